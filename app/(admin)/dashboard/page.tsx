@@ -1,0 +1,130 @@
+import { CalendarClock, History, ShieldCheck, Users } from 'lucide-react';
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { getDb } from '@/db/client';
+import { auditLabel } from '@/lib/audit/catalog';
+import { LEVEL_NAMES } from '@/lib/auth/permissions';
+import { requireAdminPage } from '@/lib/auth/session';
+import { getDashboardSummary } from '@/lib/dashboard/queries';
+import { formatDateTime, formatDay, plural } from '@/lib/format';
+import { daysUntil, renewalIsOpen } from '@/lib/licensing/term';
+
+export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
+
+export default async function DashboardPage() {
+  await connection();
+  const admin = await requireAdminPage('dashboard.view');
+  const summary = await getDashboardSummary(getDb(), admin.orgId);
+  const now = new Date();
+  const sub = summary.subscription;
+  const purchased = sub?.licensesPurchased ?? 0;
+  const used = summary.licensesUsed;
+  const percent = purchased > 0 ? Math.min(100, Math.round((used / purchased) * 100)) : 0;
+  const daysLeft = sub ? daysUntil(sub.renewalDate, now) : null;
+  const renewalDue = sub ? renewalIsOpen(sub.renewalDate, now) : false;
+  const totalAdmins = summary.adminsByLevel[1] + summary.adminsByLevel[2] + summary.adminsByLevel[3];
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Dashboard" description={`Welcome back, ${admin.name.split(' ')[0]}. Here is ${admin.orgName} at a glance.`} />
+
+      <div className="grid gap-4 md:grid-cols-3">
+        <Card>
+          <CardHeader className="pb-3">
+            <CardDescription className="flex items-center gap-2">
+              <ShieldCheck aria-hidden className="size-4" /> Licenses
+            </CardDescription>
+            <CardTitle className="text-2xl">
+              {used} of {purchased} used
+            </CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-2">
+            <div
+              role="progressbar"
+              aria-label="Licenses used"
+              aria-valuemin={0}
+              aria-valuemax={purchased}
+              aria-valuenow={used}
+              aria-valuetext={`${used} of ${purchased} licenses used`}
+              className="h-2 overflow-hidden rounded-full bg-canvas ring-1 ring-line"
+            >
+              <div className={`h-full rounded-full ${percent >= 100 ? 'bg-warning-700' : 'bg-brand-600'}`} style={{ width: `${percent}%` }} />
+            </div>
+            <p className="text-sm text-muted">
+              {purchased - used > 0 ? `${plural(purchased - used, 'license')} available` : 'Every license is in use.'}
+            </p>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader className="pb-3">
+            <CardDescription className="flex items-center gap-2">
+              <CalendarClock aria-hidden className="size-4" /> Renewal
+            </CardDescription>
+            <CardTitle className="text-2xl">{sub ? formatDay(sub.renewalDate) : 'No subscription'}</CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-2">
+            {daysLeft !== null && (
+              <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
+                {daysLeft >= 0 ? `${plural(daysLeft, 'day')} left` : `Passed ${plural(-daysLeft, 'day')} ago`}
+                {renewalDue && <Badge variant={daysLeft < 0 ? 'danger' : 'warning'}>Renewal due</Badge>}
+              </p>
+            )}
+            {sub && <p className="text-sm text-muted">Current term started {formatDay(sub.termStart)}.</p>}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader className="pb-3">
+            <CardDescription className="flex items-center gap-2">
+              <Users aria-hidden className="size-4" /> Administrators
+            </CardDescription>
+            <CardTitle className="text-2xl">{plural(totalAdmins, 'active administrator')}</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <ul className="grid gap-1 text-sm text-muted">
+              {([1, 2, 3] as const).map((level) => (
+                <li key={level} className="flex justify-between gap-2">
+                  <span>
+                    Level {level} · {LEVEL_NAMES[level]}
+                  </span>
+                  <span className="font-medium text-ink">{summary.adminsByLevel[level]}</span>
+                </li>
+              ))}
+            </ul>
+          </CardContent>
+        </Card>
+      </div>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Recent events</CardTitle>
+          <CardDescription>The latest changes and sign-ins in your organisation.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {summary.recentEvents.length === 0 ? (
+            <EmptyState icon={History} title="No events yet" description="Sign-ins and changes will appear here as they happen." />
+          ) : (
+            <ol className="divide-y divide-line">
+              {summary.recentEvents.map((event) => (
+                <li key={event.id} className="flex flex-col gap-1 py-3 sm:flex-row sm:items-center sm:justify-between">
+                  <div className="min-w-0">
+                    <p className="text-sm font-medium">{event.summary}</p>
+                    <p className="text-xs text-muted">{auditLabel(event.action)}</p>
+                  </div>
+                  <time dateTime={event.occurredAt.toISOString()} className="shrink-0 text-xs text-muted">
+                    {formatDateTime(event.occurredAt)}
+                  </time>
+                </li>
+              ))}
+            </ol>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+'use server';
+
+import { AuthError } from 'next-auth';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { SignInRefused, signIn, signOut } from '@/auth';
+import { getDb } from '@/db/client';
+import { adminAction, publicAction } from '@/lib/actions/action';
+import { getAdministratorCredentials } from '@/lib/administrators/queries';
+import { changePassword } from '@/lib/auth/change-password';
+import { requestPasswordReset } from '@/lib/auth/request-password-reset';
+import { resetPassword } from '@/lib/auth/reset-password';
+import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, signInSchema } from '@/lib/auth/schemas';
+import { INVALID_CREDENTIALS } from '@/lib/auth/sign-in-administrator';
+import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
+import { AppError } from '@/lib/errors/app-error';
+
+export const signInAction = publicAction(signInSchema, async ({ email, password, callbackUrl }) => {
+  try {
+    await signIn('administrator', { email, password, redirect: false });
+  } catch (e) {
+    if (e instanceof SignInRefused) throw new AppError('unauthenticated', e.userMessage);
+    if (e instanceof AuthError) {
+      const cause = (e.cause as { err?: unknown } | undefined)?.err;
+      throw new AppError('unauthenticated', cause instanceof SignInRefused ? cause.userMessage : INVALID_CREDENTIALS);
+    }
+    throw e;
+  }
+  const admin = await getAdministratorCredentials(getDb(), { email: email.toLowerCase() });
+  redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
+});
+
+export const requestPasswordResetAction = publicAction(requestResetSchema, async ({ email }, { clientAddress }) => {
+  await requestPasswordReset({ email, clientAddress });
+  return null;
+});
+
+export const resetPasswordAction = publicAction(resetPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
+  await resetPassword({ token, newPassword, clientAddress });
+  redirect('/login?notice=password-reset');
+});
+
+export const changePasswordAction = adminAction(
+  { permission: 'account.manage', allowPendingPasswordChange: true },
+  changePasswordSchema,
+  async ({ currentPassword, newPassword }, { actor }) => {
+    await changePassword({ actor, currentPassword, newPassword });
+    await signOut({ redirect: false });
+    redirect('/login?notice=password-changed');
+  },
+);
+
+export const signOutAction = adminAction(
+  { permission: 'account.manage', allowPendingPasswordChange: true },
+  z.object({}),
+  async (_input, { actor }) => {
+    await signOutAdministrator({ actor });
+    await signOut({ redirect: false });
+    redirect('/login?notice=signed-out');
+  },
+);

@@ -1,0 +1,48 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useForm } from 'react-hook-form';
+import { NewPasswordFields } from '@/components/auth/new-password-fields';
+import { PasswordInput } from '@/components/auth/password-input';
+import { applyActionError } from '@/components/forms/action-errors';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { FormField, fieldA11y } from '@/components/ui/form-field';
+import { changePasswordSchema, type ChangePasswordInput } from '@/lib/auth/schemas';
+import { changePasswordAction } from '../actions';
+
+export function ChangePasswordForm({ email }: { email: string }) {
+  const form = useForm<ChangePasswordInput>({
+    resolver: zodResolver(changePasswordSchema),
+    defaultValues: { currentPassword: '', newPassword: '', confirmPassword: '' },
+  });
+  const { errors, isSubmitting } = form.formState;
+  const password = form.watch('newPassword');
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await changePasswordAction(values);
+    if (!result.ok) {
+      if (result.error.code === 'unauthenticated') window.location.assign('/login');
+      applyActionError(form, result.error);
+    }
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <input type="email" autoComplete="username" value={email} readOnly hidden />
+      <FormField id="currentPassword" label="Current password" error={errors.currentPassword?.message}>
+        <PasswordInput
+          autoComplete="current-password"
+          autoFocus
+          {...fieldA11y('currentPassword', { error: errors.currentPassword?.message })}
+          {...form.register('currentPassword')}
+        />
+      </FormField>
+      <NewPasswordFields register={form.register} errors={errors} password={password} email={email} />
+      <Button type="submit" size="lg" loading={isSubmitting}>
+        Change password
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import { Alert } from '@/components/ui/alert';
+import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
+import { getCurrentAdmin } from '@/lib/auth/session';
+import { LoginForm } from './login-form';
+
+export const metadata: Metadata = { title: 'Sign in · Sealpost' };
+
+const notices: Record<string, string> = {
+  'password-changed': 'Your password was changed. Sign in with your new password.',
+  'password-reset': 'Your password was reset. Sign in with your new password.',
+  'signed-out': 'You have been signed out.',
+};
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const params = await searchParams;
+  const admin = await getCurrentAdmin();
+  if (admin) redirect(admin.mustChangePassword ? '/change-password' : '/dashboard');
+  const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
+  const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
+  return (
+    <Card>
+      <CardHeader>
+        <h1 className="text-2xl font-semibold tracking-tight">Sign in to Sealpost</h1>
+        <CardDescription>Administration portal for your organisation&apos;s secure email.</CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-5">
+        {notice && <Alert variant="success">{notice}</Alert>}
+        <LoginForm callbackUrl={callbackUrl} />
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,40 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import Link from 'next/link';
+import { useForm } from 'react-hook-form';
+import { NewPasswordFields } from '@/components/auth/new-password-fields';
+import { applyActionError } from '@/components/forms/action-errors';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { resetPasswordSchema, type ResetPasswordInput } from '@/lib/auth/schemas';
+import { resetPasswordAction } from '../../actions';
+
+export function SetPasswordForm({ token, email }: { token: string; email: string }) {
+  const form = useForm<ResetPasswordInput>({
+    resolver: zodResolver(resetPasswordSchema),
+    defaultValues: { token, newPassword: '', confirmPassword: '' },
+  });
+  const { errors, isSubmitting } = form.formState;
+  const password = form.watch('newPassword');
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await resetPasswordAction(values);
+    if (!result.ok) applyActionError(form, result.error);
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+      {errors.root?.server && (
+        <Alert variant="danger">
+          {errors.root.server.message} <Link href="/reset-password">Ask for a new link</Link>
+        </Alert>
+      )}
+      <input type="email" autoComplete="username" value={email} readOnly hidden />
+      <NewPasswordFields register={form.register} errors={errors} password={password} email={email} />
+      <Button type="submit" size="lg" loading={isSubmitting}>
+        Set new password
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import type { Metadata, Viewport } from 'next';
+import { connection } from 'next/server';
+import type { ReactNode } from 'react';
+import { Toaster } from '@/components/ui/toast';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Sealpost',
+  description: 'Secure email administration and secure-message portal',
+};
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#2452e0' };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: the CSP nonce (proxy.ts) is only applied to dynamic pages.
+  await connection();
+  return (
+    <html lang="en">
+      <body className="min-h-dvh font-sans">
+        <a
+          href="#main"
+          className="sr-only z-50 rounded-md bg-surface px-3 py-2 text-sm font-medium text-brand-700 shadow focus:not-sr-only focus:fixed focus:left-3 focus:top-3"
+        >
+          Skip to content
+        </a>
+        {children}
+        <Toaster />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,33 @@
+import type { NextAuthConfig } from 'next-auth';
+
+/**
+ * The part of the Auth.js configuration with no database or native modules. Sessions are JWTs
+ * carrying the account's id, kind and session version; every request compares the version with
+ * the database (lib/auth/session.ts), so bumping it ends the session on the next request.
+ */
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export const authConfig = {
+  pages: { signIn: '/login', error: '/login' },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  trustHost: true,
+  providers: [],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.sub = user.id;
+        token.kind = user.kind;
+        token.sv = user.sessionVersion;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.account = {
+        id: typeof token.sub === 'string' ? token.sub : '',
+        kind: token.kind === 'administrator' ? 'administrator' : 'portal_user',
+        sessionVersion: typeof token.sv === 'number' ? token.sv : -1,
+      };
+      return session;
+    },
+  },
+} satisfies NextAuthConfig;

@@ -1,0 +1,43 @@
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { authConfig } from './auth.config';
+import { clientAddressFrom } from '@/lib/auth/client-address';
+import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
+import { env } from '@/lib/env';
+import { isAppError } from '@/lib/errors/app-error';
+
+/** A refused sign-in whose message is safe to show (it never says whether an address exists). */
+export class SignInRefused extends CredentialsSignin {
+  code = 'refused';
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+  }
+}
+
+const credentials = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024) });
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  ...authConfig,
+  secret: process.env.AUTH_SECRET,
+  providers: [
+    Credentials({
+      id: 'administrator',
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) throw new SignInRefused('Incorrect email address or password.');
+        try {
+          const admin = await signInAdministrator({
+            ...parsed.data,
+            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
+          });
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+  ],
+});

@@ -1,0 +1,15 @@
+import type { FieldValues, Path, UseFormReturn } from 'react-hook-form';
+import type { ActionError } from '@/lib/actions/result';
+
+/** Puts a server action's field errors on their fields and its message on the form's root. */
+export function applyActionError<T extends FieldValues>(form: UseFormReturn<T>, error: ActionError) {
+  const fields = Object.keys(form.getValues());
+  let placed = false;
+  for (const [key, messages] of Object.entries(error.fieldErrors ?? {})) {
+    if (fields.includes(key) && messages[0]) {
+      form.setError(key as Path<T>, { type: 'server', message: messages[0] }, { shouldFocus: !placed });
+      placed = true;
+    }
+  }
+  if (!placed || error.code !== 'invalid_input') form.setError('root.server', { type: 'server', message: error.message });
+}

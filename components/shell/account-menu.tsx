@@ -1,0 +1,65 @@
+'use client';
+
+import { ChevronDown, KeyRound, LogOut } from 'lucide-react';
+import Link from 'next/link';
+import { useTransition } from 'react';
+import { signOutAction } from '@/app/(auth)/actions';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import { toast } from '@/components/ui/toast';
+
+export function AccountMenu({ name, email, levelName }: { name: string; email: string; levelName: string }) {
+  const [pending, startTransition] = useTransition();
+  const initials = name
+    .split(/\s+/)
+    .map((part) => part[0])
+    .join('')
+    .slice(0, 2)
+    .toUpperCase();
+  const signOut = () =>
+    startTransition(async () => {
+      const result = await signOutAction({});
+      if (result && !result.ok) {
+        if (result.error.code === 'unauthenticated') window.location.assign('/login');
+        else toast({ title: 'Could not sign out', description: result.error.message, variant: 'error' });
+      }
+    });
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger
+        className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-canvas"
+        aria-label={`Account menu for ${name}`}
+      >
+        <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
+          {initials}
+        </span>
+        <span className="hidden min-w-0 sm:grid">
+          <span className="truncate text-sm font-medium">{name}</span>
+          <span className="truncate text-xs text-muted">{levelName}</span>
+        </span>
+        <ChevronDown aria-hidden className="size-4 text-muted" />
+      </DropdownMenuTrigger>
+      <DropdownMenuContent className="w-64">
+        <DropdownMenuLabel>
+          <span className="block truncate text-sm font-medium text-ink">{name}</span>
+          <span className="block truncate text-xs font-normal text-muted">{email}</span>
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/change-password">
+            <KeyRound aria-hidden className="size-4" /> Change password
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={signOut} disabled={pending}>
+          <LogOut aria-hidden className="size-4" /> {pending ? 'Signing out…' : 'Sign out'}
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+
+import { LayoutDashboard, type LucideIcon } from 'lucide-react';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/components/ui/cn';
+import type { NavIcon } from '@/lib/navigation';
+
+const icons: Record<NavIcon, LucideIcon> = { dashboard: LayoutDashboard };
+
+export type NavLink = { href: string; label: string; icon: NavIcon };
+
+export function AdminNav({ items, onNavigate }: { items: NavLink[]; onNavigate?: () => void }) {
+  const pathname = usePathname();
+  return (
+    <ul className="grid gap-0.5">
+      {items.map((item) => {
+        const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+        const Icon = icons[item.icon];
+        return (
+          <li key={item.href}>
+            <Link
+              href={item.href}
+              onClick={onNavigate}
+              aria-current={active ? 'page' : undefined}
+              className={cn(
+                'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors',
+                active ? 'bg-brand-50 text-brand-700' : 'text-ink hover:bg-canvas',
+              )}
+            >
+              <Icon aria-hidden className={cn('size-4', active ? 'text-brand-600' : 'text-muted')} />
+              {item.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,96 @@
+'use client';
+
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Button } from './button';
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from './dialog';
+
+export type ConfirmDialogProps = {
+  /** A single focusable element, e.g. a <Button>; it becomes the dialog trigger. */
+  trigger: ReactNode;
+  title: ReactNode;
+  description?: ReactNode;
+  confirmLabel: ReactNode;
+  cancelLabel?: ReactNode;
+  destructive?: boolean;
+  onConfirm: () => Promise<void> | void;
+};
+
+export function ConfirmDialog({
+  trigger,
+  title,
+  description,
+  confirmLabel,
+  cancelLabel = 'Cancel',
+  destructive = false,
+  onConfirm,
+}: ConfirmDialogProps) {
+  const [open, setOpen] = useState(false);
+  const [pending, setPending] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+
+  // The confirm button was disabled while pending, which drops focus; put it back on failure.
+  useEffect(() => {
+    if (failed) confirmRef.current?.focus();
+  }, [failed]);
+
+  function handleOpenChange(next: boolean) {
+    if (pending) return; // don't let Escape or outside clicks abandon a running action
+    setOpen(next);
+    if (next) setFailed(false);
+  }
+
+  async function confirm() {
+    setPending(true);
+    setFailed(false);
+    try {
+      await onConfirm();
+      setOpen(false);
+    } catch {
+      // Keep the dialog open so the user can retry or cancel.
+      setFailed(true);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={handleOpenChange}>
+      <DialogTrigger asChild>{trigger}</DialogTrigger>
+      <DialogContent
+        role="alertdialog"
+        showClose={false}
+        aria-busy={pending || undefined}
+        onInteractOutside={(event) => event.preventDefault()}
+      >
+        <DialogHeader className="pr-0">
+          <DialogTitle>{title}</DialogTitle>
+          {description && <DialogDescription>{description}</DialogDescription>}
+        </DialogHeader>
+        {/* Always mounted so screen readers pick up the message when it appears. */}
+        <p aria-live="polite" className="text-sm font-medium text-danger-600 empty:hidden">
+          {failed ? 'Something went wrong. Please try again.' : null}
+        </p>
+        <DialogFooter>
+          <DialogClose asChild>
+            <Button variant="outline" disabled={pending}>
+              {cancelLabel}
+            </Button>
+          </DialogClose>
+          <Button ref={confirmRef} variant={destructive ? 'danger' : 'primary'} loading={pending} onClick={confirm}>
+            {confirmLabel}
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

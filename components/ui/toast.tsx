@@ -1,0 +1,104 @@
+'use client';
+
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { CircleAlert, CircleCheck, Info, X, type LucideIcon } from 'lucide-react';
+import { cn } from './cn';
+
+export type ToastVariant = 'success' | 'error' | 'info';
+export type ToastInput = { title: ReactNode; description?: ReactNode; variant?: ToastVariant };
+type ToastItem = Required<Pick<ToastInput, 'variant'>> & ToastInput & { id: number };
+
+const DURATION_MS = 5000;
+const MAX_TOASTS = 5;
+
+// Module-level store so toast() works from any client component without a provider.
+let toasts: ToastItem[] = [];
+let nextId = 1;
+const listeners = new Set<() => void>();
+const emptyList: ToastItem[] = [];
+
+function setToasts(next: ToastItem[]) {
+  toasts = next;
+  listeners.forEach((listener) => listener());
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** Shows a toast; returns its id for `dismissToast`. Needs a mounted <Toaster />. */
+export function toast({ title, description, variant = 'info' }: ToastInput): number {
+  const id = nextId++;
+  setToasts([...toasts, { id, title, description, variant }].slice(-MAX_TOASTS));
+  return id;
+}
+
+export function dismissToast(id: number): void {
+  setToasts(toasts.filter((t) => t.id !== id));
+}
+
+const styles: Record<ToastVariant, { icon: LucideIcon; iconClass: string }> = {
+  success: { icon: CircleCheck, iconClass: 'text-success-600' },
+  error: { icon: CircleAlert, iconClass: 'text-danger-600' },
+  info: { icon: Info, iconClass: 'text-brand-600' },
+};
+
+function ToastCard({ item }: { item: ToastItem }) {
+  // Pause the timer while hovered or focused so there's time to read it (WCAG 2.2.1).
+  const [paused, setPaused] = useState(false);
+  useEffect(() => {
+    if (paused) return;
+    const timer = setTimeout(() => dismissToast(item.id), DURATION_MS);
+    return () => clearTimeout(timer);
+  }, [paused, item.id]);
+
+  const { icon: Icon, iconClass } = styles[item.variant];
+  return (
+    <div
+      data-variant={item.variant}
+      className={cn(
+        'pointer-events-auto flex w-full items-start gap-3 rounded-card border border-line bg-surface p-4 text-sm shadow-lg',
+        'motion-safe:transition motion-safe:duration-200 motion-safe:starting:translate-y-2 motion-safe:starting:opacity-0',
+      )}
+      onMouseEnter={() => setPaused(true)}
+      onMouseLeave={() => setPaused(false)}
+      onFocus={() => setPaused(true)}
+      onBlur={() => setPaused(false)}
+    >
+      <Icon aria-hidden className={cn('mt-0.5 size-4 shrink-0', iconClass)} />
+      <div className="grid min-w-0 flex-1 gap-1">
+        <p className="font-semibold text-ink">{item.title}</p>
+        {item.description && <p className="text-muted">{item.description}</p>}
+      </div>
+      <button
+        type="button"
+        aria-label="Dismiss"
+        onClick={() => dismissToast(item.id)}
+        className="-m-1 inline-flex size-6 shrink-0 cursor-pointer items-center justify-center rounded-md text-muted hover:bg-canvas hover:text-ink focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+      >
+        <X aria-hidden className="size-4" />
+      </button>
+    </div>
+  );
+}
+
+/** Render once in a layout. The live region stays mounted so new toasts are announced. */
+export function Toaster() {
+  const items = useSyncExternalStore(subscribe, () => toasts, () => emptyList);
+  return (
+    <div
+      role="status"
+      aria-live="polite"
+      // role=status is atomic by default; announce only the toast that was added.
+      aria-atomic={false}
+      className="pointer-events-none fixed right-4 bottom-4 z-100 flex w-[min(24rem,calc(100vw-2rem))] flex-col gap-2"
+    >
+      {items.map((item) => (
+        <ToastCard key={item.id} item={item} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from './organisations';
+import { citext } from './types';
+
+export const administrators = pgTable(
+  'administrators',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: citext('email').notNull(),
+    name: text('name').notNull(),
+    phone: text('phone').notNull().default(''),
+    addressLine1: text('address_line1').notNull().default(''),
+    addressLine2: text('address_line2').notNull().default(''),
+    city: text('city').notNull().default(''),
+    region: text('region').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    country: text('country').notNull().default(''),
+    /** 1 = full access, 2 = general administration, 3 = read-only. */
+    level: integer('level').notNull(),
+    status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+    passwordHash: text('password_hash').notNull(),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /** Bumped to end every session: a token carrying an older version is refused. */
+    sessionVersion: integer('session_version').notNull().default(1),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('administrators_email_key').on(t.email),
+    index('administrators_org_idx').on(t.orgId),
+    check('administrators_level_range', sql`${t.level} between 1 and 3`),
+  ],
+);
+
+/** Single-use tokens for password resets and account activation, stored only as SHA-256 hashes. */
+export const passwordTokens = pgTable(
+  'password_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['reset', 'activation'] }).notNull(),
+    administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('password_tokens_hash_key').on(t.tokenHash), index('password_tokens_admin_idx').on(t.administratorId)],
+);
+
+/** Fixed-window counters for throttling (sign-in attempts, reset requests), shared by every instance. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowEndsAt: timestamp('window_ends_at', { withTimezone: true }).notNull(),
+});

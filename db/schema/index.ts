@@ -1,0 +1,4 @@
+export * from './organisations';
+export * from './administrators';
+export * from './audit';
+export * from './outbox';

@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { citext } from './types';
+
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    addressLine1: text('address_line1').notNull().default(''),
+    addressLine2: text('address_line2').notNull().default(''),
+    city: text('city').notNull().default(''),
+    region: text('region').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    country: text('country').notNull().default(''),
+    /** Discount and tax in basis points (1250 = 12.50 %): integers, like money. */
+    discountBps: integer('discount_bps').notNull().default(0),
+    taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('organisations_discount_range', sql`${t.discountBps} between 0 and 10000`),
+    check('organisations_tax_range', sql`${t.taxRateBps} between 0 and 10000`),
+  ],
+);
+
+export const domains = pgTable(
+  'domains',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    domain: citext('domain').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // A domain belongs to exactly one organisation.
+  (t) => [uniqueIndex('domains_domain_key').on(t.domain), index('domains_org_idx').on(t.orgId)],
+);
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    termStart: date('term_start', { mode: 'string' }).notNull(),
+    /** End of the current annual term. */
+    renewalDate: date('renewal_date', { mode: 'string' }).notNull(),
+    licensesPurchased: integer('licenses_purchased').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('subscriptions_org_key').on(t.orgId),
+    check('subscriptions_licenses_nonnegative', sql`${t.licensesPurchased} >= 0`),
+    check('subscriptions_term_order', sql`${t.renewalDate} > ${t.termStart}`),
+  ],
+);
+
+/** Price per license per year by the organisation's total number of licenses. */
+export const priceTiers = pgTable(
+  'price_tiers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    minLicenses: integer('min_licenses').notNull(),
+    /** Inclusive upper bound; null for the open-ended top tier. */
+    maxLicenses: integer('max_licenses'),
+    unitPriceCents: integer('unit_price_cents').notNull(),
+  },
+  (t) => [
+    uniqueIndex('price_tiers_min_key').on(t.minLicenses),
+    check('price_tiers_price_positive', sql`${t.unitPriceCents} > 0`),
+  ],
+);
+
+export const licensedEmails = pgTable(
+  'licensed_emails',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: citext('email').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Domains are unique across organisations, so an address is too.
+    uniqueIndex('licensed_emails_email_key').on(t.email),
+    index('licensed_emails_org_created_idx').on(t.orgId, t.createdAt, t.id),
+  ],
+);

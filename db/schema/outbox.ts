@@ -1,0 +1,34 @@
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from './organisations';
+
+/**
+ * Every email and SMS the product sends. A row is written in the same transaction as the change
+ * that causes it, with a job to deliver it; the job marks it sent exactly once.
+ */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').references(() => organisations.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    /** Template name, e.g. `password_reset`. */
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull().default(''),
+    bodyText: text('body_text').notNull(),
+    bodyHtml: text('body_html').notNull().default(''),
+    /** Sent to the provider so a retried send is delivered once. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
+    transport: text('transport').notNull().default(''),
+    providerId: text('provider_id').notNull().default(''),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('outbox_messages_idempotency_key').on(t.idempotencyKey),
+    index('outbox_messages_created_idx').on(t.createdAt),
+  ],
+);

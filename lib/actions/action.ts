@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { unstable_rethrow } from 'next/navigation';
+import { z } from 'zod';
+import type { AdminActor } from '@/lib/auth/actor';
+import { can, type Permission } from '@/lib/auth/permissions';
+import { getCurrentAdmin, requestClientAddress } from '@/lib/auth/session';
+import { isAppError } from '@/lib/errors/app-error';
+import type { ActionResult } from './result';
+
+/**
+ * The one wrapper every server action goes through: parse the input with its strict zod schema,
+ * resolve the actor from the session, check the permission table, run one domain function, and
+ * map errors to `{ ok: false, error }`. Redirects and notFound pass through.
+ */
+export type ActionAccess = { kind: 'public' } | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
+
+export type RegisteredAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { access: ActionAccess };
+
+function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join('.') || '_form';
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+function toInput(raw: unknown): unknown {
+  if (raw instanceof FormData) {
+    const out: Record<string, FormDataEntryValue> = {};
+    for (const [key, value] of raw.entries()) if (!key.startsWith('$ACTION')) out[key] = value;
+    return out;
+  }
+  return raw;
+}
+
+async function run<S extends z.ZodType, T>(
+  schema: S,
+  raw: unknown,
+  body: (input: z.infer<S>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  const parsed = schema.safeParse(toInput(raw));
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error);
+    return { ok: false, error: { code: 'invalid_input', message: 'Check the highlighted fields.', fieldErrors } };
+  }
+  try {
+    return { ok: true, data: await body(parsed.data) };
+  } catch (e) {
+    unstable_rethrow(e);
+    if (isAppError(e)) return { ok: false, error: { code: e.code, message: e.message, fieldErrors: e.fieldErrors } };
+    const requestId = randomUUID();
+    console.error(`[action] request ${requestId}`, e);
+    return {
+      ok: false,
+      error: { code: 'internal', message: `Something went wrong on our side. Try again in a moment (reference ${requestId.slice(0, 8)}).` },
+    };
+  }
+}
+
+export function publicAction<S extends z.ZodType, T>(
+  schema: S,
+  handler: (input: z.infer<S>, context: { clientAddress: string }) => Promise<T>,
+): RegisteredAction<z.input<S>, T> {
+  const action = async (raw: z.input<S>) =>
+    run(schema, raw, async (input) => handler(input, { clientAddress: await requestClientAddress() }));
+  return Object.assign(action, { access: { kind: 'public' } as const });
+}
+
+export function adminAction<S extends z.ZodType, T>(
+  access: { permission: Permission; allowPendingPasswordChange?: boolean },
+  schema: S,
+  handler: (input: z.infer<S>, context: { actor: AdminActor }) => Promise<T>,
+): RegisteredAction<z.input<S>, T> {
+  const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
+    const actor = await getCurrentAdmin();
+    if (!actor) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
+    if (actor.mustChangePassword && !access.allowPendingPasswordChange) {
+      return { ok: false, error: { code: 'forbidden', message: 'Set a new password before doing anything else.' } };
+    }
+    if (!can(actor.level, access.permission)) {
+      return { ok: false, error: { code: 'forbidden', message: 'Your administrator level does not allow this.' } };
+    }
+    return run(schema, raw, (input) => handler(input, { actor }));
+  };
+  return Object.assign(action, { access: { kind: 'administrator', ...access } as const });
+}

@@ -1,0 +1,58 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { administrators, organisations } from '@/db/schema';
+import type { AdminLevel } from '@/lib/auth/permissions';
+
+/** What a signed-in request knows about its administrator. Never includes the password hash. */
+export type AdministratorSession = {
+  id: string;
+  orgId: string;
+  orgName: string;
+  email: string;
+  name: string;
+  level: AdminLevel;
+  status: 'active' | 'inactive';
+  mustChangePassword: boolean;
+  sessionVersion: number;
+};
+
+export async function getAdministratorSession(db: DbOrTx, id: string): Promise<AdministratorSession | null> {
+  const [row] = await db
+    .select({
+      id: administrators.id,
+      orgId: administrators.orgId,
+      orgName: organisations.name,
+      email: administrators.email,
+      name: administrators.name,
+      level: administrators.level,
+      status: administrators.status,
+      mustChangePassword: administrators.mustChangePassword,
+      sessionVersion: administrators.sessionVersion,
+    })
+    .from(administrators)
+    .innerJoin(organisations, eq(organisations.id, administrators.orgId))
+    .where(eq(administrators.id, id));
+  return row ? { ...row, level: row.level as AdminLevel } : null;
+}
+
+/** For sign-in and password checks only: the one query that reads a password hash. */
+export async function getAdministratorCredentials(db: DbOrTx, where: { email: string } | { id: string; orgId: string }) {
+  const [row] = await db
+    .select({
+      id: administrators.id,
+      orgId: administrators.orgId,
+      email: administrators.email,
+      name: administrators.name,
+      status: administrators.status,
+      passwordHash: administrators.passwordHash,
+      mustChangePassword: administrators.mustChangePassword,
+      sessionVersion: administrators.sessionVersion,
+    })
+    .from(administrators)
+    .where(
+      'email' in where
+        ? eq(administrators.email, where.email)
+        : and(eq(administrators.id, where.id), eq(administrators.orgId, where.orgId)),
+    );
+  return row ?? null;
+}

@@ -1,0 +1,41 @@
+import type { DbOrTx } from '@/db/client';
+import { auditEvents } from '@/db/schema';
+import type { AuditAction } from './catalog';
+
+export type AuditActor =
+  | { type: 'administrator'; id: string; email: string }
+  | { type: 'portal_user'; id: string; email: string }
+  | { type: 'system'; email?: string }
+  | { type: 'anonymous'; email?: string };
+
+export type AuditEventInput = {
+  orgId: string | null;
+  actor: AuditActor;
+  action: AuditAction;
+  summary: string;
+  target?: { type: string; id: string; label?: string };
+  clientAddress?: string;
+  metadata?: Record<string, unknown>;
+  now?: Date;
+};
+
+/**
+ * Writes one audit event. Call it with the transaction that makes the change, so the change and
+ * its event commit or roll back together.
+ */
+export async function recordAuditEvent(tx: DbOrTx, input: AuditEventInput) {
+  await tx.insert(auditEvents).values({
+    orgId: input.orgId,
+    occurredAt: input.now ?? new Date(),
+    actorType: input.actor.type,
+    actorId: 'id' in input.actor ? input.actor.id : null,
+    actorEmail: input.actor.email ?? '',
+    action: input.action,
+    targetType: input.target?.type ?? '',
+    targetId: input.target?.id ?? '',
+    targetLabel: input.target?.label ?? '',
+    summary: input.summary,
+    clientAddress: input.clientAddress ?? '',
+    metadata: input.metadata ?? {},
+  });
+}

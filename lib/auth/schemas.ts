@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from './password-policy';
+
+/** Shared by the forms (react-hook-form) and the server actions. Unknown keys are stripped. */
+export const emailField = z
+  .string()
+  .trim()
+  .min(1, 'Enter your email address.')
+  .max(254, 'That email address is too long.')
+  .email('Enter a valid email address, like name@example.com.');
+
+const newPasswordField = z
+  .string()
+  .min(1, 'Enter a new password.')
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+export const signInSchema = z.object({
+  email: emailField,
+  password: z.string().min(1, 'Enter your password.').max(1024, 'That password is too long.'),
+  callbackUrl: z.string().max(2048).optional(),
+});
+
+export const requestResetSchema = z.object({ email: emailField });
+
+const confirmed = <T extends { newPassword: string; confirmPassword: string }>(value: T) => value.newPassword === value.confirmPassword;
+const confirmMessage = { message: 'The two passwords do not match.', path: ['confirmPassword'] };
+
+export const resetPasswordSchema = z
+  .object({
+    token: z.string().min(1).max(128),
+    newPassword: newPasswordField,
+    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH),
+  })
+  .refine(confirmed, confirmMessage);
+
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password.').max(1024),
+    newPassword: newPasswordField,
+    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH),
+  })
+  .refine(confirmed, confirmMessage);
+
+export type SignInInput = z.infer<typeof signInSchema>;
+export type RequestResetInput = z.infer<typeof requestResetSchema>;
+export type ResetPasswordInput = z.infer<typeof resetPasswordSchema>;
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
+
+/** Only same-site paths, never another origin or a protocol-relative URL. */
+export function safeCallbackPath(value: string | undefined, fallback = '/dashboard'): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
+  if (value.startsWith('/login') || value.startsWith('/api/')) return fallback;
+  return value;
+}

@@ -1,0 +1,37 @@
+import { headers } from 'next/headers';
+import { forbidden, redirect } from 'next/navigation';
+import { cache } from 'react';
+import { auth } from '@/auth';
+import { getDb } from '@/db/client';
+import { getAdministratorSession } from '@/lib/administrators/queries';
+import { env } from '@/lib/env';
+import type { AdminActor } from './actor';
+import { clientAddressFrom } from './client-address';
+import { can, type Permission } from './permissions';
+
+export async function requestClientAddress(): Promise<string> {
+  return clientAddressFrom(await headers(), env().TRUSTED_PROXY_HOPS);
+}
+
+/**
+ * The signed-in administrator, checked against the database on every request: the account
+ * must be active and the token's session version current. Null otherwise.
+ */
+export const getCurrentAdmin = cache(async (): Promise<AdminActor | null> => {
+  const session = await auth();
+  const account = session?.account;
+  if (!account || account.kind !== 'administrator' || !account.id) return null;
+  if (!/^[0-9a-f-]{36}$/i.test(account.id)) return null;
+  const admin = await getAdministratorSession(getDb(), account.id);
+  if (!admin || admin.status !== 'active' || admin.sessionVersion !== account.sessionVersion) return null;
+  return { ...admin, clientAddress: await requestClientAddress() };
+});
+
+/** For pages: the administrator, or a redirect to sign-in / the forced password change. */
+export async function requireAdminPage(permission: Permission = 'dashboard.view'): Promise<AdminActor> {
+  const admin = await getCurrentAdmin();
+  if (!admin) redirect('/login');
+  if (admin.mustChangePassword) redirect('/change-password');
+  if (!can(admin.level, permission)) forbidden();
+  return admin;
+}

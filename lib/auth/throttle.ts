@@ -1,0 +1,61 @@
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { rateLimits } from '@/db/schema';
+
+/**
+ * Fixed-window counters in PostgreSQL, so every instance sees the same counts. A key is
+ * blocked once its count within the window reaches the limit.
+ */
+export type ThrottleRule = { key: string; limit: number; windowSeconds: number };
+
+export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
+
+export function signInRules(email: string, clientAddress: string): ThrottleRule[] {
+  const rules: ThrottleRule[] = [
+    { key: `sign-in:account:${email.trim().toLowerCase()}`, limit: 5, windowSeconds: SIGN_IN_WINDOW_SECONDS },
+  ];
+  if (clientAddress) rules.push({ key: `sign-in:address:${clientAddress}`, limit: 30, windowSeconds: SIGN_IN_WINDOW_SECONDS });
+  return rules;
+}
+
+/** Seconds to wait if any rule is exhausted, else 0. */
+export async function throttledFor(db: DbOrTx, rules: ThrottleRule[], now: Date): Promise<number> {
+  if (rules.length === 0) return 0;
+  const rows = await db
+    .select({ key: rateLimits.key, count: rateLimits.count, windowEndsAt: rateLimits.windowEndsAt })
+    .from(rateLimits)
+    .where(and(inArray(rateLimits.key, rules.map((r) => r.key)), gt(rateLimits.windowEndsAt, now)));
+  let wait = 0;
+  for (const row of rows) {
+    const rule = rules.find((r) => r.key === row.key);
+    if (rule && row.count >= rule.limit) {
+      wait = Math.max(wait, Math.ceil((row.windowEndsAt.getTime() - now.getTime()) / 1000));
+    }
+  }
+  return wait;
+}
+
+export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
+  for (const rule of rules) {
+    const windowEnds = new Date(now.getTime() + rule.windowSeconds * 1000);
+    await db
+      .insert(rateLimits)
+      .values({ key: rule.key, count: 1, windowEndsAt: windowEnds })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`case when ${rateLimits.windowEndsAt} <= ${now.toISOString()}::timestamptz then 1 else ${rateLimits.count} + 1 end`,
+          windowEndsAt: sql`case when ${rateLimits.windowEndsAt} <= ${now.toISOString()}::timestamptz then ${windowEnds.toISOString()}::timestamptz else ${rateLimits.windowEndsAt} end`,
+        },
+      });
+  }
+}
+
+export async function clearThrottle(db: DbOrTx, key: string) {
+  await db.delete(rateLimits).where(eq(rateLimits.key, key));
+}
+
+export function waitMessage(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+}

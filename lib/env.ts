@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every optional service has a working local default,
+ * so the portal runs with no keys at all.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  /** How many reverse proxies in front of the app append to X-Forwarded-For. 0 = none. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  APP_URL: z.string().url().default('http://localhost:3000'),
+  MAIL_FROM: z.string().min(3).default('Sealpost <no-reply@sealpost.example>'),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  /** Lets tests point the Resend SDK at a local server. */
+  RESEND_BASE_URL: z.string().url().optional(),
+  /** Set by `npm start` in demo mode; enables /dev/outbox while the outbox is the transport. */
+  SEALPOST_DEMO: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  /** Run the background job workers in this process (the web server does by default). */
+  JOBS_WORKERS: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`Invalid configuration: ${problems}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache() {
+  cached = undefined;
+}
+
+export function databaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set. Start the portal with `npm start`, which provides a database.');
+  return url;
+}

@@ -1,0 +1,43 @@
+import type PgBoss from 'pg-boss';
+import type { Db } from '@/db/client';
+import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
+import { enqueueJob, QUEUES } from './queue';
+
+type DeliverJob = { messageId: string };
+
+/**
+ * Starts this process's workers. Several processes may run them at once: pg-boss hands each job
+ * to one worker, and delivery is idempotent besides.
+ */
+export async function startWorkers(
+  boss: PgBoss,
+  db: Db,
+  transports: { email: Transport; sms: Transport } = { email: emailTransport(), sms: smsTransport() },
+  options: { pollingIntervalSeconds?: number } = {},
+) {
+  await boss.work<DeliverJob>(
+    QUEUES.deliverOutbox,
+    { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async (jobs) => {
+      // Each job succeeds or fails on its own; the jobs left active are completed by pg-boss
+      // when this handler returns (completion only touches active jobs).
+      for (const job of jobs) {
+        const outcome = await deliverOutboxMessage(db, job.data.messageId, transports, {
+          finalAttempt: job.retryCount >= job.retryLimit,
+        });
+        if (outcome.status !== 'retry') continue;
+        if (outcome.retryAfterSeconds) {
+          // The provider said when to come back (429 Retry-After): a fresh job at that time,
+          // instead of pg-boss's own backoff.
+          await enqueueJob(boss, db, QUEUES.deliverOutbox, job.data, {
+            startAfter: outcome.retryAfterSeconds,
+            retryLimit: Math.max(0, job.retryLimit - job.retryCount - 1),
+          });
+          continue;
+        }
+        await boss.fail(QUEUES.deliverOutbox, job.id, { message: outcome.error.message });
+      }
+    },
+  );
+}

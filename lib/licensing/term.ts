@@ -1,0 +1,33 @@
+/** Calendar arithmetic on UTC dates ('YYYY-MM-DD'). Pure. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function parseDay(day: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) throw new Error(`Not a date: ${day}`);
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+}
+
+export function toDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, days: number): string {
+  return toDay(new Date(parseDay(day) + days * DAY_MS));
+}
+
+export function addYears(day: string, years: number): string {
+  const d = new Date(parseDay(day));
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return toDay(d);
+}
+
+/** Whole days from `now`'s UTC date to `day`; negative once it has passed. */
+export function daysUntil(day: string, now: Date): number {
+  return Math.round((parseDay(day) - parseDay(toDay(now))) / DAY_MS);
+}
+
+export const RENEWAL_WINDOW_DAYS = 30;
+
+export function renewalIsOpen(renewalDate: string, now: Date): boolean {
+  return daysUntil(renewalDate, now) <= RENEWAL_WINDOW_DAYS;
+}

@@ -1,0 +1,70 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { outboxMessages } from '@/db/schema';
+import { TransportError, type Transport } from './transport';
+
+export type DeliveryOutcome =
+  | { status: 'sent' | 'skipped' | 'failed' }
+  | { status: 'retry'; error: Error; retryAfterSeconds?: number };
+
+/**
+ * Sends one outbox message through its transport. Idempotent: a message already sent or failed
+ * is skipped, the provider gets the message's idempotency key, and the final update only moves a
+ * queued message. A retryable failure returns `retry` so the job runner can try again later.
+ */
+export async function deliverOutboxMessage(
+  db: DbOrTx,
+  messageId: string,
+  transports: { email: Transport; sms: Transport },
+  options: { finalAttempt: boolean; now?: () => Date } = { finalAttempt: false },
+): Promise<DeliveryOutcome> {
+  const now = options.now ?? (() => new Date());
+  const [message] = await db
+    .select({
+      id: outboxMessages.id,
+      channel: outboxMessages.channel,
+      recipient: outboxMessages.recipient,
+      subject: outboxMessages.subject,
+      bodyText: outboxMessages.bodyText,
+      bodyHtml: outboxMessages.bodyHtml,
+      idempotencyKey: outboxMessages.idempotencyKey,
+      status: outboxMessages.status,
+    })
+    .from(outboxMessages)
+    .where(eq(outboxMessages.id, messageId));
+  if (!message || message.status !== 'queued') return { status: 'skipped' };
+
+  const transport = message.channel === 'sms' ? transports.sms : transports.email;
+  await db
+    .update(outboxMessages)
+    .set({ attempts: sql`${outboxMessages.attempts} + 1`, transport: transport.name })
+    .where(eq(outboxMessages.id, messageId));
+
+  try {
+    const { providerId } = await transport.send(message);
+    await db
+      .update(outboxMessages)
+      .set({ status: 'sent', providerId, sentAt: now(), lastError: '' })
+      .where(and(eq(outboxMessages.id, messageId), eq(outboxMessages.status, 'queued')));
+    return { status: 'sent' };
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const permanent = error instanceof TransportError && error.permanent;
+    if (permanent || options.finalAttempt) {
+      await db
+        .update(outboxMessages)
+        .set({ status: 'failed', lastError: error.message.slice(0, 1000) })
+        .where(and(eq(outboxMessages.id, messageId), eq(outboxMessages.status, 'queued')));
+      return { status: 'failed' };
+    }
+    await db
+      .update(outboxMessages)
+      .set({ lastError: error.message.slice(0, 1000) })
+      .where(eq(outboxMessages.id, messageId));
+    return {
+      status: 'retry',
+      error,
+      retryAfterSeconds: error instanceof TransportError ? error.retryAfterSeconds : undefined,
+    };
+  }
+}

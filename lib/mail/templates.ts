@@ -1,0 +1,42 @@
+/** Email bodies. Plain text is the source of truth; the HTML is a simple, safe rendering of it. */
+export type RenderedEmail = { subject: string; text: string; html: string };
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+function layout(title: string, paragraphs: string[], action?: { label: string; url: string }): string {
+  const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join('');
+  const button = action
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:#2452e0;color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600">${escapeHtml(action.label)}</a></p><p style="margin:0 0 16px;color:#526077;font-size:13px">Or paste this link into your browser: ${escapeHtml(action.url)}</p>`
+    : '';
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;background:#f6f8fb;padding:24px"><div style="max-width:560px;margin:auto;background:#fff;border:1px solid #e2e8f0;border-radius:12px;padding:28px"><h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(title)}</h1>${body}${button}<p style="margin:24px 0 0;color:#526077;font-size:12px">Sealpost secure email</p></div></body></html>`;
+}
+
+export function passwordResetEmail(input: { name: string; url: string; hours: number }): RenderedEmail {
+  const subject = 'Reset your Sealpost password';
+  const lines = [
+    `Hello ${input.name},`,
+    `Someone asked to reset the password of your Sealpost account. The link below works once and expires in ${input.hours} hours.`,
+    'If it was not you, ignore this email: your password stays as it is.',
+  ];
+  return {
+    subject,
+    text: `${lines[0]}\n\n${lines[1]}\n\n${input.url}\n\n${lines[2]}\n`,
+    html: layout(subject, lines, { label: 'Reset password', url: input.url }),
+  };
+}
+
+export function passwordChangedEmail(input: { name: string; signInUrl: string }): RenderedEmail {
+  const subject = 'Your Sealpost password was changed';
+  const lines = [
+    `Hello ${input.name},`,
+    'The password of your Sealpost account was just changed, and every other session was signed out.',
+    'If you did not do this, reset your password at once and tell your administrator.',
+  ];
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${input.signInUrl}\n`,
+    html: layout(subject, lines, { label: 'Sign in', url: input.signInUrl }),
+  };
+}

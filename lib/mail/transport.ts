@@ -1,0 +1,84 @@
+import { Resend } from 'resend';
+import { env } from '@/lib/env';
+
+export type OutgoingMessage = {
+  id: string;
+  channel: 'email' | 'sms';
+  recipient: string;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string;
+  idempotencyKey: string;
+};
+
+/** A provider that refuses now but may accept later (5xx, 429, network) vs. one that never will. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface Transport {
+  readonly name: string;
+  send(message: OutgoingMessage): Promise<{ providerId: string }>;
+}
+
+/** The default: the message stays in the database outbox, readable at /dev/outbox. */
+export const outboxTransport: Transport = {
+  name: 'outbox',
+  async send(message) {
+    return { providerId: `outbox:${message.id}` };
+  },
+};
+
+export function resendTransport(apiKey: string, from: string, baseUrl?: string): Transport {
+  const client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
+  return {
+    name: 'resend',
+    async send(message) {
+      if (message.channel !== 'email') throw new TransportError('Resend sends email only', true);
+      const { data, error, headers } = await client.emails.send(
+        {
+          from,
+          to: [message.recipient],
+          subject: message.subject,
+          text: message.bodyText,
+          ...(message.bodyHtml ? { html: message.bodyHtml } : {}),
+        },
+        { idempotencyKey: message.idempotencyKey },
+      );
+      if (error || !data) {
+        const status = (error as { statusCode?: number | null } | null)?.statusCode ?? 0;
+        // 4xx other than 429 (rate limit) and 409 (idempotency in flight) will never succeed.
+        const permanent = status >= 400 && status < 500 && status !== 429 && status !== 409;
+        const retryAfter = Number(headers?.['retry-after']);
+        throw new TransportError(
+          `Resend: ${error?.message ?? 'no answer'} (${status || 'network'})`,
+          permanent,
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+        );
+      }
+      return { providerId: data.id };
+    },
+  };
+}
+
+/** The email transport in force: Resend when RESEND_API_KEY is set, else the outbox. */
+export function emailTransport(): Transport {
+  const e = env();
+  return e.RESEND_API_KEY ? resendTransport(e.RESEND_API_KEY, e.MAIL_FROM, e.RESEND_BASE_URL) : outboxTransport;
+}
+
+/** SMS has no external provider yet: the outbox is its transport. */
+export function smsTransport(): Transport {
+  return outboxTransport;
+}
+
+export function outboxIsEmailTransport(): boolean {
+  return !env().RESEND_API_KEY;
+}

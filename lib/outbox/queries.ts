@@ -1,0 +1,32 @@
+import { desc, lt, and, eq, or } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { outboxMessages } from '@/db/schema';
+
+/**
+ * The demo outbox (every organisation's mail: it is shown only in demo mode, while the outbox
+ * is the transport). Newest first, keyset by (created_at, id).
+ */
+export async function listOutboxMessages(db: DbOrTx, options: { limit: number; before?: { createdAt: Date; id: string } }) {
+  const cursor = options.before
+    ? or(
+        lt(outboxMessages.createdAt, options.before.createdAt),
+        and(eq(outboxMessages.createdAt, options.before.createdAt), lt(outboxMessages.id, options.before.id)),
+      )
+    : undefined;
+  return db
+    .select({
+      id: outboxMessages.id,
+      channel: outboxMessages.channel,
+      kind: outboxMessages.kind,
+      recipient: outboxMessages.recipient,
+      subject: outboxMessages.subject,
+      bodyText: outboxMessages.bodyText,
+      status: outboxMessages.status,
+      createdAt: outboxMessages.createdAt,
+      sentAt: outboxMessages.sentAt,
+    })
+    .from(outboxMessages)
+    .where(cursor)
+    .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+    .limit(options.limit);
+}

@@ -1,0 +1,18 @@
+import type { DefaultSession } from 'next-auth';
+
+declare module 'next-auth' {
+  interface User {
+    kind: 'administrator' | 'portal_user';
+    sessionVersion: number;
+  }
+  interface Session extends DefaultSession {
+    account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number };
+  }
+}
+
+declare module '@auth/core/jwt' {
+  interface JWT {
+    kind?: 'administrator' | 'portal_user';
+    sv?: number;
+  }
+}
