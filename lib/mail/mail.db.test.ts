@@ -1,0 +1,116 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { outboxMessages } from '@/db/schema';
+import { QUEUES } from '@/lib/jobs/queue';
+import { getBoss } from '@/lib/jobs/runtime';
+import { startWorkers } from '@/lib/jobs/workers';
+import { createTestOrg } from '@/tests/factories';
+import { startFakeResend } from '@/tests/servers/fake-resend';
+import { deliverOutboxMessage } from './deliver';
+import { queueMessage } from './queue-message';
+import { outboxTransport, resendTransport } from './transport';
+
+const email = (recipient: string, subject = 'Hello') => ({
+  orgId: null,
+  channel: 'email' as const,
+  kind: 'test',
+  recipient,
+  subject,
+  bodyText: 'Body',
+});
+
+async function message(id: string) {
+  const [row] = await getDb().select().from(outboxMessages).where(eq(outboxMessages.id, id));
+  return row;
+}
+
+async function jobCount(messageId: string): Promise<number> {
+  const rows = await getDb().execute(sql`select count(*)::int as n from pgboss.job where name = ${QUEUES.deliverOutbox} and data->>'messageId' = ${messageId}`);
+  return Number((rows as unknown as { n: number }[])[0].n);
+}
+
+describe('queueMessage', () => {
+  it('writes the message and its delivery job in the caller transaction, or neither', async () => {
+    const db = getDb();
+    let rolledBackId = '';
+    await expect(
+      db.transaction(async (tx) => {
+        rolledBackId = await queueMessage(tx, email('rollback@example.com'));
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await message(rolledBackId)).toBeUndefined();
+    expect(await jobCount(rolledBackId)).toBe(0);
+
+    const committedId = await db.transaction((tx) => queueMessage(tx, email('commit@example.com')));
+    expect((await message(committedId)).status).toBe('queued');
+    expect(await jobCount(committedId)).toBe(1);
+  });
+
+  it('refuses CR/LF in a recipient or subject (header injection)', async () => {
+    await expect(queueMessage(getDb(), email('a@example.com', 'Hi\r\nBcc: evil@example.com'))).rejects.toThrow(/single line/);
+    await expect(queueMessage(getDb(), email('a@example.com\nb@example.com'))).rejects.toThrow(/single line/);
+  });
+});
+
+describe('deliverOutboxMessage through the Resend SDK', () => {
+  let resend: Awaited<ReturnType<typeof startFakeResend>>;
+  beforeAll(async () => {
+    resend = await startFakeResend();
+  });
+  afterAll(() => resend.close());
+
+  it('retries while the provider is down and sends once, with one idempotency key, when it is back', async () => {
+    const transports = { email: resendTransport('re_test_key', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport };
+    const id = await queueMessage(getDb(), email('retry@example.com'));
+    resend.script([{ status: 503 }, { status: 503 }, { status: 500 }]);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push((await deliverOutboxMessage(getDb(), id, transports)).status);
+    expect(outcomes).toEqual(['retry', 'retry', 'retry', 'sent']);
+    expect((await deliverOutboxMessage(getDb(), id, transports)).status).toBe('skipped');
+
+    const mine = resend.requests.filter((r) => r.body.to[0] === 'retry@example.com');
+    expect(mine).toHaveLength(4);
+    expect(new Set(mine.map((r) => r.idempotencyKey)).size).toBe(1);
+    expect(mine[0].authorization).toBe('Bearer re_test_key');
+    const row = await message(id);
+    expect(row).toMatchObject({ status: 'sent', attempts: 4, transport: 'resend', lastError: '' });
+    expect(row.providerId).toMatch(/^email_/);
+  });
+
+  it('marks a permanent refusal failed at once, and a retryable one failed on the last attempt', async () => {
+    const transports = { email: resendTransport('re_test_key', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport };
+    const permanent = await queueMessage(getDb(), email('invalid@example.com'));
+    resend.script([{ status: 422 }]);
+    expect((await deliverOutboxMessage(getDb(), permanent, transports)).status).toBe('failed');
+    expect((await message(permanent)).lastError).toMatch(/422/);
+
+    const exhausted = await queueMessage(getDb(), email('exhausted@example.com'));
+    resend.script([{ status: 503 }]);
+    expect((await deliverOutboxMessage(getDb(), exhausted, transports, { finalAttempt: true })).status).toBe('failed');
+    expect((await message(exhausted)).status).toBe('failed');
+  });
+});
+
+describe('delivery workers', () => {
+  it('deliver queued mail, honouring Retry-After, exactly once', async () => {
+    await createTestOrg();
+    const resend = await startFakeResend();
+    resend.scriptFor('worker@example.com', [{ status: 429, retryAfter: 1 }]);
+    const boss = await getBoss();
+    await startWorkers(boss, getDb(), { email: resendTransport('re_k', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport }, { pollingIntervalSeconds: 0.5 });
+    try {
+      const id = await getDb().transaction((tx) => queueMessage(tx, email('worker@example.com')));
+      const deadline = Date.now() + 20_000;
+      while ((await message(id)).status === 'queued' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect((await message(id)).status).toBe('sent');
+      const mine = resend.requests.filter((r) => r.body.to[0] === 'worker@example.com');
+      expect(mine).toHaveLength(2);
+      expect(new Set(mine.map((r) => r.idempotencyKey)).size).toBe(1);
+    } finally {
+      await boss.offWork(QUEUES.deliverOutbox);
+      await resend.close();
+    }
+  });
+});

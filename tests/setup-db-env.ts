@@ -1,0 +1,13 @@
+import { afterAll, inject } from 'vitest';
+import { closeDb } from '@/db/client';
+import { stopBoss } from '@/lib/jobs/runtime';
+import { resetEnvCache } from '@/lib/env';
+
+process.env.DATABASE_URL = inject('databaseUrl');
+process.env.APP_URL = 'http://sealpost.test';
+resetEnvCache();
+
+afterAll(async () => {
+  await stopBoss();
+  await closeDb();
+});
