@@ -12,7 +12,7 @@ import path from 'node:path';
 
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
 const root = process.cwd();
-const dataDir = path.join(root, '.data');
+const dataDir = path.resolve(process.env.SEALPOST_DATA_DIR ?? path.join(root, '.data'));
 
 function log(message: string) {
   process.stdout.write(`[sealpost] ${message}\n`);
@@ -45,7 +45,7 @@ async function main() {
     const { startEmbeddedPostgres } = await import('@/lib/embedded-postgres');
     const { createDatabase, withDatabase } = await import('@/lib/db-admin');
     fs.mkdirSync(dataDir, { recursive: true });
-    log('No DATABASE_URL: starting the embedded PostgreSQL in .data/postgres …');
+    log(`No DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(root, dataDir) || '.'}/postgres …`);
     const server = await startEmbeddedPostgres(path.join(dataDir, 'postgres'));
     stopDatabase = server.stop;
     await createDatabase(server.url, 'sealpost');
@@ -53,6 +53,12 @@ async function main() {
     process.env.SEALPOST_DEMO ??= '1';
   }
   const demo = process.env.SEALPOST_DEMO === '1' || process.env.SEALPOST_DEMO === 'true';
+  if (demo && !stopDatabase) {
+    // A demo on an existing server (as the browser tests run it): create its database if needed.
+    const { createDatabase, withDatabase } = await import('@/lib/db-admin');
+    const url = new URL(process.env.DATABASE_URL);
+    await createDatabase(withDatabase(url.toString(), 'postgres'), url.pathname.slice(1));
+  }
 
   if (!process.env.AUTH_SECRET) {
     if (!demo) throw new Error('AUTH_SECRET is not set. Generate one with `openssl rand -base64 32`.');

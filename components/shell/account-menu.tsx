@@ -2,6 +2,7 @@
 
 import { ChevronDown, KeyRound, LogOut } from 'lucide-react';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
 import { signOutAction } from '@/app/(auth)/actions';
 import {
@@ -15,6 +16,7 @@ import {
 import { toast } from '@/components/ui/toast';
 
 export function AccountMenu({ name, email, levelName }: { name: string; email: string; levelName: string }) {
+  const router = useRouter();
   const [pending, startTransition] = useTransition();
   const initials = name
     .split(/\s+/)
@@ -26,7 +28,7 @@ export function AccountMenu({ name, email, levelName }: { name: string; email: s
     startTransition(async () => {
       const result = await signOutAction({});
       if (result && !result.ok) {
-        if (result.error.code === 'unauthenticated') window.location.assign('/login');
+        if (result.error.code === 'unauthenticated') router.push('/login');
         else toast({ title: 'Could not sign out', description: result.error.message, variant: 'error' });
       }
     });

@@ -1,7 +1,8 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useForm } from 'react-hook-form';
+import { useRouter } from 'next/navigation';
+import { useForm, useWatch } from 'react-hook-form';
 import { NewPasswordFields } from '@/components/auth/new-password-fields';
 import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
@@ -12,17 +13,18 @@ import { changePasswordSchema, type ChangePasswordInput } from '@/lib/auth/schem
 import { changePasswordAction } from '../actions';
 
 export function ChangePasswordForm({ email }: { email: string }) {
+  const router = useRouter();
   const form = useForm<ChangePasswordInput>({
     resolver: zodResolver(changePasswordSchema),
     defaultValues: { currentPassword: '', newPassword: '', confirmPassword: '' },
   });
   const { errors, isSubmitting } = form.formState;
-  const password = form.watch('newPassword');
+  const password = useWatch({ control: form.control, name: 'newPassword' });
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await changePasswordAction(values);
     if (!result.ok) {
-      if (result.error.code === 'unauthenticated') window.location.assign('/login');
+      if (result.error.code === 'unauthenticated') router.push('/login');
       applyActionError(form, result.error);
     }
   });

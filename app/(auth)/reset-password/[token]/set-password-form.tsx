@@ -2,7 +2,7 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import Link from 'next/link';
-import { useForm } from 'react-hook-form';
+import { useForm, useWatch } from 'react-hook-form';
 import { NewPasswordFields } from '@/components/auth/new-password-fields';
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
@@ -16,7 +16,7 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
     defaultValues: { token, newPassword: '', confirmPassword: '' },
   });
   const { errors, isSubmitting } = form.formState;
-  const password = form.watch('newPassword');
+  const password = useWatch({ control: form.control, name: 'newPassword' });
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await resetPasswordAction(values);

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'Sealpost-Demo-2026!';
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  expect(summary).toEqual([]);
+}
+
+/**
+ * Creates an organisation with the operators' command, as production does: its owner must
+ * change the given password at first sign-in.
+ */
+export function createOrganisationWithCli(initialPassword: string) {
+  const domain = `e2e${randomBytes(3).toString('hex')}.example`;
+  const email = `admin@${domain}`;
+  execFileSync(
+    'npx',
+    ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example', '--password', initialPassword],
+    { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, stdio: 'pipe' },
+  );
+  return { domain, email };
+}
+
+/** Follows the newest link to `path` mailed to `recipient`, as a user would from /dev/outbox. */
+export async function openLinkFromOutbox(page: Page, recipient: string, pathPrefix: string) {
+  await page.goto('/dev/outbox');
+  const message = page.getByRole('listitem').filter({ hasText: `To: ${recipient}` }).first();
+  await expect(message).toBeVisible();
+  await message.getByRole('link', { name: new RegExp(pathPrefix) }).click();
+}
