@@ -1,6 +1,6 @@
 import { count, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { administrators, licensedEmails, organisations, priceTiers } from './schema';
+import { administrators, licensedEmails, organisations, policies, policyChanges, priceTiers } from './schema';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
@@ -69,6 +69,54 @@ export async function seedDemo(db: Db, now = new Date()) {
     addresses.map((email, i) => ({ orgId: acme.orgId, email, createdAt: new Date(created.getTime() + i * 3_600_000) })),
   );
 
+  const [securePolicy, smsPolicy, attachmentPolicy] = await db
+    .insert(policies)
+    .values([
+      {
+        orgId: acme.orgId,
+        name: 'Secure delivery on request',
+        position: 1,
+        conditionKind: 'subject_contains',
+        conditionValue: '[secure]',
+        delivery: 'secure_portal',
+        expireAfterDays: 30,
+        readReceipt: true,
+        createdAt: created,
+        updatedAt: created,
+      },
+      {
+        orgId: acme.orgId,
+        name: 'No TLS, second factor',
+        position: 2,
+        conditionKind: 'recipient_without_tls',
+        delivery: 'sms_two_factor',
+        createdAt: created,
+        updatedAt: created,
+      },
+      {
+        orgId: acme.orgId,
+        name: 'Patient records stay on screen',
+        position: 3,
+        conditionKind: 'subject_contains',
+        conditionValue: '[phi]',
+        delivery: 'secure_portal',
+        expireAfterDays: 7,
+        readReceipt: true,
+        restriction: 'no_print',
+        enabled: false,
+        createdAt: created,
+        updatedAt: new Date(now.getTime() - 12 * 86_400_000),
+      },
+    ])
+    .returning({ id: policies.id });
+  await db.insert(policyChanges).values([
+    { orgId: acme.orgId, policyId: securePolicy.id, changedAt: created, changedBy: 'Sealpost onboarding', summary: 'Policy created: deliver [secure] mail by secure message, expire after 14 days' },
+    { orgId: acme.orgId, policyId: smsPolicy.id, changedAt: created, changedBy: 'Sealpost onboarding', summary: 'Policy created: SMS two-factor delivery for recipients without TLS' },
+    { orgId: acme.orgId, policyId: securePolicy.id, changedAt: new Date(now.getTime() - 60 * 86_400_000), changedBy: 'Sealpost support (ticket 4471)', summary: 'Expiry changed from 14 to 30 days; read receipt turned on' },
+    { orgId: acme.orgId, policyId: attachmentPolicy.id, changedAt: new Date(now.getTime() - 40 * 86_400_000), changedBy: 'Sealpost support (ticket 4519)', summary: 'Policy created: [phi] mail by secure message, no print, expire after 7 days' },
+    { orgId: acme.orgId, policyId: attachmentPolicy.id, changedAt: new Date(now.getTime() - 12 * 86_400_000), changedBy: 'Sealpost support (ticket 4602)', summary: 'Policy disabled at the customer\u2019s request' },
+  ]);
+
   const globex = await createOrganisation(db, {
     name: 'Globex',
     domains: ['globex.example'],
@@ -78,5 +126,14 @@ export async function seedDemo(db: Db, now = new Date()) {
     now: new Date(now.getTime() - 100 * 86_400_000),
   });
   await db.insert(licensedEmails).values(demoAddresses('globex.example', 6).map((email) => ({ orgId: globex.orgId, email })));
+  await db.insert(policies).values({
+    orgId: globex.orgId,
+    name: 'Everything secure',
+    position: 1,
+    conditionKind: 'sender_in_group',
+    conditionValue: 'Legal',
+    delivery: 'secure_portal',
+    expireAfterDays: 7,
+  });
   return { acmeId: acme.orgId, globexId: globex.orgId };
 }

@@ -15,7 +15,7 @@ import { INVALID_CREDENTIALS } from '@/lib/auth/sign-in-administrator';
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
 import { AppError } from '@/lib/errors/app-error';
 
-export const signInAction = publicAction(signInSchema, async ({ email, password, callbackUrl }) => {
+export const signInAction = publicAction('signInAction', signInSchema, async ({ email, password, callbackUrl }) => {
   try {
     await signIn('administrator', { email, password, redirect: false });
   } catch (e) {
@@ -30,18 +30,18 @@ export const signInAction = publicAction(signInSchema, async ({ email, password,
   redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
 });
 
-export const requestPasswordResetAction = publicAction(requestResetSchema, async ({ email }, { clientAddress }) => {
+export const requestPasswordResetAction = publicAction('requestPasswordResetAction', requestResetSchema, async ({ email }, { clientAddress }) => {
   await requestPasswordReset({ email, clientAddress });
   return null;
 });
 
-export const resetPasswordAction = publicAction(resetPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
+export const resetPasswordAction = publicAction('resetPasswordAction', resetPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
   await resetPassword({ token, newPassword, clientAddress });
   redirect('/login?notice=password-reset');
 });
 
 export const changePasswordAction = adminAction(
-  { permission: 'account.manage', allowPendingPasswordChange: true },
+  'changePasswordAction',
   changePasswordSchema,
   async ({ currentPassword, newPassword }, { actor }) => {
     await changePassword({ actor, currentPassword, newPassword });
@@ -51,7 +51,7 @@ export const changePasswordAction = adminAction(
 );
 
 export const signOutAction = adminAction(
-  { permission: 'account.manage', allowPendingPasswordChange: true },
+  'signOutAction',
   z.object({}),
   async (_input, { actor }) => {
     await signOutAdministrator({ actor });

@@ -1,12 +1,17 @@
 'use client';
 
-import { LayoutDashboard, type LucideIcon } from 'lucide-react';
+import { History, LayoutDashboard, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import type { NavIcon } from '@/lib/navigation';
 
-const icons: Record<NavIcon, LucideIcon> = { dashboard: LayoutDashboard };
+const icons: Record<NavIcon, LucideIcon> = {
+  dashboard: LayoutDashboard,
+  administrators: UsersRound,
+  events: History,
+  policies: ScrollText,
+};
 
 export type NavLink = { href: string; label: string; icon: NavIcon };
 

@@ -35,7 +35,7 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
   // The confirm button was disabled while pending, which drops focus; put it back on failure.
@@ -46,18 +46,18 @@ export function ConfirmDialog({
   function handleOpenChange(next: boolean) {
     if (pending) return; // don't let Escape or outside clicks abandon a running action
     setOpen(next);
-    if (next) setFailed(false);
+    if (next) setFailed(null);
   }
 
   async function confirm() {
     setPending(true);
-    setFailed(false);
+    setFailed(null);
     try {
       await onConfirm();
       setOpen(false);
-    } catch {
-      // Keep the dialog open so the user can retry or cancel.
-      setFailed(true);
+    } catch (error) {
+      // Keep the dialog open so the user can retry or cancel. A refusal throws its own message.
+      setFailed(error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.');
     } finally {
       setPending(false);
     }
@@ -78,7 +78,7 @@ export function ConfirmDialog({
         </DialogHeader>
         {/* Always mounted so screen readers pick up the message when it appears. */}
         <p aria-live="polite" className="text-sm font-medium text-danger-600 empty:hidden">
-          {failed ? 'Something went wrong. Please try again.' : null}
+          {failed}
         </p>
         <DialogFooter>
           <DialogClose asChild>

@@ -2,3 +2,4 @@ export * from './organisations';
 export * from './administrators';
 export * from './audit';
 export * from './outbox';
+export * from './policies';

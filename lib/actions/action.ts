@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
+import { actionAccess, type Access, type ActionName } from '@/lib/auth/access';
 import type { AdminActor } from '@/lib/auth/actor';
-import { can, type Permission } from '@/lib/auth/permissions';
+import { can } from '@/lib/auth/permissions';
 import { getCurrentAdmin, requestClientAddress } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import type { ActionResult } from './result';
 
 /**
- * The one wrapper every server action goes through: parse the input with its strict zod schema,
- * resolve the actor from the session, check the permission table, run one domain function, and
- * map errors to `{ ok: false, error }`. Redirects and notFound pass through.
+ * The one wrapper every server action goes through: resolve the actor from the session, check
+ * the action's entry in the access table (lib/auth/access.ts), parse the input with its zod
+ * schema, run one domain function, and map errors to `{ ok: false, error }`. Redirects and
+ * notFound pass through.
  */
-export type ActionAccess = { kind: 'public' } | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
+export type RegisteredAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { access: Access };
 
-export type RegisteredAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { access: ActionAccess };
+type PublicName = { [K in ActionName]: (typeof actionAccess)[K] extends { kind: 'public' } ? K : never }[ActionName];
+type AdminName = Exclude<ActionName, PublicName>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -59,19 +62,21 @@ async function run<S extends z.ZodType, T>(
 }
 
 export function publicAction<S extends z.ZodType, T>(
+  name: PublicName,
   schema: S,
   handler: (input: z.infer<S>, context: { clientAddress: string }) => Promise<T>,
 ): RegisteredAction<z.input<S>, T> {
   const action = async (raw: z.input<S>) =>
     run(schema, raw, async (input) => handler(input, { clientAddress: await requestClientAddress() }));
-  return Object.assign(action, { access: { kind: 'public' } as const });
+  return Object.assign(action, { access: actionAccess[name] as Access });
 }
 
 export function adminAction<S extends z.ZodType, T>(
-  access: { permission: Permission; allowPendingPasswordChange?: boolean },
+  name: AdminName,
   schema: S,
   handler: (input: z.infer<S>, context: { actor: AdminActor }) => Promise<T>,
 ): RegisteredAction<z.input<S>, T> {
+  const access = actionAccess[name] as Extract<Access, { kind: 'administrator' }>;
   const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
     const actor = await getCurrentAdmin();
     if (!actor) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
@@ -83,5 +88,5 @@ export function adminAction<S extends z.ZodType, T>(
     }
     return run(schema, raw, (input) => handler(input, { actor }));
   };
-  return Object.assign(action, { access: { kind: 'administrator', ...access } as const });
+  return Object.assign(action, { access });
 }

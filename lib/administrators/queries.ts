@@ -56,3 +56,31 @@ export async function getAdministratorCredentials(db: DbOrTx, where: { email: st
     );
   return row ?? null;
 }
+
+export type AdministratorRow = Awaited<ReturnType<typeof listAdministrators>>[number];
+
+/** The organisation's administrators for /administrators: active first, then by name. */
+export async function listAdministrators(db: DbOrTx, orgId: string) {
+  const rows = await db
+    .select({
+      id: administrators.id,
+      name: administrators.name,
+      email: administrators.email,
+      phone: administrators.phone,
+      addressLine1: administrators.addressLine1,
+      addressLine2: administrators.addressLine2,
+      city: administrators.city,
+      region: administrators.region,
+      postalCode: administrators.postalCode,
+      country: administrators.country,
+      level: administrators.level,
+      status: administrators.status,
+      mustChangePassword: administrators.mustChangePassword,
+      lastSignInAt: administrators.lastSignInAt,
+      createdAt: administrators.createdAt,
+    })
+    .from(administrators)
+    .where(eq(administrators.orgId, orgId))
+    .orderBy(administrators.status, administrators.name);
+  return rows.map((row) => ({ ...row, level: row.level as AdminLevel }));
+}

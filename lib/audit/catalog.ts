@@ -11,10 +11,26 @@ export const auditCatalog = {
   'auth.password_reset': { label: 'Password reset', category: 'password' },
   'organisations.created': { label: 'Organisation created', category: 'administrators' },
   'administrators.created': { label: 'Administrator added', category: 'administrators' },
+  'administrators.updated': { label: 'Administrator changed', category: 'administrators' },
+  'administrators.deactivated': { label: 'Administrator deactivated', category: 'administrators' },
+  'administrators.reactivated': { label: 'Administrator reactivated', category: 'administrators' },
+  'events.exported': { label: 'Events exported', category: 'exports' },
 } as const;
 
+/** The filter choices on /events, in display order. */
+export const auditCategories = [
+  { id: 'sign-in', label: 'Sign-ins' },
+  { id: 'password', label: 'Passwords' },
+  { id: 'administrators', label: 'Administrators' },
+  { id: 'exports', label: 'Exports' },
+] as const satisfies readonly { id: AuditCategory; label: string }[];
+
+export function actionsInCategory(category: AuditCategory): AuditAction[] {
+  return (Object.keys(auditCatalog) as AuditAction[]).filter((action) => auditCatalog[action].category === category);
+}
+
 export type AuditAction = keyof typeof auditCatalog;
-export type AuditCategory = (typeof auditCatalog)[AuditAction]['category'];
+export type AuditCategory = (typeof auditCatalog)[keyof typeof auditCatalog]['category'];
 
 export function auditLabel(action: string): string {
   return (auditCatalog as Record<string, { label: string }>)[action]?.label ?? action;

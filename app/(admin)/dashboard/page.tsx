@@ -1,4 +1,5 @@
-import { CalendarClock, History, ShieldCheck, Users } from 'lucide-react';
+import { CalendarClock, History, ScrollText, ShieldCheck, Users } from 'lucide-react';
+import Link from 'next/link';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Badge } from '@/components/ui/badge';
@@ -12,13 +13,16 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { getDashboardSummary } from '@/lib/dashboard/queries';
 import { formatDateTime, formatDay, plural } from '@/lib/format';
 import { daysUntil, renewalIsOpen } from '@/lib/licensing/term';
+import { describePolicy } from '@/lib/policies/describe';
+import { listPolicies } from '@/lib/policies/queries';
 
 export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
 
 export default async function DashboardPage() {
   await connection();
   const admin = await requireAdminPage('dashboard.view');
-  const summary = await getDashboardSummary(getDb(), admin.orgId);
+  const [summary, policies] = await Promise.all([getDashboardSummary(getDb(), admin.orgId), listPolicies(getDb(), admin.orgId)]);
+  const enabledPolicies = policies.filter((p) => p.enabled);
   const now = new Date();
   const sub = summary.subscription;
   const purchased = sub?.licensesPurchased ?? 0;
@@ -80,8 +84,13 @@ export default async function DashboardPage() {
 
         <Card>
           <CardHeader className="pb-3">
-            <CardDescription className="flex items-center gap-2">
-              <Users aria-hidden className="size-4" /> Administrators
+            <CardDescription className="flex items-center justify-between gap-2">
+              <span className="flex items-center gap-2">
+                <Users aria-hidden className="size-4" /> Administrators
+              </span>
+              <Link href="/administrators" className="font-medium text-brand-600 hover:underline">
+                All administrators
+              </Link>
             </CardDescription>
             <CardTitle className="text-2xl">{plural(totalAdmins, 'active administrator')}</CardTitle>
           </CardHeader>
@@ -100,9 +109,39 @@ export default async function DashboardPage() {
         </Card>
       </div>
 
+      <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr]">
       <Card>
         <CardHeader>
-          <CardTitle>Recent events</CardTitle>
+          <div className="flex items-center justify-between gap-2">
+            <CardTitle>Policies</CardTitle>
+            <Link href="/policies" className="text-sm font-medium text-brand-600 hover:underline">
+              All policies
+            </Link>
+          </div>
+          <CardDescription>How your outgoing mail is handled.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {enabledPolicies.length === 0 ? (
+            <EmptyState icon={ScrollText} title="No policies in force" description="Mail is delivered normally." />
+          ) : (
+            <ul className="grid gap-2">
+              {enabledPolicies.map((policy) => (
+                <li key={policy.id} className="rounded-md bg-canvas px-3 py-2 text-sm">
+                  <span className="font-medium">{policy.name}:</span> {describePolicy(policy)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <div className="flex items-center justify-between gap-2">
+            <CardTitle>Recent events</CardTitle>
+            <Link href="/events" className="text-sm font-medium text-brand-600 hover:underline">
+              All events
+            </Link>
+          </div>
           <CardDescription>The latest changes and sign-ins in your organisation.</CardDescription>
         </CardHeader>
         <CardContent>
@@ -125,6 +164,7 @@ export default async function DashboardPage() {
           )}
         </CardContent>
       </Card>
+      </div>
     </div>
   );
 }

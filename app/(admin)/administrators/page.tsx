@@ -1,0 +1,107 @@
+import { Plus } from 'lucide-react';
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';
+import { StatusActions } from '@/components/administrators/status-actions';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { getDb } from '@/db/client';
+import { listAdministrators } from '@/lib/administrators/queries';
+import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
+import { requireAdminPage } from '@/lib/auth/session';
+import { formatDateTime } from '@/lib/format';
+
+export const metadata: Metadata = { title: 'Administrators · Sealpost' };
+
+export default async function AdministratorsPage() {
+  await connection();
+  const admin = await requireAdminPage('administrators.view');
+  const rows = await listAdministrators(getDb(), admin.orgId);
+  const canManage = can(admin.level, 'administrators.manage');
+  const active = rows.filter((r) => r.status === 'active').length;
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Administrators"
+        description={`${active} active of ${rows.length}. Level 1 has full access, level 2 runs day-to-day administration, level 3 reads only.`}
+        actions={
+          canManage ? (
+            <AdministratorFormDialog
+              mode="add"
+              maxLevel={admin.level}
+              trigger={
+                <Button>
+                  <Plus aria-hidden /> Add
+                </Button>
+              }
+            />
+          ) : undefined
+        }
+      />
+      <Card className="overflow-hidden">
+        <Table aria-label="Administrators">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Name</TableHead>
+              <TableHead>Email</TableHead>
+              <TableHead>Phone</TableHead>
+              <TableHead>Level</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Last sign-in</TableHead>
+              {canManage && (
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              )}
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((row) => (
+              <TableRow key={row.id} className={row.status === 'inactive' ? 'text-muted' : undefined}>
+                <TableCell className="font-medium">
+                  <span className="flex flex-wrap items-center gap-2">
+                    {row.name}
+                    {row.id === admin.id && <Badge variant="brand">You</Badge>}
+                    {row.mustChangePassword && row.status === 'active' && <Badge variant="warning">Password change pending</Badge>}
+                  </span>
+                </TableCell>
+                <TableCell>{row.email}</TableCell>
+                <TableCell>{row.phone || '—'}</TableCell>
+                <TableCell>
+                  <span title={LEVEL_NAMES[row.level]}>
+                    {row.level} · {LEVEL_NAMES[row.level]}
+                  </span>
+                </TableCell>
+                <TableCell>
+                  <Badge variant={row.status === 'active' ? 'success' : 'neutral'}>{row.status === 'active' ? 'Active' : 'Inactive'}</Badge>
+                </TableCell>
+                <TableCell className="whitespace-nowrap">{row.lastSignInAt ? formatDateTime(row.lastSignInAt) : 'Never'}</TableCell>
+                {canManage && (
+                  <TableCell>
+                    <div className="flex justify-end gap-1">
+                      <AdministratorFormDialog
+                        mode="edit"
+                        maxLevel={admin.level}
+                        administrator={row}
+                        trigger={
+                          <Button variant="ghost" size="sm" aria-label={`Edit ${row.name}`}>
+                            Edit
+                          </Button>
+                        }
+                      />
+                      {row.id !== admin.id && <StatusActions id={row.id} name={row.name} active={row.status === 'active'} />}
+                    </div>
+                  </TableCell>
+                )}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Card>
+    </div>
+  );
+}

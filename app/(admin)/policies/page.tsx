@@ -1,0 +1,89 @@
+import { ArrowRight, History, ScrollText } from 'lucide-react';
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { getDb } from '@/db/client';
+import { requireAdminPage } from '@/lib/auth/session';
+import { formatDateTime } from '@/lib/format';
+import { describeCondition, describeOutcome } from '@/lib/policies/describe';
+import { listPolicies, listPolicyChanges } from '@/lib/policies/queries';
+
+export const metadata: Metadata = { title: 'Policies · Sealpost' };
+
+export default async function PoliciesPage() {
+  await connection();
+  const admin = await requireAdminPage('policies.view');
+  const db = getDb();
+  const [rows, changes] = await Promise.all([listPolicies(db, admin.orgId), listPolicyChanges(db, admin.orgId)]);
+  const nameOf = new Map(rows.map((p) => [p.id, p.name]));
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Policies"
+        description="How Sealpost handles your organisation's outgoing mail, in the order they are applied. Policies are configured by Sealpost support; contact them to change one."
+      />
+      <Card>
+        <CardHeader>
+          <CardTitle>Configured policies</CardTitle>
+          <CardDescription>{rows.length === 1 ? '1 policy' : `${rows.length} policies`}</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {rows.length === 0 ? (
+            <EmptyState icon={ScrollText} title="No policies yet" description="Mail is delivered normally until Sealpost support configures a policy for you." />
+          ) : (
+            <ol className="grid gap-3">
+              {rows.map((policy, index) => (
+                <li key={policy.id} className="rounded-card border border-line p-4">
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <h3 className="font-semibold">
+                      <span className="mr-2 text-muted">{index + 1}.</span>
+                      {policy.name}
+                    </h3>
+                    <Badge variant={policy.enabled ? 'success' : 'neutral'}>{policy.enabled ? 'Enabled' : 'Disabled'}</Badge>
+                  </div>
+                  <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+                    <span className="rounded-md bg-canvas px-2 py-1 font-medium">{describeCondition(policy)}</span>
+                    <ArrowRight aria-label="then" className="size-4 text-muted" />
+                    <span>{describeOutcome(policy)}</span>
+                  </p>
+                  <p className="mt-2 text-xs text-muted">Last changed {formatDateTime(policy.updatedAt)}</p>
+                </li>
+              ))}
+            </ol>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>History of changes</CardTitle>
+          <CardDescription>Every change to your policies, newest first.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {changes.length === 0 ? (
+            <EmptyState icon={History} title="No changes recorded" />
+          ) : (
+            <ol className="divide-y divide-line">
+              {changes.map((change) => (
+                <li key={change.id} className="grid gap-1 py-3 sm:grid-cols-[12rem_1fr] sm:gap-4">
+                  <time dateTime={change.changedAt.toISOString()} className="text-sm text-muted">
+                    {formatDateTime(change.changedAt)}
+                  </time>
+                  <div>
+                    <p className="text-sm font-medium">{change.summary}</p>
+                    <p className="text-xs text-muted">
+                      {nameOf.get(change.policyId) ?? 'Policy'} · by {change.changedBy}
+                    </p>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState, type ReactNode } from 'react';
+import { useForm, useWatch, type Resolver } from 'react-hook-form';
+import { PasswordInput } from '@/components/auth/password-input';
+import { applyActionError } from '@/components/forms/action-errors';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { FormField, fieldA11y } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { PasswordChecklist } from '@/components/ui/password-checklist';
+import { Select } from '@/components/ui/select';
+import { toast } from '@/components/ui/toast';
+import { addAdministratorAction, updateAdministratorAction } from '@/app/(admin)/administrators/actions';
+import { addAdministratorSchema, updateAdministratorSchema, type AdministratorDetails } from '@/lib/administrators/schemas';
+import { checkPassword } from '@/lib/auth/password-policy';
+import { levelOptions } from './level-names';
+
+type FormValues = AdministratorDetails & { id?: string; initialPassword?: string };
+
+const empty: AdministratorDetails = {
+  name: '',
+  email: '',
+  phone: '',
+  addressLine1: '',
+  addressLine2: '',
+  city: '',
+  region: '',
+  postalCode: '',
+  country: '',
+  level: 2,
+};
+
+type Props =
+  | { mode: 'add'; trigger: ReactNode; maxLevel: number }
+  | { mode: 'edit'; trigger: ReactNode; maxLevel: number; administrator: AdministratorDetails & { id: string } };
+
+/** Add or edit an administrator: contact details, level and (when adding) an initial password. */
+export function AdministratorFormDialog(props: Props) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const adding = props.mode === 'add';
+  const defaults: FormValues = adding ? { ...empty, initialPassword: '' } : { ...props.administrator };
+  const form = useForm<FormValues>({
+    resolver: zodResolver(adding ? addAdministratorSchema : updateAdministratorSchema) as unknown as Resolver<FormValues>,
+    defaultValues: defaults,
+  });
+  const { errors, isSubmitting } = form.formState;
+  const [email, password] = useWatch({ control: form.control, name: ['email', 'initialPassword'] });
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = adding
+      ? await addAdministratorAction({ ...values, initialPassword: values.initialPassword ?? '' })
+      : await updateAdministratorAction({ ...values, id: props.administrator.id });
+    if (!result.ok) {
+      applyActionError(form, result.error);
+      return;
+    }
+    toast({
+      title: adding ? 'Administrator added' : 'Changes saved',
+      description: adding ? `${values.name} must choose a new password at first sign-in.` : undefined,
+      variant: 'success',
+    });
+    setOpen(false);
+    form.reset(adding ? defaults : values);
+    router.refresh();
+  });
+
+  const field = (name: keyof AdministratorDetails, label: string, input: ReactNode, hint?: string) => (
+    <FormField id={`${props.mode}-${name}`} label={label} hint={hint} error={errors[name]?.message}>
+      {input}
+    </FormField>
+  );
+  const a11y = (name: keyof FormValues, hint?: string) => fieldA11y(`${props.mode}-${name}`, { hint, error: errors[name]?.message });
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) form.reset(defaults);
+      }}
+    >
+      <DialogTrigger asChild>{props.trigger}</DialogTrigger>
+      <DialogContent className="max-w-2xl">
+        <DialogHeader>
+          <DialogTitle>{adding ? 'Add administrator' : `Edit ${props.mode === 'edit' ? props.administrator.name : ''}`}</DialogTitle>
+          <DialogDescription>
+            {adding
+              ? 'They sign in with this email address and the initial password, and must choose their own password at once.'
+              : 'A level change signs them out; the new level applies from their next sign-in.'}
+          </DialogDescription>
+        </DialogHeader>
+        <form onSubmit={onSubmit} noValidate className="grid gap-4">
+          {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+          <div className="grid gap-4 sm:grid-cols-2">
+            {field('name', 'Name', <Input autoComplete="off" {...a11y('name')} {...form.register('name')} />)}
+            {field('email', 'Email address', <Input type="email" autoComplete="off" {...a11y('email')} {...form.register('email')} />)}
+            {field('phone', 'Phone', <Input type="tel" autoComplete="off" {...a11y('phone')} {...form.register('phone')} />)}
+            {field(
+              'level',
+              'Level',
+              <Select {...a11y('level')} {...form.register('level')}>
+                {levelOptions.map((option) => (
+                  <option key={option.value} value={option.value} disabled={option.value < props.maxLevel}>
+                    {option.label}
+                  </option>
+                ))}
+              </Select>,
+            )}
+            {field('addressLine1', 'Address line 1', <Input autoComplete="off" {...a11y('addressLine1')} {...form.register('addressLine1')} />)}
+            {field('addressLine2', 'Address line 2', <Input autoComplete="off" {...a11y('addressLine2')} {...form.register('addressLine2')} />)}
+            {field('city', 'City', <Input autoComplete="off" {...a11y('city')} {...form.register('city')} />)}
+            {field('region', 'State or region', <Input autoComplete="off" {...a11y('region')} {...form.register('region')} />)}
+            {field('postalCode', 'Postal code', <Input autoComplete="off" {...a11y('postalCode')} {...form.register('postalCode')} />)}
+            {field('country', 'Country', <Input autoComplete="off" {...a11y('country')} {...form.register('country')} />)}
+          </div>
+          {adding && (
+            <div className="grid gap-3 rounded-card border border-line bg-canvas/60 p-4">
+              <FormField
+                id="add-initialPassword"
+                label="Initial password"
+                hint="Give it to them privately; they replace it at first sign-in."
+                error={errors.initialPassword?.message}
+              >
+                <PasswordInput
+                  autoComplete="new-password"
+                  {...a11y('initialPassword', 'Give it to them privately; they replace it at first sign-in.')}
+                  {...form.register('initialPassword')}
+                />
+              </FormField>
+              <PasswordChecklist results={checkPassword(password ?? '', { email })} />
+            </div>
+          )}
+          <DialogFooter>
+            <Button type="button" variant="outline" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={isSubmitting}>
+              {adding ? 'Add administrator' : 'Save changes'}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,146 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { administrators, auditEvents } from '@/db/schema';
+import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
+import { AppError } from '@/lib/errors/app-error';
+import { actorFor, createTestOrg } from '@/tests/factories';
+import { addAdministrator } from './add-administrator';
+import { deactivateAdministrator, reactivateAdministrator } from './set-administrator-status';
+import { updateAdministrator } from './update-administrator';
+
+const details = (email: string, level: 1 | 2 | 3 = 2) => ({
+  name: 'Jordan Hale',
+  email,
+  phone: '+1 555 0100',
+  addressLine1: '1 Main St',
+  addressLine2: '',
+  city: 'Springfield',
+  region: 'IL',
+  postalCode: '62701',
+  country: 'United States',
+  level,
+});
+const INITIAL = 'Initial-Granite-Pass-4';
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+async function row(id: string) {
+  const [r] = await getDb().select().from(administrators).where(eq(administrators.id, id));
+  return r;
+}
+
+async function events(orgId: string, action: string) {
+  return getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, action)));
+}
+
+describe('addAdministrator', () => {
+  it('adds an administrator who must change the password, with its event in the same transaction', async () => {
+    const org = await createTestOrg();
+    const actor = await actorFor(org.ownerId);
+    const { id } = await addAdministrator({ actor, ...details(`new@${org.domain}`), initialPassword: INITIAL });
+    const created = await row(id);
+    expect(created).toMatchObject({ orgId: org.orgId, level: 2, status: 'active', mustChangePassword: true });
+    const [event] = (await events(org.orgId, 'administrators.created')).filter((e) => e.targetId === id);
+    expect(event.summary).toContain(`new@${org.domain}`);
+    expect(event.actorEmail).toBe(`owner@${org.domain}`);
+    await expect(signInAdministrator({ email: `new@${org.domain}`, password: INITIAL, clientAddress: '' })).resolves.toMatchObject({
+      mustChangePassword: true,
+    });
+  });
+
+  it('refuses levels 2 and 3, a duplicate email, and a weak initial password', async () => {
+    const org = await createTestOrg();
+    for (const lower of [org.managerId, org.viewerId]) {
+      const e = await refusal(addAdministrator({ actor: await actorFor(lower), ...details(`x@${org.domain}`), initialPassword: INITIAL }));
+      expect(e.code).toBe('forbidden');
+    }
+    const owner = await actorFor(org.ownerId);
+    expect((await refusal(addAdministrator({ actor: owner, ...details(`manager@${org.domain}`), initialPassword: INITIAL }))).code).toBe('conflict');
+    expect((await refusal(addAdministrator({ actor: owner, ...details(`weak@${org.domain}`), initialPassword: 'Password1!' }))).fieldErrors).toHaveProperty(
+      'initialPassword',
+    );
+    expect(await events(org.orgId, 'administrators.created')).toHaveLength(1); // only the owner, at creation
+  });
+});
+
+describe('updateAdministrator', () => {
+  it('changes details and level, ends the sessions on a level change, and says what changed', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const before = await row(org.managerId);
+    await updateAdministrator({ actor: owner, id: org.managerId, ...details(`manager@${org.domain}`, 3), name: 'Mona Manager' });
+    const after = await row(org.managerId);
+    expect(after).toMatchObject({ level: 3, name: 'Mona Manager', city: 'Springfield' });
+    expect(after.sessionVersion).toBe(before.sessionVersion + 1);
+    const [event] = await events(org.orgId, 'administrators.updated');
+    expect(event.summary).toMatch(/level 2 → 3/);
+    expect(event.summary).toMatch(/name/);
+  });
+
+  it('never demotes the last active level 1 administrator', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const e = await refusal(updateAdministrator({ actor: owner, id: org.ownerId, ...details(`owner@${org.domain}`, 2) }));
+    expect(e.code).toBe('conflict');
+    expect((await row(org.ownerId)).level).toBe(1);
+  });
+
+  it("answers another organisation's administrator as not found and changes nothing", async () => {
+    const a = await createTestOrg();
+    const b = await createTestOrg();
+    const e = await refusal(updateAdministrator({ actor: await actorFor(a.ownerId), id: b.managerId, ...details(`manager@${b.domain}`, 3) }));
+    expect(e.code).toBe('not_found');
+    expect((await row(b.managerId)).level).toBe(2);
+    expect(await events(a.orgId, 'administrators.updated')).toHaveLength(0);
+  });
+});
+
+describe('deactivate and reactivate', () => {
+  it('deactivation refuses sign-in and ends sessions; reactivation restores sign-in', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const before = await row(org.managerId);
+    await deactivateAdministrator({ actor: owner, id: org.managerId });
+    const after = await row(org.managerId);
+    expect(after.status).toBe('inactive');
+    expect(after.sessionVersion).toBe(before.sessionVersion + 1);
+    await expect(signInAdministrator({ email: `manager@${org.domain}`, password: 'Correct-Horse-42!', clientAddress: '' })).rejects.toThrow(
+      /Incorrect/,
+    );
+    expect(await events(org.orgId, 'administrators.deactivated')).toHaveLength(1);
+    await reactivateAdministrator({ actor: owner, id: org.managerId });
+    expect((await row(org.managerId)).status).toBe('active');
+    expect(await events(org.orgId, 'administrators.reactivated')).toHaveLength(1);
+  });
+
+  it('refuses self-deactivation, a lower level, and leaving no active level 1 — even concurrently', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    expect((await refusal(deactivateAdministrator({ actor: owner, id: org.ownerId }))).code).toBe('conflict');
+    expect((await refusal(deactivateAdministrator({ actor: await actorFor(org.managerId), id: org.viewerId }))).code).toBe('forbidden');
+
+    // Two level 1 administrators deactivate each other at the same moment: one must fail.
+    const { id: second } = await addAdministrator({ actor: owner, ...details(`second@${org.domain}`, 1), initialPassword: INITIAL });
+    const secondActor = await actorFor(second);
+    const results = await Promise.allSettled([
+      deactivateAdministrator({ actor: owner, id: second }),
+      deactivateAdministrator({ actor: secondActor, id: org.ownerId }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const active = await getDb()
+      .select({ id: administrators.id })
+      .from(administrators)
+      .where(and(eq(administrators.orgId, org.orgId), eq(administrators.level, 1), eq(administrators.status, 'active')));
+    expect(active).toHaveLength(1);
+    expect(await events(org.orgId, 'administrators.deactivated')).toHaveLength(1);
+  });
+});

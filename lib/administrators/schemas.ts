@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { emailField } from '@/lib/auth/schemas';
+import { PASSWORD_MAX_LENGTH } from '@/lib/auth/password-policy';
+
+/** Shared by the Add / Edit forms and their server actions. Unknown keys (orgId, status…) are stripped. */
+const text = (label: string, max: number) => z.string().trim().max(max, `${label} is too long (at most ${max} characters).`);
+
+export const administratorDetailsSchema = z.object({
+  name: text('The name', 120).min(1, 'Enter a name.'),
+  email: emailField,
+  phone: text('The phone number', 40).regex(/^[0-9+().\-\s]*$/, 'Use digits, spaces and + ( ) - only.'),
+  addressLine1: text('The address', 200),
+  addressLine2: text('The address', 200),
+  city: text('The city', 100),
+  region: text('The state or region', 100),
+  postalCode: text('The postal code', 20),
+  country: text('The country', 100),
+  level: z.coerce
+    .number({ message: 'Choose a level.' })
+    .int()
+    .refine((v) => v === 1 || v === 2 || v === 3, 'Choose level 1, 2 or 3.'),
+});
+
+export const addAdministratorSchema = administratorDetailsSchema.extend({
+  initialPassword: z.string().min(1, 'Enter an initial password.').max(PASSWORD_MAX_LENGTH),
+});
+
+export const updateAdministratorSchema = administratorDetailsSchema.extend({ id: z.string().uuid('Unknown administrator.') });
+
+export const administratorIdSchema = z.object({ id: z.string().uuid('Unknown administrator.') });
+
+export type AdministratorDetails = z.infer<typeof administratorDetailsSchema>;
+export type AddAdministratorInput = z.infer<typeof addAdministratorSchema>;
+export type UpdateAdministratorInput = z.infer<typeof updateAdministratorSchema>;

@@ -1,0 +1,35 @@
+import type { Permission } from './permissions';
+
+/**
+ * Who may call each server action and route handler: the one table the action wrapper reads and
+ * the authorization matrix test (e2e/authorization-matrix.spec.ts) checks every exported action
+ * and route against. An action or route missing here fails that test.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
+
+const PUBLIC = { kind: 'public' } as const;
+const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
+  ({ kind: 'administrator', permission, ...extra }) as const;
+
+export const actionAccess = {
+  signInAction: PUBLIC,
+  requestPasswordResetAction: PUBLIC,
+  resetPasswordAction: PUBLIC,
+  changePasswordAction: admin('account.manage', { allowPendingPasswordChange: true }),
+  signOutAction: admin('account.manage', { allowPendingPasswordChange: true }),
+  addAdministratorAction: admin('administrators.manage'),
+  updateAdministratorAction: admin('administrators.manage'),
+  deactivateAdministratorAction: admin('administrators.manage'),
+  reactivateAdministratorAction: admin('administrators.manage'),
+} as const satisfies Record<string, Access>;
+
+export type ActionName = keyof typeof actionAccess;
+
+/** Route handlers by path pattern and method. */
+export const routeAccess = {
+  '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
+  '/api/health': { GET: PUBLIC },
+  '/events/export': { GET: admin('events.export') },
+} as const satisfies Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Access>>>;
