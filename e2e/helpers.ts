@@ -10,6 +10,20 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Wait until the sign-in is decided: we leave /login, or the form shows a refusal.
+  const left = page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 20_000 }).then(
+    () => true,
+    () => false,
+  );
+  const refused = page
+    .locator('form [role="status"]')
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  await Promise.race([left, refused]);
 }
 
 export async function expectAccessible(page: Page) {

@@ -1,0 +1,135 @@
+import { expect, test } from '@playwright/test';
+import { expectAccessible, signIn } from './helpers';
+
+test('a level 1 administrator adds an administrator, who must set a password, and is cut off when deactivated', async ({ page, browser }) => {
+  await signIn(page, 'owner@acme.example');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administrators' }).click();
+  await expect(page.getByRole('heading', { name: 'Administrators', level: 1 })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add administrator' });
+  await expect(dialog).toBeVisible();
+  await expectAccessible(page);
+  // Refusals first: nothing typed.
+  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await expect(dialog.getByText('Enter a name.')).toBeVisible();
+
+  await dialog.getByLabel('Name').fill('Nadia Novak');
+  await dialog.getByLabel('Email address').fill('nadia.novak@acme.example');
+  await dialog.getByLabel('Phone').fill('+1 617 555 0177');
+  await dialog.getByLabel('Level').selectOption({ label: 'Level 2 — General administration' });
+  await dialog.getByLabel('City').fill('Boston');
+  await dialog.getByLabel('Initial password', { exact: true }).fill('Password1!');
+  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await expect(dialog.getByText(/too common/)).toBeVisible();
+  await dialog.getByLabel('Initial password', { exact: true }).fill('Harbor-Lights-Welcome-7');
+  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' });
+  await expect(row).toContainText('Password change pending');
+  await expect(row).toContainText('2 · General administration');
+
+  // The change is in the audit trail.
+  await page.goto('/dashboard');
+  await expect(page.getByText('owner@acme.example added Nadia Novak (nadia.novak@acme.example) as a level 2 administrator')).toBeVisible();
+
+  // The new administrator signs in and must choose a password first.
+  const theirs = await browser.newContext();
+  const nadia = await theirs.newPage();
+  await signIn(nadia, 'nadia.novak@acme.example', 'Harbor-Lights-Welcome-7');
+  await expect(nadia).toHaveURL(/\/change-password$/);
+  await nadia.getByLabel('Current password').fill('Harbor-Lights-Welcome-7');
+  await nadia.getByLabel('New password', { exact: true }).fill('Granite-Orchard-Compass-2');
+  await nadia.getByLabel('Confirm new password').fill('Granite-Orchard-Compass-2');
+  await nadia.getByRole('button', { name: 'Change password' }).click();
+  await expect(nadia).toHaveURL(/\/login/);
+  await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
+  await expect(nadia).toHaveURL(/\/dashboard$/);
+
+  // A level 2 administrator sees administrators but cannot manage them.
+  await nadia.goto('/administrators');
+  await expect(nadia.getByRole('heading', { name: 'Administrators', level: 1 })).toBeVisible();
+  await expect(nadia.getByRole('button', { name: 'Add', exact: true })).toHaveCount(0);
+
+  // The owner edits her level, then deletes (deactivates) her.
+  await page.goto('/administrators');
+  await page.getByRole('button', { name: 'Edit Nadia Novak' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Nadia Novak' });
+  await edit.getByLabel('Level').selectOption({ label: 'Level 3 — Read-only' });
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' })).toContainText('3 · Read-only');
+
+  // The level change ended her session.
+  await nadia.goto('/dashboard');
+  await expect(nadia).toHaveURL(/\/login/);
+  await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
+  await expect(nadia).toHaveURL(/\/dashboard$/);
+
+  await page.getByRole('button', { name: 'Delete Nadia Novak' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Delete Nadia Novak?' });
+  await expect(confirm).toContainText('can no longer sign in');
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' })).toContainText('Inactive');
+
+  // Refused on her very next request, and she cannot sign in again.
+  await nadia.reload();
+  await expect(nadia).toHaveURL(/\/login/);
+  await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
+  await expect(nadia.getByText('Incorrect email address or password.')).toBeVisible();
+
+  // Reactivation restores access.
+  await page.getByRole('button', { name: 'Reactivate Nadia Novak' }).click();
+  await page.getByRole('alertdialog', { name: 'Reactivate Nadia Novak?' }).getByRole('button', { name: 'Reactivate' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' })).toContainText('Active');
+  await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
+  await expect(nadia).toHaveURL(/\/dashboard$/);
+  await theirs.close();
+});
+
+test('the last active level 1 administrator cannot be demoted', async ({ page }) => {
+  await signIn(page, 'owner@acme.example');
+  await page.goto('/administrators');
+  await page.getByRole('button', { name: 'Edit Olivia Bennett' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Olivia Bennett' });
+  await edit.getByLabel('Level').selectOption({ label: 'Level 2 — General administration' });
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit.getByText('This is the last active level 1 administrator')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Delete Olivia Bennett' })).toHaveCount(0);
+});
+
+test('a read-only administrator sees everything and is offered no change', async ({ page }) => {
+  await signIn(page, 'viewer@acme.example');
+  for (const [link, heading] of [
+    ['Administrators', 'Administrators'],
+    ['Events', 'Events'],
+    ['Policies', 'Policies'],
+  ]) {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+    await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+    await expectAccessible(page);
+  }
+  await page.goto('/administrators');
+  await expect(page.getByRole('button', { name: /^(Add|Edit|Delete|Reactivate)/ })).toHaveCount(0);
+});
+
+test('policies are listed with their history', async ({ page }) => {
+  await signIn(page, 'manager@acme.example');
+  await page.goto('/policies');
+  await expect(page.getByText('Subject contains [secure]')).toBeVisible();
+  await expect(page.getByText('Deliver by secure message, expire after 30 days, read receipt on')).toBeVisible();
+  await expect(page.getByText('Recipients without TLS', { exact: true })).toBeVisible();
+  await expect(page.getByText('Expiry changed from 14 to 30 days; read receipt turned on')).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("Globex's administrator never sees Acme's administrators or policies", async ({ page }) => {
+  await signIn(page, 'owner@globex.example');
+  await page.goto('/administrators');
+  await expect(page.getByText('acme.example')).toHaveCount(0);
+  await page.goto('/policies');
+  await expect(page.getByText('[secure]')).toHaveCount(0);
+  await expect(page.getByText('Sender is in Legal')).toBeVisible();
+});

@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
+import postgres from 'postgres';
+import { actionAccess, routeAccess, type Access, type ActionName } from '../lib/auth/access';
+import { can, type AdminLevel } from '../lib/auth/permissions';
+import { signIn } from './helpers';
+
+/**
+ * QUALITY.md's authorization matrix: every server action the build exposes and every route
+ * handler, called as each kind of principal; the expected outcome of every cell comes from the
+ * one access table (lib/auth/access.ts). An action or route missing from the table fails here.
+ */
+type Principal = { name: string; email?: string; level?: AdminLevel; otherOrg?: boolean };
+const principals: Principal[] = [
+  { name: 'no session' },
+  { name: 'level 1', email: 'owner@acme.example', level: 1 },
+  { name: 'level 2', email: 'manager@acme.example', level: 2 },
+  { name: 'level 3', email: 'viewer@acme.example', level: 3 },
+  { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
+];
+
+type Ids = { acmeManagerId: string; acmeViewerId: string };
+
+/** A valid input per action, aimed at Acme's data: what a refused caller would try. */
+const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
+  signInAction: () => ({ email: 'owner@acme.example', password: 'wrong-password' }),
+  requestPasswordResetAction: () => ({ email: 'nobody@acme.example' }),
+  resetPasswordAction: () => ({ token: 'x'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
+  changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
+  signOutAction: () => ({}),
+  addAdministratorAction: () => ({
+    name: 'Mallory',
+    email: 'mallory@acme.example',
+    phone: '',
+    addressLine1: '',
+    addressLine2: '',
+    city: '',
+    region: '',
+    postalCode: '',
+    country: '',
+    level: 1,
+    initialPassword: 'Matrix-Test-Pass-1',
+  }),
+  updateAdministratorAction: (ids) => ({
+    id: ids.acmeManagerId,
+    name: 'Hijacked',
+    email: 'manager@acme.example',
+    phone: '',
+    addressLine1: '',
+    addressLine2: '',
+    city: '',
+    region: '',
+    postalCode: '',
+    country: '',
+    level: 1,
+  }),
+  deactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
+  reactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
+};
+/** Actions whose sample names an Acme record, so another organisation must get "not found". */
+const targetsARecord: ActionName[] = ['updateAdministratorAction', 'deactivateAdministratorAction', 'reactivateAdministratorAction'];
+
+type ManifestEntry = { workers: Record<string, unknown>; filename?: string; exportedName?: string };
+
+function exposedActions() {
+  const file = path.join(process.cwd(), '.next/server/server-reference-manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { node: Record<string, ManifestEntry> };
+  return Object.entries(manifest.node).map(([id, entry]) => {
+    const worker = Object.keys(entry.workers)[0] ?? '';
+    // 'app/(admin)/administrators/page' → '/administrators'
+    const pagePath = worker.replace(/^app/, '').replace(/\/\([^)]+\)/g, '').replace(/\/page$/, '') || '/';
+    return { id, name: entry.exportedName ?? '', filename: entry.filename ?? '', pagePath };
+  });
+}
+
+function exposedRoutes(): string[] {
+  const file = path.join(process.cwd(), '.next/server/app-paths-manifest.json');
+  return Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)
+    .filter((key) => key.endsWith('/route') && !/\/(icon|apple-icon|favicon|opengraph-image|robots|sitemap)[^/]*\/route$/.test(key))
+    .map((key) => key.replace(/\/\([^)]+\)/g, '').replace(/\/route$/, ''));
+}
+
+async function callAction(request: APIRequestContext, action: { id: string; pagePath: string }, input: unknown) {
+  const response = await request.post(action.pagePath, {
+    headers: { 'Next-Action': action.id, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component' },
+    data: JSON.stringify([input]),
+    maxRedirects: 0,
+  });
+  const body = await response.text();
+  if (response.headers()['x-action-redirect']) return { ok: true, code: 'redirect' };
+  const code = /"ok":false,"error":\{"code":"([a-z_]+)"/.exec(body)?.[1];
+  if (code) return { ok: false, code };
+  if (/"ok":true/.test(body)) return { ok: true, code: 'ok' };
+  return { ok: false, code: `unparsed ${response.status()}: ${body.slice(0, 200)}` };
+}
+
+function allowed(access: Access, principal: Principal): boolean {
+  if (access.kind === 'public') return true;
+  return principal.level !== undefined && can(principal.level, access.permission);
+}
+
+async function sessionFor(browser: Browser, principal: Principal) {
+  const context = await browser.newContext();
+  if (principal.email) {
+    const page = await context.newPage();
+    await signIn(page, principal.email);
+    await expect(page).toHaveURL(/\/dashboard$/);
+    await page.close();
+  }
+  return context;
+}
+
+test('every exposed server action and route handler is in the access table', () => {
+  const actions = exposedActions();
+  expect(actions.length).toBeGreaterThan(0);
+  for (const action of actions) expect(Object.keys(actionAccess), `${action.filename} ${action.name}`).toContain(action.name);
+  for (const route of exposedRoutes()) expect(Object.keys(routeAccess), route).toContain(route);
+  // Every action in a source file is in the table too, even one no page imports yet.
+  const sources = fs.readdirSync('app', { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name === 'actions.ts');
+  for (const source of sources) {
+    const text = fs.readFileSync(path.join(source.parentPath, source.name), 'utf8');
+    for (const match of text.matchAll(/export (?:const|async function) (\w+)/g)) expect(Object.keys(actionAccess), match[1]).toContain(match[1]);
+  }
+});
+
+test.describe('authorization matrix', () => {
+  let ids: Ids;
+  test.beforeAll(async () => {
+    const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1 });
+    const rows = await sql<{ email: string; id: string }[]>`select email, id from administrators where email in ('manager@acme.example', 'viewer@acme.example')`;
+    await sql.end();
+    ids = {
+      acmeManagerId: rows.find((r) => r.email === 'manager@acme.example')?.id ?? '',
+      acmeViewerId: rows.find((r) => r.email === 'viewer@acme.example')?.id ?? '',
+    };
+  });
+
+  for (const principal of principals) {
+    test(`server actions as ${principal.name}`, async ({ browser }) => {
+      const context = await sessionFor(browser, principal);
+      const failures: string[] = [];
+      // signOutAction last: when allowed it really ends the session.
+      const actions = exposedActions().sort((a, b) => Number(a.name === 'signOutAction') - Number(b.name === 'signOutAction'));
+      for (const action of actions) {
+        const name = action.name as ActionName;
+        const access = actionAccess[name];
+        if (allowed(access, principal)) {
+          // Past the permission check, a malformed input is the only refusal left.
+          const result = await callAction(context.request, action, 'not-an-object');
+          if (result.code !== 'invalid_input') failures.push(`${name}: expected invalid_input, got ${result.code}`);
+          if (principal.otherOrg && targetsARecord.includes(name)) {
+            const foreign = await callAction(context.request, action, sampleInputs[name](ids));
+            if (foreign.code !== 'not_found') failures.push(`${name} on Acme's record: expected not_found, got ${foreign.code}`);
+          }
+        } else {
+          const expected = principal.level === undefined ? 'unauthenticated' : 'forbidden';
+          const result = await callAction(context.request, action, sampleInputs[name](ids));
+          if (result.ok || result.code !== expected) failures.push(`${name}: expected ${expected}, got ${result.code}`);
+        }
+      }
+      expect(failures).toEqual([]);
+      await context.close();
+    });
+
+    test(`route handlers as ${principal.name}`, async ({ browser }) => {
+      const context = await sessionFor(browser, principal);
+      const samplePath: Record<string, string> = { '/api/auth/[...nextauth]': '/api/auth/session' };
+      const failures: string[] = [];
+      for (const [route, methods] of Object.entries(routeAccess)) {
+        for (const [method, access] of Object.entries(methods) as [string, Access][]) {
+          if (route === '/api/auth/[...nextauth]' && method === 'POST') continue; // Auth.js's own CSRF-checked endpoints
+          const url = samplePath[route] ?? route;
+          const response = await context.request.fetch(url, { method, maxRedirects: 0 });
+          const status = response.status();
+          if (allowed(access, principal)) {
+            if (status >= 400) failures.push(`${method} ${route}: expected success, got ${status}`);
+          } else {
+            const expected = principal.level === undefined ? 401 : 403;
+            if (status !== expected) failures.push(`${method} ${route}: expected ${expected}, got ${status}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+      await context.close();
+    });
+  }
+
+  test('a server action posted from a foreign origin is refused', async ({ browser }) => {
+    const context = await sessionFor(browser, principals[1]);
+    const action = exposedActions().find((a) => a.name === 'deactivateAdministratorAction');
+    expect(action).toBeDefined();
+    if (!action) return;
+    const response = await context.request.post(action.pagePath, {
+      headers: { 'Next-Action': action.id, 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'https://evil.example' },
+      data: JSON.stringify([{ id: ids.acmeViewerId }]),
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBeGreaterThanOrEqual(400);
+    await context.close();
+  });
+});

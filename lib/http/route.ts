@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { AdminActor } from '@/lib/auth/actor';
+import { can, type Permission } from '@/lib/auth/permissions';
+import { getCurrentAdmin } from '@/lib/auth/session';
+import { httpStatusByCode, isAppError, type AppErrorCode } from '@/lib/errors/app-error';
+
+/** Shared by route handlers: the same authorization and error answers as server actions. */
+export function jsonError(code: AppErrorCode | 'internal', message: string, status: number) {
+  return Response.json({ error: { code, message } }, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** The signed-in administrator allowed `permission`, or the refusal to return. */
+export async function authorizeRoute(permission: Permission): Promise<AdminActor | Response> {
+  const admin = await getCurrentAdmin();
+  if (!admin) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
+  if (admin.mustChangePassword) return jsonError('forbidden', 'Set a new password before doing anything else.', 403);
+  if (!can(admin.level, permission)) return jsonError('forbidden', 'Your administrator level does not allow this.', 403);
+  return admin;
+}
+
+/** Maps an error thrown by a use case to a response; unexpected ones are logged with a reference. */
+export function errorResponse(e: unknown, where: string): Response {
+  if (isAppError(e)) return jsonError(e.code, e.message, httpStatusByCode[e.code]);
+  const requestId = randomUUID();
+  console.error(`[${where}] request ${requestId}`, e);
+  return jsonError('internal', `Something went wrong on our side. Try again in a moment (reference ${requestId.slice(0, 8)}).`, 500);
+}
+
+/**
+ * A file download streamed pull by pull: the next chunk is produced only when the client wants
+ * it, so memory stays flat however long the file.
+ */
+export function streamedDownload(chunks: AsyncIterator<string>, options: { filename: string; contentType: string; where: string }) {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (e) {
+        // Headers are already sent: aborting the body is how the client learns the file is cut short.
+        console.error(`[${options.where}] stream failed`, e);
+        controller.error(e);
+      }
+    },
+    async cancel() {
+      await chunks.return?.();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      'Content-Type': options.contentType,
+      'Content-Disposition': `attachment; filename="${options.filename}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}
