@@ -3,3 +3,4 @@ export * from './administrators';
 export * from './audit';
 export * from './outbox';
 export * from './policies';
+export * from './billing';

@@ -15,6 +15,15 @@ export const auditCatalog = {
   'administrators.deactivated': { label: 'Administrator deactivated', category: 'administrators' },
   'administrators.reactivated': { label: 'Administrator reactivated', category: 'administrators' },
   'events.exported': { label: 'Events exported', category: 'exports' },
+  'licensed_emails.added': { label: 'Licensed emails added', category: 'licenses' },
+  'licensed_emails.renamed': { label: 'Licensed email renamed', category: 'licenses' },
+  'licensed_emails.removed': { label: 'Licensed email removed', category: 'licenses' },
+  'licensed_emails.exported': { label: 'Licensed emails exported', category: 'exports' },
+  'licenses.purchased': { label: 'Licenses purchased', category: 'billing' },
+  'subscriptions.renewed': { label: 'Subscription renewed', category: 'billing' },
+  'payments.declined': { label: 'Payment declined', category: 'billing' },
+  'invoices.paid': { label: 'Invoice paid', category: 'billing' },
+  'invoices.voided': { label: 'Invoice voided', category: 'billing' },
 } as const;
 
 /** The filter choices on /events, in display order. */
@@ -22,6 +31,8 @@ export const auditCategories = [
   { id: 'sign-in', label: 'Sign-ins' },
   { id: 'password', label: 'Passwords' },
   { id: 'administrators', label: 'Administrators' },
+  { id: 'licenses', label: 'Licensed emails' },
+  { id: 'billing', label: 'Purchases and payments' },
   { id: 'exports', label: 'Exports' },
 ] as const satisfies readonly { id: AuditCategory; label: string }[];
 

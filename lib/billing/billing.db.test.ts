@@ -1,0 +1,152 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { auditEvents, invoices, licensedEmails, orders, payments, subscriptions } from '@/db/schema';
+import { AppError } from '@/lib/errors/app-error';
+import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
+import { getLicenseUsage } from '@/lib/licensing/queries';
+import { addDays, toDay } from '@/lib/licensing/term';
+import { actorFor, createTestOrg } from '@/tests/factories';
+import { confirmCheckOrder, payOrderWithTestCard } from './complete-order';
+import { createLicenseOrder, createRenewalOrder } from './create-order';
+import { getOrder } from './queries';
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+async function eventsOf(orgId: string, action: string) {
+  return getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, action)));
+}
+
+/** An organisation at 47 of 47, renewal in 25 days, like the demo's Acme Health. */
+async function fullOrg() {
+  const org = await createTestOrg({ licenses: 47, licensed: 47 });
+  const renewal = addDays(toDay(new Date()), 25);
+  await getDb().update(subscriptions).set({ termStart: addDays(renewal, -365), renewalDate: renewal }).where(eq(subscriptions.orgId, org.orgId));
+  return org;
+}
+
+const VISA = { number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123', name: 'Owner Person' };
+
+describe('buying licenses for new addresses', () => {
+  it('47 of 47 + 3 addresses: asks for 3 licenses, and check payment adds them with an invoice due in 30 days', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const emails = ['x1', 'x2', 'x3'].map((u) => `${u}@${org.domain}`);
+    expect(await addLicensedEmails({ actor: owner, emails, source: 'csv' })).toEqual({ status: 'needs_licenses', missing: 3, available: 0 });
+    expect((await getLicenseUsage(getDb(), org.orgId)).used).toBe(47);
+
+    expect((await refusal(createLicenseOrder({ actor: owner, quantity: 2, pendingEmails: emails }))).message).toMatch(/at least 3/);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 3, pendingEmails: emails, poNumber: 'PO-7781' });
+    const order = await getOrder(getDb(), org.orgId, orderId);
+    expect(order).toMatchObject({ quantity: 3, unitPriceCents: 2700, daysCharged: 25, daysInTerm: 365, poNumber: 'PO-7781' });
+    expect(order?.totalCents).toBe(Math.floor((3 * 2700 * 25) / 365 + 0.5));
+
+    const result = await confirmCheckOrder({ actor: owner, orderId });
+    const usage = await getLicenseUsage(getDb(), org.orgId);
+    expect([usage.used, usage.purchased]).toEqual([50, 50]);
+    const [invoice] = await getDb().select().from(invoices).where(eq(invoices.id, result.invoiceId));
+    expect(invoice).toMatchObject({ status: 'open', paymentMethod: 'check', poNumber: 'PO-7781', dueOn: addDays(toDay(new Date()), 30) });
+    const [event] = await eventsOf(org.orgId, 'licenses.purchased');
+    expect(event.summary).toMatch(new RegExp(`^3 emails added via check payment, invoice ${invoice.number}, \\$\\d+\\.\\d{2}$`));
+  });
+
+  it('25 concurrent confirmations produce one fulfilment, one invoice and one event', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 5, pendingEmails: [`c1@${org.domain}`] });
+    const results = await Promise.allSettled(Array.from({ length: 25 }, () => confirmCheckOrder({ actor: owner, orderId })));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const numbers = new Set(results.map((r) => (r.status === 'fulfilled' ? r.value.invoiceNumber : '')));
+    expect(numbers.size).toBe(1);
+    expect(await getDb().$count(invoices, eq(invoices.orderId, orderId))).toBe(1);
+    expect(await eventsOf(org.orgId, 'licenses.purchased')).toHaveLength(1);
+    expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(52);
+  });
+
+  it('a declined card adds nothing; 4242 pays once, even when 25 payments race', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 3, pendingEmails: [`d1@${org.domain}`, `d2@${org.domain}`] });
+    const declined = await refusal(payOrderWithTestCard({ actor: owner, orderId, card: { ...VISA, number: '4000 0000 0000 0002' } }));
+    expect(declined.message).toBe('Your card was declined.');
+    expect((await getLicenseUsage(getDb(), org.orgId)).used).toBe(47);
+    expect(await eventsOf(org.orgId, 'payments.declined')).toHaveLength(1);
+
+    const results = await Promise.allSettled(Array.from({ length: 25 }, () => payOrderWithTestCard({ actor: owner, orderId, card: VISA })));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(1);
+    expect(await getDb().$count(invoices, eq(invoices.orderId, orderId))).toBe(1);
+    const [invoice] = await getDb().select().from(invoices).where(eq(invoices.orderId, orderId));
+    expect(invoice.status).toBe('paid');
+    const usage = await getLicenseUsage(getDb(), org.orgId);
+    expect([usage.used, usage.purchased]).toEqual([49, 50]);
+  });
+
+  it('refuses levels 2 and 3 and another organisation', async () => {
+    const org = await fullOrg();
+    const other = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    for (const id of [org.managerId, org.viewerId]) {
+      expect((await refusal(createLicenseOrder({ actor: await actorFor(id), quantity: 1 }))).code).toBe('forbidden');
+    }
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 1 });
+    expect((await refusal(confirmCheckOrder({ actor: await actorFor(other.ownerId), orderId }))).code).toBe('not_found');
+    expect((await getDb().select({ status: orders.status }).from(orders).where(eq(orders.id, orderId)))[0].status).toBe('open');
+  });
+});
+
+describe('adding addresses within available licenses', () => {
+  it('two administrators adding at once never exceed the licenses', async () => {
+    const org = await createTestOrg({ licenses: 10, licensed: 5 });
+    const [owner, manager] = await Promise.all([actorFor(org.ownerId), actorFor(org.managerId)]);
+    const a = Array.from({ length: 4 }, (_, i) => `a${i}@${org.domain}`);
+    const b = Array.from({ length: 4 }, (_, i) => `b${i}@${org.domain}`);
+    const results = await Promise.all([
+      addLicensedEmails({ actor: owner, emails: a, source: 'manual' }),
+      addLicensedEmails({ actor: manager, emails: b, source: 'manual' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['added', 'needs_licenses']);
+    expect(await getDb().$count(licensedEmails, eq(licensedEmails.orgId, org.orgId))).toBe(9);
+  });
+
+  it('a read-only administrator cannot add', async () => {
+    const org = await createTestOrg();
+    expect((await refusal(addLicensedEmails({ actor: await actorFor(org.viewerId), emails: [`v@${org.domain}`], source: 'manual' }))).code).toBe('forbidden');
+  });
+});
+
+describe('renewal', () => {
+  it('prices all licenses at the tier of the total and extends the term one year from the old renewal date', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const before = (await getDb().select().from(subscriptions).where(eq(subscriptions.orgId, org.orgId)))[0];
+    const { orderId } = await createRenewalOrder({ actor: owner });
+    const order = await getOrder(getDb(), org.orgId, orderId);
+    expect(order).toMatchObject({ kind: 'renewal', quantity: 47, unitPriceCents: 3000, subtotalCents: 141000 });
+    await payOrderWithTestCard({ actor: owner, orderId, card: VISA });
+    const after = (await getDb().select().from(subscriptions).where(eq(subscriptions.orgId, org.orgId)))[0];
+    expect(after.termStart).toBe(before.renewalDate);
+    expect(after.renewalDate).toBe(addDays(before.renewalDate, 365));
+    expect(await eventsOf(org.orgId, 'subscriptions.renewed')).toHaveLength(1);
+    // A second renewal is not open any more, and a stale order cannot be paid.
+    expect((await refusal(createRenewalOrder({ actor: owner }))).code).toBe('conflict');
+  });
+
+  it('an order priced before a renewal is refused as stale', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId: stale } = await createLicenseOrder({ actor: owner, quantity: 1 });
+    const { orderId: renewal } = await createRenewalOrder({ actor: owner });
+    await confirmCheckOrder({ actor: owner, orderId: renewal });
+    expect((await refusal(confirmCheckOrder({ actor: owner, orderId: stale }))).message).toMatch(/changed since this order was priced/);
+    expect((await getDb().select({ status: orders.status }).from(orders).where(eq(orders.id, stale)))[0].status).toBe('open');
+  });
+});

@@ -1,0 +1,85 @@
+import { getDb } from '@/db/client';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors/app-error';
+import { formatCents } from '@/lib/format';
+import { fulfilOrder } from './fulfil-order';
+import { getInvoiceByOrder, getOrder } from './queries';
+import { chargeTestCard } from './test-gateway';
+
+const ALREADY_DONE = 'This order is already complete.';
+
+async function openOrder(actor: AdminActor, orderId: string) {
+  if (!can(actor.level, 'billing.pay')) throw new AppError('forbidden', 'Only level 1 administrators pay for licenses.');
+  const order = await getOrder(getDb(), actor.orgId, orderId);
+  if (!order) throw new AppError('not_found', 'That order does not exist.');
+  return order;
+}
+
+/**
+ * Check (mail) payment: "Confirm & print" grants the licenses at once and issues an invoice due in
+ * 30 days. Confirming twice, or concurrently, yields the one invoice.
+ */
+export async function confirmCheckOrder(input: { actor: AdminActor; orderId: string; poNumber?: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  const order = await openOrder(actor, input.orderId);
+  const result = await getDb().transaction((tx) =>
+    fulfilOrder(tx, { orgId: actor.orgId, orderId: order.id, payment: { method: 'check' }, actor: auditActorOf(actor), billToName: actor.name, clientAddress: actor.clientAddress, now }),
+  );
+  if (result) return result;
+  const existing = await getInvoiceByOrder(getDb(), actor.orgId, order.id);
+  if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };
+  throw new AppError('conflict', ALREADY_DONE);
+}
+
+/**
+ * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY). A declined card changes
+ * nothing but the audit trail; an approved one fulfils the order once.
+ */
+export async function payOrderWithTestCard(input: {
+  actor: AdminActor;
+  orderId: string;
+  card: { number: string; expiry: string; cvc: string; name: string };
+  now?: Date;
+}) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  const order = await openOrder(actor, input.orderId);
+  if (order.status !== 'open') {
+    const existing = await getInvoiceByOrder(getDb(), actor.orgId, order.id);
+    if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };
+    throw new AppError('conflict', ALREADY_DONE);
+  }
+  const outcome = chargeTestCard(input.card, now);
+  if (!outcome.ok) {
+    await getDb().transaction((tx) =>
+      recordAuditEvent(tx, {
+        orgId: actor.orgId,
+        actor: auditActorOf(actor),
+        action: 'payments.declined',
+        summary: `Card payment of ${formatCents(order.totalCents)} declined: ${outcome.message}`,
+        target: { type: 'order', id: order.id, label: formatCents(order.totalCents) },
+        clientAddress: actor.clientAddress,
+        now,
+      }),
+    );
+    throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
+  }
+  const result = await getDb().transaction((tx) =>
+    fulfilOrder(tx, {
+      orgId: actor.orgId,
+      orderId: order.id,
+      payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}` },
+      actor: auditActorOf(actor),
+      billToName: input.card.name || actor.name,
+      clientAddress: actor.clientAddress,
+      now,
+    }),
+  );
+  if (result) return result;
+  const existing = await getInvoiceByOrder(getDb(), actor.orgId, order.id);
+  if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };
+  throw new AppError('conflict', ALREADY_DONE);
+}

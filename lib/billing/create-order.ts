@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { orders } from '@/db/schema';
+import type { AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors/app-error';
+import { lockSubscription } from '@/lib/licensing/add-licensed-emails';
+import { getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
+import { renewalIsOpen } from '@/lib/licensing/term';
+import { quoteLicensePurchase, quoteRenewal, type Quote } from './pricing';
+
+function assertCanPay(actor: AdminActor) {
+  if (!can(actor.level, 'billing.pay')) throw new AppError('forbidden', 'Only level 1 administrators buy licenses. Ask one of them to complete this purchase.');
+}
+
+async function insertOrder(
+  actor: AdminActor,
+  kind: 'licenses' | 'renewal',
+  quote: Quote,
+  pricedForRenewalDate: string,
+  poNumber: string,
+  pendingEmails: string[],
+  tx: Tx,
+  now: Date,
+) {
+  const [order] = await tx
+    .insert(orders)
+    .values({
+      orgId: actor.orgId,
+      kind,
+      quantity: quote.quantity,
+      unitPriceCents: quote.tier.unitPriceCents,
+      daysCharged: quote.daysCharged,
+      daysInTerm: quote.daysInTerm,
+      subtotalCents: quote.subtotalCents,
+      discountBps: quote.discountBps,
+      discountCents: quote.discountCents,
+      taxBps: quote.taxBps,
+      taxCents: quote.taxCents,
+      totalCents: quote.totalCents,
+      lines: quote.lines,
+      poNumber,
+      pricedForRenewalDate,
+      createdBy: actor.id,
+      createdAt: now,
+    })
+    .returning({ id: orders.id });
+  if (pendingEmails.length > 0) {
+    await tx.execute(sql`insert into order_emails (order_id, email) select ${order.id}::uuid, e from unnest(${sql.param(pendingEmails)}::citext[]) as e on conflict do nothing`);
+  }
+  return order.id;
+}
+
+/**
+ * An order for more licenses, priced on the server (amounts never come from the client). With
+ * pending addresses, it must cover the licenses they are missing; they are added when it is paid.
+ */
+export async function createLicenseOrder(input: { actor: AdminActor; quantity: number; pendingEmails?: string[]; poNumber?: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanPay(actor);
+  const pending = [...new Set((input.pendingEmails ?? []).map((e) => e.trim().toLowerCase()))];
+  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 100_000) {
+    throw new AppError('invalid_input', 'Buy between 1 and 100,000 licenses.', { quantity: ['Buy between 1 and 100,000 licenses.'] });
+  }
+  const db = getDb();
+  const [tiers, org] = await Promise.all([listPriceTiers(db), getOrganisationBilling(db, actor.orgId)]);
+  if (!org) throw new AppError('not_found', 'Your organisation was not found.');
+  return db.transaction(async (tx) => {
+    const sub = await lockSubscription(tx, actor.orgId);
+    const missing = Math.max(0, sub.used + pending.length - sub.purchased);
+    if (input.quantity < missing) {
+      const message = `These addresses need ${missing} more license${missing === 1 ? '' : 's'}: buy at least ${missing}.`;
+      throw new AppError('invalid_input', message, { quantity: [message] });
+    }
+    const quote = quoteLicensePurchase({
+      tiers,
+      currentLicenses: sub.purchased,
+      quantity: input.quantity,
+      termStart: sub.termStart,
+      renewalDate: sub.renewalDate,
+      today: now,
+      discountBps: org.discountBps,
+      taxBps: org.taxRateBps,
+    });
+    return { orderId: await insertOrder(actor, 'licenses', quote, sub.renewalDate, input.poNumber?.trim() ?? '', pending, tx, now) };
+  });
+}
+
+/** The renewal order: all licenses at the tier of the total, for the next year. */
+export async function createRenewalOrder(input: { actor: AdminActor; poNumber?: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanPay(actor);
+  const db = getDb();
+  const [tiers, org] = await Promise.all([listPriceTiers(db), getOrganisationBilling(db, actor.orgId)]);
+  if (!org) throw new AppError('not_found', 'Your organisation was not found.');
+  return db.transaction(async (tx) => {
+    const sub = await lockSubscription(tx, actor.orgId);
+    if (!renewalIsOpen(sub.renewalDate, now)) throw new AppError('conflict', 'Renewal opens 30 days before the renewal date.');
+    const licenses = Math.max(sub.purchased, sub.used, 1);
+    const quote = quoteRenewal({ tiers, licenses, discountBps: org.discountBps, taxBps: org.taxRateBps });
+    return { orderId: await insertOrder(actor, 'renewal', quote, sub.renewalDate, input.poNumber?.trim() ?? '', [], tx, now) };
+  });
+}

@@ -1,0 +1,120 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
+import { invoices, orderEmails, orders, payments, subscriptions } from '@/db/schema';
+import { recordAuditEvent, type AuditActor } from '@/lib/audit/record';
+import { AppError } from '@/lib/errors/app-error';
+import { formatCents, plural } from '@/lib/format';
+import { insertLicensedEmails } from '@/lib/licensing/add-licensed-emails';
+import { getOrganisationBilling } from '@/lib/licensing/queries';
+import { addDays, addYears, toDay } from '@/lib/licensing/term';
+
+export type Payment =
+  | { method: 'card'; provider: 'stripe' | 'test_gateway'; reference: string }
+  | { method: 'check' };
+
+export const CHECK_TERMS_DAYS = 30;
+
+async function nextInvoiceNumber(tx: Tx, now: Date): Promise<string> {
+  const [row] = (await tx.execute<{ n: string }>(sql`select nextval('invoice_number_seq')::text as n`)) as unknown as { n: string }[];
+  // YYMMDD + a never-reused sequence: unique and readable over the phone.
+  return `${toDay(now).slice(2).replace(/-/g, '')}${row.n.padStart(6, '0')}`;
+}
+
+/**
+ * Fulfils an open order exactly once: the conditional UPDATE lets one caller through however many
+ * pay, confirm or replay a webhook at the same moment. Grants the licenses (or extends the term),
+ * adds the pending addresses, writes the invoice, the payment and the audit event, all in the
+ * caller's transaction. Returns null when the order was already fulfilled.
+ */
+export async function fulfilOrder(
+  tx: Tx,
+  input: { orgId: string; orderId: string; payment: Payment; actor: AuditActor; billToName?: string; clientAddress?: string; now: Date },
+) {
+  const { now } = input;
+  const [order] = await tx
+    .update(orders)
+    .set({ status: 'fulfilled', fulfilledAt: now, paymentMethod: input.payment.method })
+    .where(and(eq(orders.id, input.orderId), eq(orders.orgId, input.orgId), eq(orders.status, 'open')))
+    .returning();
+  if (!order) return null;
+
+  const [sub] = await tx
+    .select({ purchased: subscriptions.licensesPurchased, renewalDate: subscriptions.renewalDate })
+    .from(subscriptions)
+    .where(eq(subscriptions.orgId, input.orgId))
+    .for('update');
+  if (!sub || sub.renewalDate !== order.pricedForRenewalDate) {
+    throw new AppError('conflict', 'The subscription changed since this order was priced. Start the purchase again to see the current price.');
+  }
+
+  let added = 0;
+  let summary: string;
+  const billing = await getOrganisationBilling(tx, input.orgId);
+  if (order.kind === 'renewal') {
+    const renewalDate = addYears(sub.renewalDate, 1);
+    await tx
+      .update(subscriptions)
+      .set({ termStart: sub.renewalDate, renewalDate, licensesPurchased: order.quantity, updatedAt: now })
+      .where(eq(subscriptions.orgId, input.orgId));
+    summary = `Subscription renewed for ${plural(order.quantity, 'license')} until ${renewalDate}`;
+  } else {
+    await tx
+      .update(subscriptions)
+      .set({ licensesPurchased: sql`${subscriptions.licensesPurchased} + ${order.quantity}`, updatedAt: now })
+      .where(eq(subscriptions.orgId, input.orgId));
+    const pending = await tx.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, order.id));
+    added = (await insertLicensedEmails(tx, input.orgId, pending.map((p) => p.email.toLowerCase()), now)).inserted;
+    summary = added > 0 ? `${plural(added, 'email')} added via ${input.payment.method === 'check' ? 'check' : 'card'} payment` : `${plural(order.quantity, 'license')} purchased by ${input.payment.method}`;
+  }
+
+  const number = await nextInvoiceNumber(tx, now);
+  const paid = input.payment.method === 'card';
+  const [invoice] = await tx
+    .insert(invoices)
+    .values({
+      orgId: input.orgId,
+      orderId: order.id,
+      number,
+      issuedOn: toDay(now),
+      dueOn: paid ? toDay(now) : addDays(toDay(now), CHECK_TERMS_DAYS),
+      status: paid ? 'paid' : 'open',
+      paymentMethod: input.payment.method,
+      poNumber: order.poNumber,
+      billTo: {
+        name: input.billToName ?? input.actor.email ?? '',
+        organisation: billing?.name ?? '',
+        lines: [billing?.addressLine1, billing?.addressLine2, [billing?.city, billing?.region, billing?.postalCode].filter(Boolean).join(', '), billing?.country].filter(
+          (l): l is string => Boolean(l),
+        ),
+      },
+      lines: order.lines,
+      subtotalCents: order.subtotalCents,
+      discountCents: order.discountCents,
+      taxCents: order.taxCents,
+      totalCents: order.totalCents,
+      paidAt: paid ? now : null,
+      createdAt: now,
+    })
+    .returning({ id: invoices.id, number: invoices.number });
+  if (input.payment.method === 'card') {
+    await tx.insert(payments).values({
+      orgId: input.orgId,
+      orderId: order.id,
+      provider: input.payment.provider,
+      providerReference: input.payment.reference,
+      amountCents: order.totalCents,
+      createdAt: now,
+    });
+  }
+  await recordAuditEvent(tx, {
+    orgId: input.orgId,
+    actor: input.actor,
+    action: order.kind === 'renewal' ? 'subscriptions.renewed' : 'licenses.purchased',
+    summary: `${summary}, invoice ${invoice.number}, ${formatCents(order.totalCents)}`,
+    target: { type: 'invoice', id: invoice.id, label: invoice.number },
+    clientAddress: input.clientAddress,
+    metadata: { orderId: order.id, quantity: order.quantity, totalCents: order.totalCents, method: input.payment.method, emailsAdded: added },
+    now,
+  });
+  return { invoiceId: invoice.id, invoiceNumber: invoice.number, emailsAdded: added };
+}

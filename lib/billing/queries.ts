@@ -1,0 +1,73 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { invoices, orderEmails, orders } from '@/db/schema';
+
+export async function getOrder(db: DbOrTx, orgId: string, id: string) {
+  const [row] = await db
+    .select({
+      id: orders.id,
+      kind: orders.kind,
+      status: orders.status,
+      quantity: orders.quantity,
+      unitPriceCents: orders.unitPriceCents,
+      daysCharged: orders.daysCharged,
+      daysInTerm: orders.daysInTerm,
+      subtotalCents: orders.subtotalCents,
+      discountBps: orders.discountBps,
+      discountCents: orders.discountCents,
+      taxBps: orders.taxBps,
+      taxCents: orders.taxCents,
+      totalCents: orders.totalCents,
+      lines: orders.lines,
+      poNumber: orders.poNumber,
+      pricedForRenewalDate: orders.pricedForRenewalDate,
+      paymentMethod: orders.paymentMethod,
+      createdAt: orders.createdAt,
+      fulfilledAt: orders.fulfilledAt,
+    })
+    .from(orders)
+    .where(and(eq(orders.id, id), eq(orders.orgId, orgId)));
+  return row ?? null;
+}
+
+export async function countOrderEmails(db: DbOrTx, orderId: string) {
+  return db.$count(orderEmails, eq(orderEmails.orderId, orderId));
+}
+
+export async function listOrderEmailsSample(db: DbOrTx, orderId: string, limit = 10) {
+  const rows = await db.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, orderId)).limit(limit);
+  return rows.map((r) => r.email);
+}
+
+const invoiceColumns = {
+  id: invoices.id,
+  orderId: invoices.orderId,
+  number: invoices.number,
+  issuedOn: invoices.issuedOn,
+  dueOn: invoices.dueOn,
+  status: invoices.status,
+  paymentMethod: invoices.paymentMethod,
+  poNumber: invoices.poNumber,
+  billTo: invoices.billTo,
+  lines: invoices.lines,
+  subtotalCents: invoices.subtotalCents,
+  discountCents: invoices.discountCents,
+  taxCents: invoices.taxCents,
+  totalCents: invoices.totalCents,
+  paidAt: invoices.paidAt,
+  createdAt: invoices.createdAt,
+};
+
+export async function getInvoice(db: DbOrTx, orgId: string, id: string) {
+  const [row] = await db.select(invoiceColumns).from(invoices).where(and(eq(invoices.id, id), eq(invoices.orgId, orgId)));
+  return row ?? null;
+}
+
+export async function getInvoiceByOrder(db: DbOrTx, orgId: string, orderId: string) {
+  const [row] = await db.select(invoiceColumns).from(invoices).where(and(eq(invoices.orderId, orderId), eq(invoices.orgId, orgId)));
+  return row ?? null;
+}
+
+export async function listInvoices(db: DbOrTx, orgId: string, limit = 200) {
+  return db.select(invoiceColumns).from(invoices).where(eq(invoices.orgId, orgId)).orderBy(desc(invoices.createdAt)).limit(limit);
+}

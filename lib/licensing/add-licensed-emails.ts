@@ -1,0 +1,76 @@
+import { eq, sql } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { licensedEmails, subscriptions } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors/app-error';
+import { plural } from '@/lib/format';
+
+export type AddLicensedEmailsResult =
+  | { status: 'added'; added: number; alreadyLicensed: string[] }
+  | { status: 'needs_licenses'; missing: number; available: number };
+
+export const SOURCE_LABEL = { manual: 'manually', csv: 'by CSV import' } as const;
+
+/** Locks the organisation's subscription: every change to license counts is serialised by it. */
+export async function lockSubscription(tx: Tx, orgId: string) {
+  const [sub] = await tx
+    .select({ purchased: subscriptions.licensesPurchased, termStart: subscriptions.termStart, renewalDate: subscriptions.renewalDate })
+    .from(subscriptions)
+    .where(eq(subscriptions.orgId, orgId))
+    .for('update');
+  if (!sub) throw new AppError('not_found', 'Your organisation has no subscription.');
+  const [used] = await tx.select({ n: sql<number>`count(*)::int` }).from(licensedEmails).where(eq(licensedEmails.orgId, orgId));
+  return { ...sub, used: used?.n ?? 0 };
+}
+
+/** Inserts addresses in one statement; those licensed meanwhile (by anyone) are skipped and returned. */
+export async function insertLicensedEmails(tx: Tx, orgId: string, emails: string[], now: Date) {
+  if (emails.length === 0) return { inserted: 0, skipped: [] as string[] };
+  const rows = await tx.execute<{ email: string }>(sql`
+    insert into licensed_emails (org_id, email, created_at)
+    select ${orgId}::uuid, e, ${now.toISOString()}::timestamptz from unnest(${sql.param(emails)}::citext[]) as e
+    on conflict (email) do nothing
+    returning email::text as email`);
+  const inserted = new Set((rows as unknown as { email: string }[]).map((r) => r.email.toLowerCase()));
+  return { inserted: inserted.size, skipped: emails.filter((e) => !inserted.has(e)) };
+}
+
+/**
+ * Adds validated addresses within the licenses available. When they do not fit, nothing is added
+ * and the caller learns how many licenses are missing (the purchase flow takes over). Concurrent
+ * adds are serialised on the subscription row, so licenses are never over-allocated.
+ */
+export async function addLicensedEmails(input: {
+  actor: AdminActor;
+  emails: string[];
+  source: keyof typeof SOURCE_LABEL;
+  now?: Date;
+}): Promise<AddLicensedEmailsResult> {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow adding addresses.');
+  const emails = [...new Set(input.emails.map((e) => e.trim().toLowerCase()))];
+  if (emails.length === 0) throw new AppError('invalid_input', 'Add at least one address.');
+
+  return getDb().transaction(async (tx) => {
+    const sub = await lockSubscription(tx, actor.orgId);
+    const available = Math.max(0, sub.purchased - sub.used);
+    if (emails.length > available) return { status: 'needs_licenses' as const, missing: emails.length - available, available };
+    const { inserted, skipped } = await insertLicensedEmails(tx, actor.orgId, emails, now);
+    if (inserted > 0) {
+      await recordAuditEvent(tx, {
+        orgId: actor.orgId,
+        actor: auditActorOf(actor),
+        action: 'licensed_emails.added',
+        summary: `${plural(inserted, 'email')} added ${SOURCE_LABEL[input.source]}${inserted <= 3 ? `: ${emails.filter((e) => !skipped.includes(e)).join(', ')}` : ''}`,
+        target: { type: 'licensed_emails', id: '', label: `${inserted}` },
+        clientAddress: actor.clientAddress,
+        metadata: { count: inserted, source: input.source },
+        now,
+      });
+    }
+    return { status: 'added' as const, added: inserted, alreadyLicensed: skipped };
+  });
+}
