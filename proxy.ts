@@ -8,13 +8,17 @@ import { NextResponse, type NextRequest } from 'next/server';
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const isDev = process.env.NODE_ENV === 'development';
+  // Stripe's card fields load only on checkout pages, and only when Stripe is configured.
+  const stripe = Boolean(process.env.STRIPE_SECRET_KEY?.trim()) && request.nextUrl.pathname.startsWith('/checkout');
+  const stripeJs = stripe ? ' https://js.stripe.com https://*.js.stripe.com' : '';
   const csp = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ''}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${stripeJs}${isDev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' blob: data:",
+    `img-src 'self' blob: data:${stripe ? ' https://*.stripe.com' : ''}`,
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${stripe ? ' https://api.stripe.com' : ''}`,
+    `frame-src 'self'${stripe ? `${stripeJs} https://hooks.stripe.com` : ''}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -20,7 +20,7 @@ const principals: Principal[] = [
   { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
 ];
 
-type Ids = { acmeManagerId: string; acmeViewerId: string };
+type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string };
 
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
@@ -57,9 +57,38 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   }),
   deactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
   reactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
+  addLicensedEmailsAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }] }),
+  buyLicensesForAddressesAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }], quantity: 1 }),
+  renameLicensedEmailAction: (ids) => ({ id: ids.acmeLicensedEmailId, local: 'renamed-by-intruder', domain: 'acme.example' }),
+  removeLicensedEmailAction: (ids) => ({ id: ids.acmeLicensedEmailId }),
+  checkoutAction: (ids) => ({ orderId: ids.acmeOrderId, poNumber: 'PO-X', method: 'check' }),
+  payWithCardAction: (ids) => ({
+    orderId: ids.acmeOrderId,
+    name: 'Intruder',
+    addressLine1: '1 Way',
+    addressLine2: '',
+    city: 'Town',
+    region: '',
+    postalCode: '00000',
+    country: 'US',
+    cardNumber: '4242424242424242',
+    expiry: '12/34',
+    cvc: '123',
+  }),
+  confirmCheckAction: (ids) => ({ orderId: ids.acmeOrderId }),
+  startRenewalAction: () => ({ poNumber: '' }),
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
-const targetsARecord: ActionName[] = ['updateAdministratorAction', 'deactivateAdministratorAction', 'reactivateAdministratorAction'];
+const targetsARecord: ActionName[] = [
+  'updateAdministratorAction',
+  'deactivateAdministratorAction',
+  'reactivateAdministratorAction',
+  'renameLicensedEmailAction',
+  'removeLicensedEmailAction',
+  'checkoutAction',
+  'payWithCardAction',
+  'confirmCheckAction',
+];
 
 type ManifestEntry = { workers: Record<string, unknown>; filename?: string; exportedName?: string };
 
@@ -97,6 +126,7 @@ async function callAction(request: APIRequestContext, action: { id: string; page
 
 function allowed(access: Access, principal: Principal): boolean {
   if (access.kind === 'public') return true;
+  if (access.kind === 'signed') return false;
   return principal.level !== undefined && can(principal.level, access.permission);
 }
 
@@ -129,10 +159,32 @@ test.describe('authorization matrix', () => {
   test.beforeAll(async () => {
     const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1 });
     const rows = await sql<{ email: string; id: string }[]>`select email, id from administrators where email in ('manager@acme.example', 'viewer@acme.example')`;
+    const [licensed] = await sql<{ id: string }[]>`select l.id from licensed_emails l join domains d on d.org_id = l.org_id where d.domain = 'acme.example' limit 1`;
+    // An open order of Acme's, for the cells that try to pay or confirm it from outside.
+    const [order] = await sql<{ id: string }[]>`
+      insert into orders (org_id, kind, quantity, unit_price_cents, days_charged, days_in_term, subtotal_cents, total_cents, lines, priced_for_renewal_date)
+      select s.org_id, 'licenses', 1, 2700, 10, 365, 74, 74, '[]'::jsonb, s.renewal_date
+      from subscriptions s join domains d on d.org_id = s.org_id where d.domain = 'acme.example'
+      returning id`;
+    // A fulfilled order of Acme's with its invoice, for the invoice routes.
+    const [invoice] = await sql<{ id: string }[]>`
+      with o as (
+        insert into orders (org_id, kind, status, quantity, unit_price_cents, days_charged, days_in_term, subtotal_cents, total_cents, lines, priced_for_renewal_date, payment_method)
+        select s.org_id, 'licenses', 'fulfilled', 1, 2700, 10, 365, 74, 74, '[]'::jsonb, s.renewal_date, 'check'
+        from subscriptions s join domains d on d.org_id = s.org_id where d.domain = 'acme.example'
+        returning id, org_id
+      )
+      insert into invoices (org_id, order_id, number, issued_on, due_on, status, payment_method, bill_to, lines, subtotal_cents, discount_cents, tax_cents, total_cents)
+      select org_id, id, 'MATRIX-' || substr(md5(random()::text), 1, 8), current_date, current_date + 30, 'open', 'check',
+        '{"name":"Matrix","organisation":"Acme Health","lines":[]}'::jsonb, '[]'::jsonb, 74, 0, 0, 74
+      from o returning id`;
     await sql.end();
     ids = {
       acmeManagerId: rows.find((r) => r.email === 'manager@acme.example')?.id ?? '',
       acmeViewerId: rows.find((r) => r.email === 'viewer@acme.example')?.id ?? '',
+      acmeLicensedEmailId: licensed?.id ?? '',
+      acmeOrderId: order?.id ?? '',
+      acmeInvoiceId: invoice?.id ?? '',
     };
   });
 
@@ -165,15 +217,25 @@ test.describe('authorization matrix', () => {
 
     test(`route handlers as ${principal.name}`, async ({ browser }) => {
       const context = await sessionFor(browser, principal);
-      const samplePath: Record<string, string> = { '/api/auth/[...nextauth]': '/api/auth/session' };
+      const samplePath: Record<string, string> = {
+        '/api/auth/[...nextauth]': '/api/auth/session',
+        '/invoices/[id]/pdf': `/invoices/${ids.acmeInvoiceId}/pdf`,
+      };
       const failures: string[] = [];
       for (const [route, methods] of Object.entries(routeAccess)) {
         for (const [method, access] of Object.entries(methods) as [string, Access][]) {
           if (route === '/api/auth/[...nextauth]' && method === 'POST') continue; // Auth.js's own CSRF-checked endpoints
           const url = samplePath[route] ?? route;
-          const response = await context.request.fetch(url, { method, maxRedirects: 0 });
+          // A body that changes nothing even when allowed: an address outside every domain.
+          const data = route === '/licensed-emails/import' ? '"Email"\n"matrix@not-a-customer.example"\n' : undefined;
+          const response = await context.request.fetch(url, { method, maxRedirects: 0, data, headers: data ? { 'Content-Type': 'text/csv' } : undefined });
           const status = response.status();
-          if (allowed(access, principal)) {
+          if (access.kind === 'signed') {
+            // No valid signature from anyone: refused (400), or 404 while the provider is not configured.
+            if (status !== 400 && status !== 404) failures.push(`${method} ${route}: expected 400 or 404, got ${status}`);
+          } else if (allowed(access, principal) && principal.otherOrg && route.includes('[')) {
+            if (status !== 404) failures.push(`${method} ${route} on Acme's record: expected 404, got ${status}`);
+          } else if (allowed(access, principal)) {
             if (status >= 400) failures.push(`${method} ${route}: expected success, got ${status}`);
           } else {
             const expected = principal.level === undefined ? 401 : 403;

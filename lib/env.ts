@@ -10,10 +10,20 @@ const schema = z.object({
   /** How many reverse proxies in front of the app append to X-Forwarded-For. 0 = none. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   APP_URL: z.string().url().default('http://localhost:3000'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** How the server reaches itself (the invoice PDF renders the app's own print page). */
+  INTERNAL_URL: z.string().url().optional(),
   MAIL_FROM: z.string().min(3).default('Sealpost <no-reply@sealpost.example>'),
   RESEND_API_KEY: z.string().min(1).optional(),
   /** Lets tests point the Resend SDK at a local server. */
   RESEND_BASE_URL: z.string().url().optional(),
+  /** All three together enable card payments through Stripe; without STRIPE_SECRET_KEY checkout uses the built-in test gateway. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** Signing secret of the webhook endpoint (/api/webhooks/stripe), whsec_… */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: z.string().min(1).optional(),
+  /** Tests only: send Stripe API calls to a local stand-in (refused with a live key). */
+  STRIPE_API_BASE: z.string().url().optional(),
   /** Set by `npm start` in demo mode; enables /dev/outbox while the outbox is the transport. */
   SEALPOST_DEMO: z
     .enum(['0', '1', 'true', 'false'])
@@ -45,6 +55,11 @@ export function env(): Env {
 /** For tests that change process.env between cases. */
 export function resetEnvCache() {
   cached = undefined;
+}
+
+export function internalUrl(): string {
+  const e = env();
+  return e.INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`;
 }
 
 export function databaseUrl(): string {

@@ -5,10 +5,13 @@ import type { Permission } from '@/lib/auth/permissions';
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon };
-export type NavIcon = 'dashboard' | 'administrators' | 'events' | 'policies';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
+  { href: '/licensed-emails', label: 'Licensed emails', permission: 'licensed_emails.view', icon: 'licensed-emails' },
+  { href: '/invoices', label: 'Invoices', permission: 'billing.view', icon: 'invoices' },
+  { href: '/renewals', label: 'Renewals', permission: 'billing.view', icon: 'renewals' },
   { href: '/administrators', label: 'Administrators', permission: 'administrators.view', icon: 'administrators' },
   { href: '/events', label: 'Events', permission: 'events.view', icon: 'events' },
   { href: '/policies', label: 'Policies', permission: 'policies.view', icon: 'policies' },

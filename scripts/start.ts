@@ -39,6 +39,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const hostname = process.env.HOST ?? '0.0.0.0';
   process.env.APP_URL ??= `http://localhost:${port}`;
+  process.env.PORT = String(port);
   let stopDatabase: (() => Promise<void>) | undefined;
 
   if (!process.env.DATABASE_URL) {

@@ -1,6 +1,6 @@
 'use client';
 
-import { History, LayoutDashboard, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
+import { CalendarSync, History, LayoutDashboard, MailCheck, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
@@ -8,6 +8,9 @@ import type { NavIcon } from '@/lib/navigation';
 
 const icons: Record<NavIcon, LucideIcon> = {
   dashboard: LayoutDashboard,
+  'licensed-emails': MailCheck,
+  invoices: ReceiptText,
+  renewals: CalendarSync,
   administrators: UsersRound,
   events: History,
   policies: ScrollText,

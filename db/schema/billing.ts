@@ -4,7 +4,8 @@ import { administrators } from './administrators';
 import { organisations } from './organisations';
 import { citext } from './types';
 
-export type InvoiceLine = { description: string; quantity: number; unitPriceCents: number; amountCents: number };
+/** `detail` lists what the line covers, e.g. the addresses added with the licenses. */
+export type InvoiceLine = { description: string; quantity: number; unitPriceCents: number; amountCents: number; detail?: string };
 
 /**
  * A purchase of licenses or a renewal, priced on the server. It stays `open` until it is paid

@@ -84,3 +84,20 @@ export async function listAdministrators(db: DbOrTx, orgId: string) {
     .orderBy(administrators.status, administrators.name);
   return rows.map((row) => ({ ...row, level: row.level as AdminLevel }));
 }
+
+/** The administrator's postal address, to pre-fill billing forms. */
+export async function getAdministratorAddress(db: DbOrTx, orgId: string, id: string) {
+  const [row] = await db
+    .select({
+      name: administrators.name,
+      addressLine1: administrators.addressLine1,
+      addressLine2: administrators.addressLine2,
+      city: administrators.city,
+      region: administrators.region,
+      postalCode: administrators.postalCode,
+      country: administrators.country,
+    })
+    .from(administrators)
+    .where(and(eq(administrators.id, id), eq(administrators.orgId, orgId)));
+  return row ?? null;
+}

@@ -7,9 +7,12 @@ import type { Permission } from './permissions';
  */
 export type Access =
   | { kind: 'public' }
+  /** Machines authenticated by a signature over the body (provider webhooks), never by a session. */
+  | { kind: 'signed' }
   | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
+const SIGNED = { kind: 'signed' } as const;
 const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
@@ -23,6 +26,14 @@ export const actionAccess = {
   updateAdministratorAction: admin('administrators.manage'),
   deactivateAdministratorAction: admin('administrators.manage'),
   reactivateAdministratorAction: admin('administrators.manage'),
+  addLicensedEmailsAction: admin('licensed_emails.manage'),
+  buyLicensesForAddressesAction: admin('billing.pay'),
+  renameLicensedEmailAction: admin('licensed_emails.manage'),
+  removeLicensedEmailAction: admin('licensed_emails.manage'),
+  checkoutAction: admin('billing.pay'),
+  payWithCardAction: admin('billing.pay'),
+  confirmCheckAction: admin('billing.pay'),
+  startRenewalAction: admin('billing.pay'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;
@@ -31,5 +42,9 @@ export type ActionName = keyof typeof actionAccess;
 export const routeAccess = {
   '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
   '/api/health': { GET: PUBLIC },
+  '/api/webhooks/stripe': { POST: SIGNED },
   '/events/export': { GET: admin('events.export') },
+  '/licensed-emails/export': { GET: admin('licensed_emails.view') },
+  '/licensed-emails/import': { POST: admin('licensed_emails.manage') },
+  '/invoices/[id]/pdf': { GET: admin('billing.view') },
 } as const satisfies Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Access>>>;

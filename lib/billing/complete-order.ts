@@ -42,6 +42,7 @@ export async function payOrderWithTestCard(input: {
   actor: AdminActor;
   orderId: string;
   card: { number: string; expiry: string; cvc: string; name: string };
+  billToLines?: string[];
   now?: Date;
 }) {
   const { actor } = input;
@@ -74,6 +75,7 @@ export async function payOrderWithTestCard(input: {
       payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}` },
       actor: auditActorOf(actor),
       billToName: input.card.name || actor.name,
+      billToLines: input.billToLines,
       clientAddress: actor.clientAddress,
       now,
     }),

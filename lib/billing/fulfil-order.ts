@@ -13,6 +13,8 @@ export type Payment =
   | { method: 'check' };
 
 export const CHECK_TERMS_DAYS = 30;
+/** Addresses named on an invoice line; a 100,000-line import lists the first ones and a count. */
+const INVOICE_LISTED_ADDRESSES = 25;
 
 async function nextInvoiceNumber(tx: Tx, now: Date): Promise<string> {
   const [row] = (await tx.execute<{ n: string }>(sql`select nextval('invoice_number_seq')::text as n`)) as unknown as { n: string }[];
@@ -28,7 +30,17 @@ async function nextInvoiceNumber(tx: Tx, now: Date): Promise<string> {
  */
 export async function fulfilOrder(
   tx: Tx,
-  input: { orgId: string; orderId: string; payment: Payment; actor: AuditActor; billToName?: string; clientAddress?: string; now: Date },
+  input: {
+    orgId: string;
+    orderId: string;
+    payment: Payment;
+    actor: AuditActor;
+    billToName?: string;
+    /** The billing address entered at payment; the organisation's address otherwise. */
+    billToLines?: string[];
+    clientAddress?: string;
+    now: Date;
+  },
 ) {
   const { now } = input;
   const [order] = await tx
@@ -49,6 +61,7 @@ export async function fulfilOrder(
 
   let added = 0;
   let summary: string;
+  let lines = order.lines;
   const billing = await getOrganisationBilling(tx, input.orgId);
   if (order.kind === 'renewal') {
     const renewalDate = addYears(sub.renewalDate, 1);
@@ -63,7 +76,13 @@ export async function fulfilOrder(
       .set({ licensesPurchased: sql`${subscriptions.licensesPurchased} + ${order.quantity}`, updatedAt: now })
       .where(eq(subscriptions.orgId, input.orgId));
     const pending = await tx.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, order.id));
-    added = (await insertLicensedEmails(tx, input.orgId, pending.map((p) => p.email.toLowerCase()), now)).inserted;
+    const emails = pending.map((p) => p.email.toLowerCase()).sort();
+    added = (await insertLicensedEmails(tx, input.orgId, emails, now)).inserted;
+    if (emails.length > 0) {
+      const shown = emails.slice(0, INVOICE_LISTED_ADDRESSES).join(', ');
+      const more = emails.length > INVOICE_LISTED_ADDRESSES ? ` and ${(emails.length - INVOICE_LISTED_ADDRESSES).toLocaleString('en-US')} more` : '';
+      lines = order.lines.map((line, i) => (i === 0 ? { ...line, detail: `For ${shown}${more}` } : line));
+    }
     summary = added > 0 ? `${plural(added, 'email')} added via ${input.payment.method === 'check' ? 'check' : 'card'} payment` : `${plural(order.quantity, 'license')} purchased by ${input.payment.method}`;
   }
 
@@ -83,11 +102,13 @@ export async function fulfilOrder(
       billTo: {
         name: input.billToName ?? input.actor.email ?? '',
         organisation: billing?.name ?? '',
-        lines: [billing?.addressLine1, billing?.addressLine2, [billing?.city, billing?.region, billing?.postalCode].filter(Boolean).join(', '), billing?.country].filter(
-          (l): l is string => Boolean(l),
-        ),
+        lines:
+          input.billToLines ??
+          [billing?.addressLine1, billing?.addressLine2, [billing?.city, billing?.region, billing?.postalCode].filter(Boolean).join(', '), billing?.country].filter(
+            (l): l is string => Boolean(l),
+          ),
       },
-      lines: order.lines,
+      lines,
       subtotalCents: order.subtotalCents,
       discountCents: order.discountCents,
       taxCents: order.taxCents,

@@ -8,6 +8,7 @@ import { rawClient, type DbOrTx } from '@/db/client';
  */
 export const QUEUES = {
   deliverOutbox: 'outbox.deliver',
+  renewalReminders: 'renewals.remind',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

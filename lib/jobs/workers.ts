@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
+import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { enqueueJob, QUEUES } from './queue';
@@ -40,4 +41,9 @@ export async function startWorkers(
       }
     },
   );
+  // Hourly, so a reminder is at most an hour late after downtime; sending is idempotent.
+  await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
+  await boss.work(QUEUES.renewalReminders, async () => {
+    await sendRenewalReminders(new Date());
+  });
 }

@@ -40,3 +40,14 @@ export function passwordChangedEmail(input: { name: string; signInUrl: string })
     html: layout(subject, lines, { label: 'Sign in', url: input.signInUrl }),
   };
 }
+
+export function renewalReminderEmail(input: { name: string; organisation: string; renewalDate: string; days: number; licenses: number; url: string }): RenderedEmail {
+  const when = input.days === 1 ? 'tomorrow' : `in ${input.days} days`;
+  const subject = `Your Sealpost subscription renews ${when}`;
+  const lines = [
+    `Hello ${input.name},`,
+    `${input.organisation}'s Sealpost subscription (${input.licenses} licenses) renews on ${input.renewalDate}, ${when}.`,
+    'Renew by card or check from the Renewals page so secure email keeps working without interruption.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Renew now', url: input.url }) };
+}

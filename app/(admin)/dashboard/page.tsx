@@ -39,8 +39,13 @@ export default async function DashboardPage() {
       <div className="grid gap-4 md:grid-cols-3">
         <Card>
           <CardHeader className="pb-3">
-            <CardDescription className="flex items-center gap-2">
-              <ShieldCheck aria-hidden className="size-4" /> Licenses
+            <CardDescription className="flex items-center justify-between gap-2">
+              <span className="flex items-center gap-2">
+                <ShieldCheck aria-hidden className="size-4" /> Licenses
+              </span>
+              <Link href="/licensed-emails" className="font-medium text-brand-600 hover:underline">
+                Licensed emails
+              </Link>
             </CardDescription>
             <CardTitle className="text-2xl">
               {used} of {purchased} used
@@ -77,6 +82,11 @@ export default async function DashboardPage() {
                 {daysLeft >= 0 ? `${plural(daysLeft, 'day')} left` : `Passed ${plural(-daysLeft, 'day')} ago`}
                 {renewalDue && <Badge variant={daysLeft < 0 ? 'danger' : 'warning'}>Renewal due</Badge>}
               </p>
+            )}
+            {renewalDue && (
+              <Link href="/renewals" className="w-fit text-sm font-semibold text-brand-600 hover:underline">
+                Renew
+              </Link>
             )}
             {sub && <p className="text-sm text-muted">Current term started {formatDay(sub.termStart)}.</p>}
           </CardContent>

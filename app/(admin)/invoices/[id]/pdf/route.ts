@@ -1,0 +1,37 @@
+import type { NextRequest } from 'next/server';
+import { getDb } from '@/db/client';
+import { getInvoice } from '@/lib/billing/queries';
+import { internalUrl } from '@/lib/env';
+import { authorizeRoute, errorResponse, jsonError } from '@/lib/http/route';
+import { renderPdf } from '@/lib/pdf/render-pdf';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * GET /invoices/[id]/pdf — the printable invoice page rendered by headless Chromium with the
+ * requester's own session, so the PDF is exactly what they may see.
+ */
+export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+  const admin = await authorizeRoute('billing.view');
+  if (admin instanceof Response) return admin;
+  const { id } = await params;
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return jsonError('not_found', 'That invoice does not exist.', 404);
+  const invoice = await getInvoice(getDb(), admin.orgId, id);
+  if (!invoice) return jsonError('not_found', 'That invoice does not exist.', 404);
+  try {
+    const pdf = await renderPdf({
+      url: `${internalUrl()}/invoices/${invoice.id}/print`,
+      cookies: request.cookies.getAll().map(({ name, value }) => ({ name, value })),
+    });
+    return new Response(new Uint8Array(pdf), {
+      headers: {
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="invoice-${invoice.number}.pdf"`,
+        'Cache-Control': 'private, no-store',
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  } catch (e) {
+    return errorResponse(e, 'invoices/pdf');
+  }
+}

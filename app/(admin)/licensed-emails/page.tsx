@@ -1,0 +1,158 @@
+import { ArrowDown, ArrowUp, ArrowUpDown, Download, FileText, MailPlus, Plus } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { AddLicensedEmailsDialog } from '@/components/licensed-emails/add-licensed-emails-dialog';
+import { LicensedEmailActions } from '@/components/licensed-emails/row-actions';
+import { SearchBox } from '@/components/licensed-emails/search-box';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { getDb } from '@/db/client';
+import { can } from '@/lib/auth/permissions';
+import { requireAdminPage } from '@/lib/auth/session';
+import { getInvoice } from '@/lib/billing/queries';
+import { formatDateTime, plural } from '@/lib/format';
+import { encodeCursor, listHref, parseListParams, type LicensedEmailListParams } from '@/lib/licensing/list-params';
+import { countLicensedEmails, getLicenseUsage, listLicensedEmails, listOrgDomains } from '@/lib/licensing/queries';
+
+export const metadata: Metadata = { title: 'Licensed email addresses · Sealpost' };
+
+const PAGE_SIZE = 50;
+
+function SortHeader({ label, column, params }: { label: string; column: 'email' | 'added'; params: LicensedEmailListParams }) {
+  const active = params.sort === column;
+  const nextDir = active && params.dir === 'asc' ? 'desc' : active ? 'asc' : column === 'email' ? 'asc' : 'desc';
+  const Icon = !active ? ArrowUpDown : params.dir === 'asc' ? ArrowUp : ArrowDown;
+  return (
+    <TableHead aria-sort={active ? (params.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <Link href={listHref({ q: params.q, sort: column, dir: nextDir })} className="inline-flex items-center gap-1 hover:text-ink">
+        {label}
+        <Icon aria-hidden className="size-3.5" />
+        <span className="sr-only">{active ? `, sorted ${params.dir === 'asc' ? 'ascending' : 'descending'}` : ', sort'}</span>
+      </Link>
+    </TableHead>
+  );
+}
+
+export default async function LicensedEmailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const admin = await requireAdminPage('licensed_emails.view');
+  const raw = await searchParams;
+  const params = parseListParams(raw);
+  const db = getDb();
+  const invoiceId = typeof raw.invoice === 'string' && /^[0-9a-f-]{36}$/i.test(raw.invoice) ? raw.invoice : null;
+  const [usage, domains, page, matching, invoice] = await Promise.all([
+    getLicenseUsage(db, admin.orgId),
+    listOrgDomains(db, admin.orgId),
+    listLicensedEmails(db, admin.orgId, { search: params.q, sort: params.sort, dir: params.dir, after: params.after, limit: PAGE_SIZE }),
+    countLicensedEmails(db, admin.orgId, params.q),
+    invoiceId ? getInvoice(db, admin.orgId, invoiceId) : Promise.resolve(null),
+  ]);
+  const canManage = can(admin.level, 'licensed_emails.manage');
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Licensed email addresses"
+        description={`${usage.used.toLocaleString('en-US')} of ${usage.purchased.toLocaleString('en-US')} licenses used · ${plural(usage.available, 'license')} available`}
+        actions={
+          <>
+            <Button variant="outline" asChild>
+              <a href="/licensed-emails/export" download>
+                <Download aria-hidden /> Export CSV
+              </a>
+            </Button>
+            {canManage && (
+              <AddLicensedEmailsDialog
+                domains={domains}
+                canBuy={can(admin.level, 'billing.pay')}
+                trigger={
+                  <Button>
+                    <Plus aria-hidden /> Add
+                  </Button>
+                }
+              />
+            )}
+          </>
+        }
+      />
+      {invoice && (
+        <Alert variant="success" title={`Payment received — invoice ${invoice.number}`}>
+          The licenses are yours and the new addresses are listed below.{' '}
+          <a href={`/invoices/${invoice.id}/pdf`}>Save the invoice as a PDF</a> or <Link href={`/invoices/${invoice.id}`}>view it</Link>.
+        </Alert>
+      )}
+      <Card className="overflow-hidden">
+        <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
+          <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
+          <p className="text-sm text-muted" aria-live="polite">
+            {params.q ? `${plural(matching, 'address', 'addresses')} match “${params.q}”` : plural(matching, 'address', 'addresses')}
+          </p>
+        </div>
+        {page.rows.length === 0 ? (
+          <div className="p-6">
+            {params.q ? (
+              <EmptyState icon={FileText} title="No address matches your search" description="Check the spelling, or search for part of the address." />
+            ) : (
+              <EmptyState
+                icon={MailPlus}
+                title="No licensed addresses yet"
+                description={canManage ? 'Add addresses one by one or upload a CSV file.' : 'A level 1 or 2 administrator can add addresses.'}
+              />
+            )}
+          </div>
+        ) : (
+          <Table aria-label="Licensed email addresses">
+            <TableHeader>
+              <TableRow>
+                <SortHeader label="Email address" column="email" params={params} />
+                <SortHeader label="Date added" column="added" params={params} />
+                {canManage && (
+                  <TableHead>
+                    <span className="sr-only">Actions</span>
+                  </TableHead>
+                )}
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {page.rows.map((row) => (
+                <TableRow key={row.id}>
+                  <TableCell className="font-medium">{row.email}</TableCell>
+                  <TableCell className="whitespace-nowrap text-muted">{formatDateTime(row.createdAt)}</TableCell>
+                  {canManage && (
+                    <TableCell>
+                      <LicensedEmailActions id={row.id} email={row.email} domains={domains} />
+                    </TableCell>
+                  )}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+        {(params.after || page.next) && (
+          <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
+            {params.after ? (
+              <Link href={listHref({ q: params.q, sort: params.sort, dir: params.dir })} className="font-medium text-brand-600 hover:underline">
+                First page
+              </Link>
+            ) : (
+              <span />
+            )}
+            {page.next && (
+              <Link
+                href={listHref({ q: params.q, sort: params.sort, dir: params.dir, after: encodeCursor(page.next) })}
+                className="font-medium text-brand-600 hover:underline"
+              >
+                Next page
+              </Link>
+            )}
+          </nav>
+        )}
+      </Card>
+    </div>
+  );
+}

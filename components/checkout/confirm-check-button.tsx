@@ -1,0 +1,42 @@
+'use client';
+
+import { Printer } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { confirmCheckAction } from '@/app/(admin)/checkout/actions';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+
+/**
+ * "Confirm & print": grants the licenses, then opens the printable invoice in a new window. The
+ * window is opened during the click (before the server answers) so pop-up blockers allow it.
+ */
+export function ConfirmCheckButton({ orderId, kind }: { orderId: string; kind: 'licenses' | 'renewal' }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function confirm() {
+    setPending(true);
+    setError(null);
+    const printWindow = window.open('', '_blank');
+    const result = await confirmCheckAction({ orderId });
+    if (!result.ok) {
+      printWindow?.close();
+      setError(result.error.message);
+      setPending(false);
+      return;
+    }
+    const printUrl = `/invoices/${result.data.invoiceId}/print?autoprint=1`;
+    if (printWindow) printWindow.location.href = printUrl;
+    else window.open(printUrl, '_blank');
+    router.push(kind === 'renewal' ? `/renewals?invoice=${result.data.invoiceId}` : `/licensed-emails?invoice=${result.data.invoiceId}`);
+  }
+  return (
+    <div className="grid gap-2">
+      {error && <Alert variant="danger">{error}</Alert>}
+      <Button size="lg" onClick={confirm} loading={pending}>
+        <Printer aria-hidden /> Confirm &amp; print
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Plus, Trash2 } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import { Tabs } from 'radix-ui';
+import { useState, type ReactNode } from 'react';
+import { useFieldArray, useForm } from 'react-hook-form';
+import { addLicensedEmailsAction, buyLicensesForAddressesAction } from '@/app/(admin)/licensed-emails/actions';
+import { applyActionError } from '@/components/forms/action-errors';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { toast } from '@/components/ui/toast';
+import { manualEntriesSchema, type ManualEntries } from '@/lib/licensing/schemas';
+import { CsvImport } from './csv-import';
+import { BuyLicensesPrompt } from './buy-licenses-prompt';
+
+type Shortfall = { missing: number; available: number; count: number };
+
+export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains: string[]; canBuy: boolean; trigger: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const [tab, setTab] = useState('manual');
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>{trigger}</DialogTrigger>
+      <DialogContent className="max-w-2xl">
+        <DialogHeader>
+          <DialogTitle>Add licensed email addresses</DialogTitle>
+          <DialogDescription>Each address uses one license. Addresses must belong to your domains: {domains.join(', ')}.</DialogDescription>
+        </DialogHeader>
+        <Tabs.Root value={tab} onValueChange={setTab} className="grid gap-4">
+          <Tabs.List aria-label="Upload method" className="inline-flex w-fit rounded-md border border-line bg-canvas p-1">
+            {[
+              ['manual', 'Manual'],
+              ['csv', 'CSV'],
+            ].map(([value, label]) => (
+              <Tabs.Trigger
+                key={value}
+                value={value}
+                className="cursor-pointer rounded px-4 py-1.5 text-sm font-medium text-muted data-[state=active]:bg-surface data-[state=active]:text-ink data-[state=active]:shadow-xs"
+              >
+                {label}
+              </Tabs.Trigger>
+            ))}
+          </Tabs.List>
+          <Tabs.Content value="manual">
+            <ManualForm domains={domains} canBuy={canBuy} onDone={() => setOpen(false)} />
+          </Tabs.Content>
+          <Tabs.Content value="csv">
+            <CsvImport canBuy={canBuy} domains={domains} onDone={() => setOpen(false)} />
+          </Tabs.Content>
+        </Tabs.Root>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function ManualForm({ domains, canBuy, onDone }: { domains: string[]; canBuy: boolean; onDone: () => void }) {
+  const router = useRouter();
+  const [shortfall, setShortfall] = useState<Shortfall | null>(null);
+  const blank = { local: '', domain: domains[0] ?? '' };
+  const form = useForm<ManualEntries>({ resolver: zodResolver(manualEntriesSchema), defaultValues: { entries: [blank] } });
+  const rows = useFieldArray({ control: form.control, name: 'entries' });
+  const { errors, isSubmitting } = form.formState;
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    setShortfall(null);
+    const result = await addLicensedEmailsAction(values);
+    if (!result.ok) {
+      applyActionError(form, result.error);
+      return;
+    }
+    if (result.data.status === 'needs_licenses') {
+      setShortfall({ ...result.data, count: values.entries.length });
+      return;
+    }
+    toast({ title: `${result.data.added} address${result.data.added === 1 ? '' : 'es'} added`, variant: 'success' });
+    form.reset({ entries: [blank] });
+    onDone();
+    router.refresh();
+  });
+
+  const buy = async (quantity: number) => {
+    const result = await buyLicensesForAddressesAction({ ...form.getValues(), quantity });
+    // Success redirects to checkout.
+    if (result && !result.ok) applyActionError(form, result.error);
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      {errors.entries?.root?.message && <Alert variant="danger">{errors.entries.root.message}</Alert>}
+      <ol className="grid gap-2" aria-label="Addresses to add">
+        {rows.fields.map((row, index) => {
+          const error = errors.entries?.[index]?.local?.message ?? errors.entries?.[index]?.domain?.message;
+          const id = `entry-${index}`;
+          return (
+            <li key={row.id} className="grid gap-1">
+              <div className="flex items-center gap-2">
+                <label htmlFor={id} className="sr-only">
+                  Address {index + 1}, the part before the @
+                </label>
+                <Input
+                  id={id}
+                  placeholder="first.last"
+                  autoComplete="off"
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={error ? `${id}-error` : undefined}
+                  {...form.register(`entries.${index}.local`)}
+                />
+                <span aria-hidden className="text-muted">
+                  @
+                </span>
+                <div className="w-48 shrink-0">
+                  <Select aria-label={`Address ${index + 1} domain`} {...form.register(`entries.${index}.domain`)}>
+                    {domains.map((d) => (
+                      <option key={d} value={d}>
+                        {d}
+                      </option>
+                    ))}
+                  </Select>
+                </div>
+                <Button type="button" variant="ghost" size="icon" aria-label={`Remove address ${index + 1}`} disabled={rows.fields.length === 1} onClick={() => rows.remove(index)}>
+                  <Trash2 aria-hidden />
+                </Button>
+              </div>
+              {error && (
+                <p id={`${id}-error`} className="text-sm font-medium text-danger-600">
+                  {error}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {shortfall && (
+        <BuyLicensesPrompt
+          count={shortfall.count}
+          missing={shortfall.missing}
+          available={shortfall.available}
+          canBuy={canBuy}
+          onBuy={buy}
+        />
+      )}
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <Button type="button" variant="outline" onClick={() => rows.append(blank)} disabled={rows.fields.length >= 500}>
+          <Plus aria-hidden /> Add
+        </Button>
+        <Button type="submit" loading={isSubmitting}>
+          Save
+        </Button>
+      </div>
+    </form>
+  );
+}
+

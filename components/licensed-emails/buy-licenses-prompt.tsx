@@ -1,0 +1,74 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+
+/**
+ * When new addresses exceed the licenses available: the missing number is the minimum to buy
+ * (more is allowed). Level 2 is told to ask a level 1 administrator.
+ */
+export function BuyLicensesPrompt({
+  count,
+  missing,
+  available,
+  canBuy,
+  onBuy,
+}: {
+  count: number;
+  missing: number;
+  available: number;
+  canBuy: boolean;
+  onBuy: (quantity: number) => Promise<void>;
+}) {
+  const [quantity, setQuantity] = useState(String(missing));
+  const [pending, setPending] = useState(false);
+  const value = Number(quantity);
+  const valid = Number.isInteger(value) && value >= missing && value <= 100_000;
+  return (
+    <Alert variant="warning" title={`You need ${missing} more license${missing === 1 ? '' : 's'}`}>
+      <p>
+        These {count.toLocaleString('en-US')} addresses need {count.toLocaleString('en-US')} licenses and {available.toLocaleString('en-US')}{' '}
+        {available === 1 ? 'is' : 'are'} available. Nothing has been added yet: the addresses are added when the licenses are paid for.
+      </p>
+      {canBuy ? (
+        <div className="mt-3 flex flex-wrap items-end gap-2">
+          <div className="grid gap-1">
+            <label htmlFor="buy-quantity" className="text-sm font-medium text-ink">
+              Licenses to buy (at least {missing})
+            </label>
+            <Input
+              id="buy-quantity"
+              type="number"
+              min={missing}
+              max={100000}
+              inputMode="numeric"
+              value={quantity}
+              onChange={(e) => setQuantity(e.target.value)}
+              className="w-36"
+              aria-invalid={valid ? undefined : true}
+            />
+          </div>
+          <Button
+            type="button"
+            loading={pending}
+            disabled={!valid}
+            onClick={async () => {
+              setPending(true);
+              try {
+                await onBuy(value);
+              } finally {
+                setPending(false);
+              }
+            }}
+          >
+            Buy licenses
+          </Button>
+        </div>
+      ) : (
+        <p className="mt-2">Ask a level 1 administrator to buy more licenses, or remove addresses you no longer need.</p>
+      )}
+    </Alert>
+  );
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+export const checkoutSchema = z.object({
+  orderId: z.string().uuid(),
+  poNumber: z.string().trim().max(64, 'At most 64 characters.'),
+  quantity: z.coerce.number().int('Whole licenses only.').min(1).max(100_000).optional(),
+  method: z.enum(['card', 'check'], { message: 'Choose how you will pay.' }),
+});
+
+const line = (label: string, max = 200) => z.string().trim().max(max, `${label} is too long.`);
+
+export const cardPaymentSchema = z.object({
+  orderId: z.string().uuid(),
+  name: line('The name', 120).min(1, 'Enter the name on the card.'),
+  addressLine1: line('The address').min(1, 'Enter the billing address.'),
+  addressLine2: line('The address'),
+  city: line('The city', 100).min(1, 'Enter the city.'),
+  region: line('The state or region', 100),
+  postalCode: line('The postal code', 20).min(1, 'Enter the postal code.'),
+  country: line('The country', 100).min(1, 'Enter the country.'),
+  cardNumber: z.string().trim().min(1, 'Enter the card number.').max(23),
+  expiry: z.string().trim().min(1, 'Enter the expiry date.').max(7),
+  cvc: z.string().trim().min(1, 'Enter the security code.').max(4),
+});
+
+export const orderIdSchema = z.object({ orderId: z.string().uuid() });
+
+export type CheckoutInput = z.infer<typeof checkoutSchema>;
+export type CardPaymentInput = z.infer<typeof cardPaymentSchema>;

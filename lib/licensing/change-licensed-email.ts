@@ -1,0 +1,76 @@
+import { and, eq } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { licensedEmails } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { isUniqueViolation } from '@/lib/administrators/guards';
+import { AppError } from '@/lib/errors/app-error';
+import { checkLicensedAddress } from './csv-import';
+import { listOrgDomains } from './queries';
+
+function assertCanManage(actor: AdminActor) {
+  if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow changing licensed addresses.');
+}
+
+async function lockLicensedEmail(tx: Tx, orgId: string, id: string) {
+  const [row] = await tx
+    .select({ id: licensedEmails.id, email: licensedEmails.email })
+    .from(licensedEmails)
+    .where(and(eq(licensedEmails.id, id), eq(licensedEmails.orgId, orgId)))
+    .for('update');
+  if (!row) throw new AppError('not_found', 'That licensed address does not exist.');
+  return row;
+}
+
+/** Renames an address; it keeps its license. */
+export async function renameLicensedEmail(input: { actor: AdminActor; id: string; email: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  const domains = await listOrgDomains(getDb(), actor.orgId);
+  const check = checkLicensedAddress(input.email, new Set(domains.map((d) => d.toLowerCase())));
+  if (!check.ok) {
+    const message = check.reason === 'wrong_domain' ? `Use one of your domains (${domains.join(', ')}).` : `This is not an email address: ${check.detail}.`;
+    throw new AppError('invalid_input', message, { local: [message] });
+  }
+  try {
+    await getDb().transaction(async (tx) => {
+      const current = await lockLicensedEmail(tx, actor.orgId, input.id);
+      if (current.email.toLowerCase() === check.email) return;
+      await tx.update(licensedEmails).set({ email: check.email }).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
+      await recordAuditEvent(tx, {
+        orgId: actor.orgId,
+        actor: auditActorOf(actor),
+        action: 'licensed_emails.renamed',
+        summary: `${current.email} renamed to ${check.email}`,
+        target: { type: 'licensed_email', id: input.id, label: check.email },
+        clientAddress: actor.clientAddress,
+        now,
+      });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('conflict', 'That address is already licensed.', { local: ['That address is already licensed.'] });
+    throw e;
+  }
+}
+
+/** Removes an address and frees its license for reuse; the number purchased does not drop. */
+export async function removeLicensedEmail(input: { actor: AdminActor; id: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  await getDb().transaction(async (tx) => {
+    const current = await lockLicensedEmail(tx, actor.orgId, input.id);
+    await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'licensed_emails.removed',
+      summary: `${current.email} removed; its license is free for reuse`,
+      target: { type: 'licensed_email', id: input.id, label: current.email },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+  });
+}
