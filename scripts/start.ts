@@ -105,6 +105,7 @@ async function main() {
     force.unref();
     try {
       await close();
+      await (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.();
       if (stopDatabase) await stopDatabase();
     } finally {
       process.exit(0);

@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 
-if [ ! -x "$CHROME_PATH" ]; then
-  echo "[test] Chromium is missing: installing Debian's chromium package …"
+if [ ! -x "$CHROME_PATH" ] || ! command -v pdftotext >/dev/null; then
+  echo "[test] Installing Debian's chromium and poppler-utils (pdftotext) …"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 
 mkdir -p reports

@@ -6,7 +6,8 @@ export function applyActionError<T extends FieldValues>(form: UseFormReturn<T>, 
   const fields = Object.keys(form.getValues());
   let placed = false;
   for (const [key, messages] of Object.entries(error.fieldErrors ?? {})) {
-    if (fields.includes(key) && messages[0]) {
+    // Nested paths ("entries.1.local") belong to a field array registered under their first segment.
+    if (fields.includes(key.split('.')[0]) && messages[0]) {
       form.setError(key as Path<T>, { type: 'server', message: messages[0] }, { shouldFocus: !placed });
       placed = true;
     }

@@ -28,15 +28,16 @@ export async function renameLicensedEmail(input: { actor: AdminActor; id: string
   const { actor } = input;
   const now = input.now ?? new Date();
   assertCanManage(actor);
-  const domains = await listOrgDomains(getDb(), actor.orgId);
-  const check = checkLicensedAddress(input.email, new Set(domains.map((d) => d.toLowerCase())));
-  if (!check.ok) {
-    const message = check.reason === 'wrong_domain' ? `Use one of your domains (${domains.join(', ')}).` : `This is not an email address: ${check.detail}.`;
-    throw new AppError('invalid_input', message, { local: [message] });
-  }
   try {
     await getDb().transaction(async (tx) => {
+      // The row first: another organisation's id is "not found" whatever the new address.
       const current = await lockLicensedEmail(tx, actor.orgId, input.id);
+      const domains = await listOrgDomains(tx, actor.orgId);
+      const check = checkLicensedAddress(input.email, new Set(domains.map((d) => d.toLowerCase())));
+      if (!check.ok) {
+        const message = check.reason === 'wrong_domain' ? `Use one of your domains (${domains.join(', ')}).` : `This is not an email address: ${check.detail}.`;
+        throw new AppError('invalid_input', message, { local: [message] });
+      }
       if (current.email.toLowerCase() === check.email) return;
       await tx.update(licensedEmails).set({ email: check.email }).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
       await recordAuditEvent(tx, {

@@ -405,3 +405,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message = `Timed out af
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+// The launcher (scripts/start.ts) runs outside Next's bundle, so it reaches this module's browser
+// through a global to close it on shutdown.
+(globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser = closeBrowser;

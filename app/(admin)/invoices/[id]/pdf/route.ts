@@ -3,7 +3,7 @@ import { getDb } from '@/db/client';
 import { getInvoice } from '@/lib/billing/queries';
 import { internalUrl } from '@/lib/env';
 import { authorizeRoute, errorResponse, jsonError } from '@/lib/http/route';
-import { renderPdf } from '@/lib/pdf/render-pdf';
+import { PdfRenderError, renderPdf } from '@/lib/pdf/render-pdf';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,6 +22,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const pdf = await renderPdf({
       url: `${internalUrl()}/invoices/${invoice.id}/print`,
       cookies: request.cookies.getAll().map(({ name, value }) => ({ name, value })),
+      // Behind HTTPS the session cookie is the __Secure- one; the print page must look for that name.
+      extraHeaders: { 'x-forwarded-proto': request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '') },
     });
     return new Response(new Uint8Array(pdf), {
       headers: {
@@ -32,6 +34,10 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       },
     });
   } catch (e) {
+    if (e instanceof PdfRenderError && (e.code === 'timeout' || e.code === 'browser_unavailable')) {
+      console.error('[invoices/pdf]', e.message);
+      return jsonError('unavailable', 'The PDF could not be made right now. Try again in a moment, or print the invoice page.', 503);
+    }
     return errorResponse(e, 'invoices/pdf');
   }
 }
