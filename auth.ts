@@ -20,6 +20,13 @@ const credentials = z.object({ email: z.string().trim().email().max(254), passwo
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
   secret: process.env.AUTH_SECRET,
+  logger: {
+    // A refused sign-in is an expected answer (and an audit event), not a server error.
+    error(error) {
+      if (error.name === 'CredentialsSignin' || error instanceof CredentialsSignin) return;
+      console.error('[auth]', error);
+    },
+  },
   providers: [
     Credentials({
       id: 'administrator',

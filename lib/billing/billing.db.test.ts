@@ -150,3 +150,18 @@ describe('renewal', () => {
     expect((await getDb().select({ status: orders.status }).from(orders).where(eq(orders.id, stale)))[0].status).toBe('open');
   });
 });
+
+describe('settleInvoice (operators)', () => {
+  it('marks an open check invoice paid once, audited; voids another; refuses the rest', async () => {
+    const { settleInvoice } = await import('./settle-invoice');
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const first = await confirmCheckOrder({ actor: owner, orderId: (await createLicenseOrder({ actor: owner, quantity: 1 })).orderId });
+    await settleInvoice({ number: first.invoiceNumber, to: 'paid', operator: 'finance' });
+    expect((await getDb().select().from(invoices).where(eq(invoices.id, first.invoiceId)))[0]).toMatchObject({ status: 'paid' });
+    expect((await refusal(settleInvoice({ number: first.invoiceNumber, to: 'void', operator: 'finance' }))).message).toMatch(/is paid/);
+    expect((await refusal(settleInvoice({ number: 'no-such', to: 'paid', operator: 'finance' }))).code).toBe('not_found');
+    const [event] = await eventsOf(org.orgId, 'invoices.paid');
+    expect(event.summary).toMatch(new RegExp(`invoice ${first.invoiceNumber}$`));
+  });
+});
