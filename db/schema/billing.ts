@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { administrators } from './administrators';
 import { organisations } from './organisations';
-import { citext } from './types';
 
 /** `detail` lists what the line covers, e.g. the addresses added with the licenses. */
 export type InvoiceLine = { description: string; quantity: number; unitPriceCents: number; amountCents: number; detail?: string };
@@ -56,7 +55,7 @@ export const orderEmails = pgTable(
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id, { onDelete: 'cascade' }),
-    email: citext('email').notNull(),
+    email: text('email').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.email] })],
 );

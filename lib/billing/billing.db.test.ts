@@ -165,3 +165,36 @@ describe('settleInvoice (operators)', () => {
     expect(event.summary).toMatch(new RegExp(`invoice ${first.invoiceNumber}$`));
   });
 });
+
+describe('renewal reminders', () => {
+  it('email the level 1 administrators 30, 7 and 1 days before, once each however often the job runs', async () => {
+    const { sendRenewalReminders } = await import('./renewal-reminders');
+    const { outboxMessages } = await import('@/db/schema');
+    const org = await createTestOrg();
+    const today = new Date('2031-03-01T10:00:00Z');
+    const remindersTo = async () =>
+      getDb()
+        .select({ subject: outboxMessages.subject, recipient: outboxMessages.recipient })
+        .from(outboxMessages)
+        .where(and(eq(outboxMessages.orgId, org.orgId), eq(outboxMessages.kind, 'renewal_reminder')));
+    await getDb().update(subscriptions).set({ termStart: '2030-03-31', renewalDate: '2031-03-31' }).where(eq(subscriptions.orgId, org.orgId));
+
+    await Promise.all([sendRenewalReminders(addDaysTo(today, -1)), sendRenewalReminders(today), sendRenewalReminders(today)]);
+    let sent = await remindersTo();
+    expect(sent).toEqual([{ subject: 'Your Sealpost subscription renews in 30 days', recipient: `owner@${org.domain}` }]);
+
+    await sendRenewalReminders(addDaysTo(today, 23));
+    await sendRenewalReminders(addDaysTo(today, 23));
+    await sendRenewalReminders(addDaysTo(today, 29));
+    sent = await remindersTo();
+    expect(sent.map((m) => m.subject).sort()).toEqual([
+      'Your Sealpost subscription renews in 30 days',
+      'Your Sealpost subscription renews in 7 days',
+      'Your Sealpost subscription renews tomorrow',
+    ]);
+  });
+});
+
+function addDaysTo(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * 86_400_000);
+}

@@ -46,7 +46,7 @@ async function insertOrder(
     })
     .returning({ id: orders.id });
   if (pendingEmails.length > 0) {
-    await tx.execute(sql`insert into order_emails (order_id, email) select ${order.id}::uuid, e from unnest(${sql.param(pendingEmails)}::citext[]) as e on conflict do nothing`);
+    await tx.execute(sql`insert into order_emails (order_id, email) select ${order.id}::uuid, e from unnest(${sql.param(pendingEmails)}::text[]) as e on conflict do nothing`);
   }
   return order.id;
 }

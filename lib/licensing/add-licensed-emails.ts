@@ -25,16 +25,27 @@ export async function lockSubscription(tx: Tx, orgId: string) {
   return { ...sub, used: used?.n ?? 0 };
 }
 
-/** Inserts addresses in one statement; those licensed meanwhile (by anyone) are skipped and returned. */
+/**
+ * Inserts addresses (lower case) in one statement. Those licensed meanwhile by someone else are
+ * skipped and returned; only the count comes back from the server unless some were skipped.
+ */
 export async function insertLicensedEmails(tx: Tx, orgId: string, emails: string[], now: Date) {
   if (emails.length === 0) return { inserted: 0, skipped: [] as string[] };
-  const rows = await tx.execute<{ email: string }>(sql`
-    insert into licensed_emails (org_id, email, created_at)
-    select ${orgId}::uuid, e, ${now.toISOString()}::timestamptz from unnest(${sql.param(emails)}::citext[]) as e
-    on conflict (email) do nothing
-    returning email::text as email`);
-  const inserted = new Set((rows as unknown as { email: string }[]).map((r) => r.email.toLowerCase()));
-  return { inserted: inserted.size, skipped: emails.filter((e) => !inserted.has(e)) };
+  const [row] = (await tx.execute<{ n: number }>(sql`
+    with inserted as (
+      insert into licensed_emails (org_id, email, created_at)
+      select ${orgId}::uuid, e, ${now.toISOString()}::timestamptz from unnest(${sql.param(emails)}::text[]) as e
+      on conflict (email) do nothing
+      returning 1
+    )
+    select count(*)::int as n from inserted`)) as unknown as { n: number }[];
+  const inserted = row?.n ?? 0;
+  if (inserted === emails.length) return { inserted, skipped: [] as string[] };
+  const mine = await tx.execute<{ email: string }>(
+    sql`select email from licensed_emails where org_id = ${orgId}::uuid and created_at = ${now.toISOString()}::timestamptz and email = any(${sql.param(emails)}::text[])`,
+  );
+  const added = new Set((mine as unknown as { email: string }[]).map((r) => r.email));
+  return { inserted, skipped: emails.filter((e) => !added.has(e)) };
 }
 
 /**

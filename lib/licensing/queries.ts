@@ -112,7 +112,7 @@ export async function findLicensed(db: DbOrTx, emails: string[]): Promise<Set<st
   for (let i = 0; i < emails.length; i += 10_000) {
     const chunk = emails.slice(i, i + 10_000);
     const rows = await db.execute<{ email: string }>(
-      sql`select email::text as email from licensed_emails where email = any(${sql.param(chunk)}::citext[])`,
+      sql`select email from licensed_emails where email = any(${sql.param(chunk)}::text[])`,
     );
     for (const row of rows as unknown as { email: string }[]) found.add(row.email.toLowerCase());
   }
