@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createDb } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 import { ensurePriceTiers } from '@/db/seed';
-import { createDatabase, dropDatabase, withDatabase } from '@/lib/db-admin';
-import { startEmbeddedPostgres } from '@/lib/embedded-postgres';
+import { createScratchDatabase } from '@/lib/db-admin';
 
 export type Measurement = { workload: string; size: string; samples: number[]; unit: 'ms'; bar: string; met: (p95: number) => boolean; note?: string };
 
@@ -23,32 +19,12 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 
 /** A dedicated, migrated database for the bench: on DATABASE_URL's server or an embedded one. */
 export async function benchDatabase() {
-  let serverUrl = process.env.DATABASE_URL;
-  let stop: (() => Promise<void>) | undefined;
-  let dir: string | undefined;
-  if (!serverUrl) {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-bench-pg-'));
-    fs.chmodSync(dir, 0o777);
-    const server = await startEmbeddedPostgres(path.join(dir, 'data'), 0);
-    serverUrl = server.url;
-    stop = server.stop;
-  }
-  const name = `bench_${Date.now().toString(36)}`;
-  await createDatabase(serverUrl, name);
-  const url = withDatabase(serverUrl, name);
-  const { sql, db } = createDb(url, 1);
+  const database = await createScratchDatabase('bench', process.env.DATABASE_URL);
+  const { sql, db } = createDb(database.url, 1);
   await runMigrations(db);
   await ensurePriceTiers(db);
   await sql.end();
-  const server = serverUrl;
-  return {
-    url,
-    cleanup: async () => {
-      await dropDatabase(server, name).catch(() => undefined);
-      if (stop) await stop();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return database;
 }
 
 export function printTable(rows: Measurement[]) {

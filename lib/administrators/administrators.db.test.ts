@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { administrators, auditEvents } from '@/db/schema';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
-import { AppError } from '@/lib/errors/app-error';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { addAdministrator } from './add-administrator';
 import { deactivateAdministrator, reactivateAdministrator } from './set-administrator-status';
 import { updateAdministrator } from './update-administrator';
+import { refusal } from '@/tests/refusal';
 
 const details = (email: string, level: 1 | 2 | 3 = 2) => ({
   name: 'Jordan Hale',
@@ -23,15 +23,6 @@ const details = (email: string, level: 1 | 2 | 3 = 2) => ({
 });
 const INITIAL = 'Initial-Granite-Pass-4';
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function row(id: string) {
   const [r] = await getDb().select().from(administrators).where(eq(administrators.id, id));

@@ -10,18 +10,10 @@ import { requestPasswordReset } from './request-password-reset';
 import { findResetLink, resetPassword } from './reset-password';
 import { INVALID_CREDENTIALS, signInAdministrator } from './sign-in-administrator';
 import { signOutAdministrator } from './sign-out-administrator';
+import { refusal } from '@/tests/refusal';
 
 const NEW_PASSWORD = 'Brand-New-Passphrase-7!';
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function eventsOf(orgId: string | null, action: string) {
   const db = getDb();

@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, invoices, licensedEmails, orders, payments, subscriptions } from '@/db/schema';
-import { AppError } from '@/lib/errors/app-error';
 import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, toDay } from '@/lib/licensing/term';
@@ -10,16 +9,8 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { confirmCheckOrder, payOrderWithTestCard } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { getOrder } from './queries';
+import { refusal } from '@/tests/refusal';
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function eventsOf(orgId: string, action: string) {
   return getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, action)));

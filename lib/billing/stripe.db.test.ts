@@ -4,7 +4,6 @@ import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, invoices, licensedEmails, orders, payments, subscriptions, webhookEvents } from '@/db/schema';
-import { AppError } from '@/lib/errors/app-error';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
@@ -13,6 +12,7 @@ import { confirmCheckOrder } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { stripeConfig } from './stripe-config';
 import { handleStripeEvent, paymentIntentIdempotencyKey, preparePaymentIntent, processStripeWebhook, type StripeEventOutcome } from './stripe-payments';
+import { refusal } from '@/tests/refusal';
 
 // The route imports lib/http/route.ts, whose session helpers pull in next-auth, which does not load
 // outside Next. The webhook uses no session, so a stand-in that never finds one is faithful.
@@ -49,15 +49,6 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** An organisation at 47 of 47 licenses whose renewal is `days` away. */
 async function orgRenewingIn(days: number, options: { licenses?: number; licensed?: number } = { licenses: 47, licensed: 47 }) {

@@ -57,3 +57,27 @@ export function streamedDownload(chunks: AsyncIterator<string>, options: { filen
     },
   });
 }
+
+/**
+ * The request body exactly as sent, or null when it is larger than `limit` bytes (refused as soon
+ * as it passes the limit, never buffered whole). Bytes, not text: a webhook signature covers the
+ * bytes, and decoding could change them.
+ */
+export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}

@@ -2,39 +2,12 @@ import type { NextRequest } from 'next/server';
 import { getDb } from '@/db/client';
 import { createLicenseOrder } from '@/lib/billing/create-order';
 import { can } from '@/lib/auth/permissions';
-import { authorizeRoute, errorResponse, jsonError } from '@/lib/http/route';
+import { authorizeRoute, errorResponse, jsonError, readBodyLimited } from '@/lib/http/route';
 import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { MAX_IMPORT_BYTES, type ImportReport } from '@/lib/licensing/import-report';
 import { validateCsv } from '@/lib/licensing/validate-addresses';
 
 export const dynamic = 'force-dynamic';
-
-/** Reads the body up to the limit without buffering more than that (a larger upload is refused early). */
-async function readLimited(request: NextRequest): Promise<Uint8Array | null> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_IMPORT_BYTES) return null;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_IMPORT_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 /**
  * POST /licensed-emails/import — a CSV file of addresses (the raw file as the body).
@@ -52,7 +25,7 @@ export async function POST(request: NextRequest) {
     return jsonError('forbidden', 'Only level 1 administrators buy licenses.', 403);
   }
 
-  const bytes = await readLimited(request);
+  const bytes = await readBodyLimited(request, MAX_IMPORT_BYTES);
   if (!bytes) return jsonError('invalid_input', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`, 413);
   if (bytes.byteLength === 0) return jsonError('invalid_input', 'The file is empty. It needs a first line "Email" and one address per line.', 400);
 
