@@ -262,3 +262,27 @@ test.describe('authorization matrix', () => {
     await context.close();
   });
 });
+
+test("Next.js's internal headers and parameters change no answer", async ({ request }) => {
+  const variants: { name: string; headers?: Record<string, string>; query?: string }[] = [
+    { name: 'x-middleware-subrequest', headers: { 'x-middleware-subrequest': 'proxy:proxy:proxy:proxy:proxy' } },
+    { name: 'RSC', headers: { RSC: '1' } },
+    { name: 'Next-Router-Prefetch', headers: { 'Next-Router-Prefetch': '1', RSC: '1' } },
+    { name: '_rsc', query: '?_rsc=abc' },
+  ];
+  for (const path of ['/dashboard', '/administrators', '/licensed-emails']) {
+    const plain = await request.get(path, { maxRedirects: 0 });
+    expect(plain.status(), path).toBe(307);
+    for (const variant of variants) {
+      const response = await request.get(`${path}${variant.query ?? ''}`, { headers: variant.headers, maxRedirects: 0 });
+      const body = await response.text();
+      // Without a session every variant is sent to sign in, and no page data leaks into the body.
+      expect(response.status() === 307 || /NEXT_REDIRECT|\/login/.test(body), `${path} with ${variant.name}`).toBe(true);
+      expect(body, `${path} with ${variant.name}`).not.toContain('acme.example');
+    }
+  }
+  for (const variant of variants) {
+    const response = await request.get(`/events/export${variant.query ?? ''}`, { headers: variant.headers, maxRedirects: 0 });
+    expect(response.status(), `export with ${variant.name}`).toBe(401);
+  }
+});

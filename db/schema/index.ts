@@ -4,3 +4,4 @@ export * from './audit';
 export * from './outbox';
 export * from './policies';
 export * from './billing';
+export * from './delivery';
