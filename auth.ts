@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
+import { signInPortalUser } from '@/lib/portal/accounts';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
 
@@ -40,6 +41,24 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });
           return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      id: 'portal',
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) throw new SignInRefused('Incorrect email address or password.');
+        try {
+          const user = await signInPortalUser({
+            ...parsed.data,
+            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
+          });
+          return { id: user.id, kind: 'portal_user', sessionVersion: user.sessionVersion };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;

@@ -1,6 +1,6 @@
 import { count, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { administrators, licensedEmails, organisations, policies, policyChanges, priceTiers } from './schema';
+import { administrators, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, secureMessages } from './schema';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
@@ -64,7 +64,8 @@ export async function seedDemo(db: Db, now = new Date()) {
     { orgId: acme.orgId, email: 'viewer@acme.example', name: 'Vera Lindqvist', phone: '+1 617 555 0199', level: 3, passwordHash, createdAt: created },
   ]);
   await db.execute(sql`update administrators set phone = '+1 617 555 0100', address_line1 = '200 Harbor Way', city = 'Boston', region = 'MA', postal_code = '02110', country = 'United States' where email = 'owner@acme.example'`);
-  const addresses = demoAddresses('acme.example', 47);
+  // alice@acme.example is a licensed address and the demo's internal portal user.
+  const addresses = ['alice@acme.example', ...demoAddresses('acme.example', 46)];
   await db.insert(licensedEmails).values(
     addresses.map((email, i) => ({ orgId: acme.orgId, email, createdAt: new Date(created.getTime() + i * 3_600_000) })),
   );
@@ -117,6 +118,32 @@ export async function seedDemo(db: Db, now = new Date()) {
     { orgId: acme.orgId, policyId: attachmentPolicy.id, changedAt: new Date(now.getTime() - 12 * 86_400_000), changedBy: 'Sealpost support (ticket 4602)', summary: 'Policy disabled at the customer\u2019s request' },
   ]);
 
+  // A little history, so the audit trail and dashboard read like a product in use.
+  const day = 86_400_000;
+  const at = (daysAgo: number, hour: number) => new Date(Math.floor(now.getTime() / day) * day - daysAgo * day + hour * 3_600_000);
+  const history: { daysAgo: number; hour: number; email: string; action: string; summary: string; ip: string }[] = [
+    { daysAgo: 14, hour: 8, email: 'owner@acme.example', action: 'auth.signed_in', summary: 'owner@acme.example signed in', ip: '203.0.113.24' },
+    { daysAgo: 14, hour: 8, email: 'owner@acme.example', action: 'administrators.updated', summary: 'owner@acme.example changed Marcus Reed (manager@acme.example): phone', ip: '203.0.113.24' },
+    { daysAgo: 9, hour: 13, email: 'manager@acme.example', action: 'auth.sign_in_failed', summary: 'Failed sign-in for manager@acme.example (wrong password)', ip: '198.51.100.61' },
+    { daysAgo: 9, hour: 13, email: 'manager@acme.example', action: 'auth.signed_in', summary: 'manager@acme.example signed in', ip: '198.51.100.61' },
+    { daysAgo: 9, hour: 14, email: 'manager@acme.example', action: 'licensed_emails.renamed', summary: 'james.smith@acme.example renamed to jim.smith@acme.example', ip: '198.51.100.61' },
+    { daysAgo: 9, hour: 14, email: 'manager@acme.example', action: 'licensed_emails.renamed', summary: 'jim.smith@acme.example renamed to james.smith@acme.example', ip: '198.51.100.61' },
+    { daysAgo: 6, hour: 10, email: 'viewer@acme.example', action: 'auth.signed_in', summary: 'viewer@acme.example signed in', ip: '192.0.2.140' },
+    { daysAgo: 6, hour: 10, email: 'viewer@acme.example', action: 'events.exported', summary: 'Exported 12 events (category: Sign-ins)', ip: '192.0.2.140' },
+    { daysAgo: 2, hour: 16, email: 'owner@acme.example', action: 'auth.password_changed', summary: 'owner@acme.example changed their password', ip: '203.0.113.24' },
+  ];
+  await db.insert(auditEvents).values(
+    history.map((h) => ({
+      orgId: acme.orgId,
+      occurredAt: at(h.daysAgo, h.hour),
+      actorType: 'administrator' as const,
+      actorEmail: h.email,
+      action: h.action,
+      summary: h.summary,
+      clientAddress: h.ip,
+    })),
+  );
+
   const globex = await createOrganisation(db, {
     name: 'Globex',
     domains: ['globex.example'],
@@ -135,5 +162,71 @@ export async function seedDemo(db: Db, now = new Date()) {
     delivery: 'secure_portal',
     expireAfterDays: 7,
   });
+  await seedMessages(db, { orgId: acme.orgId, securePolicyId: securePolicy.id, passwordHash, now });
   return { acmeId: acme.orgId, globexId: globex.orgId };
+}
+
+const SUBJECTS = [
+  'Lab results for review',
+  'Updated consent form',
+  'Referral: cardiology consult',
+  'Invoice query — March statement',
+  'Discharge summary',
+  'Insurance pre-authorisation',
+  'Meeting notes and next steps',
+  'Prescription renewal request',
+  'Imaging report attached',
+  'Care plan changes',
+];
+
+/**
+ * The portal demo: alice@acme.example (internal) and pat@partner.example (external), both with
+ * the demo password, and a few dozen messages between them over 90 days.
+ */
+async function seedMessages(db: Db, input: { orgId: string; securePolicyId: string; passwordHash: string; now: Date }) {
+  const [alice, pat] = await db
+    .insert(portalUsers)
+    .values([
+      { email: 'alice@acme.example', displayName: 'Alice Morgan', passwordHash: input.passwordHash, status: 'active' },
+      { email: 'pat@partner.example', displayName: 'Pat Rivera', passwordHash: input.passwordHash, status: 'active' },
+    ])
+    .returning({ id: portalUsers.id });
+  const day = 86_400_000;
+  for (let i = 0; i < 32; i++) {
+    const outbound = i % 3 !== 2;
+    const sentAt = new Date(input.now.getTime() - (i * 2.8 + 0.3) * day);
+    const subject = `${outbound ? '[secure] ' : 'Re: '}${SUBJECTS[i % SUBJECTS.length]}`;
+    const restriction = i % 7 === 3 ? 'no_print_no_reply' : i % 7 === 5 ? 'no_print' : 'none';
+    const expiresAt = i === 4 ? new Date(input.now.getTime() - 2 * day) : outbound ? new Date(sentAt.getTime() + 30 * day) : null;
+    const text = outbound
+      ? `Hello Pat,\n\nPlease find the details for "${SUBJECTS[i % SUBJECTS.length]}" below. Reply here if anything is unclear.\n\nBest regards,\nAlice Morgan\nAcme Health`
+      : `Hi Alice,\n\nThanks for the update on ${SUBJECTS[i % SUBJECTS.length].toLowerCase()}. I have reviewed it and have no further questions.\n\nPat`;
+    const html = text
+      .split('\n\n')
+      .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+      .join('');
+    const [message] = await db
+      .insert(secureMessages)
+      .values({
+        orgId: input.orgId,
+        senderId: outbound ? alice.id : pat.id,
+        direction: outbound ? 'outbound' : 'inbound',
+        subject,
+        bodyHtml: html,
+        bodyText: text,
+        sentAt,
+        expiresAt,
+        restriction,
+        readReceipt: outbound && i % 2 === 0,
+        policyId: outbound ? input.securePolicyId : null,
+      })
+      .returning({ id: secureMessages.id });
+    const read = i > 3;
+    await db.insert(messageRecipients).values({ messageId: message.id, userId: outbound ? pat.id : alice.id, kind: 'to', sentAt, readAt: read ? new Date(sentAt.getTime() + 3_600_000) : null });
+    await db.insert(messageEvents).values([
+      { messageId: message.id, orgId: input.orgId, kind: 'sent', actor: outbound ? 'alice@acme.example' : 'pat@partner.example', occurredAt: sentAt },
+      { messageId: message.id, orgId: input.orgId, kind: 'notified', actor: outbound ? 'pat@partner.example' : 'alice@acme.example', occurredAt: sentAt },
+      ...(read ? [{ messageId: message.id, orgId: input.orgId, kind: 'opened' as const, actor: outbound ? 'pat@partner.example' : 'alice@acme.example', occurredAt: new Date(sentAt.getTime() + 3_600_000) }] : []),
+    ]);
+  }
 }

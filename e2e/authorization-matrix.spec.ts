@@ -4,15 +4,16 @@ import { expect, test, type APIRequestContext, type Browser } from '@playwright/
 import postgres from 'postgres';
 import { actionAccess, routeAccess, type Access, type ActionName } from '../lib/auth/access';
 import { can, type AdminLevel } from '../lib/auth/permissions';
-import { signIn } from './helpers';
+import { signIn, signInToPortal } from './helpers';
 
 /**
  * QUALITY.md's authorization matrix: every server action the build exposes and every route
  * handler, called as each kind of principal; the expected outcome of every cell comes from the
  * one access table (lib/auth/access.ts). An action or route missing from the table fails here.
  */
-type Principal = { name: string; email?: string; level?: AdminLevel; otherOrg?: boolean };
+type Principal = { name: string; email?: string; level?: AdminLevel; otherOrg?: boolean; portal?: boolean };
 const principals: Principal[] = [
+  { name: 'secure-message user', email: 'pat@partner.example', portal: true },
   { name: 'no session' },
   { name: 'level 1', email: 'owner@acme.example', level: 1 },
   { name: 'level 2', email: 'manager@acme.example', level: 2 },
@@ -20,7 +21,7 @@ const principals: Principal[] = [
   { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
 ];
 
-type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string };
+type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string };
 
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
@@ -77,6 +78,17 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   }),
   confirmCheckAction: (ids) => ({ orderId: ids.acmeOrderId }),
   startRenewalAction: () => ({ poNumber: '' }),
+  portalSignInAction: () => ({ email: 'pat@partner.example', password: 'wrong-password' }),
+  requestPortalPasswordLinkAction: () => ({ email: 'nobody@partner.example' }),
+  setPortalPasswordAction: () => ({ token: 'y'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
+  changePortalPasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
+  portalSignOutAction: () => ({}),
+  sendMessageAction: () => ({ to: ['alice@acme.example'], subject: 'Matrix', body: 'x' }),
+  markMessageAction: (ids) => ({ id: ids.acmeMessageId, read: false }),
+  deleteMessageAction: (ids) => ({ id: ids.acmeMessageId }),
+  savePreferencesAction: () => ({ dateFormat: 'yyyy-MM-dd', timeFormat: '24h', weekStartsOn: 1, signature: 'matrix' }),
+  recallMessageAction: (ids) => ({ messageId: ids.acmeMessageId }),
+  extendMessageAction: (ids) => ({ messageId: ids.acmeMessageId, days: 7 }),
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
 const targetsARecord: ActionName[] = [
@@ -88,6 +100,8 @@ const targetsARecord: ActionName[] = [
   'checkoutAction',
   'payWithCardAction',
   'confirmCheckAction',
+  'recallMessageAction',
+  'extendMessageAction',
 ];
 
 type ManifestEntry = { workers: Record<string, unknown>; filename?: string; exportedName?: string };
@@ -127,6 +141,8 @@ async function callAction(request: APIRequestContext, action: { id: string; page
 function allowed(access: Access, principal: Principal): boolean {
   if (access.kind === 'public') return true;
   if (access.kind === 'signed') return false;
+  if (access.kind === 'portal') return Boolean(principal.portal);
+  if (principal.portal) return false;
   return principal.level !== undefined && can(principal.level, access.permission);
 }
 
@@ -134,8 +150,13 @@ async function sessionFor(browser: Browser, principal: Principal) {
   const context = await browser.newContext();
   if (principal.email) {
     const page = await context.newPage();
-    await signIn(page, principal.email);
-    await expect(page).toHaveURL(/\/dashboard$/);
+    if (principal.portal) {
+      await signInToPortal(page, principal.email);
+      await expect(page).toHaveURL(/\/secure\/inbox$/);
+    } else {
+      await signIn(page, principal.email);
+      await expect(page).toHaveURL(/\/dashboard$/);
+    }
     await page.close();
   }
   return context;
@@ -178,8 +199,10 @@ test.describe('authorization matrix', () => {
       select org_id, id, 'MATRIX-' || substr(md5(random()::text), 1, 8), current_date, current_date + 30, 'open', 'check',
         '{"name":"Matrix","organisation":"Acme Health","lines":[]}'::jsonb, '[]'::jsonb, 74, 0, 0, 74
       from o returning id`;
+    const [message] = await sql<{ id: string }[]>`select m.id from secure_messages m join domains d on d.org_id = m.org_id where d.domain = 'acme.example' order by m.sent_at desc limit 1`;
     await sql.end();
     ids = {
+      acmeMessageId: message?.id ?? '',
       acmeManagerId: rows.find((r) => r.email === 'manager@acme.example')?.id ?? '',
       acmeViewerId: rows.find((r) => r.email === 'viewer@acme.example')?.id ?? '',
       acmeLicensedEmailId: licensed?.id ?? '',
@@ -206,7 +229,9 @@ test.describe('authorization matrix', () => {
             if (foreign.code !== 'not_found') failures.push(`${name} on Acme's record: expected not_found, got ${foreign.code}`);
           }
         } else {
-          const expected = principal.level === undefined ? 'unauthenticated' : 'forbidden';
+          // Without the right kind of session an action answers "unauthenticated"; with an
+          // administrator's session but too low a level, "forbidden".
+          const expected = principal.level === undefined || access.kind === 'portal' ? 'unauthenticated' : 'forbidden';
           const result = await callAction(context.request, action, sampleInputs[name](ids));
           if (result.ok || result.code !== expected) failures.push(`${name}: expected ${expected}, got ${result.code}`);
         }
@@ -220,6 +245,7 @@ test.describe('authorization matrix', () => {
       const samplePath: Record<string, string> = {
         '/api/auth/[...nextauth]': '/api/auth/session',
         '/invoices/[id]/pdf': `/invoices/${ids.acmeInvoiceId}/pdf`,
+        '/secure/attachments/[id]': '/secure/attachments/00000000-0000-4000-8000-000000000000',
       };
       const failures: string[] = [];
       for (const [route, methods] of Object.entries(routeAccess)) {
@@ -233,12 +259,14 @@ test.describe('authorization matrix', () => {
           if (access.kind === 'signed') {
             // No valid signature from anyone: refused (400), or 404 while the provider is not configured.
             if (status !== 400 && status !== 404) failures.push(`${method} ${route}: expected 400 or 404, got ${status}`);
-          } else if (allowed(access, principal) && principal.otherOrg && route.includes('[id]')) {
+          } else if (allowed(access, principal) && (principal.otherOrg || access.kind === 'portal') && route.includes('[id]')) {
             if (status !== 404) failures.push(`${method} ${route} on Acme's record: expected 404, got ${status}`);
           } else if (allowed(access, principal)) {
-            if (status >= 400) failures.push(`${method} ${route}: expected success, got ${status}`);
+            // Past the authorization check: anything but a refusal or a server error.
+            if (status === 401 || status === 403 || status >= 500) failures.push(`${method} ${route}: expected to be let through, got ${status}`);
           } else {
-            const expected = principal.level === undefined ? 401 : 403;
+            const expected = principal.level === undefined || access.kind === 'portal' ? 401 : 403;
+            // A portal user has no administrator session at all.
             if (status !== expected) failures.push(`${method} ${route}: expected ${expected}, got ${status}`);
           }
         }

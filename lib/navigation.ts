@@ -5,7 +5,7 @@ import type { Permission } from '@/lib/auth/permissions';
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon };
-export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
@@ -15,4 +15,6 @@ export const adminNavigation: NavItem[] = [
   { href: '/administrators', label: 'Administrators', permission: 'administrators.view', icon: 'administrators' },
   { href: '/events', label: 'Events', permission: 'events.view', icon: 'events' },
   { href: '/policies', label: 'Policies', permission: 'policies.view', icon: 'policies' },
+  { href: '/secure-messages', label: 'Secure messages', permission: 'secure_messages.view', icon: 'secure-messages' },
+  { href: '/reports', label: 'Reports', permission: 'reports.view', icon: 'reports' },
 ];

@@ -1,21 +1,10 @@
-import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Logo } from '@/components/shell/logo';
+import { AuthFrame } from '@/components/auth/auth-frame';
 
 export default function AuthLayout({ children }: { children: ReactNode }) {
   return (
-    <div className="flex min-h-dvh flex-col bg-canvas">
-      <header className="px-6 py-5">
-        <Link href="/login" className="inline-flex rounded-md" aria-label="Sealpost sign-in">
-          <Logo />
-        </Link>
-      </header>
-      <main id="main" className="flex flex-1 items-start justify-center px-4 pb-16 pt-6 sm:pt-14">
-        <div className="w-full max-w-md">{children}</div>
-      </main>
-      <footer className="px-6 py-6 text-center text-xs text-muted">
-        Sealpost secure email · Messages are encrypted in transit and at rest
-      </footer>
-    </div>
+    <AuthFrame homeHref="/login" label="Sealpost sign-in">
+      {children}
+    </AuthFrame>
   );
 }

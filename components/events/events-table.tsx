@@ -41,11 +41,11 @@ export function EventsTable({ rows }: { rows: AuditEventRow[] }) {
             <TableCell className="whitespace-nowrap text-muted">
               <time dateTime={row.occurredAt.toISOString()}>{formatDateTime(row.occurredAt)}</time>
             </TableCell>
-            <TableCell className="break-all">{auditActorLabel(row) || <None />}</TableCell>
+            <TableCell className="whitespace-nowrap">{auditActorLabel(row) || <None />}</TableCell>
             <TableCell>
               <Badge variant={tones[row.action as AuditAction] ?? 'neutral'}>{auditLabel(row.action)}</Badge>
             </TableCell>
-            <TableCell className="break-all">{row.targetLabel || <None />}</TableCell>
+            <TableCell className="max-w-56 [overflow-wrap:anywhere]">{row.targetLabel || <None />}</TableCell>
             <TableCell className="min-w-64">{row.summary}</TableCell>
             <TableCell className="whitespace-nowrap font-mono text-xs">{row.clientAddress || <None />}</TableCell>
           </TableRow>

@@ -1,6 +1,6 @@
 'use client';
 
-import { CalendarSync, History, LayoutDashboard, MailCheck, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
+import { BarChart3, CalendarSync, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
@@ -14,6 +14,8 @@ const icons: Record<NavIcon, LucideIcon> = {
   administrators: UsersRound,
   events: History,
   policies: ScrollText,
+  'secure-messages': MessagesSquare,
+  reports: BarChart3,
 };
 
 export type NavLink = { href: string; label: string; icon: NavIcon };

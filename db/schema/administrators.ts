@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
+import { portalUsers } from './messaging';
 import { citext } from './types';
 
 export const administrators = pgTable(
@@ -43,17 +44,22 @@ export const passwordTokens = pgTable(
   'password_tokens',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** Null for portal accounts, which belong to no single organisation. */
+    orgId: uuid('org_id').references(() => organisations.id, { onDelete: 'cascade' }),
     purpose: text('purpose', { enum: ['reset', 'activation'] }).notNull(),
     administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'cascade' }),
+    /** Set instead of administratorId for secure-message portal accounts. */
+    portalUserId: uuid('portal_user_id').references(() => portalUsers.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('password_tokens_hash_key').on(t.tokenHash), index('password_tokens_admin_idx').on(t.administratorId)],
+  (t) => [
+    uniqueIndex('password_tokens_hash_key').on(t.tokenHash),
+    index('password_tokens_admin_idx').on(t.administratorId),
+    index('password_tokens_portal_user_idx').on(t.portalUserId),
+  ],
 );
 
 /** Fixed-window counters for throttling (sign-in attempts, reset requests), shared by every instance. */

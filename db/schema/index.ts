@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './policies';
 export * from './billing';
 export * from './delivery';
+export * from './messaging';

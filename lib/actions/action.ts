@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { actionAccess, type Access, type ActionName } from '@/lib/auth/access';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
-import { getCurrentAdmin, requestClientAddress } from '@/lib/auth/session';
+import { getCurrentAdmin, getCurrentPortalUser, requestClientAddress, type PortalActor } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import type { ActionResult } from './result';
 
@@ -16,8 +16,10 @@ import type { ActionResult } from './result';
  */
 export type RegisteredAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { access: Access };
 
-type PublicName = { [K in ActionName]: (typeof actionAccess)[K] extends { kind: 'public' } ? K : never }[ActionName];
-type AdminName = Exclude<ActionName, PublicName>;
+type NamesOf<Kind extends Access['kind']> = { [K in ActionName]: (typeof actionAccess)[K] extends { kind: Kind } ? K : never }[ActionName];
+type PublicName = NamesOf<'public'>;
+type AdminName = NamesOf<'administrator'>;
+type PortalName = NamesOf<'portal'>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -89,4 +91,18 @@ export function adminAction<S extends z.ZodType, T>(
     return run(schema, raw, (input) => handler(input, { actor }));
   };
   return Object.assign(action, { access });
+}
+
+/** An action of a signed-in secure-message portal user; administrators' sessions do not count. */
+export function portalAction<S extends z.ZodType, T>(
+  name: PortalName,
+  schema: S,
+  handler: (input: z.infer<S>, context: { user: PortalActor }) => Promise<T>,
+): RegisteredAction<z.input<S>, T> {
+  const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
+    const user = await getCurrentPortalUser();
+    if (!user) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
+    return run(schema, raw, (input) => handler(input, { user }));
+  };
+  return Object.assign(action, { access: actionAccess[name] as Access });
 }

@@ -24,6 +24,8 @@ export const auditCatalog = {
   'payments.declined': { label: 'Payment declined', category: 'billing' },
   'invoices.paid': { label: 'Invoice paid', category: 'billing' },
   'invoices.voided': { label: 'Invoice voided', category: 'billing' },
+  'secure_messages.recalled': { label: 'Secure message recalled', category: 'messages' },
+  'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
 } as const;
 
 /** The filter choices on /events, in display order. */
@@ -33,6 +35,7 @@ export const auditCategories = [
   { id: 'administrators', label: 'Administrators' },
   { id: 'licenses', label: 'Licensed emails' },
   { id: 'billing', label: 'Purchases and payments' },
+  { id: 'messages', label: 'Secure messages' },
   { id: 'exports', label: 'Exports' },
 ] as const satisfies readonly { id: AuditCategory; label: string }[];
 

@@ -9,10 +9,13 @@ export type Access =
   | { kind: 'public' }
   /** Machines authenticated by a signature over the body (provider webhooks), never by a session. */
   | { kind: 'signed' }
+  /** A signed-in secure-message portal user, acting on their own messages and account. */
+  | { kind: 'portal' }
   | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
 const SIGNED = { kind: 'signed' } as const;
+const PORTAL = { kind: 'portal' } as const;
 const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
@@ -34,6 +37,17 @@ export const actionAccess = {
   payWithCardAction: admin('billing.pay'),
   confirmCheckAction: admin('billing.pay'),
   startRenewalAction: admin('billing.pay'),
+  portalSignInAction: PUBLIC,
+  requestPortalPasswordLinkAction: PUBLIC,
+  setPortalPasswordAction: PUBLIC,
+  changePortalPasswordAction: PORTAL,
+  portalSignOutAction: PORTAL,
+  sendMessageAction: PORTAL,
+  markMessageAction: PORTAL,
+  deleteMessageAction: PORTAL,
+  savePreferencesAction: PORTAL,
+  recallMessageAction: admin('secure_messages.manage'),
+  extendMessageAction: admin('secure_messages.manage'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;
@@ -43,6 +57,8 @@ export const routeAccess = {
   '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
   '/api/health': { GET: PUBLIC },
   '/api/webhooks/stripe': { POST: SIGNED },
+  '/secure/attachments': { POST: PORTAL },
+  '/secure/attachments/[id]': { GET: PORTAL },
   '/events/export': { GET: admin('events.export') },
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },
   '/licensed-emails/import': { POST: admin('licensed_emails.manage') },

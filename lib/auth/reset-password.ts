@@ -57,7 +57,7 @@ export async function resetPassword(input: { token: string; newPassword: string;
         ),
       )
       .returning({ administratorId: passwordTokens.administratorId, orgId: passwordTokens.orgId });
-    if (!consumed?.administratorId) throw new AppError('expired', RESET_LINK_INVALID);
+    if (!consumed?.administratorId || !consumed.orgId) throw new AppError('expired', RESET_LINK_INVALID);
 
     const [admin] = await tx
       .update(administrators)

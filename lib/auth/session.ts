@@ -4,6 +4,7 @@ import { cache } from 'react';
 import { auth } from '@/auth';
 import { getDb } from '@/db/client';
 import { getAdministratorSession } from '@/lib/administrators/queries';
+import { getPortalSession, type PortalSession } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
 import type { AdminActor } from './actor';
 import { clientAddressFrom } from './client-address';
@@ -34,4 +35,22 @@ export async function requireAdminPage(permission: Permission = 'dashboard.view'
   if (admin.mustChangePassword) redirect('/change-password');
   if (!can(admin.level, permission)) forbidden();
   return admin;
+}
+
+export type PortalActor = PortalSession & { clientAddress: string };
+
+/** The signed-in secure-message portal user, checked against the database on every request. */
+export const getCurrentPortalUser = cache(async (): Promise<PortalActor | null> => {
+  const session = await auth();
+  const account = session?.account;
+  if (!account || account.kind !== 'portal_user' || !/^[0-9a-f-]{36}$/i.test(account.id)) return null;
+  const user = await getPortalSession(getDb(), account.id);
+  if (!user || user.status !== 'active' || user.sessionVersion !== account.sessionVersion) return null;
+  return { ...user, clientAddress: await requestClientAddress() };
+});
+
+export async function requirePortalPage(): Promise<PortalActor> {
+  const user = await getCurrentPortalUser();
+  if (!user) redirect('/secure/login');
+  return user;
 }

@@ -10,10 +10,10 @@ export type ThrottleRule = { key: string; limit: number; windowSeconds: number }
 
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
-export function signInRules(email: string, clientAddress: string): ThrottleRule[] {
-  const rules: ThrottleRule[] = [
-    { key: `sign-in:account:${email.trim().toLowerCase()}`, limit: 5, windowSeconds: SIGN_IN_WINDOW_SECONDS },
-  ];
+/** Accounts of each kind are throttled apart: one address can be an administrator and a portal user. */
+export function signInRules(email: string, clientAddress: string, kind: 'administrator' | 'portal_user' = 'administrator'): ThrottleRule[] {
+  const prefix = kind === 'administrator' ? 'sign-in' : 'portal-sign-in';
+  const rules: ThrottleRule[] = [{ key: `${prefix}:account:${email.trim().toLowerCase()}`, limit: 5, windowSeconds: SIGN_IN_WINDOW_SECONDS }];
   if (clientAddress) rules.push({ key: `sign-in:address:${clientAddress}`, limit: 30, windowSeconds: SIGN_IN_WINDOW_SECONDS });
   return rules;
 }

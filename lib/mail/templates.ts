@@ -51,3 +51,35 @@ export function renewalReminderEmail(input: { name: string; organisation: string
   ];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Renew now', url: input.url }) };
 }
+
+export function portalPasswordEmail(input: { url: string; hours: number; firstTime: boolean }): RenderedEmail {
+  const subject = input.firstTime ? 'Create your Sealpost password' : 'Reset your Sealpost password';
+  const lines = [
+    input.firstTime
+      ? 'Use the link below to create the password you will read and send secure messages with.'
+      : 'Someone asked to reset the password you use to read secure messages.',
+    `The link works once and expires in ${input.hours} hours. If you did not ask for it, ignore this email.`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: input.firstTime ? 'Create password' : 'Reset password', url: input.url }) };
+}
+
+export function readReceiptEmail(input: { reader: string; subject: string; openedAt: Date; url: string }): RenderedEmail {
+  const subject = `Read: ${input.subject}`;
+  const lines = [`${input.reader} opened your secure message "${input.subject}" on ${input.openedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC.`];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View the message', url: input.url }) };
+}
+
+export function messageNotificationEmail(input: { from: string; subject: string; url: string; firstTime: boolean }): RenderedEmail {
+  const subject = `Secure message from ${input.from}`;
+  const lines = [
+    `${input.from} sent you a secure message: "${input.subject}".`,
+    input.firstTime
+      ? 'Open the link below to create your password (the link works once and expires in 24 hours), then sign in to read it.'
+      : 'Open the link below and sign in to read it.',
+  ];
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${input.url}\n`,
+    html: layout(subject, lines, { label: input.firstTime ? 'Create password and read' : 'Read the message', url: input.url }),
+  };
+}

@@ -5,7 +5,8 @@ import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentAdmin } from '@/lib/auth/session';
-import { ChangePasswordForm } from './change-password-form';
+import { ChangePasswordForm } from '@/components/auth/change-password-form';
+import { changePasswordAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Change password · Sealpost' };
 
@@ -29,7 +30,7 @@ export default async function ChangePasswordPage() {
             Your password was set by an administrator. Choose one only you know before you continue.
           </Alert>
         )}
-        <ChangePasswordForm email={admin.email} />
+        <ChangePasswordForm email={admin.email} action={changePasswordAction} signInHref="/login" />
         {!admin.mustChangePassword && (
           <Link href="/dashboard" className="text-center text-sm font-medium text-brand-600 hover:underline">
             Cancel and go back

@@ -4,7 +4,8 @@ import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentAdmin } from '@/lib/auth/session';
-import { LoginForm } from './login-form';
+import { LoginForm } from '@/components/auth/login-form';
+import { signInAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in · Sealpost' };
 
@@ -29,7 +30,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       </CardHeader>
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
-        <LoginForm callbackUrl={callbackUrl} />
+        <LoginForm callbackUrl={callbackUrl} action={signInAction} resetHref="/reset-password" />
       </CardContent>
     </Card>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
-import { RequestResetForm } from './request-reset-form';
+import { RequestResetForm } from '@/components/auth/request-reset-form';
+import { requestPasswordResetAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Reset password · Sealpost' };
 
@@ -14,7 +15,7 @@ export default function ResetPasswordPage() {
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <RequestResetForm />
+        <RequestResetForm action={requestPasswordResetAction} signInHref="/login" />
       </CardContent>
     </Card>
   );

@@ -4,7 +4,8 @@ import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { findResetLink, RESET_LINK_INVALID } from '@/lib/auth/reset-password';
-import { SetPasswordForm } from './set-password-form';
+import { SetPasswordForm } from '@/components/auth/set-password-form';
+import { resetPasswordAction } from '../../actions';
 
 export const metadata: Metadata = { title: 'Choose a new password · Sealpost', referrer: 'no-referrer' };
 
@@ -20,7 +21,7 @@ export default async function ResetWithTokenPage({ params }: { params: Promise<{
       </CardHeader>
       <CardContent className="grid gap-4">
         {link ? (
-          <SetPasswordForm token={token} email={link.email} />
+          <SetPasswordForm token={token} email={link.email} action={resetPasswordAction} requestHref="/reset-password" />
         ) : (
           <>
             <Alert variant="warning" title="This link cannot be used">

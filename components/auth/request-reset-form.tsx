@@ -11,15 +11,15 @@ import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { requestResetSchema, type RequestResetInput } from '@/lib/auth/schemas';
-import { requestPasswordResetAction } from '../actions';
+import type { ActionResult } from '@/lib/actions/result';
 
-export function RequestResetForm() {
+export function RequestResetForm({ action, signInHref }: { action: (input: RequestResetInput) => Promise<ActionResult<null>>; signInHref: string }) {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const form = useForm<RequestResetInput>({ resolver: zodResolver(requestResetSchema), defaultValues: { email: '' } });
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await requestPasswordResetAction(values);
+    const result = await action(values);
     if (result.ok) setSentTo(values.email);
     else applyActionError(form, result.error);
   });
@@ -38,7 +38,7 @@ export function RequestResetForm() {
           </button>
           .
         </p>
-        <Link href="/login" className="text-sm font-medium text-brand-600 hover:underline">
+        <Link href={signInHref} className="text-sm font-medium text-brand-600 hover:underline">
           Back to sign in
         </Link>
       </div>
@@ -60,7 +60,7 @@ export function RequestResetForm() {
       <Button type="submit" size="lg" loading={isSubmitting}>
         Send reset link
       </Button>
-      <Link href="/login" className="text-center text-sm font-medium text-brand-600 hover:underline">
+      <Link href={signInHref} className="text-center text-sm font-medium text-brand-600 hover:underline">
         Back to sign in
       </Link>
     </form>

@@ -10,9 +10,17 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { changePasswordSchema, type ChangePasswordInput } from '@/lib/auth/schemas';
-import { changePasswordAction } from '../actions';
+import type { ActionResult } from '@/lib/actions/result';
 
-export function ChangePasswordForm({ email }: { email: string }) {
+export function ChangePasswordForm({
+  email,
+  action,
+  signInHref,
+}: {
+  email: string;
+  action: (input: ChangePasswordInput) => Promise<ActionResult<never>>;
+  signInHref: string;
+}) {
   const router = useRouter();
   const form = useForm<ChangePasswordInput>({
     resolver: zodResolver(changePasswordSchema),
@@ -22,9 +30,9 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const password = useWatch({ control: form.control, name: 'newPassword' });
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await changePasswordAction(values);
+    const result = await action(values);
     if (!result.ok) {
-      if (result.error.code === 'unauthenticated') router.push('/login');
+      if (result.error.code === 'unauthenticated') router.push(signInHref);
       applyActionError(form, result.error);
     }
   });

@@ -8,9 +8,21 @@ import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { resetPasswordSchema, type ResetPasswordInput } from '@/lib/auth/schemas';
-import { resetPasswordAction } from '../../actions';
+import type { ActionResult } from '@/lib/actions/result';
 
-export function SetPasswordForm({ token, email }: { token: string; email: string }) {
+export function SetPasswordForm({
+  token,
+  email,
+  action,
+  requestHref,
+  submitLabel = 'Set new password',
+}: {
+  token: string;
+  email: string;
+  action: (input: ResetPasswordInput) => Promise<ActionResult<never>>;
+  requestHref: string;
+  submitLabel?: string;
+}) {
   const form = useForm<ResetPasswordInput>({
     resolver: zodResolver(resetPasswordSchema),
     defaultValues: { token, newPassword: '', confirmPassword: '' },
@@ -19,7 +31,7 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
   const password = useWatch({ control: form.control, name: 'newPassword' });
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await resetPasswordAction(values);
+    const result = await action(values);
     if (!result.ok) applyActionError(form, result.error);
   });
 
@@ -27,13 +39,13 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && (
         <Alert variant="danger">
-          {errors.root.server.message} <Link href="/reset-password">Ask for a new link</Link>
+          {errors.root.server.message} <Link href={requestHref}>Ask for a new link</Link>
         </Alert>
       )}
       <input type="email" autoComplete="username" value={email} readOnly hidden />
       <NewPasswordFields register={form.register} errors={errors} password={password} email={email} />
       <Button type="submit" size="lg" loading={isSubmitting}>
-        Set new password
+        {submitLabel}
       </Button>
     </form>
   );

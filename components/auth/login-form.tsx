@@ -10,9 +10,18 @@ import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { signInSchema, type SignInInput } from '@/lib/auth/schemas';
-import { signInAction } from '../actions';
+import type { ActionResult } from '@/lib/actions/result';
 
-export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
+/** Sign-in for administrators (/login) and portal users (/secure/login): the same form, its own action. */
+export function LoginForm({
+  callbackUrl,
+  action,
+  resetHref,
+}: {
+  callbackUrl?: string;
+  action: (input: SignInInput) => Promise<ActionResult<never>>;
+  resetHref: string;
+}) {
   const form = useForm<SignInInput>({
     resolver: zodResolver(signInSchema),
     defaultValues: { email: '', password: '', callbackUrl },
@@ -20,7 +29,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await signInAction(values);
+    const result = await action(values);
     // On success the action redirects; we only get here with a refusal.
     if (!result.ok) {
       applyActionError(form, result.error);
@@ -49,7 +58,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
             {...form.register('password')}
           />
         </FormField>
-        <Link href="/reset-password" className="justify-self-end text-sm font-medium text-brand-600 hover:underline">
+        <Link href={resetHref} className="justify-self-end text-sm font-medium text-brand-600 hover:underline">
           Reset password
         </Link>
       </div>

@@ -1,0 +1,33 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { portalAction } from '@/lib/actions/action';
+import { deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
+import { sendMessageSchema } from '@/lib/messaging/schemas';
+import { sendMessage } from '@/lib/messaging/send-message';
+import { preferencesSchema } from '@/lib/portal/preferences';
+
+export const sendMessageAction = portalAction('sendMessageAction', sendMessageSchema, async (input, { user }) => {
+  const result = await sendMessage({ ...input, sender: user });
+  revalidatePath('/secure', 'layout');
+  return result;
+});
+
+export const markMessageAction = portalAction('markMessageAction', z.object({ id: z.string().uuid(), read: z.boolean() }), async ({ id, read }, { user }) => {
+  await markMessage({ user, id, read });
+  revalidatePath('/secure', 'layout');
+  return null;
+});
+
+export const deleteMessageAction = portalAction('deleteMessageAction', z.object({ id: z.string().uuid() }), async ({ id }, { user }) => {
+  const result = await deleteMessage({ user, id });
+  revalidatePath('/secure', 'layout');
+  return result;
+});
+
+export const savePreferencesAction = portalAction('savePreferencesAction', preferencesSchema, async (preferences, { user }) => {
+  await savePreferences({ user, preferences });
+  revalidatePath('/secure', 'layout');
+  return null;
+});

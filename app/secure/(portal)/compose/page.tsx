@@ -1,0 +1,66 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { ComposeForm } from '@/components/portal/compose-form';
+import { Alert } from '@/components/ui/alert';
+import { PageHeader } from '@/components/ui/page-header';
+import { requirePortalPage } from '@/lib/auth/session';
+import { isAppError } from '@/lib/errors/app-error';
+import { openMessage } from '@/lib/messaging/open-message';
+import { htmlToText } from '@/lib/messaging/sanitize';
+import { listContacts } from '@/lib/messaging/send-message';
+
+export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
+
+export default async function ComposePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const user = await requirePortalPage();
+  const params = await searchParams;
+  const contacts = await listContacts(user);
+  const signature = user.preferences.signature ? `\n\n--\n${user.preferences.signature}` : '';
+  const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };
+  let title = 'New secure message';
+
+  const replyId = typeof params.reply === 'string' ? params.reply : null;
+  if (replyId) {
+    let original;
+    try {
+      original = await openMessage({ user, id: replyId });
+    } catch (e) {
+      if (isAppError(e) && e.code === 'not_found') notFound();
+      throw e;
+    }
+    if (original.recalled || !original.canReply) {
+      return (
+        <div className="grid max-w-2xl gap-4">
+          <PageHeader title="Reply" />
+          <Alert variant="warning" title="This message cannot be replied to">
+            {original.recalled ? 'It was recalled by its sender.' : original.expired ? 'It has expired.' : 'Its sender restricted it: no reply.'}
+          </Alert>
+          <Link href={`/secure/messages/${replyId}`} className="text-sm font-medium text-brand-600 hover:underline">
+            Back to the message
+          </Link>
+        </div>
+      );
+    }
+    const all = params.all === '1';
+    const others = original.recipients.map((r) => r.email).filter((e) => e !== user.email);
+    initial.to = original.isSender ? others.join(', ') : [original.senderEmail, ...(all ? others.filter((e) => e !== original.senderEmail) : [])].join(', ');
+    initial.subject = /^re:/i.test(original.subject) ? original.subject : `Re: ${original.subject}`;
+    const quoted = htmlToText(original.bodyHtml)
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n');
+    initial.body = `${signature}\n\nOn ${original.sentAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${original.senderEmail} wrote:\n${quoted}`;
+    initial.inReplyTo = original.id;
+    title = all ? 'Reply all' : 'Reply';
+  }
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
+      <ComposeForm contacts={contacts} initial={initial} />
+    </div>
+  );
+}

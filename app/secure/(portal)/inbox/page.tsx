@@ -1,0 +1,45 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { MailboxList } from '@/components/portal/mailbox-list';
+import { PageHeader } from '@/components/ui/page-header';
+import { getDb } from '@/db/client';
+import { requirePortalPage } from '@/lib/auth/session';
+import { INBOX_DAYS, listInbox } from '@/lib/messaging/queries';
+import { decodeMailboxCursor, encodeMailboxCursor } from '@/lib/messaging/cursor';
+
+export const metadata: Metadata = { title: 'Inbox · Secure messages · Sealpost' };
+
+export default async function InboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const user = await requirePortalPage();
+  const params = await searchParams;
+  const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
+  const { items, next } = await listInbox(getDb(), user.id, { now: new Date(), limit: 50, before });
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days.`} />
+      <MailboxList
+        label="Inbox"
+        unreadMatters
+        preferences={user.preferences}
+        emptyTitle={before ? 'No older messages' : 'No messages in the last 60 days'}
+        rows={items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
+      />
+      <nav aria-label="Pages" className="flex justify-between text-sm">
+        {before ? (
+          <Link href="/secure/inbox" className="font-medium text-brand-600 hover:underline">
+            Newest
+          </Link>
+        ) : (
+          <span />
+        )}
+        {next && (
+          <Link href={`/secure/inbox?before=${encodeMailboxCursor(next)}`} className="font-medium text-brand-600 hover:underline">
+            Older
+          </Link>
+        )}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import type { ReactNode } from 'react';
+import { PortalAccountMenu } from '@/components/portal/portal-account-menu';
+import { PortalNav } from '@/components/portal/portal-nav';
+import { Logo } from '@/components/shell/logo';
+import { getDb } from '@/db/client';
+import { getCurrentPortalUser } from '@/lib/auth/session';
+import { countUnread } from '@/lib/messaging/queries';
+
+/** The secure-message portal's shell. Each page checks the session again: a layout is not a guard. */
+export default async function PortalLayout({ children }: { children: ReactNode }) {
+  await connection();
+  const user = await getCurrentPortalUser();
+  if (!user) redirect('/secure/login');
+  const unread = await countUnread(getDb(), user.id, new Date());
+  return (
+    <div className="min-h-dvh md:grid md:grid-cols-[14rem_1fr]">
+      <aside className="border-b border-line bg-surface md:border-r md:border-b-0">
+        <div className="flex h-16 items-center px-5">
+          <Logo />
+        </div>
+        <nav aria-label="Folders" className="px-3 pb-3">
+          <PortalNav unread={unread} />
+        </nav>
+      </aside>
+      <div className="flex min-w-0 flex-col">
+        <header className="flex h-16 items-center justify-end gap-3 border-b border-line bg-surface px-4 sm:px-6">
+          <PortalAccountMenu email={user.email} />
+        </header>
+        <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

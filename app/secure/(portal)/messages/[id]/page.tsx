@@ -1,0 +1,113 @@
+import { ArrowLeft, Lock, Paperclip } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { MessageActions } from '@/components/portal/message-actions';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardHeader } from '@/components/ui/card';
+import { requirePortalPage } from '@/lib/auth/session';
+import { isAppError } from '@/lib/errors/app-error';
+import { formatPortalDate } from '@/lib/messaging/format';
+import { openMessage } from '@/lib/messaging/open-message';
+import { listMessageAttachments } from '@/lib/messaging/queries';
+import { getDb } from '@/db/client';
+
+export const metadata: Metadata = { title: 'Message · Secure messages · Sealpost', referrer: 'no-referrer' };
+
+/** The body runs in a sandboxed frame: no scripts, no same-origin access, no remote loads. */
+function bodyDocument(html: string) {
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><style>body{font-family:system-ui,sans-serif;font-size:14px;line-height:1.55;color:#0f172a;margin:0;padding:4px 2px;word-wrap:break-word}a{color:#2452e0}blockquote{border-left:3px solid #e2e8f0;margin:0;padding-left:12px;color:#526077}</style></head><body>${html}</body></html>`;
+}
+
+export default async function MessagePage({ params }: { params: Promise<{ id: string }> }) {
+  await connection();
+  const user = await requirePortalPage();
+  const { id } = await params;
+  let message;
+  try {
+    message = await openMessage({ user, id });
+  } catch (e) {
+    if (isAppError(e) && e.code === 'not_found') notFound();
+    throw e;
+  }
+  if (message.recalled) {
+    return (
+      <div className="grid max-w-2xl gap-4">
+        <h1 className="text-2xl font-semibold">{message.subject}</h1>
+        <Alert variant="warning" title="This message was recalled">
+          {message.senderEmail} recalled this message. It can no longer be opened.
+        </Alert>
+        <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
+          Back to the inbox
+        </Link>
+      </div>
+    );
+  }
+  const files = await listMessageAttachments(getDb(), message.id);
+  const to = message.recipients.filter((r) => r.kind === 'to').map((r) => r.email);
+  const cc = message.recipients.filter((r) => r.kind === 'cc').map((r) => r.email);
+  return (
+    <div className="grid gap-4">
+      <Link href={message.isSender ? '/secure/sent' : '/secure/inbox'} className="inline-flex w-fit items-center gap-1 text-sm font-medium text-brand-600 hover:underline">
+        <ArrowLeft aria-hidden className="size-4" /> {message.isSender ? 'Sent' : 'Inbox'}
+      </Link>
+      <Card>
+        <CardHeader className="gap-3">
+          <h1 className="text-xl font-semibold">{message.subject}</h1>
+          <MessageActions
+            id={message.id}
+            canReply={message.canReply}
+            canPrint={message.canPrint}
+            isRecipient={!message.isSender}
+            manyRecipients={message.recipients.length > 1}
+          />
+          <div className="flex flex-wrap gap-2">
+            {message.restriction !== 'none' && (
+              <Badge variant="neutral">
+                <Lock aria-hidden className="size-3" /> {message.restriction === 'no_print' ? 'Restricted — no print' : 'Restricted — no print, no reply'}
+              </Badge>
+            )}
+            {message.expired && <Badge variant="warning">Expired — it can no longer be replied to</Badge>}
+            {message.status === 'recalled' && <Badge variant="danger">Recalled</Badge>}
+          </div>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+            <dt className="text-muted">From</dt>
+            <dd>{message.senderName ? `${message.senderName} <${message.senderEmail}>` : message.senderEmail}</dd>
+            <dt className="text-muted">To</dt>
+            <dd>{to.join(', ')}</dd>
+            {cc.length > 0 && (
+              <>
+                <dt className="text-muted">Cc</dt>
+                <dd>{cc.join(', ')}</dd>
+              </>
+            )}
+            <dt className="text-muted">Sent</dt>
+            <dd>{formatPortalDate(message.sentAt, user.preferences)}</dd>
+            {message.expiresAt && (
+              <>
+                <dt className="text-muted">{message.expired ? 'Expired' : 'Expires'}</dt>
+                <dd>{formatPortalDate(message.expiresAt, user.preferences)}</dd>
+              </>
+            )}
+          </dl>
+        </CardHeader>
+        <CardContent>
+          <iframe title="Message body" sandbox="allow-popups allow-popups-to-escape-sandbox" srcDoc={bodyDocument(message.bodyHtml)} className="h-96 w-full rounded-md border border-line bg-white" />
+          {files.length > 0 && (
+            <ul aria-label="Attachments" className="mt-4 grid gap-1">
+              {files.map((f) => (
+                <li key={f.id}>
+                  <a href={`/secure/attachments/${f.id}`} className="inline-flex items-center gap-2 text-sm font-medium text-brand-600 hover:underline">
+                    <Paperclip aria-hidden className="size-4" /> {f.fileName} ({(f.sizeBytes / 1024 / 1024).toFixed(1)} MB)
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import { LoginForm } from '@/components/auth/login-form';
+import { Alert } from '@/components/ui/alert';
+import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
+import { getCurrentPortalUser } from '@/lib/auth/session';
+import { portalSignInAction } from '../../actions';
+
+export const metadata: Metadata = { title: 'Secure messages · Sign in · Sealpost' };
+
+const notices: Record<string, string> = {
+  'password-set': 'Your password is set. Sign in with it to read your secure messages.',
+  'password-changed': 'Your password was changed. Sign in with your new password.',
+  'signed-out': 'You have been signed out.',
+};
+
+export default async function PortalLoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  if (await getCurrentPortalUser()) redirect('/secure/inbox');
+  const params = await searchParams;
+  const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
+  const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
+  return (
+    <Card>
+      <CardHeader>
+        <h1 className="text-2xl font-semibold tracking-tight">Secure messages</h1>
+        <CardDescription>Sign in to read and send secure messages. First time here? Use the link in your notification email.</CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-5">
+        {notice && <Alert variant="success">{notice}</Alert>}
+        <LoginForm callbackUrl={callbackUrl} action={portalSignInAction} resetHref="/secure/reset-password" />
+      </CardContent>
+    </Card>
+  );
+}

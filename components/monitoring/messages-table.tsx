@@ -1,0 +1,87 @@
+import Link from 'next/link';
+import { Button } from '@/components/ui/button';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { formatDay } from '@/lib/format';
+import { monitorHref, type MonitoredMessage, type MonitorParams } from '@/lib/messaging/monitoring';
+import { MessageStatusBadge } from './status-badge';
+
+function None() {
+  return (
+    <>
+      <span aria-hidden className="text-muted">
+        —
+      </span>
+      <span className="sr-only">None</span>
+    </>
+  );
+}
+
+/** Long recipient lists stay one line or two; the panel shows them all. */
+function Recipients({ emails }: { emails: string[] }) {
+  if (emails.length === 0) return <None />;
+  const shown = emails.slice(0, 2).join(', ');
+  return <>{emails.length > 2 ? `${shown} and ${emails.length - 2} more` : shown}</>;
+}
+
+/**
+ * The organisation's messages. "View log" is a link to this page with ?message=<id>: the server
+ * loads that message's log and the panel opens, with or without JavaScript, and the URL can be shared.
+ */
+export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; params: MonitorParams }) {
+  return (
+    <Table>
+      <TableCaption className="sr-only">Secure messages, newest first</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Time (UTC)</TableHead>
+          <TableHead>From</TableHead>
+          <TableHead>To</TableHead>
+          <TableHead>Subject</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead>Policy</TableHead>
+          <TableHead>
+            <span className="sr-only">Log</span>
+          </TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((row) => {
+          const selected = row.id === params.messageId;
+          return (
+            <TableRow key={row.id} data-state={selected ? 'selected' : undefined}>
+              <TableCell className="whitespace-nowrap text-muted">
+                {/* Date over time keeps the column narrow enough for whole email addresses beside it. */}
+                <time dateTime={row.sentAt.toISOString()} className="grid">
+                  <span>{formatDay(row.sentAt)}</span>
+                  <span className="text-xs">{row.sentAt.toISOString().slice(11, 16)} UTC</span>
+                </time>
+              </TableCell>
+              <TableCell className="break-words">{row.from}</TableCell>
+              <TableCell className="break-words">
+                <Recipients emails={row.to} />
+              </TableCell>
+              <TableCell className="min-w-40 font-medium">{row.subject}</TableCell>
+              <TableCell>
+                <MessageStatusBadge status={row.status} />
+              </TableCell>
+              <TableCell className="min-w-28">{row.policyName ?? <None />}</TableCell>
+              <TableCell className="text-right">
+                <Button asChild variant="outline" size="sm">
+                  <Link
+                    href={monitorHref({ ...params, messageId: row.id })}
+                    scroll={false}
+                    data-message-link={row.id}
+                    aria-label={`View log of "${row.subject}"`}
+                    aria-current={selected ? 'true' : undefined}
+                  >
+                    View log
+                  </Link>
+                </Button>
+              </TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}

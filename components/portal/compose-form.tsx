@@ -1,0 +1,301 @@
+'use client';
+
+import { Paperclip, Send, Trash2, UserPlus } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { sendMessageAction } from '@/app/secure/(portal)/actions';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Checkbox } from '@/components/ui/checkbox';
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { FormField, fieldA11y } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Textarea } from '@/components/ui/textarea';
+import { toast } from '@/components/ui/toast';
+import { cn } from '@/components/ui/cn';
+
+export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
+
+type Contact = { email: string; name: string; uses: number };
+type Uploaded = { id: string; fileName: string; sizeBytes: number };
+type Restriction = 'none' | 'no_print' | 'no_print_no_reply';
+
+const split = (value: string) =>
+  value
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function megabytes(bytes: number) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function ComposeForm({
+  contacts,
+  initial,
+}: {
+  contacts: Contact[];
+  initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
+}) {
+  const router = useRouter();
+  const [to, setTo] = useState(initial.to);
+  const [cc, setCc] = useState(initial.cc);
+  const [subject, setSubject] = useState(initial.subject);
+  const [body, setBody] = useState(initial.body);
+  const [files, setFiles] = useState<Uploaded[]>([]);
+  const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const [readReceipt, setReadReceipt] = useState(false);
+  const [restriction, setRestriction] = useState<Restriction>('none');
+  const [expireDays, setExpireDays] = useState<1 | 7 | 30 | null>(null);
+  const [sending, setSending] = useState(false);
+  const [filter, setFilter] = useState<'most' | 'all'>('most');
+  const shown = useMemo(() => (filter === 'most' ? contacts.slice(0, 8) : [...contacts].sort((a, b) => a.email.localeCompare(b.email))), [contacts, filter]);
+  const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+
+  function addTo(field: 'to' | 'cc', email: string) {
+    const setter = field === 'to' ? setTo : setCc;
+    const current = split(field === 'to' ? to : cc);
+    if (!current.includes(email)) setter([...current, email].join(', '));
+  }
+
+  async function upload(file: File) {
+    setFormError(null);
+    if (file.size === 0) return setFormError(`${file.name} is empty.`);
+    if (total + file.size > MAX_TOTAL_BYTES) {
+      return setFormError(`Attachments can total at most 50 MB per message; ${file.name} would make ${megabytes(total + file.size)}.`);
+    }
+    setUploading({ name: file.name, percent: 0 });
+    try {
+      const row = await new Promise<Uploaded>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', '/secure/attachments');
+        xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+        xhr.setRequestHeader('X-File-Name', encodeURIComponent(file.name));
+        xhr.setRequestHeader('X-File-Size', String(file.size));
+        xhr.upload.onprogress = (e) => e.lengthComputable && setUploading({ name: file.name, percent: Math.round((e.loaded / e.total) * 100) });
+        xhr.onerror = () => reject(new Error('The upload failed. Try again.'));
+        xhr.onload = () => {
+          let data: unknown = null;
+          try {
+            data = JSON.parse(xhr.responseText);
+          } catch {
+            data = null;
+          }
+          if (xhr.status === 201 && data) resolve(data as Uploaded);
+          else reject(new Error((data as { error?: { message?: string } } | null)?.error?.message ?? `The upload failed (${xhr.status}).`));
+        };
+        xhr.send(file);
+      });
+      setFiles((list) => [...list, row]);
+    } catch (e) {
+      setFormError(e instanceof Error ? e.message : 'The upload failed.');
+    } finally {
+      setUploading(null);
+    }
+  }
+
+  function review() {
+    const next: Record<string, string> = {};
+    if (split(to).length === 0) next.to = 'Add at least one recipient.';
+    if (!subject.trim()) next.subject = 'Enter a subject.';
+    setErrors(next);
+    if (Object.keys(next).length === 0) setOptionsOpen(true);
+  }
+
+  async function send() {
+    setSending(true);
+    setFormError(null);
+    const result = await sendMessageAction({
+      to: split(to),
+      cc: split(cc),
+      subject,
+      body,
+      attachmentIds: files.map((f) => f.id),
+      readReceipt,
+      restriction,
+      expireDays,
+      inReplyTo: initial.inReplyTo,
+    });
+    setSending(false);
+    if (!result.ok) {
+      setOptionsOpen(false);
+      const fieldErrors = result.error.fieldErrors ?? {};
+      setErrors(Object.fromEntries(Object.entries(fieldErrors).map(([k, v]) => [k.split('.')[0], v[0] ?? ''])));
+      setFormError(result.error.message);
+      return;
+    }
+    toast({ title: 'Secure message sent', variant: 'success' });
+    router.push('/secure/sent');
+  }
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
+      <form
+        className="grid gap-4"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          review();
+        }}
+      >
+        {formError && <Alert variant="danger">{formError}</Alert>}
+        <FormField id="to" label="To" hint="Separate addresses with commas." error={errors.to}>
+          <Input {...fieldA11y('to', { hint: 'x', error: errors.to })} value={to} onChange={(e) => setTo(e.target.value)} autoComplete="off" />
+        </FormField>
+        <FormField id="cc" label="Cc" error={errors.cc}>
+          <Input {...fieldA11y('cc', { error: errors.cc })} value={cc} onChange={(e) => setCc(e.target.value)} autoComplete="off" />
+        </FormField>
+        <FormField id="subject" label="Subject" error={errors.subject}>
+          <Input {...fieldA11y('subject', { error: errors.subject })} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={200} />
+        </FormField>
+        <FormField id="body" label="Message" error={errors.body}>
+          <Textarea {...fieldA11y('body', { error: errors.body })} rows={12} value={body} onChange={(e) => setBody(e.target.value)} />
+        </FormField>
+        <div className="grid gap-2">
+          <div className="flex flex-wrap items-center gap-3">
+            <label htmlFor="attachment" className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium hover:bg-canvas">
+              <Paperclip aria-hidden className="size-4" /> Attach files
+            </label>
+            <input
+              id="attachment"
+              type="file"
+              multiple
+              className="sr-only"
+              disabled={Boolean(uploading)}
+              onChange={async (e) => {
+                const list = [...(e.target.files ?? [])];
+                e.target.value = '';
+                for (const file of list) await upload(file);
+              }}
+            />
+            <span className="text-xs text-muted">{megabytes(total)} of 50 MB used</span>
+          </div>
+          {uploading && (
+            <div aria-live="polite" className="grid gap-1">
+              <p className="text-sm">
+                Uploading {uploading.name}… {uploading.percent}%
+              </p>
+              <progress className="h-2 w-full accent-brand-600" max={100} value={uploading.percent} aria-label="Upload progress" />
+            </div>
+          )}
+          {files.length > 0 && (
+            <ul aria-label="Attachments" className="grid gap-1">
+              {files.map((f) => (
+                <li key={f.id} className="flex items-center justify-between gap-2 rounded-md border border-line px-3 py-1.5 text-sm">
+                  <span className="truncate">
+                    {f.fileName} <span className="text-muted">({megabytes(f.sizeBytes)})</span>
+                  </span>
+                  <Button type="button" variant="ghost" size="icon" aria-label={`Remove ${f.fileName}`} onClick={() => setFiles((list) => list.filter((x) => x.id !== f.id))}>
+                    <Trash2 aria-hidden />
+                  </Button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="flex justify-end">
+          <Button type="submit" size="lg" disabled={Boolean(uploading)}>
+            <Send aria-hidden /> Send
+          </Button>
+        </div>
+      </form>
+
+      <aside aria-label="Contacts" className="grid h-fit gap-3 rounded-card border border-line bg-surface p-4">
+        <h2 className="text-sm font-semibold">Contacts</h2>
+        <div role="group" aria-label="Show" className="inline-flex w-fit rounded-md border border-line bg-canvas p-0.5 text-xs">
+          {(
+            [
+              ['most', 'Most used'],
+              ['all', 'All addresses'],
+            ] as const
+          ).map(([value, label]) => (
+            <button
+              key={value}
+              type="button"
+              aria-pressed={filter === value}
+              onClick={() => setFilter(value)}
+              className={cn('cursor-pointer rounded px-2 py-1 font-medium', filter === value ? 'bg-surface text-ink shadow-xs' : 'text-muted')}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        {shown.length === 0 ? (
+          <p className="text-sm text-muted">People you exchange secure messages with appear here.</p>
+        ) : (
+          <ul className="grid gap-1">
+            {shown.map((c) => (
+              <li key={c.email} className="flex items-center justify-between gap-1 text-sm">
+                <span className="min-w-0 truncate" title={c.email}>
+                  {c.name || c.email}
+                </span>
+                <span className="flex shrink-0 gap-0.5">
+                  <Button type="button" variant="ghost" size="sm" aria-label={`Add ${c.email} to To`} onClick={() => addTo('to', c.email)}>
+                    <UserPlus aria-hidden /> To
+                  </Button>
+                  <Button type="button" variant="ghost" size="sm" aria-label={`Add ${c.email} to Cc`} onClick={() => addTo('cc', c.email)}>
+                    Cc
+                  </Button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+
+      <Dialog open={optionsOpen} onOpenChange={(open) => !sending && setOptionsOpen(open)}>
+        <DialogContent>
+          <DialogHeader>
+            <DialogTitle>Send options</DialogTitle>
+            <DialogDescription>Choose how the recipients may handle this message. The server enforces every option.</DialogDescription>
+          </DialogHeader>
+          <div className="grid gap-4">
+            <label className="flex items-center gap-2 text-sm">
+              <Checkbox checked={readReceipt} onChange={(e) => setReadReceipt(e.target.checked)} /> Request read receipt
+            </label>
+            <fieldset className="grid gap-2">
+              <legend className="mb-1 text-sm font-medium">Restrictions</legend>
+              {(
+                [
+                  ['none', 'No restriction'],
+                  ['no_print_no_reply', 'Restricted — no print, no reply'],
+                  ['no_print', 'Restricted — no print'],
+                ] as const
+              ).map(([value, label]) => (
+                <label key={value} className="flex items-center gap-2 text-sm">
+                  <input type="radio" name="restriction" className="accent-brand-600" checked={restriction === value} onChange={() => setRestriction(value)} /> {label}
+                </label>
+              ))}
+            </fieldset>
+            <fieldset className="grid gap-2">
+              <legend className="mb-1 text-sm font-medium">Expire message</legend>
+              {(
+                [
+                  [null, 'Never'],
+                  [1, 'In 1 day'],
+                  [7, 'In 7 days'],
+                  [30, 'In 30 days'],
+                ] as const
+              ).map(([value, label]) => (
+                <label key={label} className="flex items-center gap-2 text-sm">
+                  <input type="radio" name="expire" className="accent-brand-600" checked={expireDays === value} onChange={() => setExpireDays(value)} /> {label}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          <DialogFooter>
+            <Button type="button" variant="outline" onClick={() => setOptionsOpen(false)} disabled={sending}>
+              Back
+            </Button>
+            <Button type="button" onClick={send} loading={sending}>
+              <Send aria-hidden /> Send message
+            </Button>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import { Lock, Mail } from 'lucide-react';
+import Link from 'next/link';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { formatPortalDate } from '@/lib/messaging/format';
+import type { PortalPreferences } from '@/db/schema';
+
+export type MailboxRow = {
+  id: string;
+  subject: string;
+  sentAt: Date;
+  status: 'sent' | 'recalled';
+  restriction: 'none' | 'no_print' | 'no_print_no_reply';
+  expiresAt: Date | null;
+  readAt: Date | null;
+  counterpart: string;
+};
+
+/** Inbox and Sent rows: unread messages in bold, restrictions and expiry as badges. */
+export function MailboxList({ rows, label, unreadMatters, preferences, emptyTitle }: { rows: MailboxRow[]; label: string; unreadMatters: boolean; preferences: PortalPreferences; emptyTitle: string }) {
+  if (rows.length === 0) {
+    return (
+      <Card className="p-6">
+        <EmptyState icon={Mail} title={emptyTitle} />
+      </Card>
+    );
+  }
+  const now = Date.now();
+  return (
+    <Card className="overflow-hidden">
+      <ul aria-label={label} className="divide-y divide-line">
+        {rows.map((row) => {
+          const unread = unreadMatters && !row.readAt && row.status === 'sent';
+          const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now;
+          return (
+            <li key={row.id}>
+              <Link href={`/secure/messages/${row.id}`} className="flex flex-col gap-1 px-4 py-3 hover:bg-canvas sm:flex-row sm:items-center sm:gap-4">
+                <span className={`w-56 shrink-0 truncate text-sm ${unread ? 'font-semibold text-ink' : 'text-muted'}`}>{row.counterpart}</span>
+                <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold' : ''}`}>
+                  {unread && <span className="sr-only">Unread: </span>}
+                  {row.subject}
+                </span>
+                <span className="flex shrink-0 items-center gap-2">
+                  {row.restriction !== 'none' && (
+                    <Badge variant="neutral">
+                      <Lock aria-hidden className="size-3" /> {row.restriction === 'no_print' ? 'No print' : 'No print, no reply'}
+                    </Badge>
+                  )}
+                  {row.status === 'recalled' && <Badge variant="danger">Recalled</Badge>}
+                  {expired && <Badge variant="warning">Expired</Badge>}
+                  <time dateTime={row.sentAt.toISOString()} className="text-xs text-muted">
+                    {formatPortalDate(row.sentAt, preferences)}
+                  </time>
+                </span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </Card>
+  );
+}

@@ -1,0 +1,81 @@
+'use client';
+
+import { ExternalLink, MailOpen, Printer, Reply, ReplyAll, Trash2 } from 'lucide-react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { deleteMessageAction, markMessageAction } from '@/app/secure/(portal)/actions';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { toast } from '@/components/ui/toast';
+
+export function MessageActions({ id, canReply, canPrint, isRecipient, manyRecipients }: { id: string; canReply: boolean; canPrint: boolean; isRecipient: boolean; manyRecipients: boolean }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  return (
+    <div role="toolbar" aria-label="Message actions" className="flex flex-wrap gap-2">
+      {canReply && (
+        <>
+          <Button variant="outline" size="sm" asChild>
+            <Link href={`/secure/compose?reply=${id}`}>
+              <Reply aria-hidden /> Reply
+            </Link>
+          </Button>
+          {manyRecipients && (
+            <Button variant="outline" size="sm" asChild>
+              <Link href={`/secure/compose?reply=${id}&all=1`}>
+                <ReplyAll aria-hidden /> Reply all
+              </Link>
+            </Button>
+          )}
+        </>
+      )}
+      {isRecipient && (
+        <Button
+          variant="outline"
+          size="sm"
+          loading={pending}
+          onClick={async () => {
+            setPending(true);
+            const result = await markMessageAction({ id, read: false });
+            setPending(false);
+            if (!result.ok) return toast({ title: result.error.message, variant: 'error' });
+            toast({ title: 'Marked as unread', variant: 'success' });
+            router.push('/secure/inbox');
+          }}
+        >
+          <MailOpen aria-hidden /> Mark as unread
+        </Button>
+      )}
+      {canPrint && (
+        <Button variant="outline" size="sm" asChild>
+          <a href={`/secure/messages/${id}/print`} target="_blank" rel="noopener">
+            <Printer aria-hidden /> Print
+          </a>
+        </Button>
+      )}
+      <Button variant="outline" size="sm" asChild>
+        <a href={`/secure/messages/${id}`} target="_blank" rel="noopener">
+          <ExternalLink aria-hidden /> Open in new tab
+        </a>
+      </Button>
+      <ConfirmDialog
+        trigger={
+          <Button variant="outline" size="sm" className="text-danger-600">
+            <Trash2 aria-hidden /> Delete
+          </Button>
+        }
+        title="Delete this message?"
+        description="It is removed from your folder. Other people's copies are not affected."
+        confirmLabel="Delete"
+        destructive
+        onConfirm={async () => {
+          const result = await deleteMessageAction({ id });
+          if (!result.ok) throw new Error(result.error.message);
+          toast({ title: 'Message deleted', variant: 'success' });
+          router.push(result.data.folder === 'sent' ? '/secure/sent' : '/secure/inbox');
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+'use client';
+
+import { ChevronDown, KeyRound, LogOut } from 'lucide-react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useTransition } from 'react';
+import { portalSignOutAction } from '@/app/secure/actions';
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+
+export function PortalAccountMenu({ email }: { email: string }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-canvas" aria-label={`Account menu for ${email}`}>
+        <span className="hidden max-w-56 truncate sm:block">{email}</span>
+        <ChevronDown aria-hidden className="size-4 text-muted" />
+      </DropdownMenuTrigger>
+      <DropdownMenuContent className="w-64">
+        <DropdownMenuLabel>
+          <span className="block truncate text-sm font-medium text-ink">{email}</span>
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/secure/change-password">
+            <KeyRound aria-hidden className="size-4" /> Change password
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuItem
+          disabled={pending}
+          onSelect={() =>
+            startTransition(async () => {
+              const result = await portalSignOutAction({});
+              if (result && !result.ok) router.push('/secure/login');
+            })
+          }
+        >
+          <LogOut aria-hidden className="size-4" /> {pending ? 'Signing out…' : 'Sign out'}
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

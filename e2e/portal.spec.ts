@@ -1,0 +1,170 @@
+import { expect, test } from '@playwright/test';
+import { expectAccessible, openLinkFromOutbox, signInToPortal } from './helpers';
+
+test('pat signs in to the secure-message portal, sees unread messages in bold, and reads one', async ({ page }) => {
+  await page.goto('/secure/login');
+  await expect(page.getByRole('heading', { name: 'Secure messages' })).toBeVisible();
+  await expectAccessible(page);
+  await signInToPortal(page, 'pat@partner.example', 'Wrong-Password-9!');
+  await expect(page.getByText('Incorrect email address or password.')).toBeVisible();
+
+  await signInToPortal(page, 'pat@partner.example');
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+  const folders = page.getByRole('navigation', { name: 'Folders' });
+  await expect(folders.getByRole('link', { name: /Inbox/ })).toContainText('unread');
+  const inbox = page.getByRole('list', { name: 'Inbox' });
+  await expect(inbox.getByText('Unread:').first()).toBeAttached();
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/portal-inbox.png', fullPage: true });
+
+  const unreadBefore = Number((await folders.getByRole('link', { name: /Inbox/ }).textContent())?.match(/(\d+)/)?.[1] ?? '0');
+  await inbox.getByRole('link').filter({ hasText: 'Unread:' }).first().click();
+  await expect(page).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('From')).toBeVisible();
+  await expect(page.frameLocator('iframe[title="Message body"]').getByText('Best regards')).toBeVisible();
+  await expectAccessible(page);
+  await page.goto('/secure/inbox');
+  const unreadAfter = Number((await folders.getByRole('link', { name: /Inbox/ }).textContent())?.match(/(\d+)/)?.[1] ?? '0');
+  expect(unreadAfter).toBe(unreadBefore - 1);
+
+  // Another person's message id is simply not found.
+  await page.goto('/secure/messages/00000000-0000-4000-8000-000000000000');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
+
+test('alice sees her sent messages; an administrator session does not open the portal', async ({ page }) => {
+  await signInToPortal(page, 'alice@acme.example');
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Sent' })).toContainText('To: pat@partner.example');
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: /Account menu/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/secure\/login\?notice=signed-out/);
+  await page.goto('/secure/inbox');
+  await expect(page).toHaveURL(/\/secure\/login/);
+});
+
+test('a portal password is reset through an emailed single-use link', async ({ page }) => {
+  await page.goto('/secure/login');
+  await page.getByRole('link', { name: 'Reset password' }).click();
+  await expect(page).toHaveURL(/\/secure\/reset-password$/);
+  await page.getByLabel('Email address').fill('pat@partner.example');
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByText('If an account exists for pat@partner.example')).toBeVisible();
+
+  await openLinkFromOutbox(page, 'pat@partner.example', '/secure/activate/');
+  const link = page.url();
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel('New password', { exact: true }).fill('Harbour-Lantern-Quiet-4');
+  await page.getByLabel('Confirm new password').fill('Harbour-Lantern-Quiet-4');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page).toHaveURL(/\/secure\/login\?notice=password-set/);
+  await page.goto(link);
+  await expect(page.getByText('This link cannot be used')).toBeVisible();
+  await signInToPortal(page, 'pat@partner.example', 'Harbour-Lantern-Quiet-4');
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+
+  // Put the demo password back for the other tests, through the portal's own change form.
+  await page.goto('/secure/change-password');
+  await page.getByLabel('Current password').fill('Harbour-Lantern-Quiet-4');
+  await page.getByLabel('New password', { exact: true }).fill('Sealpost-Demo-2026!');
+  await page.getByLabel('Confirm new password').fill('Sealpost-Demo-2026!');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page).toHaveURL(/\/secure\/login\?notice=password-changed/);
+});
+
+test('a message to a first-time recipient: notification → create password → read → reply; restrictions are enforced', async ({ page, browser }) => {
+  const newcomer = `sam.${Date.now().toString(36)}@newclient.example`;
+  await signInToPortal(page, 'alice@acme.example');
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  await expect(page.getByRole('heading', { name: 'New secure message' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel('To', { exact: true }).fill(newcomer);
+  await page.getByLabel('Subject').fill('[secure] Welcome pack');
+  await page.getByLabel('Message').fill('Hello Sam,\n\nHere is the <b>welcome</b> pack.\n<script>alert(1)</script>');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  const options = page.getByRole('dialog', { name: 'Send options' });
+  await expect(options.getByLabel('Request read receipt')).toBeVisible();
+  await options.getByLabel('Request read receipt').check();
+  await options.getByLabel('In 7 days').check();
+  await options.getByRole('button', { name: 'Send message' }).click();
+  await expect(page).toHaveURL(/\/secure\/sent$/);
+  await expect(page.getByRole('list', { name: 'Sent' })).toContainText(newcomer);
+
+  // A restricted one to pat: no print, no reply.
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  await page.getByLabel('To', { exact: true }).fill('pat@partner.example');
+  await page.getByLabel('Subject').fill('Board minutes (restricted)');
+  await page.getByLabel('Message').fill('For your eyes only.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Send options' }).getByLabel('Restricted — no print, no reply').check();
+  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await expect(page).toHaveURL(/\/secure\/sent$/);
+
+  // The newcomer follows the link in the notification, creates a password, signs in and reads.
+  const theirs = await browser.newContext();
+  const sam = await theirs.newPage();
+  await openLinkFromOutbox(sam, newcomer, '/secure/activate/');
+  await expect(sam.getByRole('heading', { name: 'Create your password' })).toBeVisible();
+  await sam.getByLabel('New password', { exact: true }).fill('Meadow-Copper-Signal-6');
+  await sam.getByLabel('Confirm new password').fill('Meadow-Copper-Signal-6');
+  await sam.getByRole('button', { name: 'Create password' }).click();
+  await expect(sam).toHaveURL(/\/secure\/login\?notice=password-set/);
+  await signInToPortal(sam, newcomer, 'Meadow-Copper-Signal-6');
+  await sam.getByRole('list', { name: 'Inbox' }).getByRole('link', { name: /Welcome pack/ }).click();
+  const body = sam.frameLocator('iframe[title="Message body"]');
+  await expect(body.getByText('Here is the <b>welcome</b> pack.')).toBeVisible();
+  await expect(sam.locator('script', { hasText: 'alert(1)' })).toHaveCount(0);
+  await sam.getByRole('link', { name: 'Reply', exact: true }).click();
+  await expect(sam.getByLabel('Subject')).toHaveValue('Re: [secure] Welcome pack');
+  await sam.getByLabel('Message').fill('Thank you, received.');
+  await sam.getByRole('button', { name: 'Send', exact: true }).click();
+  await sam.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await expect(sam).toHaveURL(/\/secure\/sent$/);
+  // An external recipient may write only to organisations that wrote to them.
+  await sam.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  await sam.getByLabel('To', { exact: true }).fill('someone@elsewhere.example');
+  await sam.getByLabel('Subject').fill('Hello');
+  await sam.getByRole('button', { name: 'Send', exact: true }).click();
+  await sam.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await expect(sam.getByText('You can write only to people at organisations that have sent you secure messages.').first()).toBeVisible();
+  await theirs.close();
+
+  // Alice sees the reply and gets the read receipt by email.
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Inbox/ }).click();
+  await expect(page.getByRole('list', { name: 'Inbox' })).toContainText('Re: [secure] Welcome pack');
+  await page.goto('/dev/outbox');
+  await expect(page.getByText(`Read: [secure] Welcome pack`)).toBeVisible();
+
+  // Pat gets no Reply and no Print on the restricted message, and the print page refuses.
+  const patContext = await browser.newContext();
+  const pat = await patContext.newPage();
+  await signInToPortal(pat, 'pat@partner.example');
+  await pat.getByRole('list', { name: 'Inbox' }).getByRole('link', { name: /Board minutes/ }).click();
+  await pat.waitForURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
+  const messageUrl = pat.url();
+  await expect(pat.getByText('Restricted — no print, no reply')).toBeVisible();
+  await expect(pat.getByRole('link', { name: 'Reply', exact: true })).toHaveCount(0);
+  await expect(pat.getByRole('link', { name: 'Print' })).toHaveCount(0);
+  await pat.goto(`${messageUrl}/print`);
+  await expect(pat.getByText('This message cannot be printed')).toBeVisible();
+  await pat.goto(`/secure/compose?reply=${messageUrl.split('/').pop()}`);
+  await expect(pat.getByText('This message cannot be replied to')).toBeVisible();
+  await patContext.close();
+});
+
+test('preferences change how dates are shown', async ({ page }) => {
+  await signInToPortal(page, 'pat@partner.example');
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
+  await expectAccessible(page);
+  await page.getByLabel('Date format').selectOption('yyyy-MM-dd');
+  await page.getByLabel('Time format').selectOption('12h');
+  await page.getByLabel('Signature').fill('Pat Rivera\nPartner Co.');
+  await page.getByRole('button', { name: 'Save preferences' }).click();
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Inbox/ }).click();
+  await expect(page.getByRole('list', { name: 'Inbox' }).locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} (AM|PM) UTC$/);
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  await expect(page.getByLabel('Message')).toHaveValue(/Pat Rivera\nPartner Co\./);
+});

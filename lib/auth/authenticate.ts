@@ -1,0 +1,79 @@
+import { getDb, type Tx } from '@/db/client';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { AppError } from '@/lib/errors/app-error';
+import { verifyAgainstDummy, verifyPassword } from './passwords';
+import { clearThrottle, countAttempt, signInRules, throttledFor, waitMessage } from './throttle';
+
+export const INVALID_CREDENTIALS = 'Incorrect email address or password.';
+
+export type AccountKind = 'administrator' | 'portal_user';
+
+/** What sign-in needs to know about an account, whichever table it lives in. */
+export type SignInAccount = { id: string; orgId: string | null; email: string; passwordHash: string | null; active: boolean };
+
+export type AccountSource<A extends SignInAccount> = {
+  kind: AccountKind;
+  find(email: string): Promise<A | null>;
+  recordSignIn(tx: Tx, account: A, now: Date): Promise<void>;
+};
+
+/**
+ * Checks an email and password against one kind of account. Unknown addresses, wrong passwords,
+ * accounts without a password yet and inactive ones get the same answer after the same work;
+ * throttling is checked before any hash is computed; every attempt is an audit event.
+ */
+export async function authenticate<A extends SignInAccount>(
+  source: AccountSource<A>,
+  input: { email: string; password: string; clientAddress: string; now?: Date },
+): Promise<A> {
+  const db = getDb();
+  const now = input.now ?? new Date();
+  const email = input.email.trim().toLowerCase();
+  const rules = signInRules(email, input.clientAddress, source.kind);
+  const wait = await throttledFor(db, rules, now);
+  const account = await source.find(email);
+  const actor = account ? { type: source.kind, id: account.id, email: account.email } : ({ type: 'anonymous', email } as const);
+  const target = account ? { type: source.kind, id: account.id, label: account.email } : undefined;
+
+  const failed = async (reason: string) => {
+    await db.transaction(async (tx) => {
+      await countAttempt(tx, rules, now);
+      await recordAuditEvent(tx, {
+        orgId: account?.orgId ?? null,
+        actor,
+        action: 'auth.sign_in_failed',
+        summary: `Failed sign-in for ${email} (${reason})`,
+        target,
+        clientAddress: input.clientAddress,
+        metadata: { reason, kind: source.kind },
+        now,
+      });
+    });
+  };
+
+  if (wait > 0) {
+    await failed('throttled');
+    throw new AppError('rate_limited', waitMessage(wait));
+  }
+  const passwordOk = account?.passwordHash ? await verifyPassword(account.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  if (!account || !passwordOk || !account.active) {
+    await failed(!account ? 'unknown address' : !account.passwordHash ? 'no password yet' : !passwordOk ? 'wrong password' : 'inactive account');
+    throw new AppError('unauthenticated', INVALID_CREDENTIALS);
+  }
+
+  await db.transaction(async (tx) => {
+    await clearThrottle(tx, rules[0].key);
+    await source.recordSignIn(tx, account, now);
+    await recordAuditEvent(tx, {
+      orgId: account.orgId,
+      actor,
+      action: 'auth.signed_in',
+      summary: `${account.email} signed in${source.kind === 'portal_user' ? ' to the secure-message portal' : ''}`,
+      target,
+      clientAddress: input.clientAddress,
+      metadata: { kind: source.kind },
+      now,
+    });
+  });
+  return account;
+}

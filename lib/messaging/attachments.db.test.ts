@@ -1,0 +1,389 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { eq } from 'drizzle-orm';
+import { NextRequest } from 'next/server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getDb } from '@/db/client';
+import { attachments, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
+import type { PortalActor } from '@/lib/auth/session';
+import { attachmentsRoot, isStorageKey } from '@/lib/storage/storage';
+import { createTestOrg } from '@/tests/factories';
+import { refusal } from '@/tests/refusal';
+import {
+  AttachmentsTooLargeError,
+  contentDisposition,
+  MAX_MESSAGE_ATTACHMENT_BYTES,
+  openAttachment,
+  removeDraftAttachment,
+  safeFileName,
+  uploadAttachment,
+} from './attachments';
+
+/** The route handlers read the session through getCurrentPortalUser; the tests choose who is signed in. */
+const session = vi.hoisted(() => ({ user: null as PortalActor | null }));
+vi.mock('@/lib/auth/session', () => ({
+  getCurrentPortalUser: async () => session.user,
+  getCurrentAdmin: async () => null,
+}));
+
+const { POST } = await import('@/app/secure/attachments/route');
+const { GET } = await import('@/app/secure/attachments/[id]/route');
+
+const MiB = 1024 * 1024;
+let dataDir = '';
+let root = '';
+const previousDataDir = process.env.SEALPOST_DATA_DIR;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'sealpost-attachments-'));
+  process.env.SEALPOST_DATA_DIR = dataDir;
+  root = attachmentsRoot();
+});
+
+afterAll(async () => {
+  if (previousDataDir === undefined) delete process.env.SEALPOST_DATA_DIR;
+  else process.env.SEALPOST_DATA_DIR = previousDataDir;
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function portalUser(): Promise<PortalActor> {
+  const email = `p${randomBytes(5).toString('hex')}@example.org`;
+  const [row] = await getDb().insert(portalUsers).values({ email, displayName: 'Portal Person', status: 'active' }).returning({ id: portalUsers.id });
+  return {
+    id: row.id,
+    email,
+    displayName: 'Portal Person',
+    status: 'active',
+    sessionVersion: 1,
+    preferences: { dateFormat: 'd MMM yyyy', timeFormat: '24h', weekStartsOn: 1, signature: '' },
+    internalOrgId: null,
+    clientAddress: '198.51.100.20',
+  };
+}
+
+/** A sent message from `sender` to `to` and `cc`, carrying `attachmentIds`. */
+async function sentMessage(sender: PortalActor, recipients: { to: PortalActor[]; cc?: PortalActor[] }, attachmentIds: string[]) {
+  const { orgId } = await createTestOrg();
+  const sentAt = new Date();
+  const [message] = await getDb()
+    .insert(secureMessages)
+    .values({ orgId, senderId: sender.id, direction: 'outbound', subject: 'Results', bodyHtml: '<p>Hi</p>', bodyText: 'Hi', sentAt })
+    .returning({ id: secureMessages.id });
+  await getDb()
+    .insert(messageRecipients)
+    .values([
+      ...recipients.to.map((u) => ({ messageId: message.id, userId: u.id, kind: 'to' as const, sentAt })),
+      ...(recipients.cc ?? []).map((u) => ({ messageId: message.id, userId: u.id, kind: 'cc' as const, sentAt })),
+    ]);
+  for (const id of attachmentIds) await getDb().update(attachments).set({ messageId: message.id }).where(eq(attachments.id, id));
+  return message.id;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `bytes` in 64 KiB slices (views, not copies), as a client would send them. */
+function chunked(bytes: Buffer, size = 64 * 1024): Readable {
+  function* slices() {
+    for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+  }
+  return Readable.from(slices());
+}
+
+/** A body that fails the test if anything reads it: proves a refusal came before the upload. */
+function unreadableBody(): { stream: Readable; read: { value: boolean } } {
+  const read = { value: false };
+  const stream = new Readable({
+    read() {
+      read.value = true;
+      this.push(null);
+    },
+  });
+  return { stream, read };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+async function rowsOf(userId: string) {
+  return getDb().select().from(attachments).where(eq(attachments.uploadedBy, userId));
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** Opens and lets go at once (an unread stream would hold its file open until garbage collection). */
+async function canOpen(user: PortalActor, id: string): Promise<void> {
+  (await openAttachment({ user, id })).stream.destroy();
+}
+
+async function small(user: PortalActor, fileName = 'note.txt', text = 'hello') {
+  return uploadAttachment({ user, fileName, contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
+}
+
+describe('file names', () => {
+  it('keeps the last segment, drops control and invisible characters, keeps the extension when shortened', () => {
+    expect(safeFileName('../../x')).toBe('x');
+    expect(safeFileName('a\r\nb.txt')).toBe('ab.txt');
+    expect(safeFileName('C:\\evil\\x.exe')).toBe('x.exe');
+    expect(safeFileName('..')).toBe('attachment');
+    expect(safeFileName('  ')).toBe('attachment');
+    expect(safeFileName('/etc/')).toBe('attachment');
+    expect(safeFileName('.htaccess')).toBe('htaccess');
+    expect(safeFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(safeFileName('a\u0000b\u007f\u0085c.pdf')).toBe('abc.pdf');
+    expect(safeFileName('what?"<x>|*:.pdf')).toBe('what___x____.pdf');
+    expect(safeFileName('CON.txt')).toBe('_CON.txt');
+    expect(safeFileName('Résumé final.pdf')).toBe('Résumé final.pdf');
+    const long = safeFileName(`${'é'.repeat(300)}.docx`);
+    expect(Array.from(long)).toHaveLength(200);
+    expect(long.endsWith('é.docx')).toBe(true);
+    expect(Array.from(safeFileName('😀'.repeat(250)))).toHaveLength(200);
+    expect(safeFileName('x\uD800y.txt')).toBe('xy.txt');
+  });
+
+  it('download header: ASCII fallback plus the exact UTF-8 name (RFC 6266 / 8187)', () => {
+    expect(contentDisposition('Résumé (final).pdf')).toBe(`attachment; filename="Resume (final).pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%28final%29.pdf`);
+    expect(contentDisposition('報告.pdf')).toBe(`attachment; filename="__.pdf"; filename*=UTF-8''%E5%A0%B1%E5%91%8A.pdf`);
+    expect(contentDisposition('100% "done".txt')).toBe(`attachment; filename="100_ _done_.txt"; filename*=UTF-8''100%25%20%22done%22.txt`);
+    expect(contentDisposition("it's.txt")).toBe(`attachment; filename="it's.txt"; filename*=UTF-8''it%27s.txt`);
+  });
+});
+
+describe('uploading', () => {
+  it('a 50 MB file streams through with flat memory, and the stored bytes hash the same as the sent ones', async () => {
+    const user = await portalUser();
+    const bytes = randomBytes(MAX_MESSAGE_ATTACHMENT_BYTES);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    const uploaded = await uploadAttachment({ user, fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    // The whole file would be +50 MB (twice that if copied while hashing); chunks are 64 KiB.
+    // Loose on purpose: the allocator and the database driver move rss by a few MB either way.
+    console.info(`[attachments test] rss grew ${((peak - before) / MiB).toFixed(1)} MB during a 50 MB upload`);
+    expect(peak - before).toBeLessThan(20 * MiB);
+
+    expect(uploaded).toMatchObject({ fileName: 'scan.pdf', sizeBytes: MAX_MESSAGE_ATTACHMENT_BYTES, sha256: sha256(bytes) });
+    const [row] = await rowsOf(user.id);
+    expect(row).toMatchObject({ id: uploaded.id, messageId: null, contentType: 'application/pdf', sizeBytes: bytes.length, sha256: sha256(bytes) });
+    expect(isStorageKey(row.storageKey)).toBe(true);
+    const { stream } = await openAttachment({ user, id: uploaded.id });
+    expect(sha256(await readAll(stream))).toBe(sha256(bytes));
+  });
+
+  it('50 MB + 1 byte is refused while streaming, and nothing is kept: no row, no file, no temporary file', async () => {
+    const user = await portalUser();
+    const before = await filesUnder(root);
+    const bytes = Buffer.alloc(MAX_MESSAGE_ATTACHMENT_BYTES + 1, 7);
+    const error = await refusal(uploadAttachment({ user, fileName: 'big.bin', contentType: null, body: chunked(bytes), declaredSize: null }));
+    expect(error).toBeInstanceOf(AttachmentsTooLargeError);
+    expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make more than 50 MB.');
+    expect(await rowsOf(user.id)).toEqual([]);
+    expect(await filesUnder(root)).toEqual(before);
+  });
+
+  it('a declared size over the allowance is refused before a byte is read, with the total it would make', async () => {
+    const user = await portalUser();
+    const { stream, read } = unreadableBody();
+    const error = await refusal(uploadAttachment({ user, fileName: 'big.bin', body: stream, declaredSize: MAX_MESSAGE_ATTACHMENT_BYTES + 1 }));
+    expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make 50.1 MB.');
+    expect(read.value).toBe(false);
+  });
+
+  it('two uploads that together pass 50 MB: the second is refused, counting what is already attached', async () => {
+    const user = await portalUser();
+    await uploadAttachment({ user, fileName: 'a.bin', body: chunked(Buffer.alloc(40 * MiB, 1)), declaredSize: 40 * MiB });
+    const declared = Math.round(21.2 * MiB);
+    const early = await refusal(uploadAttachment({ user, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: declared }));
+    expect(early.message).toBe('Attachments can total at most 50 MB per message; this file would make 61.2 MB.');
+    // Without a declared size the store stops at the remaining 10 MB.
+    const streamed = await refusal(uploadAttachment({ user, fileName: 'b.bin', body: chunked(Buffer.alloc(declared, 2)), declaredSize: null }));
+    expect(streamed).toBeInstanceOf(AttachmentsTooLargeError);
+    expect((await rowsOf(user.id)).map((r) => r.fileName)).toEqual(['a.bin']);
+    // What is left still fits; attachments of sent messages no longer count.
+    await uploadAttachment({ user, fileName: 'c.bin', body: chunked(Buffer.alloc(10 * MiB, 3)), declaredSize: null });
+    await refusal(small(user));
+    await sentMessage(user, { to: [await portalUser()] }, (await rowsOf(user.id)).map((r) => r.id));
+    await small(user);
+  });
+
+  it('concurrent uploads that each fit but not together: exactly one is kept', async () => {
+    const user = await portalUser();
+    const before = await filesUnder(root);
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((i) => uploadAttachment({ user, fileName: `${i}.bin`, body: chunked(Buffer.alloc(30 * MiB, i)), declaredSize: 30 * MiB })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AttachmentsTooLargeError);
+    expect(await rowsOf(user.id)).toHaveLength(1);
+    expect((await filesUnder(root)).length).toBe(before.length + 1);
+  });
+
+  it('an empty file is refused, whether declared or found while streaming', async () => {
+    const user = await portalUser();
+    const before = await filesUnder(root);
+    expect((await refusal(uploadAttachment({ user, fileName: 'e.txt', body: Readable.from([]), declaredSize: null }))).message).toBe('The file is empty.');
+    expect((await refusal(uploadAttachment({ user, fileName: 'e.txt', body: unreadableBody().stream, declaredSize: 0 }))).message).toBe('The file is empty.');
+    expect(await rowsOf(user.id)).toEqual([]);
+    expect(await filesUnder(root)).toEqual(before);
+  });
+
+  it('a missing name is refused; forbidden names are stored under a safe one, never used for storage', async () => {
+    const user = await portalUser();
+    for (const fileName of [null, '', '   ']) {
+      expect((await refusal(uploadAttachment({ user, fileName, body: Readable.from([Buffer.from('x')]) }))).code).toBe('invalid_input');
+    }
+    const names = await Promise.all(['../../x', 'a\r\nb.txt', 'C:\\evil\\x.exe'].map(async (name) => (await small(user, name)).fileName));
+    expect(names).toEqual(['x', 'ab.txt', 'x.exe']);
+    for (const row of await rowsOf(user.id)) {
+      expect(isStorageKey(row.storageKey)).toBe(true);
+      expect(row.storageKey).not.toContain(row.fileName);
+    }
+    expect(existsSync(path.join(dataDir, 'x'))).toBe(false);
+    expect(existsSync(path.join(root, 'x'))).toBe(false);
+  });
+
+  it('an odd content type is kept as plain bytes', async () => {
+    const user = await portalUser();
+    const a = await uploadAttachment({ user, fileName: 'a.html', contentType: 'Text/HTML; charset=utf-8', body: Readable.from([Buffer.from('<b>')]) });
+    const b = await uploadAttachment({ user, fileName: 'b', contentType: 'text/html\r\nX-Evil: 1', body: Readable.from([Buffer.from('<b>')]) });
+    const types = Object.fromEntries((await rowsOf(user.id)).map((r) => [r.id, r.contentType]));
+    expect([types[a.id], types[b.id]]).toEqual(['text/html', 'application/octet-stream']);
+  });
+});
+
+describe('who may download', () => {
+  it('the uploader before sending; the sender and the recipients after; nobody else', async () => {
+    const [sender, to, cc, stranger] = await Promise.all([portalUser(), portalUser(), portalUser(), portalUser()]);
+    const file = await small(sender, 'report.txt', 'the report');
+    expect((await readAll((await openAttachment({ user: sender, id: file.id })).stream)).toString()).toBe('the report');
+    for (const user of [to, cc, stranger]) expect((await refusal(openAttachment({ user, id: file.id }))).code).toBe('not_found');
+
+    const messageId = await sentMessage(sender, { to: [to], cc: [cc] }, [file.id]);
+    for (const user of [sender, to, cc]) {
+      const { attachment, stream } = await openAttachment({ user, id: file.id });
+      expect(attachment).toMatchObject({ id: file.id, fileName: 'report.txt', sizeBytes: 10, sha256: file.sha256 });
+      expect((await readAll(stream)).toString()).toBe('the report');
+    }
+    expect((await refusal(openAttachment({ user: stranger, id: file.id }))).code).toBe('not_found');
+    // Sent: no longer a draft to remove.
+    expect((await refusal(removeDraftAttachment({ user: sender, id: file.id }))).code).toBe('not_found');
+
+    await getDb().update(messageRecipients).set({ deletedAt: new Date() }).where(eq(messageRecipients.userId, cc.id));
+    expect((await refusal(openAttachment({ user: cc, id: file.id }))).code).toBe('not_found');
+    await canOpen(to, file.id);
+
+    await getDb().update(secureMessages).set({ status: 'recalled' }).where(eq(secureMessages.id, messageId));
+    expect((await refusal(openAttachment({ user: to, id: file.id }))).code).toBe('not_found');
+    // The sender keeps their own attachment, as they keep the recalled message.
+    await canOpen(sender, file.id);
+  });
+
+  it('an unknown or malformed id is "not found"', async () => {
+    const user = await portalUser();
+    for (const id of ['00000000-0000-4000-8000-000000000000', crypto.randomUUID(), 'nope', '../../etc/passwd', "' or 1=1 --"]) {
+      expect((await refusal(openAttachment({ user, id }))).code).toBe('not_found');
+    }
+  });
+
+  it('a draft is removed by its uploader only, row and file', async () => {
+    const [owner, other] = await Promise.all([portalUser(), portalUser()]);
+    const before = await filesUnder(root);
+    const file = await small(owner);
+    expect((await refusal(removeDraftAttachment({ user: other, id: file.id }))).code).toBe('not_found');
+    await removeDraftAttachment({ user: owner, id: file.id });
+    expect(await rowsOf(owner.id)).toEqual([]);
+    expect(await filesUnder(root)).toEqual(before);
+    expect((await refusal(openAttachment({ user: owner, id: file.id }))).code).toBe('not_found');
+  });
+});
+
+describe('route handlers', () => {
+  function uploadRequest(body: ReadableStream<Uint8Array> | null, headers: Record<string, string>) {
+    return new NextRequest('http://sealpost.test/secure/attachments', { method: 'POST', body, headers, duplex: 'half' });
+  }
+
+  function webStream(bytes: Buffer, size = 64 * 1024): ReadableStream<Uint8Array> {
+    let offset = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) controller.close();
+        else controller.enqueue(bytes.subarray(offset, (offset += size)));
+      },
+    });
+  }
+
+  function download(id: string) {
+    return GET(new NextRequest(`http://sealpost.test/secure/attachments/${id}`), { params: Promise.resolve({ id }) });
+  }
+
+  it('POST streams the body to storage and answers 201 with the row; GET sends it back as a download', async () => {
+    const user = await portalUser();
+    session.user = user;
+    const bytes = randomBytes(MAX_MESSAGE_ATTACHMENT_BYTES);
+    const response = await POST(uploadRequest(webStream(bytes), { 'x-file-name': encodeURIComponent('Résumé (final).html'), 'content-type': 'text/html' }));
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { id: string; fileName: string; sizeBytes: number; sha256: string };
+    expect(body).toMatchObject({ fileName: 'Résumé (final).html', sizeBytes: bytes.length, sha256: sha256(bytes) });
+
+    const got = await download(body.id);
+    expect(got.status).toBe(200);
+    expect(Object.fromEntries(got.headers)).toMatchObject({
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename="Resume (final).html"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%28final%29.html`,
+      'content-length': String(bytes.length),
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "sandbox; default-src 'none'",
+      'cache-control': 'private, no-store',
+    });
+    expect(sha256(Buffer.from(await got.arrayBuffer()))).toBe(sha256(bytes));
+
+    session.user = await portalUser();
+    const refused = await download(body.id);
+    expect(refused.status).toBe(404);
+    session.user = null;
+  });
+
+  it('POST: 413 from X-File-Size before the upload is read, 400 without a name or for an empty file, 401 signed out', async () => {
+    const user = await portalUser();
+    session.user = user;
+    await small(user, 'first.bin', 'x'.repeat(1000));
+    // Never ends: an answer at all proves the refusal did not wait for the body.
+    const endless = new ReadableStream<Uint8Array>({ pull() {} });
+    const tooLarge = await POST(uploadRequest(endless, { 'x-file-name': 'big.iso', 'x-file-size': String(60 * MiB) }));
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toBe(
+      'Attachments can total at most 50 MB per message; this file would make 60.1 MB.',
+    );
+
+    const streamed = await POST(uploadRequest(webStream(Buffer.alloc(50 * MiB)), { 'x-file-name': 'big.iso' }));
+    expect(streamed.status).toBe(413);
+
+    expect((await POST(uploadRequest(webStream(Buffer.from('x')), {}))).status).toBe(400);
+    expect((await POST(uploadRequest(webStream(Buffer.from('x')), { 'x-file-name': '%E0%A4%A' }))).status).toBe(400);
+    const empty = await POST(uploadRequest(webStream(Buffer.alloc(0)), { 'x-file-name': 'e.txt' }));
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toBe('The file is empty.');
+    expect((await rowsOf(user.id)).map((r) => r.fileName)).toEqual(['first.bin']);
+
+    session.user = null;
+    expect((await POST(uploadRequest(webStream(Buffer.from('x')), { 'x-file-name': 'a.txt' }))).status).toBe(401);
+    expect((await download(crypto.randomUUID())).status).toBe(401);
+  });
+});

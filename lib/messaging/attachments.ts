@@ -1,0 +1,237 @@
+import type { Readable } from 'node:stream';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { getDb, type DbOrTx } from '@/db/client';
+import { attachments, messageRecipients, secureMessages } from '@/db/schema';
+import { AppError } from '@/lib/errors/app-error';
+import type { PortalSession } from '@/lib/portal/queries';
+import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
+
+/** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
+export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
+const MAX_FILE_NAME_CHARS = 200;
+/** Longer "extensions" are part of the name, not a type hint worth keeping whole. */
+const MAX_EXTENSION_CHARS = 20;
+export const ATTACHMENT_NOT_FOUND = 'That attachment does not exist, or it is not yours to open.';
+export const EMPTY_FILE = 'The file is empty.';
+
+type User = Pick<PortalSession, 'id'>;
+
+/**
+ * Refused because the message's attachments would pass 50 MB. An AppError (so it reaches the
+ * user as is) that route handlers answer with 413; `invalid_input` is its nearest shared code.
+ */
+export class AttachmentsTooLargeError extends AppError {
+  readonly status = 413;
+
+  constructor(message: string) {
+    super('invalid_input', message, { file: [message] });
+    this.name = 'AttachmentsTooLargeError';
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/** Rounded up to a tenth, so 50 MB and one byte reads "50.1 MB", never a confusing "50.0 MB". */
+function formatMb(bytes: number): string {
+  const tenths = Math.ceil((bytes / MiB) * 10) / 10;
+  return Number.isInteger(tenths) ? String(tenths) : tenths.toFixed(1);
+}
+
+function tooLarge(total: number | null): AttachmentsTooLargeError {
+  const limit = formatMb(MAX_MESSAGE_ATTACHMENT_BYTES);
+  const would = total === null ? `more than ${limit} MB` : `${formatMb(total)} MB`;
+  return new AttachmentsTooLargeError(`Attachments can total at most ${limit} MB per message; this file would make ${would}.`);
+}
+
+/** Device names Windows refuses as file names, whatever the extension. */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/**
+ * A name safe to store and to offer on download: the last path segment only (both `/` and `\`,
+ * so `C:\evil\x.exe` is `x.exe`), without control or invisible format characters (CR/LF header
+ * injection, right-to-left overrides that disguise `exe` as `txt`), without characters Windows
+ * refuses, at most 200 characters with the extension kept. "attachment" when nothing is left.
+ */
+export function safeFileName(raw: string): string {
+  let name = raw.normalize('NFC');
+  name = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  name = name
+    // Cc: C0/C1 controls incl. CR, LF, NUL, DEL; Cf: bidi overrides, zero-width characters;
+    // Cs: lone surrogates, which would make the name impossible to encode for the download header.
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}]/gu, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/\s+/gu, ' ')
+    // Leading dots would hide the file once saved, and `..` must never survive as a name; Windows
+    // drops trailing dots and spaces anyway.
+    .replace(/^[\s.]+|[\s.]+$/gu, '');
+  if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
+
+  // Code points, not UTF-16 units, so an emoji is never cut in half.
+  const chars = Array.from(name);
+  if (chars.length > MAX_FILE_NAME_CHARS) {
+    const dot = name.lastIndexOf('.');
+    const extension = dot > 0 ? Array.from(name.slice(dot)) : [];
+    const keep = extension.length > 1 && extension.length <= MAX_EXTENSION_CHARS ? extension : [];
+    name = chars.slice(0, MAX_FILE_NAME_CHARS - keep.length).join('').trimEnd() + keep.join('');
+  }
+  return name === '' ? 'attachment' : name;
+}
+
+/**
+ * The download header (RFC 6266 with RFC 8187 encoding): a plain-ASCII fallback for old clients,
+ * and the exact UTF-8 name for the others.
+ */
+export function contentDisposition(fileName: string): string {
+  const ascii =
+    fileName
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      // Printable ASCII only; no quote or backslash (they would end or escape the quoted string), and
+      // no % (some clients percent-decode the plain filename).
+      .replace(/[^\x20-\x7e]|["\\%]/g, '_')
+      .trim() || 'attachment';
+  // encodeURIComponent leaves ' ( ) * ! unescaped, but RFC 8187's attr-char does not allow them.
+  const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** The type as declared, reduced to its essence (`type/subtype`); anything odd is just bytes. */
+function safeContentType(raw: string | null | undefined): string {
+  const essence = (raw ?? '').split(';')[0].trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(essence) ? essence : 'application/octet-stream';
+}
+
+/** Bytes this user has uploaded for the message they are writing (uploaded, not yet sent). */
+async function draftBytes(db: DbOrTx, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)` })
+    .from(attachments)
+    .where(and(eq(attachments.uploadedBy, userId), isNull(attachments.messageId)));
+  return Number(row?.total ?? 0);
+}
+
+export type UploadedAttachment = { id: string; fileName: string; sizeBytes: number; sha256: string };
+
+/**
+ * Stores one file for the message the user is writing. Their unsent uploads and this file may
+ * total at most 50 MB: refused before reading a byte when the declared size already says so,
+ * and while streaming otherwise (the store stops at the remaining allowance). Never buffered
+ * whole. The allowance is checked again under a per-user lock before the row is written, so
+ * two uploads racing each other cannot pass the limit together.
+ */
+export async function uploadAttachment(input: {
+  user: User;
+  fileName: string | null | undefined;
+  contentType?: string | null;
+  body: Readable | ReadableStream<Uint8Array> | null;
+  /** From Content-Length or X-File-Size; null when the client did not say. */
+  declaredSize?: number | null;
+  store?: BlobStore;
+}): Promise<UploadedAttachment> {
+  if (!input.fileName || input.fileName.trim() === '') throw new AppError('invalid_input', 'The file needs a name.', { file: ['The file needs a name.'] });
+  const fileName = safeFileName(input.fileName);
+  const contentType = safeContentType(input.contentType);
+  const declared = input.declaredSize ?? null;
+  if (declared === 0 || input.body === null) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
+
+  const db = getDb();
+  const store = input.store ?? blobStore();
+  const used = await draftBytes(db, input.user.id);
+  const remaining = Math.max(0, MAX_MESSAGE_ATTACHMENT_BYTES - used);
+  if (declared !== null && declared > remaining) throw tooLarge(used + declared);
+
+  const storageKey = newStorageKey();
+  let stored: { size: number; sha256: string };
+  try {
+    stored = await store.put(storageKey, input.body, { maxBytes: remaining });
+  } catch (e) {
+    // The store counted past the allowance and kept nothing; the file's full size is unknown.
+    if (e instanceof TooLargeError) throw tooLarge(null);
+    throw e;
+  }
+
+  try {
+    if (stored.size === 0) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
+    const [row] = await db.transaction(async (tx) => {
+      // One upload per user at a time from here to commit: the sum read below cannot change
+      // under us, so concurrent uploads that each fit alone cannot pass 50 MB together.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}`}, 0))`);
+      const total = (await draftBytes(tx, input.user.id)) + stored.size;
+      if (total > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(total);
+      return tx
+        .insert(attachments)
+        .values({ uploadedBy: input.user.id, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
+        .returning({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes, sha256: attachments.sha256 });
+    });
+    return row;
+  } catch (e) {
+    // No row, no file: a refused or failed upload leaves nothing behind.
+    await store.delete(storageKey).catch((cleanup: unknown) => console.error('[attachments] could not remove an unused blob', storageKey, cleanup));
+    throw e;
+  }
+}
+
+function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+/** Removes one of the user's own uploads from the message they are writing (not once sent). */
+export async function removeDraftAttachment(input: { user: User; id: string; store?: BlobStore }): Promise<void> {
+  if (!isUuid(input.id)) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+  const [row] = await getDb()
+    .delete(attachments)
+    .where(and(eq(attachments.id, input.id), eq(attachments.uploadedBy, input.user.id), isNull(attachments.messageId)))
+    .returning({ storageKey: attachments.storageKey });
+  if (!row) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+  // Row first, file second: a failure in between leaves an unreferenced file, never a row without one.
+  await (input.store ?? blobStore()).delete(row.storageKey);
+}
+
+export type AttachmentForDownload = { id: string; fileName: string; contentType: string; sizeBytes: number; sha256: string };
+
+/**
+ * An attachment's metadata and bytes, for the people who may read it: its uploader while it is
+ * not yet sent; once sent, the message's sender, and its recipients whose copy is not deleted
+ * unless the message was recalled. Everyone else — and every other id — gets the same
+ * "not found", so ids reveal nothing.
+ */
+export async function openAttachment(input: { user: User; id: string; store?: BlobStore }): Promise<{ attachment: AttachmentForDownload; stream: Readable }> {
+  if (!isUuid(input.id)) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+  const [row] = await getDb()
+    .select({
+      id: attachments.id,
+      fileName: attachments.fileName,
+      contentType: attachments.contentType,
+      sizeBytes: attachments.sizeBytes,
+      sha256: attachments.sha256,
+      storageKey: attachments.storageKey,
+      messageId: attachments.messageId,
+      uploadedBy: attachments.uploadedBy,
+      senderId: secureMessages.senderId,
+      messageStatus: secureMessages.status,
+      recipientId: messageRecipients.userId,
+      recipientDeletedAt: messageRecipients.deletedAt,
+    })
+    .from(attachments)
+    .leftJoin(secureMessages, eq(secureMessages.id, attachments.messageId))
+    .leftJoin(messageRecipients, and(eq(messageRecipients.messageId, attachments.messageId), eq(messageRecipients.userId, input.user.id)))
+    .where(eq(attachments.id, input.id));
+  if (!row) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+
+  const draftOfUploader = row.messageId === null && row.uploadedBy === input.user.id;
+  const sender = row.messageId !== null && row.senderId === input.user.id;
+  const recipient = row.messageId !== null && row.recipientId === input.user.id && row.recipientDeletedAt === null && row.messageStatus !== 'recalled';
+  if (!draftOfUploader && !sender && !recipient) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+
+  let stream: Readable;
+  try {
+    stream = await (input.store ?? blobStore()).get(row.storageKey);
+  } catch (e) {
+    if (!(e instanceof BlobNotFoundError)) throw e;
+    // A row whose file is gone is our fault, not the user's: logged for us, "not found" for them.
+    console.error('[attachments] file missing for attachment', row.id, row.storageKey);
+    throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+  }
+  const { id, fileName, contentType, sizeBytes, sha256 } = row;
+  return { attachment: { id, fileName, contentType, sizeBytes, sha256 }, stream };
+}

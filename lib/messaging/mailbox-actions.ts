@@ -1,0 +1,40 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
+import { AppError } from '@/lib/errors/app-error';
+import type { PortalSession } from '@/lib/portal/queries';
+import { NOT_FOUND } from './open-message';
+import type { PortalPreferences } from '@/db/schema';
+
+/** Mark as read / unread: only the user's own copy; anyone else's id is not found. */
+export async function markMessage(input: { user: PortalSession; id: string; read: boolean; now?: Date }) {
+  const [row] = await getDb()
+    .update(messageRecipients)
+    .set({ readAt: input.read ? (input.now ?? new Date()) : null })
+    .where(and(eq(messageRecipients.messageId, input.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.deletedAt)))
+    .returning({ id: messageRecipients.messageId });
+  if (!row) throw new AppError('not_found', NOT_FOUND);
+}
+
+/** Delete removes the message from the user's own folder (a recipient's or the sender's copy). */
+export async function deleteMessage(input: { user: PortalSession; id: string; now?: Date }) {
+  const now = input.now ?? new Date();
+  const db = getDb();
+  const [asRecipient] = await db
+    .update(messageRecipients)
+    .set({ deletedAt: now })
+    .where(and(eq(messageRecipients.messageId, input.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.deletedAt)))
+    .returning({ id: messageRecipients.messageId });
+  if (asRecipient) return { folder: 'inbox' as const };
+  const [mine] = await db.select({ id: secureMessages.id }).from(secureMessages).where(and(eq(secureMessages.id, input.id), eq(secureMessages.senderId, input.user.id)));
+  if (!mine) throw new AppError('not_found', NOT_FOUND);
+  await db
+    .insert(messageSenderState)
+    .values({ messageId: input.id, deletedAt: now })
+    .onConflictDoUpdate({ target: messageSenderState.messageId, set: { deletedAt: now } });
+  return { folder: 'sent' as const };
+}
+
+export async function savePreferences(input: { user: PortalSession; preferences: PortalPreferences }) {
+  await getDb().update(portalUsers).set({ preferences: input.preferences }).where(eq(portalUsers.id, input.user.id));
+}

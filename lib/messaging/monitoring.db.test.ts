@@ -1,0 +1,370 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { auditEvents, messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
+import { actorFor, createTestOrg } from '@/tests/factories';
+import { refusal } from '@/tests/refusal';
+import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, type MonitorCursor, type MonitorStatus } from './monitoring';
+import { extendMessageExpiry, recallMessage } from './recall-message';
+import { messagesPerDay, parseReportRange } from './reports';
+
+const DAY = 86_400_000;
+const NOW = new Date('2026-06-15T12:00:00.000Z');
+
+async function portalUser(email: string) {
+  const [row] = await getDb().insert(portalUsers).values({ email, status: 'active' }).returning({ id: portalUsers.id });
+  return row.id;
+}
+
+type MessageSpec = {
+  subject: string;
+  sender: string;
+  to: { id: string; readAt?: Date | null; kind?: 'to' | 'cc' }[];
+  sentAt: Date;
+  direction?: 'outbound' | 'inbound';
+  status?: 'sent' | 'recalled';
+  extendedAt?: Date | null;
+  expiresAt?: Date | null;
+  policyId?: string | null;
+};
+
+async function insertMessage(orgId: string, spec: MessageSpec) {
+  const db = getDb();
+  const [message] = await db
+    .insert(secureMessages)
+    .values({
+      orgId,
+      senderId: spec.sender,
+      direction: spec.direction ?? 'outbound',
+      subject: spec.subject,
+      bodyHtml: '<p>Hello</p>',
+      bodyText: 'Hello',
+      sentAt: spec.sentAt,
+      expiresAt: spec.expiresAt === undefined ? new Date(spec.sentAt.getTime() + 30 * DAY) : spec.expiresAt,
+      status: spec.status ?? 'sent',
+      extendedAt: spec.extendedAt ?? null,
+      policyId: spec.policyId ?? null,
+    })
+    .returning({ id: secureMessages.id });
+  await db.insert(messageRecipients).values(
+    spec.to.map((r) => ({ messageId: message.id, userId: r.id, kind: r.kind ?? ('to' as const), sentAt: spec.sentAt, readAt: r.readAt ?? null })),
+  );
+  await db.insert(messageEvents).values([
+    { messageId: message.id, orgId, kind: 'sent', actor: 'sender', occurredAt: spec.sentAt },
+    { messageId: message.id, orgId, kind: 'notified', actor: 'recipient', occurredAt: new Date(spec.sentAt.getTime() + 1000) },
+  ]);
+  return message.id;
+}
+
+/**
+ * An organisation with one message of each status, plus people to send them:
+ * sent (unread), read (one of two recipients read it), recalled, extended (unread), all-read.
+ */
+async function monitoredOrg() {
+  const org = await createTestOrg();
+  const tag = randomBytes(3).toString('hex');
+  const alice = await portalUser(`alice-${tag}@${org.domain}`);
+  const pat = await portalUser(`pat-${tag}@partner.example`);
+  const sam = await portalUser(`sam_${tag}@other.example`);
+  const [policy] = await getDb()
+    .insert(policies)
+    .values({ orgId: org.orgId, name: `Secure on request ${tag}`, conditionKind: 'subject_contains', conditionValue: '[secure]', delivery: 'secure_portal' })
+    .returning({ id: policies.id });
+  const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * DAY);
+  const ids = {
+    sent: await insertMessage(org.orgId, { subject: 'Lab results', sender: alice, to: [{ id: pat }], sentAt: at(1), policyId: policy.id }),
+    read: await insertMessage(org.orgId, {
+      subject: 'Discharge 100% done',
+      sender: alice,
+      to: [{ id: pat, readAt: at(1) }, { id: sam, kind: 'cc' }],
+      sentAt: at(2),
+    }),
+    recalled: await insertMessage(org.orgId, { subject: 'Wrong attachment', sender: alice, to: [{ id: pat }], sentAt: at(3), status: 'recalled' }),
+    extended: await insertMessage(org.orgId, { subject: 'Consent form', sender: alice, to: [{ id: pat }], sentAt: at(4), extendedAt: at(3) }),
+    allRead: await insertMessage(org.orgId, {
+      subject: 'Re: Lab results',
+      sender: pat,
+      to: [{ id: alice, readAt: at(4) }],
+      sentAt: at(5),
+      direction: 'inbound',
+      expiresAt: at(-20),
+    }),
+  };
+  return { ...org, tag, alice, pat, sam, policyId: policy.id, ids, at };
+}
+
+async function subjects(orgId: string, statuses: MonitorStatus[], search?: string) {
+  const { rows } = await listMonitoredMessages(getDb(), orgId, { statuses, search, limit: 50 });
+  return rows.map((r) => r.subject);
+}
+
+async function audit(orgId: string, action: string) {
+  return getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, action)));
+}
+
+async function log(messageId: string) {
+  return getDb().select().from(messageEvents).where(eq(messageEvents.messageId, messageId)).orderBy(asc(messageEvents.id));
+}
+
+async function message(id: string) {
+  const [row] = await getDb().select().from(secureMessages).where(eq(secureMessages.id, id));
+  return row;
+}
+
+describe('listMonitoredMessages', () => {
+  it('lists every message of the organisation newest first with from, to, status and policy', async () => {
+    const org = await monitoredOrg();
+    const { rows, next } = await listMonitoredMessages(getDb(), org.orgId, { limit: 50 });
+    expect(next).toBeNull();
+    expect(rows.map((r) => [r.subject, r.status])).toEqual([
+      ['Lab results', 'sent'],
+      ['Discharge 100% done', 'read'],
+      ['Wrong attachment', 'recalled'],
+      ['Consent form', 'extended'],
+      ['Re: Lab results', 'read'],
+    ]);
+    expect(rows[0]).toMatchObject({
+      from: `alice-${org.tag}@${org.domain}`,
+      to: [`pat-${org.tag}@partner.example`],
+      policyName: `Secure on request ${org.tag}`,
+      direction: 'outbound',
+      recipientCount: 1,
+      readCount: 0,
+    });
+    // To before CC.
+    expect(rows[1]).toMatchObject({ to: [`pat-${org.tag}@partner.example`, `sam_${org.tag}@other.example`], readCount: 1, recipientCount: 2, policyName: null });
+    expect(rows[4]).toMatchObject({ direction: 'inbound', from: `pat-${org.tag}@partner.example` });
+  });
+
+  it('filters by each status and by several at once (OR)', async () => {
+    const org = await monitoredOrg();
+    expect(await subjects(org.orgId, ['sent'])).toEqual(['Lab results']);
+    // Read = at least one recipient has opened it.
+    expect(await subjects(org.orgId, ['read'])).toEqual(['Discharge 100% done', 'Re: Lab results']);
+    expect(await subjects(org.orgId, ['recalled'])).toEqual(['Wrong attachment']);
+    expect(await subjects(org.orgId, ['extended'])).toEqual(['Consent form']);
+    expect(await subjects(org.orgId, ['sent', 'recalled'])).toEqual(['Lab results', 'Wrong attachment']);
+    expect(await subjects(org.orgId, ['extended', 'read'])).toEqual(['Discharge 100% done', 'Consent form', 'Re: Lab results']);
+    expect(await subjects(org.orgId, ['sent', 'read', 'recalled', 'extended'])).toHaveLength(5);
+  });
+
+  it('searches subject, sender and recipients, treating %, _ and \\ literally', async () => {
+    const org = await monitoredOrg();
+    expect(await subjects(org.orgId, [], 'lab RESULTS')).toEqual(['Lab results', 'Re: Lab results']);
+    // Sender: only the inbound message is from pat; recipients: pat received the other four.
+    expect(await subjects(org.orgId, [], `sam_${org.tag}`)).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, [], `alice-${org.tag}`)).toHaveLength(5);
+    expect(await subjects(org.orgId, [], '100%')).toEqual(['Discharge 100% done']);
+    // "_" would match any character and "%" anything if they were not escaped.
+    expect(await subjects(org.orgId, [], 'sam_')).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, [], 'Lab_results')).toEqual([]);
+    expect(await subjects(org.orgId, [], '%')).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, [], '\\')).toEqual([]);
+    expect(await subjects(org.orgId, ['read'], 'lab')).toEqual(['Re: Lab results']);
+  });
+
+  it('pages by keyset without gaps or repeats, also between messages sent at the same instant', async () => {
+    const org = await createTestOrg();
+    const tag = randomBytes(3).toString('hex');
+    const from = await portalUser(`a-${tag}@${org.domain}`);
+    const to = await portalUser(`b-${tag}@partner.example`);
+    const sameInstant = new Date('2026-05-01T10:00:00.123Z');
+    for (let i = 0; i < 7; i++) {
+      await insertMessage(org.orgId, { subject: `m${i}`, sender: from, to: [{ id: to }], sentAt: i < 3 ? sameInstant : new Date(sameInstant.getTime() + i * 60_000) });
+    }
+    // Microseconds a JS Date could not hold: the cursor must keep them.
+    await getDb().execute(sql`update secure_messages set sent_at = sent_at + interval '7 microseconds' where subject = 'm6' and org_id = ${org.orgId}`);
+    const seen: string[] = [];
+    let before: MonitorCursor | undefined;
+    let pages = 0;
+    do {
+      const page = await listMonitoredMessages(getDb(), org.orgId, { limit: 3, before });
+      seen.push(...page.rows.map((r) => r.subject));
+      before = page.next ?? undefined;
+      pages++;
+    } while (before && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen.slice(0, 4)).toEqual(['m6', 'm5', 'm4', 'm3']);
+    expect([...seen].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it("never shows another organisation's messages, and refuses a bad page size", async () => {
+    const a = await monitoredOrg();
+    const b = await monitoredOrg();
+    const { rows } = await listMonitoredMessages(getDb(), a.orgId, { limit: 50, search: b.tag });
+    expect(rows).toEqual([]);
+    const all = await listMonitoredMessages(getDb(), a.orgId, { limit: 50 });
+    expect(all.rows.map((r) => r.id).sort()).toEqual(Object.values(a.ids).sort());
+    expect((await refusal(listMonitoredMessages(getDb(), a.orgId, { limit: 0 }))).code).toBe('invalid_input');
+  });
+});
+
+describe('getMessageLog', () => {
+  it('gives the message and its log in time order; another organisation or a bad id gives null', async () => {
+    const a = await monitoredOrg();
+    const b = await monitoredOrg();
+    const found = await getMessageLog(getDb(), a.orgId, a.ids.read);
+    expect(found?.message).toMatchObject({ subject: 'Discharge 100% done', status: 'read', restriction: 'none' });
+    expect(found?.message.recipients.map((r) => [r.email, r.kind, r.readAt !== null])).toEqual([
+      [`pat-${a.tag}@partner.example`, 'to', true],
+      [`sam_${a.tag}@other.example`, 'cc', false],
+    ]);
+    expect(found?.events.map((e) => e.kind)).toEqual(['sent', 'notified']);
+    expect(await getMessageLog(getDb(), a.orgId, b.ids.read)).toBeNull();
+    expect(await getMessageLog(getDb(), a.orgId, 'not-a-uuid')).toBeNull();
+  });
+});
+
+describe('recallMessage', () => {
+  it('recalls, logs "recalled" with the administrator, and writes its audit event', async () => {
+    const org = await monitoredOrg();
+    const manager = await actorFor(org.managerId);
+    await recallMessage({ actor: manager, messageId: org.ids.sent, now: NOW });
+    expect((await message(org.ids.sent)).status).toBe('recalled');
+    const events = await log(org.ids.sent);
+    expect(events.at(-1)).toMatchObject({ kind: 'recalled', actor: `manager@${org.domain}`, occurredAt: NOW });
+    const [event] = await audit(org.orgId, 'secure_messages.recalled');
+    expect(event).toMatchObject({
+      actorEmail: `manager@${org.domain}`,
+      targetId: org.ids.sent,
+      summary: `Recalled "Lab results" from alice-${org.tag}@${org.domain} to pat-${org.tag}@partner.example`,
+      clientAddress: '198.51.100.10',
+    });
+    expect(await subjects(org.orgId, ['recalled'])).toEqual(['Lab results', 'Wrong attachment']);
+  });
+
+  it('refuses a second recall with a conflict, and changes nothing more', async () => {
+    const org = await monitoredOrg();
+    const owner = await actorFor(org.ownerId);
+    const e = await refusal(recallMessage({ actor: owner, messageId: org.ids.recalled }));
+    expect(e.code).toBe('conflict');
+    expect(e.message).toMatch(/already recalled/);
+    // Two at the same moment: exactly one wins.
+    const results = await Promise.allSettled([recallMessage({ actor: owner, messageId: org.ids.sent }), recallMessage({ actor: owner, messageId: org.ids.sent })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await log(org.ids.sent)).filter((ev) => ev.kind === 'recalled')).toHaveLength(1);
+    expect(await audit(org.orgId, 'secure_messages.recalled')).toHaveLength(1);
+  });
+
+  it('refuses level 3, and answers another organisation’s message as not found', async () => {
+    const a = await monitoredOrg();
+    const b = await monitoredOrg();
+    expect((await refusal(recallMessage({ actor: await actorFor(a.viewerId), messageId: a.ids.sent }))).code).toBe('forbidden');
+    expect((await refusal(recallMessage({ actor: await actorFor(a.ownerId), messageId: b.ids.sent }))).code).toBe('not_found');
+    expect((await refusal(recallMessage({ actor: await actorFor(a.ownerId), messageId: 'nope' }))).code).toBe('not_found');
+    expect((await message(a.ids.sent)).status).toBe('sent');
+    expect((await message(b.ids.sent)).status).toBe('sent');
+    expect(await audit(a.orgId, 'secure_messages.recalled')).toHaveLength(0);
+    expect(await audit(b.orgId, 'secure_messages.recalled')).toHaveLength(0);
+  });
+});
+
+describe('extendMessageExpiry', () => {
+  it('extends from the current expiry, marks it Extended, and logs and audits it', async () => {
+    const org = await monitoredOrg();
+    const manager = await actorFor(org.managerId);
+    const before = await message(org.ids.sent);
+    const { expiresAt } = await extendMessageExpiry({ actor: manager, messageId: org.ids.sent, days: 7, now: NOW });
+    expect(before.expiresAt).not.toBeNull();
+    expect(expiresAt.getTime()).toBe((before.expiresAt?.getTime() ?? 0) + 7 * DAY);
+    const after = await message(org.ids.sent);
+    expect(after.expiresAt).toEqual(expiresAt);
+    expect(after.extendedAt).toEqual(NOW);
+    expect((await log(org.ids.sent)).at(-1)).toMatchObject({ kind: 'extended', actor: `manager@${org.domain}` });
+    const [event] = await audit(org.orgId, 'secure_messages.extended');
+    expect(event.summary).toMatch(/^Extended the expiry of "Lab results" from alice-.* to pat-.* by 7 days, to /);
+    expect(event.metadata).toMatchObject({ days: 7 });
+    expect(await subjects(org.orgId, ['extended'])).toEqual(['Lab results', 'Consent form']);
+    expect(await subjects(org.orgId, ['sent'])).toEqual([]);
+  });
+
+  it('extends an expired message from now, and a partly read one', async () => {
+    const org = await monitoredOrg();
+    const owner = await actorFor(org.ownerId);
+    await getDb().update(secureMessages).set({ expiresAt: new Date(NOW.getTime() - DAY) }).where(eq(secureMessages.id, org.ids.sent));
+    const { expiresAt } = await extendMessageExpiry({ actor: owner, messageId: org.ids.sent, days: 1, now: NOW });
+    expect(expiresAt).toEqual(new Date(NOW.getTime() + DAY));
+    // One of its two recipients has not read it yet.
+    await extendMessageExpiry({ actor: owner, messageId: org.ids.read, days: 30, now: NOW });
+    expect((await message(org.ids.read)).extendedAt).toEqual(NOW);
+  });
+
+  it('refuses once every recipient has read it, after a recall, without an expiry, and odd day counts', async () => {
+    const org = await monitoredOrg();
+    const owner = await actorFor(org.ownerId);
+    const allRead = await refusal(extendMessageExpiry({ actor: owner, messageId: org.ids.allRead, days: 7 }));
+    expect(allRead.code).toBe('conflict');
+    expect(allRead.message).toMatch(/already read/);
+    expect((await refusal(extendMessageExpiry({ actor: owner, messageId: org.ids.recalled, days: 7 }))).code).toBe('conflict');
+    await getDb().update(secureMessages).set({ expiresAt: null }).where(eq(secureMessages.id, org.ids.sent));
+    expect((await refusal(extendMessageExpiry({ actor: owner, messageId: org.ids.sent, days: 7 }))).code).toBe('conflict');
+    expect((await refusal(extendMessageExpiry({ actor: owner, messageId: org.ids.extended, days: 3 }))).code).toBe('invalid_input');
+    expect(await audit(org.orgId, 'secure_messages.extended')).toHaveLength(0);
+    expect((await log(org.ids.allRead)).map((e) => e.kind)).toEqual(['sent', 'notified']);
+  });
+
+  it('refuses level 3 and another organisation’s message', async () => {
+    const a = await monitoredOrg();
+    const b = await monitoredOrg();
+    expect((await refusal(extendMessageExpiry({ actor: await actorFor(a.viewerId), messageId: a.ids.sent, days: 7 }))).code).toBe('forbidden');
+    expect((await refusal(extendMessageExpiry({ actor: await actorFor(a.managerId), messageId: b.ids.sent, days: 7 }))).code).toBe('not_found');
+    expect((await message(b.ids.sent)).extendedAt).toBeNull();
+    expect(await audit(b.orgId, 'secure_messages.extended')).toHaveLength(0);
+    expect(await audit(a.orgId, 'secure_messages.extended')).toHaveLength(0);
+  });
+});
+
+describe('messagesPerDay', () => {
+  it('gives every day of the range, zero days included, inbound and outbound, for the organisation only', async () => {
+    const a = await monitoredOrg();
+    await monitoredOrg(); // another organisation's traffic on the same days
+    // Days of NOW - 1 … NOW - 5: sent, read, recalled, extended (outbound) and the inbound reply.
+    const report = await messagesPerDay(getDb(), a.orgId, { from: '2026-06-08', to: '2026-06-15' });
+    expect(report.days).toEqual([
+      { day: '2026-06-08', outbound: 0, inbound: 0 },
+      { day: '2026-06-09', outbound: 0, inbound: 0 },
+      { day: '2026-06-10', outbound: 0, inbound: 1 },
+      { day: '2026-06-11', outbound: 1, inbound: 0 },
+      { day: '2026-06-12', outbound: 1, inbound: 0 },
+      { day: '2026-06-13', outbound: 1, inbound: 0 },
+      { day: '2026-06-14', outbound: 1, inbound: 0 },
+      { day: '2026-06-15', outbound: 0, inbound: 0 },
+    ]);
+    expect(report.totals).toEqual({ total: 5, outbound: 4, inbound: 1 });
+    const one = await messagesPerDay(getDb(), a.orgId, { from: '2026-06-11', to: '2026-06-11' });
+    expect(one).toEqual({ days: [{ day: '2026-06-11', outbound: 1, inbound: 0 }], totals: { total: 1, outbound: 1, inbound: 0 } });
+  });
+
+  it('refuses more than 366 days, reversed ranges and impossible dates', async () => {
+    const org = await createTestOrg();
+    expect((await messagesPerDay(getDb(), org.orgId, { from: '2024-01-01', to: '2024-12-31' })).days).toHaveLength(366);
+    for (const range of [
+      { from: '2024-01-01', to: '2025-01-01' },
+      { from: '2026-02-02', to: '2026-02-01' },
+      { from: '2026-02-30', to: '2026-03-01' },
+      { from: "2026-01-01'; drop table x; --", to: '2026-03-01' },
+    ]) {
+      expect((await refusal(messagesPerDay(getDb(), org.orgId, range))).code).toBe('invalid_input');
+    }
+  });
+});
+
+describe('URL parameters', () => {
+  it('reads statuses, search, cursor and message, and drops bad values with a reason', () => {
+    const { params, errors } = parseMonitorParams({ status: ['read', 'bogus', 'sent', 'read'], q: ' lab ', cursor: 'garbage!', message: 'x' });
+    expect(params).toEqual({ statuses: ['sent', 'read'], search: 'lab', messageId: 'x' });
+    expect(errors).toHaveLength(2);
+    const cursor = { t: '2026-05-01T10:00:00.123456Z', id: '00000000-0000-4000-8000-000000000001' };
+    const href = monitorHref({ statuses: ['recalled'], search: 'a&b', cursor });
+    expect(parseMonitorParams(new URLSearchParams(href.split('?')[1])).params).toEqual({ statuses: ['recalled'], search: 'a&b', cursor });
+  });
+
+  it('defaults the report to the last 30 days and explains a bad range', () => {
+    expect(parseReportRange({}, NOW)).toEqual({ range: { from: '2026-05-17', to: '2026-06-15' }, error: null });
+    expect(parseReportRange({ from: '2026-01-01', to: '2026-01-31' }, NOW)).toEqual({ range: { from: '2026-01-01', to: '2026-01-31' }, error: null });
+    const bad = parseReportRange({ from: '2020-01-01', to: '2026-01-31' }, NOW);
+    expect(bad.range).toEqual({ from: '2026-05-17', to: '2026-06-15' });
+    expect(bad.error).toMatch(/at most 366 days/);
+  });
+});

@@ -1,0 +1,85 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
+import type { PortalSession } from '@/lib/portal/queries';
+import { AppError } from '@/lib/errors/app-error';
+import { queueMessage } from '@/lib/mail/queue-message';
+import { readReceiptEmail } from '@/lib/mail/templates';
+import { env } from '@/lib/env';
+
+export const NOT_FOUND = 'That message does not exist, or it was not sent to you.';
+
+/**
+ * A message as its sender or one of its recipients may see it; anyone else gets "not found".
+ * A recipient's first open marks it read, logs "opened" and, when asked for, emails the sender a
+ * read receipt — once, even if several tabs open it at the same moment.
+ */
+export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'email'>; id: string; now?: Date }) {
+  const now = input.now ?? new Date();
+  if (!/^[0-9a-f-]{36}$/i.test(input.id)) throw new AppError('not_found', NOT_FOUND);
+  const db = getDb();
+  const [message] = await db
+    .select({
+      id: secureMessages.id,
+      orgId: secureMessages.orgId,
+      subject: secureMessages.subject,
+      bodyHtml: secureMessages.bodyHtml,
+      sentAt: secureMessages.sentAt,
+      expiresAt: secureMessages.expiresAt,
+      restriction: secureMessages.restriction,
+      readReceipt: secureMessages.readReceipt,
+      status: secureMessages.status,
+      senderId: secureMessages.senderId,
+      senderEmail: portalUsers.email,
+      senderName: portalUsers.displayName,
+    })
+    .from(secureMessages)
+    .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+    .where(eq(secureMessages.id, input.id));
+  if (!message) throw new AppError('not_found', NOT_FOUND);
+  const recipients = await db
+    .select({ userId: messageRecipients.userId, email: portalUsers.email, kind: messageRecipients.kind, readAt: messageRecipients.readAt, deletedAt: messageRecipients.deletedAt })
+    .from(messageRecipients)
+    .innerJoin(portalUsers, eq(portalUsers.id, messageRecipients.userId))
+    .where(eq(messageRecipients.messageId, message.id));
+  const mine = recipients.find((r) => r.userId === input.user.id);
+  const isSender = message.senderId === input.user.id;
+  if ((!mine || mine.deletedAt) && !isSender) throw new AppError('not_found', NOT_FOUND);
+  if (message.status === 'recalled' && !isSender) {
+    return { recalled: true as const, subject: message.subject, senderEmail: message.senderEmail, sentAt: message.sentAt };
+  }
+
+  if (mine && !mine.readAt) {
+    await db.transaction(async (tx) => {
+      const [first] = await tx
+        .update(messageRecipients)
+        .set({ readAt: now })
+        .where(and(eq(messageRecipients.messageId, message.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.readAt)))
+        .returning({ messageId: messageRecipients.messageId });
+      if (!first) return;
+      await tx.insert(messageEvents).values({ messageId: message.id, orgId: message.orgId, kind: 'opened', actor: input.user.email, occurredAt: now });
+      if (message.readReceipt) {
+        const [claimed] = await tx
+          .update(messageRecipients)
+          .set({ receiptSentAt: now })
+          .where(and(eq(messageRecipients.messageId, message.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.receiptSentAt)))
+          .returning({ messageId: messageRecipients.messageId });
+        if (claimed) {
+          const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: now, url: `${env().APP_URL}/secure/messages/${message.id}` });
+          await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html });
+        }
+      }
+    });
+  }
+  const expired = message.expiresAt !== null && message.expiresAt.getTime() <= now.getTime();
+  return {
+    recalled: false as const,
+    ...message,
+    recipients: recipients.map(({ email, kind, readAt }) => ({ email, kind, readAt: isSender ? readAt : null })),
+    isSender,
+    expired,
+    canReply: !expired && message.status === 'sent' && message.restriction !== 'no_print_no_reply',
+    canPrint: message.restriction === 'none',
+  };
+}
+

@@ -1,0 +1,101 @@
+import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+import { attachments, messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
+
+export const INBOX_DAYS = 60;
+export type MailboxCursor = { sentAt: string; id: string };
+
+const summaryColumns = {
+  id: secureMessages.id,
+  subject: secureMessages.subject,
+  sentAt: secureMessages.sentAt,
+  expiresAt: secureMessages.expiresAt,
+  status: secureMessages.status,
+  restriction: secureMessages.restriction,
+  senderEmail: portalUsers.email,
+  senderName: portalUsers.displayName,
+};
+
+/** Inbox: messages to the user from the last 60 days, newest first, keyset-paginated. */
+export async function listInbox(db: DbOrTx, userId: string, options: { now: Date; limit: number; before?: MailboxCursor }) {
+  const since = new Date(options.now.getTime() - INBOX_DAYS * 86_400_000);
+  const cursor = options.before
+    ? or(
+        lt(messageRecipients.sentAt, new Date(options.before.sentAt)),
+        and(eq(messageRecipients.sentAt, new Date(options.before.sentAt)), lt(messageRecipients.messageId, options.before.id)),
+      )
+    : undefined;
+  const rows = await db
+    .select({ ...summaryColumns, readAt: messageRecipients.readAt })
+    .from(messageRecipients)
+    .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
+    .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), cursor))
+    .orderBy(desc(messageRecipients.sentAt), desc(messageRecipients.messageId))
+    .limit(options.limit + 1);
+  return page(rows, options.limit);
+}
+
+export async function countUnread(db: DbOrTx, userId: string, now: Date) {
+  const since = new Date(now.getTime() - INBOX_DAYS * 86_400_000);
+  const [row] = await db
+    .select({ n: count() })
+    .from(messageRecipients)
+    .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
+    .where(
+      and(
+        eq(messageRecipients.userId, userId),
+        isNull(messageRecipients.deletedAt),
+        isNull(messageRecipients.readAt),
+        gte(messageRecipients.sentAt, since),
+        eq(secureMessages.status, 'sent'),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+/** Sent: the user's own messages, newest first. */
+export async function listSent(db: DbOrTx, userId: string, options: { limit: number; before?: MailboxCursor }) {
+  const cursor = options.before
+    ? or(
+        lt(secureMessages.sentAt, new Date(options.before.sentAt)),
+        and(eq(secureMessages.sentAt, new Date(options.before.sentAt)), lt(secureMessages.id, options.before.id)),
+      )
+    : undefined;
+  const rows = await db
+    .select({ ...summaryColumns, readAt: sql<Date | null>`null` })
+    .from(secureMessages)
+    .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+    .leftJoin(messageSenderState, eq(messageSenderState.messageId, secureMessages.id))
+    .where(and(eq(secureMessages.senderId, userId), isNull(messageSenderState.deletedAt), cursor))
+    .orderBy(desc(secureMessages.sentAt), desc(secureMessages.id))
+    .limit(options.limit + 1);
+  return page(rows, options.limit);
+}
+
+/** Recipients' addresses of several messages at once, for list rows. */
+export async function recipientsOf(db: DbOrTx, messageIds: string[]) {
+  if (messageIds.length === 0) return new Map<string, { email: string; kind: 'to' | 'cc'; readAt: Date | null }[]>();
+  const rows = await db
+    .select({ messageId: messageRecipients.messageId, email: portalUsers.email, kind: messageRecipients.kind, readAt: messageRecipients.readAt })
+    .from(messageRecipients)
+    .innerJoin(portalUsers, eq(portalUsers.id, messageRecipients.userId))
+    .where(inArray(messageRecipients.messageId, messageIds));
+  const out = new Map<string, { email: string; kind: 'to' | 'cc'; readAt: Date | null }[]>();
+  for (const row of rows) out.set(row.messageId, [...(out.get(row.messageId) ?? []), { email: row.email, kind: row.kind, readAt: row.readAt }]);
+  return out;
+}
+
+function page<T extends { id: string; sentAt: Date }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next: rows.length > limit && last ? { sentAt: last.sentAt.toISOString(), id: last.id } : null };
+}
+
+export async function listMessageAttachments(db: DbOrTx, messageId: string) {
+  return db
+    .select({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes })
+    .from(attachments)
+    .where(eq(attachments.messageId, messageId))
+    .orderBy(attachments.createdAt);
+}

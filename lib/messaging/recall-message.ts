@@ -1,0 +1,137 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors/app-error';
+import { formatDateTime } from '@/lib/format';
+import { isUuid } from './monitoring';
+
+/**
+ * Administrators' changes to a secure message (SPEC §9): Recall (recipients can no longer open
+ * it) and Extend expiry (while unread). Each writes the message's own log row and an audit event
+ * in the same transaction as the change.
+ */
+
+export const EXTENSION_DAYS = [1, 7, 30] as const;
+export type ExtensionDays = (typeof EXTENSION_DAYS)[number];
+
+const NOT_FOUND = 'That secure message does not exist.';
+const DAY_MS = 86_400_000;
+
+function assertCanManage(actor: AdminActor) {
+  if (!can(actor.level, 'secure_messages.manage')) {
+    throw new AppError('forbidden', 'Only level 1 and 2 administrators recall messages or extend their expiry.');
+  }
+}
+
+/**
+ * Locks the message row (another organisation's id is "not found") and the recipients' rows, so a
+ * recipient opening it at the same moment is decided before or after us, never in between.
+ * `FOR NO KEY UPDATE` rather than `FOR UPDATE`: it still serialises concurrent recalls and
+ * extensions, but does not block the `FOR KEY SHARE` that inserting a message_events row takes on
+ * the message, which would deadlock with a recipient's open (it locks its recipient row first).
+ */
+async function lockMessage(tx: Tx, orgId: string, messageId: string) {
+  if (!isUuid(messageId)) throw new AppError('not_found', NOT_FOUND);
+  const [message] = await tx
+    .select({
+      id: secureMessages.id,
+      subject: secureMessages.subject,
+      status: secureMessages.status,
+      expiresAt: secureMessages.expiresAt,
+      senderEmail: portalUsers.email,
+    })
+    .from(secureMessages)
+    .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+    .where(and(eq(secureMessages.id, messageId), eq(secureMessages.orgId, orgId)))
+    .for('no key update', { of: secureMessages });
+  if (!message) throw new AppError('not_found', NOT_FOUND);
+  const recipients = await tx
+    .select({ email: portalUsers.email, readAt: messageRecipients.readAt })
+    .from(messageRecipients)
+    .innerJoin(portalUsers, eq(portalUsers.id, messageRecipients.userId))
+    .where(eq(messageRecipients.messageId, message.id))
+    .orderBy(sql`(${messageRecipients.kind} = 'cc')`, asc(portalUsers.email))
+    .for('share', { of: messageRecipients });
+  return { ...message, recipients };
+}
+
+/** `"Lab results" from alice@acme.example to pat@partner.example` (at most three recipients named). */
+function describeMessage(message: { subject: string; senderEmail: string; recipients: { email: string }[] }): string {
+  const emails = message.recipients.map((r) => r.email);
+  const shown = emails.length > 3 ? `${emails.slice(0, 3).join(', ')} and ${emails.length - 3} more` : emails.join(', ');
+  const subject = message.subject.length > 120 ? `${message.subject.slice(0, 119)}…` : message.subject;
+  return `"${subject}" from ${message.senderEmail}${shown ? ` to ${shown}` : ''}`;
+}
+
+export async function recallMessage(input: { actor: AdminActor; messageId: string; now?: Date }): Promise<{ id: string }> {
+  const { actor, messageId } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  return getDb().transaction(async (tx) => {
+    const message = await lockMessage(tx, actor.orgId, messageId);
+    // Idempotent in effect, but said out loud: a second recall would otherwise log a second event.
+    if (message.status === 'recalled') throw new AppError('conflict', 'This message was already recalled.');
+    await tx
+      .update(secureMessages)
+      .set({ status: 'recalled' })
+      .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
+    await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'recalled', actor: actor.email, occurredAt: now });
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'secure_messages.recalled',
+      summary: `Recalled ${describeMessage(message)}`,
+      target: { type: 'secure_message', id: message.id, label: message.subject },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+    return { id: message.id };
+  });
+}
+
+export function isExtensionDays(value: unknown): value is ExtensionDays {
+  return EXTENSION_DAYS.some((d) => d === value);
+}
+
+/**
+ * Pushes the expiry back by 1, 7 or 30 days from the later of now and the current expiry, so an
+ * already expired message gets the full extension. Only while some recipient has not read it: once
+ * everyone has, there is nobody left to give more time to.
+ */
+export async function extendMessageExpiry(input: { actor: AdminActor; messageId: string; days: number; now?: Date }): Promise<{ id: string; expiresAt: Date }> {
+  const { actor, messageId, days } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  if (!isExtensionDays(days)) throw new AppError('invalid_input', 'Extend by 1, 7 or 30 days.', { days: ['Extend by 1, 7 or 30 days.'] });
+  return getDb().transaction(async (tx) => {
+    const message = await lockMessage(tx, actor.orgId, messageId);
+    if (message.status === 'recalled') throw new AppError('conflict', 'This message was recalled; its expiry can no longer be extended.');
+    // A message without an expiry never expires: "extending" it would give it one, i.e. shorten it.
+    if (!message.expiresAt) throw new AppError('conflict', 'This message does not expire, so there is no expiry to extend.');
+    if (message.recipients.length > 0 && message.recipients.every((r) => r.readAt)) {
+      throw new AppError('conflict', 'Every recipient has already read this message, so its expiry can no longer be extended.');
+    }
+    const base = Math.max(now.getTime(), message.expiresAt.getTime());
+    const expiresAt = new Date(base + days * DAY_MS);
+    await tx
+      .update(secureMessages)
+      .set({ expiresAt, extendedAt: now })
+      .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
+    const detail = `Expiry extended by ${days === 1 ? '1 day' : `${days} days`} to ${formatDateTime(expiresAt)}`;
+    await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'extended', actor: actor.email, detail, occurredAt: now });
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'secure_messages.extended',
+      summary: `Extended the expiry of ${describeMessage(message)} by ${days === 1 ? '1 day' : `${days} days`}, to ${formatDateTime(expiresAt)}`,
+      target: { type: 'secure_message', id: message.id, label: message.subject },
+      clientAddress: actor.clientAddress,
+      metadata: { days, previousExpiresAt: message.expiresAt.toISOString(), expiresAt: expiresAt.toISOString() },
+      now,
+    });
+    return { id: message.id, expiresAt };
+  });
+}

@@ -1,0 +1,143 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, secureMessages } from '@/db/schema';
+import { AppError } from '@/lib/errors/app-error';
+import { env } from '@/lib/env';
+import { queueMessage } from '@/lib/mail/queue-message';
+import { messageNotificationEmail } from '@/lib/mail/templates';
+import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
+import type { PortalSession } from '@/lib/portal/queries';
+import { openMessage } from './open-message';
+import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
+import type { SendMessageInput } from './schemas';
+
+export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
+
+/** Which organisation each internal address belongs to (licensed addresses only). */
+async function organisationsOf(tx: Tx, emails: string[]) {
+  if (emails.length === 0) return new Map<string, string>();
+  const rows = await tx.select({ email: licensedEmails.email, orgId: licensedEmails.orgId }).from(licensedEmails).where(inArray(licensedEmails.email, emails));
+  return new Map(rows.map((r) => [r.email, r.orgId]));
+}
+
+/** The first enabled policy whose condition the message meets (subject conditions are the ones a send can check). */
+async function triggeringPolicy(tx: Tx, orgId: string, subject: string) {
+  const rows = await tx
+    .select({ id: policies.id, conditionKind: policies.conditionKind, conditionValue: policies.conditionValue, expireAfterDays: policies.expireAfterDays, readReceipt: policies.readReceipt, restriction: policies.restriction })
+    .from(policies)
+    .where(and(eq(policies.orgId, orgId), eq(policies.enabled, true)))
+    .orderBy(policies.position);
+  return rows.find((p) => p.conditionKind === 'subject_contains' && p.conditionValue && subject.toLowerCase().includes(p.conditionValue.toLowerCase())) ?? null;
+}
+
+/**
+ * Sends a secure message. Internal users (licensed addresses) write to anyone; external
+ * recipients write only to internal users of organisations that have written to them. Each
+ * recipient gets a notification with a unique link — a first-time recipient's link creates their
+ * password. The message, its recipients, attachments, log and notifications commit together.
+ */
+export async function sendMessage(input: SendMessageInput & { sender: PortalSession; now?: Date }) {
+  const now = input.now ?? new Date();
+  const { sender } = input;
+  // An address in both To and Cc is a To recipient, once.
+  const kinds = new Map<string, 'to' | 'cc'>();
+  for (const email of input.to) if (!kinds.has(email)) kinds.set(email, 'to');
+  for (const email of input.cc) if (!kinds.has(email)) kinds.set(email, 'cc');
+  const recipients = [...kinds.entries()];
+  const everyone = recipients.map(([email]) => email);
+  if (everyone.includes(sender.email)) throw new AppError('invalid_input', 'You cannot send a secure message to yourself.', { to: ['Remove your own address.'] });
+
+  let replyTo: Awaited<ReturnType<typeof openMessage>> | null = null;
+  if (input.inReplyTo) {
+    replyTo = await openMessage({ user: sender, id: input.inReplyTo, now });
+    if (replyTo.recalled || !replyTo.canReply) throw new AppError('forbidden', 'This message cannot be replied to.');
+  }
+  const bodyHtml = sanitizeMessageHtml(textToHtml(input.body));
+  const bodyText = htmlToText(bodyHtml);
+
+  return getDb().transaction(async (tx) => {
+    const orgs = await organisationsOf(tx, [sender.email, ...everyone]);
+    const senderOrg = orgs.get(sender.email) ?? null;
+    let orgId: string;
+    if (senderOrg) {
+      orgId = senderOrg;
+    } else {
+      // External sender: every recipient must be internal to one organisation that has written to them.
+      const recipientOrgs = new Set(everyone.map((e) => orgs.get(e) ?? ''));
+      if (recipientOrgs.has('') || recipientOrgs.size !== 1) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [EXTERNAL_LIMIT] });
+      const [only] = [...recipientOrgs];
+      const [wrote] = await tx
+        .select({ id: secureMessages.id })
+        .from(secureMessages)
+        .innerJoin(messageRecipients, eq(messageRecipients.messageId, secureMessages.id))
+        .where(and(eq(secureMessages.orgId, only), eq(messageRecipients.userId, sender.id)))
+        .limit(1);
+      if (!wrote) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [EXTERNAL_LIMIT] });
+      orgId = only;
+    }
+
+    const policy = senderOrg ? await triggeringPolicy(tx, orgId, input.subject) : null;
+    const expireDays = input.expireDays ?? policy?.expireAfterDays ?? null;
+    const restriction = input.restriction !== 'none' ? input.restriction : (policy?.restriction ?? 'none');
+    const [message] = await tx
+      .insert(secureMessages)
+      .values({
+        orgId,
+        senderId: sender.id,
+        direction: senderOrg ? 'outbound' : 'inbound',
+        subject: input.subject,
+        bodyHtml,
+        bodyText,
+        sentAt: now,
+        expiresAt: expireDays ? new Date(now.getTime() + expireDays * 86_400_000) : null,
+        restriction,
+        readReceipt: input.readReceipt || Boolean(policy?.readReceipt),
+        policyId: policy?.id ?? null,
+        inReplyTo: replyTo && !replyTo.recalled ? replyTo.id : null,
+      })
+      .returning({ id: secureMessages.id });
+    await tx.insert(messageSenderState).values({ messageId: message.id });
+
+    if (input.attachmentIds.length > 0) {
+      const claimed = await tx
+        .update(attachments)
+        .set({ messageId: message.id })
+        .where(and(inArray(attachments.id, input.attachmentIds), eq(attachments.uploadedBy, sender.id), isNull(attachments.messageId)))
+        .returning({ id: attachments.id });
+      if (claimed.length !== input.attachmentIds.length) throw new AppError('invalid_input', 'An attachment is missing. Upload it again.');
+    }
+
+    await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: sender.email, occurredAt: now });
+    if (replyTo && !replyTo.recalled) {
+      await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
+    }
+    for (const [email, kind] of recipients) {
+      const user = await ensurePortalUser(tx, email, now);
+      await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
+      const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
+      const notice = messageNotificationEmail({ from: sender.displayName || sender.email, subject: input.subject, url: link, firstTime: user.status === 'pending' });
+      await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html });
+      await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
+    }
+    return { id: message.id };
+  });
+}
+
+/** Addresses the user has written to or heard from, most used first (the compose contact picker). */
+export async function listContacts(user: PortalSession, options: { search?: string; limit?: number } = {}) {
+  const db = getDb();
+  const limit = options.limit ?? 50;
+  const rows = await db.execute<{ email: string; display_name: string; uses: number }>(sql`
+    with counterparts as (
+      select r.user_id as id from secure_messages m join message_recipients r on r.message_id = m.id where m.sender_id = ${user.id}
+      union all
+      select m.sender_id as id from secure_messages m join message_recipients r on r.message_id = m.id where r.user_id = ${user.id}
+    )
+    select u.email, u.display_name, count(*)::int as uses
+    from counterparts c join portal_users u on u.id = c.id
+    where u.id <> ${user.id} ${options.search ? sql`and u.email ilike ${`%${options.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`}` : sql``}
+    group by u.email, u.display_name
+    order by uses desc, u.email
+    limit ${limit}`);
+  return (rows as unknown as { email: string; display_name: string; uses: number }[]).map((r) => ({ email: r.email, name: r.display_name, uses: r.uses }));
+}

@@ -1,0 +1,185 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+
+/**
+ * Where uploaded files live. Bytes in, bytes out: the store knows nothing about users, messages
+ * or file names — the database row says who may read a blob, the store only keeps it.
+ */
+export interface BlobStore {
+  /**
+   * Streams `stream` into `key`, hashing and counting as it goes. Throws TooLargeError (and keeps
+   * nothing) as soon as more than `maxBytes` arrive; the blob appears under `key` only complete.
+   */
+  put(key: string, stream: Readable | ReadableStream<Uint8Array>, options: { maxBytes: number }): Promise<{ size: number; sha256: string }>;
+  /** The blob's bytes; BlobNotFoundError when there is none under `key`. */
+  get(key: string): Promise<Readable>;
+  /** Removes the blob; nothing happens when it is already gone. */
+  delete(key: string): Promise<void>;
+}
+
+/** More bytes arrived than the caller allowed; nothing was kept. */
+export class TooLargeError extends Error {
+  readonly maxBytes: number;
+  /** How many bytes had arrived when the store gave up: at least `maxBytes + 1`, not the full size. */
+  readonly receivedBytes: number;
+
+  constructor(maxBytes: number, receivedBytes: number) {
+    super(`The stream passed ${maxBytes} bytes.`);
+    this.name = 'TooLargeError';
+    this.maxBytes = maxBytes;
+    this.receivedBytes = receivedBytes;
+  }
+}
+
+/** A key that the server did not generate (or a tampered one): refused before touching the disk. */
+export class InvalidStorageKeyError extends Error {
+  constructor() {
+    super('Invalid storage key.');
+    this.name = 'InvalidStorageKeyError';
+  }
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(key: string) {
+    super(`No blob under ${key}.`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+/**
+ * `ab/cd/abcd…`: 32 random hex characters, fanned out in two levels so no directory holds more
+ * than a few thousand files even with millions of attachments.
+ */
+const KEY_SHAPE = /^([0-9a-f]{2})\/([0-9a-f]{2})\/\1\2[0-9a-f]{28}$/;
+
+export function newStorageKey(): string {
+  const hex = randomBytes(16).toString('hex');
+  return `${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex}`;
+}
+
+export function isStorageKey(key: unknown): key is string {
+  return typeof key === 'string' && KEY_SHAPE.test(key);
+}
+
+/**
+ * Every path the store touches goes through here. Only the exact server-made shape passes, so
+ * `..`, absolute paths, backslashes, NUL bytes and encoded tricks never reach the file system.
+ */
+function pathFor(root: string, key: string): string {
+  if (!isStorageKey(key)) throw new InvalidStorageKeyError();
+  return path.join(root, ...key.split('/'));
+}
+
+/**
+ * SEALPOST_DATA_DIR/attachments, or .data/attachments under the working directory. Read from
+ * process.env at call time (not through lib/env.ts's cache) so tests can point it at a temp dir.
+ */
+export function attachmentsRoot(): string {
+  const dataDir = process.env.SEALPOST_DATA_DIR?.trim();
+  return path.resolve(dataDir ? dataDir : '.data', 'attachments');
+}
+
+/** The store the app uses. */
+export function blobStore(): BlobStore {
+  return localBlobStore(attachmentsRoot());
+}
+
+/** One chunk at a time, whichever kind of stream the caller has; nothing is read ahead. */
+async function* chunksOf(source: Readable | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (source instanceof Readable) {
+    // destroyOnReturn: false — same rule as below: stopping early must not destroy the caller's stream.
+    for await (const chunk of source.iterator({ destroyOnReturn: false })) {
+      // A Readable with an encoding set yields strings; bytes are what get stored and hashed.
+      if (typeof chunk === 'string') yield Buffer.from(chunk);
+      else if (chunk instanceof Uint8Array) yield chunk;
+      else throw new TypeError('The upload stream yielded something other than bytes.');
+    }
+    return;
+  }
+  const reader = source.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stopped early (too large, disk error): the caller owns the source and decides whether to
+    // cancel it. Cancelling an HTTP request body destroys the socket, and with it the chance to
+    // answer 413, so the store only lets go.
+    reader.releaseLock();
+  }
+}
+
+async function removeIfPresent(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+/**
+ * Blobs as files under `root` (created 0700: attachments are readable by the app's user only).
+ * An upload goes to a temporary file in the blob's own directory — the same file system, so the
+ * final rename is atomic and a reader never sees half a file.
+ */
+export function localBlobStore(root: string = attachmentsRoot()): BlobStore {
+  const absoluteRoot = path.resolve(root);
+
+  return {
+    async put(key, stream, options) {
+      const target = pathFor(absoluteRoot, key);
+      if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) throw new RangeError('maxBytes must be a non-negative integer.');
+      const dir = path.dirname(target);
+      // The mode applies to every directory created on the way, the root included.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Dot-prefixed and never the key shape, so a leftover from a crash cannot be served as a blob.
+      const temp = path.join(dir, `.upload-${randomBytes(8).toString('hex')}.tmp`);
+      const file = await open(temp, 'wx', 0o600);
+      const hash = createHash('sha256');
+      let size = 0;
+      let closed = false;
+      try {
+        for await (const chunk of chunksOf(stream)) {
+          size += chunk.byteLength;
+          // Checked before writing, so a file that is too large never has more than maxBytes on disk.
+          if (size > options.maxBytes) throw new TooLargeError(options.maxBytes, size);
+          hash.update(chunk);
+          // Awaiting each write is the back-pressure: the next chunk is pulled only once this one is
+          // on its way to disk, so memory holds one chunk, whatever the file's size.
+          await file.write(chunk);
+        }
+        // Data on disk before the name appears, so a crash never leaves a complete-looking blob with missing bytes.
+        await file.datasync();
+        await file.close();
+        closed = true;
+        await rename(temp, target);
+        return { size, sha256: hash.digest('hex') };
+      } catch (e) {
+        if (!closed) await file.close().catch(() => undefined);
+        await removeIfPresent(temp);
+        throw e;
+      }
+    },
+
+    async get(key) {
+      const file = pathFor(absoluteRoot, key);
+      try {
+        // Opened here, not lazily by the stream, so a missing blob is an error now rather than a
+        // broken response body after the headers are sent.
+        const handle = await open(file, 'r');
+        return handle.createReadStream();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(key);
+        throw e;
+      }
+    },
+
+    async delete(key) {
+      await removeIfPresent(pathFor(absoluteRoot, key));
+    },
+  };
+}
