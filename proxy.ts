@@ -33,5 +33,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }],
+  matcher: [{ source: '/((?!api/|secure/attachments(?:/|$)|_next/static|_next/image|favicon.ico).*)' }],
 };

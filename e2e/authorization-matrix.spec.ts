@@ -310,7 +310,10 @@ test("Next.js's internal headers and parameters change no answer", async ({ requ
     }
   }
   for (const variant of variants) {
-    const response = await request.get(`/events/export${variant.query ?? ''}`, { headers: variant.headers, maxRedirects: 0 });
+    // Next answers a bare RSC request with a redirect to the same URL plus ?_rsc; followed, the
+    // answer is the same refusal as without the header.
+    const response = await request.get(`/events/export${variant.query ?? ''}`, { headers: variant.headers });
     expect(response.status(), `export with ${variant.name}`).toBe(401);
+    expect(await response.text(), `export with ${variant.name}`).not.toContain('acme.example');
   }
 });

@@ -168,3 +168,41 @@ test('preferences change how dates are shown', async ({ page }) => {
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await expect(page.getByLabel('Message')).toHaveValue(/Pat Rivera\nPartner Co\./);
 });
+
+test('a 50 MB attachment arrives byte for byte; one byte more is refused', async ({ page, browser }) => {
+  const { createHash } = await import('node:crypto');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-upload-'));
+  const exact = path.join(dir, 'scan-50mb.bin');
+  const bytes = Buffer.alloc(50 * 1024 * 1024);
+  for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+  fs.writeFileSync(exact, bytes);
+  const tooBig = path.join(dir, 'one-byte-more.bin');
+  fs.writeFileSync(tooBig, Buffer.concat([bytes, Buffer.from([1])]));
+  const sent = createHash('sha256').update(bytes).digest('hex');
+
+  await signInToPortal(page, 'alice@acme.example');
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  await page.getByLabel('Attach files').setInputFiles(tooBig);
+  await expect(page.getByText(/Attachments can total at most 50 MB per message/)).toBeVisible();
+  await page.getByLabel('Attach files').setInputFiles(exact);
+  await expect(page.getByRole('list', { name: 'Attachments' })).toContainText('scan-50mb.bin', { timeout: 60_000 });
+  await page.getByLabel('To', { exact: true }).fill('pat@partner.example');
+  await page.getByLabel('Subject').fill('Scans');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await expect(page).toHaveURL(/\/secure\/sent$/);
+
+  const patContext = await browser.newContext({ acceptDownloads: true });
+  const pat = await patContext.newPage();
+  await signInToPortal(pat, 'pat@partner.example');
+  await pat.getByRole('list', { name: 'Inbox' }).getByRole('link', { name: /Scans/ }).first().click();
+  const [download] = await Promise.all([pat.waitForEvent('download'), pat.getByRole('link', { name: /scan-50mb\.bin/ }).click()]);
+  const saved = path.join(dir, 'downloaded.bin');
+  await download.saveAs(saved);
+  expect(createHash('sha256').update(fs.readFileSync(saved)).digest('hex')).toBe(sent);
+  await patContext.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});

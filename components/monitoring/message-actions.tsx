@@ -17,7 +17,7 @@ export type MessageActionsProps = {
   subject: string;
   /** Null when the message can be recalled; otherwise why not. */
   recallBlocked: string | null;
-  /** Null when its expiry can be extended; otherwise why not. */
+  /** Null when its expiry can be extended; otherwise why not (empty: already said by `recallBlocked`). */
   extendBlocked: string | null;
 };
 
@@ -75,8 +75,8 @@ export function MessageActions({ messageId, subject, recallBlocked, extendBlocke
           />
         )}
       </div>
-      {extendBlocked ? (
-        <p className="text-sm text-muted">{extendBlocked}</p>
+      {extendBlocked !== null ? (
+        extendBlocked && <p className="text-sm text-muted">{extendBlocked}</p>
       ) : (
         <div className="grid gap-1.5">
           <div className="flex items-end gap-2">

@@ -43,8 +43,9 @@ export function MessageDetailPanel({
           event.preventDefault();
           opener.focus();
         }}
+        // Narrower than a phone's screen, so a click outside always has somewhere to land.
         className={
-          'top-0 right-0 left-auto h-dvh max-h-dvh w-full max-w-md translate-x-0 translate-y-0 content-start rounded-none border-y-0 border-r-0 ' +
+          'top-0 right-0 left-auto h-dvh max-h-dvh w-[calc(100%-2.5rem)] max-w-md translate-x-0 translate-y-0 content-start rounded-none border-y-0 border-r-0 ' +
           'motion-safe:starting:translate-x-8 motion-safe:starting:scale-100'
         }
       >

@@ -27,7 +27,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 /** Why Recall / Extend are not offered for this message, in words; null when they are. */
 function blockedActions({ message }: MessageLogData): { recallBlocked: string | null; extendBlocked: string | null } {
   if (message.status === 'recalled') {
-    return { recallBlocked: 'This message was recalled: its recipients can no longer open it.', extendBlocked: null };
+    // One sentence covers both; the empty reason hides Extend without repeating it.
+    return { recallBlocked: 'This message was recalled: its recipients can no longer open it, and its expiry can no longer be extended.', extendBlocked: '' };
   }
   const allRead = message.recipientCount > 0 && message.readCount === message.recipientCount;
   return {
