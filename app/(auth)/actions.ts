@@ -1,9 +1,9 @@
 'use server';
 
-import { AuthError } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { SignInRefused, signIn, signOut } from '@/auth';
+import { signOut } from '@/auth';
+import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { getDb } from '@/db/client';
 import { adminAction, publicAction } from '@/lib/actions/action';
 import { getAdministratorCredentials } from '@/lib/administrators/queries';
@@ -11,21 +11,10 @@ import { changePassword } from '@/lib/auth/change-password';
 import { requestPasswordReset } from '@/lib/auth/request-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
 import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, signInSchema } from '@/lib/auth/schemas';
-import { INVALID_CREDENTIALS } from '@/lib/auth/sign-in-administrator';
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
-import { AppError } from '@/lib/errors/app-error';
 
 export const signInAction = publicAction('signInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  try {
-    await signIn('administrator', { email, password, redirect: false });
-  } catch (e) {
-    if (e instanceof SignInRefused) throw new AppError('unauthenticated', e.userMessage);
-    if (e instanceof AuthError) {
-      const cause = (e.cause as { err?: unknown } | undefined)?.err;
-      throw new AppError('unauthenticated', cause instanceof SignInRefused ? cause.userMessage : INVALID_CREDENTIALS);
-    }
-    throw e;
-  }
+  await credentialsSignIn('administrator', email, password);
   const admin = await getAdministratorCredentials(getDb(), { email: email.toLowerCase() });
   redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
 });

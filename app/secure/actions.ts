@@ -1,26 +1,15 @@
 'use server';
 
-import { AuthError } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { SignInRefused, signIn, signOut } from '@/auth';
+import { signOut } from '@/auth';
+import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { portalAction, publicAction } from '@/lib/actions/action';
-import { INVALID_CREDENTIALS } from '@/lib/auth/authenticate';
 import { changePasswordSchema, requestResetSchema, signInSchema } from '@/lib/auth/schemas';
-import { AppError } from '@/lib/errors/app-error';
 import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, signOutPortalUser } from '@/lib/portal/accounts';
 
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  try {
-    await signIn('portal', { email, password, redirect: false });
-  } catch (e) {
-    if (e instanceof SignInRefused) throw new AppError('unauthenticated', e.userMessage);
-    if (e instanceof AuthError) {
-      const cause = (e.cause as { err?: unknown } | undefined)?.err;
-      throw new AppError('unauthenticated', cause instanceof SignInRefused ? cause.userMessage : INVALID_CREDENTIALS);
-    }
-    throw e;
-  }
+  await credentialsSignIn('portal', email, password);
   redirect(callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox');
 });
 

@@ -18,7 +18,22 @@ export type MailboxRow = {
 };
 
 /** Inbox and Sent rows: unread messages in bold, restrictions and expiry as badges. */
-export function MailboxList({ rows, label, unreadMatters, preferences, emptyTitle }: { rows: MailboxRow[]; label: string; unreadMatters: boolean; preferences: PortalPreferences; emptyTitle: string }) {
+export function MailboxList({
+  rows,
+  label,
+  unreadMatters,
+  preferences,
+  emptyTitle,
+  now,
+}: {
+  rows: MailboxRow[];
+  label: string;
+  unreadMatters: boolean;
+  preferences: PortalPreferences;
+  emptyTitle: string;
+  /** The request's time, so expiry badges are decided once per render. */
+  now: Date;
+}) {
   if (rows.length === 0) {
     return (
       <Card className="p-6">
@@ -26,13 +41,12 @@ export function MailboxList({ rows, label, unreadMatters, preferences, emptyTitl
       </Card>
     );
   }
-  const now = Date.now();
   return (
     <Card className="overflow-hidden">
       <ul aria-label={label} className="divide-y divide-line">
         {rows.map((row) => {
           const unread = unreadMatters && !row.readAt && row.status === 'sent';
-          const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now;
+          const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
           return (
             <li key={row.id}>
               <Link href={`/secure/messages/${row.id}`} className="flex flex-col gap-1 px-4 py-3 hover:bg-canvas sm:flex-row sm:items-center sm:gap-4">

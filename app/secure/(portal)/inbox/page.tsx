@@ -14,8 +14,9 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   await connection();
   const user = await requirePortalPage();
   const params = await searchParams;
+  const now = new Date();
   const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
-  const { items, next } = await listInbox(getDb(), user.id, { now: new Date(), limit: 50, before });
+  const { items, next } = await listInbox(getDb(), user.id, { now, limit: 50, before });
   return (
     <div className="grid gap-6">
       <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days.`} />
@@ -23,6 +24,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         label="Inbox"
         unreadMatters
         preferences={user.preferences}
+        now={now}
         emptyTitle={before ? 'No older messages' : 'No messages in the last 60 days'}
         rows={items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
       />

@@ -14,6 +14,7 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
   await connection();
   const user = await requirePortalPage();
   const params = await searchParams;
+  const now = new Date();
   const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
   const { items, next } = await listSent(getDb(), user.id, { limit: 50, before });
   const recipients = await recipientsOf(
@@ -27,6 +28,7 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
         label="Sent"
         unreadMatters={false}
         preferences={user.preferences}
+        now={now}
         emptyTitle="You have not sent any secure message yet"
         rows={items.map((m) => ({ ...m, counterpart: `To: ${(recipients.get(m.id) ?? []).map((r) => r.email).join(', ')}` }))}
       />
