@@ -99,3 +99,43 @@ export async function listMessageAttachments(db: DbOrTx, messageId: string) {
     .where(eq(attachments.messageId, messageId))
     .orderBy(attachments.createdAt);
 }
+
+/**
+ * Search across all dates over subject, body (full-text), sender and recipients (contains), in the
+ * messages the user sent or received (and did not delete). Newest first, at most `limit`.
+ */
+export async function searchMessages(db: DbOrTx, userId: string, query: string, limit = 50) {
+  const text = query.trim().slice(0, 200);
+  if (!text) return [];
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean }>(sql`
+    with visible as (
+      select m.id, r.read_at, false as mine from secure_messages m
+        join message_recipients r on r.message_id = m.id and r.user_id = ${userId} and r.deleted_at is null
+      union all
+      select m.id, null, true from secure_messages m
+        left join message_sender_state s on s.message_id = m.id
+        where m.sender_id = ${userId} and s.deleted_at is null
+    )
+    select m.id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine
+    from visible v
+    join secure_messages m on m.id = v.id
+    join portal_users u on u.id = m.sender_id
+    where m.search @@ websearch_to_tsquery('simple', ${text})
+       or u.email ilike ${like}
+       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and ru.email ilike ${like})
+    order by m.sent_at desc, m.id desc
+    limit ${limit}`);
+  return (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean }[]).map((r) => ({
+    id: r.id,
+    subject: r.subject,
+    sentAt: new Date(r.sent_at),
+    expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+    status: r.status,
+    restriction: r.restriction,
+    senderEmail: r.sender_email,
+    senderName: r.sender_name,
+    readAt: r.read_at ? new Date(r.read_at) : null,
+    mine: r.mine,
+  }));
+}

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { connection } from 'next/server';
 import { AddLicensedEmailsDialog } from '@/components/licensed-emails/add-licensed-emails-dialog';
 import { LicensedEmailActions } from '@/components/licensed-emails/row-actions';
-import { SearchBox } from '@/components/licensed-emails/search-box';
+import { SearchBox } from '@/components/ui/search-box';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';

@@ -5,7 +5,8 @@ import { MailboxList } from '@/components/portal/mailbox-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
-import { INBOX_DAYS, listInbox } from '@/lib/messaging/queries';
+import { INBOX_DAYS, listInbox, searchMessages } from '@/lib/messaging/queries';
+import { SearchBox } from '@/components/ui/search-box';
 import { decodeMailboxCursor, encodeMailboxCursor } from '@/lib/messaging/cursor';
 
 export const metadata: Metadata = { title: 'Inbox · Secure messages · Sealpost' };
@@ -16,10 +17,29 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const now = new Date();
   const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
+  const q = typeof params.q === 'string' ? params.q.trim().slice(0, 200) : '';
+  if (q) {
+    const results = await searchMessages(getDb(), user.id, q);
+    return (
+      <div className="grid gap-6">
+        <PageHeader title="Search" description={`${results.length === 50 ? '50+' : results.length} message${results.length === 1 ? '' : 's'} matching “${q}”, across all dates.`} />
+        <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
+        <MailboxList
+          label="Search results"
+          unreadMatters
+          preferences={user.preferences}
+          now={now}
+          emptyTitle="No message matches your search"
+          rows={results.map((m) => ({ ...m, readAt: m.mine ? m.sentAt : m.readAt, counterpart: m.mine ? 'You' : m.senderName || m.senderEmail }))}
+        />
+      </div>
+    );
+  }
   const { items, next } = await listInbox(getDb(), user.id, { now, limit: 50, before });
   return (
     <div className="grid gap-6">
-      <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days.`} />
+      <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days. Search finds older ones.`} />
+      <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
       <MailboxList
         label="Inbox"
         unreadMatters

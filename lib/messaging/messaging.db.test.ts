@@ -1,0 +1,141 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { messageRecipients, outboxMessages, portalUsers, secureMessages } from '@/db/schema';
+import { hashPassword } from '@/lib/auth/passwords';
+import { getPortalSession } from '@/lib/portal/queries';
+import { createTestOrg } from '@/tests/factories';
+import { refusal } from '@/tests/refusal';
+import { deleteMessage, markMessage } from './mailbox-actions';
+import { openMessage } from './open-message';
+import { listInbox } from './queries';
+import { sendMessageSchema } from './schemas';
+import { EXTERNAL_LIMIT, sendMessage } from './send-message';
+
+let hash: Promise<string> | undefined;
+
+/** An active portal user (internal when the address is licensed). */
+async function portalUser(email: string) {
+  hash ??= hashPassword('Portal-Test-Pass-42');
+  const [row] = await getDb()
+    .insert(portalUsers)
+    .values({ email, passwordHash: await hash, status: 'active' })
+    .returning({ id: portalUsers.id });
+  const session = await getPortalSession(getDb(), row.id);
+  if (!session) throw new Error('no session');
+  return session;
+}
+
+const send = (sender: Awaited<ReturnType<typeof portalUser>>, input: Partial<Parameters<typeof sendMessage>[0]>) =>
+  sendMessage({ ...sendMessageSchema.parse({ to: [], subject: 'Hello', body: 'Body', ...input }), sender, now: input.now });
+
+async function setup() {
+  const org = await createTestOrg({ licenses: 10, licensed: 2 });
+  const alice = await portalUser(`user0@${org.domain}`);
+  const bob = await portalUser(`user1@${org.domain}`);
+  const tag = org.domain.split('.')[0];
+  const pat = await portalUser(`pat.${tag}@partner.example`);
+  const eve = await portalUser(`eve.${tag}@elsewhere.example`);
+  return { org, alice, bob, pat, eve };
+}
+
+describe('sending and reading secure messages', () => {
+  it('an internal user writes to a new address: a pending account and a create-password notification', async () => {
+    const { org, alice } = await setup();
+    const newcomer = `new.${org.domain.split('.')[0]}@client.example`;
+    const { id } = await send(alice, { to: [newcomer], subject: 'Welcome', body: 'Hi <script>alert(1)</script> <b>there</b>' });
+    const [message] = await getDb().select().from(secureMessages).where(eq(secureMessages.id, id));
+    expect(message).toMatchObject({ orgId: org.orgId, direction: 'outbound' });
+    expect(message.bodyHtml).not.toMatch(/<script/i);
+    expect(message.bodyHtml).toContain('&lt;b&gt;there&lt;/b&gt;');
+    const [user] = await getDb().select().from(portalUsers).where(eq(portalUsers.email, newcomer));
+    expect(user.status).toBe('pending');
+    const [notice] = await getDb().select().from(outboxMessages).where(eq(outboxMessages.recipient, newcomer));
+    expect(notice.bodyText).toMatch(/\/secure\/activate\/[A-Za-z0-9_-]{43}/);
+    expect(notice.bodyText).not.toContain('there');
+  });
+
+  it('external recipients write only to internal users of organisations that wrote to them', async () => {
+    const { alice, bob, pat, eve } = await setup();
+    expect((await refusal(send(pat, { to: [alice.email] }))).message).toBe(EXTERNAL_LIMIT);
+    await send(alice, { to: [pat.email] });
+    await expect(send(pat, { to: [alice.email, bob.email] })).resolves.toHaveProperty('id');
+    expect((await refusal(send(pat, { to: [eve.email] }))).message).toBe(EXTERNAL_LIMIT);
+    expect((await refusal(send(eve, { to: [alice.email] }))).message).toBe(EXTERNAL_LIMIT);
+  });
+
+  it('one recipient never reads another person’s message, by any id', async () => {
+    const { alice, bob, pat, eve } = await setup();
+    const { id } = await send(alice, { to: [pat.email] });
+    await expect(openMessage({ user: pat, id })).resolves.toMatchObject({ subject: 'Hello' });
+    await expect(openMessage({ user: alice, id })).resolves.toMatchObject({ isSender: true });
+    for (const outsider of [bob, eve]) {
+      expect((await refusal(openMessage({ user: outsider, id }))).code).toBe('not_found');
+      expect((await refusal(markMessage({ user: outsider, id, read: true }))).code).toBe('not_found');
+      expect((await refusal(deleteMessage({ user: outsider, id }))).code).toBe('not_found');
+    }
+    expect((await refusal(openMessage({ user: pat, id: 'not-a-uuid' }))).code).toBe('not_found');
+  });
+
+  it('the first open marks read and sends one read receipt, even when opened concurrently', async () => {
+    const { alice, pat } = await setup();
+    const { id } = await send(alice, { to: [pat.email], subject: 'Receipt please', readReceipt: true });
+    await Promise.all(Array.from({ length: 10 }, () => openMessage({ user: pat, id })));
+    const receipts = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.recipient, alice.email), eq(outboxMessages.kind, 'read_receipt')));
+    expect(receipts).toHaveLength(1);
+    const [copy] = await getDb().select().from(messageRecipients).where(eq(messageRecipients.messageId, id));
+    expect(copy.readAt).not.toBeNull();
+  });
+
+  it('restricted, expired and recalled messages cannot be replied to, even by a direct call', async () => {
+    const { alice, pat } = await setup();
+    const restricted = await send(alice, { to: [pat.email], restriction: 'no_print_no_reply' });
+    expect((await refusal(send(pat, { to: [alice.email], inReplyTo: restricted.id }))).message).toMatch(/cannot be replied to/);
+    const opened = await openMessage({ user: pat, id: restricted.id });
+    expect(opened).toMatchObject({ canReply: false, canPrint: false });
+
+    const past = new Date(Date.now() - 2 * 86_400_000);
+    const expiring = await send(alice, { to: [pat.email], expireDays: 1, now: past });
+    expect((await refusal(send(pat, { to: [alice.email], inReplyTo: expiring.id }))).message).toMatch(/cannot be replied to/);
+    await expect(openMessage({ user: pat, id: expiring.id })).resolves.toMatchObject({ expired: true, canPrint: true });
+
+    const recalled = await send(alice, { to: [pat.email] });
+    await getDb().update(secureMessages).set({ status: 'recalled' }).where(eq(secureMessages.id, recalled.id));
+    await expect(openMessage({ user: pat, id: recalled.id })).resolves.toMatchObject({ recalled: true });
+    expect((await refusal(send(pat, { to: [alice.email], inReplyTo: recalled.id }))).code).toBe('forbidden');
+  });
+
+  it('refuses CR/LF in the subject and writing to oneself', async () => {
+    expect(sendMessageSchema.safeParse({ to: ['a@b.example'], subject: 'Hi\r\nBcc: x@y.example', body: '' }).success).toBe(false);
+    const { alice } = await setup();
+    expect((await refusal(send(alice, { to: [alice.email] }))).code).toBe('invalid_input');
+  });
+
+  it('the inbox shows the last 60 days, newest first, and deleted copies disappear', async () => {
+    const { alice, pat } = await setup();
+    const old = await send(alice, { to: [pat.email], subject: 'Old', now: new Date(Date.now() - 61 * 86_400_000) });
+    const recent = await send(alice, { to: [pat.email], subject: 'Recent' });
+    let inbox = await listInbox(getDb(), pat.id, { now: new Date(), limit: 50 });
+    expect(inbox.items.map((m) => m.id)).toEqual([recent.id]);
+    expect(inbox.items.map((m) => m.id)).not.toContain(old.id);
+    await deleteMessage({ user: pat, id: recent.id });
+    inbox = await listInbox(getDb(), pat.id, { now: new Date(), limit: 50 });
+    expect(inbox.items).toHaveLength(0);
+    expect((await refusal(openMessage({ user: pat, id: recent.id }))).code).toBe('not_found');
+  });
+});
+
+describe('search', () => {
+  it('finds messages across all dates by subject, body words, sender and recipient — only the user’s own', async () => {
+    const { searchMessages } = await import('./queries');
+    const { alice, pat, bob } = await setup();
+    const old = await send(alice, { to: [pat.email], subject: 'Quarterly audit', body: 'The pelican report is attached.', now: new Date(Date.now() - 400 * 86_400_000) });
+    const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user.id, q)).map((m) => m.id);
+    expect(await ids(pat, 'pelican')).toEqual([old.id]);
+    expect(await ids(pat, 'quarterly')).toEqual([old.id]);
+    expect(await ids(pat, alice.email.slice(0, 5))).toContain(old.id);
+    expect(await ids(alice, pat.email)).toEqual([old.id]);
+    expect(await ids(bob, 'pelican')).toEqual([]);
+    expect(await ids(pat, '%')).toEqual([]);
+  });
+});
