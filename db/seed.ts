@@ -1,6 +1,8 @@
 import { count, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { administrators, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, secureMessages } from './schema';
+import { Readable } from 'node:stream';
+import { administrators, attachments, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, secureMessages } from './schema';
+import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
@@ -221,6 +223,24 @@ async function seedMessages(db: Db, input: { orgId: string; securePolicyId: stri
         policyId: outbound ? input.securePolicyId : null,
       })
       .returning({ id: secureMessages.id });
+    if (i === 1) {
+      // One message with an attachment, stored like an upload.
+      const content = Buffer.from(
+        'Acme Health — lab results summary\n\nPatient reference: DEMO-0001\nPanel: complete blood count\nResult: within normal ranges\n',
+        'utf8',
+      );
+      const storageKey = newStorageKey();
+      const stored = await blobStore().put(storageKey, Readable.from([content]), { maxBytes: 1024 * 1024 });
+      await db.insert(attachments).values({
+        messageId: message.id,
+        uploadedBy: alice.id,
+        fileName: 'lab-results-summary.txt',
+        contentType: 'text/plain',
+        sizeBytes: stored.size,
+        sha256: stored.sha256,
+        storageKey,
+      });
+    }
     const read = i > 3;
     await db.insert(messageRecipients).values({ messageId: message.id, userId: outbound ? pat.id : alice.id, kind: 'to', sentAt, readAt: read ? new Date(sentAt.getTime() + 3_600_000) : null });
     await db.insert(messageEvents).values([

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './helpers';
+import { expectAccessible, signIn, signInToPortal } from './helpers';
 
 /**
  * SPEC §9 on the demo seed: ~32 messages between alice@acme.example and pat@partner.example; the
@@ -12,7 +12,7 @@ const TO_RECALL = 'Re: Referral: cardiology consult';
 const logLink = (page: Page, subject: string) => page.getByRole('link', { name: `View log of "${subject}"`, exact: true });
 const rowOf = (page: Page, subject: string) => page.getByRole('row').filter({ has: logLink(page, subject) });
 
-test('a level 2 administrator filters messages, reads a log, extends one and recalls another', async ({ page }) => {
+test('a level 2 administrator filters messages, reads a log, extends one and recalls another', async ({ page, browser }) => {
   await signIn(page, 'manager@acme.example');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Secure messages' }).click();
   await expect(page.getByRole('heading', { name: 'Secure messages', level: 1 })).toBeVisible();
@@ -94,6 +94,16 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await page.goto('/events?category=messages');
   await expect(page.getByText(`Recalled "${TO_RECALL}" from pat@partner.example to alice@acme.example`)).toBeVisible();
   await expect(page.getByText(`Extended the expiry of "${TO_EXTEND}" from alice@acme.example to pat@partner.example by 7 days`)).toBeVisible();
+
+  // The recipient can no longer open the recalled message.
+  const aliceContext = await browser.newContext();
+  const alice = await aliceContext.newPage();
+  await signInToPortal(alice, 'alice@acme.example');
+  await alice.goto('/secure/inbox?q=cardiology');
+  await alice.getByRole('list', { name: 'Search results' }).getByRole('link', { name: new RegExp(TO_RECALL) }).first().click();
+  await expect(alice.getByText('This message was recalled')).toBeVisible();
+  await expect(alice.frameLocator('iframe[title="Message body"]').locator('body')).toHaveCount(0);
+  await aliceContext.close();
 });
 
 test('a read-only administrator sees the log but no Recall or Extend', async ({ page }) => {
@@ -131,7 +141,7 @@ test('reports show the total and a chart of secure messages per day', async ({ p
   await page.getByRole('button', { name: 'Show report' }).click();
   await expect(page).toHaveURL(new RegExp(`from=${from}`));
   const total = page.getByText(/^[\d,]+ secure messages?, [\d,]+ outbound, [\d,]+ inbound$/);
-  const [all, outbound, inbound] = ((await total.textContent()) ?? '').match(/[\d,]+/g)?.map((n) => Number(n.replace(/,/g, ''))) ?? [];
+  const [all, outbound, inbound] = ((await total.textContent()) ?? '').match(/\d[\d,]*/g)?.map((n) => Number(n.replace(/,/g, ''))) ?? [];
   expect(all).toBeGreaterThanOrEqual(32);
   expect(outbound + inbound).toBe(all);
   expect(inbound).toBeGreaterThan(0);
