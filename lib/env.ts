@@ -29,6 +29,8 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  /** Attachments go to this S3-compatible bucket when set (lib/storage/s3-store.ts reads the S3_* settings). */
+  S3_BUCKET: z.string().min(1).optional(),
   /** Where the embedded PostgreSQL, the demo secret and attachments live (attachments/). */
   SEALPOST_DATA_DIR: z.string().min(1).optional(),
   /** Run the background job workers in this process (the web server does by default). */

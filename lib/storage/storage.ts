@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { cachedS3BlobStore, s3ConfigFromEnv } from './s3-store';
 
 /**
  * Where uploaded files live. Bytes in, bytes out: the store knows nothing about users, messages
@@ -81,9 +82,10 @@ export function attachmentsRoot(): string {
   return path.resolve(dataDir ? dataDir : '.data', 'attachments');
 }
 
-/** The store the app uses. */
+/** The store the app uses: the S3 bucket when S3_BUCKET is set, else the local disk. */
 export function blobStore(): BlobStore {
-  return localBlobStore(attachmentsRoot());
+  const s3 = s3ConfigFromEnv();
+  return s3 ? cachedS3BlobStore(s3) : localBlobStore(attachmentsRoot());
 }
 
 /** One chunk at a time, whichever kind of stream the caller has; nothing is read ahead. */
