@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
-import { signInPortalUser } from '@/lib/portal/accounts';
+import { completePortalSignIn, signInPortalUser } from '@/lib/portal/accounts';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
 
@@ -16,6 +16,17 @@ export class SignInRefused extends CredentialsSignin {
   }
 }
 
+/** The password was right, but a policy requires an SMS code before there is a session. */
+export class SecondFactorRequired extends CredentialsSignin {
+  code = 'second_factor';
+  constructor(
+    readonly challengeId: string,
+    readonly phoneHint: string,
+  ) {
+    super('A code was sent by SMS');
+  }
+}
+
 const credentials = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024) });
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
@@ -24,7 +35,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A refused sign-in is an expected answer (and an audit event), not a server error.
     error(error) {
-      if (error.name === 'CredentialsSignin' || error instanceof CredentialsSignin) return;
+      if (error.name === 'CredentialsSignin' || error instanceof CredentialsSignin || (error as { type?: string }).type === 'CredentialsSignin') return;
       console.error('[auth]', error);
     },
   },
@@ -54,7 +65,26 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new SignInRefused('Incorrect email address or password.');
         try {
-          const user = await signInPortalUser({
+          const result = await signInPortalUser({
+            ...parsed.data,
+            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
+          });
+          if (result.status === 'second_factor') throw new SecondFactorRequired(result.challengeId, result.phoneHint);
+          return { id: result.id, kind: 'portal_user', sessionVersion: result.sessionVersion };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      id: 'portal-code',
+      credentials: { challengeId: {}, code: {} },
+      async authorize(raw, request) {
+        const parsed = z.object({ challengeId: z.string().uuid(), code: z.string().trim().regex(/^\d{6}$/) }).safeParse(raw);
+        if (!parsed.success) throw new SignInRefused('Enter the 6-digit code from the text message.');
+        try {
+          const user = await completePortalSignIn({
             ...parsed.data,
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });

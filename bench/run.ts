@@ -1,18 +1,19 @@
 /**
  * `npm run bench [-- <workload>]`: the SPEC §12 workloads on a dedicated database, with their
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
- * Workloads here: csv-import, inbox, invoice-pdf.
+ * Workloads here: csv-import, inbox, invoice-pdf, delivery-search.
  */
 import { closeDb } from '@/db/client';
 import { resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
 import { csvImportWorkload } from './csv-import';
+import { deliverySearchWorkload } from './delivery-search';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
 import { invoicePdfWorkload } from './invoice-pdf';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf'];
+const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
   process.exit(2);
@@ -31,6 +32,10 @@ try {
   if (!only || only === 'inbox') {
     console.log('inbox: 100,000 messages for one reader …');
     rows.push(await inboxWorkload());
+  }
+  if (!only || only === 'delivery-search') {
+    console.log('delivery-search: 2,000,000 delivery events, boolean queries over 30 days …');
+    rows.push(...(await deliverySearchWorkload()));
   }
   if (!only || only === 'invoice-pdf') {
     console.log('invoice-pdf: starting the app and rendering invoices …');

@@ -1,11 +1,12 @@
 import { count, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { Readable } from 'node:stream';
-import { administrators, attachments, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, secureMessages } from './schema';
+import { administrators, attachments, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
 import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
+import { seedDeliveryEvents } from './seed-delivery';
 
 export const DEMO_PASSWORD = 'Sealpost-Demo-2026!';
 
@@ -165,6 +166,7 @@ export async function seedDemo(db: Db, now = new Date()) {
     expireAfterDays: 7,
   });
   await seedMessages(db, { orgId: acme.orgId, securePolicyId: securePolicy.id, passwordHash, now });
+  await seedDeliveryEvents(db, acme.orgId, now);
   return { acmeId: acme.orgId, globexId: globex.orgId };
 }
 
@@ -194,6 +196,11 @@ async function seedMessages(db: Db, input: { orgId: string; securePolicyId: stri
     ])
     .returning({ id: portalUsers.id });
   const day = 86_400_000;
+  await db.insert(recipientAccounts).values([
+    { orgId: input.orgId, email: 'pat@partner.example', firstSentAt: new Date(input.now.getTime() - 90 * day), lastSentAt: new Date(input.now.getTime() - day) },
+    { orgId: input.orgId, email: 'dr.lee@cityclinic.example', phone: '+16175550188', firstSentAt: new Date(input.now.getTime() - 70 * day), lastSentAt: new Date(input.now.getTime() - 12 * day) },
+    { orgId: input.orgId, email: 'billing@insureco.example', phone: '+442079460321', firstSentAt: new Date(input.now.getTime() - 40 * day), lastSentAt: new Date(input.now.getTime() - 5 * day) },
+  ]);
   for (let i = 0; i < 32; i++) {
     const outbound = i % 3 !== 2;
     const sentAt = new Date(input.now.getTime() - (i * 2.8 + 0.3) * day);

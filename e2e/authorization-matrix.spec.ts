@@ -21,7 +21,7 @@ const principals: Principal[] = [
   { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
 ];
 
-type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string };
+type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string; acmeRecipientId: string };
 
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
@@ -89,6 +89,12 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   savePreferencesAction: () => ({ dateFormat: 'yyyy-MM-dd', timeFormat: '24h', weekStartsOn: 1, signature: 'matrix' }),
   recallMessageAction: (ids) => ({ messageId: ids.acmeMessageId }),
   extendMessageAction: (ids) => ({ messageId: ids.acmeMessageId, days: 7 }),
+  createApiKeyAction: () => ({ name: 'Matrix key' }),
+  revokeApiKeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  updateRecipientPhoneAction: (ids) => ({ id: ids.acmeRecipientId, phone: '+1 617 555 0101' }),
+  deleteRecipientAction: (ids) => ({ id: ids.acmeRecipientId }),
+  verifySmsCodeAction: () => ({ code: '000000' }),
+  resendSmsCodeAction: () => ({}),
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
 const targetsARecord: ActionName[] = [
@@ -102,6 +108,9 @@ const targetsARecord: ActionName[] = [
   'confirmCheckAction',
   'recallMessageAction',
   'extendMessageAction',
+  'revokeApiKeyAction',
+  'updateRecipientPhoneAction',
+  'deleteRecipientAction',
 ];
 
 type ManifestEntry = { workers: Record<string, unknown>; filename?: string; exportedName?: string };
@@ -200,8 +209,10 @@ test.describe('authorization matrix', () => {
         '{"name":"Matrix","organisation":"Acme Health","lines":[]}'::jsonb, '[]'::jsonb, 74, 0, 0, 74
       from o returning id`;
     const [message] = await sql<{ id: string }[]>`select m.id from secure_messages m join domains d on d.org_id = m.org_id where d.domain = 'acme.example' order by m.sent_at desc limit 1`;
+    const [recipient] = await sql<{ id: string }[]>`select r.id from recipient_accounts r join domains d on d.org_id = r.org_id where d.domain = 'acme.example' limit 1`;
     await sql.end();
     ids = {
+      acmeRecipientId: recipient?.id ?? '',
       acmeMessageId: message?.id ?? '',
       acmeManagerId: rows.find((r) => r.email === 'manager@acme.example')?.id ?? '',
       acmeViewerId: rows.find((r) => r.email === 'viewer@acme.example')?.id ?? '',

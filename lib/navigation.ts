@@ -5,7 +5,7 @@ import type { Permission } from '@/lib/auth/permissions';
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon };
-export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'settings';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
@@ -17,4 +17,7 @@ export const adminNavigation: NavItem[] = [
   { href: '/policies', label: 'Policies', permission: 'policies.view', icon: 'policies' },
   { href: '/secure-messages', label: 'Secure messages', permission: 'secure_messages.view', icon: 'secure-messages' },
   { href: '/reports', label: 'Reports', permission: 'reports.view', icon: 'reports' },
+  { href: '/delivery-events', label: 'Delivery events', permission: 'delivery_events.view', icon: 'delivery-events' },
+  { href: '/recipients', label: 'Recipients', permission: 'recipients.view', icon: 'recipients' },
+  { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings' },
 ];

@@ -14,7 +14,7 @@ import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCall
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
 
 export const signInAction = publicAction('signInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  await credentialsSignIn('administrator', email, password);
+  await credentialsSignIn('administrator', { email, password });
   const admin = await getAdministratorCredentials(getDb(), { email: email.toLowerCase() });
   redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
 });

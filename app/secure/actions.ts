@@ -1,6 +1,10 @@
 'use server';
 
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors/app-error';
+import { resendSmsChallenge } from '@/lib/portal/two-factor';
 import { z } from 'zod';
 import { signOut } from '@/auth';
 import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
@@ -9,7 +13,18 @@ import { changePasswordSchema, requestResetSchema, signInSchema } from '@/lib/au
 import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, signOutPortalUser } from '@/lib/portal/accounts';
 
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  await credentialsSignIn('portal', email, password);
+  const pending = await credentialsSignIn('portal', { email, password });
+  if (pending) {
+    // Only the challenge's random id is kept between the two steps, in an HttpOnly cookie.
+    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify(pending.secondFactor), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: process.env.NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
+      path: '/secure',
+      maxAge: 10 * 60,
+    });
+    redirect('/secure/verify');
+  }
   redirect(callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox');
 });
 
@@ -37,4 +52,31 @@ export const portalSignOutAction = portalAction('portalSignOutAction', z.object(
   await signOutPortalUser({ user, clientAddress: user.clientAddress });
   await signOut({ redirect: false });
   redirect('/secure/login?notice=signed-out');
+});
+
+const CHALLENGE_COOKIE = 'sp_portal_2fa';
+
+async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string }> {
+  const raw = (await cookies()).get(CHALLENGE_COOKIE)?.value;
+  try {
+    const value = raw ? (JSON.parse(raw) as { challengeId?: unknown; phoneHint?: unknown }) : null;
+    if (value && typeof value.challengeId === 'string' && typeof value.phoneHint === 'string') return { challengeId: value.challengeId, phoneHint: value.phoneHint };
+  } catch {
+    // fall through
+  }
+  throw new AppError('expired', 'Your sign-in has expired. Sign in again.');
+}
+
+export const verifySmsCodeAction = publicAction('verifySmsCodeAction', z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }), async ({ code }) => {
+  const { challengeId } = await pendingChallenge();
+  await credentialsSignIn('portal-code', { challengeId, code });
+  (await cookies()).delete({ name: CHALLENGE_COOKIE, path: '/secure' });
+  redirect('/secure/inbox');
+});
+
+export const resendSmsCodeAction = publicAction('resendSmsCodeAction', z.object({}), async () => {
+  const { challengeId, phoneHint } = await pendingChallenge();
+  const next = await resendSmsChallenge(challengeId);
+  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint }), { httpOnly: true, sameSite: 'lax', path: '/secure', maxAge: 10 * 60 });
+  return null;
 });

@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, CalendarSync, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
+import { BarChart3, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
@@ -16,6 +16,9 @@ const icons: Record<NavIcon, LucideIcon> = {
   policies: ScrollText,
   'secure-messages': MessagesSquare,
   reports: BarChart3,
+  'delivery-events': Radar,
+  recipients: Contact,
+  settings: KeyRound,
 };
 
 export type NavLink = { href: string; label: string; icon: NavIcon };

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
 export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened'] as const;
@@ -41,4 +41,63 @@ export const deliveryEvents = pgTable(
     index('delivery_events_diagnostic_trgm').using('gin', sql`${t.diagnostic} gin_trgm_ops`),
     index('delivery_events_org_message_idx').on(t.orgId, t.messageId),
   ],
+);
+
+/** Per-organisation keys for POST /api/delivery-events. Only a SHA-256 hash is stored. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The first characters of the key, shown to tell keys apart (e.g. "sp_live_ab12…"). */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_key').on(t.keyHash), index('api_keys_org_idx').on(t.orgId)],
+);
+
+/**
+ * Every external address an organisation has written to (SPEC §11), added on first send, with the
+ * phone number used for SMS two-factor sign-in (E.164).
+ */
+export const recipientAccounts = pgTable(
+  'recipient_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** Lower case. */
+    email: text('email').notNull(),
+    phone: text('phone'),
+    firstSentAt: timestamp('first_sent_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('recipient_accounts_org_email_key').on(t.orgId, t.email),
+    index('recipient_accounts_email_trgm').using('gin', sql`${t.email} gin_trgm_ops`),
+  ],
+);
+
+/** A pending second factor: a 6-digit SMS code (hashed), 10 minutes, at most 5 tries, single use. */
+export const smsChallenges = pgTable(
+  'sms_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    portalUserId: uuid('portal_user_id').notNull(),
+    codeHash: text('code_hash').notNull(),
+    phone: text('phone').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sms_challenges_user_idx').on(t.portalUserId)],
 );

@@ -26,6 +26,11 @@ export const auditCatalog = {
   'invoices.voided': { label: 'Invoice voided', category: 'billing' },
   'secure_messages.recalled': { label: 'Secure message recalled', category: 'messages' },
   'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
+  'api_keys.created': { label: 'API key created', category: 'settings' },
+  'api_keys.revoked': { label: 'API key revoked', category: 'settings' },
+  'recipients.phone_changed': { label: 'Recipient phone changed', category: 'recipients' },
+  'recipients.deleted': { label: 'Recipient deleted', category: 'recipients' },
+  'delivery_events.exported': { label: 'Delivery events exported', category: 'exports' },
 } as const;
 
 /** The filter choices on /events, in display order. */
@@ -36,6 +41,8 @@ export const auditCategories = [
   { id: 'licenses', label: 'Licensed emails' },
   { id: 'billing', label: 'Purchases and payments' },
   { id: 'messages', label: 'Secure messages' },
+  { id: 'recipients', label: 'Recipients' },
+  { id: 'settings', label: 'Settings' },
   { id: 'exports', label: 'Exports' },
 ] as const satisfies readonly { id: AuditCategory; label: string }[];
 

@@ -47,6 +47,12 @@ export const actionAccess = {
   deleteMessageAction: PORTAL,
   savePreferencesAction: PORTAL,
   recallMessageAction: admin('secure_messages.manage'),
+  createApiKeyAction: admin('settings.manage'),
+  revokeApiKeyAction: admin('settings.manage'),
+  updateRecipientPhoneAction: admin('recipients.manage'),
+  deleteRecipientAction: admin('recipients.manage'),
+  verifySmsCodeAction: PUBLIC,
+  resendSmsCodeAction: PUBLIC,
   extendMessageAction: admin('secure_messages.manage'),
 } as const satisfies Record<string, Access>;
 
@@ -58,6 +64,9 @@ export const routeAccess = {
   '/api/health': { GET: PUBLIC },
   '/api/webhooks/stripe': { POST: SIGNED },
   '/secure/attachments': { POST: PORTAL },
+  '/api/delivery-events': { POST: SIGNED },
+  '/api/webhooks/resend': { POST: SIGNED },
+  '/delivery-events/export': { GET: admin('delivery_events.view') },
   '/secure/attachments/[id]': { GET: PORTAL },
   '/events/export': { GET: admin('events.export') },
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },

@@ -15,6 +15,8 @@ export type AccountSource<A extends SignInAccount> = {
   kind: AccountKind;
   find(email: string): Promise<A | null>;
   recordSignIn(tx: Tx, account: A, now: Date): Promise<void>;
+  /** True when the password is not enough: the sign-in completes after a second factor. */
+  needsSecondFactor?(account: A): Promise<boolean>;
 };
 
 /**
@@ -25,7 +27,7 @@ export type AccountSource<A extends SignInAccount> = {
 export async function authenticate<A extends SignInAccount>(
   source: AccountSource<A>,
   input: { email: string; password: string; clientAddress: string; now?: Date },
-): Promise<A> {
+): Promise<A & { pendingSecondFactor: boolean }> {
   const db = getDb();
   const now = input.now ?? new Date();
   const email = input.email.trim().toLowerCase();
@@ -61,6 +63,10 @@ export async function authenticate<A extends SignInAccount>(
     throw new AppError('unauthenticated', INVALID_CREDENTIALS);
   }
 
+  if (source.needsSecondFactor && (await source.needsSecondFactor(account))) {
+    // The sign-in completes (and is recorded) when the second factor is confirmed.
+    return { ...account, pendingSecondFactor: true };
+  }
   await db.transaction(async (tx) => {
     await clearThrottle(tx, rules[0].key);
     await source.recordSignIn(tx, account, now);
@@ -75,5 +81,44 @@ export async function authenticate<A extends SignInAccount>(
       now,
     });
   });
-  return account;
+  return { ...account, pendingSecondFactor: false };
+}
+
+/** Records a completed sign-in (after a second factor, for instance). */
+export async function recordCompletedSignIn<A extends SignInAccount>(
+  source: AccountSource<A>,
+  account: A,
+  input: { clientAddress: string; how: string; now?: Date },
+) {
+  const now = input.now ?? new Date();
+  await getDb().transaction(async (tx) => {
+    await clearThrottle(tx, signInRules(account.email, input.clientAddress, source.kind)[0].key);
+    await source.recordSignIn(tx, account, now);
+    await recordAuditEvent(tx, {
+      orgId: account.orgId,
+      actor: { type: source.kind, id: account.id, email: account.email },
+      action: 'auth.signed_in',
+      summary: `${account.email} signed in${source.kind === 'portal_user' ? ' to the secure-message portal' : ''} ${input.how}`,
+      target: { type: source.kind, id: account.id, label: account.email },
+      clientAddress: input.clientAddress,
+      metadata: { kind: source.kind },
+      now,
+    });
+  });
+}
+
+/** Records a refused second factor as a failed sign-in. */
+export async function recordFailedSecondFactor(account: SignInAccount, kind: AccountKind, input: { clientAddress: string; reason: string; now?: Date }) {
+  await getDb().transaction((tx) =>
+    recordAuditEvent(tx, {
+      orgId: account.orgId,
+      actor: { type: kind, id: account.id, email: account.email },
+      action: 'auth.sign_in_failed',
+      summary: `Failed sign-in for ${account.email} (${input.reason})`,
+      target: { type: kind, id: account.id, label: account.email },
+      clientAddress: input.clientAddress,
+      metadata: { reason: input.reason, kind },
+      now: input.now,
+    }),
+  );
 }

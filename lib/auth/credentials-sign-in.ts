@@ -1,5 +1,5 @@
 import { AuthError } from 'next-auth';
-import { SignInRefused, signIn } from '@/auth';
+import { SecondFactorRequired, SignInRefused, signIn } from '@/auth';
 import { AppError } from '@/lib/errors/app-error';
 import { INVALID_CREDENTIALS } from './authenticate';
 
@@ -7,15 +7,18 @@ import { INVALID_CREDENTIALS } from './authenticate';
  * Signs in through one of Auth.js's credentials providers and turns its refusals into our
  * AppError with the safe message (never whether the address exists). Sets the session cookie.
  */
-export async function credentialsSignIn(provider: 'administrator' | 'portal', email: string, password: string) {
+export async function credentialsSignIn(
+  provider: 'administrator' | 'portal' | 'portal-code',
+  credentials: Record<string, string>,
+): Promise<{ secondFactor: { challengeId: string; phoneHint: string } } | null> {
   try {
-    await signIn(provider, { email, password, redirect: false });
+    await signIn(provider, { ...credentials, redirect: false });
+    return null;
   } catch (e) {
-    if (e instanceof SignInRefused) throw new AppError('unauthenticated', e.userMessage);
-    if (e instanceof AuthError) {
-      const cause = (e.cause as { err?: unknown } | undefined)?.err;
-      throw new AppError('unauthenticated', cause instanceof SignInRefused ? cause.userMessage : INVALID_CREDENTIALS);
-    }
+    const cause = e instanceof AuthError ? (e.cause as { err?: unknown } | undefined)?.err : e;
+    if (cause instanceof SecondFactorRequired) return { secondFactor: { challengeId: cause.challengeId, phoneHint: cause.phoneHint } };
+    if (cause instanceof SignInRefused) throw new AppError('unauthenticated', cause.userMessage);
+    if (e instanceof AuthError) throw new AppError('unauthenticated', INVALID_CREDENTIALS);
     throw e;
   }
 }

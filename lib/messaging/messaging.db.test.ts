@@ -139,3 +139,16 @@ describe('search', () => {
     expect(await ids(pat, '%')).toEqual([]);
   });
 });
+
+describe('recipient accounts', () => {
+  it('an outbound send records the organisation’s external recipients; an inbound one its external sender', async () => {
+    const { recipientAccounts } = await import('@/db/schema');
+    const { org, alice, bob, pat } = await setup();
+    await send(alice, { to: [pat.email], cc: [bob.email] });
+    let rows = await getDb().select().from(recipientAccounts).where(eq(recipientAccounts.orgId, org.orgId));
+    expect(rows.map((r) => r.email)).toEqual([pat.email]);
+    await send(pat, { to: [alice.email] });
+    rows = await getDb().select().from(recipientAccounts).where(eq(recipientAccounts.orgId, org.orgId));
+    expect(rows).toHaveLength(1);
+  });
+});

@@ -6,6 +6,7 @@ import { env } from '@/lib/env';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
+import { recordRecipients } from '@/lib/recipients/recipients';
 import type { PortalSession } from '@/lib/portal/queries';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
@@ -111,6 +112,9 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     if (replyTo && !replyTo.recalled) {
       await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
     }
+    // The organisation's recipient accounts (SPEC §11): every external address it writes with.
+    const external = senderOrg ? everyone.filter((email) => orgs.get(email) !== orgId) : [sender.email];
+    await recordRecipients(tx, orgId, external, now);
     for (const [email, kind] of recipients) {
       const user = await ensurePortalUser(tx, email, now);
       await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });

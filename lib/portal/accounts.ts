@@ -1,8 +1,9 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { passwordTokens, portalUsers } from '@/db/schema';
+import { passwordTokens, portalUsers, smsChallenges } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
-import { authenticate, type AccountSource, type SignInAccount } from '@/lib/auth/authenticate';
+import { authenticate, recordCompletedSignIn, recordFailedSecondFactor, type AccountSource, type SignInAccount } from '@/lib/auth/authenticate';
+import { maskPhone, secondFactorPhone, startSmsChallenge, verifySmsChallenge } from './two-factor';
 import { passwordProblems } from '@/lib/auth/password-policy';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
 import { countAttempt, signInRules, throttledFor, waitMessage, type ThrottleRule } from '@/lib/auth/throttle';
@@ -27,11 +28,46 @@ const portalSource: AccountSource<PortalAccount> = {
   async recordSignIn(tx, account, now) {
     await tx.update(portalUsers).set({ lastSignInAt: now }).where(eq(portalUsers.id, account.id));
   },
+  async needsSecondFactor(account) {
+    return (await secondFactorPhone(getDb(), account.email)) !== null;
+  },
 };
 
-export async function signInPortalUser(input: { email: string; password: string; clientAddress: string; now?: Date }) {
+export type PortalSignIn =
+  | { status: 'signed_in'; id: string; sessionVersion: number }
+  | { status: 'second_factor'; challengeId: string; phoneHint: string };
+
+/** Email and password; when a policy requires it, the sign-in waits for an SMS code. */
+export async function signInPortalUser(input: { email: string; password: string; clientAddress: string; now?: Date }): Promise<PortalSignIn> {
+  const now = input.now ?? new Date();
   const user = await authenticate(portalSource, input);
-  return { id: user.id, sessionVersion: user.sessionVersion };
+  if (!user.pendingSecondFactor) return { status: 'signed_in', id: user.id, sessionVersion: user.sessionVersion };
+  const phone = await secondFactorPhone(getDb(), user.email);
+  if (!phone) return { status: 'signed_in', id: user.id, sessionVersion: user.sessionVersion };
+  const challengeId = await getDb().transaction((tx) => startSmsChallenge(tx, user.id, phone, now));
+  return { status: 'second_factor', challengeId, phoneHint: maskPhone(phone) };
+}
+
+/** The second step: the SMS code completes the sign-in (recorded as such). */
+export async function completePortalSignIn(input: { challengeId: string; code: string; clientAddress: string; now?: Date }) {
+  try {
+    const { userId } = await verifySmsChallenge(input.challengeId, input.code, input.now);
+    const user = await getPortalCredentials(getDb(), { id: userId });
+    if (!user || user.status !== 'active') throw new AppError('unauthenticated', 'Your account is not active.');
+    const account = { ...user, orgId: user.internalOrgId, active: true };
+    await recordCompletedSignIn(portalSource, account, { clientAddress: input.clientAddress, how: 'with an SMS code', now: input.now });
+    return { id: user.id, sessionVersion: user.sessionVersion };
+  } catch (e) {
+    if (e instanceof AppError && /^[0-9a-f-]{36}$/i.test(input.challengeId)) {
+      const owner = await getDb()
+        .select({ userId: smsChallenges.portalUserId })
+        .from(smsChallenges)
+        .where(eq(smsChallenges.id, input.challengeId));
+      const user = owner[0] ? await getPortalCredentials(getDb(), { id: owner[0].userId }) : null;
+      if (user) await recordFailedSecondFactor({ ...user, orgId: user.internalOrgId, active: user.status === 'active' }, 'portal_user', { clientAddress: input.clientAddress, reason: 'wrong or expired SMS code', now: input.now });
+    }
+    throw e;
+  }
 }
 
 /** Finds or creates the portal account of an address (pending until its owner sets a password). */

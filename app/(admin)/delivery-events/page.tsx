@@ -1,0 +1,166 @@
+import { ChevronRight, ChevronsLeft, Download, MailCheck, SearchX } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import type { DeliveryEventView } from '@/components/delivery/delivery-event-rows';
+import { DeliveryEventsTable } from '@/components/delivery/delivery-events-table';
+import { DeliverySearchForm } from '@/components/delivery/delivery-search-form';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { getDb } from '@/db/client';
+import { requireAdminPage } from '@/lib/auth/session';
+import { explainBounce } from '@/lib/delivery/bounces';
+import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
+import { deliverySearchToParams, parseDeliverySearchParams, withQuery } from '@/lib/delivery/search-params';
+import { isAppError } from '@/lib/errors/app-error';
+import { formatDateTime } from '@/lib/format';
+
+export const metadata: Metadata = { title: 'Delivery events · Sealpost' };
+
+const PAGE_SIZE = 50;
+
+const METHOD_LABELS: Record<DeliveryEventRow['method'], string> = {
+  tls: 'TLS',
+  secure_portal: 'Secure portal',
+  sms_two_factor: 'SMS two-factor',
+  plain: 'Plain SMTP',
+};
+
+function toView(row: DeliveryEventRow): DeliveryEventView {
+  return {
+    id: row.id,
+    occurredAtIso: row.occurredAt.toISOString(),
+    occurredAtText: formatDateTime(row.occurredAt),
+    messageId: row.messageId,
+    sender: row.sender,
+    recipient: row.recipient,
+    event: row.event,
+    method: METHOD_LABELS[row.method],
+    remoteServer: row.remoteServer,
+    smtpCode: row.smtpCode,
+    enhancedCode: row.enhancedCode,
+    diagnostic: row.diagnostic,
+    bounceClass: row.bounceClass,
+    explanation: explainBounce(row),
+    source: row.source,
+  };
+}
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function DeliveryEventsPage({ searchParams }: Props) {
+  await connection();
+  const admin = await requireAdminPage('delivery_events.view');
+  const { params, errors } = parseDeliverySearchParams(await searchParams);
+  const db = getDb();
+  const shared = deliverySearchToParams(params);
+
+  let result: { rows: DeliveryEventView[]; next: string | null; total: string } | null = null;
+  let failure: string | null = null;
+  if (!params.queryError) {
+    try {
+      const [page, total] = await Promise.all([
+        searchDeliveryEvents(db, admin.orgId, { ...params, limit: PAGE_SIZE }),
+        countDeliveryEvents(db, admin.orgId, params),
+      ]);
+      result = { rows: page.rows.map(toView), next: page.next, total: formatDeliveryCount(total) };
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      failure = e.message;
+    }
+  }
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Delivery events"
+        description="Every delivery attempt of your organisation’s mail, with bounce diagnostics. Times and dates are in UTC."
+        actions={
+          <Button asChild variant="outline">
+            <a href={withQuery('/delivery-events/export', shared)} download>
+              <Download aria-hidden />
+              Export CSV
+            </a>
+          </Button>
+        }
+      />
+
+      <Card>
+        <CardContent>
+          <DeliverySearchForm params={params} />
+        </CardContent>
+      </Card>
+
+      {errors.length > 0 && (
+        <Alert variant="warning" title="Some search settings could not be used">
+          <ul className="list-disc pl-5">
+            {errors.map((error) => (
+              <li key={error.field + error.message}>{error.message}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {params.queryError && (
+        <Alert variant="danger" title="The search query could not be read">
+          {params.queryError.message} (at character {params.queryError.position + 1}). Fix the query and search again.
+        </Alert>
+      )}
+      {failure && <Alert variant="danger" title="The search did not finish">{failure}</Alert>}
+
+      {result && (
+        <Card>
+          {result.rows.length === 0 ? (
+            params.q.trim() !== '' || params.after ? (
+              <EmptyState
+                icon={SearchX}
+                title="No delivery events match this search"
+                description="Try another query or a wider date range."
+                action={
+                  <Button asChild variant="outline">
+                    <Link href="/delivery-events">Clear search</Link>
+                  </Button>
+                }
+              />
+            ) : (
+              <EmptyState
+                icon={MailCheck}
+                title="No delivery events in this date range"
+                description="Delivery attempts appear here as your mail is sent. Try a wider date range."
+              />
+            )
+          ) : (
+            <>
+              <p className="border-b border-line px-4 py-3 text-sm font-medium text-ink">{result.total}</p>
+              <DeliveryEventsTable rows={result.rows} params={params} />
+            </>
+          )}
+          {(params.after || result.next) && (
+            <nav aria-label="Pages of delivery events" className="flex items-center justify-between gap-2 border-t border-line px-4 py-3">
+              {params.after ? (
+                <Button asChild variant="outline" size="sm">
+                  <Link href={withQuery('/delivery-events', shared)}>
+                    <ChevronsLeft aria-hidden />
+                    First page
+                  </Link>
+                </Button>
+              ) : (
+                <span />
+              )}
+              {result.next && (
+                <Button asChild variant="outline" size="sm">
+                  <Link href={withQuery('/delivery-events', deliverySearchToParams({ ...params, after: result.next }, { withCursor: true }))}>
+                    Next page
+                    <ChevronRight aria-hidden />
+                  </Link>
+                </Button>
+              )}
+            </nav>
+          )}
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { adminAction } from '@/lib/actions/action';
+import { deleteRecipient, updateRecipientPhone } from '@/lib/recipients/recipients';
+import { formatPhone } from '@/lib/recipients/phone';
+
+const recipientIdSchema = z.object({ id: z.string().uuid() });
+const updatePhoneSchema = z.object({ id: z.string().uuid(), phone: z.string().max(40, 'This phone number is too long.') });
+
+export const updateRecipientPhoneAction = adminAction('updateRecipientPhoneAction', updatePhoneSchema, async ({ id, phone }, { actor }) => {
+  const result = await updateRecipientPhone({ actor, id, phone });
+  revalidatePath('/recipients');
+  return { phone: result.phone ? formatPhone(result.phone) : null };
+});
+
+export const deleteRecipientAction = adminAction('deleteRecipientAction', recipientIdSchema, async ({ id }, { actor }) => {
+  await deleteRecipient({ actor, id });
+  revalidatePath('/recipients');
+  return null;
+});

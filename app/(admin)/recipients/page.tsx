@@ -1,0 +1,128 @@
+import { SearchX, Users } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { RecipientActions } from '@/components/recipients/recipient-actions';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { SearchBox } from '@/components/ui/search-box';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { getDb } from '@/db/client';
+import { can } from '@/lib/auth/permissions';
+import { requireAdminPage } from '@/lib/auth/session';
+import { formatDateTime } from '@/lib/format';
+import { formatPhone } from '@/lib/recipients/phone';
+import { listRecipients } from '@/lib/recipients/recipients';
+
+export const metadata: Metadata = { title: 'Recipients · Sealpost' };
+
+const PAGE_SIZE = 50;
+
+function param(raw: Record<string, string | string[] | undefined>, key: string, max: number): string {
+  const value = raw[key];
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+function href(q: string, after?: string): string {
+  const search = new URLSearchParams();
+  if (q) search.set('q', q);
+  if (after) search.set('after', after);
+  const query = search.toString();
+  return `/recipients${query ? `?${query}` : ''}`;
+}
+
+export default async function RecipientsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const admin = await requireAdminPage('recipients.view');
+  const raw = await searchParams;
+  const q = param(raw, 'q', 254);
+  const after = param(raw, 'after', 320).toLowerCase();
+  const page = await listRecipients(getDb(), admin.orgId, { search: q || undefined, after: after || undefined, limit: PAGE_SIZE });
+  const canManage = can(admin.level, 'recipients.manage');
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Recipients"
+        description="Every external address your organisation has sent mail to, added automatically on the first send. A recipient's phone number receives the one-time code when your policy requires SMS two-factor sign-in."
+      />
+      <Card className="overflow-hidden">
+        <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
+          <SearchBox label="Search recipients" placeholder="Search any part of an address" />
+        </div>
+        {page.rows.length === 0 ? (
+          <div className="p-6">
+            {q ? (
+              <EmptyState icon={SearchX} title="No recipient matches your search" description="Check the spelling, or type another part of the address." />
+            ) : after ? (
+              <EmptyState icon={Users} title="No more recipients" description="Go back to the first page." />
+            ) : (
+              <EmptyState
+                icon={Users}
+                title="No recipients yet"
+                description="Addresses outside your organisation appear here automatically the first time mail is sent to them."
+              />
+            )}
+          </div>
+        ) : (
+          <Table aria-label="Recipients">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Email</TableHead>
+                <TableHead>Phone</TableHead>
+                <TableHead>First written to</TableHead>
+                <TableHead>Last written to</TableHead>
+                {canManage && (
+                  <TableHead>
+                    <span className="sr-only">Actions</span>
+                  </TableHead>
+                )}
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {page.rows.map((row) => (
+                <TableRow key={row.id}>
+                  <TableCell className="font-medium">{row.email}</TableCell>
+                  <TableCell className="whitespace-nowrap">
+                    {row.phone ? (
+                      formatPhone(row.phone)
+                    ) : (
+                      <span className="text-muted">
+                        <span aria-hidden>—</span>
+                        <span className="sr-only">No phone number</span>
+                      </span>
+                    )}
+                  </TableCell>
+                  <TableCell className="whitespace-nowrap text-muted">{formatDateTime(row.firstSentAt)}</TableCell>
+                  <TableCell className="whitespace-nowrap text-muted">{formatDateTime(row.lastSentAt)}</TableCell>
+                  {canManage && (
+                    <TableCell>
+                      <RecipientActions id={row.id} email={row.email} phone={row.phone} />
+                    </TableCell>
+                  )}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+        {(after || page.next) && (
+          <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
+            {after ? (
+              <Link href={href(q)} className="font-medium text-brand-600 hover:underline">
+                First page
+              </Link>
+            ) : (
+              <span />
+            )}
+            {page.next && (
+              <Link href={href(q, page.next)} className="font-medium text-brand-600 hover:underline">
+                Next page
+              </Link>
+            )}
+          </nav>
+        )}
+      </Card>
+    </div>
+  );
+}

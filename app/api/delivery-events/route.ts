@@ -1,0 +1,57 @@
+import { authenticateApiKey } from '@/lib/delivery/api-keys';
+import { ingestDeliveryEvents, parseDeliveryEvents } from '@/lib/delivery/ingest';
+import { errorResponse, jsonError, readBodyLimited } from '@/lib/http/route';
+
+export const dynamic = 'force-dynamic';
+
+/** 10,000 events with long diagnostics fit well within this; the cap is checked while reading. */
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+function unauthorized() {
+  const response = jsonError('unauthenticated', 'Send a valid, unrevoked API key as "Authorization: Bearer <key>".', 401);
+  response.headers.set('WWW-Authenticate', 'Bearer realm="delivery-events"');
+  return response;
+}
+
+/**
+ * The delivery-event ingest API (SPEC §10). No session: an organisation's API key authenticates
+ * the sender and decides which organisation the events belong to. Answers 202 with how many
+ * events were stored and why the others were refused (good events are stored even when some are
+ * bad), 400 when none is usable, 401 for a missing, unknown or revoked key, 413 past 5 MB.
+ */
+export async function POST(request: Request) {
+  try {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+    // The key is checked before the body is read, so strangers cannot make us parse 5 MB.
+    const key = match ? await authenticateApiKey(match[1]) : null;
+    if (!key) return unauthorized();
+
+    const raw = await readBodyLimited(request, MAX_BODY_BYTES);
+    if (!raw) return jsonError('invalid_input', 'The body is larger than 5 MB. Send the events in smaller batches.', 413);
+    let body: string;
+    try {
+      body = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      return Response.json(
+        { error: { code: 'invalid_input', message: 'The body is not valid UTF-8 text.' }, accepted: 0, rejected: [] },
+        { status: 400, headers: { 'Cache-Control': 'no-store' } },
+      );
+    }
+
+    const { valid, errors } = parseDeliveryEvents(body);
+    if (valid.length === 0) {
+      return Response.json(
+        { error: { code: 'invalid_input', message: 'No event was stored: none of them is valid. See "rejected" for why.' }, accepted: 0, rejected: errors },
+        { status: 400, headers: { 'Cache-Control': 'no-store' } },
+      );
+    }
+    const accepted = await ingestDeliveryEvents(key.orgId, valid, 'ingest');
+    const message =
+      errors.length === 0
+        ? `Stored ${accepted} event${accepted === 1 ? '' : 's'}.`
+        : `Stored the ${accepted} valid event${accepted === 1 ? '' : 's'}; the ${errors.length} listed in "rejected" were not stored. Fix and resend only those.`;
+    return Response.json({ accepted, rejected: errors, message }, { status: 202, headers: { 'Cache-Control': 'no-store' } });
+  } catch (e) {
+    return errorResponse(e, 'delivery-events');
+  }
+}

@@ -1,0 +1,60 @@
+import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
+import Link from 'next/link';
+import { Table, TableBody, TableCaption, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { deliverySearchToParams, withQuery, type DeliverySearchParams, type DeliverySort } from '@/lib/delivery/search-params';
+import { DeliveryEventRows, type DeliveryEventView } from './delivery-event-rows';
+
+const COLUMNS: { sort: DeliverySort | null; label: string }[] = [
+  { sort: 'time', label: 'Time (UTC)' },
+  { sort: null, label: 'Message ID' },
+  { sort: 'sender', label: 'Sender' },
+  { sort: 'recipient', label: 'Recipient' },
+  { sort: 'event', label: 'Event' },
+  { sort: 'method', label: 'Method' },
+  { sort: null, label: 'Remote server' },
+  { sort: 'code', label: 'SMTP code' },
+];
+
+const SORT_LABELS: Record<DeliverySort, string> = {
+  time: 'time',
+  sender: 'sender',
+  recipient: 'recipient',
+  event: 'event',
+  method: 'method',
+  code: 'SMTP code',
+};
+
+export function DeliveryEventsTable({ rows, params }: { rows: DeliveryEventView[]; params: DeliverySearchParams }) {
+  const caption = `Delivery events, by ${SORT_LABELS[params.sort]}, ${params.dir === 'asc' ? 'ascending' : 'descending'}`;
+  return (
+    <Table>
+      <TableCaption className="sr-only">{caption}</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>
+            <span className="sr-only">Details</span>
+          </TableHead>
+          {COLUMNS.map((column) => {
+            if (!column.sort) return <TableHead key={column.label}>{column.label}</TableHead>;
+            const active = params.sort === column.sort;
+            // Click again to reverse; a new column starts ascending. A new sort starts at page one.
+            const dir = active && params.dir === 'asc' ? 'desc' : 'asc';
+            const href = withQuery('/delivery-events', deliverySearchToParams({ ...params, sort: column.sort, dir }));
+            const Icon = !active ? ArrowUpDown : params.dir === 'asc' ? ArrowUp : ArrowDown;
+            return (
+              <TableHead key={column.label} aria-sort={active ? (params.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+                <Link href={href} className="inline-flex items-center gap-1 whitespace-nowrap hover:text-ink hover:underline">
+                  {column.label}
+                  <Icon aria-hidden className={active ? 'size-3.5' : 'size-3.5 opacity-40'} />
+                </Link>
+              </TableHead>
+            );
+          })}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        <DeliveryEventRows rows={rows} open={params.open} />
+      </TableBody>
+    </Table>
+  );
+}

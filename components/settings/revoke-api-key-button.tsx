@@ -1,0 +1,31 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { revokeApiKeyAction } from '@/app/(admin)/settings/api-keys/actions';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { toast } from '@/components/ui/toast';
+
+/** Revoke, with a confirmation: it cannot be undone, and the sender starts getting 401 at once. */
+export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
+  const router = useRouter();
+  return (
+    <ConfirmDialog
+      trigger={
+        <Button variant="ghost" size="sm" aria-label={`Revoke ${name}`} className="text-danger-600 hover:bg-danger-50">
+          Revoke
+        </Button>
+      }
+      title={`Revoke ${name}?`}
+      description="Requests that use this key are refused from now on. This cannot be undone; create a new key for the system that used it."
+      confirmLabel="Revoke"
+      destructive
+      onConfirm={async () => {
+        const result = await revokeApiKeyAction({ id });
+        if (!result.ok) throw new Error(result.error.message);
+        toast({ title: `${name} is revoked`, variant: 'success' });
+        router.refresh();
+      }}
+    />
+  );
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { getDb, type DbOrTx } from '@/db/client';
+import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents } from '@/db/schema';
+
+/** A request carries at most this many events; larger batches are refused whole, nothing stored. */
+export const MAX_EVENTS_PER_REQUEST = 10_000;
+/** 13 columns × 1,000 rows stays far below PostgreSQL's 65,535 parameters per statement. */
+const INSERT_CHUNK = 1_000;
+/** Error messages echo the client's own input at most this long, so a response cannot balloon. */
+const MAX_MESSAGE_LENGTH = 300;
+
+export type DeliveryEventSource = 'ingest' | 'provider';
+
+/** One event ready to store; the organisation and source are added by the caller, never by the client. */
+export type DeliveryEventRow = {
+  occurredAt: Date;
+  messageId: string;
+  sender: string;
+  recipient: string;
+  event: (typeof DELIVERY_EVENTS)[number];
+  method: (typeof DELIVERY_METHODS)[number];
+  remoteServer: string;
+  smtpCode: number | null;
+  enhancedCode: string;
+  diagnostic: string;
+  bounceClass: (typeof BOUNCE_CLASSES)[number] | null;
+};
+
+/**
+ * `index` is the item's position (0-based) among the items sent; `line` is its 1-based line for
+ * JSON lines. An error about the body as a whole (not JSON, too many items) has index -1.
+ */
+export type IngestError = { index: number; line?: number; message: string };
+export type ParsedDeliveryEvents = { valid: DeliveryEventRow[]; errors: IngestError[] };
+
+const email = (field: string) =>
+  z
+    .string({ message: `${field} is required.` })
+    .trim()
+    .max(254, `${field} is too long.`)
+    .email(`${field} must be an email address.`)
+    .transform((v) => v.toLowerCase());
+
+/**
+ * One event as the API accepts it. Unknown keys (orgId, source, id…) are stripped, so a client
+ * cannot choose the organisation or pose as the provider.
+ */
+const itemSchema = z.object({
+  occurredAt: z.iso
+    .datetime({ offset: true, message: 'occurredAt must be an ISO 8601 date and time with a time zone, like 2026-03-01T12:00:00Z.' })
+    .refine((v) => Number.isFinite(Date.parse(v)), 'occurredAt is not a real date.')
+    .transform((v) => new Date(v)),
+  messageId: z.string({ message: 'messageId is required.' }).trim().min(1, 'messageId is required.').max(998, 'messageId is too long.'),
+  sender: email('sender'),
+  recipient: email('recipient'),
+  event: z.enum(DELIVERY_EVENTS, { message: `event must be one of ${DELIVERY_EVENTS.join(', ')}.` }),
+  method: z.enum(DELIVERY_METHODS, { message: `method must be one of ${DELIVERY_METHODS.join(', ')}.` }),
+  remoteServer: z.string({ message: 'remoteServer must be text.' }).trim().max(255, 'remoteServer is too long.').optional(),
+  smtpCode: z
+    .number({ message: 'smtpCode must be a number from 200 to 599.' })
+    .int('smtpCode must be a whole number.')
+    .min(200, 'smtpCode must be from 200 to 599.')
+    .max(599, 'smtpCode must be from 200 to 599.')
+    .nullish(),
+  enhancedCode: z
+    .string({ message: 'enhancedCode must be text.' })
+    .trim()
+    .regex(/^[245]\.\d{1,3}\.\d{1,3}$/, 'enhancedCode must be an RFC 3463 status code, like 5.1.1.')
+    .nullish(),
+  diagnostic: z.string({ message: 'diagnostic must be text.' }).max(2000, 'diagnostic is too long (at most 2,000 characters).').nullish(),
+  bounceClass: z.enum(BOUNCE_CLASSES, { message: `bounceClass must be one of ${BOUNCE_CLASSES.join(', ')}.` }).nullish(),
+});
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+}
+
+function validateItem(item: unknown): { row: DeliveryEventRow } | { message: string } {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { message: 'Each event must be a JSON object.' };
+  const parsed = itemSchema.safeParse(item);
+  if (!parsed.success) return { message: clip(parsed.error.issues.map((issue) => issue.message).join(' ')) };
+  const v = parsed.data;
+  return {
+    row: {
+      occurredAt: v.occurredAt,
+      messageId: v.messageId,
+      sender: v.sender,
+      recipient: v.recipient,
+      event: v.event,
+      method: v.method,
+      remoteServer: v.remoteServer ?? '',
+      smtpCode: v.smtpCode ?? null,
+      enhancedCode: v.enhancedCode ?? '',
+      diagnostic: v.diagnostic ?? '',
+      bounceClass: v.bounceClass ?? null,
+    },
+  };
+}
+
+function jsonProblem(e: unknown): string {
+  return clip(e instanceof Error ? e.message : 'not valid JSON');
+}
+
+const tooMany = (n: number): ParsedDeliveryEvents => ({
+  valid: [],
+  errors: [{ index: -1, message: `Too many events: ${n.toLocaleString('en-US')} sent, at most ${MAX_EVENTS_PER_REQUEST.toLocaleString('en-US')} per request. Nothing was stored; send them in smaller batches.` }],
+});
+
+/**
+ * Reads a request body of delivery events: a JSON array, or JSON lines (one object per line, blank
+ * lines skipped). Each item is checked on its own, so good items are kept when others are bad. A
+ * body starting with `[` is an array: if it is not valid JSON that is one error for the whole body
+ * (its items cannot be told apart), while in JSON lines each bad line is its own error.
+ */
+export function parseDeliveryEvents(body: string): ParsedDeliveryEvents {
+  const text = body.replace(/^\uFEFF/, '').trim();
+  if (!text) return { valid: [], errors: [{ index: -1, message: 'The body is empty. Send a JSON array of events or one JSON object per line.' }] };
+
+  const valid: DeliveryEventRow[] = [];
+  const errors: IngestError[] = [];
+
+  if (text.startsWith('[')) {
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch (e) {
+      return { valid: [], errors: [{ index: -1, message: `The body starts with "[" but is not a valid JSON array: ${jsonProblem(e)}` }] };
+    }
+    if (!Array.isArray(items)) return { valid: [], errors: [{ index: -1, message: 'The body is not a JSON array.' }] };
+    if (items.length > MAX_EVENTS_PER_REQUEST) return tooMany(items.length);
+    items.forEach((item, index) => {
+      const result = validateItem(item);
+      if ('row' in result) valid.push(result.row);
+      else errors.push({ index, message: result.message });
+    });
+    return { valid, errors };
+  }
+
+  const lines = text.split(/\r?\n/);
+  const itemLines: number[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim()) itemLines.push(i);
+  });
+  // Counted before parsing, so an oversized batch costs no JSON work.
+  if (itemLines.length > MAX_EVENTS_PER_REQUEST) return tooMany(itemLines.length);
+  itemLines.forEach((lineIndex, index) => {
+    const line = lineIndex + 1;
+    let item: unknown;
+    try {
+      item = JSON.parse(lines[lineIndex]);
+    } catch (e) {
+      errors.push({ index, line, message: `Line ${line} is not valid JSON: ${jsonProblem(e)}` });
+      return;
+    }
+    const result = validateItem(item);
+    if ('row' in result) valid.push(result.row);
+    else errors.push({ index, line, message: result.message });
+  });
+  return { valid, errors };
+}
+
+/**
+ * Stores validated events for one organisation in one transaction (all or nothing), with
+ * multi-row inserts of 1,000 rows rather than a statement per event. Returns how many were stored.
+ */
+export async function ingestDeliveryEvents(orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, db: DbOrTx = getDb()): Promise<number> {
+  if (rows.length === 0) return 0;
+  const insertAll = async (tx: DbOrTx) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx.insert(deliveryEvents).values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, orgId, source })));
+    }
+  };
+  // A single chunk is one statement, atomic by itself; more need a transaction (or the caller's).
+  if (rows.length <= INSERT_CHUNK) await insertAll(db);
+  else await db.transaction(insertAll);
+  return rows.length;
+}

@@ -1,0 +1,173 @@
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { deliveryEvents } from '@/db/schema';
+import { seedDeliveryEvents } from '@/db/seed-delivery';
+import { AppError } from '@/lib/errors/app-error';
+import { createTestOrg } from '@/tests/factories';
+import { parseQuery, type QueryNode } from './query-language';
+import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, streamDeliveryEvents, type DeliveryEventRow } from './search';
+import { DELIVERY_SORTS, parseDeliverySearchParams, type DeliverySort } from './search-params';
+
+type Spec = Partial<typeof deliveryEvents.$inferInsert> & { at: string };
+
+async function insert(orgId: string, specs: Spec[]) {
+  await getDb()
+    .insert(deliveryEvents)
+    .values(
+      specs.map(({ at, ...spec }, i) => ({
+        orgId,
+        occurredAt: sql`${at}::timestamptz`,
+        messageId: spec.messageId ?? `<m${i}@acme.example>`,
+        sender: spec.sender ?? 'alice@acme.example',
+        recipient: spec.recipient ?? `r${i}@partner.example`,
+        event: spec.event ?? ('delivered' as const),
+        method: spec.method ?? ('tls' as const),
+        remoteServer: spec.remoteServer ?? 'mx1.partner.example',
+        smtpCode: spec.smtpCode === undefined ? 250 : spec.smtpCode,
+        enhancedCode: spec.enhancedCode ?? '2.0.0',
+        diagnostic: spec.diagnostic ?? '250 2.0.0 OK: message accepted for delivery',
+        bounceClass: spec.bounceClass ?? null,
+      })),
+    );
+}
+
+function q(text: string): QueryNode | null {
+  const parsed = parseQuery(text);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.query;
+}
+
+const RANGE = { from: '2026-03-01', to: '2026-03-31' };
+
+async function allPages(orgId: string, sort: DeliverySort, dir: 'asc' | 'desc', limit: number): Promise<DeliveryEventRow[]> {
+  const rows: DeliveryEventRow[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const page = await searchDeliveryEvents(getDb(), orgId, { ...RANGE, query: null, sort, dir, after, limit });
+    rows.push(...page.rows);
+    if (!page.next) return rows;
+    after = page.next;
+  }
+  throw new Error('too many pages');
+}
+
+describe('delivery-event search', () => {
+  it('filters by query, keeps to the organisation and the inclusive date range', async () => {
+    const a = await createTestOrg();
+    const b = await createTestOrg();
+    await insert(a.orgId, [
+      { at: '2026-02-28T23:59:59.999999Z', recipient: 'person@example.com' },
+      { at: '2026-03-01T00:00:00Z', recipient: 'person@example.com' },
+      { at: '2026-03-15T12:00:00Z', recipient: 'person@example.com', event: 'bounced', smtpCode: 550, enhancedCode: '5.1.1', diagnostic: '550 5.1.1 User unknown', bounceClass: 'hard' },
+      { at: '2026-03-31T23:59:59.999999Z', recipient: 'person@example.com' },
+      { at: '2026-04-01T00:00:00Z', recipient: 'person@example.com' },
+      { at: '2026-03-10T00:00:00Z', recipient: 'other@example.org' },
+    ]);
+    await insert(b.orgId, [{ at: '2026-03-10T00:00:00Z', recipient: 'person@example.com' }]);
+
+    const db = getDb();
+    const spec = await searchDeliveryEvents(db, a.orgId, { ...RANGE, query: q('person@example.com AND delivery') });
+    expect(spec.rows.map((r) => r.occurredAt.toISOString())).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-31T23:59:59.999Z']);
+    expect(spec.next).toBeNull();
+
+    const bounced = await searchDeliveryEvents(db, a.orgId, { ...RANGE, query: q('status:bounced OR code:5.1.1') });
+    expect(bounced.rows).toHaveLength(1);
+    expect(bounced.rows[0]).toMatchObject({ enhancedCode: '5.1.1', bounceClass: 'hard', smtpCode: 550 });
+
+    // A top-level OR must not escape the tenant or date filters.
+    const wide = await searchDeliveryEvents(db, a.orgId, { ...RANGE, query: q('person OR other OR delivered') });
+    expect(wide.rows).toHaveLength(4);
+    const single = await searchDeliveryEvents(db, a.orgId, { from: '2026-03-10', to: '2026-03-10', query: null });
+    expect(single.rows.map((r) => r.recipient)).toEqual(['other@example.org']);
+
+    const none = await searchDeliveryEvents(db, a.orgId, { ...RANGE, query: q('NOT person AND NOT other') });
+    expect(none.rows).toEqual([]);
+    expect(await countDeliveryEvents(db, a.orgId, { ...RANGE, query: null })).toEqual({ count: 4, capped: false });
+    expect(await countDeliveryEvents(db, b.orgId, { ...RANGE, query: null })).toEqual({ count: 1, capped: false });
+  });
+
+  it('sorts by every column both ways, and keyset pages return every row exactly once', async () => {
+    const { orgId } = await createTestOrg();
+    const events = ['delivered', 'bounced', 'deferred'] as const;
+    const methods = ['tls', 'secure_portal', 'sms_two_factor', 'plain'] as const;
+    // Many ties on purpose: the id breaks them. Some identical timestamps, some NULL SMTP codes.
+    await insert(
+      orgId,
+      Array.from({ length: 37 }, (_, i) => ({
+        at: `2026-03-${String(1 + (i % 5)).padStart(2, '0')}T10:00:00.${String(i % 3).padStart(6, '0')}Z`,
+        sender: `s${i % 4}@acme.example`,
+        recipient: `r${i % 6}@partner.example`,
+        event: events[i % 3],
+        method: methods[i % 4],
+        smtpCode: i % 7 === 0 ? null : [250, 452, 550][i % 3],
+      })),
+    );
+    const db = getDb();
+    const column = {
+      time: deliveryEvents.occurredAt,
+      sender: deliveryEvents.sender,
+      recipient: deliveryEvents.recipient,
+      event: deliveryEvents.event,
+      method: deliveryEvents.method,
+      code: sql`coalesce(${deliveryEvents.smtpCode}, 0)`,
+    };
+    for (const sort of DELIVERY_SORTS) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const by = dir === 'asc' ? asc : desc;
+        const expected = await db
+          .select({ id: deliveryEvents.id })
+          .from(deliveryEvents)
+          .where(eq(deliveryEvents.orgId, orgId))
+          .orderBy(by(column[sort]), by(deliveryEvents.id));
+        const rows = await allPages(orgId, sort, dir, 5);
+        expect(rows.map((r) => r.id), `${sort} ${dir}`).toEqual(expected.map((r) => r.id));
+      }
+    }
+    // Default: oldest first.
+    const first = await searchDeliveryEvents(db, orgId, { ...RANGE, query: null, limit: 3 });
+    const times = first.rows.map((r) => r.occurredAt.getTime());
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+
+    const streamed: number[] = [];
+    for await (const batch of streamDeliveryEvents(db, orgId, { ...RANGE, query: null, sort: 'recipient', dir: 'desc' }, 4)) streamed.push(...batch.map((r) => r.id));
+    expect(streamed).toHaveLength(37);
+    expect(new Set(streamed).size).toBe(37);
+  });
+
+  it('refuses a cursor of another sort, and caps the count', async () => {
+    const { orgId } = await createTestOrg();
+    const db = getDb();
+    await seedDeliveryEvents(db, orgId, new Date('2026-03-31T12:00:00Z'), 12_000);
+    const range = { from: '2026-01-01', to: '2026-03-31' };
+    const total = await countDeliveryEvents(db, orgId, { ...range, query: null });
+    expect(total).toEqual({ count: 10_000, capped: true });
+    expect(formatDeliveryCount(total)).toBe('10,000+ events');
+    expect(await countDeliveryEvents(db, orgId, { ...range, query: null }, 20_000)).toEqual({ count: 12_000, capped: false });
+    const page = await searchDeliveryEvents(db, orgId, { ...range, query: q('person@example.com AND delivery') });
+    expect(page.rows.length).toBeGreaterThan(0);
+    const hard = await searchDeliveryEvents(db, orgId, { ...range, query: q('code:5.1.1 from:alice'), limit: 5 });
+    expect(hard.rows[0]?.diagnostic).toMatch(/^550 5\.1\.1 <.+>: Recipient address rejected: User unknown/);
+
+    const bySender = await searchDeliveryEvents(db, orgId, { ...range, query: null, sort: 'sender', limit: 2 });
+    expect(bySender.next).not.toBeNull();
+    await expect(
+      searchDeliveryEvents(db, orgId, { ...range, query: null, sort: 'recipient', after: bySender.next ?? undefined }),
+    ).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('the params parser handles malformed input without throwing', () => {
+    const now = new Date('2026-03-31T12:00:00Z');
+    const bad = parseDeliverySearchParams({ q: '(bounced', from: '2026-03-20', to: '2026-03-01', sort: 'nope', after: 'x' }, now);
+    expect(bad.params.queryError?.message).toMatch(/closing parenthesis/);
+    expect(bad.params.queryError?.position).toBe(0);
+    expect(bad.params).toMatchObject({ from: '2026-03-02', to: '2026-03-31', sort: 'time', dir: 'asc', q: '(bounced', query: null });
+    expect(bad.errors.map((e) => e.field).sort()).toEqual(['after', 'from', 'sort']);
+    expect(bad.errors.find((e) => e.field === 'from')?.message).toMatch(/start date .* is after the end date/);
+
+    const good = parseDeliverySearchParams(new URLSearchParams('q=person%40example.com+AND+delivery&from=2026-03-01&to=2026-03-31&sort=recipient&dir=desc'), now);
+    expect(good.errors).toEqual([]);
+    expect(good.params).toMatchObject({ q: 'person@example.com AND delivery', sort: 'recipient', dir: 'desc', queryError: null });
+    expect(good.params.query?.kind).toBe('and');
+  });
+});

@@ -1,0 +1,128 @@
+import { and, asc, eq, gt, ilike, sql, type SQL } from 'drizzle-orm';
+import { getDb, type DbOrTx, type Tx } from '@/db/client';
+import { recipientAccounts } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors/app-error';
+import { likePattern } from '@/lib/licensing/queries';
+import { maskPhone, normalisePhone } from './phone';
+
+/**
+ * Recipient accounts (SPEC §11): every external address the organisation has written to, added on
+ * send, with the phone number used for SMS two-factor sign-in (E.164).
+ */
+export type RecipientRow = { id: string; email: string; phone: string | null; firstSentAt: Date; lastSentAt: Date };
+
+/**
+ * One page of recipients ordered by email, searched on any part of the address (ILIKE '%…%' with
+ * LIKE wildcards escaped, served by the trigram index). Keyset pagination: `after` is the last
+ * email shown; emails are unique within an organisation.
+ */
+export async function listRecipients(
+  db: DbOrTx,
+  orgId: string,
+  options: { search?: string; after?: string; limit: number },
+): Promise<{ rows: RecipientRow[]; next: string | null }> {
+  const where: SQL[] = [eq(recipientAccounts.orgId, orgId)];
+  const search = options.search?.trim();
+  if (search) where.push(ilike(recipientAccounts.email, likePattern(search.toLowerCase())));
+  if (options.after) where.push(gt(recipientAccounts.email, options.after));
+  const rows = await db
+    .select({
+      id: recipientAccounts.id,
+      email: recipientAccounts.email,
+      phone: recipientAccounts.phone,
+      firstSentAt: recipientAccounts.firstSentAt,
+      lastSentAt: recipientAccounts.lastSentAt,
+    })
+    .from(recipientAccounts)
+    .where(and(...where))
+    .orderBy(asc(recipientAccounts.email))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: rows.length > options.limit && last ? last.email : null };
+}
+
+function assertCanManage(actor: AdminActor) {
+  if (!can(actor.level, 'recipients.manage')) throw new AppError('forbidden', 'Your administrator level does not allow changing recipients.');
+}
+
+async function lockRecipient(tx: Tx, orgId: string, id: string) {
+  const [row] = await tx
+    .select({ id: recipientAccounts.id, email: recipientAccounts.email, phone: recipientAccounts.phone })
+    .from(recipientAccounts)
+    .where(and(eq(recipientAccounts.id, id), eq(recipientAccounts.orgId, orgId)))
+    .for('update');
+  if (!row) throw new AppError('not_found', 'That recipient does not exist.');
+  return row;
+}
+
+/** Sets or (with '') clears a recipient's phone number; stored as E.164. */
+export async function updateRecipientPhone(input: { actor: AdminActor; id: string; phone: string; now?: Date }): Promise<{ phone: string | null }> {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  return getDb().transaction(async (tx) => {
+    // The row first: another organisation's id is "not found" whatever the number.
+    const current = await lockRecipient(tx, actor.orgId, input.id);
+    let phone: string | null = null;
+    if (input.phone.trim()) {
+      const result = normalisePhone(input.phone, 'US');
+      if (!result.ok) throw new AppError('invalid_input', result.message, { phone: [result.message] });
+      phone = result.e164;
+    }
+    if (phone === current.phone) return { phone };
+    await tx.update(recipientAccounts).set({ phone }).where(and(eq(recipientAccounts.id, input.id), eq(recipientAccounts.orgId, actor.orgId)));
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'recipients.phone_changed',
+      summary: `Phone number of ${current.email} changed from ${maskPhone(current.phone)} to ${maskPhone(phone)}`,
+      target: { type: 'recipient_account', id: input.id, label: current.email },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+    return { phone };
+  });
+}
+
+/** Deletes a recipient and its phone number; the address is added again the next time mail is sent to it. */
+export async function deleteRecipient(input: { actor: AdminActor; id: string; now?: Date }) {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  await getDb().transaction(async (tx) => {
+    const current = await lockRecipient(tx, actor.orgId, input.id);
+    await tx.delete(recipientAccounts).where(and(eq(recipientAccounts.id, input.id), eq(recipientAccounts.orgId, actor.orgId)));
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'recipients.deleted',
+      summary: `${current.email} deleted${current.phone ? ` with its phone number ${maskPhone(current.phone)}` : ''}; it returns the next time mail is sent to it`,
+      target: { type: 'recipient_account', id: input.id, label: current.email },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+  });
+}
+
+/**
+ * Records the external addresses of a send (call it in the sending transaction): new addresses are
+ * added, known ones get their last-sent time moved forward. The phone number is kept.
+ */
+export async function recordRecipients(tx: DbOrTx, orgId: string, emails: readonly string[], now: Date): Promise<void> {
+  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))].sort();
+  if (unique.length === 0) return;
+  // Sorted so that concurrent sends lock rows in the same order.
+  for (let i = 0; i < unique.length; i += 1000) {
+    await tx
+      .insert(recipientAccounts)
+      .values(unique.slice(i, i + 1000).map((email) => ({ orgId, email, firstSentAt: now, lastSentAt: now })))
+      .onConflictDoUpdate({
+        target: [recipientAccounts.orgId, recipientAccounts.email],
+        set: { lastSentAt: sql`greatest(${recipientAccounts.lastSentAt}, excluded.last_sent_at)` },
+      });
+  }
+}
