@@ -149,7 +149,7 @@ async function callAction(request: APIRequestContext, action: { id: string; page
 
 function allowed(access: Access, principal: Principal): boolean {
   if (access.kind === 'public') return true;
-  if (access.kind === 'signed') return false;
+  if (access.kind === 'signed' || access.kind === 'api_key') return false;
   if (access.kind === 'portal') return Boolean(principal.portal);
   if (principal.portal) return false;
   return principal.level !== undefined && can(principal.level, access.permission);
@@ -267,7 +267,10 @@ test.describe('authorization matrix', () => {
           const data = route === '/licensed-emails/import' ? '"Email"\n"matrix@not-a-customer.example"\n' : undefined;
           const response = await context.request.fetch(url, { method, maxRedirects: 0, data, headers: data ? { 'Content-Type': 'text/csv' } : undefined });
           const status = response.status();
-          if (access.kind === 'signed') {
+          if (access.kind === 'api_key') {
+            // A session is not an API key: everyone without one is refused.
+            if (status !== 401) failures.push(`${method} ${route}: expected 401 without an API key, got ${status}`);
+          } else if (access.kind === 'signed') {
             // No valid signature from anyone: refused (400), or 404 while the provider is not configured.
             if (status !== 400 && status !== 404) failures.push(`${method} ${route}: expected 400 or 404, got ${status}`);
           } else if (allowed(access, principal) && (principal.otherOrg || access.kind === 'portal') && route.includes('[id]')) {

@@ -30,7 +30,7 @@ test('after an administrator adds a phone, the recipient must enter the SMS code
   const outbox = await patContext.newPage();
   await outbox.goto('/dev/outbox');
   const sms = outbox.getByRole('listitem').filter({ hasText: 'To: +16175550142' }).first();
-  const code = /(\d{6})/.exec((await sms.textContent()) ?? '')?.[1] ?? '';
+  const code = /code is (\d{6})/.exec((await sms.textContent()) ?? '')?.[1] ?? '';
   expect(code).toMatch(/^\d{6}$/);
   await pat.getByLabel('Code').fill(code);
   await pat.getByRole('button', { name: 'Verify' }).click();

@@ -15,6 +15,8 @@ const schema = z.object({
   INTERNAL_URL: z.string().url().optional(),
   MAIL_FROM: z.string().min(3).default('Sealpost <no-reply@sealpost.example>'),
   RESEND_API_KEY: z.string().min(1).optional(),
+  /** Svix signing secret (whsec_…) of Resend's delivery webhooks; /api/webhooks/resend answers 404 without it. */
+  RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Lets tests point the Resend SDK at a local server. */
   RESEND_BASE_URL: z.string().url().optional(),
   /** All three together enable card payments through Stripe; without STRIPE_SECRET_KEY checkout uses the built-in test gateway. */

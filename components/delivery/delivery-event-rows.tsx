@@ -103,7 +103,7 @@ function Row({ row, initiallyOpen }: { row: DeliveryEventView; initiallyOpen: bo
             <Field label="Source">{row.source === 'provider' ? 'Email provider' : 'Ingest API'}</Field>
           </dl>
           <section aria-label={`Bounce diagnostics for ${row.recipient}`} className="mt-4 border-t border-line pt-4">
-            <h3 className="mb-2 text-sm font-semibold text-ink">Bounce diagnostics</h3>
+            <h2 className="mb-2 text-sm font-semibold text-ink">Bounce diagnostics</h2>
             <dl className="grid gap-3 sm:grid-cols-3">
               <Field label="SMTP code">{row.smtpCode ?? <None />}</Field>
               <Field label="Enhanced status code">{row.enhancedCode || <None />}</Field>

@@ -39,6 +39,10 @@ export const deliveryEvents = pgTable(
     index('delivery_events_sender_trgm').using('gin', sql`${t.sender} gin_trgm_ops`),
     index('delivery_events_recipient_trgm').using('gin', sql`${t.recipient} gin_trgm_ops`),
     index('delivery_events_diagnostic_trgm').using('gin', sql`${t.diagnostic} gin_trgm_ops`),
+    // Free text in a query also looks at the message id and the remote server: with trigram
+    // indexes on all five columns PostgreSQL can combine them instead of walking the time range.
+    index('delivery_events_message_id_trgm').using('gin', sql`${t.messageId} gin_trgm_ops`),
+    index('delivery_events_remote_server_trgm').using('gin', sql`${t.remoteServer} gin_trgm_ops`),
     index('delivery_events_org_message_idx').on(t.orgId, t.messageId),
   ],
 );

@@ -30,5 +30,7 @@ export const outboxMessages = pgTable(
   (t) => [
     uniqueIndex('outbox_messages_idempotency_key').on(t.idempotencyKey),
     index('outbox_messages_created_idx').on(t.createdAt),
+    // Resend's delivery webhooks find our message by the provider's email id.
+    index('outbox_messages_provider_idx').on(t.providerId),
   ],
 );

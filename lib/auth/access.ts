@@ -11,11 +11,14 @@ export type Access =
   | { kind: 'signed' }
   /** A signed-in secure-message portal user, acting on their own messages and account. */
   | { kind: 'portal' }
+  /** Machines presenting an organisation's API key (Authorization: Bearer …). */
+  | { kind: 'api_key' }
   | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
 const SIGNED = { kind: 'signed' } as const;
 const PORTAL = { kind: 'portal' } as const;
+const API_KEY = { kind: 'api_key' } as const;
 const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
@@ -64,7 +67,7 @@ export const routeAccess = {
   '/api/health': { GET: PUBLIC },
   '/api/webhooks/stripe': { POST: SIGNED },
   '/secure/attachments': { POST: PORTAL },
-  '/api/delivery-events': { POST: SIGNED },
+  '/api/delivery-events': { POST: API_KEY },
   '/api/webhooks/resend': { POST: SIGNED },
   '/delivery-events/export': { GET: admin('delivery_events.view') },
   '/secure/attachments/[id]': { GET: PORTAL },

@@ -15,7 +15,8 @@ export async function credentialsSignIn(
     await signIn(provider, { ...credentials, redirect: false });
     return null;
   } catch (e) {
-    const cause = e instanceof AuthError ? (e.cause as { err?: unknown } | undefined)?.err : e;
+    // Auth.js rethrows our CredentialsSignin subclasses as they are, and wraps anything else.
+    const cause = e instanceof SecondFactorRequired || e instanceof SignInRefused ? e : e instanceof AuthError ? (e.cause as { err?: unknown } | undefined)?.err : e;
     if (cause instanceof SecondFactorRequired) return { secondFactor: { challengeId: cause.challengeId, phoneHint: cause.phoneHint } };
     if (cause instanceof SignInRefused) throw new AppError('unauthenticated', cause.userMessage);
     if (e instanceof AuthError) throw new AppError('unauthenticated', INVALID_CREDENTIALS);
