@@ -10,10 +10,11 @@ import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
+import { recipientSearchWorkload } from './recipient-search';
 import { invoicePdfWorkload } from './invoice-pdf';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search'];
+const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
   process.exit(2);
@@ -28,6 +29,10 @@ try {
   if (!only || only === 'csv-import') {
     console.log('csv-import: importing 100,000 addresses (3 runs) …');
     rows.push(await csvImportWorkload());
+  }
+  if (!only || only === 'recipient-search') {
+    console.log('recipient-search: 1,000,000 recipient accounts …');
+    rows.push(await recipientSearchWorkload());
   }
   if (!only || only === 'inbox') {
     console.log('inbox: 100,000 messages for one reader …');

@@ -107,7 +107,7 @@ test('a read-only administrator sees everything and is offered no change', async
     ['Events', 'Events'],
     ['Policies', 'Policies'],
   ]) {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
     await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
     await expectAccessible(page);
   }

@@ -47,12 +47,19 @@ test('a level 1 administrator creates an API key, sees it once, sends events wit
   await expect(row).toContainText('Active');
   expect(await page.content()).not.toContain(key);
 
+  const tag = `api${Date.now()}`;
   const accepted = await request.post('/api/delivery-events', {
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    data: JSON.stringify(events(String(Date.now()))),
+    data: JSON.stringify(events(tag)),
   });
   expect(accepted.status()).toBe(202);
   expect(await accepted.json()).toMatchObject({ accepted: 2, rejected: [] });
+
+  // The events are found by the search.
+  await page.goto(`/delivery-events?q=${encodeURIComponent(tag)}`);
+  await expect(page.getByRole('cell', { name: `<${tag}-2@mail.acme.example>`, exact: true }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'gone@example.org', exact: true }).first()).toBeVisible();
+  await page.goto('/settings/api-keys');
 
   await page.reload();
   await expect(page.getByRole('row').filter({ hasText: name })).not.toContainText('Never');

@@ -23,7 +23,7 @@ test.describe('events', () => {
   test('a manager sees sign-ins, filters by type, and the URL keeps the filter', async ({ page }) => {
     await signIn(page, 'manager@acme.example');
     await expect(page).toHaveURL(/\/dashboard$/);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events', exact: true }).click();
     await expect(page).toHaveURL(/\/events$/);
     await expect(page.getByRole('heading', { name: 'Events', level: 1 })).toBeVisible();
     await expect(eventsTable(page)).toBeVisible();
