@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobNotFoundError, InvalidStorageKeyError, isStorageKey, TooLargeError, type BlobStore } from './storage';
+import { chunksOf } from './chunks';
 
 /** An S3-compatible bucket (AWS S3, MinIO, R2, …). */
 export interface S3StoreConfig {
@@ -54,28 +55,6 @@ export function cachedS3BlobStore(config: S3StoreConfig): BlobStore {
   return cached.store;
 }
 
-/** One chunk at a time, whichever kind of stream the caller has; stopping early never destroys the caller's stream. */
-async function* chunksOf(source: Readable | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (source instanceof Readable) {
-    for await (const chunk of source.iterator({ destroyOnReturn: false })) {
-      if (typeof chunk === 'string') yield Buffer.from(chunk);
-      else if (chunk instanceof Uint8Array) yield chunk;
-      else throw new TypeError('The upload stream yielded something other than bytes.');
-    }
-    return;
-  }
-  const reader = source.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    // As in the local store: the caller owns the request body and decides whether to cancel it.
-    reader.releaseLock();
-  }
-}
 
 function isNotFound(e: unknown): boolean {
   if (e instanceof S3ServiceException) return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata.httpStatusCode === 404;
