@@ -138,3 +138,23 @@ describe('deleteRecipient and recordRecipients', () => {
     await recordRecipients(getDb(), org.orgId, [], later);
   });
 });
+
+describe('broad searches', () => {
+  it('cap the candidates, keep the page sorted, and ask for more typing instead of a next page', async () => {
+    const { SEARCH_CANDIDATE_CAP, listRecipients: list } = await import('./recipients');
+    const { sql: raw } = await import('drizzle-orm');
+    const { createTestOrg: make } = await import('@/tests/factories');
+    const { getDb: db } = await import('@/db/client');
+    const org = await make();
+    await db().execute(raw`insert into recipient_accounts (org_id, email) select ${org.orgId}::uuid, 'wide' || g || '@broad.example' from generate_series(1, ${SEARCH_CANDIDATE_CAP + 50}) g`);
+    const broad = await list(db(), org.orgId, { search: 'wide', limit: 25 });
+    expect(broad.broad).toBe(true);
+    expect(broad.next).toBeNull();
+    expect(broad.rows).toHaveLength(25);
+    const emails = broad.rows.map((r) => r.email);
+    expect(emails).toEqual([...emails].sort());
+    const narrow = await list(db(), org.orgId, { search: 'wide100', limit: 25 });
+    expect(narrow.broad).toBe(false);
+    expect(narrow.rows.map((r) => r.email)).toContain('wide100@broad.example');
+  });
+});

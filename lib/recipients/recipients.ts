@@ -14,19 +14,62 @@ import { maskPhone, normalisePhone } from './phone';
  */
 export type RecipientRow = { id: string; email: string; phone: string | null; firstSentAt: Date; lastSentAt: Date };
 
+/** A search that matches more addresses than this shows the first page of them and asks for more typing. */
+export const SEARCH_CANDIDATE_CAP = 1000;
+
 /**
  * One page of recipients ordered by email, searched on any part of the address (ILIKE '%…%' with
  * LIKE wildcards escaped, served by the trigram index). Keyset pagination: `after` is the last
  * email shown; emails are unique within an organisation.
+ *
+ * Search-as-you-type stays fast at a million accounts: the matches are collected without order and
+ * capped, then sorted. A broad input ("user7" among a million) would otherwise sort a hundred
+ * thousand rows for one page; when the cap is reached the page is exact within the first matches
+ * and `broad` asks the person to keep typing (no next page is offered).
  */
 export async function listRecipients(
   db: DbOrTx,
   orgId: string,
   options: { search?: string; after?: string; limit: number },
-): Promise<{ rows: RecipientRow[]; next: string | null }> {
-  const where: SQL[] = [eq(recipientAccounts.orgId, orgId)];
+): Promise<{ rows: RecipientRow[]; next: string | null; broad: boolean }> {
   const search = options.search?.trim();
-  if (search) where.push(ilike(recipientAccounts.email, likePattern(search.toLowerCase())));
+  if (search) {
+    const candidates = db
+      .select({
+        id: recipientAccounts.id,
+        email: recipientAccounts.email,
+        phone: recipientAccounts.phone,
+        firstSentAt: recipientAccounts.firstSentAt,
+        lastSentAt: recipientAccounts.lastSentAt,
+      })
+      .from(recipientAccounts)
+      .where(
+        and(
+          eq(recipientAccounts.orgId, orgId),
+          ilike(recipientAccounts.email, likePattern(search.toLowerCase())),
+          options.after ? gt(recipientAccounts.email, options.after) : undefined,
+        ),
+      )
+      .limit(SEARCH_CANDIDATE_CAP + 1)
+      .as('candidates');
+    const found = await db
+      .select({
+        id: candidates.id,
+        email: candidates.email,
+        phone: candidates.phone,
+        firstSentAt: candidates.firstSentAt,
+        lastSentAt: candidates.lastSentAt,
+        total: sql<number>`count(*) over ()`.mapWith(Number),
+      })
+      .from(candidates)
+      .orderBy(asc(candidates.email))
+      .limit(options.limit + 1);
+    const broad = (found[0]?.total ?? 0) > SEARCH_CANDIDATE_CAP;
+    const page = found.slice(0, options.limit).map(({ total: _total, ...row }) => row);
+    const last = page[page.length - 1];
+    return { rows: page, next: !broad && found.length > options.limit && last ? last.email : null, broad };
+  }
+  const where: SQL[] = [eq(recipientAccounts.orgId, orgId)];
   if (options.after) where.push(gt(recipientAccounts.email, options.after));
   const rows = await db
     .select({
@@ -42,7 +85,7 @@ export async function listRecipients(
     .limit(options.limit + 1);
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
-  return { rows: page, next: rows.length > options.limit && last ? last.email : null };
+  return { rows: page, next: rows.length > options.limit && last ? last.email : null, broad: false };
 }
 
 function assertCanManage(actor: AdminActor) {

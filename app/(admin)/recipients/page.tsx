@@ -13,7 +13,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { formatPhone } from '@/lib/recipients/phone';
-import { listRecipients } from '@/lib/recipients/recipients';
+import { listRecipients, SEARCH_CANDIDATE_CAP } from '@/lib/recipients/recipients';
 
 export const metadata: Metadata = { title: 'Recipients · Sealpost' };
 
@@ -50,6 +50,11 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
       <Card className="overflow-hidden">
         <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
           <SearchBox label="Search recipients" placeholder="Search any part of an address" />
+          {page.broad && (
+            <p className="text-sm text-muted" role="status">
+              More than {SEARCH_CANDIDATE_CAP.toLocaleString('en-US')} addresses match: showing the first ones. Keep typing to narrow the search.
+            </p>
+          )}
         </div>
         {page.rows.length === 0 ? (
           <div className="p-6">
