@@ -16,13 +16,7 @@ export const portalSignInAction = publicAction('portalSignInAction', signInSchem
   const pending = await credentialsSignIn('portal', { email, password });
   if (pending) {
     // Only the challenge's random id is kept between the two steps, in an HttpOnly cookie.
-    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify(pending.secondFactor), {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: process.env.NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
-      path: '/secure',
-      maxAge: 10 * 60,
-    });
+    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify(pending.secondFactor), challengeCookieOptions());
     redirect('/secure/verify');
   }
   redirect(callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox');
@@ -56,6 +50,17 @@ export const portalSignOutAction = portalAction('portalSignOutAction', z.object(
 
 const CHALLENGE_COOKIE = 'sp_portal_2fa';
 
+/** The same flags every time the challenge cookie is written: HttpOnly, Lax, Secure behind HTTPS, 10 minutes. */
+function challengeCookieOptions() {
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: process.env.NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
+    path: '/secure',
+    maxAge: 10 * 60,
+  };
+}
+
 async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string }> {
   const raw = (await cookies()).get(CHALLENGE_COOKIE)?.value;
   try {
@@ -77,6 +82,6 @@ export const verifySmsCodeAction = publicAction('verifySmsCodeAction', z.object(
 export const resendSmsCodeAction = publicAction('resendSmsCodeAction', z.object({}), async () => {
   const { challengeId, phoneHint } = await pendingChallenge();
   const next = await resendSmsChallenge(challengeId);
-  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint }), { httpOnly: true, sameSite: 'lax', path: '/secure', maxAge: 10 * 60 });
+  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint }), challengeCookieOptions());
   return null;
 });
