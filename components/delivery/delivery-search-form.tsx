@@ -28,6 +28,8 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
   const error = params.queryError ? <QueryErrorText q={params.q} error={params.queryError} /> : undefined;
   const hint = (
     <>
+      Words match whole words, addresses and host names, or their parts (<code>person@example.com</code>,{' '}
+      <code>patel</code>, <code>5.1.1</code>); <code>from:</code>, <code>to:</code> and <code>server:</code> match any part.
       For example <code>person@example.com AND delivery</code>, <code>from:alice</code>, <code>to:partner.example</code>,{' '}
       <code>status:bounced</code>, <code>code:5.1.1</code>, <code>method:tls</code>, <code>id:&lt;message id&gt;</code>,{' '}
       <code>&quot;quoted phrase&quot;</code>, parentheses, <code>AND</code>, <code>OR</code>, <code>NOT</code>.

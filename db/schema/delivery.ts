@@ -1,10 +1,37 @@
-import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { bigint, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
 export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened'] as const;
 export const DELIVERY_METHODS = ['tls', 'secure_portal', 'sms_two_factor', 'plain'] as const;
 export const BOUNCE_CLASSES = ['hard', 'soft'] as const;
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+type TextColumns = Record<'sender' | 'recipient' | 'messageId' | 'diagnostic' | 'remoteServer', AnyPgColumn>;
+
+/**
+ * The words of an event's text columns, for free-text search. PostgreSQL's parser keeps an email
+ * address, a host name or an enhanced code like 5.1.1 as one word ('person@example.com'); the
+ * addresses again with '@' and '.' as spaces add their parts ('person', 'example', 'com'). A whole
+ * address is then one rare word in a GIN index, where a trigram search for it walks the huge
+ * posting lists of the trigrams every address shares ("exa", "com"): over 2,000,000 events,
+ * `person@example.com AND delivery` went from 116 ms (p50, trigrams) to about 10 ms. Stored, so a
+ * filter over many rows (an OR with another term, a NOT) reads the words instead of parsing text.
+ */
+export function deliveryEventWords(t: TextColumns): SQL {
+  const addresses = sql`${t.sender} || ' ' || ${t.recipient} || ' ' || ${t.messageId} || ' ' || ${t.remoteServer}`;
+  return sql`to_tsvector('simple'::regconfig, ${addresses} || ' ' || ${t.diagnostic} || ' ' || translate(${addresses}, '@.', '  '))`;
+}
+
+/**
+ * The words query for free text matched against deliveryEventWords: the text's own words in order
+ * (`person@example.com`, `5.1.1`), or the words of its parts (`dr.patel` → dr, patel), so a part
+ * of an address or host name finds the events that hold the whole.
+ */
+export function deliveryWordsQuery(value: string): SQL {
+  return sql`(phraseto_tsquery('simple'::regconfig, ${value}) || phraseto_tsquery('simple'::regconfig, translate(${value}, '@.', '  ')))`;
+}
 
 /**
  * Every delivery attempt of an organisation's mail (SPEC §10): from the email provider's webhooks
@@ -33,16 +60,19 @@ export const deliveryEvents = pgTable(
     /** Where it came from: 'ingest' (API) or 'provider' (our own notification mail). */
     source: text('source').notNull().default('ingest'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Free-text search: deliveryEventWords, stored so that a filter reads it instead of computing it. */
+    words: tsvector('words')
+      .notNull()
+      .generatedAlwaysAs((): SQL => deliveryEventWords(deliveryEvents)),
   },
   (t) => [
     index('delivery_events_org_time_idx').on(t.orgId, t.occurredAt, t.id),
+    // Substring search for the field terms from:, to: and server:.
     index('delivery_events_sender_trgm').using('gin', sql`${t.sender} gin_trgm_ops`),
     index('delivery_events_recipient_trgm').using('gin', sql`${t.recipient} gin_trgm_ops`),
-    index('delivery_events_diagnostic_trgm').using('gin', sql`${t.diagnostic} gin_trgm_ops`),
-    // Free text in a query also looks at the message id and the remote server: with trigram
-    // indexes on all five columns PostgreSQL can combine them instead of walking the time range.
-    index('delivery_events_message_id_trgm').using('gin', sql`${t.messageId} gin_trgm_ops`),
     index('delivery_events_remote_server_trgm').using('gin', sql`${t.remoteServer} gin_trgm_ops`),
+    // Free text: the words of every text column (see deliveryEventWords).
+    index('delivery_events_words').using('gin', t.words),
     index('delivery_events_org_message_idx').on(t.orgId, t.messageId),
   ],
 );

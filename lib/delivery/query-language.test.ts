@@ -278,16 +278,25 @@ describe('escapeLike', () => {
 });
 
 const col = (name: string) => `"delivery_events"."${name}"`;
+const WORDS_SQL = col('words');
 
 describe('compileQuery', () => {
-  it('searches the text columns for free text, as a parameter', () => {
-    const { sql: text, params } = toQuery(compileQuery(parsed('alice')));
+  it('matches the words of free text and phrases with the words index, as a parameter', () => {
+    const { sql: text, params } = toQuery(compileQuery(parsed('alice "user unknown"')));
+    const words = (a: number, b: number) =>
+      `${WORDS_SQL} @@ (phraseto_tsquery('simple'::regconfig, $${a}) || phraseto_tsquery('simple'::regconfig, translate($${b}, '@.', '  ')))`;
+    expect(text).toBe(`((${words(1, 2)}) and (${words(3, 4)}))`);
+    expect(params).toEqual(['alice', 'alice', 'user unknown', 'user unknown']);
+  });
+
+  it('searches text with no letter or digit as it is, in every text column', () => {
+    const { sql: text, params } = toQuery(compileQuery(parsed('"%_"')));
     expect(text).toBe(
       `(${['sender', 'recipient', 'message_id', 'diagnostic', 'remote_server']
         .map((name, i) => `${col(name)} ilike $${i + 1}`)
         .join(' or ')})`,
     );
-    expect(params).toEqual(Array(5).fill('%alice%'));
+    expect(params).toEqual(Array(5).fill('%\\%\\_%'));
   });
 
   it('compiles each field', () => {
@@ -321,10 +330,12 @@ describe('compileQuery', () => {
   it('keeps user text out of the SQL string and escapes LIKE metacharacters in the parameter', () => {
     const hostile = `"'; DROP TABLE delivery_events; --" from:"100%_sure\\\\" to:$1 id:"x' OR '1'='1"`;
     const { sql: text, params } = toQuery(compileQuery(parsed(hostile)));
+    // Only the fixed words expression (its own quotes) and placeholders: no user text.
+    const userVisible = text.replace(SQL_TOKEN, (token) => (token.includes('phraseto_tsquery') ? token.replace(/'[^']*'/g, '') : token));
     for (const fragment of ["'", 'DROP', '--', '100', '%_', 'sure', '1=1', 'x']) {
-      expect(text).not.toContain(fragment);
+      expect(userVisible).not.toContain(fragment);
     }
-    expect(params).toContain("%'; DROP TABLE delivery\\_events; --%");
+    expect(params).toContain("'; DROP TABLE delivery_events; --");
     expect(params).toContain('%100\\%\\_sure\\\\%');
     expect(params).toContain('%$1%');
     expect(params).toContain("x' OR '1'='1");
@@ -339,8 +350,8 @@ describe('compileQuery', () => {
 
 describe('describeQuery', () => {
   it.each([
-    ['person@example.com AND delivery', 'any field contains "person@example.com" and any field contains "delivery"'],
-    ['from:a OR to:b c', 'sender contains "a" or (recipient contains "b" and any field contains "c")'],
+    ['person@example.com AND delivery', 'any field has "person@example.com" and any field has "delivery"'],
+    ['from:a OR to:b c', 'sender contains "a" or (recipient contains "b" and any field has "c")'],
     ['NOT (status:bounced OR class:hard)', 'not (status is bounced or hard bounce)'],
     ['method:sms code:550 code:5.1 code:5.1.1', 'method is SMS two-factor and SMTP code 550 and enhanced code 5.1.* and enhanced code 5.1.1'],
     ['server:mx id:abc', 'remote server contains "mx" and message id is "abc"'],
@@ -354,8 +365,13 @@ describe('describeQuery', () => {
 // parses compiles to SQL whose text is only column names, operators and placeholders.
 
 /** Everything compileQuery may put into the SQL text; anything else would have come from input. */
-const SQL_TOKEN =
-  /"delivery_events"\."(?:sender|recipient|message_id|diagnostic|remote_server|event|method|bounce_class|smtp_code|enhanced_code)"|\$[1-9][0-9]*|\b(?:ilike|like|or|and|not|coalesce|false)\b|[=(),]|\s+/g;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SQL_TOKEN = new RegExp(
+  `${escapeRegExp(WORDS_SQL)} @@ \\(phraseto_tsquery\\('simple'::regconfig, \\$[1-9][0-9]*\\) \\|\\| phraseto_tsquery\\('simple'::regconfig, translate\\(\\$[1-9][0-9]*, '@\\.', ' {2}'\\)\\)\\)|${
+    /"delivery_events"\."(?:sender|recipient|message_id|diagnostic|remote_server|event|method|bounce_class|smtp_code|enhanced_code)"|\$[1-9][0-9]*|\b(?:ilike|like|or|and|not|coalesce|false)\b|[=(),]|\s+/.source
+  }`,
+  'g',
+);
 
 /** True when the first character is "(" whose match is the last character (or a coalesce call). */
 function isSelfContained(text: string): boolean {

@@ -29,7 +29,7 @@
  * `String#length` and `slice` use), so a UI can put a caret under `text.slice(0, position)`.
  */
 import { sql, type Column, type SQL } from 'drizzle-orm';
-import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents } from '@/db/schema';
+import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
 
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
@@ -427,6 +427,7 @@ export function escapeLike(text: string): string {
 }
 
 const c = deliveryEvents;
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 function contains(column: Column, value: string): SQL {
   return sql`${column} ilike ${`%${escapeLike(value)}%`}`;
@@ -434,6 +435,12 @@ function contains(column: Column, value: string): SQL {
 
 function compileTerm(term: TermNode): SQL {
   if (term.kind === 'text') {
+    // Free text and quoted phrases match words, in order (deliveryEventWords): `alice`,
+    // `person@example.com`, `mx1.partner.example`, `5.1.1`, "user unknown". Text with no letter
+    // or digit makes no words, so it is searched for as it is, in every text column.
+    if (WORD_CHARACTER.test(term.value)) {
+      return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)})`;
+    }
     const columns = [c.sender, c.recipient, c.messageId, c.diagnostic, c.remoteServer];
     return sql`(${sql.join(columns.map((column) => contains(column, term.value)), sql` or `)})`;
   }
@@ -527,7 +534,7 @@ const METHOD_NAMES: Record<DeliveryMethod, string> = {
 };
 
 function describeTerm(term: TermNode): string {
-  if (term.kind === 'text') return `any field contains ${JSON.stringify(term.value)}`;
+  if (term.kind === 'text') return `any field has ${JSON.stringify(term.value)}`;
   switch (term.field) {
     case 'from':
       return `sender contains ${JSON.stringify(term.value)}`;

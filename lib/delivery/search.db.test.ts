@@ -87,6 +87,44 @@ describe('delivery-event search', () => {
     expect(await countDeliveryEvents(db, b.orgId, { ...RANGE, query: null })).toEqual({ count: 1, capped: false });
   });
 
+  it('free text matches words: whole addresses, their parts, host names, codes and phrases in order', async () => {
+    const { orgId } = await createTestOrg();
+    await insert(orgId, [
+      { at: '2026-03-02T00:00:00Z', sender: 'dr.patel@acme.example', recipient: 'person@example.com', messageId: '<a1b2@mail.acme.example>' },
+      {
+        at: '2026-03-03T00:00:00Z',
+        recipient: 'xperson@example.com',
+        event: 'bounced',
+        remoteServer: 'mx2.lakeside-clinic.example',
+        smtpCode: 550,
+        enhancedCode: '5.1.1',
+        diagnostic: '550 5.1.1 <xperson@example.com>: Recipient address rejected: User unknown; 100% sure',
+        bounceClass: 'hard',
+      },
+    ]);
+    const db = getDb();
+    const found = async (text: string) =>
+      (await searchDeliveryEvents(db, orgId, { ...RANGE, query: q(text) })).rows.map((r) => r.occurredAt.toISOString().slice(0, 10));
+    expect(await found('person@example.com')).toEqual(['2026-03-02']);
+    expect(await found('PERSON@Example.COM AND delivery')).toEqual(['2026-03-02']);
+    expect(await found('xperson@example.com')).toEqual(['2026-03-03']);
+    expect(await found('person')).toEqual(['2026-03-02']);
+    expect(await found('patel')).toEqual(['2026-03-02']);
+    expect(await found('dr.patel')).toEqual(['2026-03-02']);
+    expect(await found('acme.example')).toEqual(['2026-03-02', '2026-03-03']);
+    expect(await found('<a1b2@mail.acme.example>')).toEqual(['2026-03-02']);
+    expect(await found('lakeside-clinic')).toEqual(['2026-03-03']);
+    expect(await found('clinic')).toEqual(['2026-03-03']);
+    expect(await found('5.1.1')).toEqual(['2026-03-03']);
+    expect(await found('"user unknown"')).toEqual(['2026-03-03']);
+    expect(await found('"unknown user"')).toEqual([]);
+    expect(await found('deliver')).toEqual([]);
+    // No letter or digit: the text itself, LIKE metacharacters taken literally.
+    expect(await found('"%"')).toEqual(['2026-03-03']);
+    expect(await found('"_"')).toEqual([]);
+    expect(await found('NOT person')).toEqual(['2026-03-03']);
+  });
+
   it('sorts by every column both ways, and keyset pages return every row exactly once', async () => {
     const { orgId } = await createTestOrg();
     const events = ['delivered', 'bounced', 'deferred'] as const;

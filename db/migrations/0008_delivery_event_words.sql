@@ -1,0 +1,4 @@
+DROP INDEX "delivery_events_diagnostic_trgm";--> statement-breakpoint
+DROP INDEX "delivery_events_message_id_trgm";--> statement-breakpoint
+ALTER TABLE "delivery_events" ADD COLUMN "words" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, "delivery_events"."sender" || ' ' || "delivery_events"."recipient" || ' ' || "delivery_events"."message_id" || ' ' || "delivery_events"."remote_server" || ' ' || "delivery_events"."diagnostic" || ' ' || translate("delivery_events"."sender" || ' ' || "delivery_events"."recipient" || ' ' || "delivery_events"."message_id" || ' ' || "delivery_events"."remote_server", '@.', '  '))) STORED NOT NULL;--> statement-breakpoint
+CREATE INDEX "delivery_events_words" ON "delivery_events" USING gin ("words");
