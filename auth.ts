@@ -5,6 +5,7 @@ import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
 import { completePortalSignIn, signInPortalUser } from '@/lib/portal/accounts';
+import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
 
@@ -89,6 +90,23 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });
           return { id: user.id, kind: 'portal_user', sessionVersion: user.sessionVersion };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      // Domain sign-in: the callback route has already verified the identity provider's answer;
+      // this redeems the one-time ticket it was given for it (lib/domain-sign-in).
+      id: 'domain',
+      credentials: { attemptId: {}, ticket: {} },
+      async authorize(raw) {
+        const parsed = z.object({ attemptId: z.string().uuid(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).safeParse(raw);
+        if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN);
+        try {
+          const account = await redeemDomainSignIn(parsed.data);
+          return { id: account.id, kind: account.kind, sessionVersion: account.sessionVersion };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;

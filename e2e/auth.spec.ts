@@ -17,7 +17,7 @@ test.describe('administrator sign-in', () => {
   test('an invalid email is refused on the form before anything is sent', async ({ page }) => {
     await page.goto('/login');
     await page.getByLabel('Email address').fill('not-an-email');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
     await expect(page.getByText('Enter a valid email address')).toBeVisible();
     await expect(page.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
   });

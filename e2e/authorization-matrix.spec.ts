@@ -26,6 +26,13 @@ type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: s
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   signInAction: () => ({ email: 'owner@acme.example', password: 'wrong-password' }),
+  signInMethodAction: () => ({ email: 'owner@acme.example' }),
+  startDomainSignInAction: () => ({ email: 'owner@acme.example' }),
+  portalSignInMethodAction: () => ({ email: 'alice@acme.example' }),
+  startPortalDomainSignInAction: () => ({ email: 'alice@acme.example' }),
+  saveIdentityProviderAction: () => ({ issuer: 'https://idp.evil.example', clientId: 'x', clientSecret: 'y', domains: ['acme.example'], requiredForAdministrators: true }),
+  testIdentityProviderAction: () => ({ issuer: 'https://idp.evil.example', clientId: 'x', clientSecret: 'y' }),
+  removeIdentityProviderAction: () => ({}),
   requestPasswordResetAction: () => ({ email: 'nobody@acme.example' }),
   resetPasswordAction: () => ({ token: 'x'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),

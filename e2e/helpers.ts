@@ -5,10 +5,16 @@ import { expect, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'Sealpost-Demo-2026!';
 
+/** The sign-in form asks for the email first ("Next"), then the password. */
+export async function enterEmailAndPassword(page: Page, email: string, password: string) {
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+}
+
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto('/login');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await enterEmailAndPassword(page, email, password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Wait until the sign-in is decided: we leave /login, or the form shows a refusal.
   const left = page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 20_000 }).then(
@@ -28,8 +34,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 
 export async function signInToPortal(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto('/secure/login');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await enterEmailAndPassword(page, email, password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await Promise.race([
     page.waitForURL((url) => !url.pathname.startsWith('/secure/login'), { timeout: 20_000 }).then(

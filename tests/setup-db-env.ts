@@ -5,6 +5,7 @@ import { resetEnvCache } from '@/lib/env';
 
 process.env.DATABASE_URL = inject('databaseUrl');
 process.env.APP_URL = 'http://sealpost.test';
+process.env.AUTH_SECRET ??= 'vitest-only-auth-secret-0123456789abcdef';
 resetEnvCache();
 
 afterAll(async () => {

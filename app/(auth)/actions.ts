@@ -12,11 +12,24 @@ import { requestPasswordReset } from '@/lib/auth/request-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
 import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, signInSchema } from '@/lib/auth/schemas';
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
+import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
+import { startDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
+import { signInMethodFor } from '@/lib/domain-sign-in/queries';
+import { signInMethodSchema, startDomainSignInSchema } from '@/lib/domain-sign-in/schemas';
 
 export const signInAction = publicAction('signInAction', signInSchema, async ({ email, password, callbackUrl }) => {
   await credentialsSignIn('administrator', { email, password });
   const admin = await getAdministratorCredentials(getDb(), { email: email.toLowerCase() });
   redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
+});
+
+/** Which way this address signs in, decided by its domain (never by whether an account exists). */
+export const signInMethodAction = publicAction('signInMethodAction', signInMethodSchema, async ({ email }) => signInMethodFor(getDb(), email, 'administrator'));
+
+export const startDomainSignInAction = publicAction('startDomainSignInAction', startDomainSignInSchema, async ({ email, callbackUrl }) => {
+  const { url, state } = await startDomainSignIn({ email, kind: 'administrator', returnTo: safeCallbackPath(callbackUrl) });
+  await keepBrowserState('administrator', state);
+  redirect(url);
 });
 
 export const requestPasswordResetAction = publicAction('requestPasswordResetAction', requestResetSchema, async ({ email }, { clientAddress }) => {

@@ -2,7 +2,12 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { env } from '@/lib/env';
+import { getDb } from '@/db/client';
+import { flowCookieOptions } from '@/lib/auth/flow-cookie';
+import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
+import { startDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
+import { signInMethodFor } from '@/lib/domain-sign-in/queries';
+import { signInMethodSchema, startDomainSignInSchema } from '@/lib/domain-sign-in/schemas';
 import { AppError } from '@/lib/errors/app-error';
 import { resendSmsChallenge } from '@/lib/portal/two-factor';
 import { z } from 'zod';
@@ -19,7 +24,20 @@ export const portalSignInAction = publicAction('portalSignInAction', signInSchem
     (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify(pending.secondFactor), challengeCookieOptions());
     redirect('/secure/verify');
   }
-  redirect(callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox');
+  redirect(portalReturnPath(callbackUrl));
+});
+
+function portalReturnPath(callbackUrl: string | undefined): string {
+  return callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox';
+}
+
+/** Which way this address signs in, decided by its domain (never by whether an account exists). */
+export const portalSignInMethodAction = publicAction('portalSignInMethodAction', signInMethodSchema, async ({ email }) => signInMethodFor(getDb(), email, 'portal_user'));
+
+export const startPortalDomainSignInAction = publicAction('startPortalDomainSignInAction', startDomainSignInSchema, async ({ email, callbackUrl }) => {
+  const { url, state } = await startDomainSignIn({ email, kind: 'portal_user', returnTo: portalReturnPath(callbackUrl) });
+  await keepBrowserState('portal_user', state);
+  redirect(url);
 });
 
 export const requestPortalPasswordLinkAction = publicAction('requestPortalPasswordLinkAction', requestResetSchema, async ({ email }, { clientAddress }) => {
@@ -50,15 +68,8 @@ export const portalSignOutAction = portalAction('portalSignOutAction', z.object(
 
 const CHALLENGE_COOKIE = 'sp_portal_2fa';
 
-/** The same flags every time the challenge cookie is written: HttpOnly, Lax, Secure behind HTTPS, 10 minutes. */
 function challengeCookieOptions() {
-  return {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: process.env.NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
-    path: '/secure',
-    maxAge: 10 * 60,
-  };
+  return flowCookieOptions('/secure');
 }
 
 async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string }> {

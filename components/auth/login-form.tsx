@@ -1,7 +1,9 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
+import { Building2, KeyRound } from 'lucide-react';
 import Link from 'next/link';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
@@ -9,26 +11,68 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
-import { signInSchema, type SignInInput } from '@/lib/auth/schemas';
 import type { ActionResult } from '@/lib/actions/result';
+import { emailField, signInSchema, type SignInInput } from '@/lib/auth/schemas';
+import type { SignInMethod } from '@/lib/domain-sign-in/queries';
 
-/** Sign-in for administrators (/login) and portal users (/secure/login): the same form, its own action. */
+type Step = 'email' | 'choice' | 'password' | 'redirecting';
+
+/**
+ * Sign-in for administrators (/login) and portal users (/secure/login): the same form, its own
+ * actions. The email comes first ("Next"); its domain decides what follows — the password, a
+ * choice of Cloud (password) or Domain (the organisation's identity provider), or straight to
+ * the identity provider when the organisation requires it.
+ */
 export function LoginForm({
   callbackUrl,
   action,
+  methodAction,
+  domainAction,
   resetHref,
 }: {
   callbackUrl?: string;
   action: (input: SignInInput) => Promise<ActionResult<never>>;
+  methodAction: (input: { email: string }) => Promise<ActionResult<SignInMethod>>;
+  domainAction: (input: { email: string; callbackUrl?: string }) => Promise<ActionResult<never>>;
   resetHref: string;
 }) {
+  const [step, setStep] = useState<Step>('email');
+  const [checking, setChecking] = useState(false);
   const form = useForm<SignInInput>({
     resolver: zodResolver(signInSchema),
     defaultValues: { email: '', password: '', callbackUrl },
   });
   const { errors, isSubmitting } = form.formState;
 
-  const onSubmit = form.handleSubmit(async (values) => {
+  const startDomain = async (email: string) => {
+    setStep('redirecting');
+    const result = await domainAction({ email, callbackUrl });
+    // On success the action sends the browser to the identity provider; we only get here with a refusal.
+    if (!result.ok) {
+      form.setError('root.server', { type: 'server', message: result.error.message });
+      setStep('email');
+    }
+  };
+
+  const next = async () => {
+    form.clearErrors();
+    const email = emailField.safeParse(form.getValues('email'));
+    if (!email.success) {
+      form.setError('email', { type: 'validate', message: email.error.issues[0]?.message ?? 'Enter your email address.' }, { shouldFocus: true });
+      return;
+    }
+    setChecking(true);
+    const result = await methodAction({ email: email.data });
+    setChecking(false);
+    if (!result.ok) {
+      applyActionError(form, result.error);
+      return;
+    }
+    if (result.data === 'domain') return startDomain(email.data);
+    setStep(result.data === 'choice' ? 'choice' : 'password');
+  };
+
+  const signIn = form.handleSubmit(async (values) => {
     const result = await action(values);
     // On success the action redirects; we only get here with a refusal.
     if (!result.ok) {
@@ -37,34 +81,99 @@ export function LoginForm({
     }
   });
 
+  const changeEmail = () => {
+    form.resetField('password');
+    form.clearErrors();
+    setStep('email');
+  };
+
   return (
-    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+    <form
+      onSubmit={(event) => {
+        if (step === 'password') return signIn(event);
+        event.preventDefault();
+        if (step === 'email') void next();
+      }}
+      noValidate
+      className="grid gap-4"
+    >
       {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
       <FormField id="email" label="Email address" error={errors.email?.message}>
-        <Input
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-          autoFocus
-          {...fieldA11y('email', { error: errors.email?.message })}
-          {...form.register('email')}
-        />
-      </FormField>
-      <div className="grid gap-1.5">
-        <FormField id="password" label="Password" error={errors.password?.message}>
-          <PasswordInput
-            autoComplete="current-password"
-            {...fieldA11y('password', { error: errors.password?.message })}
-            {...form.register('password')}
+        <div className="flex items-center gap-2">
+          <Input
+            type="email"
+            autoComplete="username"
+            inputMode="email"
+            autoFocus
+            readOnly={step !== 'email'}
+            className={step !== 'email' ? 'bg-canvas' : undefined}
+            {...fieldA11y('email', { error: errors.email?.message })}
+            {...form.register('email')}
           />
-        </FormField>
-        <Link href={resetHref} className="justify-self-end text-sm font-medium text-brand-600 hover:underline">
-          Reset password
-        </Link>
-      </div>
-      <Button type="submit" size="lg" loading={isSubmitting}>
-        Sign in
-      </Button>
+          {step !== 'email' && step !== 'redirecting' && (
+            <Button type="button" variant="link" onClick={changeEmail} aria-label="Change email address">
+              Change
+            </Button>
+          )}
+        </div>
+      </FormField>
+
+      {step === 'email' && (
+        <Button type="submit" size="lg" loading={checking}>
+          Next
+        </Button>
+      )}
+
+      {step === 'choice' && (
+        <fieldset className="grid gap-3">
+          <legend className="mb-2 text-sm font-medium">How do you want to sign in?</legend>
+          <Button type="button" variant="outline" size="lg" className="justify-start" onClick={() => setStep('password')} aria-label="Cloud" aria-describedby="sign-in-cloud-hint">
+            <KeyRound aria-hidden />
+            Cloud
+            <span id="sign-in-cloud-hint" className="ml-auto text-xs font-normal text-muted">
+              Your Sealpost password
+            </span>
+          </Button>
+          <Button type="button" variant="outline" size="lg" className="justify-start"
+            onClick={() => void startDomain(form.getValues('email'))}
+            aria-label="Domain"
+            aria-describedby="sign-in-domain-hint"
+          >
+            <Building2 aria-hidden />
+            Domain
+            <span id="sign-in-domain-hint" className="ml-auto text-xs font-normal text-muted">
+              Your organisation&apos;s sign-in
+            </span>
+          </Button>
+        </fieldset>
+      )}
+
+      {step === 'redirecting' && (
+        <p role="status" className="text-sm text-muted">
+          Taking you to your organisation&apos;s sign-in…
+        </p>
+      )}
+
+      {step === 'password' && (
+        <>
+          <div className="grid gap-1.5">
+            <FormField id="password" label="Password" error={errors.password?.message}>
+              <PasswordInput
+                autoComplete="current-password"
+                {...fieldA11y('password', { error: errors.password?.message })}
+                autoFocus
+                {...form.register('password')}
+              />
+            </FormField>
+            <Link href={resetHref} className="justify-self-end text-sm font-medium text-brand-600 hover:underline">
+              Reset password
+            </Link>
+          </div>
+          <Button type="submit" size="lg" loading={isSubmitting}>
+            Sign in
+          </Button>
+        </>
+      )}
     </form>
   );
 }

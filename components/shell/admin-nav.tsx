@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
+import { BarChart3, Building2, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
@@ -19,6 +19,7 @@ const icons: Record<NavIcon, LucideIcon> = {
   'delivery-events': Radar,
   recipients: Contact,
   settings: KeyRound,
+  'domain-sign-in': Building2,
 };
 
 export type NavLink = { href: string; label: string; icon: NavIcon };

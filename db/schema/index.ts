@@ -6,3 +6,4 @@ export * from './policies';
 export * from './billing';
 export * from './delivery';
 export * from './messaging';
+export * from './identity';

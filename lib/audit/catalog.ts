@@ -28,6 +28,8 @@ export const auditCatalog = {
   'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
   'api_keys.created': { label: 'API key created', category: 'settings' },
   'api_keys.revoked': { label: 'API key revoked', category: 'settings' },
+  'identity_providers.configured': { label: 'Domain sign-in set up or changed', category: 'settings' },
+  'identity_providers.removed': { label: 'Domain sign-in turned off', category: 'settings' },
   'recipients.phone_changed': { label: 'Recipient phone changed', category: 'recipients' },
   'recipients.deleted': { label: 'Recipient deleted', category: 'recipients' },
   'delivery_events.exported': { label: 'Delivery events exported', category: 'exports' },

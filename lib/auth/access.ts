@@ -24,6 +24,13 @@ const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boo
 
 export const actionAccess = {
   signInAction: PUBLIC,
+  signInMethodAction: PUBLIC,
+  startDomainSignInAction: PUBLIC,
+  portalSignInMethodAction: PUBLIC,
+  startPortalDomainSignInAction: PUBLIC,
+  saveIdentityProviderAction: admin('settings.manage'),
+  testIdentityProviderAction: admin('settings.manage'),
+  removeIdentityProviderAction: admin('settings.manage'),
   requestPasswordResetAction: PUBLIC,
   resetPasswordAction: PUBLIC,
   changePasswordAction: admin('account.manage', { allowPendingPasswordChange: true }),
@@ -64,6 +71,7 @@ export type ActionName = keyof typeof actionAccess;
 /** Route handlers by path pattern and method. */
 export const routeAccess = {
   '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
+  '/api/auth/sso/callback': { GET: PUBLIC },
   '/api/health': { GET: PUBLIC },
   '/api/webhooks/stripe': { POST: SIGNED },
   '/secure/attachments': { POST: PORTAL },

@@ -17,6 +17,8 @@ export type AccountSource<A extends SignInAccount> = {
   recordSignIn(tx: Tx, account: A, now: Date): Promise<void>;
   /** True when the password is not enough: the sign-in completes after a second factor. */
   needsSecondFactor?(account: A): Promise<boolean>;
+  /** A reason why this address may not sign in with a password at all (Domain sign-in required). */
+  passwordRefused?(email: string): Promise<string | null>;
 };
 
 /**
@@ -56,6 +58,11 @@ export async function authenticate<A extends SignInAccount>(
   if (wait > 0) {
     await failed('throttled');
     throw new AppError('rate_limited', waitMessage(wait));
+  }
+  const refusal = source.passwordRefused ? await source.passwordRefused(email) : null;
+  if (refusal) {
+    await failed('password sign-in not allowed: Domain sign-in required');
+    throw new AppError('forbidden', refusal);
   }
   const passwordOk = account?.passwordHash ? await verifyPassword(account.passwordHash, input.password) : await verifyAgainstDummy(input.password);
   if (!account || !passwordOk || !account.active) {

@@ -8,7 +8,7 @@ import { INVALID_CREDENTIALS } from './authenticate';
  * AppError with the safe message (never whether the address exists). Sets the session cookie.
  */
 export async function credentialsSignIn(
-  provider: 'administrator' | 'portal' | 'portal-code',
+  provider: 'administrator' | 'portal' | 'portal-code' | 'domain',
   credentials: Record<string, string>,
 ): Promise<{ secondFactor: { challengeId: string; phoneHint: string } } | null> {
   try {

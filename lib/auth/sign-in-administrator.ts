@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administrators } from '@/db/schema';
 import { getAdministratorCredentials } from '@/lib/administrators/queries';
+import { DOMAIN_SIGN_IN_REQUIRED, signInMethodFor } from '@/lib/domain-sign-in/queries';
 import { authenticate, type AccountSource, type SignInAccount } from './authenticate';
 
 export { INVALID_CREDENTIALS } from './authenticate';
@@ -10,11 +11,14 @@ export type SignedInAdministrator = { id: string; orgId: string; sessionVersion:
 
 type AdministratorAccount = SignInAccount & { orgId: string; sessionVersion: number; mustChangePassword: boolean };
 
-const administratorSource: AccountSource<AdministratorAccount> = {
+export const administratorSource: AccountSource<AdministratorAccount> = {
   kind: 'administrator',
   async find(email) {
     const admin = await getAdministratorCredentials(getDb(), { email });
     return admin ? { ...admin, active: admin.status === 'active' } : null;
+  },
+  async passwordRefused(email) {
+    return (await signInMethodFor(getDb(), email, 'administrator')) === 'domain' ? DOMAIN_SIGN_IN_REQUIRED : null;
   },
   async recordSignIn(tx, account, now) {
     await tx.update(administrators).set({ lastSignInAt: now }).where(eq(administrators.id, account.id));

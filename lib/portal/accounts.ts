@@ -8,6 +8,7 @@ import { passwordProblems } from '@/lib/auth/password-policy';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
 import { countAttempt, signInRules, throttledFor, waitMessage, type ThrottleRule } from '@/lib/auth/throttle';
 import { createToken, hashToken, looksLikeToken } from '@/lib/auth/tokens';
+import { DOMAIN_SIGN_IN_REQUIRED, signInMethodFor } from '@/lib/domain-sign-in/queries';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
@@ -19,11 +20,14 @@ export const PORTAL_LINK_INVALID = 'This link has expired or has already been us
 
 type PortalAccount = SignInAccount & { sessionVersion: number };
 
-const portalSource: AccountSource<PortalAccount> = {
+export const portalSource: AccountSource<PortalAccount> = {
   kind: 'portal_user',
   async find(email) {
     const user = await getPortalCredentials(getDb(), { email });
     return user ? { ...user, orgId: user.internalOrgId, active: user.status === 'active' } : null;
+  },
+  async passwordRefused(email) {
+    return (await signInMethodFor(getDb(), email, 'portal_user')) === 'domain' ? DOMAIN_SIGN_IN_REQUIRED : null;
   },
   async recordSignIn(tx, account, now) {
     await tx.update(portalUsers).set({ lastSignInAt: now }).where(eq(portalUsers.id, account.id));

@@ -4,8 +4,9 @@ import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentAdmin } from '@/lib/auth/session';
+import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
-import { signInAction } from '../actions';
+import { signInAction, signInMethodAction, startDomainSignInAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in · Sealpost' };
 
@@ -20,6 +21,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const admin = await getCurrentAdmin();
   if (admin) redirect(admin.mustChangePassword ? '/change-password' : '/dashboard');
+  const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
   return (
@@ -30,7 +32,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       </CardHeader>
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
-        <LoginForm callbackUrl={callbackUrl} action={signInAction} resetHref="/reset-password" />
+        {refused && <Alert variant="danger">{refused}</Alert>}
+        <LoginForm callbackUrl={callbackUrl} action={signInAction}
+          methodAction={signInMethodAction}
+          domainAction={startDomainSignInAction}
+          resetHref="/reset-password" />
       </CardContent>
     </Card>
   );

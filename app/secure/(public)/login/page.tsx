@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
+import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentPortalUser } from '@/lib/auth/session';
-import { portalSignInAction } from '../../actions';
+import { portalSignInAction, portalSignInMethodAction, startPortalDomainSignInAction } from '../../actions';
 
 export const metadata: Metadata = { title: 'Secure messages · Sign in · Sealpost' };
 
@@ -19,6 +20,7 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
   await connection();
   if (await getCurrentPortalUser()) redirect('/secure/inbox');
   const params = await searchParams;
+  const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
   return (
@@ -29,7 +31,11 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
       </CardHeader>
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
-        <LoginForm callbackUrl={callbackUrl} action={portalSignInAction} resetHref="/secure/reset-password" />
+        {refused && <Alert variant="danger">{refused}</Alert>}
+        <LoginForm callbackUrl={callbackUrl} action={portalSignInAction}
+          methodAction={portalSignInMethodAction}
+          domainAction={startPortalDomainSignInAction}
+          resetHref="/secure/reset-password" />
       </CardContent>
     </Card>
   );

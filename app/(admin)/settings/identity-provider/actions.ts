@@ -1,0 +1,24 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { adminAction } from '@/lib/actions/action';
+import { removeIdentityProvider, saveIdentityProvider } from '@/lib/domain-sign-in/save-identity-provider';
+import { identityProviderSchema, testConnectionSchema } from '@/lib/domain-sign-in/schemas';
+import { testIdentityProvider } from '@/lib/domain-sign-in/test-identity-provider';
+
+export const saveIdentityProviderAction = adminAction('saveIdentityProviderAction', identityProviderSchema, async (values, { actor }) => {
+  await saveIdentityProvider({ actor, values });
+  revalidatePath('/settings/identity-provider');
+  return null;
+});
+
+export const testIdentityProviderAction = adminAction('testIdentityProviderAction', testConnectionSchema, async (values, { actor }) =>
+  testIdentityProvider({ actor, ...values }),
+);
+
+export const removeIdentityProviderAction = adminAction('removeIdentityProviderAction', z.object({}), async (_input, { actor }) => {
+  await removeIdentityProvider({ actor });
+  revalidatePath('/settings/identity-provider');
+  return null;
+});

@@ -1,0 +1,183 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { administrators, auditEvents, domainSignIns, identityProviders, licensedEmails, portalUsers } from '@/db/schema';
+import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
+import { hashToken } from '@/lib/auth/tokens';
+import { signInPortalUser } from '@/lib/portal/accounts';
+import { actorFor, createTestOrg, TEST_PASSWORD } from '@/tests/factories';
+import { signInAtProvider, startOidcProvider, TEST_CLIENT } from '@/tests/servers/oidc-provider';
+import { refusal } from '@/tests/refusal';
+import { completeDomainSignIn, redeemDomainSignIn, SIGN_IN_AGAIN, startDomainSignIn } from './domain-sign-in';
+import { callbackUrl } from './oidc';
+import { DOMAIN_SIGN_IN_REQUIRED, signInMethodFor } from './queries';
+import { removeIdentityProvider, saveIdentityProvider } from './save-identity-provider';
+import { testIdentityProvider } from './test-identity-provider';
+
+let provider: Awaited<ReturnType<typeof startOidcProvider>>;
+beforeAll(async () => {
+  provider = await startOidcProvider({ redirectUri: callbackUrl() });
+});
+afterAll(async () => {
+  await provider.stop();
+});
+
+const CLIENT_ADDRESS = '203.0.113.7';
+
+/** An organisation with Domain sign-in against the local provider, and one licensed address. */
+async function orgWithDomainSignIn(required: { administrators?: boolean; users?: boolean } = {}) {
+  const org = await createTestOrg({ licensed: 1 });
+  const owner = await actorFor(org.ownerId);
+  await saveIdentityProvider({
+    actor: owner,
+    values: {
+      issuer: provider.issuer,
+      clientId: TEST_CLIENT.clientId,
+      clientSecret: TEST_CLIENT.clientSecret,
+      domains: [org.domain],
+      requiredForAdministrators: required.administrators ?? false,
+      requiredForInternalUsers: required.users ?? false,
+    },
+  });
+  return { ...org, owner };
+}
+
+/** Start → the provider's login as `login` → our callback URL, as the browser would bring it back. */
+async function throughProvider(email: string, kind: 'administrator' | 'portal_user', login = email) {
+  const started = await startDomainSignIn({ email, kind, returnTo: kind === 'administrator' ? '/dashboard' : '/secure/inbox' });
+  const back = await signInAtProvider(started.url, login);
+  return { state: started.state, back };
+}
+
+async function lastAuditEvent(orgId: string) {
+  const rows = await getDb().select().from(auditEvents).where(eq(auditEvents.orgId, orgId));
+  return rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id)).at(-1);
+}
+
+describe('identity provider settings', () => {
+  it('stores the secret encrypted, audits every change, and refuses lower levels and foreign domains', async () => {
+    const org = await orgWithDomainSignIn();
+    const [row] = await getDb().select().from(identityProviders).where(eq(identityProviders.orgId, org.orgId));
+    expect(row.clientSecretEncrypted).not.toContain(TEST_CLIENT.clientSecret);
+    expect(row.clientSecretEncrypted).toMatch(/^v1\./);
+    expect((await lastAuditEvent(org.orgId))?.action).toBe('identity_providers.configured');
+
+    // An empty secret keeps the stored one; the change is described.
+    await saveIdentityProvider({
+      actor: org.owner,
+      values: { issuer: provider.issuer, clientId: TEST_CLIENT.clientId, clientSecret: '', domains: [org.domain], requiredForAdministrators: true },
+    });
+    const [after] = await getDb().select().from(identityProviders).where(eq(identityProviders.orgId, org.orgId));
+    expect(after.clientSecretEncrypted).toBe(row.clientSecretEncrypted);
+    expect((await lastAuditEvent(org.orgId))?.summary).toContain('optional → required for administrators');
+
+    const manager = await actorFor(org.managerId);
+    const values = { issuer: provider.issuer, clientId: 'x', clientSecret: 'y', domains: [org.domain] };
+    expect((await refusal(saveIdentityProvider({ actor: manager, values }))).code).toBe('forbidden');
+    expect((await refusal(saveIdentityProvider({ actor: org.owner, values: { ...values, domains: ['acme.example'] } }))).fieldErrors?.domains).toBeDefined();
+    expect((await refusal(saveIdentityProvider({ actor: org.owner, values: { ...values, issuer: 'http://idp.example.com' } }))).fieldErrors?.issuer).toEqual([
+      'The issuer URL must start with https://.',
+    ]);
+
+    await removeIdentityProvider({ actor: org.owner });
+    expect((await lastAuditEvent(org.orgId))?.action).toBe('identity_providers.removed');
+    expect(await signInMethodFor(getDb(), `owner@${org.domain}`, 'administrator')).toBe('password');
+  });
+
+  it('Test connection reports what discovery found, and a clear message when nothing answers', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const report = await testIdentityProvider({ actor: owner, issuer: provider.issuer, clientId: TEST_CLIENT.clientId, clientSecret: TEST_CLIENT.clientSecret });
+    expect(report).toMatchObject({ issuer: provider.issuer, pkceS256: true, redirectUri: 'http://sealpost.test/api/auth/sso/callback' });
+    expect(report.authorizationEndpoint).toBe(`${provider.issuer}/auth`);
+    const nothing = await refusal(testIdentityProvider({ actor: owner, issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y' }));
+    expect(nothing.code).toBe('unavailable');
+    expect(nothing.message).toContain('could not be discovered');
+  });
+});
+
+describe('Domain sign-in', () => {
+  it('decides the method by domain only, and refuses passwords where Domain sign-in is required', async () => {
+    const org = await orgWithDomainSignIn({ administrators: true });
+    expect(await signInMethodFor(getDb(), `owner@${org.domain}`, 'administrator')).toBe('domain');
+    expect(await signInMethodFor(getDb(), `nobody@${org.domain}`, 'administrator')).toBe('domain');
+    expect(await signInMethodFor(getDb(), `user0@${org.domain}`, 'portal_user')).toBe('choice');
+    expect(await signInMethodFor(getDb(), 'someone@elsewhere.example', 'administrator')).toBe('password');
+    const refused = await refusal(signInAdministrator({ email: `owner@${org.domain}`, password: TEST_PASSWORD, clientAddress: CLIENT_ADDRESS }));
+    expect(refused.message).toBe(DOMAIN_SIGN_IN_REQUIRED);
+    expect((await lastAuditEvent(org.orgId))?.action).toBe('auth.sign_in_failed');
+  });
+
+  it('signs an administrator in through the provider once, with the current session version', async () => {
+    const org = await orgWithDomainSignIn();
+    const email = `owner@${org.domain}`;
+    const { state, back } = await throughProvider(email, 'administrator');
+    const done = await completeDomainSignIn({ currentUrl: back, browserState: state, clientAddress: CLIENT_ADDRESS });
+    expect(done).toMatchObject({ kind: 'administrator', returnTo: '/dashboard' });
+    const signedIn = await lastAuditEvent(org.orgId);
+    expect(signedIn).toMatchObject({ action: 'auth.signed_in', clientAddress: CLIENT_ADDRESS });
+    expect(signedIn?.summary).toContain('through Domain sign-in');
+
+    const session = await redeemDomainSignIn({ attemptId: done.attemptId, ticket: done.ticket });
+    expect(session).toEqual({ id: org.ownerId, kind: 'administrator', sessionVersion: expect.any(Number) });
+    // The ticket opens one session; the provider's answer is used once.
+    expect((await refusal(redeemDomainSignIn({ attemptId: done.attemptId, ticket: done.ticket }))).message).toBe(SIGN_IN_AGAIN);
+    expect((await refusal(completeDomainSignIn({ currentUrl: back, browserState: state, clientAddress: CLIENT_ADDRESS }))).message).toBe(SIGN_IN_AGAIN);
+  });
+
+  it('signs a licensed address into the portal, making its account on first use', async () => {
+    const org = await orgWithDomainSignIn({ users: true });
+    const email = `user0@${org.domain}`;
+    const { state, back } = await throughProvider(email, 'portal_user');
+    const done = await completeDomainSignIn({ currentUrl: back, browserState: state, clientAddress: CLIENT_ADDRESS });
+    const session = await redeemDomainSignIn({ attemptId: done.attemptId, ticket: done.ticket });
+    const [user] = await getDb().select().from(portalUsers).where(eq(portalUsers.email, email));
+    expect(session).toMatchObject({ id: user.id, kind: 'portal_user' });
+    expect(user.status).toBe('active');
+    // Required for internal users: their password is refused.
+    expect((await refusal(signInPortalUser({ email, password: TEST_PASSWORD, clientAddress: CLIENT_ADDRESS }))).message).toBe(DOMAIN_SIGN_IN_REQUIRED);
+  });
+
+  it('refuses a tampered state, a missing browser state, and a wrong nonce', async () => {
+    const org = await orgWithDomainSignIn();
+    const email = `owner@${org.domain}`;
+
+    const tampered = await throughProvider(email, 'administrator');
+    const url = new URL(tampered.back);
+    url.searchParams.set('state', `${tampered.state.slice(0, -1)}x`);
+    expect((await refusal(completeDomainSignIn({ currentUrl: url, browserState: tampered.state, clientAddress: CLIENT_ADDRESS }))).message).toBe(SIGN_IN_AGAIN);
+    // Started in another browser: no cookie.
+    expect((await refusal(completeDomainSignIn({ currentUrl: tampered.back, browserState: undefined, clientAddress: CLIENT_ADDRESS }))).message).toBe(SIGN_IN_AGAIN);
+
+    const nonce = await throughProvider(email, 'administrator');
+    await getDb().update(domainSignIns).set({ nonce: 'not-the-nonce-that-was-sent' }).where(eq(domainSignIns.stateHash, hashToken(nonce.state)));
+    const wrongNonce = await refusal(completeDomainSignIn({ currentUrl: nonce.back, browserState: nonce.state, clientAddress: CLIENT_ADDRESS }));
+    expect(wrongNonce.message).toBe("Your identity provider's answer could not be verified. Start again.");
+    const failed = await lastAuditEvent(org.orgId);
+    expect(failed?.action).toBe('auth.sign_in_failed');
+    expect(failed?.summary).toContain('answer not verified');
+  });
+
+  it('refuses an unverified email, an email outside the domains, a disabled account and an unlicensed address', async () => {
+    const org = await orgWithDomainSignIn();
+    const attempt = async (email: string, kind: 'administrator' | 'portal_user', login = email) => {
+      const { state, back } = await throughProvider(email, kind, login);
+      return refusal(completeDomainSignIn({ currentUrl: back, browserState: state, clientAddress: CLIENT_ADDRESS }));
+    };
+    expect((await attempt(`owner@${org.domain}`, 'administrator', `unverified-owner@${org.domain}`)).message).toBe(
+      `Your identity provider has not verified the email address unverified-owner@${org.domain}.`,
+    );
+    expect((await attempt(`owner@${org.domain}`, 'administrator', 'mallory@evil.example')).message).toBe(
+      'mallory@evil.example is not in a domain that signs in through this identity provider.',
+    );
+    await getDb().update(administrators).set({ status: 'inactive' }).where(eq(administrators.id, org.viewerId));
+    expect((await attempt(`viewer@${org.domain}`, 'administrator')).message).toContain('is inactive');
+    expect((await attempt(`nobody@${org.domain}`, 'administrator')).message).toBe(`nobody@${org.domain} is not an administrator of this organisation.`);
+    expect((await attempt(`nobody@${org.domain}`, 'portal_user')).message).toBe(`nobody@${org.domain} is not a licensed email address of your organisation.`);
+    const [disabled] = await getDb().insert(portalUsers).values({ email: `user0@${org.domain}`, status: 'disabled' }).returning();
+    expect(disabled).toBeDefined();
+    expect((await attempt(`user0@${org.domain}`, 'portal_user')).message).toBe(`The account user0@${org.domain} is disabled.`);
+    const licensed = await getDb().select().from(licensedEmails).where(and(eq(licensedEmails.orgId, org.orgId)));
+    expect(licensed).toHaveLength(1);
+  });
+});
