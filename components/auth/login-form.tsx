@@ -156,23 +156,24 @@ export function LoginForm({
 
       {step === 'password' && (
         <>
-          <div className="grid gap-1.5">
-            <FormField id="password" label="Password" error={errors.password?.message}>
-              <PasswordInput
-                autoComplete="current-password"
-                {...fieldA11y('password', { error: errors.password?.message })}
-                autoFocus
-                {...form.register('password')}
-              />
-            </FormField>
-            <Link href={resetHref} className="justify-self-end text-sm font-medium text-brand-600 hover:underline">
-              Reset password
-            </Link>
-          </div>
+          <FormField id="password" label="Password" error={errors.password?.message}>
+            <PasswordInput
+              autoComplete="current-password"
+              {...fieldA11y('password', { error: errors.password?.message })}
+              autoFocus
+              {...form.register('password')}
+            />
+          </FormField>
           <Button type="submit" size="lg" loading={isSubmitting}>
             Sign in
           </Button>
         </>
+      )}
+
+      {step !== 'redirecting' && (
+        <Link href={resetHref} className="justify-self-center text-sm font-medium text-brand-600 hover:underline">
+          Reset password
+        </Link>
       )}
     </form>
   );
