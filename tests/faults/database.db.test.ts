@@ -1,17 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql as dsql } from 'drizzle-orm';
+import { eq, sql as dsql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closeDb, createDb } from '@/db/client';
+import { closeDb, createDb, getDb } from '@/db/client';
+import { outboxMessages } from '@/db/schema';
 import { runMigrations } from '@/db/migrate';
 import { ensurePriceTiers } from '@/db/seed';
 import { createDatabase, withDatabase } from '@/lib/db-admin';
 import { createApiKey } from '@/lib/delivery/api-keys';
 import { startEmbeddedPostgres, type EmbeddedServer } from '@/lib/embedded-postgres';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
-import { stopBoss } from '@/lib/jobs/runtime';
+import { getBoss, retryUntilStarted, stopBoss } from '@/lib/jobs/runtime';
+import { startWorkers } from '@/lib/jobs/workers';
+import { queueMessage } from '@/lib/mail/queue-message';
+import { outboxTransport, resendTransport } from '@/lib/mail/transport';
+import { startFakeResend } from '@/tests/servers/fake-resend';
 import { databaseUrl, resetEnvCache } from '@/lib/env';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { injector, outcome, waitFor, watchProcess } from './support';
@@ -152,6 +157,7 @@ describe('the database server restarting under the app', () => {
   let dir = '';
   let server: EmbeddedServer | undefined;
   let dbUrl = '';
+  let resend: Awaited<ReturnType<typeof startFakeResend>> | undefined;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-faults-pg-'));
@@ -170,10 +176,20 @@ describe('the database server restarting under the app', () => {
     process.env.DATABASE_URL = dbUrl;
     resetEnvCache();
     vi.spyOn(console, 'error').mockImplementation(() => {});
+    // This process's mail workers run on the same pool.
+    resend = await startFakeResend();
+    await startMailWorkers();
   });
+
+  async function startMailWorkers() {
+    const transports = { email: resendTransport('re_faults', 'Sealpost <no-reply@sealpost.test>', resend?.url), sms: outboxTransport };
+    await startWorkers(await getBoss(), getDb(), transports, { pollingIntervalSeconds: 0.5 });
+  }
 
   afterAll(async () => {
     vi.restoreAllMocks();
+    await stopBoss();
+    await resend?.close();
     await closeDb();
     process.env.DATABASE_URL = savedUrl;
     resetEnvCache();
@@ -190,6 +206,13 @@ describe('the database server restarting under the app', () => {
       ]),
     });
 
+  async function expectMailDelivered(recipient: string) {
+    const id = await getDb().transaction((tx) => queueMessage(tx, { orgId: null, channel: 'email', kind: 'test', recipient, subject: 'Hello', bodyText: 'Body' }));
+    const status = async () => (await getDb().select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, id)))[0]?.status;
+    await waitFor(async () => (await status()) === 'sent', `the mail to ${recipient} to be sent`, 20_000);
+    expect(resend?.requests.filter((r) => r.body.to[0] === recipient).map((r) => r.status)).toEqual([200]);
+  }
+
   async function expectGeneric503(response: Response) {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
@@ -204,6 +227,7 @@ describe('the database server restarting under the app', () => {
     const org = await createTestOrg();
     const { key } = await createApiKey({ actor: await actorFor(org.ownerId), name: 'MTA' });
     expect((await health()).status).toBe(200);
+    await expectMailDelivered('before@example.org');
 
     // A request in flight when the server goes down: it waits on a lock another session holds.
     const holder = postgres(dbUrl, { max: 1, onnotice: () => {} });
@@ -247,7 +271,28 @@ describe('the database server restarting under the app', () => {
     const back = await ingest(ingestRequest(key));
     expect(back.status).toBe(202);
     expect(await back.json()).toMatchObject({ accepted: 1 });
+    // The job workers, started before the outage, deliver again too.
+    await expectMailDelivered('after@example.org');
 
+    await watch.settle();
+    expect(watch.crashes).toEqual([]);
+  });
+
+  it('starts the job workers once the database answers, when the process started without it', async () => {
+    // As instrumentation.ts does at process start, but with the database down.
+    await stopBoss();
+    await server?.stop();
+    const failures: unknown[] = [];
+    const workers = retryUntilStarted(startMailWorkers, { firstDelayMs: 200, maxDelayMs: 1000, onError: (error) => failures.push(error) });
+    try {
+      await waitFor(async () => failures.length >= 2, 'failed attempts while the database is down');
+      expect(failures.every(isDatabaseUnavailable)).toBe(true);
+      server = await startEmbeddedPostgres(path.join(dir, 'data'), Number(new URL(dbUrl).port));
+      expect(await within(workers.started, 30_000, 'the workers')).toBe(true);
+      await expectMailDelivered('late@example.org');
+    } finally {
+      workers.stop();
+    }
     await watch.settle();
     expect(watch.crashes).toEqual([]);
   });
