@@ -4,12 +4,12 @@ export async function register() {
   const { env } = await import('@/lib/env');
   if (!env().JOBS_WORKERS || !env().DATABASE_URL) return;
   const { getDb } = await import('@/db/client');
-  const { getBoss } = await import('@/lib/jobs/runtime');
+  const { getBoss, retryUntilStarted } = await import('@/lib/jobs/runtime');
   const { startWorkers } = await import('@/lib/jobs/workers');
-  try {
-    await startWorkers(await getBoss(), getDb());
-  } catch (error) {
-    // The web server still serves; the queued jobs wait in the database for a worker.
-    console.error('[jobs] workers did not start:', error instanceof Error ? error.message : error);
-  }
+  // The web server serves meanwhile; the queued jobs wait in the database for a worker, which
+  // starts as soon as the database answers (tests/faults/database.db.test.ts).
+  retryUntilStarted(async () => startWorkers(await getBoss(), getDb()), {
+    onError: (error, retryInMs) =>
+      console.error(`[jobs] workers did not start (${error instanceof Error ? error.message : String(error)}); trying again in ${Math.round(retryInMs / 1000)} s`),
+  });
 }

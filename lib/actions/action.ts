@@ -6,6 +6,7 @@ import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { getCurrentAdmin, getCurrentPortalUser, requestClientAddress, type PortalActor } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
 import type { ActionResult } from './result';
 
 /**
@@ -55,6 +56,10 @@ async function run<S extends z.ZodType, T>(
     unstable_rethrow(e);
     if (isAppError(e)) return { ok: false, error: { code: e.code, message: e.message, fieldErrors: e.fieldErrors } };
     const requestId = randomUUID();
+    if (isDatabaseUnavailable(e)) {
+      console.error(`[action] request ${requestId}: database unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+      return { ok: false, error: { code: 'unavailable', message: DATABASE_UNAVAILABLE_MESSAGE } };
+    }
     console.error(`[action] request ${requestId}`, e);
     return {
       ok: false,

@@ -3,6 +3,7 @@ import type { AdminActor } from '@/lib/auth/actor';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { getCurrentAdmin } from '@/lib/auth/session';
 import { httpStatusByCode, isAppError, type AppErrorCode } from '@/lib/errors/app-error';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
 
 /** Shared by route handlers: the same authorization and error answers as server actions. */
 export function jsonError(code: AppErrorCode | 'internal', message: string, status: number) {
@@ -18,10 +19,20 @@ export async function authorizeRoute(permission: Permission): Promise<AdminActor
   return admin;
 }
 
-/** Maps an error thrown by a use case to a response; unexpected ones are logged with a reference. */
+/**
+ * Maps an error thrown by a use case to a response; unexpected ones are logged with a reference.
+ * The database being unreachable (terminated connections, a restart) is a 503 with Retry-After,
+ * not a 500: the request may simply be repeated.
+ */
 export function errorResponse(e: unknown, where: string): Response {
   if (isAppError(e)) return jsonError(e.code, e.message, httpStatusByCode[e.code]);
   const requestId = randomUUID();
+  if (isDatabaseUnavailable(e)) {
+    console.error(`[${where}] request ${requestId}: database unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    const response = jsonError('unavailable', DATABASE_UNAVAILABLE_MESSAGE, 503);
+    response.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    return response;
+  }
   console.error(`[${where}] request ${requestId}`, e);
   return jsonError('internal', `Something went wrong on our side. Try again in a moment (reference ${requestId.slice(0, 8)}).`, 500);
 }

@@ -23,3 +23,44 @@ export async function stopBoss() {
   g.__sealpostBoss = undefined;
   if (pending) await (await pending).stop({ graceful: true, wait: true, timeout: 5000 });
 }
+
+/**
+ * Runs `start` until it succeeds, waiting longer after each failure (up to `maxDelayMs`): a web
+ * process that starts while its database is down or restarting gets its job workers as soon as
+ * the database is back, instead of never. `started` settles true once started, false if stopped
+ * first; the retry timer does not keep the process alive.
+ */
+export function retryUntilStarted(
+  start: () => Promise<void>,
+  options: { firstDelayMs?: number; maxDelayMs?: number; onError?: (error: unknown, retryInMs: number) => void } = {},
+) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let delay = options.firstDelayMs ?? 1000;
+  let settle: (started: boolean) => void = () => {};
+  const started = new Promise<boolean>((resolve) => {
+    settle = resolve;
+  });
+  const attempt = async () => {
+    if (stopped) return;
+    try {
+      await start();
+      settle(true);
+    } catch (error) {
+      if (stopped) return;
+      options.onError?.(error, delay);
+      timer = setTimeout(() => void attempt(), delay);
+      timer.unref();
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 60_000);
+    }
+  };
+  void attempt();
+  return {
+    started,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      settle(false);
+    },
+  };
+}

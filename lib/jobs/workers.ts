@@ -17,6 +17,10 @@ export async function startWorkers(
   transports: { email: Transport; sms: Transport } = { email: emailTransport(), sms: smsTransport() },
   options: { pollingIntervalSeconds?: number } = {},
 ) {
+  // Hourly, so a reminder is at most an hour late after downtime; sending is idempotent. First,
+  // because it is the one step here that needs the database: when it fails no worker is
+  // registered yet, and the whole start can be tried again (lib/jobs/runtime.ts).
+  await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -41,8 +45,6 @@ export async function startWorkers(
       }
     },
   );
-  // Hourly, so a reminder is at most an hour late after downtime; sending is idempotent.
-  await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.work(QUEUES.renewalReminders, async () => {
     await sendRenewalReminders(new Date());
   });

@@ -225,8 +225,24 @@ function giveSlot(): void {
   slotsHeld--;
 }
 
+/**
+ * A new pooled page, on the running browser or a new one. Chromium's death is noticed
+ * asynchronously (the pipe's close), so a render that starts right after it died may still be
+ * handed the dead browser; opening a page there fails, and the page is opened once more on a
+ * relaunched browser instead of failing the render.
+ */
 async function createEntry(): Promise<PooledPage> {
   const browser = await launchBrowser();
+  try {
+    return await openEntry(browser);
+  } catch (error) {
+    if (browser.connected) throw error;
+    forgetBrowser(browser);
+    return openEntry(await launchBrowser());
+  }
+}
+
+async function openEntry(browser: Browser): Promise<PooledPage> {
   openPages++;
   peakOpenPages = Math.max(peakOpenPages, openPages);
   let context: BrowserContext | undefined;

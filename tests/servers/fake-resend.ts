@@ -1,19 +1,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ResendRequest = { idempotencyKey: string; authorization: string; body: { to: string[]; subject: string; text: string } };
+export type ResendRequest = {
+  idempotencyKey: string;
+  authorization: string;
+  body: { to: string[]; subject: string; text: string };
+  /** When it arrived (Date.now()) and the status it was answered with. */
+  at: number;
+  status: number;
+};
 export type ScriptedAnswer = { status: number; retryAfter?: number };
 
 /**
  * A local stand-in for the Resend API (POST /emails) for the real Resend SDK to talk to.
- * Answers follow `script` in order (or the recipient's own script), then 200 with an id.
- * Records every request.
+ * Answers follow `script` in order (or the recipient's own script), then 200 with an id; during
+ * an `outage` every request gets the outage's answer. Records every request.
  */
 export async function startFakeResend(script: ScriptedAnswer[] = []) {
   const requests: ResendRequest[] = [];
   const delivered = new Map<string, string>();
   const queue = [...script];
   const byRecipient = new Map<string, ScriptedAnswer[]>();
+  let outage: ScriptedAnswer | null = null;
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
@@ -26,11 +34,14 @@ export async function startFakeResend(script: ScriptedAnswer[] = []) {
         idempotencyKey: String(req.headers['idempotency-key'] ?? ''),
         authorization: String(req.headers.authorization ?? ''),
         body: JSON.parse(raw),
+        at: Date.now(),
+        status: 200,
       };
       requests.push(request);
       const own = byRecipient.get(request.body.to[0]);
-      const answer = own?.length ? own.shift() : queue.shift();
+      const answer = outage ?? (own?.length ? own.shift() : queue.shift());
       if (answer && answer.status >= 400) {
+        request.status = answer.status;
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (answer.retryAfter) headers['retry-after'] = String(answer.retryAfter);
         res.writeHead(answer.status, headers).end(JSON.stringify({ statusCode: answer.status, message: `scripted ${answer.status}`, name: 'application_error' }));
@@ -50,6 +61,10 @@ export async function startFakeResend(script: ScriptedAnswer[] = []) {
     delivered,
     script: (answers: ScriptedAnswer[]) => queue.push(...answers),
     scriptFor: (recipient: string, answers: ScriptedAnswer[]) => byRecipient.set(recipient, [...answers]),
+    /** Every request gets `answer` until `outage(null)`. */
+    outage: (answer: ScriptedAnswer | null) => {
+      outage = answer;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
