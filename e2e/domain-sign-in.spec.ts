@@ -118,7 +118,7 @@ test.describe.serial('Domain sign-in', () => {
 
     // Turning it off brings passwords back.
     await page.getByRole('button', { name: 'Turn off Domain sign-in' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Turn off', exact: true }).click();
     await expect(page.getByText('Domain sign-in is off')).toBeVisible();
   });
 });
