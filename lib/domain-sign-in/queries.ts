@@ -14,34 +14,25 @@ export type IdentityProviderView = {
   updatedBy: string;
 };
 
+const viewColumns = {
+  issuer: identityProviders.issuer,
+  clientId: identityProviders.clientId,
+  domains: identityProviders.domains,
+  requiredForAdministrators: identityProviders.requiredForAdministrators,
+  requiredForInternalUsers: identityProviders.requiredForInternalUsers,
+  updatedAt: identityProviders.updatedAt,
+  updatedBy: identityProviders.updatedBy,
+};
+
 export async function getIdentityProvider(db: DbOrTx, orgId: string): Promise<IdentityProviderView | null> {
-  const [row] = await db
-    .select({
-      issuer: identityProviders.issuer,
-      clientId: identityProviders.clientId,
-      domains: identityProviders.domains,
-      requiredForAdministrators: identityProviders.requiredForAdministrators,
-      requiredForInternalUsers: identityProviders.requiredForInternalUsers,
-      updatedAt: identityProviders.updatedAt,
-      updatedBy: identityProviders.updatedBy,
-    })
-    .from(identityProviders)
-    .where(eq(identityProviders.orgId, orgId));
+  const [row] = await db.select(viewColumns).from(identityProviders).where(eq(identityProviders.orgId, orgId));
   return row ?? null;
 }
 
 /** The provider with its sealed secret, for the sign-in flow only. */
 export async function getProviderForSignIn(db: DbOrTx, orgId: string) {
   const [row] = await db
-    .select({
-      orgId: identityProviders.orgId,
-      issuer: identityProviders.issuer,
-      clientId: identityProviders.clientId,
-      clientSecretEncrypted: identityProviders.clientSecretEncrypted,
-      domains: identityProviders.domains,
-      requiredForAdministrators: identityProviders.requiredForAdministrators,
-      requiredForInternalUsers: identityProviders.requiredForInternalUsers,
-    })
+    .select({ ...viewColumns, orgId: identityProviders.orgId, clientSecretEncrypted: identityProviders.clientSecretEncrypted })
     .from(identityProviders)
     .where(eq(identityProviders.orgId, orgId));
   return row ?? null;
