@@ -11,10 +11,10 @@ import Provider, { type Configuration } from 'oidc-provider';
 
 export const TEST_CLIENT = { clientId: 'sealpost-test', clientSecret: 'test-client-secret-0123456789' } as const;
 
-export async function startOidcProvider(options: { redirectUri: string }) {
+export async function startOidcProvider(options: { redirectUri: string | string[]; port?: number }) {
   // The issuer needs the port, which the server has only once it listens: listen first.
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const configuration: Configuration = {
@@ -22,7 +22,7 @@ export async function startOidcProvider(options: { redirectUri: string }) {
       {
         client_id: TEST_CLIENT.clientId,
         client_secret: TEST_CLIENT.clientSecret,
-        redirect_uris: [options.redirectUri],
+        redirect_uris: [options.redirectUri].flat(),
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
