@@ -284,7 +284,7 @@ describe('compileQuery', () => {
   it('matches the words of free text and phrases with the words index, as a parameter', () => {
     const { sql: text, params } = toQuery(compileQuery(parsed('alice "user unknown"')));
     const words = (a: number, b: number) =>
-      `${WORDS_SQL} @@ (phraseto_tsquery('simple'::regconfig, $${a}) || phraseto_tsquery('simple'::regconfig, translate($${b}, '@.', '  ')))`;
+      `${WORDS_SQL} @@ (phraseto_tsquery('simple'::regconfig, $${a}) || phraseto_tsquery('simple'::regconfig, translate($${b}, '@.<>', '    ')))`;
     expect(text).toBe(`((${words(1, 2)}) and (${words(3, 4)}))`);
     expect(params).toEqual(['alice', 'alice', 'user unknown', 'user unknown']);
   });
@@ -367,7 +367,7 @@ describe('describeQuery', () => {
 /** Everything compileQuery may put into the SQL text; anything else would have come from input. */
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const SQL_TOKEN = new RegExp(
-  `${escapeRegExp(WORDS_SQL)} @@ \\(phraseto_tsquery\\('simple'::regconfig, \\$[1-9][0-9]*\\) \\|\\| phraseto_tsquery\\('simple'::regconfig, translate\\(\\$[1-9][0-9]*, '@\\.', ' {2}'\\)\\)\\)|${
+  `${escapeRegExp(WORDS_SQL)} @@ \\(phraseto_tsquery\\('simple'::regconfig, \\$[1-9][0-9]*\\) \\|\\| phraseto_tsquery\\('simple'::regconfig, translate\\(\\$[1-9][0-9]*, '@\\.<>', ' {4}'\\)\\)\\)|${
     /"delivery_events"\."(?:sender|recipient|message_id|diagnostic|remote_server|event|method|bounce_class|smtp_code|enhanced_code)"|\$[1-9][0-9]*|\b(?:ilike|like|or|and|not|coalesce|false)\b|[=(),]|\s+/.source
   }`,
   'g',

@@ -113,6 +113,7 @@ describe('delivery-event search', () => {
     expect(await found('dr.patel')).toEqual(['2026-03-02']);
     expect(await found('acme.example')).toEqual(['2026-03-02', '2026-03-03']);
     expect(await found('<a1b2@mail.acme.example>')).toEqual(['2026-03-02']);
+    expect(await found('a1b2')).toEqual(['2026-03-02']);
     expect(await found('lakeside-clinic')).toEqual(['2026-03-03']);
     expect(await found('clinic')).toEqual(['2026-03-03']);
     expect(await found('5.1.1')).toEqual(['2026-03-03']);
