@@ -1,4 +1,5 @@
-import type { NextAuthConfig } from 'next-auth';
+import type { NextAuthConfig, Session } from 'next-auth';
+import type { JWT } from 'next-auth/jwt';
 
 /**
  * The part of the Auth.js configuration with no database or native modules. Sessions are JWTs
@@ -6,6 +7,15 @@ import type { NextAuthConfig } from 'next-auth';
  * the database (lib/auth/session.ts), so bumping it ends the session on the next request.
  */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/** The account a session token names; shared by the session callback and lib/auth/session-token.ts. */
+export function accountFromToken(token: JWT): Session['account'] {
+  return {
+    id: typeof token.sub === 'string' ? token.sub : '',
+    kind: token.kind === 'administrator' ? 'administrator' : 'portal_user',
+    sessionVersion: typeof token.sv === 'number' ? token.sv : -1,
+  };
+}
 
 export const authConfig = {
   pages: { signIn: '/login', error: '/login' },
@@ -22,11 +32,7 @@ export const authConfig = {
       return token;
     },
     session({ session, token }) {
-      session.account = {
-        id: typeof token.sub === 'string' ? token.sub : '',
-        kind: token.kind === 'administrator' ? 'administrator' : 'portal_user',
-        sessionVersion: typeof token.sv === 'number' ? token.sv : -1,
-      };
+      session.account = accountFromToken(token);
       return session;
     },
   },

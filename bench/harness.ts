@@ -3,7 +3,20 @@ import { runMigrations } from '@/db/migrate';
 import { ensurePriceTiers } from '@/db/seed';
 import { createScratchDatabase } from '@/lib/db-admin';
 
-export type Measurement = { workload: string; size: string; samples: number[]; unit: 'ms'; bar: string; met: (p95: number) => boolean; note?: string };
+/**
+ * One row of the bench table. `samples` are latencies in ms (p50/p95 are taken from them);
+ * `throughput` (requests per second) is set by the load workloads, blank elsewhere.
+ */
+export type Measurement = {
+  workload: string;
+  size: string;
+  samples: number[];
+  unit: 'ms';
+  throughput?: number;
+  bar: string;
+  met: (p95: number) => boolean;
+  note?: string;
+};
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,9 +44,10 @@ export function printTable(rows: Measurement[]) {
   const lines = rows.map((r) => {
     const p50 = percentile(r.samples, 50);
     const p95 = percentile(r.samples, 95);
-    return [r.workload, r.size, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, r.bar, r.met(p95) ? 'met' : 'MISSED', r.note ?? ''];
+    const rate = r.throughput === undefined ? '' : `${r.throughput.toFixed(0)}/s`;
+    return [r.workload, r.size, rate, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, r.bar, r.met(p95) ? 'met' : 'MISSED', r.note ?? ''];
   });
-  const header = ['workload', 'size', 'p50', 'p95', 'bar', 'result', 'note'];
+  const header = ['workload', 'size', 'req/s', 'p50', 'p95', 'bar', 'result', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   console.log(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);

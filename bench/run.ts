@@ -1,20 +1,25 @@
 /**
  * `npm run bench [-- <workload>]`: the SPEC §12 workloads on a dedicated database, with their
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
- * Workloads here: csv-import, inbox, invoice-pdf, delivery-search.
+ * Workloads here: csv-import, recipient-search, inbox, delivery-search (in process), and
+ * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app).
  */
 import { closeDb } from '@/db/client';
 import { resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
 import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
+import { startApp } from './app-server';
+import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
 import { recipientSearchWorkload } from './recipient-search';
 import { invoicePdfWorkload } from './invoice-pdf';
+import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search'];
+const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export'];
+const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
   process.exit(2);
@@ -42,9 +47,31 @@ try {
     console.log('delivery-search: 2,000,000 delivery events, boolean queries over 30 days …');
     rows.push(...(await deliverySearchWorkload()));
   }
-  if (!only || only === 'invoice-pdf') {
-    console.log('invoice-pdf: starting the app and rendering invoices …');
-    rows.push(...(await invoicePdfWorkload(database.url)));
+  if (!only || overHttp.includes(only)) {
+    console.log('starting the app (next start; builds first if the build is stale) …');
+    const app = await startApp(database.url);
+    try {
+      if (!only || only === 'invoice-pdf') {
+        console.log('invoice-pdf: rendering invoices …');
+        rows.push(...(await invoicePdfWorkload(app)));
+      }
+      if (!only || only === 'list-page' || only === 'overload') {
+        console.log('list-page: 10,000 licensed addresses, 20 concurrent clients …');
+        const target = await prepareListPage(app);
+        const { row, capacity } = await listPageWorkload(app, target);
+        rows.push(row);
+        if (!only || only === 'overload') {
+          console.log(`overload: ${Math.round(2 * capacity)} req/s (twice the measured capacity) for 30 s …`);
+          rows.push(await overloadWorkload(app, target, capacity));
+        }
+      }
+      if (!only || only === 'export') {
+        console.log('export: 1,000,000 events and 1,000,000 licensed addresses over HTTP …');
+        rows.push(...(await exportWorkload(app)));
+      }
+    } finally {
+      await app.stop();
+    }
   }
   printTable(rows);
 } finally {

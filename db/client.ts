@@ -49,3 +49,13 @@ export function rawClient(tx: DbOrTx): postgres.Sql {
   if (!client || typeof client.unsafe !== 'function') throw new Error('No postgres.js client under this handle');
   return client;
 }
+
+/**
+ * The first row of a built query (`.toSQL()`) with every column as the bytes PostgreSQL sent
+ * (null for SQL null): for results that only pass through, like an export's CSV text, which then
+ * never becomes a string in the JavaScript heap.
+ */
+export async function rawRow(db: DbOrTx, query: { sql: string; params: unknown[] }): Promise<(Buffer | null)[]> {
+  const rows = await rawClient(db).unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[]).raw();
+  return (rows[0] ?? []) as (Buffer | null)[];
+}

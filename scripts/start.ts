@@ -4,10 +4,14 @@
  * - Without it: starts an embedded PostgreSQL under .data/, migrates it, seeds the demo data on
  *   first start, and stops it on exit (demo mode).
  * `npm start` builds the app first when there is no production build yet.
+ * `WEB_CONCURRENCY=N` (`npm start` only) serves with N worker processes sharing the port, one per
+ * core: a Node process renders on one core, so a single process leaves the others idle.
  */
 import { spawnSync } from 'node:child_process';
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
@@ -35,7 +39,90 @@ function buildIsStale(): boolean {
   return sourceFiles.some((f) => newer(path.join(root, f))) || sourceDirs.some((d) => walk(path.join(root, d)));
 }
 
+/** Worker processes for `npm start`: WEB_CONCURRENCY, a number or `auto` (one per core); 1 by default. */
+function webConcurrency(): number {
+  const raw = (process.env.WEB_CONCURRENCY ?? '1').trim();
+  const n = raw === 'auto' ? os.availableParallelism() : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64, or "auto" (got "${raw}").`);
+  return n;
+}
+
+type Closer = () => Promise<void>;
+
+/** Stops on SIGINT/SIGTERM: `stop` runs once, and the process exits even if it hangs. */
+function onShutdown(stop: (signal: string) => Promise<void>) {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    try {
+      await stop(signal);
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  return shutdown;
+}
+
+async function closeServer(close: Closer) {
+  await close();
+  await (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.();
+}
+
+/** A cluster worker: the primary has migrated, built and set the environment; this only serves. */
+async function serveWorker() {
+  const { serve } = await import('./server');
+  const { close } = await serve({ dev: false, port: Number(process.env.PORT), hostname: process.env.HOST ?? '0.0.0.0' });
+  const shutdown = onShutdown(() => closeServer(close));
+  // The primary is gone (killed): nobody will send us SIGTERM or route connections to us.
+  process.on('disconnect', () => void shutdown('primary exited'));
+}
+
+/**
+ * The primary of `WEB_CONCURRENCY` workers: forks them, replaces one that dies while serving,
+ * and on SIGINT/SIGTERM stops them all before the database.
+ */
+function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer }) {
+  let stopping = false;
+  let listening = 0;
+  cluster.on('listening', () => {
+    if (++listening === count) options.announce();
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    if (listening === 0) {
+      console.error(`[sealpost] worker ${worker.process.pid} exited before serving (${signal ?? code}).`);
+      process.exit(1);
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another …`);
+    setTimeout(() => cluster.fork(), 1000);
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
+  onShutdown(async (signal) => {
+    stopping = true;
+    log(`${signal}: shutting down ${count} workers …`);
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    if (options.stopDatabase) await options.stopDatabase();
+  });
+}
+
 async function main() {
+  if (cluster.isWorker) return serveWorker();
+  const workers = mode === 'start' ? webConcurrency() : 1;
   const port = Number(process.env.PORT ?? 3000);
   const hostname = process.env.HOST ?? '0.0.0.0';
   process.env.APP_URL ??= `http://localhost:${port}`;
@@ -92,27 +179,20 @@ async function main() {
   }
 
   (process.env as Record<string, string>).NODE_ENV = mode === 'dev' ? 'development' : 'production';
+  const announce = () =>
+    log(`Sealpost is running at ${process.env.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
+  if (workers > 1) {
+    runCluster(workers, { announce, stopDatabase });
+    return;
+  }
   const { serve } = await import('./server');
   const { close } = await serve({ dev: mode === 'dev', port, hostname });
-  log(`Sealpost is running at ${process.env.APP_URL}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  announce();
+  onShutdown(async (signal) => {
     log(`${signal}: shutting down …`);
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    try {
-      await close();
-      await (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.();
-      if (stopDatabase) await stopDatabase();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    await closeServer(close);
+    if (stopDatabase) await stopDatabase();
+  });
 }
 
 main().catch((error: unknown) => {

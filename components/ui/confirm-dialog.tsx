@@ -15,7 +15,16 @@ import {
 
 export type ConfirmDialogProps = {
   /** A single focusable element, e.g. a <Button>; it becomes the dialog trigger. */
-  trigger: ReactNode;
+  trigger?: ReactNode;
+  /**
+   * Controlled use, without a trigger: one dialog shared by many rows opens for the row whose
+   * button was pressed (a dialog per row costs every render of a long list; key it by the row
+   * so each opening starts fresh). `returnFocusTo` gives the element focus goes back to on
+   * close, which a trigger would otherwise provide.
+   */
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
+  returnFocusTo?: () => HTMLElement | null | undefined;
   title: ReactNode;
   description?: ReactNode;
   confirmLabel: ReactNode;
@@ -26,6 +35,9 @@ export type ConfirmDialogProps = {
 
 export function ConfirmDialog({
   trigger,
+  open: controlledOpen,
+  onOpenChange,
+  returnFocusTo,
   title,
   description,
   confirmLabel,
@@ -33,7 +45,12 @@ export function ConfirmDialog({
   destructive = false,
   onConfirm,
 }: ConfirmDialogProps) {
-  const [open, setOpen] = useState(false);
+  const [ownOpen, setOwnOpen] = useState(false);
+  const open = controlledOpen ?? ownOpen;
+  const setOpen = (next: boolean) => {
+    if (controlledOpen === undefined) setOwnOpen(next);
+    onOpenChange?.(next);
+  };
   const [pending, setPending] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -65,12 +82,20 @@ export function ConfirmDialog({
 
   return (
     <Dialog open={open} onOpenChange={handleOpenChange}>
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
+      {trigger && <DialogTrigger asChild>{trigger}</DialogTrigger>}
       <DialogContent
         role="alertdialog"
         showClose={false}
         aria-busy={pending || undefined}
         onInteractOutside={(event) => event.preventDefault()}
+        onCloseAutoFocus={
+          returnFocusTo
+            ? (event) => {
+                event.preventDefault();
+                returnFocusTo()?.focus();
+              }
+            : undefined
+        }
       >
         <DialogHeader className="pr-0">
           <DialogTitle>{title}</DialogTitle>

@@ -7,7 +7,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import type { AuditAction } from './catalog';
 import { exportAuditEvents } from './export-events';
 import { encodeAuditCursor, type AuditFilters } from './filters';
-import { countAuditEvents, distinctActors, listAuditEvents, streamAuditEvents, type AuditEventRow } from './queries';
+import { countAuditEvents, distinctActors, listAuditEvents, streamAuditEventsCsv, type AuditEventRow } from './queries';
 
 type EventSpec = {
   at: Date | string;
@@ -62,9 +62,9 @@ async function allPages(orgId: string, filters: AuditFilters, limit: number) {
   return pages;
 }
 
-async function collect(chunks: AsyncIterable<string>): Promise<string> {
+async function collect(chunks: AsyncIterable<string | Uint8Array>): Promise<string> {
   let text = '';
-  for await (const chunk of chunks) text += chunk;
+  for await (const chunk of chunks) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
   return text;
 }
 
@@ -147,9 +147,9 @@ describe('listAuditEvents', () => {
     expect(await listAuditEvents(db, a.orgId, { actor: `owner@${b.domain}` }, { limit: 50 })).toEqual({ rows: [], nextCursor: null });
     expect(await countAuditEvents(db, a.orgId, {})).toEqual({ count: 1, capped: false });
     expect(await distinctActors(db, a.orgId)).toEqual([`owner@${a.domain}`]);
-    const streamed: AuditEventRow[] = [];
-    for await (const batch of streamAuditEvents(db, a.orgId, {}, 1)) streamed.push(...batch);
-    expect(streamed.map((r) => r.summary)).toEqual(['A only']);
+    let streamed = '';
+    for await (const text of streamAuditEventsCsv(db, a.orgId, {}, 1)) streamed += text.toString('utf8');
+    expect(streamed.split('\r\n').filter(Boolean).map((line) => line.split(',')[4])).toEqual(['A only']);
   });
 });
 
@@ -191,15 +191,41 @@ describe('distinctActors', () => {
   });
 });
 
-describe('streamAuditEvents', () => {
-  it('yields every matching event once, newest first, in batches no larger than asked', async () => {
+describe('streamAuditEventsCsv', () => {
+  /** The Summary column of each CSV line, batch by batch. */
+  async function streamedSummaries(orgId: string, batchSize: number) {
+    const batches: string[][] = [];
+    for await (const text of streamAuditEventsCsv(getDb(), orgId, {}, batchSize)) {
+      batches.push(text.toString('utf8').split('\r\n').filter(Boolean).map((line) => line.split(',')[4]));
+    }
+    return batches;
+  }
+
+  async function expectedSummaries(orgId: string) {
+    const rows = await getDb()
+      .select({ summary: auditEvents.summary })
+      .from(auditEvents)
+      .where(eq(auditEvents.orgId, orgId))
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id));
+    return rows.map((r) => r.summary);
+  }
+
+  it('yields every matching event once, newest first, in batches of lines no larger than asked', async () => {
     const { orgId } = await emptyOrg();
     await insertEvents(orgId, Array.from({ length: 130 }, (_, i) => ({ at: new Date(Date.parse('2026-11-01T00:00:00Z') + Math.floor(i / 4) * 1000) })));
-    const batches: AuditEventRow[][] = [];
-    for await (const batch of streamAuditEvents(getDb(), orgId, {}, 7)) batches.push(batch);
+    const batches = await streamedSummaries(orgId, 7);
     expect(batches).toHaveLength(Math.ceil(130 / 7));
     expect(batches.every((b) => b.length <= 7)).toBe(true);
-    expect(batches.flat().map((r) => r.id)).toEqual(await expectedIds(orgId));
+    expect(batches.flat()).toEqual(await expectedSummaries(orgId));
+  });
+
+  it('neither skips nor repeats events a microsecond apart across batch boundaries', async () => {
+    const { orgId } = await emptyOrg();
+    await insertEvents(
+      orgId,
+      Array.from({ length: 9 }, (_, i) => ({ at: `2026-11-01T00:00:00.00${Math.floor(i / 2)}00${i % 2}Z` })),
+    );
+    expect((await streamedSummaries(orgId, 2)).flat()).toEqual(await expectedSummaries(orgId));
   });
 });
 

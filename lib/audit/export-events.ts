@@ -3,9 +3,8 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { CSV_BOM, csvRow } from '@/lib/csv/csv';
 import { AppError } from '@/lib/errors/app-error';
-import { auditLabel } from './catalog';
 import { describeAuditFilters, type AuditFilters } from './filters';
-import { auditActorLabel, countAuditEvents, formatEventCount, streamAuditEvents, type AuditEventRow } from './queries';
+import { countAuditEvents, formatEventCount, streamAuditEventsCsv } from './queries';
 import { recordAuditEvent } from './record';
 
 export const EVENTS_CSV_HEADER = ['Time (UTC)', 'Actor', 'Action', 'Target', 'Summary', 'Client address'] as const;
@@ -14,24 +13,10 @@ export function eventsExportFilename(now: Date): string {
   return `events-${now.toISOString().slice(0, 10)}.csv`;
 }
 
-function eventsCsv(rows: AuditEventRow[]): string {
-  let text = '';
-  for (const row of rows) {
-    text += csvRow([
-      row.occurredAt.toISOString(),
-      auditActorLabel(row),
-      auditLabel(row.action),
-      row.targetLabel,
-      row.summary,
-      row.clientAddress,
-    ]);
-  }
-  return text;
-}
-
 /**
  * Exports the organisation's events matching `filters` (all pages: any cursor is dropped) as CSV
- * text chunks, one per batch, and records the export as an event of its own.
+ * chunks: the header as text, then one buffer of UTF-8 lines per batch (formatted by PostgreSQL,
+ * see `streamAuditEventsCsv`). Records the export as an event of its own.
  *
  * The first batch is read before the export event is written: that pins where the export starts,
  * so the file holds neither its own event nor anything recorded while it streams.
@@ -41,14 +26,14 @@ export async function exportAuditEvents(input: {
   filters: AuditFilters;
   now?: Date;
   batchSize?: number;
-}): Promise<AsyncIterable<string>> {
+}): Promise<AsyncIterable<string | Uint8Array>> {
   const { actor } = input;
   if (!can(actor.level, 'events.export')) throw new AppError('forbidden', 'Your administrator level does not allow exporting events.');
   const db = getDb();
   const now = input.now ?? new Date();
   const filters: AuditFilters = { ...input.filters, cursor: undefined };
 
-  const batches = streamAuditEvents(db, actor.orgId, filters, input.batchSize);
+  const batches = streamAuditEventsCsv(db, actor.orgId, filters, input.batchSize);
   const [first, total] = await Promise.all([batches.next(), countAuditEvents(db, actor.orgId, filters)]);
   const described = describeAuditFilters(filters);
   const filename = eventsExportFilename(now);
@@ -68,7 +53,7 @@ export async function exportAuditEvents(input: {
   return (async function* chunks() {
     yield CSV_BOM + csvRow(EVENTS_CSV_HEADER);
     if (first.done) return;
-    yield eventsCsv(first.value);
-    for await (const rows of batches) yield eventsCsv(rows);
+    yield first.value;
+    yield* batches;
   })();
 }

@@ -1,13 +1,13 @@
 import { headers } from 'next/headers';
 import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
-import { auth } from '@/auth';
 import { getDb } from '@/db/client';
 import { getAdministratorSession } from '@/lib/administrators/queries';
 import { getPortalSession, type PortalSession } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
 import type { AdminActor } from './actor';
 import { clientAddressFrom } from './client-address';
+import { sessionAccount } from './session-token';
 import { can, type Permission } from './permissions';
 
 export async function requestClientAddress(): Promise<string> {
@@ -19,8 +19,7 @@ export async function requestClientAddress(): Promise<string> {
  * must be active and the token's session version current. Null otherwise.
  */
 export const getCurrentAdmin = cache(async (): Promise<AdminActor | null> => {
-  const session = await auth();
-  const account = session?.account;
+  const account = await sessionAccount();
   if (!account || account.kind !== 'administrator' || !account.id) return null;
   if (!/^[0-9a-f-]{36}$/i.test(account.id)) return null;
   const admin = await getAdministratorSession(getDb(), account.id);
@@ -41,8 +40,7 @@ export type PortalActor = PortalSession & { clientAddress: string };
 
 /** The signed-in secure-message portal user, checked against the database on every request. */
 export const getCurrentPortalUser = cache(async (): Promise<PortalActor | null> => {
-  const session = await auth();
-  const account = session?.account;
+  const account = await sessionAccount();
   if (!account || account.kind !== 'portal_user' || !/^[0-9a-f-]{36}$/i.test(account.id)) return null;
   const user = await getPortalSession(getDb(), account.id);
   if (!user || user.status !== 'active' || user.sessionVersion !== account.sessionVersion) return null;

@@ -39,23 +39,30 @@ export function errorResponse(e: unknown, where: string): Response {
 
 /**
  * A file download streamed pull by pull: the next chunk is produced only when the client wants
- * it, so memory stays flat however long the file.
+ * it, so memory stays flat however long the file. Chunks are text, or UTF-8 bytes passed on as
+ * they are.
  */
-export function streamedDownload(chunks: AsyncIterator<string>, options: { filename: string; contentType: string; where: string }) {
+export function streamedDownload(chunks: AsyncIterator<string | Uint8Array>, options: { filename: string; contentType: string; where: string }) {
   const encoder = new TextEncoder();
+  // Set when the client hangs up: a chunk still being produced then has nowhere to go, and
+  // enqueueing it would throw on the closed stream (that is not a failure of the export).
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await chunks.next();
+        if (cancelled) return;
         if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
       } catch (e) {
+        if (cancelled) return;
         // Headers are already sent: aborting the body is how the client learns the file is cut short.
         console.error(`[${options.where}] stream failed`, e);
         controller.error(e);
       }
     },
     async cancel() {
+      cancelled = true;
       await chunks.return?.();
     },
   });

@@ -1,9 +1,10 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
-import { getDb } from '@/db/client';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { getDb, rawRow } from '@/db/client';
 import { licensedEmails } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
-import { CSV_BOM, csvRow } from '@/lib/csv/csv';
+import { CSV_BOM, csvRow, EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
+import { csvRowSql } from '@/lib/csv/csv-sql';
 import { toDay } from './term';
 
 export function licensedEmailsExportFilename(now: Date) {
@@ -12,13 +13,13 @@ export function licensedEmailsExportFilename(now: Date) {
 
 /**
  * The organisation's licensed addresses as CSV in the import format (header `Email`), so the
- * file opens in Excel and can be uploaded again. Streams in keyset batches; the export itself
- * is an audit event.
+ * file opens in Excel and can be uploaded again. Streams in keyset batches, each formatted by
+ * PostgreSQL and passed on as UTF-8 bytes; the export itself is an audit event.
  */
-export async function exportLicensedEmails(input: { actor: AdminActor; now?: Date; batchSize?: number }): Promise<AsyncIterable<string>> {
+export async function exportLicensedEmails(input: { actor: AdminActor; now?: Date; batchSize?: number }): Promise<AsyncIterable<string | Uint8Array>> {
   const { actor } = input;
   const now = input.now ?? new Date();
-  const batchSize = input.batchSize ?? 5000;
+  const batchSize = input.batchSize ?? EXPORT_BATCH_ROWS;
   const db = getDb();
   const total = await db.$count(licensedEmails, eq(licensedEmails.orgId, actor.orgId));
   await db.transaction((tx) =>
@@ -34,18 +35,30 @@ export async function exportLicensedEmails(input: { actor: AdminActor; now?: Dat
   );
   return (async function* () {
     yield CSV_BOM + csvRow(['Email']);
+    // PostgreSQL writes each batch's lines (lib/csv/csv-sql.ts), passed on as bytes: no object per row.
     let after = '';
     for (;;) {
-      const rows = await db
+      const batch = db
         .select({ email: licensedEmails.email })
         .from(licensedEmails)
         .where(and(eq(licensedEmails.orgId, actor.orgId), gt(licensedEmails.email, after)))
         .orderBy(asc(licensedEmails.email))
-        .limit(batchSize);
-      if (rows.length === 0) return;
-      yield rows.map((r) => csvRow([r.email])).join('');
-      after = rows[rows.length - 1].email;
-      if (rows.length < batchSize) return;
+        .limit(batchSize)
+        .as('batch');
+      const query = db
+        .select({
+          text: sql<string>`coalesce(string_agg(${csvRowSql([sql`${batch.email}`])}, '' order by ${batch.email}), '')`,
+          rows: sql<number>`count(*)::int`,
+          last: sql<string | null>`max(${batch.email})`,
+        })
+        .from(batch)
+        .toSQL();
+      const [text, rows, last] = await rawRow(db, query);
+      const count = rows ? Number(rows.toString()) : 0;
+      if (!text || count === 0 || !last) return;
+      yield text;
+      if (count < batchSize) return;
+      after = last.toString();
     }
   })();
 }

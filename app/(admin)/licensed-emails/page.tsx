@@ -3,14 +3,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { AddLicensedEmailsDialog } from '@/components/licensed-emails/add-licensed-emails-dialog';
-import { LicensedEmailActions } from '@/components/licensed-emails/row-actions';
+import { LicensedEmailsTable } from '@/components/licensed-emails/licensed-emails-table';
 import { SearchBox } from '@/components/ui/search-box';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { TableHead, TableRow } from '@/components/ui/table';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
@@ -45,13 +45,15 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
   const params = parseListParams(raw);
   const db = getDb();
   const invoiceId = typeof raw.invoice === 'string' && /^[0-9a-f-]{36}$/i.test(raw.invoice) ? raw.invoice : null;
-  const [usage, domains, page, matching, invoice] = await Promise.all([
+  // Without a search the matching count is the number of addresses in use: one count, not two.
+  const [usage, domains, page, searched, invoice] = await Promise.all([
     getLicenseUsage(db, admin.orgId),
     listOrgDomains(db, admin.orgId),
     listLicensedEmails(db, admin.orgId, { search: params.q, sort: params.sort, dir: params.dir, after: params.after, limit: PAGE_SIZE }),
-    countLicensedEmails(db, admin.orgId, params.q),
+    params.q ? countLicensedEmails(db, admin.orgId, params.q) : Promise.resolve(null),
     invoiceId ? getInvoice(db, admin.orgId, invoiceId) : Promise.resolve(null),
   ]);
+  const matching = searched ?? usage.used;
   const canManage = can(admin.level, 'licensed_emails.manage');
 
   return (
@@ -106,8 +108,11 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
             )}
           </div>
         ) : (
-          <Table aria-label="Licensed email addresses">
-            <TableHeader>
+          <LicensedEmailsTable
+            rows={page.rows.map((row) => ({ id: row.id, email: row.email, added: formatDateTime(row.createdAt) }))}
+            domains={domains}
+            canManage={canManage}
+            header={
               <TableRow>
                 <SortHeader label="Email address" column="email" params={params} />
                 <SortHeader label="Date added" column="added" params={params} />
@@ -117,21 +122,8 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
                   </TableHead>
                 )}
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {page.rows.map((row) => (
-                <TableRow key={row.id}>
-                  <TableCell className="font-medium">{row.email}</TableCell>
-                  <TableCell className="whitespace-nowrap text-muted">{formatDateTime(row.createdAt)}</TableCell>
-                  {canManage && (
-                    <TableCell>
-                      <LicensedEmailActions id={row.id} email={row.email} domains={domains} />
-                    </TableCell>
-                  )}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+            }
+          />
         )}
         {(params.after || page.next) && (
           <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
