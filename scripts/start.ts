@@ -133,6 +133,9 @@ async function main() {
     const { startEmbeddedPostgres } = await import('@/lib/embedded-postgres');
     const { createDatabase, withDatabase } = await import('@/lib/db-admin');
     fs.mkdirSync(dataDir, { recursive: true });
+    // As root, PostgreSQL runs as its own OS user and must reach .data/postgres; the attachment
+    // store may have created .data as 0700 first (e.g. the tests did). Others may pass, not list.
+    if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o711);
     log(`No DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(root, dataDir) || '.'}/postgres …`);
     const server = await startEmbeddedPostgres(path.join(dataDir, 'postgres'));
     stopDatabase = server.stop;
