@@ -13,7 +13,7 @@ export function StatusActions({ id, name, active }: { id: string; name: string; 
     return (
       <ConfirmDialog
         trigger={
-          <Button variant="ghost" size="sm" aria-label={`Delete ${name}`} className="text-danger-600 hover:bg-danger-50">
+          <Button variant="danger-ghost" size="sm" aria-label={`Delete ${name}`}>
             Delete
           </Button>
         }

@@ -4,7 +4,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Plus, Trash2 } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { Tabs } from 'radix-ui';
-import { useState, type ReactNode } from 'react';
+import { cloneElement, useState, type ComponentProps, type ReactElement } from 'react';
 import { useFieldArray, useForm } from 'react-hook-form';
 import { addLicensedEmailsAction, buyLicensesForAddressesAction } from '@/app/(admin)/licensed-emails/actions';
 import { applyActionError } from '@/components/forms/action-errors';
@@ -14,19 +14,21 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, Di
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
+import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 import { manualEntriesSchema, type ManualEntries } from '@/lib/licensing/schemas';
 import { CsvImport } from './csv-import';
 import { BuyLicensesPrompt } from './buy-licenses-prompt';
 
 type Shortfall = { missing: number; available: number; count: number };
 
-export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains: string[]; canBuy: boolean; trigger: ReactNode }) {
-  const [open, setOpen] = useState(false);
+export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains: string[]; canBuy: boolean; trigger: ReactElement<ComponentProps<'button'>> }) {
+  const { open, setOpen, used, triggerProps, triggerRef, onCloseAutoFocus } = useOpenOnFirstUse('dialog');
   const [tab, setTab] = useState('manual');
+  if (!used) return cloneElement(trigger, triggerProps);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent className="max-w-2xl">
+      <DialogTrigger asChild>{cloneElement(trigger, { ref: triggerRef })}</DialogTrigger>
+      <DialogContent className="max-w-2xl" onCloseAutoFocus={onCloseAutoFocus}>
         <DialogHeader>
           <DialogTitle>Add licensed email addresses</DialogTitle>
           <DialogDescription>Each address uses one license. Addresses must belong to your domains: {domains.join(', ')}.</DialogDescription>

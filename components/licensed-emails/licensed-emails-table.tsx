@@ -66,14 +66,7 @@ export function LicensedEmailsTable({
                     <Button variant="ghost" size="sm" aria-label={`Edit ${row.email}`} aria-haspopup="dialog" onClick={(e) => show(row, 'edit', e.currentTarget)}>
                       Edit
                     </Button>
-                    <Button
-                      variant="ghost"
-                      size="sm"
-                      aria-label={`Remove ${row.email}`}
-                      aria-haspopup="dialog"
-                      className="text-danger-600 hover:bg-danger-50"
-                      onClick={(e) => show(row, 'remove', e.currentTarget)}
-                    >
+                    <Button variant="danger-ghost" size="sm" aria-label={`Remove ${row.email}`} aria-haspopup="dialog" onClick={(e) => show(row, 'remove', e.currentTarget)}>
                       Remove
                     </Button>
                   </div>

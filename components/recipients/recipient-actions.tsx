@@ -84,7 +84,7 @@ export function RecipientActions({ id, email, phone }: { id: string; email: stri
       </Dialog>
       <ConfirmDialog
         trigger={
-          <Button variant="ghost" size="sm" aria-label={`Delete ${email}`} className="text-danger-600 hover:bg-danger-50">
+          <Button variant="danger-ghost" size="sm" aria-label={`Delete ${email}`}>
             Delete
           </Button>
         }

@@ -154,7 +154,7 @@ export function IdentityProviderForm({ provider, domains }: { provider: Identity
         {provider && (
           <ConfirmDialog
             trigger={
-              <Button type="button" variant="ghost" className="ml-auto text-danger-600 hover:bg-danger-50">
+              <Button type="button" variant="danger-ghost" className="ml-auto">
                 Turn off Domain sign-in
               </Button>
             }

@@ -12,7 +12,7 @@ export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
   return (
     <ConfirmDialog
       trigger={
-        <Button variant="ghost" size="sm" aria-label={`Revoke ${name}`} className="text-danger-600 hover:bg-danger-50">
+        <Button variant="danger-ghost" size="sm" aria-label={`Revoke ${name}`}>
           Revoke
         </Button>
       }

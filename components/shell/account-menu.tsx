@@ -3,7 +3,7 @@
 import { ChevronDown, KeyRound, LogOut } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useTransition } from 'react';
+import { useTransition, type ReactNode } from 'react';
 import { signOutAction } from '@/app/(auth)/actions';
 import {
   DropdownMenu,
@@ -14,6 +14,7 @@ import {
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
 import { toast } from '@/components/ui/toast';
+import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 
 export function AccountMenu({ name, email, levelName }: { name: string; email: string; levelName: string }) {
   const router = useRouter();
@@ -32,22 +33,32 @@ export function AccountMenu({ name, email, levelName }: { name: string; email: s
         else toast({ title: 'Could not sign out', description: result.error.message, variant: 'error' });
       }
     });
+  const { open, setOpen, used, triggerProps, triggerRef, onCloseAutoFocus } = useOpenOnFirstUse('menu');
+  const face: ReactNode = (
+    <>
+      <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
+        {initials}
+      </span>
+      <span className="hidden min-w-0 sm:grid">
+        <span className="truncate text-sm font-medium">{name}</span>
+        <span className="truncate text-xs text-muted">{levelName}</span>
+      </span>
+      <ChevronDown aria-hidden className="size-4 text-muted" />
+    </>
+  );
+  const triggerClass = 'flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-canvas';
+  if (!used)
+    return (
+      <button className={triggerClass} aria-label={`Account menu for ${name}`} {...triggerProps}>
+        {face}
+      </button>
+    );
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger
-        className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-canvas"
-        aria-label={`Account menu for ${name}`}
-      >
-        <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
-          {initials}
-        </span>
-        <span className="hidden min-w-0 sm:grid">
-          <span className="truncate text-sm font-medium">{name}</span>
-          <span className="truncate text-xs text-muted">{levelName}</span>
-        </span>
-        <ChevronDown aria-hidden className="size-4 text-muted" />
+    <DropdownMenu open={open} onOpenChange={setOpen}>
+      <DropdownMenuTrigger ref={triggerRef} className={triggerClass} aria-label={`Account menu for ${name}`}>
+        {face}
       </DropdownMenuTrigger>
-      <DropdownMenuContent className="w-64">
+      <DropdownMenuContent className="w-64" onCloseAutoFocus={onCloseAutoFocus}>
         <DropdownMenuLabel>
           <span className="block truncate text-sm font-medium text-ink">{name}</span>
           <span className="block truncate text-xs font-normal text-muted">{email}</span>

@@ -1,9 +1,9 @@
 'use client';
 
 import { BarChart3, Building2, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
-import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
+import { useClientNavigation } from '@/components/ui/use-client-navigation';
 import type { NavIcon } from '@/lib/navigation';
 
 const icons: Record<NavIcon, LucideIcon> = {
@@ -24,18 +24,19 @@ const icons: Record<NavIcon, LucideIcon> = {
 
 export type NavLink = { href: string; label: string; icon: NavIcon };
 
+/** The navigation list. Plain links with one click handler for client-side navigation (see useClientNavigation). */
 export function AdminNav({ items, onNavigate }: { items: NavLink[]; onNavigate?: () => void }) {
   const pathname = usePathname();
+  const navigate = useClientNavigation(onNavigate);
   return (
-    <ul className="grid gap-0.5">
+    <ul className="grid gap-0.5" onClick={navigate}>
       {items.map((item) => {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         const Icon = icons[item.icon];
         return (
           <li key={item.href}>
-            <Link
+            <a
               href={item.href}
-              onClick={onNavigate}
               aria-current={active ? 'page' : undefined}
               className={cn(
                 'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors',
@@ -44,7 +45,7 @@ export function AdminNav({ items, onNavigate }: { items: NavLink[]; onNavigate?:
             >
               <Icon aria-hidden className={cn('size-4', active ? 'text-brand-600' : 'text-muted')} />
               {item.label}
-            </Link>
+            </a>
           </li>
         );
       })}

@@ -4,35 +4,22 @@ import { cva, type VariantProps } from 'class-variance-authority';
 import { Loader2 } from 'lucide-react';
 import { cn } from './cn';
 
-export const buttonVariants = cva(
-  [
-    'inline-flex shrink-0 cursor-pointer items-center justify-center gap-2 whitespace-nowrap rounded-md text-sm font-medium',
-    'transition-colors select-none [&_svg]:pointer-events-none [&_svg]:size-4 [&_svg]:shrink-0',
-    'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600',
-    'disabled:pointer-events-none disabled:opacity-50 aria-disabled:pointer-events-none aria-disabled:opacity-50',
-  ],
-  {
-    variants: {
-      variant: {
-        primary: 'bg-brand-600 text-white shadow-xs hover:bg-brand-700',
-        secondary: 'bg-brand-50 text-brand-700 hover:bg-brand-100',
-        outline: 'border border-line bg-surface text-ink shadow-xs hover:bg-canvas',
-        ghost: 'text-ink hover:bg-canvas',
-        danger: 'bg-danger-600 text-white shadow-xs hover:bg-danger-700 focus-visible:outline-danger-600',
-        link: 'text-brand-600 underline-offset-4 hover:text-brand-700 hover:underline',
-      },
-      size: {
-        sm: 'h-8 px-3 text-xs',
-        md: 'h-9 px-4',
-        lg: 'h-11 px-6 text-base',
-        icon: 'size-9',
-      },
+/** The classes of a button (see `.btn` in globals.css): one short class per variant and size. */
+export const buttonVariants = cva('btn', {
+  variants: {
+    variant: {
+      primary: 'btn-primary',
+      secondary: 'btn-secondary',
+      outline: 'btn-outline',
+      ghost: 'btn-ghost',
+      danger: 'btn-danger',
+      'danger-ghost': 'btn-danger-ghost',
+      link: 'btn-link',
     },
-    // Links sit inline with text, so they drop the size's height and padding.
-    compoundVariants: [{ variant: 'link', class: 'h-auto px-0' }],
-    defaultVariants: { variant: 'primary', size: 'md' },
+    size: { sm: 'btn-sm', md: 'btn-md', lg: 'btn-lg', icon: 'btn-icon' },
   },
-);
+  defaultVariants: { variant: 'primary', size: 'md' },
+});
 
 export type ButtonProps = ComponentProps<'button'> &
   VariantProps<typeof buttonVariants> & {
@@ -64,7 +51,7 @@ export function Button({
       {...props}
     >
       {loading && <Loader2 aria-hidden className="animate-spin" />}
-      <Slot.Slottable>{children}</Slot.Slottable>
+      {asChild ? <Slot.Slottable>{children}</Slot.Slottable> : children}
     </Comp>
   );
 }

@@ -8,6 +8,7 @@ import { SearchBox } from '@/components/ui/search-box';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { ClientLinks } from '@/components/ui/client-links';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { TableHead, TableRow } from '@/components/ui/table';
@@ -29,11 +30,11 @@ function SortHeader({ label, column, params }: { label: string; column: 'email' 
   const Icon = !active ? ArrowUpDown : params.dir === 'asc' ? ArrowUp : ArrowDown;
   return (
     <TableHead aria-sort={active ? (params.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <Link href={listHref({ q: params.q, sort: column, dir: nextDir })} className="inline-flex items-center gap-1 hover:text-ink">
+      <a href={listHref({ q: params.q, sort: column, dir: nextDir })} className="inline-flex items-center gap-1 hover:text-ink">
         {label}
         <Icon aria-hidden className="size-3.5" />
         <span className="sr-only">{active ? `, sorted ${params.dir === 'asc' ? 'ascending' : 'descending'}` : ', sort'}</span>
-      </Link>
+      </a>
     </TableHead>
   );
 }
@@ -88,63 +89,65 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
           <a href={`/invoices/${invoice.id}/pdf`}>Save the invoice as a PDF</a> or <Link href={`/invoices/${invoice.id}`}>view it</Link>.
         </Alert>
       )}
-      <Card className="overflow-hidden">
-        <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
-          <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
-          <p className="text-sm text-muted" aria-live="polite">
-            {params.q ? `${plural(matching, 'address', 'addresses')} match “${params.q}”` : plural(matching, 'address', 'addresses')}
-          </p>
-        </div>
-        {page.rows.length === 0 ? (
-          <div className="p-6">
-            {params.q ? (
-              <EmptyState icon={FileText} title="No address matches your search" description="Check the spelling, or search for part of the address." />
-            ) : (
-              <EmptyState
-                icon={MailPlus}
-                title="No licensed addresses yet"
-                description={canManage ? 'Add addresses one by one or upload a CSV file.' : 'A level 1 or 2 administrator can add addresses.'}
-              />
-            )}
+      <ClientLinks>
+        <Card className="overflow-hidden">
+          <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
+            <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
+            <p className="text-sm text-muted" aria-live="polite">
+              {params.q ? `${plural(matching, 'address', 'addresses')} match “${params.q}”` : plural(matching, 'address', 'addresses')}
+            </p>
           </div>
-        ) : (
-          <LicensedEmailsTable
-            rows={page.rows.map((row) => ({ id: row.id, email: row.email, added: formatDateTime(row.createdAt) }))}
-            domains={domains}
-            canManage={canManage}
-            header={
-              <TableRow>
-                <SortHeader label="Email address" column="email" params={params} />
-                <SortHeader label="Date added" column="added" params={params} />
-                {canManage && (
-                  <TableHead>
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                )}
-              </TableRow>
-            }
-          />
-        )}
-        {(params.after || page.next) && (
-          <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
-            {params.after ? (
-              <Link href={listHref({ q: params.q, sort: params.sort, dir: params.dir })} className="font-medium text-brand-600 hover:underline">
-                First page
-              </Link>
-            ) : (
-              <span />
-            )}
-            {page.next && (
-              <Link
-                href={listHref({ q: params.q, sort: params.sort, dir: params.dir, after: encodeCursor(page.next) })}
-                className="font-medium text-brand-600 hover:underline"
-              >
-                Next page
-              </Link>
-            )}
-          </nav>
-        )}
-      </Card>
+          {page.rows.length === 0 ? (
+            <div className="p-6">
+              {params.q ? (
+                <EmptyState icon={FileText} title="No address matches your search" description="Check the spelling, or search for part of the address." />
+              ) : (
+                <EmptyState
+                  icon={MailPlus}
+                  title="No licensed addresses yet"
+                  description={canManage ? 'Add addresses one by one or upload a CSV file.' : 'A level 1 or 2 administrator can add addresses.'}
+                />
+              )}
+            </div>
+          ) : (
+            <LicensedEmailsTable
+              rows={page.rows.map((row) => ({ id: row.id, email: row.email, added: formatDateTime(row.createdAt) }))}
+              domains={domains}
+              canManage={canManage}
+              header={
+                <TableRow>
+                  <SortHeader label="Email address" column="email" params={params} />
+                  <SortHeader label="Date added" column="added" params={params} />
+                  {canManage && (
+                    <TableHead>
+                      <span className="sr-only">Actions</span>
+                    </TableHead>
+                  )}
+                </TableRow>
+              }
+            />
+          )}
+          {(params.after || page.next) && (
+            <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
+              {params.after ? (
+                <a href={listHref({ q: params.q, sort: params.sort, dir: params.dir })} className="font-medium text-brand-600 hover:underline">
+                  First page
+                </a>
+              ) : (
+                <span />
+              )}
+              {page.next && (
+                <a
+                  href={listHref({ q: params.q, sort: params.sort, dir: params.dir, after: encodeCursor(page.next) })}
+                  className="font-medium text-brand-600 hover:underline"
+                >
+                  Next page
+                </a>
+              )}
+            </nav>
+          )}
+        </Card>
+      </ClientLinks>
     </div>
   );
 }
