@@ -6,17 +6,32 @@ import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
 import { portalSignOutAction } from '@/app/secure/actions';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 
 export function PortalAccountMenu({ email }: { email: string }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  const { open, setOpen, used, triggerProps, triggerRef, onCloseAutoFocus } = useOpenOnFirstUse('menu');
+  const triggerClass = 'flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-canvas';
+  const face = (
+    <>
+      <span className="hidden max-w-56 truncate sm:block">{email}</span>
+      <ChevronDown aria-hidden className="size-4 text-muted" />
+    </>
+  );
+  // A plain trigger until first used (see useOpenOnFirstUse): this menu is on every portal page.
+  if (!used)
+    return (
+      <button className={triggerClass} aria-label={`Account menu for ${email}`} {...triggerProps}>
+        {face}
+      </button>
+    );
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-canvas" aria-label={`Account menu for ${email}`}>
-        <span className="hidden max-w-56 truncate sm:block">{email}</span>
-        <ChevronDown aria-hidden className="size-4 text-muted" />
+    <DropdownMenu open={open} onOpenChange={setOpen}>
+      <DropdownMenuTrigger ref={triggerRef} className={triggerClass} aria-label={`Account menu for ${email}`}>
+        {face}
       </DropdownMenuTrigger>
-      <DropdownMenuContent className="w-64">
+      <DropdownMenuContent className="w-64" onCloseAutoFocus={onCloseAutoFocus}>
         <DropdownMenuLabel>
           <span className="block truncate text-sm font-medium text-ink">{email}</span>
         </DropdownMenuLabel>
