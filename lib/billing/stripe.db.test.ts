@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +7,7 @@ import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { startFakeStripe } from '@/tests/servers/fake-stripe';
+import { paymentIntentEvent } from '@/tests/stripe-events';
 import { confirmCheckOrder } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { stripeConfig } from './stripe-config';
@@ -73,38 +73,8 @@ async function preparedOrder() {
   return { ...setup, intent };
 }
 
-function intentEvent(
-  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
-  intent: { id: string; amount: number; currency?: string; metadata: Record<string, string>; failure?: string },
-  eventId = `evt_${randomBytes(8).toString('hex')}`,
-) {
-  const succeeded = type === 'payment_intent.succeeded';
-  return {
-    id: eventId,
-    object: 'event',
-    api_version: '2026-01-28.clover',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: {
-      object: {
-        id: intent.id,
-        object: 'payment_intent',
-        amount: intent.amount,
-        amount_received: succeeded ? intent.amount : 0,
-        currency: intent.currency ?? 'usd',
-        metadata: intent.metadata,
-        status: succeeded ? 'succeeded' : 'requires_payment_method',
-        last_payment_error: succeeded ? null : { code: 'card_declined', decline_code: 'generic_decline', message: intent.failure ?? 'Your card was declined.' },
-      },
-    },
-  };
-}
-
 function succeededFor(setup: Awaited<ReturnType<typeof preparedOrder>>, eventId?: string) {
-  return intentEvent(
+  return paymentIntentEvent(
     'payment_intent.succeeded',
     { id: setup.intent.paymentIntentId, amount: setup.order.totalCents, metadata: { orderId: setup.order.id, orgId: setup.org.orgId } },
     eventId,
@@ -320,10 +290,10 @@ describe('payment_intent.succeeded webhook', () => {
     const metadata = { orderId: order.id, orgId: org.orgId };
     const other = await preparedOrder();
     const events = [
-      intentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents - 1, metadata }),
-      intentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, currency: 'eur', metadata }),
-      intentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId: other.order.id, orgId: other.org.orgId } }),
-      intentEvent('payment_intent.succeeded', { id: 'pi_not_ours', amount: order.totalCents, metadata }),
+      paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents - 1, metadata }),
+      paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, currency: 'eur', metadata }),
+      paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId: other.order.id, orgId: other.org.orgId } }),
+      paymentIntentEvent('payment_intent.succeeded', { id: 'pi_not_ours', amount: order.totalCents, metadata }),
       { ...succeededFor(setup), data: { object: { id: intent.paymentIntentId, object: 'payment_intent' } } },
     ];
     for (const event of events) {
@@ -341,7 +311,7 @@ describe('payment_intent.succeeded webhook', () => {
     const { orderId: renewal } = await createRenewalOrder({ actor: org.owner });
     await confirmCheckOrder({ actor: org.owner, orderId: renewal });
     const [order] = await getDb().select().from(orders).where(eq(orders.id, orderId));
-    const event = intentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId, orgId: org.orgId } });
+    const event = paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId, orgId: org.orgId } });
     expect(await deliver(event)).toEqual({ status: 200, outcome: 'needs_attention' });
     expect(vi.mocked(console.error).mock.calls.flat().join(' ')).toMatch(/NEEDS ATTENTION/);
     const [after] = await getDb().select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
@@ -369,7 +339,7 @@ describe('payment_intent.payment_failed webhook', () => {
   it('records one payments.declined event with Stripe\'s message, and changes nothing else', async () => {
     const setup = await preparedOrder();
     const { org, order, intent } = setup;
-    const event = intentEvent('payment_intent.payment_failed', {
+    const event = paymentIntentEvent('payment_intent.payment_failed', {
       id: intent.paymentIntentId,
       amount: order.totalCents,
       metadata: { orderId: order.id, orgId: org.orgId },

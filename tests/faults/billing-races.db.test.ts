@@ -11,6 +11,7 @@ import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { startFakeStripe } from '@/tests/servers/fake-stripe';
+import { paymentIntentEvent } from '@/tests/stripe-events';
 
 /**
  * QUALITY.md "No double spend", for what lib/billing's own tests do not race: every way of
@@ -52,28 +53,7 @@ async function fullOrg() {
 }
 
 function succeededEvent(intentId: string, order: { id: string; orgId: string; totalCents: number }, eventId: string) {
-  return {
-    id: eventId,
-    object: 'event',
-    api_version: '2026-01-28.clover',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: intentId,
-        object: 'payment_intent',
-        amount: order.totalCents,
-        amount_received: order.totalCents,
-        currency: 'usd',
-        metadata: { orderId: order.id, orgId: order.orgId },
-        status: 'succeeded',
-        last_payment_error: null,
-      },
-    },
-  };
+  return paymentIntentEvent('payment_intent.succeeded', { id: intentId, amount: order.totalCents, metadata: { orderId: order.id, orgId: order.orgId } }, eventId);
 }
 
 async function postWebhook(event: object) {
