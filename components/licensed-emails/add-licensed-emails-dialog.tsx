@@ -12,11 +12,11 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
-import { Select } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
 import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 import { manualEntriesSchema, type ManualEntries } from '@/lib/licensing/schemas';
 import { CsvImport } from './csv-import';
+import { DomainSelect } from './domain-select';
 import { BuyLicensesPrompt } from './buy-licenses-prompt';
 
 type Shortfall = { missing: number; available: number; count: number };
@@ -113,18 +113,7 @@ function ManualForm({ domains, canBuy, onDone }: { domains: string[]; canBuy: bo
                   aria-describedby={error ? `${id}-error` : undefined}
                   {...form.register(`entries.${index}.local`)}
                 />
-                <span aria-hidden className="text-muted">
-                  @
-                </span>
-                <div className="w-48 shrink-0">
-                  <Select aria-label={`Address ${index + 1} domain`} {...form.register(`entries.${index}.domain`)}>
-                    {domains.map((d) => (
-                      <option key={d} value={d}>
-                        {d}
-                      </option>
-                    ))}
-                  </Select>
-                </div>
+                <DomainSelect domains={domains} aria-label={`Address ${index + 1} domain`} {...form.register(`entries.${index}.domain`)} />
                 <Button type="button" variant="ghost" size="icon" aria-label={`Remove address ${index + 1}`} disabled={rows.fields.length === 1} onClick={() => rows.remove(index)}>
                   <Trash2 aria-hidden />
                 </Button>

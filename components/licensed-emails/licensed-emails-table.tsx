@@ -11,10 +11,10 @@ import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
-import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHeader, TableRow } from '@/components/ui/table';
 import { toast } from '@/components/ui/toast';
 import { renameLicensedEmailSchema } from '@/lib/licensing/schemas';
+import { DomainSelect } from './domain-select';
 
 export type LicensedEmailRow = { id: string; email: string; added: string };
 
@@ -158,18 +158,7 @@ function RenameForm({ row, domains, onCancel, onDone }: { row: LicensedEmailRow;
           aria-describedby={errors.local ? `rename-${id}-error` : undefined}
           {...form.register('local')}
         />
-        <span aria-hidden className="text-muted">
-          @
-        </span>
-        <div className="w-48 shrink-0">
-          <Select aria-label="Domain" {...form.register('domain')}>
-            {domains.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </Select>
-        </div>
+        <DomainSelect domains={domains} aria-label="Domain" {...form.register('domain')} />
       </div>
       {errors.local && (
         <p id={`rename-${id}-error`} className="text-sm font-medium text-danger-600">
