@@ -20,7 +20,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'db',
-          include: ['lib/**/*.db.test.ts', 'tests/**/*.db.test.ts'],
+          include: ['db/**/*.db.test.ts', 'lib/**/*.db.test.ts', 'tests/**/*.db.test.ts'],
           environment: 'node',
           globalSetup: [path.join(import.meta.dirname, 'tests/global-setup.ts')],
           setupFiles: [path.join(import.meta.dirname, 'tests/setup-db-env.ts')],

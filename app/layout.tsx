@@ -12,7 +12,7 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#2452e0' };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Every page renders per request: the CSP nonce (proxy.ts) is only applied to dynamic pages.
+  // Every page renders per request: the CSP nonce (scripts/server.ts) is only applied to dynamic pages.
   await connection();
   return (
     <html lang="en">

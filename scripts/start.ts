@@ -28,7 +28,7 @@ function buildIsStale(): boolean {
   if (!fs.existsSync(buildId)) return true;
   const builtAt = fs.statSync(buildId).mtimeMs;
   const sourceDirs = ['app', 'components', 'lib', 'db', 'public', 'types'];
-  const sourceFiles = ['package.json', 'next.config.ts', 'proxy.ts', 'auth.ts', 'auth.config.ts', 'instrumentation.ts'];
+  const sourceFiles = ['package.json', 'next.config.ts', 'auth.ts', 'auth.config.ts', 'instrumentation.ts'];
   const newer = (file: string) => fs.existsSync(file) && fs.statSync(file).mtimeMs > builtAt;
   const walk = (dir: string): boolean =>
     fs.existsSync(dir) &&

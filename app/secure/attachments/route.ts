@@ -46,9 +46,8 @@ function discardRest(body: ReadableStream<Uint8Array> | null): void {
  * (not multipart, so nothing has to be parsed or buffered), the name URI-encoded in X-File-Name,
  * the type in Content-Type. Streamed to storage; refused with 413 from the declared size
  * (Content-Length / X-File-Size) before a byte is read when it would pass 50 MB in total, and
- * otherwise as soon as the stream does.
- *
- * Must stay out of proxy.ts's matcher: bodies that pass through the proxy are cut at 10 MB.
+ * otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
+ * through one are cut at 10 MB.)
  */
 export async function POST(request: NextRequest) {
   const user = await getCurrentPortalUser();

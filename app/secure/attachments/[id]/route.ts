@@ -39,8 +39,8 @@ function pullStream(stream: Readable): ReadableStream<Uint8Array> {
  * a sandbox CSP in case a browser renders it anyway, so an uploaded HTML or SVG file can never run
  * as this origin.
  *
- * Must stay out of proxy.ts's matcher: a header the proxy sets wins over the route's, so the proxy's
- * page CSP would replace the sandbox one.
+ * The server gives it no page policy (wantsPagePolicy in lib/http/content-security-policy.ts), so
+ * nothing can replace the sandbox one.
  */
 export async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const user = await getCurrentPortalUser();
