@@ -35,6 +35,11 @@ const schema = z.object({
   S3_BUCKET: z.string().min(1).optional(),
   /** Where the embedded PostgreSQL, the demo secret and attachments live (attachments/). */
   SEALPOST_DATA_DIR: z.string().min(1).optional(),
+  /**
+   * Requests one server process works on at once. Beyond it, new ones are answered 503 with
+   * Retry-After at once: under overload, admitting more would only make every request slower.
+   */
+  MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
   /** Run the background job workers in this process (the web server does by default). */
   JOBS_WORKERS: z
     .enum(['0', '1', 'true', 'false'])

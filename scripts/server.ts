@@ -1,39 +1,21 @@
 import http from 'node:http';
 import next from 'next';
 import { PEER_HEADER } from '@/lib/auth/client-address';
-import { contentSecurityPolicy, newNonce, wantsPagePolicy } from '@/lib/http/content-security-policy';
+import { env } from '@/lib/env';
+import { requestListener } from '@/lib/http/request-listener';
 
 /**
- * The HTTP server around Next. It records the socket's peer address in a header that clients
- * cannot set (any incoming value is overwritten), so the client address is taken from a trusted
- * hop only (lib/auth/client-address.ts). It gives every page a Content-Security-Policy with a
- * fresh nonce (lib/http/content-security-policy.ts); a header a client sent is overwritten too.
+ * The HTTP server around Next. Every request goes through requestListener first (the trusted
+ * client address, the pages' nonce Content-Security-Policy, load shedding): serve the app with
+ * `npm start` / `npm run dev`, not with `next start` alone.
  */
 export async function serve(options: { dev: boolean; port: number; hostname: string }) {
-  const stripe = Boolean(process.env.STRIPE_SECRET_KEY?.trim());
   const app = next({ dev: options.dev, hostname: options.hostname, port: options.port });
   const handle = app.getRequestHandler();
   await app.prepare();
   const upgrade = app.getUpgradeHandler();
-  const server = http.createServer((req, res) => {
-    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
-    delete req.headers['content-security-policy-report-only'];
-    const pathname = (req.url ?? '/').split('?', 1)[0];
-    if (wantsPagePolicy(pathname)) {
-      const csp = contentSecurityPolicy({ pathname, nonce: newNonce(), stripe, dev: options.dev });
-      req.headers['content-security-policy'] = csp;
-      res.setHeader('Content-Security-Policy', csp);
-    } else {
-      delete req.headers['content-security-policy'];
-    }
-    handle(req, res).catch((error: unknown) => {
-      console.error('[server] unhandled request error', error);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end('Internal Server Error');
-      }
-    });
-  });
+  const config = env();
+  const server = http.createServer(requestListener(handle, { dev: options.dev, stripe: Boolean(config.STRIPE_SECRET_KEY?.trim()), maxInFlight: config.MAX_REQUESTS_IN_FLIGHT }));
   server.on('upgrade', (req, socket, head) => {
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
     void upgrade(req, socket, head);

@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PEER_HEADER } from '@/lib/auth/client-address';
+import { contentSecurityPolicy, newNonce, wantsPagePolicy } from './content-security-policy';
+
+export type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export const BUSY_RETRY_AFTER_SECONDS = 2;
+export const BUSY_MESSAGE = 'Sealpost is busy right now. Try again in a few seconds.';
+
+/** Always admitted, so that a load balancer does not take a busy but healthy server out. */
+const HEALTH_PATH = '/api/health';
+
+const BUSY_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Busy · Sealpost</title></head><body style="font-family:system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f7f9;color:#1b2330"><main style="max-width:28rem;padding:2rem;text-align:center"><h1 style="font-size:1.25rem">Sealpost is busy right now</h1><p>Too many requests are being handled at this moment. Nothing was changed. Try again in a few seconds.</p><p><a href="" style="color:#2452e0">Try again</a></p></main></body></html>`;
+
+function busy(pathname: string, res: ServerResponse) {
+  const json = pathname.startsWith('/api/');
+  res.writeHead(503, {
+    'Content-Type': json ? 'application/json' : 'text/html; charset=utf-8',
+    'Retry-After': String(BUSY_RETRY_AFTER_SECONDS),
+    'Cache-Control': 'no-store',
+  });
+  res.end(json ? JSON.stringify({ error: { code: 'unavailable', message: BUSY_MESSAGE } }) : BUSY_PAGE);
+}
+
+/**
+ * What our HTTP server does with each request before Next sees it (scripts/server.ts):
+ * - records the socket's peer address in a header that clients cannot set (any incoming value is
+ *   overwritten), so the client address is taken from a trusted hop only (lib/auth/client-address.ts);
+ * - gives pages a Content-Security-Policy with a fresh nonce, on the response and on the request,
+ *   where Next reads it (a policy a client sent is replaced or removed);
+ * - sheds load: with `maxInFlight` requests already in progress, a new one is answered 503 with
+ *   Retry-After straight away. Under overload every request is answered, quickly, instead of all of
+ *   them queueing until clients time out.
+ */
+export function requestListener(handle: Handle, options: { dev: boolean; stripe: boolean; maxInFlight: number }) {
+  let inFlight = 0;
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = (req.url ?? '/').split('?', 1)[0];
+    if (inFlight >= options.maxInFlight && pathname !== HEALTH_PATH) return busy(pathname, res);
+    inFlight++;
+    // 'close' comes once the response is complete or its connection is gone, whichever is first.
+    res.once('close', () => inFlight--);
+
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
+    delete req.headers['content-security-policy-report-only'];
+    if (wantsPagePolicy(pathname)) {
+      const csp = contentSecurityPolicy({ pathname, nonce: newNonce(), stripe: options.stripe, dev: options.dev });
+      req.headers['content-security-policy'] = csp;
+      res.setHeader('Content-Security-Policy', csp);
+    } else {
+      delete req.headers['content-security-policy'];
+    }
+    handle(req, res).catch((error: unknown) => {
+      console.error('[server] unhandled request error', error);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end('Internal Server Error');
+      }
+    });
+  };
+  return Object.assign(listener, { inFlight: () => inFlight });
+}
