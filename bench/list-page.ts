@@ -11,7 +11,13 @@ const PASSWORD = 'Bench-Passphrase-2026';
 const DOMAIN = 'list-bench.example';
 const PATH = '/licensed-emails';
 const CONNECTIONS = 20;
-const WARM_UP_SECONDS = 5;
+/**
+ * A freshly started server needs 20-25 s of this load to reach its steady speed (V8 optimises
+ * React's and Next's rendering code as it runs hot: the first seconds run at half the rate). The
+ * bar is about the server as it runs, so the measurement starts after that; the note shows the
+ * warm-up's own rate.
+ */
+const WARM_UP_SECONDS = 20;
 const MEASURE_SECONDS = 20;
 const OVERLOAD_SECONDS = 30;
 const BAR_RATE = 150;
@@ -120,7 +126,7 @@ function describeStatuses(statuses: Record<string, number>) {
  * Returns the row and the measured capacity (successful pages per second).
  */
 export async function listPageWorkload(app: BenchApp, target: ListPageTarget): Promise<{ row: Measurement; capacity: number }> {
-  await load(target, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
+  const warmUp = await load(target, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
   const run = await load(target, { connections: CONNECTIONS, seconds: MEASURE_SECONDS });
   const capacity = run.ok / run.seconds;
   const failures = run.wrong + run.shed;
@@ -135,7 +141,7 @@ export async function listPageWorkload(app: BenchApp, target: ListPageTarget): P
       throughput: capacity,
       bar: `≥ ${BAR_RATE} req/s, p95 < ${BAR_P95_MS} ms`,
       met: (p95) => clean && capacity >= BAR_RATE && p95 < BAR_P95_MS,
-      note: `GET ${PATH} signed in, next start (${app.workers} worker${app.workers > 1 ? 's' : ''}), ${MEASURE_SECONDS} s after ${WARM_UP_SECONDS} s warm-up; ${run.ok.toLocaleString('en-US')} pages, ${failures} failures, ${run.errors} socket errors (${describeStatuses(run.statuses)})`,
+      note: `GET ${PATH} signed in, next start (${app.workers} worker${app.workers > 1 ? 's' : ''}), ${MEASURE_SECONDS} s after ${WARM_UP_SECONDS} s warm-up (${Math.round(warmUp.ok / warmUp.seconds)} req/s, p95 ${Math.round(percentile(warmUp.latencies, 95))} ms); ${run.ok.toLocaleString('en-US')} pages, ${failures} failures, ${run.errors} socket errors (${describeStatuses(run.statuses)})`,
     },
   };
 }
