@@ -56,9 +56,11 @@ describe('the database client Drizzle queries through', () => {
     expect(statements).not.toContain(query(MAX_PREPARED_PARAMETERS + 1).toSQL().sql);
   });
 
-  it('still plans every run for its own parameters', async () => {
-    const [row] = await db.execute<{ plan_cache_mode: string }>(dsql`show plan_cache_mode`);
-    expect(row.plan_cache_mode).toBe('force_custom_plan');
+  it('still plans every run for its own parameters, and starts every sequential scan at the beginning', async () => {
+    const [plans] = await db.execute<{ plan_cache_mode: string }>(dsql`show plan_cache_mode`);
+    expect(plans.plan_cache_mode).toBe('force_custom_plan');
+    const [scans] = await db.execute<{ synchronize_seqscans: string }>(dsql`show synchronize_seqscans`);
+    expect(scans.synchronize_seqscans).toBe('off');
   });
 
   it('survives a schema change under a prepared statement, and a terminated connection', async () => {
