@@ -28,6 +28,8 @@ test.describe('delivery events', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page).toHaveURL(/[?&]q=person%40example\.com\+AND\+delivery(&|$)/);
     await expect(table(page)).toBeVisible();
+    // How the query was read is shown beside the count.
+    await expect(page.getByText('where any field has "person@example.com" and any field has "delivery"')).toBeVisible();
     for (const recipient of await column(page, 5)) expect(recipient).toBe('person@example.com');
     await page.reload();
     await expect(page.getByLabel('Search', { exact: true })).toHaveValue('person@example.com AND delivery');

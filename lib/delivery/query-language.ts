@@ -556,7 +556,7 @@ function describeTerm(term: TermNode): string {
   }
 }
 
-/** A short human reading of a query for the UI and export headers, e.g. `sender contains "a@b"`. */
+/** A short human reading of a query, shown beside the count of matching events, e.g. `sender contains "a@b"`. */
 export function describeQuery(node: QueryNode): string {
   const nested = (child: QueryNode) =>
     child.kind === 'and' || child.kind === 'or' ? `(${describeQuery(child)})` : describeQuery(child);

@@ -13,6 +13,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { explainBounce } from '@/lib/delivery/bounces';
+import { describeQuery } from '@/lib/delivery/query-language';
 import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
 import { deliverySearchToParams, parseDeliverySearchParams, withQuery } from '@/lib/delivery/search-params';
 import { isAppError } from '@/lib/errors/app-error';
@@ -133,7 +134,11 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
             )
           ) : (
             <>
-              <p className="border-b border-line px-4 py-3 text-sm font-medium text-ink">{result.total}</p>
+              <p className="border-b border-line px-4 py-3 text-sm">
+                <span className="font-medium text-ink">{result.total}</span>
+                {/* How the query was read, with its grouping made visible: AND binds tighter than OR. */}
+                {params.query && <span className="text-muted"> where {describeQuery(params.query)}</span>}
+              </p>
               <DeliveryEventsTable rows={result.rows} params={params} />
             </>
           )}
