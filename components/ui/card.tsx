@@ -2,7 +2,8 @@ import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
 export function Card({ className, ...props }: ComponentProps<'div'>) {
-  return <div className={cn('rounded-card border border-line bg-surface text-ink shadow-xs', className)} {...props} />;
+  // min-w-0: a card in a grid or flex row fits its column; a wide table inside scrolls instead of widening the page.
+  return <div className={cn('min-w-0 rounded-card border border-line bg-surface text-ink shadow-xs', className)} {...props} />;
 }
 
 export function CardHeader({ className, ...props }: ComponentProps<'div'>) {

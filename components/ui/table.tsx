@@ -1,10 +1,19 @@
 import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
-/** Wrapped in an overflow-x container so wide tables scroll instead of breaking the layout. */
-export function Table({ className, containerClassName, ...props }: ComponentProps<'table'> & { containerClassName?: string }) {
+/**
+ * Wrapped in an overflow-x container so wide tables scroll instead of breaking the layout. The
+ * container is a region in the tab order, named like the table, so a keyboard can scroll it too
+ * (WCAG 2.1.1).
+ */
+export function Table({ className, containerClassName, ...props }: ComponentProps<'table'> & { 'aria-label': string; containerClassName?: string }) {
   return (
-    <div className={cn('relative w-full overflow-x-auto', containerClassName)}>
+    <div
+      role="region"
+      aria-label={props['aria-label']}
+      tabIndex={0}
+      className={cn('relative w-full overflow-x-auto focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-600', containerClassName)}
+    >
       <table className={cn('w-full caption-bottom border-collapse text-sm', className)} {...props} />
     </div>
   );
@@ -39,8 +48,4 @@ export function TableHead({ className, scope = 'col', ...props }: ComponentProps
 
 export function TableCell({ className, ...props }: ComponentProps<'td'>) {
   return <td className={cn('data-cell', className)} {...props} />;
-}
-
-export function TableCaption({ className, ...props }: ComponentProps<'caption'>) {
-  return <caption className={cn('mt-3 text-left text-sm text-muted', className)} {...props} />;
 }

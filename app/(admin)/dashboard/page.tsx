@@ -39,7 +39,7 @@ export default async function DashboardPage() {
       <div className="grid gap-4 md:grid-cols-3">
         <Card>
           <CardHeader className="pb-3">
-            <CardDescription className="flex items-center justify-between gap-2">
+            <CardDescription className="flex flex-wrap items-center justify-between gap-2">
               <span className="flex items-center gap-2">
                 <ShieldCheck aria-hidden className="size-4" /> Licenses
               </span>
@@ -94,7 +94,7 @@ export default async function DashboardPage() {
 
         <Card>
           <CardHeader className="pb-3">
-            <CardDescription className="flex items-center justify-between gap-2">
+            <CardDescription className="flex flex-wrap items-center justify-between gap-2">
               <span className="flex items-center gap-2">
                 <Users aria-hidden className="size-4" /> Administrators
               </span>
