@@ -53,6 +53,10 @@ export async function signInToPortal(page: Page, email: string, password = DEMO_
 }
 
 export async function expectAccessible(page: Page) {
+  // After a client-side navigation Next.js commits the new page a few milliseconds before its
+  // <title> (metadata sits in its own Suspense boundary); check the page once it has settled. A
+  // page without a title still fails here.
+  await expect(page).toHaveTitle(/\S/);
   // Sandboxed message frames run no scripts, so axe cannot enter them; their content is checked by
   // the sanitiser's tests instead.
   const results = await new AxeBuilder({ page })

@@ -13,6 +13,7 @@ test('navigation links move between pages without a full page load, and leave mo
 
   await nav.getByRole('link', { name: 'Licensed emails' }).click();
   await expect(page.getByRole('heading', { name: 'Licensed email addresses', level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle('Licensed email addresses · Sealpost');
   await expect(nav.getByRole('link', { name: 'Licensed emails' })).toHaveAttribute('aria-current', 'page');
   // Sorting is a link in the table's header: also a client-side navigation.
   await page.getByRole('link', { name: /Email address/ }).click();
@@ -22,6 +23,7 @@ test('navigation links move between pages without a full page load, and leave mo
   await nav.getByRole('link', { name: 'Administrators' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Administrators', level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle('Administrators · Sealpost');
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
   // Ctrl+click opens a new tab, as on any link; this page stays where it is.
