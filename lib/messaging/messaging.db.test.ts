@@ -133,6 +133,17 @@ describe('search', () => {
     const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user.id, q)).map((m) => m.id);
     expect(await ids(pat, 'pelican')).toEqual([old.id]);
     expect(await ids(pat, 'quarterly')).toEqual([old.id]);
+    // Words are found by their beginning, as the user types them.
+    expect(await ids(pat, 'pelic')).toEqual([old.id]);
+    expect(await ids(pat, 'Quart PEL')).toEqual([old.id]);
+    expect(await ids(pat, 'pelicans')).toEqual([]);
+    expect(await ids(pat, 'quart walrus')).toEqual([]);
+    // The search syntax is read as written.
+    expect(await ids(pat, '"pelican report"')).toEqual([old.id]);
+    expect(await ids(pat, '"report pelican"')).toEqual([]);
+    expect(await ids(pat, 'pelican -quarterly')).toEqual([]);
+    expect(await ids(pat, 'walrus or pelican')).toEqual([old.id]);
+    expect(await ids(pat, "pel:* & ' | !")).toEqual([old.id]);
     expect(await ids(pat, alice.email.slice(0, 5))).toContain(old.id);
     expect(await ids(alice, pat.email)).toEqual([old.id]);
     expect(await ids(bob, 'pelican')).toEqual([]);

@@ -101,13 +101,26 @@ export async function listMessageAttachments(db: DbOrTx, messageId: string) {
 }
 
 /**
- * Search across all dates over subject, body (full-text), sender and recipients (contains), in the
- * messages the user sent or received (and did not delete). Newest first, at most `limit`.
+ * The words of a plain query as a prefix query (`invoi` finds "invoice", as search-as-you-type
+ * does): every word must begin a word of the message. Null for a query written with the search
+ * syntax (quotes, `or`, `-word`), which is read as written.
+ */
+export function prefixQuery(text: string): string | null {
+  if (/["]|(^|\s)-|\sor\s/i.test(text)) return null;
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  return words ? words.slice(0, 20).map((word) => `${word}:*`).join(' & ') : null;
+}
+
+/**
+ * Search across all dates over subject, body (full-text, words by their beginning), sender and
+ * recipients (contains), in the messages the user sent or received (and did not delete). Newest
+ * first, at most `limit`.
  */
 export async function searchMessages(db: DbOrTx, userId: string, query: string, limit = 50) {
   const text = query.trim().slice(0, 200);
   if (!text) return [];
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const prefix = prefixQuery(text);
   const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean }>(sql`
     with visible as (
       select m.id, r.read_at, false as mine from secure_messages m
@@ -122,6 +135,7 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
     join secure_messages m on m.id = v.id
     join portal_users u on u.id = m.sender_id
     where m.search @@ websearch_to_tsquery('simple', ${text})
+       or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))
        or u.email ilike ${like}
        or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and ru.email ilike ${like})
     order by m.sent_at desc, m.id desc
