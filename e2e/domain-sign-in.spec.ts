@@ -91,11 +91,18 @@ test.describe.serial('Domain sign-in', () => {
     await unverified.page.waitForURL('**/login');
     await expect(unverified.page.getByText('has not verified the email address unverified-owner@acme.example')).toBeVisible();
     await expectAccessible(unverified.page);
+    // The reason is shown once: a reload starts clean.
+    await unverified.page.reload();
+    await expect(unverified.page.getByRole('button', { name: 'Next' })).toBeVisible();
+    await expect(unverified.page.getByText('has not verified the email address')).toHaveCount(0);
     await unverified.context.close();
 
     const stranger = await chooseDomain(browser, '/secure/login', 'alice@acme.example', 'mallory@evil.example');
     await stranger.page.waitForURL('**/secure/login');
     await expect(stranger.page.getByText('mallory@evil.example is not in a domain that signs in through this identity provider')).toBeVisible();
+    await stranger.page.goto('/secure/login');
+    await expect(stranger.page.getByRole('button', { name: 'Next' })).toBeVisible();
+    await expect(stranger.page.getByText('mallory@evil.example')).toHaveCount(0);
     await stranger.context.close();
   });
 

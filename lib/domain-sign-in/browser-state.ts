@@ -2,6 +2,7 @@ import { cookies } from 'next/headers';
 import { flowCookieOptions } from '@/lib/auth/flow-cookie';
 import type { AccountKind } from '@/lib/auth/authenticate';
 import { CALLBACK_PATH } from './oidc';
+import { SIGN_IN_ERROR_COOKIE } from './sign-in-error-cookie';
 
 /**
  * The Domain sign-in state kept in the browser that started it (HttpOnly, only sent to the
@@ -23,11 +24,12 @@ export async function takeBrowserState(): Promise<{ kind: AccountKind; state: st
   return { kind, state };
 }
 
-/** A refused Domain sign-in's message, shown once on the sign-in page it returns to. */
-export const SIGN_IN_ERROR_COOKIE = 'sp_sign_in_error';
-
+/**
+ * A refused Domain sign-in's message for the sign-in page it returns to, which shows it once
+ * (SignInRefusal deletes it there).
+ */
 export async function keepSignInError(message: string, loginPath: string) {
-  (await cookies()).set(SIGN_IN_ERROR_COOKIE, encodeURIComponent(message.slice(0, 400)), { ...flowCookieOptions(loginPath), maxAge: 60 });
+  (await cookies()).set(SIGN_IN_ERROR_COOKIE, encodeURIComponent(message.slice(0, 400)), { ...flowCookieOptions(loginPath), httpOnly: false, maxAge: 60 });
 }
 
 export async function signInError(): Promise<string | null> {

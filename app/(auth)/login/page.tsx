@@ -6,6 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/
 import { getCurrentAdmin } from '@/lib/auth/session';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
+import { SignInRefusal } from '@/components/auth/sign-in-refusal';
 import { signInAction, signInMethodAction, startDomainSignInAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in · Sealpost' };
@@ -32,7 +33,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       </CardHeader>
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
-        {refused && <Alert variant="danger">{refused}</Alert>}
+        {refused && <SignInRefusal message={refused} path="/login" />}
         <LoginForm callbackUrl={callbackUrl} action={signInAction}
           methodAction={signInMethodAction}
           domainAction={startDomainSignInAction}

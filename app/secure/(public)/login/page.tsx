@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
+import { SignInRefusal } from '@/components/auth/sign-in-refusal';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentPortalUser } from '@/lib/auth/session';
@@ -31,7 +32,7 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
       </CardHeader>
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
-        {refused && <Alert variant="danger">{refused}</Alert>}
+        {refused && <SignInRefusal message={refused} path="/secure/login" />}
         <LoginForm callbackUrl={callbackUrl} action={portalSignInAction}
           methodAction={portalSignInMethodAction}
           domainAction={startPortalDomainSignInAction}
