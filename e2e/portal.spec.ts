@@ -20,12 +20,24 @@ test('pat signs in to the secure-message portal, sees unread messages in bold, a
   const unreadBefore = Number((await folders.getByRole('link', { name: /Inbox/ }).textContent())?.match(/(\d+)/)?.[1] ?? '0');
   await inbox.getByRole('link').filter({ hasText: 'Unread:' }).first().click();
   await expect(page).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
+  const messageUrl = page.url();
   await expect(page.getByText('From')).toBeVisible();
   await expect(page.frameLocator('iframe[title="Message body"]').getByText('Best regards')).toBeVisible();
   await expectAccessible(page);
+  // The folder list counts it as read at once, without a reload.
+  await expect(folders.getByRole('link', { name: /Inbox/ })).toContainText(`${unreadBefore - 1} unread`);
+  await folders.getByRole('link', { name: /Inbox/ }).click();
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+  await expect(folders.getByRole('link', { name: /Inbox/ })).toContainText(`${unreadBefore - 1} unread`);
   await page.goto('/secure/inbox');
   const unreadAfter = Number((await folders.getByRole('link', { name: /Inbox/ }).textContent())?.match(/(\d+)/)?.[1] ?? '0');
   expect(unreadAfter).toBe(unreadBefore - 1);
+  // Mark as unread counts it again.
+  await page.goto(messageUrl);
+  await expect(folders.getByRole('link', { name: /Inbox/ })).toContainText(`${unreadBefore - 1} unread`);
+  await page.getByRole('button', { name: 'Mark as unread' }).click();
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+  await expect(folders.getByRole('link', { name: /Inbox/ })).toContainText(`${unreadBefore} unread`);
 
   // Another person's message id is simply not found.
   await page.goto('/secure/messages/00000000-0000-4000-8000-000000000000');
@@ -148,6 +160,13 @@ test('a message to a first-time recipient: notification → create password → 
   await expect(pat.getByText('Restricted — no print, no reply')).toBeVisible();
   await expect(pat.getByRole('link', { name: 'Reply', exact: true })).toHaveCount(0);
   await expect(pat.getByRole('link', { name: 'Print' })).toHaveCount(0);
+  // The browser's own Print (Ctrl+P) prints the refusal, not the message.
+  await expect(pat.getByText('This message cannot be printed')).toBeHidden();
+  await pat.emulateMedia({ media: 'print' });
+  await expect(pat.getByText('This message cannot be printed')).toBeVisible();
+  await expect(pat.getByRole('heading', { name: 'Board minutes', level: 1 })).toBeHidden();
+  await expect(pat.locator('iframe[title="Message body"]')).toBeHidden();
+  await pat.emulateMedia({ media: 'screen' });
   await pat.goto(`${messageUrl}/print`);
   await expect(pat.getByText('This message cannot be printed')).toBeVisible();
   await pat.goto(`/secure/compose?reply=${messageUrl.split('/').pop()}`);
@@ -187,11 +206,26 @@ test('a 50 MB attachment arrives byte for byte; one byte more is refused', async
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await page.getByLabel('Attach files').setInputFiles(tooBig);
   await expect(page.getByText(/Attachments can total at most 50 MB per message/)).toBeVisible();
+  // A file attached and removed again gives its room back, on the server too: the 50 MB file
+  // after it would not fit otherwise.
+  const note = path.join(dir, 'note.txt');
+  fs.writeFileSync(note, 'x'.repeat(1500));
+  await page.getByLabel('Attach files').setInputFiles(note);
+  await expect(page.getByRole('list', { name: 'Attachments' })).toContainText('note.txt (2 KB)');
+  await page.getByRole('button', { name: 'Remove note.txt' }).click();
+  await expect(page.getByRole('list', { name: 'Attachments' })).toHaveCount(0);
+  await expect(page.getByText('0.0 MB of 50 MB used')).toBeVisible();
   await page.getByLabel('Attach files').setInputFiles(exact);
   await expect(page.getByRole('list', { name: 'Attachments' })).toContainText('scan-50mb.bin', { timeout: 60_000 });
   await page.getByLabel('To', { exact: true }).fill('pat@partner.example');
   await page.getByLabel('Subject').fill('Scans');
+  // Escape backs out of the send options, and focus returns to Send.
   await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('dialog', { name: 'Send options' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Send options' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Send', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
   await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
 

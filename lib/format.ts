@@ -25,3 +25,10 @@ export function formatCents(cents: number, currency = 'USD'): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
+
+/** A file's size as people read it: "512 bytes", "820 KB", "4.2 MB" (KB and MB of 1,024). */
+export function formatFileSize(bytes: number): string {
+  if (bytes < 1024) return plural(bytes, 'byte');
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024).toLocaleString('en-US')} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -2,7 +2,7 @@
 
 import { Paperclip, Send, Trash2, UserPlus } from 'lucide-react';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { sendMessageAction } from '@/app/secure/(portal)/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -13,6 +13,7 @@ import { Input } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import { cn } from '@/components/ui/cn';
+import { formatFileSize } from '@/lib/format';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
@@ -33,9 +34,12 @@ function megabytes(bytes: number) {
 export function ComposeForm({
   contacts,
   initial,
+  draftId,
 }: {
   contacts: Contact[];
   initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
+  /** Names this page's uploads: this message's 50 MB are its own (lib/messaging/attachments). */
+  draftId: string;
 }) {
   const router = useRouter();
   const [to, setTo] = useState(initial.to);
@@ -54,6 +58,16 @@ export function ComposeForm({
   const [filter, setFilter] = useState<'most' | 'all'>('most');
   const shown = useMemo(() => (filter === 'most' ? contacts.slice(0, 8) : [...contacts].sort((a, b) => a.email.localeCompare(b.email))), [contacts, filter]);
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+  // What is uploaded so far, current between the uploads of several files picked at once.
+  const uploadedBytes = useRef(0);
+  uploadedBytes.current = total;
+  const sendButton = useRef<HTMLButtonElement>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+
+  /** A field's error goes as soon as the field is changed; the next Send checks it again. */
+  function edited(field: string) {
+    if (errors[field]) setErrors(({ [field]: _gone, ...rest }) => rest);
+  }
 
   function addTo(field: 'to' | 'cc', email: string) {
     const setter = field === 'to' ? setTo : setCc;
@@ -64,8 +78,9 @@ export function ComposeForm({
   async function upload(file: File) {
     setFormError(null);
     if (file.size === 0) return setFormError(`${file.name} is empty.`);
-    if (total + file.size > MAX_TOTAL_BYTES) {
-      return setFormError(`Attachments can total at most 50 MB per message; ${file.name} would make ${megabytes(total + file.size)}.`);
+    const before = uploadedBytes.current;
+    if (before + file.size > MAX_TOTAL_BYTES) {
+      return setFormError(`Attachments can total at most 50 MB per message; ${file.name} would make ${megabytes(before + file.size)}.`);
     }
     setUploading({ name: file.name, percent: 0 });
     try {
@@ -75,6 +90,7 @@ export function ComposeForm({
         xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
         xhr.setRequestHeader('X-File-Name', encodeURIComponent(file.name));
         xhr.setRequestHeader('X-File-Size', String(file.size));
+        xhr.setRequestHeader('X-Draft-Id', draftId);
         xhr.upload.onprogress = (e) => e.lengthComputable && setUploading({ name: file.name, percent: Math.round((e.loaded / e.total) * 100) });
         xhr.onerror = () => reject(new Error('The upload failed. Try again.'));
         xhr.onload = () => {
@@ -89,11 +105,30 @@ export function ComposeForm({
         };
         xhr.send(file);
       });
+      uploadedBytes.current += row.sizeBytes;
       setFiles((list) => [...list, row]);
     } catch (e) {
       setFormError(e instanceof Error ? e.message : 'The upload failed.');
     } finally {
       setUploading(null);
+    }
+  }
+
+  async function remove(file: Uploaded) {
+    setFormError(null);
+    setRemoving(file.id);
+    try {
+      const response = await fetch(`/secure/attachments/${file.id}`, { method: 'DELETE' });
+      // Already gone (a second tab, or thrown away after two days) is as good as removed.
+      if (!response.ok && response.status !== 404) {
+        const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        throw new Error(data?.error?.message ?? `${file.fileName} could not be removed (${response.status}). Try again.`);
+      }
+      setFiles((list) => list.filter((x) => x.id !== file.id));
+    } catch (e) {
+      setFormError(e instanceof TypeError ? `${file.fileName} could not be removed: the connection failed. Try again.` : e instanceof Error ? e.message : 'The file could not be removed.');
+    } finally {
+      setRemoving(null);
     }
   }
 
@@ -143,27 +178,57 @@ export function ComposeForm({
       >
         {formError && <Alert variant="danger">{formError}</Alert>}
         <FormField id="to" label="To" hint="Separate addresses with commas." error={errors.to}>
-          <Input {...fieldA11y('to', { hint: 'x', error: errors.to })} value={to} onChange={(e) => setTo(e.target.value)} autoComplete="off" />
+          <Input
+            {...fieldA11y('to', { hint: 'x', error: errors.to })}
+            value={to}
+            onChange={(e) => {
+              setTo(e.target.value);
+              edited('to');
+            }}
+            autoComplete="off"
+          />
         </FormField>
         <FormField id="cc" label="Cc" error={errors.cc}>
-          <Input {...fieldA11y('cc', { error: errors.cc })} value={cc} onChange={(e) => setCc(e.target.value)} autoComplete="off" />
+          <Input
+            {...fieldA11y('cc', { error: errors.cc })}
+            value={cc}
+            onChange={(e) => {
+              setCc(e.target.value);
+              edited('cc');
+            }}
+            autoComplete="off"
+          />
         </FormField>
         <FormField id="subject" label="Subject" error={errors.subject}>
-          <Input {...fieldA11y('subject', { error: errors.subject })} value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={200} />
+          <Input
+            {...fieldA11y('subject', { error: errors.subject })}
+            value={subject}
+            onChange={(e) => {
+              setSubject(e.target.value);
+              edited('subject');
+            }}
+            maxLength={200}
+          />
         </FormField>
         <FormField id="body" label="Message" error={errors.body}>
-          <Textarea {...fieldA11y('body', { error: errors.body })} rows={12} value={body} onChange={(e) => setBody(e.target.value)} />
+          <Textarea
+            {...fieldA11y('body', { error: errors.body })}
+            rows={12}
+            value={body}
+            onChange={(e) => {
+              setBody(e.target.value);
+              edited('body');
+            }}
+          />
         </FormField>
         <div className="grid gap-2">
           <div className="flex flex-wrap items-center gap-3">
-            <label htmlFor="attachment" className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium hover:bg-canvas">
-              <Paperclip aria-hidden className="size-4" /> Attach files
-            </label>
+            {/* The input is focused (visually hidden); its label shows the focus ring, so it comes first as the peer. */}
             <input
               id="attachment"
               type="file"
               multiple
-              className="sr-only"
+              className="peer sr-only"
               disabled={Boolean(uploading)}
               onChange={async (e) => {
                 const list = [...(e.target.files ?? [])];
@@ -171,6 +236,12 @@ export function ComposeForm({
                 for (const file of list) await upload(file);
               }}
             />
+            <label
+              htmlFor="attachment"
+              className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 peer-disabled:cursor-not-allowed peer-disabled:opacity-60 hover:bg-canvas"
+            >
+              <Paperclip aria-hidden className="size-4" /> Attach files
+            </label>
             <span className="text-xs text-muted">{megabytes(total)} of 50 MB used</span>
           </div>
           {uploading && (
@@ -186,9 +257,9 @@ export function ComposeForm({
               {files.map((f) => (
                 <li key={f.id} className="flex items-center justify-between gap-2 rounded-md border border-line px-3 py-1.5 text-sm">
                   <span className="truncate">
-                    {f.fileName} <span className="text-muted">({megabytes(f.sizeBytes)})</span>
+                    {f.fileName} <span className="text-muted">({formatFileSize(f.sizeBytes)})</span>
                   </span>
-                  <Button type="button" variant="ghost" size="icon" aria-label={`Remove ${f.fileName}`} onClick={() => setFiles((list) => list.filter((x) => x.id !== f.id))}>
+                  <Button type="button" variant="ghost" size="icon" aria-label={`Remove ${f.fileName}`} loading={removing === f.id} disabled={removing !== null} onClick={() => remove(f)}>
                     <Trash2 aria-hidden />
                   </Button>
                 </li>
@@ -197,7 +268,7 @@ export function ComposeForm({
           )}
         </div>
         <div className="flex justify-end">
-          <Button type="submit" size="lg" disabled={Boolean(uploading)}>
+          <Button ref={sendButton} type="submit" size="lg" disabled={Boolean(uploading) || removing !== null}>
             <Send aria-hidden /> Send
           </Button>
         </div>
@@ -247,7 +318,13 @@ export function ComposeForm({
       </aside>
 
       <Dialog open={optionsOpen} onOpenChange={(open) => !sending && setOptionsOpen(open)}>
-        <DialogContent>
+        <DialogContent
+          onCloseAutoFocus={(e) => {
+            // Opened by Send, not by a dialog trigger: focus goes back to Send.
+            e.preventDefault();
+            sendButton.current?.focus();
+          }}
+        >
           <DialogHeader>
             <DialogTitle>Send options</DialogTitle>
             <DialogDescription>Choose how the recipients may handle this message. The server enforces every option.</DialogDescription>

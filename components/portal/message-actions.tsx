@@ -42,6 +42,8 @@ export function MessageActions({ id, canReply, canPrint, isRecipient, manyRecipi
             if (!result.ok) return toast({ title: result.error.message, variant: 'error' });
             toast({ title: 'Marked as unread', variant: 'success' });
             router.push('/secure/inbox');
+            // The folder list's unread count lives in the layout, which navigation keeps.
+            router.refresh();
           }}
         >
           <MailOpen aria-hidden /> Mark as unread

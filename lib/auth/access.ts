@@ -78,7 +78,7 @@ export const routeAccess = {
   '/api/delivery-events': { POST: API_KEY },
   '/api/webhooks/resend': { POST: SIGNED },
   '/delivery-events/export': { GET: admin('delivery_events.view') },
-  '/secure/attachments/[id]': { GET: PORTAL },
+  '/secure/attachments/[id]': { GET: PORTAL, DELETE: PORTAL },
   '/events/export': { GET: admin('events.export') },
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },
   '/licensed-emails/import': { POST: admin('licensed_emails.manage') },

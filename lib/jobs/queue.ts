@@ -9,6 +9,7 @@ import { rawClient, type DbOrTx } from '@/db/client';
 export const QUEUES = {
   deliverOutbox: 'outbox.deliver',
   renewalReminders: 'renewals.remind',
+  abandonedUploads: 'attachments.remove-abandoned',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -2,6 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
 import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { removeAbandonedUploads } from '@/lib/messaging/attachments';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { enqueueJob, QUEUES } from './queue';
 
@@ -21,6 +22,7 @@ export async function startWorkers(
   // because it is the one step here that needs the database: when it fails no worker is
   // registered yet, and the whole start can be tried again (lib/jobs/runtime.ts).
   await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
+  await boss.schedule(QUEUES.abandonedUploads, '35 * * * *', {});
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -47,5 +49,8 @@ export async function startWorkers(
   );
   await boss.work(QUEUES.renewalReminders, async () => {
     await sendRenewalReminders(new Date());
+  });
+  await boss.work(QUEUES.abandonedUploads, async () => {
+    await removeAbandonedUploads(new Date());
   });
 }

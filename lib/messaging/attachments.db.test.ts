@@ -18,8 +18,10 @@ import {
   contentDisposition,
   MAX_MESSAGE_ATTACHMENT_BYTES,
   openAttachment,
+  removeAbandonedUploads,
   removeDraftAttachment,
   safeFileName,
+  UNSENT_UPLOAD_HOURS,
   uploadAttachment,
 } from './attachments';
 
@@ -31,9 +33,11 @@ vi.mock('@/lib/auth/session', () => ({
 }));
 
 const { POST } = await import('@/app/secure/attachments/route');
-const { GET } = await import('@/app/secure/attachments/[id]/route');
+const { GET, DELETE } = await import('@/app/secure/attachments/[id]/route');
 
 const MiB = 1024 * 1024;
+/** The message being written, for the tests that write one message per user. */
+const DRAFT = crypto.randomUUID();
 let dataDir = '';
 let root = '';
 const previousDataDir = process.env.SEALPOST_DATA_DIR;
@@ -129,7 +133,7 @@ async function canOpen(user: PortalActor, id: string): Promise<void> {
 }
 
 async function small(user: PortalActor, fileName = 'note.txt', text = 'hello') {
-  return uploadAttachment({ user, fileName, contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
+  return uploadAttachment({ user, draftId: DRAFT, fileName, contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
 }
 
 describe('file names', () => {
@@ -171,7 +175,7 @@ describe('uploading', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 5);
-    const uploaded = await uploadAttachment({ user, fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
+    const uploaded = await uploadAttachment({ user, draftId: DRAFT, fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     // The whole file would be +50 MB (twice that if copied while hashing); chunks are 64 KiB.
@@ -191,7 +195,7 @@ describe('uploading', () => {
     const user = await portalUser();
     const before = await filesUnder(root);
     const bytes = Buffer.alloc(MAX_MESSAGE_ATTACHMENT_BYTES + 1, 7);
-    const error = await refusal(uploadAttachment({ user, fileName: 'big.bin', contentType: null, body: chunked(bytes), declaredSize: null }));
+    const error = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'big.bin', contentType: null, body: chunked(bytes), declaredSize: null }));
     expect(error).toBeInstanceOf(AttachmentsTooLargeError);
     expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make more than 50 MB.');
     expect(await rowsOf(user.id)).toEqual([]);
@@ -201,23 +205,23 @@ describe('uploading', () => {
   it('a declared size over the allowance is refused before a byte is read, with the total it would make', async () => {
     const user = await portalUser();
     const { stream, read } = unreadableBody();
-    const error = await refusal(uploadAttachment({ user, fileName: 'big.bin', body: stream, declaredSize: MAX_MESSAGE_ATTACHMENT_BYTES + 1 }));
+    const error = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'big.bin', body: stream, declaredSize: MAX_MESSAGE_ATTACHMENT_BYTES + 1 }));
     expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make 50.1 MB.');
     expect(read.value).toBe(false);
   });
 
   it('two uploads that together pass 50 MB: the second is refused, counting what is already attached', async () => {
     const user = await portalUser();
-    await uploadAttachment({ user, fileName: 'a.bin', body: chunked(Buffer.alloc(40 * MiB, 1)), declaredSize: 40 * MiB });
+    await uploadAttachment({ user, draftId: DRAFT, fileName: 'a.bin', body: chunked(Buffer.alloc(40 * MiB, 1)), declaredSize: 40 * MiB });
     const declared = Math.round(21.2 * MiB);
-    const early = await refusal(uploadAttachment({ user, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: declared }));
+    const early = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: declared }));
     expect(early.message).toBe('Attachments can total at most 50 MB per message; this file would make 61.2 MB.');
     // Without a declared size the store stops at the remaining 10 MB.
-    const streamed = await refusal(uploadAttachment({ user, fileName: 'b.bin', body: chunked(Buffer.alloc(declared, 2)), declaredSize: null }));
+    const streamed = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'b.bin', body: chunked(Buffer.alloc(declared, 2)), declaredSize: null }));
     expect(streamed).toBeInstanceOf(AttachmentsTooLargeError);
     expect((await rowsOf(user.id)).map((r) => r.fileName)).toEqual(['a.bin']);
     // What is left still fits; attachments of sent messages no longer count.
-    await uploadAttachment({ user, fileName: 'c.bin', body: chunked(Buffer.alloc(10 * MiB, 3)), declaredSize: null });
+    await uploadAttachment({ user, draftId: DRAFT, fileName: 'c.bin', body: chunked(Buffer.alloc(10 * MiB, 3)), declaredSize: null });
     await refusal(small(user));
     await sentMessage(user, { to: [await portalUser()] }, (await rowsOf(user.id)).map((r) => r.id));
     await small(user);
@@ -227,7 +231,7 @@ describe('uploading', () => {
     const user = await portalUser();
     const before = await filesUnder(root);
     const results = await Promise.allSettled(
-      [1, 2, 3].map((i) => uploadAttachment({ user, fileName: `${i}.bin`, body: chunked(Buffer.alloc(30 * MiB, i)), declaredSize: 30 * MiB })),
+      [1, 2, 3].map((i) => uploadAttachment({ user, draftId: DRAFT, fileName: `${i}.bin`, body: chunked(Buffer.alloc(30 * MiB, i)), declaredSize: 30 * MiB })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AttachmentsTooLargeError);
@@ -235,11 +239,62 @@ describe('uploading', () => {
     expect((await filesUnder(root)).length).toBe(before.length + 1);
   });
 
+  it('each message being written has its own 50 MB: a draft left behind takes nothing from the next', async () => {
+    const user = await portalUser();
+    const abandoned = crypto.randomUUID();
+    await uploadAttachment({ user, draftId: abandoned, fileName: 'a.bin', body: chunked(Buffer.alloc(45 * MiB, 1)), declaredSize: 45 * MiB });
+    expect(await refusal(uploadAttachment({ user, draftId: abandoned, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: 6 * MiB }))).toBeInstanceOf(AttachmentsTooLargeError);
+    // A new compose page: the whole 50 MB.
+    const next = crypto.randomUUID();
+    await uploadAttachment({ user, draftId: next, fileName: 'c.bin', body: chunked(Buffer.alloc(50 * MiB, 2)), declaredSize: 50 * MiB });
+    expect(await refusal(uploadAttachment({ user, draftId: next, fileName: 'd.bin', body: Readable.from([Buffer.from('x')]), declaredSize: 1 }))).toBeInstanceOf(AttachmentsTooLargeError);
+    // Removing a file gives its room back to its own draft.
+    const [c] = (await rowsOf(user.id)).filter((r) => r.fileName === 'c.bin');
+    await removeDraftAttachment({ user, id: c.id });
+    await uploadAttachment({ user, draftId: next, fileName: 'd.bin', body: Readable.from([Buffer.from('x')]), declaredSize: 1 });
+    expect((await rowsOf(user.id)).map((r) => [r.fileName, r.draftId]).sort()).toEqual([
+      ['a.bin', abandoned],
+      ['d.bin', next],
+    ]);
+  });
+
+  it('an upload that names no draft, or a malformed one, is refused before a byte is read', async () => {
+    const user = await portalUser();
+    for (const draftId of ['', 'draft-1', "' or 1=1 --"]) {
+      const { stream, read } = unreadableBody();
+      const error = await refusal(uploadAttachment({ user, draftId, fileName: 'a.txt', body: stream, declaredSize: 5 }));
+      expect(error.code).toBe('invalid_input');
+      expect(error.message).toBe('This upload does not belong to a message being written. Reload the page and attach the file again.');
+      expect(read.value).toBe(false);
+    }
+    expect(await rowsOf(user.id)).toEqual([]);
+  });
+
+  it(`uploads never sent are thrown away, files and all, after ${UNSENT_UPLOAD_HOURS} hours; sent ones stay`, async () => {
+    const [user, recipient] = await Promise.all([portalUser(), portalUser()]);
+    const old = await small(user, 'old.txt');
+    const recent = await small(user, 'recent.txt');
+    const sent = await small(user, 'sent.txt');
+    await sentMessage(user, { to: [recipient] }, [sent.id]);
+    const now = new Date();
+    const longAgo = new Date(now.getTime() - (UNSENT_UPLOAD_HOURS * 3_600_000 + 60_000));
+    await getDb().update(attachments).set({ createdAt: longAgo }).where(eq(attachments.uploadedBy, user.id));
+    await getDb().update(attachments).set({ createdAt: now }).where(eq(attachments.id, recent.id));
+    const [oldRow] = (await rowsOf(user.id)).filter((r) => r.id === old.id);
+    const filesBefore = await filesUnder(root);
+
+    expect(await removeAbandonedUploads(now)).toBeGreaterThanOrEqual(1);
+    expect((await rowsOf(user.id)).map((r) => r.fileName).sort()).toEqual(['recent.txt', 'sent.txt']);
+    expect(filesBefore).toContain(oldRow.storageKey);
+    expect(await filesUnder(root)).not.toContain(oldRow.storageKey);
+    await canOpen(recipient, sent.id);
+  });
+
   it('an empty file is refused, whether declared or found while streaming', async () => {
     const user = await portalUser();
     const before = await filesUnder(root);
-    expect((await refusal(uploadAttachment({ user, fileName: 'e.txt', body: Readable.from([]), declaredSize: null }))).message).toBe('The file is empty.');
-    expect((await refusal(uploadAttachment({ user, fileName: 'e.txt', body: unreadableBody().stream, declaredSize: 0 }))).message).toBe('The file is empty.');
+    expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'e.txt', body: Readable.from([]), declaredSize: null }))).message).toBe('The file is empty.');
+    expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'e.txt', body: unreadableBody().stream, declaredSize: 0 }))).message).toBe('The file is empty.');
     expect(await rowsOf(user.id)).toEqual([]);
     expect(await filesUnder(root)).toEqual(before);
   });
@@ -247,7 +302,7 @@ describe('uploading', () => {
   it('a missing name is refused; forbidden names are stored under a safe one, never used for storage', async () => {
     const user = await portalUser();
     for (const fileName of [null, '', '   ']) {
-      expect((await refusal(uploadAttachment({ user, fileName, body: Readable.from([Buffer.from('x')]) }))).code).toBe('invalid_input');
+      expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName, body: Readable.from([Buffer.from('x')]) }))).code).toBe('invalid_input');
     }
     const names = await Promise.all(['../../x', 'a\r\nb.txt', 'C:\\evil\\x.exe'].map(async (name) => (await small(user, name)).fileName));
     expect(names).toEqual(['x', 'ab.txt', 'x.exe']);
@@ -261,8 +316,8 @@ describe('uploading', () => {
 
   it('an odd content type is kept as plain bytes', async () => {
     const user = await portalUser();
-    const a = await uploadAttachment({ user, fileName: 'a.html', contentType: 'Text/HTML; charset=utf-8', body: Readable.from([Buffer.from('<b>')]) });
-    const b = await uploadAttachment({ user, fileName: 'b', contentType: 'text/html\r\nX-Evil: 1', body: Readable.from([Buffer.from('<b>')]) });
+    const a = await uploadAttachment({ user, draftId: DRAFT, fileName: 'a.html', contentType: 'Text/HTML; charset=utf-8', body: Readable.from([Buffer.from('<b>')]) });
+    const b = await uploadAttachment({ user, draftId: DRAFT, fileName: 'b', contentType: 'text/html\r\nX-Evil: 1', body: Readable.from([Buffer.from('<b>')]) });
     const types = Object.fromEntries((await rowsOf(user.id)).map((r) => [r.id, r.contentType]));
     expect([types[a.id], types[b.id]]).toEqual(['text/html', 'application/octet-stream']);
   });
@@ -316,7 +371,11 @@ describe('who may download', () => {
 
 describe('route handlers', () => {
   function uploadRequest(body: ReadableStream<Uint8Array> | null, headers: Record<string, string>) {
-    return new NextRequest('http://sealpost.test/secure/attachments', { method: 'POST', body, headers, duplex: 'half' });
+    return new NextRequest('http://sealpost.test/secure/attachments', { method: 'POST', body, headers: { 'x-draft-id': DRAFT, ...headers }, duplex: 'half' });
+  }
+
+  function remove(id: string) {
+    return DELETE(new NextRequest(`http://sealpost.test/secure/attachments/${id}`, { method: 'DELETE' }), { params: Promise.resolve({ id }) });
   }
 
   function webStream(bytes: Buffer, size = 64 * 1024): ReadableStream<Uint8Array> {
@@ -357,6 +416,39 @@ describe('route handlers', () => {
     session.user = await portalUser();
     const refused = await download(body.id);
     expect(refused.status).toBe(404);
+    session.user = null;
+  });
+
+  it("DELETE takes the uploader's unsent file away (204); anyone else's, a sent one or a made-up id is 404; signed out 401", async () => {
+    const [user, other, recipient] = await Promise.all([portalUser(), portalUser(), portalUser()]);
+    const before = await filesUnder(root);
+    const draft = await small(user, 'draft.txt');
+    const sent = await small(user, 'sent.txt');
+    await sentMessage(user, { to: [recipient] }, [sent.id]);
+
+    session.user = other;
+    expect((await remove(draft.id)).status).toBe(404);
+    session.user = user;
+    expect((await remove(sent.id)).status).toBe(404);
+    expect((await remove('not-an-id')).status).toBe(404);
+    const removed = await remove(draft.id);
+    expect(removed.status).toBe(204);
+    expect((await rowsOf(user.id)).map((r) => r.fileName)).toEqual(['sent.txt']);
+    expect((await filesUnder(root)).length).toBe(before.length + 1);
+    expect((await remove(draft.id)).status).toBe(404);
+    await canOpen(recipient, sent.id);
+
+    session.user = null;
+    expect((await remove(sent.id)).status).toBe(401);
+  });
+
+  it("POST without the compose page's draft header is refused (400) and keeps nothing", async () => {
+    const user = await portalUser();
+    session.user = user;
+    const response = await POST(uploadRequest(webStream(Buffer.from('hello')), { 'x-file-name': 'a.txt', 'x-draft-id': '' }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/does not belong to a message being written/);
+    expect(await rowsOf(user.id)).toEqual([]);
     session.user = null;
   });
 

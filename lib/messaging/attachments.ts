@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
@@ -13,6 +13,7 @@ const MAX_FILE_NAME_CHARS = 200;
 const MAX_EXTENSION_CHARS = 20;
 export const ATTACHMENT_NOT_FOUND = 'That attachment does not exist, or it is not yours to open.';
 export const EMPTY_FILE = 'The file is empty.';
+const DRAFT_UNKNOWN = 'This upload does not belong to a message being written. Reload the page and attach the file again.';
 
 type User = Pick<PortalSession, 'id'>;
 
@@ -101,26 +102,32 @@ function safeContentType(raw: string | null | undefined): string {
   return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(essence) ? essence : 'application/octet-stream';
 }
 
-/** Bytes this user has uploaded for the message they are writing (uploaded, not yet sent). */
-async function draftBytes(db: DbOrTx, userId: string): Promise<number> {
+/** Bytes this user has uploaded for the message being written as `draftId` (uploaded, not yet sent). */
+async function draftBytes(db: DbOrTx, userId: string, draftId: string): Promise<number> {
   const [row] = await db
     .select({ total: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)` })
     .from(attachments)
-    .where(and(eq(attachments.uploadedBy, userId), isNull(attachments.messageId)));
+    .where(and(eq(attachments.uploadedBy, userId), eq(attachments.draftId, draftId), isNull(attachments.messageId)));
   return Number(row?.total ?? 0);
+}
+
+/** The draft a compose page names its uploads with: a UUID it made up, so unguessable and unique. */
+export function isDraftId(value: string | null | undefined): value is string {
+  return typeof value === 'string' && isUuid(value);
 }
 
 export type UploadedAttachment = { id: string; fileName: string; sizeBytes: number; sha256: string };
 
 /**
- * Stores one file for the message the user is writing. Their unsent uploads and this file may
- * total at most 50 MB: refused before reading a byte when the declared size already says so,
- * and while streaming otherwise (the store stops at the remaining allowance). Never buffered
- * whole. The allowance is checked again under a per-user lock before the row is written, so
- * two uploads racing each other cannot pass the limit together.
+ * Stores one file for the message the user is writing (`draftId`). That draft's uploads and this
+ * file may total at most 50 MB: refused before reading a byte when the declared size already says
+ * so, and while streaming otherwise (the store stops at the remaining allowance). Never buffered
+ * whole. The allowance is checked again under a per-draft lock before the row is written, so two
+ * uploads racing each other cannot pass the limit together.
  */
 export async function uploadAttachment(input: {
   user: User;
+  draftId: string;
   fileName: string | null | undefined;
   contentType?: string | null;
   body: Readable | ReadableStream<Uint8Array> | null;
@@ -133,10 +140,11 @@ export async function uploadAttachment(input: {
   const contentType = safeContentType(input.contentType);
   const declared = input.declaredSize ?? null;
   if (declared === 0 || input.body === null) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
+  if (!isDraftId(input.draftId)) throw new AppError('invalid_input', DRAFT_UNKNOWN);
 
   const db = getDb();
   const store = input.store ?? blobStore();
-  const used = await draftBytes(db, input.user.id);
+  const used = await draftBytes(db, input.user.id, input.draftId);
   const remaining = Math.max(0, MAX_MESSAGE_ATTACHMENT_BYTES - used);
   if (declared !== null && declared > remaining) throw tooLarge(used + declared);
 
@@ -153,14 +161,14 @@ export async function uploadAttachment(input: {
   try {
     if (stored.size === 0) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
     const [row] = await db.transaction(async (tx) => {
-      // One upload per user at a time from here to commit: the sum read below cannot change
+      // One upload per draft at a time from here to commit: the sum read below cannot change
       // under us, so concurrent uploads that each fit alone cannot pass 50 MB together.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}`}, 0))`);
-      const total = (await draftBytes(tx, input.user.id)) + stored.size;
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}:${input.draftId}`}, 0))`);
+      const total = (await draftBytes(tx, input.user.id, input.draftId)) + stored.size;
       if (total > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(total);
       return tx
         .insert(attachments)
-        .values({ uploadedBy: input.user.id, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
+        .values({ uploadedBy: input.user.id, draftId: input.draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
         .returning({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes, sha256: attachments.sha256 });
     });
     return row;
@@ -185,6 +193,25 @@ export async function removeDraftAttachment(input: { user: User; id: string; sto
   if (!row) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
   // Row first, file second: a failure in between leaves an unreferenced file, never a row without one.
   await (input.store ?? blobStore()).delete(row.storageKey);
+}
+
+/** How long an upload may wait for its message to be sent before it is thrown away. */
+export const UNSENT_UPLOAD_HOURS = 48;
+
+/**
+ * Deletes uploads whose message was never sent (a compose page closed, a draft abandoned) once
+ * they are `UNSENT_UPLOAD_HOURS` old: rows first, then their files. Returns how many went.
+ */
+export async function removeAbandonedUploads(now: Date, store: BlobStore = blobStore()): Promise<number> {
+  const cutoff = new Date(now.getTime() - UNSENT_UPLOAD_HOURS * 3_600_000);
+  const rows = await getDb()
+    .delete(attachments)
+    .where(and(isNull(attachments.messageId), lt(attachments.createdAt, cutoff)))
+    .returning({ storageKey: attachments.storageKey });
+  for (const row of rows) {
+    await store.delete(row.storageKey).catch((e: unknown) => console.error('[attachments] could not remove an abandoned upload', row.storageKey, e));
+  }
+  return rows.length;
 }
 
 export type AttachmentForDownload = { id: string; fileName: string; contentType: string; sizeBytes: number; sha256: string };

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { messageRecipients, outboxMessages, portalUsers, secureMessages } from '@/db/schema';
+import { attachments, messageRecipients, outboxMessages, portalUsers, secureMessages } from '@/db/schema';
 import { hashPassword } from '@/lib/auth/passwords';
 import { getPortalSession } from '@/lib/portal/queries';
 import { createTestOrg } from '@/tests/factories';
@@ -53,6 +53,27 @@ describe('sending and reading secure messages', () => {
     const [notice] = await getDb().select().from(outboxMessages).where(eq(outboxMessages.recipient, newcomer));
     expect(notice.bodyText).toMatch(/\/secure\/activate\/[A-Za-z0-9_-]{43}/);
     expect(notice.bodyText).not.toContain('there');
+  });
+
+  it('a message carries at most 50 MB of attachments, even gathered from several drafts', async () => {
+    const { alice, bob } = await setup();
+    const { newStorageKey } = await import('@/lib/storage/storage');
+    const upload = async (draftId: string, name: string) => {
+      const [row] = await getDb()
+        .insert(attachments)
+        .values({ uploadedBy: alice.id, draftId, fileName: name, contentType: 'application/octet-stream', sizeBytes: 30 * 1024 * 1024, sha256: '0'.repeat(64), storageKey: newStorageKey() })
+        .returning({ id: attachments.id });
+      return row.id;
+    };
+    const first = await upload(crypto.randomUUID(), 'a.bin');
+    const second = await upload(crypto.randomUUID(), 'b.bin');
+    const refused = await refusal(send(alice, { to: [bob.email], subject: 'Too much', attachmentIds: [first, second] }));
+    expect(refused.message).toBe('Attachments can total at most 50 MB per message. Remove some and send again.');
+    expect(await getDb().select().from(secureMessages).where(and(eq(secureMessages.senderId, alice.id), eq(secureMessages.subject, 'Too much')))).toEqual([]);
+    const { id } = await send(alice, { to: [bob.email], subject: 'Just right', attachmentIds: [first] });
+    expect((await getDb().select({ messageId: attachments.messageId }).from(attachments).where(eq(attachments.uploadedBy, alice.id))).map((r) => r.messageId).sort()).toEqual(
+      [id, null].sort(),
+    );
   });
 
   it('external recipients write only to internal users of organisations that wrote to them', async () => {

@@ -49,14 +49,16 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
     return { recalled: true as const, subject: message.subject, senderEmail: message.senderEmail, sentAt: message.sentAt };
   }
 
+  // True when this opening is the recipient's first: their unread count has just gone down.
+  let firstRead = false;
   if (mine && !mine.readAt) {
-    await db.transaction(async (tx) => {
+    firstRead = await db.transaction(async (tx) => {
       const [first] = await tx
         .update(messageRecipients)
         .set({ readAt: now })
         .where(and(eq(messageRecipients.messageId, message.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.readAt)))
         .returning({ messageId: messageRecipients.messageId });
-      if (!first) return;
+      if (!first) return false;
       await tx.insert(messageEvents).values({ messageId: message.id, orgId: message.orgId, kind: 'opened', actor: input.user.email, occurredAt: now });
       if (message.readReceipt) {
         const [claimed] = await tx
@@ -69,6 +71,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
           await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html });
         }
       }
+      return true;
     });
   }
   const expired = message.expiresAt !== null && message.expiresAt.getTime() <= now.getTime();
@@ -77,6 +80,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
     ...message,
     recipients: recipients.map(({ email, kind, readAt }) => ({ email, kind, readAt: isSender ? readAt : null })),
     isSender,
+    firstRead,
     expired,
     canReply: !expired && message.status === 'sent' && message.restriction !== 'no_print_no_reply',
     canPrint: message.restriction === 'none',

@@ -8,6 +8,7 @@ import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
 import { recordRecipients } from '@/lib/recipients/recipients';
 import type { PortalSession } from '@/lib/portal/queries';
+import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
@@ -104,8 +105,12 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
         .update(attachments)
         .set({ messageId: message.id })
         .where(and(inArray(attachments.id, input.attachmentIds), eq(attachments.uploadedBy, sender.id), isNull(attachments.messageId)))
-        .returning({ id: attachments.id });
+        .returning({ id: attachments.id, sizeBytes: attachments.sizeBytes });
       if (claimed.length !== input.attachmentIds.length) throw new AppError('invalid_input', 'An attachment is missing. Upload it again.');
+      // Each draft was held to 50 MB as it was uploaded; files gathered from several drafts are not.
+      if (claimed.reduce((sum, a) => sum + a.sizeBytes, 0) > MAX_MESSAGE_ATTACHMENT_BYTES) {
+        throw new AppError('invalid_input', 'Attachments can total at most 50 MB per message. Remove some and send again.');
+      }
     }
 
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: sender.email, occurredAt: now });

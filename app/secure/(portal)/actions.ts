@@ -14,9 +14,12 @@ export const sendMessageAction = portalAction('sendMessageAction', sendMessageSc
   return result;
 });
 
+/**
+ * No revalidatePath here: it would render the page the action came from again, and rendering an
+ * open message reads it, undoing "Mark as unread". The client moves on and refreshes instead.
+ */
 export const markMessageAction = portalAction('markMessageAction', z.object({ id: z.string().uuid(), read: z.boolean() }), async ({ id, read }, { user }) => {
   await markMessage({ user, id, read });
-  revalidatePath('/secure', 'layout');
   return null;
 });
 

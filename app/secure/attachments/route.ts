@@ -44,7 +44,7 @@ function discardRest(body: ReadableStream<Uint8Array> | null): void {
 /**
  * POST /secure/attachments — one file for the message being written: the raw bytes as the body
  * (not multipart, so nothing has to be parsed or buffered), the name URI-encoded in X-File-Name,
- * the type in Content-Type. Streamed to storage; refused with 413 from the declared size
+ * the type in Content-Type, the compose page's draft in X-Draft-Id. Streamed to storage; refused with 413 from the declared size
  * (Content-Length / X-File-Size) before a byte is read when it would pass 50 MB in total, and
  * otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
  * through one are cut at 10 MB.)
@@ -67,7 +67,7 @@ export async function POST(request: NextRequest) {
   const declaredSize = sizes.length > 0 ? Math.max(...sizes) : null;
 
   try {
-    const uploaded = await uploadAttachment({ user, fileName, contentType: request.headers.get('content-type'), body: request.body, declaredSize });
+    const uploaded = await uploadAttachment({ user, draftId: request.headers.get('x-draft-id') ?? '', fileName, contentType: request.headers.get('content-type'), body: request.body, declaredSize });
     return Response.json(uploaded, { status: 201, headers: { 'Cache-Control': 'no-store' } });
   } catch (e) {
     discardRest(request.body);

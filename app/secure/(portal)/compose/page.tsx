@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -60,7 +61,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} />
+      <ComposeForm contacts={contacts} initial={initial} draftId={randomUUID()} />
     </div>
   );
 }

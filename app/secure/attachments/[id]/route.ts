@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { NextRequest } from 'next/server';
 import { getCurrentPortalUser } from '@/lib/auth/session';
 import { errorResponse, jsonError } from '@/lib/http/route';
-import { contentDisposition, openAttachment } from '@/lib/messaging/attachments';
+import { contentDisposition, openAttachment, removeDraftAttachment } from '@/lib/messaging/attachments';
 
 export const dynamic = 'force-dynamic';
 
@@ -58,6 +58,23 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
         'Cache-Control': 'private, no-store',
       },
     });
+  } catch (e) {
+    return errorResponse(e, 'secure/attachments/[id]');
+  }
+}
+
+/**
+ * DELETE /secure/attachments/[id] — takes one of the user's own uploads off the message they are
+ * writing (the compose page's Remove), file and all. Sent attachments, and everyone else's, are
+ * "not found". DELETE is never a simple cross-site request, so another site cannot send it.
+ */
+export async function DELETE(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+  const user = await getCurrentPortalUser();
+  if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
+  const { id } = await params;
+  try {
+    await removeDraftAttachment({ user, id });
+    return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
   } catch (e) {
     return errorResponse(e, 'secure/attachments/[id]');
   }

@@ -4,12 +4,14 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { MessageActions } from '@/components/portal/message-actions';
+import { RefreshUnreadCount } from '@/components/portal/refresh-unread-count';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader } from '@/components/ui/card';
 import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
-import { formatPortalDate } from '@/lib/messaging/format';
+import { formatFileSize } from '@/lib/format';
+import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listMessageAttachments } from '@/lib/messaging/queries';
 import { getDb } from '@/db/client';
@@ -35,7 +37,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
   if (message.recalled) {
     return (
       <div className="grid max-w-2xl gap-4">
-        <h1 className="text-2xl font-semibold">{message.subject}</h1>
+        <h1 className="text-2xl font-semibold [overflow-wrap:anywhere]">{message.subject}</h1>
         <Alert variant="warning" title="This message was recalled">
           {message.senderEmail} recalled this message. It can no longer be opened.
         </Alert>
@@ -50,12 +52,21 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
   const cc = message.recipients.filter((r) => r.kind === 'cc').map((r) => r.email);
   return (
     <div className="grid gap-4">
+      {message.firstRead && <RefreshUnreadCount />}
       <Link href={message.isSender ? '/secure/sent' : '/secure/inbox'} className="inline-flex w-fit items-center gap-1 text-sm font-medium text-brand-600 hover:underline">
         <ArrowLeft aria-hidden className="size-4" /> {message.isSender ? 'Sent' : 'Inbox'}
       </Link>
-      <Card>
+      {!message.canPrint && (
+        // The browser's own Print (Ctrl+P) gets this instead of the message.
+        <div className="hidden print:block">
+          <Alert variant="warning" title="This message cannot be printed">
+            {noPrintReason(message)}
+          </Alert>
+        </div>
+      )}
+      <Card className={message.canPrint ? undefined : 'print:hidden'}>
         <CardHeader className="gap-3">
-          <h1 className="text-xl font-semibold">{message.subject}</h1>
+          <h1 className="text-xl font-semibold [overflow-wrap:anywhere]">{message.subject}</h1>
           <MessageActions
             id={message.id}
             canReply={message.canReply}
@@ -100,7 +111,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
               {files.map((f) => (
                 <li key={f.id}>
                   <a href={`/secure/attachments/${f.id}`} className="inline-flex items-center gap-2 text-sm font-medium text-brand-600 hover:underline">
-                    <Paperclip aria-hidden className="size-4" /> {f.fileName} ({(f.sizeBytes / 1024 / 1024).toFixed(1)} MB)
+                    <Paperclip aria-hidden className="size-4" /> {f.fileName} ({formatFileSize(f.sizeBytes)})
                   </a>
                 </li>
               ))}

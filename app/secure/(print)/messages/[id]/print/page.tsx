@@ -5,7 +5,7 @@ import { PrintButton } from '@/components/portal/print-button';
 import { Alert } from '@/components/ui/alert';
 import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
-import { formatPortalDate } from '@/lib/messaging/format';
+import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
 import { sanitizeMessageHtml } from '@/lib/messaging/sanitize';
 
@@ -27,7 +27,7 @@ export default async function PrintMessagePage({ params }: { params: Promise<{ i
     return (
       <main id="main" className="mx-auto max-w-xl p-10">
         <Alert variant="warning" title="This message cannot be printed">
-          {message.recalled ? 'It was recalled by its sender.' : 'Its sender restricted it: no print.'}
+          {noPrintReason(message)}
         </Alert>
       </main>
     );
@@ -35,7 +35,7 @@ export default async function PrintMessagePage({ params }: { params: Promise<{ i
   return (
     <main id="main" className="mx-auto grid max-w-3xl gap-4 p-10 print:p-0">
       <PrintButton />
-      <h1 className="text-2xl font-semibold">{message.subject}</h1>
+      <h1 className="text-2xl font-semibold [overflow-wrap:anywhere]">{message.subject}</h1>
       <p className="text-sm text-muted">
         From {message.senderEmail} to {message.recipients.map((r) => r.email).join(', ')} · {formatPortalDate(message.sentAt, user.preferences)}
       </p>
