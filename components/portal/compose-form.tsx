@@ -60,7 +60,6 @@ export function ComposeForm({
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
   // What is uploaded so far, current between the uploads of several files picked at once.
   const uploadedBytes = useRef(0);
-  uploadedBytes.current = total;
   const sendButton = useRef<HTMLButtonElement>(null);
   const [removing, setRemoving] = useState<string | null>(null);
 
@@ -124,6 +123,7 @@ export function ComposeForm({
         const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
         throw new Error(data?.error?.message ?? `${file.fileName} could not be removed (${response.status}). Try again.`);
       }
+      uploadedBytes.current -= file.sizeBytes;
       setFiles((list) => list.filter((x) => x.id !== file.id));
     } catch (e) {
       setFormError(e instanceof TypeError ? `${file.fileName} could not be removed: the connection failed. Try again.` : e instanceof Error ? e.message : 'The file could not be removed.');
