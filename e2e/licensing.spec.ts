@@ -65,6 +65,10 @@ test('47 of 47 used: a CSV of 3 new addresses is bought by check at the 50–99 
   await print.close();
 
   await expect(page).toHaveURL(/\/licensed-emails\?invoice=/);
+  // By check the invoice is still to be paid: the page says so, not "payment received".
+  await expect(page.getByText(/Licenses granted — invoice \d+ is due \d{1,2} \w{3} \d{4}/)).toBeVisible();
+  await expect(page.getByText(/Mail a check for \$\d+\.\d{2} by the due date/)).toBeVisible();
+  await expect(page.getByText(/Payment received/)).toHaveCount(0);
   await expect(page.getByText('50 of 50 licenses used')).toBeVisible();
   await expect(page.getByRole('cell', { name: 'dana.new@acme.example', exact: true })).toBeVisible();
 
@@ -203,6 +207,10 @@ test('search, sort, rename, remove and export', async ({ page }) => {
 
 test('a read-only administrator sees licenses, invoices and renewals but is offered no change', async ({ page }) => {
   await signIn(page, 'viewer@acme.example');
+  // The dashboard offers no Renew it could not carry out; the renewal can still be looked at.
+  await expect(page.getByText('Renewal due')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Renew', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Renewal details' })).toHaveAttribute('href', '/renewals');
   await page.goto('/licensed-emails');
   await expect(page.getByRole('button', { name: 'Add', exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^(Edit|Remove) / })).toHaveCount(0);
@@ -238,4 +246,6 @@ test('renewal from the dashboard Renew link extends the term by one year', async
   expect(after).toMatch(new RegExp(`${year + 1}$`));
   await page.goto('/dashboard');
   await expect(page.getByRole('link', { name: 'Renew', exact: true })).toHaveCount(0);
+  // Paid ahead of the renewal date: the term in force still ends on the old date.
+  await expect(page.getByText(/^Current term ends \d{1,2} \w{3} \d{4}; renewed to \d{1,2} \w{3} \d{4}\.$/)).toBeVisible();
 });

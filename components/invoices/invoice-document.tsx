@@ -80,13 +80,13 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
             <th scope="col" className="py-2 font-semibold">
               Description
             </th>
-            <th scope="col" className="py-2 text-right font-semibold">
+            <th scope="col" className="py-2 pl-4 text-right font-semibold">
               Quantity
             </th>
-            <th scope="col" className="py-2 text-right font-semibold whitespace-nowrap">
+            <th scope="col" className="py-2 pl-4 text-right font-semibold whitespace-nowrap">
               Unit price
             </th>
-            <th scope="col" className="py-2 text-right font-semibold">
+            <th scope="col" className="py-2 pl-4 text-right font-semibold">
               Amount
             </th>
           </tr>
@@ -94,13 +94,13 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
         <tbody>
           {invoice.lines.map((line) => (
             <tr key={line.description} className="border-b border-line align-top">
-              <td className="py-3 pr-4">
+              <td className="py-3 [overflow-wrap:anywhere]">
                 {line.description}
                 {line.detail && <span className="mt-1 block text-xs break-words text-muted">{line.detail}</span>}
               </td>
-              <td className="py-3 text-right tabular-nums">{line.quantity}</td>
-              <td className="py-3 text-right tabular-nums">{formatCents(line.unitPriceCents)}</td>
-              <td className="py-3 text-right tabular-nums">{formatCents(line.amountCents)}</td>
+              <td className="py-3 pl-4 text-right tabular-nums">{line.quantity}</td>
+              <td className="py-3 pl-4 text-right whitespace-nowrap tabular-nums">{formatCents(line.unitPriceCents)}</td>
+              <td className="py-3 pl-4 text-right whitespace-nowrap tabular-nums">{formatCents(line.amountCents)}</td>
             </tr>
           ))}
         </tbody>

@@ -59,7 +59,7 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
               <TableCell className="break-words">
                 <Recipients emails={row.to} />
               </TableCell>
-              <TableCell className="min-w-40 font-medium">{row.subject}</TableCell>
+              <TableCell className="max-w-80 min-w-40 font-medium [overflow-wrap:anywhere]">{row.subject}</TableCell>
               <TableCell>
                 <MessageStatusBadge status={row.status} />
               </TableCell>

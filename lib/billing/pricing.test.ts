@@ -40,6 +40,15 @@ describe('quoteLicensePurchase', () => {
     expect(q.lines[0].description).toBe('3 licenses at $27.00 per year (50–99 tier), prorated 365 of 365 days');
   });
 
+  it('after an early renewal, new licenses are charged to the new renewal date: the rest of this term and the renewed one', () => {
+    // Renewed on 29 Nov 2026 for the term 24 Dec 2026 → 24 Dec 2027; buying on 29 Nov covers 390 days.
+    const q = quoteLicensePurchase({ ...base, currentLicenses: 10, quantity: 1, termStart: '2026-12-24', renewalDate: '2027-12-24', today: new Date('2026-11-29T10:00:00Z') });
+    expect([q.daysCharged, q.daysInTerm]).toEqual([390, 365]);
+    // 1 × 3000 × 390 / 365 = 3205.48 → 3205
+    expect(q.subtotalCents).toBe(3205);
+    expect(q.lines[0].description).toBe('1 license at $30.00 per year (1–49 tier), prorated 390 of 365 days (renewed early: to 24 Dec 2027)');
+  });
+
   it('term Jan 1 → Jan 1, buying on Oct 1 charges for 92 of 365 days', () => {
     const q = quoteLicensePurchase({ ...base, currentLicenses: 47, quantity: 3, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date('2026-10-01T15:30:00Z') });
     expect([q.daysCharged, q.daysInTerm]).toEqual([92, 365]);
@@ -68,11 +77,9 @@ describe('quoteLicensePurchase', () => {
     expect(q.totalCents).toBe(2042 - 204 + 115);
   });
 
-  it('charges nothing for days already past the renewal date, and never more than the term', () => {
+  it('charges nothing for days already past the renewal date', () => {
     const after = quoteLicensePurchase({ ...base, currentLicenses: 1, quantity: 1, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date('2027-02-01T00:00:00Z') });
     expect(after.daysCharged).toBe(0);
-    const before = quoteLicensePurchase({ ...base, currentLicenses: 1, quantity: 1, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date('2025-06-01T00:00:00Z') });
-    expect(before.daysCharged).toBe(365);
   });
 
   it('handles a leap-year term of 366 days', () => {

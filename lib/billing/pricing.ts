@@ -1,4 +1,5 @@
 import type { InvoiceLine } from '@/db/schema/billing';
+import { formatDay } from '@/lib/format';
 import { daysUntil, parseDay } from '@/lib/licensing/term';
 
 /**
@@ -58,7 +59,10 @@ function finish(
 
 /**
  * New licenses mid-term: priced at the tier the new total falls in (the licenses already bought
- * are not re-priced), prorated by days remaining to the renewal date over days in the term.
+ * are not re-priced), prorated by days remaining to the renewal date over days in the term. After
+ * an early renewal the renewal date is a year further and the renewed term has not started yet:
+ * the days remaining then include the rest of the current term (390 of 365 days, say), because
+ * the new licenses are used for all of them and the renewal paid only for the licenses of its day.
  */
 export function quoteLicensePurchase(input: {
   tiers: PriceTier[];
@@ -73,11 +77,12 @@ export function quoteLicensePurchase(input: {
   if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new Error('Quantity must be a positive whole number');
   const tier = tierFor(input.tiers, input.currentLicenses + input.quantity);
   const daysInTerm = Math.round((parseDay(input.renewalDate) - parseDay(input.termStart)) / DAY_MS);
-  const daysCharged = Math.min(daysInTerm, Math.max(0, daysUntil(input.renewalDate, input.today)));
+  const daysCharged = Math.max(0, daysUntil(input.renewalDate, input.today));
   const subtotalCents = roundCents((input.quantity * tier.unitPriceCents * daysCharged) / daysInTerm);
+  const renewedEarly = daysCharged > daysInTerm ? ` (renewed early: to ${formatDay(input.renewalDate)})` : '';
   return finish(
     { quantity: input.quantity, tier, daysCharged, daysInTerm, subtotalCents, discountBps: input.discountBps, taxBps: input.taxBps },
-    `${input.quantity} license${input.quantity === 1 ? '' : 's'} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier), prorated ${daysCharged} of ${daysInTerm} days`,
+    `${input.quantity} license${input.quantity === 1 ? '' : 's'} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier), prorated ${daysCharged} of ${daysInTerm} days${renewedEarly}`,
   );
 }
 

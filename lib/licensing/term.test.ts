@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addYears, daysUntil, renewalIsOpen } from './term';
+import { addDays, addYears, daysUntil, describeTerm, renewalIsOpen } from './term';
 
 describe('term arithmetic', () => {
   it.each([
@@ -21,5 +21,13 @@ describe('term arithmetic', () => {
     expect(renewalIsOpen('2026-12-22', now)).toBe(true);
     expect(renewalIsOpen('2026-12-23', now)).toBe(false);
     expect(renewalIsOpen('2026-11-01', now)).toBe(true);
+  });
+});
+
+describe('describeTerm', () => {
+  it('names the term in force, and says so when the next one is already paid for', () => {
+    expect(describeTerm('2025-12-24', '2026-12-24', new Date('2026-11-29T10:00:00Z'))).toBe('Current term 24 Dec 2025 – 24 Dec 2026');
+    expect(describeTerm('2026-12-24', '2027-12-24', new Date('2026-11-29T10:00:00Z'))).toBe('Current term ends 24 Dec 2026; renewed to 24 Dec 2027');
+    expect(describeTerm('2026-12-24', '2027-12-24', new Date('2026-12-24T00:00:00Z'))).toBe('Current term 24 Dec 2026 – 24 Dec 2027');
   });
 });

@@ -1,4 +1,6 @@
 /** Calendar arithmetic on UTC dates ('YYYY-MM-DD'). Pure. */
+import { formatDay } from '@/lib/format';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function parseDay(day: string): number {
@@ -30,4 +32,13 @@ export const RENEWAL_WINDOW_DAYS = 30;
 
 export function renewalIsOpen(renewalDate: string, now: Date): boolean {
   return daysUntil(renewalDate, now) <= RENEWAL_WINDOW_DAYS;
+}
+
+/**
+ * The subscription's term in words. Paid early, a renewal starts its term on the old renewal date,
+ * still ahead: the term in force then is the year before it.
+ */
+export function describeTerm(termStart: string, renewalDate: string, now: Date): string {
+  if (daysUntil(termStart, now) > 0) return `Current term ends ${formatDay(termStart)}; renewed to ${formatDay(renewalDate)}`;
+  return `Current term ${formatDay(termStart)} – ${formatDay(renewalDate)}`;
 }

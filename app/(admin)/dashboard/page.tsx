@@ -12,7 +12,8 @@ import { LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getDashboardSummary } from '@/lib/dashboard/queries';
 import { formatDateTime, formatDay, plural } from '@/lib/format';
-import { daysUntil, renewalIsOpen } from '@/lib/licensing/term';
+import { daysUntil, describeTerm, renewalIsOpen } from '@/lib/licensing/term';
+import { can } from '@/lib/auth/permissions';
 import { describePolicy } from '@/lib/policies/describe';
 import { listPolicies } from '@/lib/policies/queries';
 
@@ -84,11 +85,12 @@ export default async function DashboardPage() {
               </p>
             )}
             {renewalDue && (
+              // Only level 1 pays; the others may look at the renewal's order form.
               <Link href="/renewals" className="w-fit text-sm font-semibold text-brand-600 hover:underline">
-                Renew
+                {can(admin.level, 'billing.pay') ? 'Renew' : 'Renewal details'}
               </Link>
             )}
-            {sub && <p className="text-sm text-muted">Current term started {formatDay(sub.termStart)}.</p>}
+            {sub && <p className="text-sm text-muted">{describeTerm(sub.termStart, sub.renewalDate, now)}.</p>}
           </CardContent>
         </Card>
 

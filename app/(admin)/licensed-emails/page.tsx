@@ -16,7 +16,7 @@ import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getInvoice } from '@/lib/billing/queries';
-import { formatDateTime, plural } from '@/lib/format';
+import { formatCents, formatDateTime, formatDay, plural } from '@/lib/format';
 import { encodeCursor, listHref, parseListParams, type LicensedEmailListParams } from '@/lib/licensing/list-params';
 import { countLicensedEmails, getLicenseUsage, listLicensedEmails, listOrgDomains } from '@/lib/licensing/queries';
 
@@ -84,8 +84,12 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         }
       />
       {invoice && (
-        <Alert variant="success" title={`Payment received — invoice ${invoice.number}`}>
+        <Alert
+          variant="success"
+          title={invoice.status === 'paid' ? `Payment received — invoice ${invoice.number}` : `Licenses granted — invoice ${invoice.number} is due ${formatDay(invoice.dueOn)}`}
+        >
           The licenses are yours and the new addresses are listed below.{' '}
+          {invoice.status === 'open' && `Mail a check for ${formatCents(invoice.totalCents)} by the due date. `}
           <a href={`/invoices/${invoice.id}/pdf`}>Save the invoice as a PDF</a> or <Link href={`/invoices/${invoice.id}`}>view it</Link>.
         </Alert>
       )}

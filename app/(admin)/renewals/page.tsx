@@ -16,7 +16,7 @@ import { getInvoice } from '@/lib/billing/queries';
 import { REMINDER_DAYS } from '@/lib/billing/renewal-reminders';
 import { formatDay, plural } from '@/lib/format';
 import { getLicenseUsage, getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
-import { addDays, daysUntil, RENEWAL_WINDOW_DAYS, renewalIsOpen } from '@/lib/licensing/term';
+import { addDays, daysUntil, describeTerm, RENEWAL_WINDOW_DAYS, renewalIsOpen } from '@/lib/licensing/term';
 
 export const metadata: Metadata = { title: 'Renewals · Sealpost' };
 
@@ -43,7 +43,7 @@ export default async function RenewalsPage({ searchParams }: { searchParams: Pro
 
   return (
     <div className="grid gap-6">
-      <PageHeader title="Renewals" description={`Current term ${formatDay(usage.termStart)} – ${formatDay(usage.renewalDate)}`} />
+      <PageHeader title="Renewals" description={describeTerm(usage.termStart, usage.renewalDate, now)} />
       {invoice && (
         <Alert variant="success" title={`Renewed — invoice ${invoice.number}`}>
           Your subscription now runs until {formatDay(usage.renewalDate)}. <a href={`/invoices/${invoice.id}/pdf`}>Save the invoice as a PDF</a> or{' '}
