@@ -44,7 +44,7 @@ export function EventsTable({ rows }: { rows: AuditEventRow[] }) {
             <TableCell>
               <Badge variant={tones[row.action as AuditAction] ?? 'neutral'}>{auditLabel(row.action)}</Badge>
             </TableCell>
-            <TableCell className="max-w-64 min-w-48 [overflow-wrap:anywhere]">{row.targetLabel || <None />}</TableCell>
+            <TableCell className="max-w-72 min-w-56 [overflow-wrap:anywhere]">{row.targetLabel || <None />}</TableCell>
             <TableCell className="min-w-64">{row.summary}</TableCell>
             <TableCell className="whitespace-nowrap font-mono text-xs">{row.clientAddress || <None />}</TableCell>
           </TableRow>
