@@ -6,21 +6,23 @@ import { DeliveryEventRows, type DeliveryEventView } from './delivery-event-rows
 
 const COLUMNS: { sort: DeliverySort | null; label: string }[] = [
   { sort: 'time', label: 'Time (UTC)' },
-  { sort: null, label: 'Message ID' },
+  { sort: 'message', label: 'Message ID' },
   { sort: 'sender', label: 'Sender' },
   { sort: 'recipient', label: 'Recipient' },
   { sort: 'event', label: 'Event' },
   { sort: 'method', label: 'Method' },
-  { sort: null, label: 'Remote server' },
+  { sort: 'server', label: 'Remote server' },
   { sort: 'code', label: 'SMTP code' },
 ];
 
 const SORT_LABELS: Record<DeliverySort, string> = {
   time: 'time',
+  message: 'message ID',
   sender: 'sender',
   recipient: 'recipient',
   event: 'event',
   method: 'method',
+  server: 'remote server',
   code: 'SMTP code',
 };
 

@@ -139,12 +139,16 @@ describe('delivery-event search', () => {
         recipient: `r${i % 6}@partner.example`,
         event: events[i % 3],
         method: methods[i % 4],
+        messageId: `<m${i % 8}@acme.example>`,
+        remoteServer: i % 5 === 0 ? '' : `mx${i % 3}.partner.example`,
         smtpCode: i % 7 === 0 ? null : [250, 452, 550][i % 3],
       })),
     );
     const db = getDb();
     const column = {
       time: deliveryEvents.occurredAt,
+      message: deliveryEvents.messageId,
+      server: deliveryEvents.remoteServer,
       sender: deliveryEvents.sender,
       recipient: deliveryEvents.recipient,
       event: deliveryEvents.event,

@@ -49,10 +49,12 @@ const e = deliveryEvents;
 /** The sort key of each column; smtp_code is nullable, so it sorts as 0 (keyset needs no NULLs). */
 const sortKeys: Record<DeliverySort, SQL> = {
   time: sql`${e.occurredAt}`,
+  message: sql`${e.messageId}`,
   sender: sql`${e.sender}`,
   recipient: sql`${e.recipient}`,
   event: sql`${e.event}`,
   method: sql`${e.method}`,
+  server: sql`${e.remoteServer}`,
   code: sql`coalesce(${e.smtpCode}, 0)`,
 };
 
@@ -143,9 +145,17 @@ export async function searchDeliveryEvents(
   const last = page.at(-1);
   let next: string | null = null;
   if (found.length > limit && last) {
-    const v: string | number =
-      sort === 'time' ? last.position : sort === 'code' ? (last.smtpCode ?? 0) : sort === 'event' ? last.event : sort === 'method' ? last.method : last[sort];
-    next = encodeDeliveryCursor(sort, dir, { v, id: last.id });
+    const position: Record<DeliverySort, string | number> = {
+      time: last.position,
+      message: last.messageId,
+      sender: last.sender,
+      recipient: last.recipient,
+      event: last.event,
+      method: last.method,
+      server: last.remoteServer,
+      code: last.smtpCode ?? 0,
+    };
+    next = encodeDeliveryCursor(sort, dir, { v: position[sort], id: last.id });
   }
   return { rows: page.map(({ position: _position, ...row }) => row), next };
 }
