@@ -42,6 +42,12 @@ test('pat signs in to the secure-message portal, sees unread messages in bold, a
   // Another person's message id is simply not found.
   await page.goto('/secure/messages/00000000-0000-4000-8000-000000000000');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  // Its way back is the portal's inbox, as for any unknown address under /secure.
+  await page.getByRole('link', { name: 'Go to your inbox' }).click();
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+  const missing = await page.goto('/secure/no-such-page');
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole('link', { name: 'Go to your inbox' })).toBeVisible();
 });
 
 test('alice sees her sent messages; an administrator session does not open the portal', async ({ page }) => {
@@ -141,7 +147,8 @@ test('a message to a first-time recipient: notification → create password → 
   await sam.getByLabel('Subject').fill('Hello');
   await sam.getByRole('button', { name: 'Send', exact: true }).click();
   await sam.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
-  await expect(sam.getByText('You can write only to people at organisations that have sent you secure messages.').first()).toBeVisible();
+  await expect(sam.getByText('You can write only to people at organisations that have sent you secure messages.')).toBeVisible();
+  await expect(sam.getByText('someone@elsewhere.example is not a secure-message user of an organisation that wrote to you.')).toBeVisible();
   await theirs.close();
 
   // Alice sees the reply and gets the read receipt by email.

@@ -1,6 +1,6 @@
 'use client';
 
-import { ChevronDown, KeyRound, LogOut } from 'lucide-react';
+import { ChevronDown, CircleUserRound, KeyRound, LogOut } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
@@ -15,7 +15,10 @@ export function PortalAccountMenu({ email }: { email: string }) {
   const triggerClass = 'flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-canvas';
   const face = (
     <>
+      <CircleUserRound aria-hidden className="size-5 text-muted" />
       <span className="hidden max-w-56 truncate sm:block">{email}</span>
+      {/* On a phone the address does not fit: the menu still says what it is. */}
+      <span className="sm:hidden">Account</span>
       <ChevronDown aria-hidden className="size-4 text-muted" />
     </>
   );

@@ -81,8 +81,13 @@ describe('sending and reading secure messages', () => {
     expect((await refusal(send(pat, { to: [alice.email] }))).message).toBe(EXTERNAL_LIMIT);
     await send(alice, { to: [pat.email] });
     await expect(send(pat, { to: [alice.email, bob.email] })).resolves.toHaveProperty('id');
-    expect((await refusal(send(pat, { to: [eve.email] }))).message).toBe(EXTERNAL_LIMIT);
-    expect((await refusal(send(eve, { to: [alice.email] }))).message).toBe(EXTERNAL_LIMIT);
+    const outside = await refusal(send(pat, { to: [eve.email] }));
+    expect(outside.message).toBe(EXTERNAL_LIMIT);
+    // The To field names the address that is the problem.
+    expect(outside.fieldErrors).toEqual({ to: [`${eve.email} is not a secure-message user of an organisation that wrote to you.`] });
+    const notWritten = await refusal(send(eve, { to: [alice.email] }));
+    expect(notWritten.message).toBe(EXTERNAL_LIMIT);
+    expect(notWritten.fieldErrors).toEqual({ to: [`${alice.email}: their organisation has not sent you a secure message yet.`] });
   });
 
   it('one recipient never reads another person’s message, by any id', async () => {

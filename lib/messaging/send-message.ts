@@ -66,7 +66,12 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     } else {
       // External sender: every recipient must be internal to one organisation that has written to them.
       const recipientOrgs = new Set(everyone.map((e) => orgs.get(e) ?? ''));
-      if (recipientOrgs.has('') || recipientOrgs.size !== 1) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [EXTERNAL_LIMIT] });
+      // The field says which addresses are the problem; the message says the rule.
+      const outside = everyone.filter((e) => !orgs.get(e));
+      if (outside.length > 0) {
+        throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [`${outside.join(', ')} ${outside.length === 1 ? 'is not a secure-message user' : 'are not secure-message users'} of an organisation that wrote to you.`] });
+      }
+      if (recipientOrgs.size !== 1) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: ['Write to people of one organisation at a time.'] });
       const [only] = [...recipientOrgs];
       const [wrote] = await tx
         .select({ id: secureMessages.id })
@@ -74,7 +79,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
         .innerJoin(messageRecipients, eq(messageRecipients.messageId, secureMessages.id))
         .where(and(eq(secureMessages.orgId, only), eq(messageRecipients.userId, sender.id)))
         .limit(1);
-      if (!wrote) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [EXTERNAL_LIMIT] });
+      if (!wrote) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [`${everyone.join(', ')}: their organisation has not sent you a secure message yet.`] });
       orgId = only;
     }
 
