@@ -90,7 +90,7 @@ test.describe('first sign-in and password changes', () => {
     await expect(rules.getByRole('listitem').filter({ hasText: 'An upper-case letter' })).toHaveAttribute('data-met', 'true');
     await expectAccessible(page);
     await page.getByLabel('New password', { exact: true }).fill('admin-Lighthouse-Tide-5');
-    await expect(rules.getByRole('listitem').filter({ hasText: 'Does not contain your email name' })).toHaveAttribute('data-met', 'false');
+    await expect(rules.getByRole('listitem').filter({ hasText: 'Does not contain the name from the email address' })).toHaveAttribute('data-met', 'false');
     await page.getByLabel('Confirm new password').fill('admin-Lighthouse-Tide-5');
     await page.getByRole('button', { name: 'Change password' }).click();
     await expect(page.getByText(/email address in your password/)).toBeVisible();

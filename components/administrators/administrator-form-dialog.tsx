@@ -36,7 +36,7 @@ const empty: AdministratorDetails = {
 
 type Props =
   | { mode: 'add'; trigger: ReactNode; maxLevel: number }
-  | { mode: 'edit'; trigger: ReactNode; maxLevel: number; administrator: AdministratorDetails & { id: string } };
+  | { mode: 'edit'; trigger: ReactNode; maxLevel: number; administrator: AdministratorDetails & { id: string }; /** Editing one's own account. */ self?: boolean };
 
 /** Add or edit an administrator: contact details, level and (when adding) an initial password. */
 export function AdministratorFormDialog(props: Props) {
@@ -91,7 +91,9 @@ export function AdministratorFormDialog(props: Props) {
           <DialogDescription>
             {adding
               ? 'They sign in with this email address and the initial password, and must choose their own password at once.'
-              : 'A level change signs them out; the new level applies from their next sign-in.'}
+              : props.mode === 'edit' && props.self
+                ? 'A level change signs you out; the new level applies from your next sign-in.'
+                : 'A level change signs them out; the new level applies from their next sign-in.'}
           </DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">

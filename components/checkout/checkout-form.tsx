@@ -64,7 +64,9 @@ export function CheckoutForm({
           <CreditCard aria-hidden className="size-4 text-muted" />
           <span>
             <span className="block text-sm font-medium">Credit card</span>
-            <span className="block text-xs text-muted">Licenses are granted as soon as the payment succeeds.</span>
+            <span className="block text-xs text-muted">
+              {kind === 'renewal' ? 'The term is extended as soon as the payment succeeds.' : 'Licenses are granted as soon as the payment succeeds.'}
+            </span>
           </span>
         </label>
         <label className="flex cursor-pointer items-center gap-3 rounded-card border border-line p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
@@ -72,7 +74,9 @@ export function CheckoutForm({
           <Mail aria-hidden className="size-4 text-muted" />
           <span>
             <span className="block text-sm font-medium">Check (mail payment)</span>
-            <span className="block text-xs text-muted">Licenses are granted at once; the invoice is due in 30 days.</span>
+            <span className="block text-xs text-muted">
+              {kind === 'renewal' ? 'The term is extended at once; the invoice is due in 30 days.' : 'Licenses are granted at once; the invoice is due in 30 days.'}
+            </span>
           </span>
         </label>
       </fieldset>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField } from '@/lib/auth/schemas';
+import { emailFieldFor } from '@/lib/auth/schemas';
 import { PASSWORD_MAX_LENGTH } from '@/lib/auth/password-policy';
 
 /** Shared by the Add / Edit forms and their server actions. Unknown keys (orgId, status…) are stripped. */
@@ -7,7 +7,7 @@ const text = (label: string, max: number) => z.string().trim().max(max, `${label
 
 export const administratorDetailsSchema = z.object({
   name: text('The name', 120).min(1, 'Enter a name.'),
-  email: emailField,
+  email: emailFieldFor("Enter the administrator's email address."),
   phone: text('The phone number', 40).regex(/^[0-9+().\-\s]*$/, 'Use digits, spaces and + ( ) - only.'),
   addressLine1: text('The address', 200),
   addressLine2: text('The address', 200),

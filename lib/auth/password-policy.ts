@@ -46,7 +46,7 @@ export function checkPassword(password: string, context: { email?: string } = {}
     { id: 'common', label: 'Not a commonly used password', met: password.length > 0 && !isCommonPassword(password) },
     {
       id: 'email',
-      label: 'Does not contain your email name',
+      label: 'Does not contain the name from the email address',
       met: password.length > 0 && (local.length < 3 || !password.toLowerCase().includes(local)),
     },
   ];
@@ -71,7 +71,7 @@ export function passwordProblems(password: string, context: { email?: string } =
         case 'common':
           return 'This password is too common. Choose one that is harder to guess.';
         case 'email':
-          return 'Do not use the name from your email address in your password.';
+          return 'Do not use the name from the email address in the password.';
       }
     });
 }

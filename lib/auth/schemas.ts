@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 
 /** Shared by the forms (react-hook-form) and the server actions. Unknown keys are stripped. */
-export const emailField = z
-  .string()
-  .trim()
-  .min(1, 'Enter your email address.')
-  .max(254, 'That email address is too long.')
-  .email('Enter a valid email address, like name@example.com.');
+/** An email address field; `missing` is what a blank one is told (whose address it is). */
+export function emailFieldFor(missing: string) {
+  return z.string().trim().min(1, missing).max(254, 'That email address is too long.').email('Enter a valid email address, like name@example.com.');
+}
+
+export const emailField = emailFieldFor('Enter your email address.');
 
 const newPasswordField = z
   .string()

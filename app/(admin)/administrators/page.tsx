@@ -87,6 +87,7 @@ export default async function AdministratorsPage() {
                         mode="edit"
                         maxLevel={admin.level}
                         administrator={row}
+                        self={row.id === admin.id}
                         trigger={
                           <Button variant="ghost" size="sm" aria-label={`Edit ${row.name}`}>
                             Edit

@@ -23,7 +23,12 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
     return (
       <div className="grid gap-6">
         <PageHeader title="Search" description={`${results.length === 50 ? '50+' : results.length} message${results.length === 1 ? '' : 's'} matching “${q}”, across all dates.`} />
-        <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
+        <div className="flex flex-wrap items-center gap-3">
+          <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
+          <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
+            Clear search
+          </Link>
+        </div>
         <MailboxList
           label="Search results"
           unreadMatters

@@ -26,7 +26,7 @@ export default async function CheckoutCompletePage({ params }: { params: Promise
     <Card className="mx-auto mt-10 max-w-lg">
       <CardHeader>
         <h1 className="text-lg font-semibold">Confirming your payment</h1>
-        <CardDescription>This usually takes a few seconds. You can leave this page: the licenses are granted as soon as the payment is confirmed.</CardDescription>
+        <CardDescription>This usually takes a few seconds. You can leave this page: {order.kind === 'renewal' ? 'the term is extended' : 'the licenses are granted'} as soon as the payment is confirmed.</CardDescription>
       </CardHeader>
       <CardContent className="flex items-center gap-3">
         <Spinner label="Waiting for the payment" /> <span className="text-sm text-muted">Waiting for the card network…</span>
