@@ -47,6 +47,14 @@ test('47 of 47 used: a CSV of 3 new addresses is bought by check at the 50–99 
   await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/);
   await expect(page.getByText('3 licenses at $27.00 per year (50–99 tier), prorated 25 of 365 days')).toBeVisible();
   await expect(page.getByText('dana.new@acme.example')).toBeVisible();
+  // Another quantity is priced as it is typed; the order itself changes only on Continue.
+  await page.getByLabel('Licenses', { exact: true }).fill('5');
+  await expect(page.getByText('Priced for 5 licenses. The order is updated when you continue.')).toBeVisible();
+  await expect(page.getByText('5 licenses at $27.00 per year (50–99 tier), prorated 25 of 365 days')).toBeVisible();
+  await expect(page.getByText('5 × $27.00 × 25 / 365 days, rounded to the cent')).toBeVisible();
+  await page.getByLabel('Licenses', { exact: true }).fill('3');
+  await expect(page.getByText(/Priced for/)).toHaveCount(0);
+  await expect(page.getByText('3 licenses at $27.00 per year (50–99 tier), prorated 25 of 365 days')).toBeVisible();
   await expectAccessible(page);
   await page.getByLabel('Purchase order number (optional)').fill('PO-ACME-3321');
   await page.getByLabel('Check (mail payment)').check();

@@ -2,6 +2,7 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { CreditCard, Mail } from 'lucide-react';
+import type { ChangeEvent } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { checkoutAction } from '@/app/(admin)/checkout/actions';
@@ -18,6 +19,7 @@ export function CheckoutForm({
   quantity,
   minimumQuantity,
   poNumber,
+  onQuantityChange,
 }: {
   orderId: string;
   kind: 'licenses' | 'renewal';
@@ -25,6 +27,8 @@ export function CheckoutForm({
   /** Undefined when pending addresses set the minimum (the server enforces it). */
   minimumQuantity?: number;
   poNumber: string;
+  /** Told every change of the Licenses field, as a number (NaN while it is not one). */
+  onQuantityChange?: (quantity: number) => void;
 }) {
   const form = useForm<z.input<typeof checkoutSchema>, unknown, CheckoutInput>({
     resolver: zodResolver(checkoutSchema),
@@ -50,7 +54,7 @@ export function CheckoutForm({
             inputMode="numeric"
             min={minimumQuantity ?? quantity}
             {...fieldA11y('quantity', { hint: minimumQuantity ? undefined : 'hint', error: errors.quantity?.message })}
-            {...form.register('quantity')}
+            {...form.register('quantity', { onChange: (e: ChangeEvent<HTMLInputElement>) => onQuantityChange?.(e.target.value.trim() === '' ? Number.NaN : Number(e.target.value)) })}
           />
         </FormField>
       )}

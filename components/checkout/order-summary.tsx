@@ -1,6 +1,6 @@
 import { formatCents } from '@/lib/format';
 
-type Order = {
+export type SummarisedOrder = {
   kind: 'licenses' | 'renewal';
   quantity: number;
   unitPriceCents: number;
@@ -18,7 +18,7 @@ type Order = {
 const percent = (bps: number) => `${(bps / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}%`;
 
 /** Every line of the arithmetic, as SPEC §5 asks: quantity × price × days, discount, tax, total. */
-export function OrderSummary({ order }: { order: Order }) {
+export function OrderSummary({ order }: { order: SummarisedOrder }) {
   return (
     <dl className="grid gap-2 text-sm">
       {order.lines.map((line) => (
