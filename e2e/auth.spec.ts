@@ -93,7 +93,7 @@ test.describe('first sign-in and password changes', () => {
     await expect(rules.getByRole('listitem').filter({ hasText: 'Does not contain the name from the email address' })).toHaveAttribute('data-met', 'false');
     await page.getByLabel('Confirm new password').fill('admin-Lighthouse-Tide-5');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await expect(page.getByText(/email address in your password/)).toBeVisible();
+    await expect(page.getByText('Do not use the name from the email address in the password.')).toBeVisible();
 
     const chosen = 'Lighthouse-Tide-Orbit-5';
     await page.getByLabel('New password', { exact: true }).fill(chosen);
