@@ -433,12 +433,22 @@ function contains(column: Column, value: string): SQL {
   return sql`${column} ilike ${`%${escapeLike(value)}%`}`;
 }
 
+/** The method whose name (as the table shows it) the text is: "secure portal", "TLS", "SMS two-factor", "plain". */
+function methodNamed(text: string): DeliveryMethod | null {
+  const normal = (value: string) => value.toLowerCase().replace(/[-_\s]+/g, ' ').trim();
+  const wanted = normal(text);
+  return (Object.keys(METHOD_NAMES) as DeliveryMethod[]).find((method) => normal(METHOD_NAMES[method]) === wanted) ?? null;
+}
+
 function compileTerm(term: TermNode): SQL {
   if (term.kind === 'text') {
     // Free text and quoted phrases match words, in order (deliveryEventWords): `alice`,
     // `person@example.com`, `mx1.partner.example`, `5.1.1`, "user unknown". Text with no letter
-    // or digit makes no words, so it is searched for as it is, in every text column.
+    // or digit makes no words, so it is searched for as it is, in every text column. A method's
+    // name as the table shows it ("secure portal") also finds the events of that method.
     if (WORD_CHARACTER.test(term.value)) {
+      const method = methodNamed(term.value);
+      if (method) return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)} or ${c.method} = ${method})`;
       return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)})`;
     }
     const columns = [c.sender, c.recipient, c.messageId, c.diagnostic, c.remoteServer];
@@ -484,8 +494,13 @@ export function compileQuery(node: QueryNode): SQL {
     case 'text':
     case 'field':
       return compileTerm(node);
-    case 'and':
-      return sql`(${sql.join(node.children.map(compileQuery), sql` and `)})`;
+    case 'and': {
+      const words = sql`(${sql.join(node.children.map(compileQuery), sql` and `)})`;
+      // Typed without quotes, a method's name is words side by side: secure portal.
+      const texts = node.children.flatMap((child) => (child.kind === 'text' ? [child.value] : []));
+      const method = texts.length === node.children.length ? methodNamed(texts.join(' ')) : null;
+      return method ? sql`(${words} or ${c.method} = ${method})` : words;
+    }
     case 'or':
       return sql`(${sql.join(node.children.map(compileQuery), sql` or `)})`;
     case 'not':

@@ -126,6 +126,24 @@ describe('delivery-event search', () => {
     expect(await found('NOT person')).toEqual(['2026-03-03']);
   });
 
+  it('a delivery method is found by the name the table shows, quoted or not', async () => {
+    const { orgId } = await createTestOrg();
+    await insert(orgId, [
+      { at: '2026-03-02T10:00:00Z', method: 'secure_portal' },
+      { at: '2026-03-03T10:00:00Z', method: 'tls' },
+      { at: '2026-03-04T10:00:00Z', method: 'sms_two_factor' },
+    ]);
+    const days = async (text: string) =>
+      (await searchDeliveryEvents(getDb(), orgId, { ...RANGE, query: q(text) })).rows.map((r) => r.occurredAt.toISOString().slice(0, 10));
+    expect(await days('"secure portal"')).toEqual(['2026-03-02']);
+    expect(await days('Secure Portal')).toEqual(['2026-03-02']);
+    expect(await days('TLS')).toEqual(['2026-03-03']);
+    expect(await days('"SMS two-factor"')).toEqual(['2026-03-04']);
+    expect(await days('NOT "secure portal"')).toEqual(['2026-03-03', '2026-03-04']);
+    // Only the whole name: one of its words alone is ordinary text.
+    expect(await days('portal')).toEqual([]);
+  });
+
   it('sorts by every column both ways, and keyset pages return every row exactly once', async () => {
     const { orgId } = await createTestOrg();
     const events = ['delivered', 'bounced', 'deferred'] as const;
