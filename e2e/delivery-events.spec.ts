@@ -66,7 +66,7 @@ test.describe('delivery events', () => {
     // A malformed query: a clear message, no server error.
     await page.getByLabel('Search', { exact: true }).fill('(bounced');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'The search query could not be read' })).toContainText('Missing closing parenthesis');
+    await expect(page.getByRole('status').filter({ hasText: 'The search query could not be read' })).toContainText('This opening parenthesis is never closed (at character 1)');
     await expect(table(page)).toHaveCount(0);
     await expectAccessible(page);
 

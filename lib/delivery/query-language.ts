@@ -147,7 +147,7 @@ function readPhrase(text: string, start: number): { value: string; end: number }
     value += ch;
     i++;
   }
-  throw new QuerySyntaxError(`Unterminated quote: the phrase starting at ${start} has no closing "`, start);
+  throw new QuerySyntaxError('This quote is never closed: the phrase has no closing "', start);
 }
 
 /** Reads a bare word: everything up to whitespace, a parenthesis or a quote. */
@@ -341,7 +341,7 @@ class Parser {
       const inner = this.parseOr({ type: 'lparen', position: next.position });
       const close = this.peek();
       if (!close || close.type !== 'rparen') {
-        throw new QuerySyntaxError(`Missing closing parenthesis for the one at ${next.position}`, next.position);
+        throw new QuerySyntaxError('This opening parenthesis is never closed', next.position);
       }
       this.index++;
       this.depth--;
@@ -362,7 +362,7 @@ class Parser {
           return new QuerySyntaxError('Empty parentheses: put a search term between them', pending.position);
         }
         if (!found) {
-          return new QuerySyntaxError(`Missing closing parenthesis for the one at ${pending.position}`, pending.position);
+          return new QuerySyntaxError('This opening parenthesis is never closed', pending.position);
         }
         break;
       case 'start':
@@ -378,7 +378,7 @@ class Parser {
   }
 
   private unmatchedClose(position: number): QuerySyntaxError {
-    return new QuerySyntaxError(`Unexpected closing parenthesis at ${position}: there is no opening one for it`, position);
+    return new QuerySyntaxError('Unexpected closing parenthesis: there is no opening one for it', position);
   }
 }
 
@@ -405,7 +405,7 @@ export function parseQuery(text: string): ParseQueryResult {
       const hex = invalid.code.toString(16).toUpperCase().padStart(4, '0');
       return {
         ok: false,
-        error: { message: `The query contains an invalid character (U+${hex}) at ${invalid.position}`, position: invalid.position },
+        error: { message: `The query contains an invalid character (U+${hex})`, position: invalid.position },
       };
     }
     const tokens = tokenize(text);
