@@ -1,4 +1,4 @@
-import { count, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { Readable } from 'node:stream';
 import { administrators, attachments, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
@@ -146,6 +146,13 @@ export async function seedDemo(db: Db, now = new Date()) {
       clientAddress: h.ip,
     })),
   );
+  // The administrators list shows each one's last sign-in: the same as the history above.
+  for (const h of history.filter((e) => e.action === 'auth.signed_in')) {
+    await db
+      .update(administrators)
+      .set({ lastSignInAt: at(h.daysAgo, h.hour) })
+      .where(and(eq(administrators.email, h.email), or(isNull(administrators.lastSignInAt), lt(administrators.lastSignInAt, at(h.daysAgo, h.hour)))));
+  }
 
   const globex = await createOrganisation(db, {
     name: 'Globex',
