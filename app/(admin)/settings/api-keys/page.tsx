@@ -57,7 +57,7 @@ export default async function ApiKeysPage() {
     <div className="grid gap-6">
       <PageHeader
         title="API keys"
-        description={`${active} active of ${rows.length}. A key lets another system send delivery and bounce events for ${admin.orgName} to Sealpost.`}
+        description={`${rows.length === 0 ? 'No keys yet' : `${active} active of ${rows.length}`}. A key lets another system send delivery and bounce events for ${admin.orgName} to Sealpost.`}
         actions={<CreateApiKeyDialog />}
       />
       <Card className="overflow-hidden">
