@@ -91,7 +91,7 @@ test('47 of 47 used: a CSV of 3 new addresses is bought by check at the 50–99 
 
   await page.goto('/dashboard');
   await expect(page.getByText('50 of 50 used')).toBeVisible();
-  await expect(page.getByText(/3 emails added via check payment, invoice \d+, \$\d+\.\d{2}/)).toBeVisible();
+  await expect(page.getByText(/3 emails added, 3 licenses bought by check, invoice \d+, \$\d+\.\d{2}/)).toBeVisible();
 });
 
 test('the card path refuses 4000 0000 0000 0002 and pays with 4242 4242 4242 4242', async ({ page }) => {

@@ -84,7 +84,7 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
               Quantity
             </th>
             <th scope="col" className="py-2 pl-4 text-right font-semibold whitespace-nowrap">
-              Unit price
+              Price per year
             </th>
             <th scope="col" className="py-2 pl-4 text-right font-semibold">
               Amount

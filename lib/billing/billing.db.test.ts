@@ -46,7 +46,7 @@ describe('buying licenses for new addresses', () => {
     const [invoice] = await getDb().select().from(invoices).where(eq(invoices.id, result.invoiceId));
     expect(invoice).toMatchObject({ status: 'open', paymentMethod: 'check', poNumber: 'PO-7781', dueOn: addDays(toDay(new Date()), 30) });
     const [event] = await eventsOf(org.orgId, 'licenses.purchased');
-    expect(event.summary).toMatch(new RegExp(`^3 emails added via check payment, invoice ${invoice.number}, \\$\\d+\\.\\d{2}$`));
+    expect(event.summary).toMatch(new RegExp(`^3 emails added, 3 licenses bought by check, invoice ${invoice.number}, \\$\\d+\\.\\d{2}$`));
   });
 
   it('25 concurrent confirmations produce one fulfilment, one invoice and one event', async () => {

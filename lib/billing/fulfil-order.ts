@@ -81,9 +81,10 @@ export async function fulfilOrder(
     if (emails.length > 0) {
       const shown = emails.slice(0, INVOICE_LISTED_ADDRESSES).join(', ');
       const more = emails.length > INVOICE_LISTED_ADDRESSES ? ` and ${(emails.length - INVOICE_LISTED_ADDRESSES).toLocaleString('en-US')} more` : '';
-      lines = order.lines.map((line, i) => (i === 0 ? { ...line, detail: `For ${shown}${more}` } : line));
+      lines = order.lines.map((line, i) => (i === 0 ? { ...line, detail: `Addresses added with this order: ${shown}${more}` } : line));
     }
-    summary = added > 0 ? `${plural(added, 'email')} added via ${input.payment.method === 'check' ? 'check' : 'card'} payment` : `${plural(order.quantity, 'license')} purchased by ${input.payment.method}`;
+    const bought = `${plural(order.quantity, 'license')} bought by ${input.payment.method}`;
+    summary = added > 0 ? `${plural(added, 'email')} added, ${bought}` : bought;
   }
 
   const number = await nextInvoiceNumber(tx, now);

@@ -235,7 +235,7 @@ describe('payment_intent.succeeded webhook', () => {
     expect(payment).toMatchObject({ provider: 'stripe', providerReference: intent.paymentIntentId, amountCents: order.totalCents });
     const [audit] = await getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'licenses.purchased')));
     expect(audit).toMatchObject({ actorType: 'system', actorEmail: 'stripe' });
-    expect(audit.summary).toMatch(/^3 emails added via card payment, invoice \d+, \$\d+\.\d{2}$/);
+    expect(audit.summary).toMatch(/^3 emails added, 3 licenses bought by card, invoice \d+, \$\d+\.\d{2}$/);
     expect(await getDb().$count(webhookEvents, eq(webhookEvents.id, event.id))).toBe(1);
 
     // The same event again: nothing changes.
