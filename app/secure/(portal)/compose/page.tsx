@@ -9,17 +9,24 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import { openMessage } from '@/lib/messaging/open-message';
+import { formatPortalDate } from '@/lib/messaging/format';
 import { htmlToText } from '@/lib/messaging/sanitize';
 import { listContacts } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
+
+/** The signature under a new message, after the usual "-- " line unless it starts with one itself. */
+function signatureBlock(signature: string): string {
+  if (!signature.trim()) return '';
+  return /^--\s*$/m.test(signature.split('\n')[0] ?? '') ? `\n\n${signature}` : `\n\n-- \n${signature}`;
+}
 
 export default async function ComposePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   const user = await requirePortalPage();
   const params = await searchParams;
   const contacts = await listContacts(user);
-  const signature = user.preferences.signature ? `\n\n--\n${user.preferences.signature}` : '';
+  const signature = signatureBlock(user.preferences.signature);
   const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };
   let title = 'New secure message';
 
@@ -53,7 +60,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
       .split('\n')
       .map((line) => `> ${line}`)
       .join('\n');
-    initial.body = `${signature}\n\nOn ${original.sentAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${original.senderEmail} wrote:\n${quoted}`;
+    initial.body = `${signature}\n\nOn ${formatPortalDate(original.sentAt, user.preferences)}, ${original.senderEmail} wrote:\n${quoted}`;
     initial.inReplyTo = original.id;
     title = all ? 'Reply all' : 'Reply';
   }
