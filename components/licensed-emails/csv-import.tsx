@@ -161,7 +161,8 @@ function ImportResult({ report, canBuy, onBuy, onClose }: { report: ImportReport
                 {report.problems.map((p, i) => (
                   <TableRow key={`${p.line}-${i}`}>
                     <TableCell className="tabular-nums">{p.line.toLocaleString('en-US')}</TableCell>
-                    <TableCell>{p.message}</TableCell>
+                    {/* The line is in its own column; the report's message starts with it too. */}
+                    <TableCell>{p.message.replace(/^Line [\d,]+: /, '')}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>

@@ -22,7 +22,14 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
     const results = await searchMessages(getDb(), user.id, q);
     return (
       <div className="grid gap-6">
-        <PageHeader title="Search" description={`${results.length === 50 ? '50+' : results.length} message${results.length === 1 ? '' : 's'} matching “${q}”, across all dates.`} />
+        <PageHeader
+          title="Search"
+          description={
+            results.length === 50
+              ? `The 50 newest messages matching “${q}”, in Inbox and Sent, across all dates. Add words to narrow the search.`
+              : `${results.length} message${results.length === 1 ? '' : 's'} matching “${q}”, in Inbox and Sent, across all dates.`
+          }
+        />
         <div className="flex flex-wrap items-center gap-3">
           <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
           <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
