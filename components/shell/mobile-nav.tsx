@@ -18,7 +18,7 @@ export function MobileNav({ items, orgName }: { items: NavLink[]; orgName: strin
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>{trigger({ ref: triggerRef })}</DialogTrigger>
-      <DialogContent className="top-0 left-0 h-dvh max-w-xs translate-x-0 translate-y-0 rounded-none" onCloseAutoFocus={onCloseAutoFocus}>
+      <DialogContent className="top-0 left-0 h-dvh max-w-xs translate-x-0 translate-y-0 content-start rounded-none" onCloseAutoFocus={onCloseAutoFocus}>
         <DialogTitle>Navigation</DialogTitle>
         <DialogDescription>{orgName}</DialogDescription>
         <nav aria-label="Main">
