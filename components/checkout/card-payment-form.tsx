@@ -34,6 +34,8 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
       return;
     }
     router.push(kind === 'renewal' ? `/renewals?invoice=${result.data.invoiceId}` : `/licensed-emails?invoice=${result.data.invoiceId}`);
+    // The licenses and the term changed: pages kept by the router (the shell, a visited dashboard) are fetched again.
+    router.refresh();
   });
 
   const field = (name: keyof CardPaymentInput, label: string, control: ReactNode, className?: string) => (

@@ -30,6 +30,8 @@ export function ConfirmCheckButton({ orderId, kind }: { orderId: string; kind: '
     if (printWindow) printWindow.location.href = printUrl;
     else window.open(printUrl, '_blank');
     router.push(kind === 'renewal' ? `/renewals?invoice=${result.data.invoiceId}` : `/licensed-emails?invoice=${result.data.invoiceId}`);
+    // The licenses and the term changed: pages kept by the router (the shell, a visited dashboard) are fetched again.
+    router.refresh();
   }
   return (
     <div className="grid gap-2">

@@ -76,6 +76,7 @@ export function MessageActions({ id, canReply, canPrint, isRecipient, manyRecipi
           if (!result.ok) throw new Error(result.error.message);
           toast({ title: 'Message deleted', variant: 'success' });
           router.push(result.data.folder === 'sent' ? '/secure/sent' : '/secure/inbox');
+          router.refresh();
         }}
       />
     </div>

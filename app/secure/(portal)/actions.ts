@@ -23,10 +23,9 @@ export const markMessageAction = portalAction('markMessageAction', z.object({ id
   return null;
 });
 
+/** As markMessageAction: the page it comes from is the deleted message, which must not render again. */
 export const deleteMessageAction = portalAction('deleteMessageAction', z.object({ id: z.string().uuid() }), async ({ id }, { user }) => {
-  const result = await deleteMessage({ user, id });
-  revalidatePath('/secure', 'layout');
-  return result;
+  return deleteMessage({ user, id });
 });
 
 export const savePreferencesAction = portalAction('savePreferencesAction', preferencesSchema, async (preferences, { user }) => {
