@@ -2,7 +2,7 @@
 
 import { Paperclip, Send, Trash2, UserPlus } from 'lucide-react';
 import { useRouter } from 'next/navigation';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { sendMessageAction } from '@/app/secure/(portal)/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -63,9 +63,12 @@ export function ComposeForm({
   const sendButton = useRef<HTMLButtonElement>(null);
   const [removing, setRemoving] = useState<string | null>(null);
 
-  /** A field's error goes as soon as the field is changed; the next Send checks it again. */
-  function edited(field: string) {
-    if (errors[field]) setErrors(({ [field]: _gone, ...rest }) => rest);
+  /** Keeps a field's value; its error goes as soon as it is changed (the next Send checks it again). */
+  function onEdit(field: string, set: (value: string) => void) {
+    return (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      set(e.target.value);
+      if (errors[field]) setErrors(({ [field]: _gone, ...rest }) => rest);
+    };
   }
 
   function addTo(field: 'to' | 'cc', email: string) {
@@ -181,10 +184,7 @@ export function ComposeForm({
           <Input
             {...fieldA11y('to', { hint: 'x', error: errors.to })}
             value={to}
-            onChange={(e) => {
-              setTo(e.target.value);
-              edited('to');
-            }}
+            onChange={onEdit('to', setTo)}
             autoComplete="off"
           />
         </FormField>
@@ -192,10 +192,7 @@ export function ComposeForm({
           <Input
             {...fieldA11y('cc', { error: errors.cc })}
             value={cc}
-            onChange={(e) => {
-              setCc(e.target.value);
-              edited('cc');
-            }}
+            onChange={onEdit('cc', setCc)}
             autoComplete="off"
           />
         </FormField>
@@ -203,10 +200,7 @@ export function ComposeForm({
           <Input
             {...fieldA11y('subject', { error: errors.subject })}
             value={subject}
-            onChange={(e) => {
-              setSubject(e.target.value);
-              edited('subject');
-            }}
+            onChange={onEdit('subject', setSubject)}
             maxLength={200}
           />
         </FormField>
@@ -215,10 +209,7 @@ export function ComposeForm({
             {...fieldA11y('body', { error: errors.body })}
             rows={12}
             value={body}
-            onChange={(e) => {
-              setBody(e.target.value);
-              edited('body');
-            }}
+            onChange={onEdit('body', setBody)}
           />
         </FormField>
         <div className="grid gap-2">
