@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { startOidcProvider, TEST_CLIENT } from '../tests/servers/oidc-provider';
 import { expectAccessible, signIn } from './helpers';
@@ -28,6 +28,10 @@ async function signInAtTheProvider(page: Page, login: string) {
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('anything');
   await page.locator('button[type="submit"]').click();
+}
+
+async function hasSignInErrorCookie(context: BrowserContext) {
+  return (await context.cookies()).some((cookie) => cookie.name === 'sp_sign_in_error');
 }
 
 async function chooseDomain(browser: Browser, loginPath: string, email: string, providerLogin = email) {
@@ -91,7 +95,8 @@ test.describe.serial('Domain sign-in', () => {
     await unverified.page.waitForURL('**/login');
     await expect(unverified.page.getByText('has not verified the email address unverified-owner@acme.example')).toBeVisible();
     await expectAccessible(unverified.page);
-    // The reason is shown once: a reload starts clean.
+    // The reason is shown once: the page deletes the cookie that brought it, and a reload starts clean.
+    await expect.poll(() => hasSignInErrorCookie(unverified.context)).toBe(false);
     await unverified.page.reload();
     await expect(unverified.page.getByRole('button', { name: 'Next' })).toBeVisible();
     await expect(unverified.page.getByText('has not verified the email address')).toHaveCount(0);
@@ -100,6 +105,7 @@ test.describe.serial('Domain sign-in', () => {
     const stranger = await chooseDomain(browser, '/secure/login', 'alice@acme.example', 'mallory@evil.example');
     await stranger.page.waitForURL('**/secure/login');
     await expect(stranger.page.getByText('mallory@evil.example is not in a domain that signs in through this identity provider')).toBeVisible();
+    await expect.poll(() => hasSignInErrorCookie(stranger.context)).toBe(false);
     await stranger.page.goto('/secure/login');
     await expect(stranger.page.getByRole('button', { name: 'Next' })).toBeVisible();
     await expect(stranger.page.getByText('mallory@evil.example')).toHaveCount(0);
