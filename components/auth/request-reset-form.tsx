@@ -1,7 +1,7 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { MailCheck } from 'lucide-react';
+import { MailCheck } from '@/components/ui/icons';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';

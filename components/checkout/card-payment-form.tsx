@@ -1,7 +1,7 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Lock } from 'lucide-react';
+import { Lock } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useForm } from 'react-hook-form';

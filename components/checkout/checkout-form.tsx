@@ -1,7 +1,7 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { CreditCard, Mail } from 'lucide-react';
+import { CreditCard, Mail } from '@/components/ui/icons';
 import type { ChangeEvent } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';

@@ -1,6 +1,6 @@
 'use client';
 
-import { ChevronRight } from 'lucide-react';
+import { ChevronRight } from '@/components/ui/icons';
 import { useState, type ReactNode } from 'react';
 import { Badge, type BadgeProps } from '@/components/ui/badge';
 import { TableCell, TableRow } from '@/components/ui/table';

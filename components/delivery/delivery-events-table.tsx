@@ -1,4 +1,4 @@
-import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
+import { ArrowDown, ArrowUp, ArrowUpDown } from '@/components/ui/icons';
 import Link from 'next/link';
 import { Table, TableBody, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { deliverySearchToParams, withQuery, type DeliverySearchParams, type DeliverySort } from '@/lib/delivery/search-params';

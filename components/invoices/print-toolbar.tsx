@@ -1,6 +1,6 @@
 'use client';
 
-import { Download, Printer } from 'lucide-react';
+import { Download, Printer } from '@/components/ui/icons';
 import { useEffect } from 'react';
 import { Button } from '@/components/ui/button';
 

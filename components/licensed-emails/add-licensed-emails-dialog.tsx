@@ -1,7 +1,7 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Plus, Trash2 } from 'lucide-react';
+import { Plus, Trash2 } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { Tabs } from 'radix-ui';
 import { cloneElement, useState, type ComponentProps, type ReactElement } from 'react';

@@ -1,6 +1,6 @@
 'use client';
 
-import { CircleCheck, FileSpreadsheet, Upload } from 'lucide-react';
+import { CircleCheck, FileSpreadsheet, Upload } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { Alert } from '@/components/ui/alert';

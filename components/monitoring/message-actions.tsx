@@ -1,6 +1,6 @@
 'use client';
 
-import { CalendarPlus, Undo2 } from 'lucide-react';
+import { CalendarPlus, Undo2 } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';

@@ -1,9 +1,9 @@
-import { CalendarPlus, Mail, MailOpen, Reply, Send, Undo2, type LucideIcon } from 'lucide-react';
+import { CalendarPlus, Mail, MailOpen, Reply, Send, Undo2, type IconComponent } from '@/components/ui/icons';
 import { formatDateTime } from '@/lib/format';
 import type { MessageLog as MessageLogData, MessageLogEvent } from '@/lib/messaging/monitoring';
 import { MessageStatusBadge } from './status-badge';
 
-const kinds: Record<MessageLogEvent['kind'], { label: string; icon: LucideIcon }> = {
+const kinds: Record<MessageLogEvent['kind'], { label: string; icon: IconComponent }> = {
   sent: { label: 'Sent', icon: Send },
   notified: { label: 'Notification emailed', icon: Mail },
   opened: { label: 'Opened', icon: MailOpen },

@@ -1,6 +1,6 @@
 'use client';
 
-import { Paperclip, Send, Trash2, UserPlus } from 'lucide-react';
+import { Paperclip, Send, Trash2, UserPlus } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { sendMessageAction } from '@/app/secure/(portal)/actions';

@@ -1,4 +1,4 @@
-import { Lock, Mail } from 'lucide-react';
+import { Lock, Mail } from '@/components/ui/icons';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';

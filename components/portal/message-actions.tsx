@@ -1,6 +1,6 @@
 'use client';
 
-import { ExternalLink, MailOpen, Printer, Reply, ReplyAll, Trash2 } from 'lucide-react';
+import { ExternalLink, MailOpen, Printer, Reply, ReplyAll, Trash2 } from '@/components/ui/icons';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';

@@ -1,6 +1,6 @@
 'use client';
 
-import { Inbox, PenSquare, Send, Settings } from 'lucide-react';
+import { Inbox, PenSquare, Send, Settings } from '@/components/ui/icons';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';

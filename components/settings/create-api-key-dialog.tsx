@@ -1,6 +1,6 @@
 'use client';
 
-import { Check, Copy, Plus } from 'lucide-react';
+import { Check, Copy, Plus } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { createApiKeyAction } from '@/app/(admin)/settings/api-keys/actions';

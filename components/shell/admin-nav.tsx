@@ -1,12 +1,12 @@
 'use client';
 
-import { BarChart3, Building2, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type LucideIcon } from 'lucide-react';
+import { BarChart3, Building2, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { useClientNavigation } from '@/components/ui/use-client-navigation';
 import type { NavIcon } from '@/lib/navigation';
 
-const icons: Record<NavIcon, LucideIcon> = {
+const icons: Record<NavIcon, IconComponent> = {
   dashboard: LayoutDashboard,
   'licensed-emails': MailCheck,
   invoices: ReceiptText,

@@ -1,4 +1,4 @@
-import { Mail } from 'lucide-react';
+import { Mail } from '@/components/ui/icons';
 
 export function Logo({ className = '' }: { className?: string }) {
   return (

@@ -1,6 +1,6 @@
 import type { ComponentProps, ReactNode } from 'react';
 import { cva, type VariantProps } from 'class-variance-authority';
-import { CircleAlert, CircleCheck, Info, TriangleAlert, type LucideIcon } from 'lucide-react';
+import { CircleAlert, CircleCheck, Info, TriangleAlert, type IconComponent } from './icons';
 import { cn } from './cn';
 
 const alertVariants = cva('flex gap-3 rounded-card border p-4 text-sm', {
@@ -15,7 +15,7 @@ const alertVariants = cva('flex gap-3 rounded-card border p-4 text-sm', {
   defaultVariants: { variant: 'info' },
 });
 
-const icons: Record<NonNullable<AlertProps['variant']>, LucideIcon> = {
+const icons: Record<NonNullable<AlertProps['variant']>, IconComponent> = {
   info: Info,
   success: CircleCheck,
   warning: TriangleAlert,

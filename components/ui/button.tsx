@@ -1,7 +1,7 @@
 import type { ComponentProps } from 'react';
 import { Slot } from 'radix-ui';
 import { cva, type VariantProps } from 'class-variance-authority';
-import { Loader2 } from 'lucide-react';
+import { Loader2 } from './icons';
 import { cn } from './cn';
 
 /** The classes of a button (see `.btn` in globals.css): one short class per variant and size. */

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
-import type { LucideIcon } from 'lucide-react';
+import type { IconComponent } from './icons';
 import { cn } from './cn';
 
 export type EmptyStateProps = {
-  icon?: LucideIcon;
+  icon?: IconComponent;
   title: ReactNode;
   description?: ReactNode;
   action?: ReactNode;

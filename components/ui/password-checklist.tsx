@@ -1,6 +1,6 @@
 'use client';
 
-import { Check, X } from 'lucide-react';
+import { Check, X } from './icons';
 import { cn } from './cn';
 
 export type PasswordRuleResult = { id: string; label: string; met: boolean };

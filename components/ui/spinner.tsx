@@ -1,5 +1,5 @@
 import type { ComponentProps } from 'react';
-import { Loader2 } from 'lucide-react';
+import { Loader2 } from './icons';
 import { cn } from './cn';
 
 export type SpinnerProps = Omit<ComponentProps<'span'>, 'children'> & {

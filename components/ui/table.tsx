@@ -2,6 +2,15 @@ import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
 /**
+ * A base class and the caller's classes. The rows, heads and cells use one component class each
+ * (`data-row`, `data-head`, `data-cell` in globals.css), which utilities override by layer, so
+ * there is nothing to merge: joining them spares a class merge per cell, hundreds on a list page.
+ */
+function withBase(base: string, className: string | undefined): string {
+  return className ? `${base} ${className}` : base;
+}
+
+/**
  * Wrapped in an overflow-x container so wide tables scroll instead of breaking the layout. The
  * container is a region in the tab order, named like the table, so a keyboard can scroll it too
  * (WCAG 2.1.1).
@@ -28,24 +37,13 @@ export function TableBody({ className, ...props }: ComponentProps<'tbody'>) {
 }
 
 export function TableRow({ className, ...props }: ComponentProps<'tr'>) {
-  return (
-    <tr
-      className={cn('data-row', className)}
-      {...props}
-    />
-  );
+  return <tr className={withBase('data-row', className)} {...props} />;
 }
 
 export function TableHead({ className, scope = 'col', ...props }: ComponentProps<'th'>) {
-  return (
-    <th
-      scope={scope}
-      className={cn('data-head', className)}
-      {...props}
-    />
-  );
+  return <th scope={scope} className={withBase('data-head', className)} {...props} />;
 }
 
 export function TableCell({ className, ...props }: ComponentProps<'td'>) {
-  return <td className={cn('data-cell', className)} {...props} />;
+  return <td className={withBase('data-cell', className)} {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { CircleAlert, CircleCheck, Info, X, type LucideIcon } from 'lucide-react';
+import { CircleAlert, CircleCheck, Info, X, type IconComponent } from './icons';
 import { cn } from './cn';
 
 export type ToastVariant = 'success' | 'error' | 'info';
@@ -40,7 +40,7 @@ export function dismissToast(id: number): void {
   setToasts(toasts.filter((t) => t.id !== id));
 }
 
-const styles: Record<ToastVariant, { icon: LucideIcon; iconClass: string }> = {
+const styles: Record<ToastVariant, { icon: IconComponent; iconClass: string }> = {
   success: { icon: CircleCheck, iconClass: 'text-success-600' },
   error: { icon: CircleAlert, iconClass: 'text-danger-600' },
   info: { icon: Info, iconClass: 'text-brand-600' },

@@ -1,4 +1,4 @@
-import { Plus } from 'lucide-react';
+import { Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';

@@ -1,4 +1,4 @@
-import { CalendarClock, History, ScrollText, ShieldCheck, Users } from 'lucide-react';
+import { CalendarClock, History, ScrollText, ShieldCheck, Users } from '@/components/ui/icons';
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';

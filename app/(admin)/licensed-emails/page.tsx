@@ -1,4 +1,4 @@
-import { ArrowDown, ArrowUp, ArrowUpDown, Download, FileText, MailPlus, Plus } from 'lucide-react';
+import { ArrowDown, ArrowUp, ArrowUpDown, Download, FileText, MailPlus, Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';

@@ -1,4 +1,4 @@
-import { ArrowRight, History, ScrollText } from 'lucide-react';
+import { ArrowRight, History, ScrollText } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Badge } from '@/components/ui/badge';

@@ -1,4 +1,4 @@
-import { SearchX, Users } from 'lucide-react';
+import { SearchX, Users } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';

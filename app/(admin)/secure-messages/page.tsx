@@ -1,4 +1,4 @@
-import { ChevronRight, ChevronsLeft, MailCheck, SearchX } from 'lucide-react';
+import { ChevronRight, ChevronsLeft, MailCheck, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';

@@ -1,4 +1,4 @@
-import { Inbox, MessageSquareText } from 'lucide-react';
+import { Inbox, MessageSquareText } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';

@@ -1,4 +1,4 @@
-import { KeyRound } from 'lucide-react';
+import { KeyRound } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { CreateApiKeyDialog } from '@/components/settings/create-api-key-dialog';

@@ -1,4 +1,4 @@
-import { ArrowLeft, Lock, Paperclip } from 'lucide-react';
+import { ArrowLeft, Lock, Paperclip } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
