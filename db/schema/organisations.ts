@@ -49,6 +49,11 @@ export const subscriptions = pgTable(
     /** End of the current annual term. */
     renewalDate: date('renewal_date', { mode: 'string' }).notNull(),
     licensesPurchased: integer('licenses_purchased').notNull().default(0),
+    /**
+     * The organisation's licensed addresses, kept by triggers on licensed_emails (migration 0012)
+     * for every insert, delete and move, whoever makes it: pages read it instead of counting.
+     */
+    licensesUsed: integer('licenses_used').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

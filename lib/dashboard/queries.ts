@@ -1,6 +1,6 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administrators, auditEvents, licensedEmails, subscriptions } from '@/db/schema';
+import { administrators, auditEvents, subscriptions } from '@/db/schema';
 
 export async function getDashboardSummary(db: DbOrTx, orgId: string) {
   const [subscription] = await db
@@ -8,11 +8,11 @@ export async function getDashboardSummary(db: DbOrTx, orgId: string) {
       termStart: subscriptions.termStart,
       renewalDate: subscriptions.renewalDate,
       licensesPurchased: subscriptions.licensesPurchased,
+      licensesUsed: subscriptions.licensesUsed,
     })
     .from(subscriptions)
     .where(eq(subscriptions.orgId, orgId));
-  const [[used], adminCounts, recentEvents] = await Promise.all([
-    db.select({ n: count() }).from(licensedEmails).where(eq(licensedEmails.orgId, orgId)),
+  const [adminCounts, recentEvents] = await Promise.all([
     db
       .select({ level: administrators.level, n: count() })
       .from(administrators)
@@ -35,7 +35,7 @@ export async function getDashboardSummary(db: DbOrTx, orgId: string) {
   for (const row of adminCounts) adminsByLevel[row.level as 1 | 2 | 3] = row.n;
   return {
     subscription: subscription ?? null,
-    licensesUsed: used?.n ?? 0,
+    licensesUsed: subscription?.licensesUsed ?? 0,
     adminsByLevel,
     recentEvents,
   };

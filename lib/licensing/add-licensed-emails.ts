@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
-import { licensedEmails, subscriptions } from '@/db/schema';
+import { subscriptions } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
@@ -16,13 +16,17 @@ export const SOURCE_LABEL = { manual: 'manually', csv: 'by CSV import' } as cons
 /** Locks the organisation's subscription: every change to license counts is serialised by it. */
 export async function lockSubscription(tx: Tx, orgId: string) {
   const [sub] = await tx
-    .select({ purchased: subscriptions.licensesPurchased, termStart: subscriptions.termStart, renewalDate: subscriptions.renewalDate })
+    .select({
+      purchased: subscriptions.licensesPurchased,
+      used: subscriptions.licensesUsed,
+      termStart: subscriptions.termStart,
+      renewalDate: subscriptions.renewalDate,
+    })
     .from(subscriptions)
     .where(eq(subscriptions.orgId, orgId))
     .for('update');
   if (!sub) throw new AppError('not_found', 'Your organisation has no subscription.');
-  const [used] = await tx.select({ n: sql<number>`count(*)::int` }).from(licensedEmails).where(eq(licensedEmails.orgId, orgId));
-  return { ...sub, used: used?.n ?? 0 };
+  return sub;
 }
 
 /**

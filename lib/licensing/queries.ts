@@ -3,15 +3,12 @@ import type { DbOrTx } from '@/db/client';
 import { domains, licensedEmails, organisations, priceTiers, subscriptions } from '@/db/schema';
 
 export async function getLicenseUsage(db: DbOrTx, orgId: string) {
-  const [[sub], [used]] = await Promise.all([
-    db
-      .select({ purchased: subscriptions.licensesPurchased, termStart: subscriptions.termStart, renewalDate: subscriptions.renewalDate })
-      .from(subscriptions)
-      .where(eq(subscriptions.orgId, orgId)),
-    db.select({ n: count() }).from(licensedEmails).where(eq(licensedEmails.orgId, orgId)),
-  ]);
+  const [sub] = await db
+    .select({ purchased: subscriptions.licensesPurchased, used: subscriptions.licensesUsed, termStart: subscriptions.termStart, renewalDate: subscriptions.renewalDate })
+    .from(subscriptions)
+    .where(eq(subscriptions.orgId, orgId));
   const purchased = sub?.purchased ?? 0;
-  const usedCount = used?.n ?? 0;
+  const usedCount = sub?.used ?? 0;
   return {
     purchased,
     used: usedCount,
