@@ -202,6 +202,15 @@ describe.skipIf(!hasChromium)(`renderPdf (needs Chromium at ${CHROMIUM})`, () =>
     expect(pdfPoolStats()).toMatchObject({ openPages: 1, launches });
   });
 
+  it('renders without running the page’s scripts when asked, and runs them again on the next render of the same page', { timeout: 60_000 }, async () => {
+    configurePdfPool({ maxPages: 1 });
+    const url = `${base}/remember`;
+    const silent = pdfText(await renderPdf({ url, cookies: [{ name: SESSION_COOKIE, value: 'erin' }], scripts: false }));
+    expect(silent).not.toContain('Left behind');
+    const scripted = pdfText(await renderPdf({ url, cookies: [{ name: SESSION_COOKIE, value: 'frank' }] }));
+    expect(scripted).toContain('Left behind: nothing');
+  });
+
   it('keeps concurrent renders for different users apart', { timeout: 60_000 }, async () => {
     configurePdfPool({ maxPages: 3 });
     const users = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay'];

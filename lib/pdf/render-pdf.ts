@@ -23,6 +23,11 @@ export type PdfSource =
       cookies?: PdfCookie[];
       /** Sent with every request the page makes, subresources included. */
       extraHeaders?: Record<string, string>;
+      /**
+       * Run the page's scripts (the default). A server-rendered document prints the same without
+       * them, and skipping them spares Chromium loading and running the app's client code.
+       */
+      scripts?: boolean;
     }
   | { html: string };
 
@@ -63,6 +68,7 @@ interface UrlTarget {
   url: URL;
   cookies: PdfCookie[];
   extraHeaders: Record<string, string> | undefined;
+  scripts: boolean;
 }
 
 export async function renderPdf(source: PdfSource, options: RenderPdfOptions = {}): Promise<Buffer> {
@@ -138,7 +144,7 @@ function parseUrlSource(source: Extract<PdfSource, { url: string }>): UrlTarget 
       throw new PdfRenderError('invalid_source', `Cookie ${cookie.name} is for ${cookie.domain}, not ${url.hostname}`);
     }
   }
-  return { url, cookies, extraHeaders: source.extraHeaders };
+  return { url, cookies, extraHeaders: source.extraHeaders, scripts: source.scripts ?? true };
 }
 
 async function renderOn(
@@ -152,6 +158,8 @@ async function renderOn(
   const { page, context } = lease;
   const remaining = () => Math.max(1, deadline - Date.now());
 
+  // Pages are pooled: each render sets what it needs.
+  await page.setJavaScriptEnabled(target ? target.scripts : true);
   if ('html' in source) {
     await page.setContent(source.html, { waitUntil: 'load', timeout: remaining() });
   } else if (target) {

@@ -24,6 +24,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       cookies: request.cookies.getAll().map(({ name, value }) => ({ name, value })),
       // Behind HTTPS the session cookie is the __Secure- one; the print page must look for that name.
       extraHeaders: { 'x-forwarded-proto': request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '') },
+      // The invoice is rendered on the server; its print toolbar's script is for browsers.
+      scripts: false,
     });
     return new Response(new Uint8Array(pdf), {
       headers: {
