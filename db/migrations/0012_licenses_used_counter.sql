@@ -7,18 +7,11 @@ ALTER TABLE "subscriptions" ADD COLUMN "licenses_used" integer DEFAULT 0 NOT NUL
 -- row, which the app locks first (lib/licensing/add-licensed-emails.ts lockSubscription).
 UPDATE "subscriptions" s SET "licenses_used" = (SELECT count(*) FROM "licensed_emails" e WHERE e."org_id" = s."org_id");
 --> statement-breakpoint
-CREATE FUNCTION licenses_used_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Inserts and deletes: each trigger names its rows changed_rows and passes 1 or -1.
+CREATE FUNCTION licenses_used_after_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE subscriptions s SET licenses_used = s.licenses_used + n.added
-  FROM (SELECT org_id, count(*)::int AS added FROM inserted_rows GROUP BY org_id) n
-  WHERE s.org_id = n.org_id;
-  RETURN NULL;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION licenses_used_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE subscriptions s SET licenses_used = s.licenses_used - n.removed
-  FROM (SELECT org_id, count(*)::int AS removed FROM deleted_rows GROUP BY org_id) n
+  UPDATE subscriptions s SET licenses_used = s.licenses_used + TG_ARGV[0]::int * n.changed
+  FROM (SELECT org_id, count(*)::int AS changed FROM changed_rows GROUP BY org_id) n
   WHERE s.org_id = n.org_id;
   RETURN NULL;
 END $$;
@@ -44,9 +37,9 @@ BEGIN
   RETURN NEW;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER licenses_used_insert AFTER INSERT ON "licensed_emails" REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION licenses_used_after_insert();
+CREATE TRIGGER licenses_used_insert AFTER INSERT ON "licensed_emails" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION licenses_used_after_change('1');
 --> statement-breakpoint
-CREATE TRIGGER licenses_used_delete AFTER DELETE ON "licensed_emails" REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION licenses_used_after_delete();
+CREATE TRIGGER licenses_used_delete AFTER DELETE ON "licensed_emails" REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION licenses_used_after_change('-1');
 --> statement-breakpoint
 CREATE TRIGGER licenses_used_update AFTER UPDATE ON "licensed_emails" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION licenses_used_after_update();
 --> statement-breakpoint
