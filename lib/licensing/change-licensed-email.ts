@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
-import { licensedEmails, subscriptions } from '@/db/schema';
+import { licensedEmails } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { isUniqueViolation } from '@/lib/administrators/guards';
 import { AppError } from '@/lib/errors/app-error';
+import { lockSubscription } from './add-licensed-emails';
 import { checkLicensedAddress } from './csv-import';
 import { listOrgDomains } from './queries';
 
@@ -63,7 +64,7 @@ export async function removeLicensedEmail(input: { actor: AdminActor; id: string
   assertCanManage(actor);
   await getDb().transaction(async (tx) => {
     // The subscription first, as adds take it: the delete changes its count of licenses in use.
-    await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.orgId, actor.orgId)).for('update');
+    await lockSubscription(tx, actor.orgId);
     const current = await lockLicensedEmail(tx, actor.orgId, input.id);
     await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
     await recordAuditEvent(tx, {
