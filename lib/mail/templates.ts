@@ -63,9 +63,10 @@ export function portalPasswordEmail(input: { url: string; hours: number; firstTi
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: input.firstTime ? 'Create password' : 'Reset password', url: input.url }) };
 }
 
-export function readReceiptEmail(input: { reader: string; subject: string; openedAt: Date; url: string }): RenderedEmail {
+/** `openedAt` is already formatted the way the sender reads dates (their portal preferences). */
+export function readReceiptEmail(input: { reader: string; subject: string; openedAt: string; url: string }): RenderedEmail {
   const subject = `Read: ${input.subject}`;
-  const lines = [`${input.reader} opened your secure message "${input.subject}" on ${input.openedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC.`];
+  const lines = [`${input.reader} opened your secure message "${input.subject}" on ${input.openedAt}.`];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View the message', url: input.url }) };
 }
 

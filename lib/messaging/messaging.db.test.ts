@@ -105,10 +105,13 @@ describe('sending and reading secure messages', () => {
 
   it('the first open marks read and sends one read receipt, even when opened concurrently', async () => {
     const { alice, pat } = await setup();
+    await getDb().update(portalUsers).set({ preferences: { dateFormat: 'MM/dd/yyyy', timeFormat: '12h', weekStartsOn: 0, signature: '' } }).where(eq(portalUsers.id, alice.id));
     const { id } = await send(alice, { to: [pat.email], subject: 'Receipt please', readReceipt: true });
     await Promise.all(Array.from({ length: 10 }, () => openMessage({ user: pat, id })));
     const receipts = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.recipient, alice.email), eq(outboxMessages.kind, 'read_receipt')));
     expect(receipts).toHaveLength(1);
+    // The time reads the way the sender reads dates: here "11/29/2026 2:05 PM UTC".
+    expect(receipts[0].bodyText).toMatch(/opened your secure message "Receipt please" on \d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} [AP]M UTC\./);
     const [copy] = await getDb().select().from(messageRecipients).where(eq(messageRecipients.messageId, id));
     expect(copy.readAt).not.toBeNull();
   });

@@ -5,6 +5,8 @@ import type { PortalSession } from '@/lib/portal/queries';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { readReceiptEmail } from '@/lib/mail/templates';
+import { formatPortalDate } from '@/lib/messaging/format';
+import { DEFAULT_PREFERENCES } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
 
 export const NOT_FOUND = 'That message does not exist, or it was not sent to you.';
@@ -32,6 +34,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
       senderId: secureMessages.senderId,
       senderEmail: portalUsers.email,
       senderName: portalUsers.displayName,
+      senderPreferences: portalUsers.preferences,
     })
     .from(secureMessages)
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
@@ -67,7 +70,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
           .where(and(eq(messageRecipients.messageId, message.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.receiptSentAt)))
           .returning({ messageId: messageRecipients.messageId });
         if (claimed) {
-          const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: now, url: `${env().APP_URL}/secure/messages/${message.id}` });
+          const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: formatPortalDate(now, { ...DEFAULT_PREFERENCES, ...message.senderPreferences }), url: `${env().APP_URL}/secure/messages/${message.id}` });
           await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html });
         }
       }
@@ -75,9 +78,11 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
     });
   }
   const expired = message.expiresAt !== null && message.expiresAt.getTime() <= now.getTime();
+  // The sender's preferences (their signature among them) are theirs alone: only the receipt uses them.
+  const { senderPreferences: _senderPreferences, ...shown } = message;
   return {
     recalled: false as const,
-    ...message,
+    ...shown,
     recipients: recipients.map(({ email, kind, readAt }) => ({ email, kind, readAt: isSender ? readAt : null })),
     isSender,
     firstRead,
