@@ -63,10 +63,10 @@ export async function seedDemo(db: Db, now = new Date()) {
   });
   await db.execute(sql`update organisations set address_line1 = '200 Harbor Way', city = 'Boston', region = 'MA', postal_code = '02110', country = 'United States' where id = ${acme.orgId}`);
   await db.insert(administrators).values([
-    { orgId: acme.orgId, email: 'manager@acme.example', name: 'Marcus Reed', phone: '+1 617 555 0142', level: 2, passwordHash, createdAt: created },
-    { orgId: acme.orgId, email: 'viewer@acme.example', name: 'Vera Lindqvist', phone: '+1 617 555 0199', level: 3, passwordHash, createdAt: created },
+    { orgId: acme.orgId, email: 'manager@acme.example', name: 'Marcus Reed', phone: '+16175550142', level: 2, passwordHash, createdAt: created },
+    { orgId: acme.orgId, email: 'viewer@acme.example', name: 'Vera Lindqvist', phone: '+16175550199', level: 3, passwordHash, createdAt: created },
   ]);
-  await db.execute(sql`update administrators set phone = '+1 617 555 0100', address_line1 = '200 Harbor Way', city = 'Boston', region = 'MA', postal_code = '02110', country = 'United States' where email = 'owner@acme.example'`);
+  await db.execute(sql`update administrators set phone = '+16175550100', address_line1 = '200 Harbor Way', city = 'Boston', region = 'MA', postal_code = '02110', country = 'United States' where email = 'owner@acme.example'`);
   // alice@acme.example is a licensed address and the demo's internal portal user.
   const addresses = ['alice@acme.example', ...demoAddresses('acme.example', 46)];
   await db.insert(licensedEmails).values(

@@ -101,7 +101,7 @@ export function AdministratorFormDialog(props: Props) {
           <div className="grid gap-4 sm:grid-cols-2">
             {field('name', 'Name', <Input autoComplete="off" {...a11y('name')} {...form.register('name')} />)}
             {field('email', 'Email address', <Input type="email" autoComplete="off" {...a11y('email')} {...form.register('email')} />)}
-            {field('phone', 'Phone', <Input type="tel" autoComplete="off" {...a11y('phone')} {...form.register('phone')} />)}
+            {field('phone', 'Phone', <Input type="tel" autoComplete="off" placeholder="+1 617 555 0142" {...a11y('phone')} {...form.register('phone')} />)}
             {field(
               'level',
               'Level',

@@ -5,7 +5,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { passwordProblems } from '@/lib/auth/password-policy';
 import { hashPassword } from '@/lib/auth/passwords';
 import { AppError } from '@/lib/errors/app-error';
-import { assertCanGrantLevel, assertCanManageAdministrators, isUniqueViolation } from './guards';
+import { assertCanGrantLevel, assertCanManageAdministrators, contactPhone, isUniqueViolation } from './guards';
 import type { AddAdministratorInput } from './schemas';
 
 export const EMAIL_TAKEN = 'An administrator with this email address already exists.';
@@ -17,6 +17,7 @@ export async function addAdministrator(input: AddAdministratorInput & { actor: A
   assertCanManageAdministrators(actor);
   assertCanGrantLevel(actor, details.level);
   const email = details.email.toLowerCase();
+  const phone = contactPhone(details.phone);
   const problems = passwordProblems(initialPassword, { email });
   if (problems.length > 0) throw new AppError('invalid_input', problems[0], { initialPassword: problems });
   const passwordHash = await hashPassword(initialPassword);
@@ -29,7 +30,7 @@ export async function addAdministrator(input: AddAdministratorInput & { actor: A
           orgId: actor.orgId,
           email,
           name: details.name,
-          phone: details.phone,
+          phone,
           addressLine1: details.addressLine1,
           addressLine2: details.addressLine2,
           city: details.city,

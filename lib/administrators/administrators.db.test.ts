@@ -12,7 +12,7 @@ import { refusal } from '@/tests/refusal';
 const details = (email: string, level: 1 | 2 | 3 = 2) => ({
   name: 'Jordan Hale',
   email,
-  phone: '+1 555 0100',
+  phone: '(617) 555-0100',
   addressLine1: '1 Main St',
   addressLine2: '',
   city: 'Springfield',
@@ -39,7 +39,8 @@ describe('addAdministrator', () => {
     const actor = await actorFor(org.ownerId);
     const { id } = await addAdministrator({ actor, ...details(`new@${org.domain}`), initialPassword: INITIAL });
     const created = await row(id);
-    expect(created).toMatchObject({ orgId: org.orgId, level: 2, status: 'active', mustChangePassword: true });
+    // A national number is read as a US one and stored as E.164.
+    expect(created).toMatchObject({ orgId: org.orgId, level: 2, status: 'active', mustChangePassword: true, phone: '+16175550100' });
     const [event] = (await events(org.orgId, 'administrators.created')).filter((e) => e.targetId === id);
     expect(event.summary).toContain(`new@${org.domain}`);
     expect(event.actorEmail).toBe(`owner@${org.domain}`);
@@ -61,6 +62,21 @@ describe('addAdministrator', () => {
     );
     expect(await events(org.orgId, 'administrators.created')).toHaveLength(1); // only the owner, at creation
   });
+
+  it('refuses a phone number that is not one, on its field, and takes no phone at all', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    for (const phone of ['555 0100', '+44 20 7946', '12345678901234567']) {
+      const e = await refusal(addAdministrator({ actor: owner, ...details(`p@${org.domain}`), phone, initialPassword: INITIAL }));
+      expect(e.code).toBe('invalid_input');
+      expect(e.fieldErrors?.phone?.[0]).toMatch(/phone number/);
+    }
+    expect(await events(org.orgId, 'administrators.created')).toHaveLength(1);
+    const { id } = await addAdministrator({ actor: owner, ...details(`p@${org.domain}`), phone: '  ', initialPassword: INITIAL });
+    expect((await row(id)).phone).toBe('');
+    await updateAdministrator({ actor: owner, id, ...details(`p@${org.domain}`), phone: '+44 20 7946 0321' });
+    expect((await row(id)).phone).toBe('+442079460321');
+  });
 });
 
 describe('updateAdministrator', () => {
@@ -75,6 +91,15 @@ describe('updateAdministrator', () => {
     const [event] = await events(org.orgId, 'administrators.updated');
     expect(event.summary).toMatch(/level 2 → 3/);
     expect(event.summary).toMatch(/name/);
+  });
+
+  it('does not count the same phone number, written another way, as a change', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    await updateAdministrator({ actor: owner, id: org.managerId, ...details(`manager@${org.domain}`) });
+    const first = (await events(org.orgId, 'administrators.updated')).length;
+    await updateAdministrator({ actor: owner, id: org.managerId, ...details(`manager@${org.domain}`), phone: '+1 617 555 0100' });
+    expect(await events(org.orgId, 'administrators.updated')).toHaveLength(first);
   });
 
   it('never demotes the last active level 1 administrator', async () => {

@@ -4,9 +4,21 @@ import { administrators } from '@/db/schema';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
+import { normalisePhone } from '@/lib/phone';
 
 export function assertCanManageAdministrators(actor: AdminActor) {
   if (!can(actor.level, 'administrators.manage')) throw new AppError('forbidden', 'Only level 1 administrators manage administrators.');
+}
+
+/**
+ * An administrator's phone number as stored: empty when none was given, otherwise E.164. National
+ * numbers are read as US numbers ("(617) 555-0142"); others need their country code.
+ */
+export function contactPhone(raw: string): string {
+  if (!raw.trim()) return '';
+  const phone = normalisePhone(raw, 'US');
+  if (!phone.ok) throw new AppError('invalid_input', phone.message, { phone: [phone.message] });
+  return phone.e164;
 }
 
 /** Nobody grants a level above their own (1 is the highest). */

@@ -8,6 +8,7 @@ const text = (label: string, max: number) => z.string().trim().max(max, `${label
 export const administratorDetailsSchema = z.object({
   name: text('The name', 120).min(1, 'Enter a name.'),
   email: emailFieldFor("Enter the administrator's email address."),
+  // Checked as a phone number (and stored as E.164) on the server: see `contactPhone`.
   phone: text('The phone number', 40).regex(/^[0-9+().\-\s]*$/, 'Use digits, spaces and + ( ) - only.'),
   addressLine1: text('The address', 200),
   addressLine2: text('The address', 200),

@@ -5,7 +5,7 @@ import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { AppError } from '@/lib/errors/app-error';
 import { EMAIL_TAKEN } from './add-administrator';
-import { assertAnotherActiveLevelOne, assertCanGrantLevel, assertCanManageAdministrators, isUniqueViolation, lockAdministrator } from './guards';
+import { assertAnotherActiveLevelOne, assertCanGrantLevel, assertCanManageAdministrators, contactPhone, isUniqueViolation, lockAdministrator } from './guards';
 import type { UpdateAdministratorInput } from './schemas';
 
 const FIELD_LABELS = {
@@ -25,11 +25,12 @@ const FIELD_LABELS = {
  * new level applies from their next sign-in); the last active level 1 cannot be demoted.
  */
 export async function updateAdministrator(input: UpdateAdministratorInput & { actor: AdminActor; now?: Date }) {
-  const { actor, id, ...details } = input;
+  const { actor, id, ...entered } = input;
   const now = input.now ?? new Date();
   assertCanManageAdministrators(actor);
-  assertCanGrantLevel(actor, details.level);
-  const email = details.email.toLowerCase();
+  assertCanGrantLevel(actor, entered.level);
+  const email = entered.email.toLowerCase();
+  const details = { ...entered, email, phone: contactPhone(entered.phone) };
 
   try {
     await getDb().transaction(async (tx) => {
@@ -40,8 +41,7 @@ export async function updateAdministrator(input: UpdateAdministratorInput & { ac
       }
       const changed = new Set<string>();
       for (const key of Object.keys(FIELD_LABELS) as (keyof typeof FIELD_LABELS)[]) {
-        const next = key === 'email' ? email : details[key];
-        if (current[key] !== next) changed.add(FIELD_LABELS[key]);
+        if (current[key] !== details[key]) changed.add(FIELD_LABELS[key]);
       }
       if (!levelChanged && changed.size === 0) return;
 
@@ -49,7 +49,6 @@ export async function updateAdministrator(input: UpdateAdministratorInput & { ac
         .update(administrators)
         .set({
           ...details,
-          email,
           updatedAt: now,
           ...(levelChanged ? { sessionVersion: sql`${administrators.sessionVersion} + 1` } : {}),
         })

@@ -6,7 +6,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { likePattern } from '@/lib/licensing/queries';
-import { maskPhone, normalisePhone } from './phone';
+import { maskPhone, normalisePhone } from '@/lib/phone';
 
 /**
  * Recipient accounts (SPEC §11): every external address the organisation has written to, added on

@@ -13,13 +13,15 @@ import { listAdministrators } from '@/lib/administrators/queries';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
+import { formatPhone } from '@/lib/phone';
 
 export const metadata: Metadata = { title: 'Administrators · Sealpost' };
 
 export default async function AdministratorsPage() {
   await connection();
   const admin = await requireAdminPage('administrators.view');
-  const rows = await listAdministrators(getDb(), admin.orgId);
+  // Phone numbers are stored as E.164 and shown (and edited) in international format.
+  const rows = (await listAdministrators(getDb(), admin.orgId)).map((row) => ({ ...row, phone: row.phone && formatPhone(row.phone) }));
   const canManage = can(admin.level, 'administrators.manage');
   const active = rows.filter((r) => r.status === 'active').length;
 

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { adminAction } from '@/lib/actions/action';
 import { deleteRecipient, updateRecipientPhone } from '@/lib/recipients/recipients';
-import { formatPhone } from '@/lib/recipients/phone';
+import { formatPhone } from '@/lib/phone';
 
 const recipientIdSchema = z.object({ id: z.string().uuid() });
 const updatePhoneSchema = z.object({ id: z.string().uuid(), phone: z.string().max(40, 'This phone number is too long.') });

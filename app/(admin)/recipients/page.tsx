@@ -12,7 +12,7 @@ import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
-import { formatPhone } from '@/lib/recipients/phone';
+import { formatPhone } from '@/lib/phone';
 import { listRecipients, SEARCH_CANDIDATE_CAP } from '@/lib/recipients/recipients';
 
 export const metadata: Metadata = { title: 'Recipients · Sealpost' };

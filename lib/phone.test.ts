@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPhone, maskPhone, normalisePhone } from './phone';
+import { formatPhone, maskPhone, normalisePhone } from '@/lib/phone';
 
 describe('normalisePhone', () => {
   it('accepts national US input with the default country and international input, as E.164', () => {
