@@ -12,6 +12,7 @@ import {
   CalendarSync as LucideCalendarSync,
   Check as LucideCheck,
   ChevronDown as LucideChevronDown,
+  ChevronLeft as LucideChevronLeft,
   ChevronRight as LucideChevronRight,
   ChevronsLeft as LucideChevronsLeft,
   CircleAlert as LucideCircleAlert,
@@ -134,6 +135,7 @@ export const CalendarPlus = fromLucide(LucideCalendarPlus);
 export const CalendarSync = fromLucide(LucideCalendarSync);
 export const Check = fromLucide(LucideCheck);
 export const ChevronDown = fromLucide(LucideChevronDown);
+export const ChevronLeft = fromLucide(LucideChevronLeft);
 export const ChevronRight = fromLucide(LucideChevronRight);
 export const ChevronsLeft = fromLucide(LucideChevronsLeft);
 export const CircleAlert = fromLucide(LucideCircleAlert);

@@ -1,4 +1,4 @@
-import type { MailboxCursor } from './queries';
+import type { MailboxCursor, MailboxPosition } from './queries';
 
 export function encodeMailboxCursor(cursor: MailboxCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
@@ -14,6 +14,16 @@ export function decodeMailboxCursor(raw: string): MailboxCursor | undefined {
     }
   } catch {
     // fall through
+  }
+  return undefined;
+}
+
+/** A mailbox page's position from its URL: `?before=` (older than) or `?after=` (newer than). */
+export function mailboxPosition(params: Record<string, string | string[] | undefined>): MailboxPosition | undefined {
+  for (const [key, direction] of [['before', 'older'], ['after', 'newer']] as const) {
+    const raw = params[key];
+    const cursor = decodeMailboxCursor(typeof raw === 'string' ? raw : '');
+    if (cursor) return { cursor, direction };
   }
   return undefined;
 }

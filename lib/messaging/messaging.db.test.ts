@@ -8,7 +8,7 @@ import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
-import { listInbox } from './queries';
+import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
 import { EXTERNAL_LIMIT, sendMessage } from './send-message';
 
@@ -151,6 +151,43 @@ describe('sending and reading secure messages', () => {
     inbox = await listInbox(getDb(), pat.id, { now: new Date(), limit: 50 });
     expect(inbox.items).toHaveLength(0);
     expect((await refusal(openMessage({ user: pat, id: recent.id }))).code).toBe('not_found');
+  });
+});
+
+describe('mailbox pages', () => {
+  it('pages older and newer by keyset in Inbox and Sent, ties broken by id, and "Newer" never shows a short page', async () => {
+    const { alice, pat } = await setup();
+    const base = Date.now() - 3_600_000;
+    const times = [0, 1, 2, 3, 3, 4, 5]; // two messages share a time
+    for (const [i, t] of times.entries()) await send(alice, { to: [pat.email], subject: `M${i}`, now: new Date(base + t * 60_000) });
+    for (const list of [
+      (position?: MailboxPosition) => listInbox(getDb(), pat.id, { now: new Date(), limit: 3, position }),
+      (position?: MailboxPosition) => listSent(getDb(), alice.id, { limit: 3, position }),
+    ]) {
+      const subjects = (p: MailboxPage) => p.items.map((m) => m.subject);
+      const from = (cursor: MailboxPage['older'], direction: MailboxPosition['direction']) => {
+        if (!cursor) throw new Error(`expected a page ${direction}`);
+        return list({ cursor, direction });
+      };
+      const first = await list();
+      expect(first.newer).toBeNull();
+      expect(first.older).not.toBeNull();
+      const second = await from(first.older, 'older');
+      const third = await from(second.older, 'older');
+      // Every message once, newest first, across the three pages.
+      const all = [...subjects(first), ...subjects(second), ...subjects(third)];
+      expect(new Set(all).size).toBe(7);
+      expect(all.slice(0, 3)).toEqual(['M6', 'M5', all[2]]);
+      expect(all.at(-1)).toBe('M0');
+      expect(third.older).toBeNull();
+      // Back up: the same pages again.
+      const back = await from(third.newer, 'newer');
+      expect(subjects(back)).toEqual(subjects(second));
+      expect(back.older).toEqual(second.older);
+      const top = await from(back.newer, 'newer');
+      expect(subjects(top)).toEqual(subjects(first));
+      expect(top.newer).toBeNull();
+    }
   });
 });
 

@@ -1,9 +1,21 @@
-import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
+import { keysetPage, type PageDirection } from '@/lib/keyset';
 
 export const INBOX_DAYS = 60;
 export type MailboxCursor = { sentAt: string; id: string };
+
+type Message = typeof secureMessages.$inferSelect;
+/** A row of Inbox or Sent; `readAt` is the reader's own (always null in Sent). */
+export type MailboxSummary = Pick<Message, 'id' | 'subject' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
+  senderEmail: string;
+  senderName: string;
+  readAt: Date | null;
+};
+/** One page, and where the pages either side of it start (null: there is none). */
+export type MailboxPage = { items: MailboxSummary[]; older: MailboxCursor | null; newer: MailboxCursor | null };
 
 const summaryColumns = {
   id: secureMessages.id,
@@ -16,24 +28,33 @@ const summaryColumns = {
   senderName: portalUsers.displayName,
 };
 
-/** Inbox: messages to the user from the last 60 days, newest first, keyset-paginated. */
-export async function listInbox(db: DbOrTx, userId: string, options: { now: Date; limit: number; before?: MailboxCursor }) {
-  const since = new Date(options.now.getTime() - INBOX_DAYS * 86_400_000);
-  const cursor = options.before
-    ? or(
-        lt(messageRecipients.sentAt, new Date(options.before.sentAt)),
-        and(eq(messageRecipients.sentAt, new Date(options.before.sentAt)), lt(messageRecipients.messageId, options.before.id)),
-      )
+/** Where a mailbox page starts: older or newer than a message's (sent time, id). */
+export type MailboxPosition = { cursor: MailboxCursor; direction: PageDirection };
+
+/** The keyset condition and order for a list newest first by (sentAt, id). */
+function mailboxKeyset(sentAt: AnyPgColumn, id: AnyPgColumn, position: MailboxPosition | undefined) {
+  const newer = position?.direction === 'newer';
+  const where = position
+    ? newer
+      ? sql`(${sentAt}, ${id}) > (${position.cursor.sentAt}::timestamptz, ${position.cursor.id}::uuid)`
+      : sql`(${sentAt}, ${id}) < (${position.cursor.sentAt}::timestamptz, ${position.cursor.id}::uuid)`
     : undefined;
+  return { where, orderBy: newer ? [asc(sentAt), asc(id)] : [desc(sentAt), desc(id)] };
+}
+
+/** Inbox: messages to the user from the last 60 days, newest first, keyset-paginated both ways. */
+export async function listInbox(db: DbOrTx, userId: string, options: { now: Date; limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+  const since = new Date(options.now.getTime() - INBOX_DAYS * 86_400_000);
+  const keyset = mailboxKeyset(messageRecipients.sentAt, messageRecipients.messageId, options.position);
   const rows = await db
     .select({ ...summaryColumns, readAt: messageRecipients.readAt })
     .from(messageRecipients)
     .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
-    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), cursor))
-    .orderBy(desc(messageRecipients.sentAt), desc(messageRecipients.messageId))
+    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return page(rows, options.limit);
+  return page(rows, options, () => listInbox(db, userId, { ...options, position: undefined }));
 }
 
 export async function countUnread(db: DbOrTx, userId: string, now: Date) {
@@ -54,23 +75,18 @@ export async function countUnread(db: DbOrTx, userId: string, now: Date) {
   return row?.n ?? 0;
 }
 
-/** Sent: the user's own messages, newest first. */
-export async function listSent(db: DbOrTx, userId: string, options: { limit: number; before?: MailboxCursor }) {
-  const cursor = options.before
-    ? or(
-        lt(secureMessages.sentAt, new Date(options.before.sentAt)),
-        and(eq(secureMessages.sentAt, new Date(options.before.sentAt)), lt(secureMessages.id, options.before.id)),
-      )
-    : undefined;
+/** Sent: the user's own messages, newest first, keyset-paginated both ways. */
+export async function listSent(db: DbOrTx, userId: string, options: { limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+  const keyset = mailboxKeyset(secureMessages.sentAt, secureMessages.id, options.position);
   const rows = await db
     .select({ ...summaryColumns, readAt: sql<Date | null>`null` })
     .from(secureMessages)
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
     .leftJoin(messageSenderState, eq(messageSenderState.messageId, secureMessages.id))
-    .where(and(eq(secureMessages.senderId, userId), isNull(messageSenderState.deletedAt), cursor))
-    .orderBy(desc(secureMessages.sentAt), desc(secureMessages.id))
+    .where(and(eq(secureMessages.senderId, userId), isNull(messageSenderState.deletedAt), keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return page(rows, options.limit);
+  return page(rows, options, () => listSent(db, userId, { ...options, position: undefined }));
 }
 
 /** Recipients' addresses of several messages at once, for list rows. */
@@ -86,10 +102,12 @@ export async function recipientsOf(db: DbOrTx, messageIds: string[]) {
   return out;
 }
 
-function page<T extends { id: string; sentAt: Date }>(rows: T[], limit: number) {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, next: rows.length > limit && last ? { sentAt: last.sentAt.toISOString(), id: last.id } : null };
+const at = (row: { id: string; sentAt: Date } | null): MailboxCursor | null => (row ? { sentAt: row.sentAt.toISOString(), id: row.id } : null);
+
+async function page(found: MailboxSummary[], options: { limit: number; position?: MailboxPosition }, newest: () => Promise<MailboxPage>): Promise<MailboxPage> {
+  const cut = keysetPage(found, options.limit, options.position?.direction ?? 'older', options.position !== undefined);
+  if (!cut) return newest();
+  return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
 }
 
 export async function listMessageAttachments(db: DbOrTx, messageId: string) {

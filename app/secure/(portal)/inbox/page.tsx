@@ -7,7 +7,8 @@ import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
 import { INBOX_DAYS, listInbox, searchMessages } from '@/lib/messaging/queries';
 import { SearchBox } from '@/components/ui/search-box';
-import { decodeMailboxCursor, encodeMailboxCursor } from '@/lib/messaging/cursor';
+import { mailboxPosition } from '@/lib/messaging/cursor';
+import { MailboxPager } from '@/components/portal/mailbox-pager';
 
 export const metadata: Metadata = { title: 'Inbox · Secure messages · Sealpost' };
 
@@ -16,7 +17,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const user = await requirePortalPage();
   const params = await searchParams;
   const now = new Date();
-  const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
+  const position = mailboxPosition(params);
   const q = typeof params.q === 'string' ? params.q.trim().slice(0, 200) : '';
   if (q) {
     const results = await searchMessages(getDb(), user.id, q);
@@ -47,7 +48,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
       </div>
     );
   }
-  const { items, next } = await listInbox(getDb(), user.id, { now, limit: 50, before });
+  const page = await listInbox(getDb(), user.id, { now, limit: 50, position });
   return (
     <div className="grid gap-6">
       <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days. Search finds older ones.`} />
@@ -57,23 +58,10 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         unreadMatters
         preferences={user.preferences}
         now={now}
-        emptyTitle={before ? 'No older messages' : 'No messages in the last 60 days'}
-        rows={items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
+        emptyTitle={position ? 'No older messages' : 'No messages in the last 60 days'}
+        rows={page.items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
       />
-      <nav aria-label="Pages" className="flex justify-between text-sm">
-        {before ? (
-          <Link href="/secure/inbox" className="font-medium text-brand-600 hover:underline">
-            Newest
-          </Link>
-        ) : (
-          <span />
-        )}
-        {next && (
-          <Link href={`/secure/inbox?before=${encodeMailboxCursor(next)}`} className="font-medium text-brand-600 hover:underline">
-            Older
-          </Link>
-        )}
-      </nav>
+      <MailboxPager path="/secure/inbox" page={page} paged={position !== undefined} />
     </div>
   );
 }

@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { MailboxList } from '@/components/portal/mailbox-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
-import { decodeMailboxCursor, encodeMailboxCursor } from '@/lib/messaging/cursor';
+import { mailboxPosition } from '@/lib/messaging/cursor';
+import { MailboxPager } from '@/components/portal/mailbox-pager';
 import { listSent, recipientsOf } from '@/lib/messaging/queries';
 
 export const metadata: Metadata = { title: 'Sent · Secure messages · Sealpost' };
@@ -15,8 +15,9 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
   const user = await requirePortalPage();
   const params = await searchParams;
   const now = new Date();
-  const before = decodeMailboxCursor(typeof params.before === 'string' ? params.before : '');
-  const { items, next } = await listSent(getDb(), user.id, { limit: 50, before });
+  const position = mailboxPosition(params);
+  const page = await listSent(getDb(), user.id, { limit: 50, position });
+  const { items } = page;
   const recipients = await recipientsOf(
     getDb(),
     items.map((m) => m.id),
@@ -29,16 +30,10 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
         unreadMatters={false}
         preferences={user.preferences}
         now={now}
-        emptyTitle="You have not sent any secure message yet"
+        emptyTitle={position ? 'No older messages' : 'You have not sent any secure message yet'}
         rows={items.map((m) => ({ ...m, counterpart: `To: ${(recipients.get(m.id) ?? []).map((r) => r.email).join(', ')}` }))}
       />
-      {next && (
-        <nav aria-label="Pages" className="flex justify-end text-sm">
-          <Link href={`/secure/sent?before=${encodeMailboxCursor(next)}`} className="font-medium text-brand-600 hover:underline">
-            Older
-          </Link>
-        </nav>
-      )}
+      <MailboxPager path="/secure/sent" page={page} paged={position !== undefined} />
     </div>
   );
 }
