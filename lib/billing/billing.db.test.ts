@@ -6,7 +6,7 @@ import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
-import { confirmCheckOrder, payOrderWithTestCard } from './complete-order';
+import { confirmCheckOrder, payOrderWithTestCard, TEST_GATEWAY_OFF } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { getOrder } from './queries';
 import { refusal } from '@/tests/refusal';
@@ -60,6 +60,27 @@ describe('buying licenses for new addresses', () => {
     expect(await getDb().$count(invoices, eq(invoices.orderId, orderId))).toBe(1);
     expect(await eventsOf(org.orgId, 'licenses.purchased')).toHaveLength(1);
     expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(52);
+  });
+
+  it('the test gateway takes no payment when Stripe is set up', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 3, pendingEmails: [`s1@${org.domain}`] });
+    const stripe = { STRIPE_SECRET_KEY: 'sk_test_local', STRIPE_WEBHOOK_SECRET: 'whsec_local', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_local' };
+    const saved = Object.fromEntries(Object.keys(stripe).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, stripe);
+    try {
+      const refused = await refusal(payOrderWithTestCard({ actor: owner, orderId, card: VISA }));
+      expect(refused).toMatchObject({ code: 'forbidden', message: TEST_GATEWAY_OFF });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
+    expect((await getOrder(getDb(), org.orgId, orderId))?.status).toBe('open');
+    expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(47);
   });
 
   it('a declined card adds nothing; 4242 pays once, even when 25 payments race', async () => {

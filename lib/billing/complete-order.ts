@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
 import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
+import { stripeConfig } from './stripe-config';
 import { chargeTestCard } from './test-gateway';
 
 const ALREADY_DONE = 'This order is already complete.';
@@ -34,6 +35,8 @@ export async function confirmCheckOrder(input: { actor: AdminActor; orderId: str
   throw new AppError('conflict', ALREADY_DONE);
 }
 
+export const TEST_GATEWAY_OFF = 'Card payments go through Stripe here. Reload the page to pay with the secure card form.';
+
 /**
  * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY). A declined card changes
  * nothing but the audit trail; an approved one fulfils the order once.
@@ -46,6 +49,8 @@ export async function payOrderWithTestCard(input: {
   now?: Date;
 }) {
   const { actor } = input;
+  // With Stripe set up, cards are paid through Stripe only: the test gateway takes no money.
+  if (stripeConfig()) throw new AppError('forbidden', TEST_GATEWAY_OFF);
   const now = input.now ?? new Date();
   const order = await openOrder(actor, input.orderId);
   if (order.status !== 'open') {
