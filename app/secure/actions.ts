@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { signOut } from '@/auth';
 import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { portalAction, publicAction } from '@/lib/actions/action';
-import { changePasswordSchema, requestResetSchema, signInSchema } from '@/lib/auth/schemas';
+import { changePasswordSchema, requestResetSchema, safeCallbackPath, signInSchema } from '@/lib/auth/schemas';
 import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, signOutPortalUser } from '@/lib/portal/accounts';
 
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
@@ -28,7 +28,7 @@ export const portalSignInAction = publicAction('portalSignInAction', signInSchem
 });
 
 function portalReturnPath(callbackUrl: string | undefined): string {
-  return callbackUrl && callbackUrl.startsWith('/secure/') && !callbackUrl.startsWith('//') ? callbackUrl : '/secure/inbox';
+  return safeCallbackPath(callbackUrl, '/secure/inbox', '/secure/');
 }
 
 /** Which way this address signs in, decided by its domain (never by whether an account exists). */

@@ -46,9 +46,23 @@ export type RequestResetInput = z.infer<typeof requestResetSchema>;
 export type ResetPasswordInput = z.infer<typeof resetPasswordSchema>;
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
-/** Only same-site paths, never another origin or a protocol-relative URL. */
-export function safeCallbackPath(value: string | undefined, fallback = '/dashboard'): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-  if (value.startsWith('/login') || value.startsWith('/api/')) return fallback;
-  return value;
+/**
+ * Where to go after signing in: only a path of this site (under `within` when given), never
+ * another origin. Browsers drop tabs and newlines from URLs and read `\` as `/`, so "/\t/host"
+ * would become "//host": such characters are refused rather than guessed at, and the path is
+ * resolved as a browser would before it is checked.
+ */
+export function safeCallbackPath(value: string | undefined, fallback = '/dashboard', within = '/'): string {
+  if (!value || value.length > 2048 || !value.startsWith('/') || value.startsWith('//')) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  const base = 'http://sealpost.invalid';
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    return fallback;
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== base || !path.startsWith(within) || path.startsWith('/login') || path.startsWith('/api/')) return fallback;
+  return path;
 }
