@@ -87,6 +87,24 @@ describe('signInAdministrator', () => {
     });
   });
 
+  it('lets only five of many concurrent guesses at one account be checked, and the right password among them is throttled', async () => {
+    const attempts = Array.from({ length: 24 }, (_, i) =>
+      signInAdministrator({ email: `manager@${org.domain}`, password: i === 23 ? TEST_PASSWORD : `Wrong-${i}-Pass!`, clientAddress: '192.0.2.2' }),
+    );
+    const outcomes = await Promise.allSettled(attempts);
+    const checked = (await eventsOf(org.orgId, 'auth.sign_in_failed')).filter((e) => e.summary.includes(`manager@${org.domain}`) && !e.summary.includes('throttled'));
+    const signedIn = outcomes.filter((o) => o.status === 'fulfilled').length;
+    expect(checked.length + signedIn).toBeLessThanOrEqual(5);
+    expect(outcomes.filter((o) => o.status === 'rejected' && (o.reason as AppError).code === 'rate_limited').length).toBeGreaterThanOrEqual(19);
+  });
+
+  it('does not hold successful sign-ins against their client address', async () => {
+    const address = '192.0.2.88';
+    for (let i = 0; i < 35; i++) await signInAdministrator({ email: `viewer@${org.domain}`, password: TEST_PASSWORD, clientAddress: address });
+    await refusal(signInAdministrator({ email: `viewer@${org.domain}`, password: 'Wrong-Pass-1!', clientAddress: address }));
+    await expect(signInAdministrator({ email: `viewer@${org.domain}`, password: TEST_PASSWORD, clientAddress: address })).resolves.toMatchObject({ id: org.viewerId });
+  });
+
   it('throttles a client address that tries many accounts', async () => {
     const address = '192.0.2.77';
     for (let i = 0; i < 30; i++) {

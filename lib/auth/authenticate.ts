@@ -2,7 +2,7 @@ import { getDb, type Tx } from '@/db/client';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
-import { clearThrottle, countAttempt, signInRules, throttledFor, waitMessage } from './throttle';
+import { clearThrottle, refundAttempt, reserveAttempt, signInRules, waitMessage } from './throttle';
 
 export const INVALID_CREDENTIALS = 'Incorrect email address or password.';
 
@@ -24,7 +24,10 @@ export type AccountSource<A extends SignInAccount> = {
 /**
  * Checks an email and password against one kind of account. Unknown addresses, wrong passwords,
  * accounts without a password yet and inactive ones get the same answer after the same work;
- * throttling is checked before any hash is computed; every attempt is an audit event.
+ * every attempt is counted against the account and the client address before any hash is
+ * computed (so concurrent guesses cannot outrun the limit), and is an audit event. A correct
+ * password gives the address its count back; the account's count is cleared when the sign-in
+ * completes (after the second factor, when there is one).
  */
 export async function authenticate<A extends SignInAccount>(
   source: AccountSource<A>,
@@ -34,14 +37,13 @@ export async function authenticate<A extends SignInAccount>(
   const now = input.now ?? new Date();
   const email = input.email.trim().toLowerCase();
   const rules = signInRules(email, input.clientAddress, source.kind);
-  const wait = await throttledFor(db, rules, now);
+  const wait = await reserveAttempt(db, rules, now);
   const account = await source.find(email);
   const actor = account ? { type: source.kind, id: account.id, email: account.email } : ({ type: 'anonymous', email } as const);
   const target = account ? { type: source.kind, id: account.id, label: account.email } : undefined;
 
   const failed = async (reason: string) => {
     await db.transaction(async (tx) => {
-      await countAttempt(tx, rules, now);
       await recordAuditEvent(tx, {
         orgId: account?.orgId ?? null,
         actor,
@@ -70,6 +72,7 @@ export async function authenticate<A extends SignInAccount>(
     throw new AppError('unauthenticated', INVALID_CREDENTIALS);
   }
 
+  for (const rule of rules.slice(1)) await refundAttempt(db, rule, now);
   if (source.needsSecondFactor && (await source.needsSecondFactor(account))) {
     // The sign-in completes (and is recorded) when the second factor is confirmed.
     return { ...account, pendingSecondFactor: true };

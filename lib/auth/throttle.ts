@@ -35,10 +35,12 @@ export async function throttledFor(db: DbOrTx, rules: ThrottleRule[], now: Date)
   return wait;
 }
 
-export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
+/** One more attempt on each rule's counter (a new window when the old one has ended); the counts after it. */
+async function addAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
+  const counts: { rule: ThrottleRule; count: number; windowEndsAt: Date }[] = [];
   for (const rule of rules) {
     const windowEnds = new Date(now.getTime() + rule.windowSeconds * 1000);
-    await db
+    const [row] = await db
       .insert(rateLimits)
       .values({ key: rule.key, count: 1, windowEndsAt: windowEnds })
       .onConflictDoUpdate({
@@ -47,8 +49,38 @@ export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date)
           count: sql`case when ${rateLimits.windowEndsAt} <= ${now.toISOString()}::timestamptz then 1 else ${rateLimits.count} + 1 end`,
           windowEndsAt: sql`case when ${rateLimits.windowEndsAt} <= ${now.toISOString()}::timestamptz then ${windowEnds.toISOString()}::timestamptz else ${rateLimits.windowEndsAt} end`,
         },
-      });
+      })
+      .returning({ count: rateLimits.count, windowEndsAt: rateLimits.windowEndsAt });
+    counts.push({ rule, count: row.count, windowEndsAt: row.windowEndsAt });
   }
+  return counts;
+}
+
+/** Counts a failed attempt (for checks made before, with `throttledFor`). */
+export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
+  await addAttempt(db, rules, now);
+}
+
+/**
+ * Counts an attempt before it is checked, and returns the seconds to wait when it is over a
+ * limit (0 otherwise). The count and the decision are one statement per rule, so concurrent
+ * attempts cannot all pass a check made before any of them was counted: of N at once, only the
+ * first `limit` go ahead. A successful attempt gives its count back with `refundAttempt`.
+ */
+export async function reserveAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date): Promise<number> {
+  let wait = 0;
+  for (const { rule, count, windowEndsAt } of await addAttempt(db, rules, now)) {
+    if (count > rule.limit) wait = Math.max(wait, Math.ceil((windowEndsAt.getTime() - now.getTime()) / 1000));
+  }
+  return wait;
+}
+
+/** Gives back one attempt reserved on `rule` (a sign-in that succeeded is not held against its address). */
+export async function refundAttempt(db: DbOrTx, rule: ThrottleRule, now: Date) {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(and(eq(rateLimits.key, rule.key), gt(rateLimits.windowEndsAt, now)));
 }
 
 export async function clearThrottle(db: DbOrTx, key: string) {

@@ -6,7 +6,7 @@ import { hashPassword } from '@/lib/auth/passwords';
 import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { completePortalSignIn, signInPortalUser } from './accounts';
-import { MAX_CODE_ATTEMPTS, resendSmsChallenge } from './two-factor';
+import { MAX_CODE_ATTEMPTS, resendSmsChallenge, TOO_MANY_CODES } from './two-factor';
 
 const PASSWORD = 'Portal-Two-Factor-42';
 
@@ -84,5 +84,20 @@ describe('SMS two-factor sign-in for recipients', () => {
     if (oldCode !== newCode) expect((await refusal(completePortalSignIn({ challengeId: a.challengeId, code: oldCode, clientAddress: '' }))).code).toBe('expired');
     await resendSmsChallenge(next.challengeId);
     expect((await refusal(resendSmsChallenge(next.challengeId))).code).toBe('rate_limited');
+  });
+
+  it('signing in again and again, even at once, sends at most 3 codes in 10 minutes', async () => {
+    const { email } = await setup();
+    const texts = () => getDb().$count(outboxMessages, and(eq(outboxMessages.channel, 'sms'), eq(outboxMessages.recipient, '+16175550142')));
+    const before = await texts();
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => signInPortalUser({ email, password: PASSWORD, clientAddress: '' })));
+    expect((await texts()) - before).toBe(3);
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code: string; message: string })] : []));
+    expect(refused).toHaveLength(5);
+    expect(refused.every((e) => e.code === 'rate_limited')).toBe(true);
+    expect(refused.map((e) => e.message)).toContain(TOO_MANY_CODES);
+    // Once the sign-in window (15 minutes) has passed, a sign-in sends a code again.
+    const later = await signInPortalUser({ email, password: PASSWORD, clientAddress: '', now: new Date(Date.now() + 16 * 60_000) });
+    expect(later.status).toBe('second_factor');
   });
 });

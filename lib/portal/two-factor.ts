@@ -1,7 +1,7 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
-import { getDb, type DbOrTx } from '@/db/client';
-import { policies, recipientAccounts, smsChallenges } from '@/db/schema';
+import { getDb, type DbOrTx, type Tx } from '@/db/client';
+import { policies, portalUsers, recipientAccounts, smsChallenges } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 
@@ -31,8 +31,22 @@ export function maskPhone(phone: string): string {
   return `${phone.slice(0, Math.min(4, phone.length - 4))}••• ${phone.slice(-4)}`;
 }
 
-/** A fresh 6-digit code by SMS (through the outbox); earlier unused codes of the user stop working. */
-export async function startSmsChallenge(tx: DbOrTx, userId: string, phone: string, now: Date): Promise<string> {
+export const MAX_CODES_SENT = 3;
+export const TOO_MANY_CODES = 'Too many codes were sent. Wait 10 minutes and sign in again.';
+
+/**
+ * A fresh 6-digit code by SMS (through the outbox); earlier unused codes of the user stop working.
+ * At most 3 codes per 10 minutes for one user, however they are asked for (signing in again or
+ * "Send a new code"): the user's row is locked while the count is taken, so concurrent requests
+ * cannot send more. This bounds both the texts anyone can make us send and the guesses at codes.
+ */
+export async function startSmsChallenge(tx: Tx, userId: string, phone: string, now: Date): Promise<string> {
+  await tx.select({ id: portalUsers.id }).from(portalUsers).where(eq(portalUsers.id, userId)).for('update');
+  const [recent] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(smsChallenges)
+    .where(and(eq(smsChallenges.portalUserId, userId), gt(smsChallenges.createdAt, new Date(now.getTime() - CODE_MINUTES * 60_000))));
+  if ((recent?.n ?? 0) >= MAX_CODES_SENT) throw new AppError('rate_limited', TOO_MANY_CODES);
   await tx
     .update(smsChallenges)
     .set({ usedAt: now })
@@ -78,17 +92,12 @@ export async function verifySmsChallenge(challengeId: string, code: string, now 
   return { userId: consumed.userId };
 }
 
-/** "Send a new code": at most 3 codes per 10 minutes for one user. */
+/** "Send a new code" (within `startSmsChallenge`'s limit of 3 codes per 10 minutes). */
 export async function resendSmsChallenge(previousChallengeId: string, now = new Date()): Promise<{ challengeId: string; phone: string }> {
   if (!/^[0-9a-f-]{36}$/i.test(previousChallengeId)) throw new AppError('expired', 'Sign in again to get a new code.');
   const db = getDb();
   const [previous] = await db.select({ userId: smsChallenges.portalUserId, phone: smsChallenges.phone }).from(smsChallenges).where(eq(smsChallenges.id, previousChallengeId));
   if (!previous) throw new AppError('expired', 'Sign in again to get a new code.');
-  const [recent] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(smsChallenges)
-    .where(and(eq(smsChallenges.portalUserId, previous.userId), gt(smsChallenges.createdAt, new Date(now.getTime() - CODE_MINUTES * 60_000))));
-  if ((recent?.n ?? 0) >= 3) throw new AppError('rate_limited', 'Too many codes were sent. Wait 10 minutes and sign in again.');
   const challengeId = await db.transaction((tx) => startSmsChallenge(tx, previous.userId, previous.phone, now));
   return { challengeId, phone: previous.phone };
 }
