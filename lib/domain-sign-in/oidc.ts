@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import * as client from 'openid-client';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors/app-error';
@@ -15,8 +17,47 @@ function isLoopback(url: URL): boolean {
 }
 
 /**
+ * Whether this deployment may use identity providers on this machine or a private network: only
+ * when the app itself is served over plain http (development, tests, the local demo). A production
+ * deployment (https) talks only to public providers, so "Test connection" cannot be used to probe
+ * the server's own ports or its internal network.
+ */
+function localIssuersAllowed(): boolean {
+  return new URL(env().APP_URL).protocol === 'http:';
+}
+
+/** Loopback, private, link-local, shared, reserved and multicast ranges (IPv4 and IPv6). */
+const notPublic = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) notPublic.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) notPublic.addSubnet(net, prefix, 'ipv6');
+
+function isPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return isPublicAddress(mapped);
+  return !notPublic.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+export const NOT_PUBLIC = 'The issuer must be on the public internet: this address points at a private or local network.';
+
+/** Refuses an issuer whose host is, or resolves to, a non-public address (unless local issuers are allowed). */
+export async function assertPublicIssuer(issuer: URL): Promise<void> {
+  if (localIssuersAllowed()) return;
+  const host = issuer.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  } catch {
+    throw new AppError('unavailable', `The identity provider at ${issuer.origin} could not be found (no such host).`);
+  }
+  if (addresses.length === 0 || !addresses.every(isPublicAddress)) throw new AppError('invalid_input', NOT_PUBLIC);
+}
+
+/**
  * An issuer must be https; plain http only on this machine's loopback address (a provider run
- * locally for development and tests).
+ * locally for development and tests), and only where local issuers are allowed.
  */
 export function issuerProblem(value: string): string | null {
   let url: URL;
@@ -27,7 +68,7 @@ export function issuerProblem(value: string): string | null {
   }
   if (url.username || url.password || url.search || url.hash) return 'The issuer URL has no user, query or fragment.';
   if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && isLoopback(url)) return null;
+  if (url.protocol === 'http:' && isLoopback(url) && localIssuersAllowed()) return null;
   return 'The issuer URL must start with https://.';
 }
 
@@ -37,14 +78,22 @@ export async function discover(settings: ProviderSettings): Promise<client.Confi
   const problem = issuerProblem(settings.issuer);
   if (problem) throw new AppError('invalid_input', problem);
   const issuer = new URL(settings.issuer);
+  await assertPublicIssuer(issuer);
+  let config: client.Configuration;
   try {
-    return await client.discovery(issuer, settings.clientId, settings.clientSecret, undefined, {
+    config = await client.discovery(issuer, settings.clientId, settings.clientSecret, undefined, {
       execute: isLoopback(issuer) ? [client.allowInsecureRequests] : [],
       timeout: 10,
     });
   } catch (error) {
     throw new AppError('unavailable', `The identity provider at ${issuer.origin} could not be discovered: ${describe(error)}`);
   }
+  // The server calls the token and key endpoints itself: they must be public too.
+  const metadata = config.serverMetadata();
+  for (const endpoint of [metadata.token_endpoint, metadata.jwks_uri, metadata.userinfo_endpoint]) {
+    if (endpoint) await assertPublicIssuer(new URL(endpoint));
+  }
+  return config;
 }
 
 /** A short, safe reading of an openid-client or network error (no stack, no secrets). */
