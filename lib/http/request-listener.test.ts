@@ -56,6 +56,21 @@ describe('the request listener in front of Next', () => {
     expect(seen[1].headers['content-security-policy']).toBeUndefined();
   });
 
+  it('reads the path as a URL, so a page reached through "/api/.." still gets its policy', async () => {
+    const { base } = await serverWith(10);
+    for (const path of ['/api/../login', '/api/%2e%2e/login', '/_next/%2E%2E/dashboard']) {
+      // node:http sends the path as written (fetch would resolve it first).
+      const csp = await new Promise<string | undefined>((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        http.get({ hostname, port, path }, (res) => {
+          res.resume();
+          resolve(res.headers['content-security-policy'] as string | undefined);
+        }).on('error', reject);
+      });
+      expect(csp, path).toMatch(/'nonce-/);
+    }
+  });
+
   it('answers 503 with Retry-After straight away once the limit is in progress, and admits again when one finishes', async () => {
     const { base, seen, held, listener, releaseAll } = await serverWith(3);
     const pending = [1, 2, 3].map((i) => fetch(`${base}/hold/${i}`));

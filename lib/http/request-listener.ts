@@ -32,10 +32,19 @@ function busy(pathname: string, res: ServerResponse) {
  *   Retry-After straight away. Under overload every request is answered, quickly, instead of all of
  *   them queueing until clients time out.
  */
+function pagePath(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+}
+
 export function requestListener(handle: Handle, options: { dev: boolean; stripe: boolean; maxInFlight: number }) {
   let inFlight = 0;
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    const pathname = (req.url ?? '/').split('?', 1)[0];
+    // Resolved as a URL ("/api/../login" and "/api/%2e%2e/login" are "/login"), as Next will read it.
+    const pathname = pagePath(req.url);
     if (inFlight >= options.maxInFlight && pathname !== HEALTH_PATH) return busy(pathname, res);
     inFlight++;
     // 'close' comes once the response is complete or its connection is gone, whichever is first.
