@@ -117,6 +117,20 @@ describe('listAuditEvents', () => {
     const pages = await allPages(orgId, {}, 50);
     expect(pages.map((p) => p.length)).toEqual([50, 50, 30]);
     expect(pages.flat().map((r) => r.id)).toEqual(await expectedIds(orgId));
+
+    // And back up with "Newer": the same pages, until the newest, which has no Newer.
+    const ids = (rows: AuditEventRow[]) => rows.map((r) => r.id);
+    const first = await listAuditEvents(getDb(), orgId, {}, { limit: 50 });
+    expect(first.newerCursor).toBeNull();
+    const second = await listAuditEvents(getDb(), orgId, { cursor: first.nextCursor ?? undefined }, { limit: 50 });
+    const third = await listAuditEvents(getDb(), orgId, { cursor: second.nextCursor ?? undefined }, { limit: 50 });
+    expect(third.nextCursor).toBeNull();
+    const back = await listAuditEvents(getDb(), orgId, { cursor: third.newerCursor ?? undefined }, { limit: 50 });
+    expect(ids(back.rows)).toEqual(ids(second.rows));
+    expect(back.nextCursor).toEqual(second.nextCursor);
+    const top = await listAuditEvents(getDb(), orgId, { cursor: back.newerCursor ?? undefined }, { limit: 50 });
+    expect(ids(top.rows)).toEqual(ids(first.rows));
+    expect(top.newerCursor).toBeNull();
   });
 
   it('answers an empty page and no cursor past the end', async () => {
@@ -124,7 +138,7 @@ describe('listAuditEvents', () => {
     await insertEvents(orgId, [{ at: new Date('2026-11-01T00:00:00Z') }]);
     const [only] = (await listAuditEvents(getDb(), orgId, {}, { limit: 1 })).rows;
     const after = encodeAuditCursor({ t: only.occurredAt.toISOString(), id: only.id });
-    expect(await listAuditEvents(getDb(), orgId, { cursor: after }, { limit: 10 })).toEqual({ rows: [], nextCursor: null });
+    expect(await listAuditEvents(getDb(), orgId, { cursor: after }, { limit: 10 })).toEqual({ rows: [], nextCursor: null, newerCursor: null });
   });
 
   it('refuses a forged cursor and an out-of-range page size', async () => {
@@ -144,7 +158,7 @@ describe('listAuditEvents', () => {
     const bRow = (await listAuditEvents(db, b.orgId, {}, { limit: 1 })).rows[0];
     const bCursor = encodeAuditCursor({ t: '2027-01-01T00:00:00Z', id: bRow.id + 1 });
     expect((await listAuditEvents(db, a.orgId, { cursor: bCursor }, { limit: 50 })).rows.map((r) => r.summary)).toEqual(['A only']);
-    expect(await listAuditEvents(db, a.orgId, { actor: `owner@${b.domain}` }, { limit: 50 })).toEqual({ rows: [], nextCursor: null });
+    expect(await listAuditEvents(db, a.orgId, { actor: `owner@${b.domain}` }, { limit: 50 })).toEqual({ rows: [], nextCursor: null, newerCursor: null });
     expect(await countAuditEvents(db, a.orgId, {})).toEqual({ count: 1, capped: false });
     expect(await distinctActors(db, a.orgId)).toEqual([`owner@${a.domain}`]);
     let streamed = '';

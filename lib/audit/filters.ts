@@ -13,13 +13,14 @@ export type AuditFilters = {
   /** Whole UTC days, inclusive. */
   from?: string;
   to?: string;
-  /** Opaque keyset position (see encodeAuditCursor): the page starts after this event. */
+  /** Opaque keyset position (see encodeAuditCursor): the page starts after (older) or before (newer) this event. */
   cursor?: string;
 };
 
 export type AuditFilterField = keyof AuditFilters;
 export type AuditFilterProblem = { field: AuditFilterField; message: string };
-export type AuditCursor = { t: string; id: number };
+/** An event's position; `newer` asks for the page of events newer than it. */
+export type AuditCursor = { t: string; id: number; newer?: true };
 
 /** `URLSearchParams`, or the record a Next.js page receives as `searchParams`. */
 export type SearchParamsInput = URLSearchParams | Record<string, string | string[] | undefined>;
@@ -39,10 +40,11 @@ const cursorPayload = z.strictObject({
   // Microseconds kept: PostgreSQL stores them, and a millisecond cursor would skip or repeat rows.
   t: z.iso.datetime().refine((t) => Number(t.slice(0, 4)) >= 1),
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  n: z.literal(1).optional(),
 });
 
 export function encodeAuditCursor(cursor: AuditCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id }), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id, ...(cursor.newer ? { n: 1 } : {}) }), 'utf8').toString('base64url');
 }
 
 /** The cursor's position, or null for anything that is not one of ours. */
@@ -55,7 +57,9 @@ export function decodeAuditCursor(value: string): AuditCursor | null {
     return null;
   }
   const parsed = cursorPayload.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  if (!parsed.success) return null;
+  const { t, id, n } = parsed.data;
+  return n ? { t, id, newer: true } : { t, id };
 }
 
 const DATE_HINT = 'Use a date like 2026-11-22.';

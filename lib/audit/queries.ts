@@ -1,10 +1,11 @@
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rawRow, type DbOrTx } from '@/db/client';
 import { auditEvents } from '@/db/schema';
 import { EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
 import { csvRowSql } from '@/lib/csv/csv-sql';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
+import { keysetPage } from '@/lib/keyset';
 import { actionsInCategory, auditCatalog } from './catalog';
 import { decodeAuditCursor, encodeAuditCursor, type AuditFilters } from './filters';
 
@@ -56,22 +57,25 @@ function filterConditions(orgId: string, filters: AuditFilters): SQL[] {
 
 /**
  * One page, newest first, by keyset on (occurred_at, id): the cost of a page does not grow with
- * how deep it is, unlike OFFSET. Fetches one row more than asked to know whether another page
- * follows.
+ * how deep it is, unlike OFFSET. The cursor asks for the events older than a position, or newer
+ * (`lib/keyset.ts`); `nextCursor` and `newerCursor` are the pages either side, when there are any.
  */
 export async function listAuditEvents(
   db: DbOrTx,
   orgId: string,
   filters: AuditFilters,
   { limit }: { limit: number },
-): Promise<{ rows: AuditEventRow[]; nextCursor: string | null }> {
+): Promise<{ rows: AuditEventRow[]; nextCursor: string | null; newerCursor: string | null }> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new AppError('invalid_input', 'Page size out of range.');
   const conditions = filterConditions(orgId, filters);
-  if (filters.cursor) {
-    const after = decodeAuditCursor(filters.cursor);
-    if (!after) throw new AppError('invalid_input', 'That page link is not valid.');
-    conditions.push(sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.t}::timestamptz, ${after.id}::bigint)`);
+  const cursor = filters.cursor ? decodeAuditCursor(filters.cursor) : undefined;
+  if (cursor === null) throw new AppError('invalid_input', 'That page link is not valid.');
+  const direction = cursor?.newer ? 'newer' : 'older';
+  if (cursor) {
+    const position = sql`(${cursor.t}::timestamptz, ${cursor.id}::bigint)`;
+    conditions.push(direction === 'newer' ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) > ${position}` : sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < ${position}`);
   }
+  const order = direction === 'newer' ? [asc(auditEvents.occurredAt), asc(auditEvents.id)] : [desc(auditEvents.occurredAt), desc(auditEvents.id)];
   const found = await db
     .select({
       id: auditEvents.id,
@@ -87,12 +91,16 @@ export async function listAuditEvents(
     })
     .from(auditEvents)
     .where(and(...conditions))
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .orderBy(...order)
     .limit(limit + 1);
-  const page = found.slice(0, limit);
-  const last = page.at(-1);
-  const nextCursor = found.length > limit && last ? encodeAuditCursor({ t: last.position, id: last.id }) : null;
-  return { rows: page.map(({ position: _position, ...row }) => row), nextCursor };
+  const page = keysetPage(found, limit, direction, cursor !== undefined);
+  if (!page) return listAuditEvents(db, orgId, { ...filters, cursor: undefined }, { limit });
+  const at = (row: (typeof found)[number] | null, newer?: true) => (row ? encodeAuditCursor({ t: row.position, id: row.id, newer }) : null);
+  return {
+    rows: page.rows.map(({ position: _position, ...row }) => row),
+    nextCursor: at(page.older),
+    newerCursor: at(page.newer, true),
+  };
 }
 
 /**

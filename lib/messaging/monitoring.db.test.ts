@@ -187,6 +187,21 @@ describe('listMonitoredMessages', () => {
     expect(pages).toBe(3);
     expect(seen.slice(0, 4)).toEqual(['m6', 'm5', 'm4', 'm3']);
     expect([...seen].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+
+    // Back up with "Newer", through the cursor's URL form: the same pages, up to the newest.
+    const list = (cursor: MonitorCursor | null) => {
+      const { params } = parseMonitorParams(new URL(monitorHref({ cursor: cursor ?? undefined }), 'http://x').searchParams);
+      return listMonitoredMessages(getDb(), org.orgId, { limit: 3, before: params.cursor });
+    };
+    const first = await list(null);
+    const second = await list(first.next);
+    const third = await list(second.next);
+    expect(first.newer).toBeNull();
+    const back = await list(third.newer);
+    expect(back.rows.map((r) => r.subject)).toEqual(second.rows.map((r) => r.subject));
+    const top = await list(back.newer);
+    expect(top.rows.map((r) => r.subject)).toEqual(['m6', 'm5', 'm4']);
+    expect(top.newer).toBeNull();
   });
 
   it("never shows another organisation's messages, and refuses a bad page size", async () => {

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
+import { keysetPage } from '@/lib/keyset';
 
 /**
  * Secure-message monitoring for administrators (SPEC §9): every message of the organisation, its
@@ -31,8 +32,11 @@ export const MONITOR_STATUS_LABELS: Record<MonitorStatus, string> = {
 export const MAX_MONITOR_PAGE_SIZE = 500;
 export const MAX_SEARCH_LENGTH = 200;
 
-/** Keyset position: the page starts after the message sent at `t` (microseconds kept) with id `id`. */
-export type MonitorCursor = { t: string; id: string };
+/**
+ * Keyset position: the page starts after the message sent at `t` (microseconds kept) with id `id`,
+ * or, with `newer`, is the page of messages just newer than it (`lib/keyset.ts`).
+ */
+export type MonitorCursor = { t: string; id: string; newer?: true };
 
 export type MonitorFilters = {
   statuses?: MonitorStatus[];
@@ -134,21 +138,24 @@ function filterConditions(orgId: string, filters: MonitorFilters): SQL[] {
     )`);
   }
   if (filters.before) {
-    conditions.push(sql`(${secureMessages.sentAt}, ${secureMessages.id}) < (${filters.before.t}::timestamptz, ${filters.before.id}::uuid)`);
+    const position = sql`(${filters.before.t}::timestamptz, ${filters.before.id}::uuid)`;
+    conditions.push(
+      filters.before.newer ? sql`(${secureMessages.sentAt}, ${secureMessages.id}) > ${position}` : sql`(${secureMessages.sentAt}, ${secureMessages.id}) < ${position}`,
+    );
   }
   return conditions;
 }
 
 /**
  * One page of the organisation's secure messages, newest first, by keyset on (sent_at, id) so a
- * deep page costs what the first one does. Fetches one row more than asked to know whether an
- * older page follows.
+ * deep page costs what the first one does. `next` and `newer` are the positions of the pages
+ * either side (older and newer), when there are any.
  */
 export async function listMonitoredMessages(
   db: DbOrTx,
   orgId: string,
   options: MonitorFilters & { limit: number },
-): Promise<{ rows: MonitoredMessage[]; next: MonitorCursor | null }> {
+): Promise<{ rows: MonitoredMessage[]; next: MonitorCursor | null; newer: MonitorCursor | null }> {
   const { limit } = options;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MONITOR_PAGE_SIZE) throw new AppError('invalid_input', 'Page size out of range.');
   if (options.before && !isCursor(options.before)) throw new AppError('invalid_input', 'That page link is not valid.');
@@ -162,13 +169,14 @@ export async function listMonitoredMessages(
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
     .leftJoin(policies, and(eq(policies.id, secureMessages.policyId), eq(policies.orgId, secureMessages.orgId)))
     .where(and(...filterConditions(orgId, options)))
-    .orderBy(desc(secureMessages.sentAt), desc(secureMessages.id))
+    .orderBy(...(options.before?.newer ? [asc(secureMessages.sentAt), asc(secureMessages.id)] : [desc(secureMessages.sentAt), desc(secureMessages.id)]))
     .limit(limit + 1);
-  const page = found.slice(0, limit);
-  const last = page.at(-1);
+  const page = keysetPage(found, limit, options.before?.newer ? 'newer' : 'older', options.before !== undefined);
+  if (!page) return listMonitoredMessages(db, orgId, { ...options, before: undefined });
   return {
-    rows: page.map(({ position: _position, ...row }) => row),
-    next: found.length > limit && last ? { t: last.position, id: last.id } : null,
+    rows: page.rows.map(({ position: _position, ...row }) => row),
+    next: page.older && { t: page.older.position, id: page.older.id },
+    newer: page.newer && { t: page.newer.position, id: page.newer.id, newer: true },
   };
 }
 
@@ -207,8 +215,9 @@ export type SearchParamsInput = URLSearchParams | Record<string, string | string
 
 function isCursor(value: unknown): value is MonitorCursor {
   if (typeof value !== 'object' || value === null) return false;
-  const { t, id } = value as Record<string, unknown>;
+  const { t, id, newer } = value as Record<string, unknown>;
   return (
+    (newer === undefined || newer === true) &&
     typeof t === 'string' &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(t) &&
     !Number.isNaN(Date.parse(t)) &&
@@ -218,7 +227,7 @@ function isCursor(value: unknown): value is MonitorCursor {
 }
 
 export function encodeMonitorCursor(cursor: MonitorCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id }), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id, ...(cursor.newer ? { newer: true } : {}) }), 'utf8').toString('base64url');
 }
 
 /** The cursor's position, or null for anything that is not one of ours. */
@@ -226,7 +235,7 @@ export function decodeMonitorCursor(raw: string): MonitorCursor | null {
   if (raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    return isCursor(value) ? { t: value.t, id: value.id } : null;
+    return isCursor(value) ? { t: value.t, id: value.id, ...(value.newer ? { newer: true as const } : {}) } : null;
   } catch {
     return null;
   }

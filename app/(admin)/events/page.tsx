@@ -1,4 +1,4 @@
-import { ChevronRight, ChevronsLeft, Download, History, SearchX } from '@/components/ui/icons';
+import { Download, History, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -8,6 +8,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { auditFiltersToSearchParams, hasAuditFilters, parseAuditFilters, withQuery } from '@/lib/audit/filters';
@@ -91,28 +92,14 @@ export default async function EventsPage({ searchParams }: Props) {
             <EventsTable rows={page.rows} />
           </>
         )}
-        {(filters.cursor || page.nextCursor) && (
-          <nav aria-label="Pages of events" className="flex items-center justify-between gap-2 border-t border-line px-4 py-3">
-            {filters.cursor ? (
-              <Button asChild variant="outline" size="sm">
-                <Link href={withQuery('/events', query)}>
-                  <ChevronsLeft aria-hidden />
-                  Newest
-                </Link>
-              </Button>
-            ) : (
-              <span />
-            )}
-            {page.nextCursor && (
-              <Button asChild variant="outline" size="sm">
-                <Link href={withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.nextCursor }, { withCursor: true }))}>
-                  Older
-                  <ChevronRight aria-hidden />
-                </Link>
-              </Button>
-            )}
-          </nav>
-        )}
+        <KeysetPager
+          label="Pages of events"
+          className="border-t border-line px-4 py-3"
+          newest={withQuery('/events', query)}
+          pastEnd={filters.cursor !== undefined && page.rows.length === 0}
+          newer={page.newerCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.newerCursor }, { withCursor: true }))}
+          older={page.nextCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.nextCursor }, { withCursor: true }))}
+        />
       </Card>
     </div>
   );

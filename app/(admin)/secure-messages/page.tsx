@@ -1,4 +1,4 @@
-import { ChevronRight, ChevronsLeft, MailCheck, SearchX } from '@/components/ui/icons';
+import { MailCheck, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -11,6 +11,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
@@ -99,28 +100,14 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
         ) : (
           <MessagesTable rows={page.rows} params={params} />
         )}
-        {(params.cursor || page.next) && (
-          <nav aria-label="Pages of secure messages" className="flex items-center justify-between gap-2 border-t border-line px-4 py-3">
-            {params.cursor ? (
-              <Button asChild variant="outline" size="sm">
-                <Link href={monitorHref({ ...listParams, cursor: undefined })}>
-                  <ChevronsLeft aria-hidden />
-                  Newest
-                </Link>
-              </Button>
-            ) : (
-              <span />
-            )}
-            {page.next && (
-              <Button asChild variant="outline" size="sm">
-                <Link href={monitorHref({ ...listParams, cursor: page.next })}>
-                  Older
-                  <ChevronRight aria-hidden />
-                </Link>
-              </Button>
-            )}
-          </nav>
-        )}
+        <KeysetPager
+          label="Pages of secure messages"
+          className="border-t border-line px-4 py-3"
+          newest={monitorHref({ ...listParams, cursor: undefined })}
+          pastEnd={params.cursor !== undefined && page.rows.length === 0}
+          newer={page.newer && monitorHref({ ...listParams, cursor: page.newer })}
+          older={page.next && monitorHref({ ...listParams, cursor: page.next })}
+        />
       </Card>
 
       {log && blocked && (

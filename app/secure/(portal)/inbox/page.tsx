@@ -7,8 +7,8 @@ import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
 import { INBOX_DAYS, listInbox, searchMessages } from '@/lib/messaging/queries';
 import { SearchBox } from '@/components/ui/search-box';
-import { mailboxPosition } from '@/lib/messaging/cursor';
-import { MailboxPager } from '@/components/portal/mailbox-pager';
+import { encodeMailboxCursor, mailboxPosition } from '@/lib/messaging/cursor';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 
 export const metadata: Metadata = { title: 'Inbox · Secure messages · Sealpost' };
 
@@ -61,7 +61,13 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         emptyTitle={position ? 'No older messages' : 'No messages in the last 60 days'}
         rows={page.items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
       />
-      <MailboxPager path="/secure/inbox" page={page} paged={position !== undefined} />
+      <KeysetPager
+        label="Pages of the inbox"
+        newest="/secure/inbox"
+        pastEnd={position !== undefined && page.items.length === 0}
+        newer={page.newer && `/secure/inbox?after=${encodeMailboxCursor(page.newer)}`}
+        older={page.older && `/secure/inbox?before=${encodeMailboxCursor(page.older)}`}
+      />
     </div>
   );
 }

@@ -4,8 +4,8 @@ import { MailboxList } from '@/components/portal/mailbox-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
-import { mailboxPosition } from '@/lib/messaging/cursor';
-import { MailboxPager } from '@/components/portal/mailbox-pager';
+import { encodeMailboxCursor, mailboxPosition } from '@/lib/messaging/cursor';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 import { listSent, recipientsOf } from '@/lib/messaging/queries';
 
 export const metadata: Metadata = { title: 'Sent · Secure messages · Sealpost' };
@@ -33,7 +33,13 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
         emptyTitle={position ? 'No older messages' : 'You have not sent any secure message yet'}
         rows={items.map((m) => ({ ...m, counterpart: `To: ${(recipients.get(m.id) ?? []).map((r) => r.email).join(', ')}` }))}
       />
-      <MailboxPager path="/secure/sent" page={page} paged={position !== undefined} />
+      <KeysetPager
+        label="Pages of sent messages"
+        newest="/secure/sent"
+        pastEnd={position !== undefined && page.items.length === 0}
+        newer={page.newer && `/secure/sent?after=${encodeMailboxCursor(page.newer)}`}
+        older={page.older && `/secure/sent?before=${encodeMailboxCursor(page.older)}`}
+      />
     </div>
   );
 }
