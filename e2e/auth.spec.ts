@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createOrganisationWithCli, DEMO_PASSWORD, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
+import { createOrganisationWithCli, DEMO_PASSWORD, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
 
 test.describe('administrator sign-in', () => {
   test('the sign-in page is accessible and refuses a wrong password with a clear message', async ({ page }) => {
@@ -12,6 +12,15 @@ test.describe('administrator sign-in', () => {
     // An unknown address gets exactly the same answer.
     await signIn(page, 'nobody@acme.example', 'Not-The-Password-1!');
     await expect(page.getByText('Incorrect email address or password.')).toBeVisible();
+  });
+
+  test('a page opened while signed out is the page shown after signing in', async ({ page }) => {
+    await page.goto('/events?category=sign-in');
+    await expect(page).toHaveURL(`/login?callbackUrl=${encodeURIComponent('/events?category=sign-in')}`);
+    await enterEmailAndPassword(page, 'viewer@acme.example', DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL('/events?category=sign-in');
+    await expect(page.getByLabel('Type', { exact: true })).toHaveValue('sign-in');
   });
 
   test('an invalid email is refused on the form before anything is sent', async ({ page }) => {

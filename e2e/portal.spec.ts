@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, openLinkFromOutbox, signInToPortal } from './helpers';
+import { DEMO_PASSWORD, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signInToPortal } from './helpers';
 
 test('pat signs in to the secure-message portal, sees unread messages in bold, and reads one', async ({ page }) => {
   await page.goto('/secure/login');
@@ -55,12 +55,23 @@ test('alice sees her sent messages; an administrator session does not open the p
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent', exact: true }).click();
   await expect(page.getByRole('list', { name: 'Sent' })).toContainText('To: pat@partner.example');
   await expectAccessible(page);
+  await page.getByRole('list', { name: 'Sent' }).getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
+  const messageUrl = new URL(page.url()).pathname;
+  const subject = await page.getByRole('heading', { level: 1 }).textContent();
 
   await page.getByRole('button', { name: /Account menu/ }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/secure\/login\?notice=signed-out/);
   await page.goto('/secure/inbox');
-  await expect(page).toHaveURL(/\/secure\/login/);
+  await expect(page).toHaveURL(/\/secure\/login$/);
+  // A message link opened while signed out (as from a notification) opens the message after sign-in.
+  await page.goto(messageUrl);
+  await expect(page).toHaveURL(`/secure/login?callbackUrl=${encodeURIComponent(messageUrl)}`);
+  await enterEmailAndPassword(page, 'alice@acme.example', DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(messageUrl);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject ?? '');
 });
 
 test('a portal password is reset through an emailed single-use link', async ({ page }) => {

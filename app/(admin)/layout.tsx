@@ -7,14 +7,14 @@ import { AdminNav } from '@/components/shell/admin-nav';
 import { Logo } from '@/components/shell/logo';
 import { MobileNav } from '@/components/shell/mobile-nav';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
-import { getCurrentAdmin } from '@/lib/auth/session';
+import { getCurrentAdmin, redirectToAdminSignIn } from '@/lib/auth/session';
 import { adminNavigation } from '@/lib/navigation';
 
 /** The administration shell. Each page checks its own permission too: a layout is not a guard. */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await connection();
   const admin = await getCurrentAdmin();
-  if (!admin) redirect('/login');
+  if (!admin) return redirectToAdminSignIn();
   if (admin.mustChangePassword) redirect('/change-password');
   const items = adminNavigation
     .filter((item) => can(admin.level, item.permission))

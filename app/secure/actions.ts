@@ -20,8 +20,8 @@ import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, sig
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
   const pending = await credentialsSignIn('portal', { email, password });
   if (pending) {
-    // Only the challenge's random id is kept between the two steps, in an HttpOnly cookie.
-    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify(pending.secondFactor), challengeCookieOptions());
+    // Only the challenge's random id (and where to go next) is kept between the two steps, in an HttpOnly cookie.
+    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ ...pending.secondFactor, returnTo: portalReturnPath(callbackUrl) }), challengeCookieOptions());
     redirect('/secure/verify');
   }
   redirect(portalReturnPath(callbackUrl));
@@ -72,11 +72,13 @@ function challengeCookieOptions() {
   return flowCookieOptions('/secure');
 }
 
-async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string }> {
+async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string; returnTo: string }> {
   const raw = (await cookies()).get(CHALLENGE_COOKIE)?.value;
   try {
-    const value = raw ? (JSON.parse(raw) as { challengeId?: unknown; phoneHint?: unknown }) : null;
-    if (value && typeof value.challengeId === 'string' && typeof value.phoneHint === 'string') return { challengeId: value.challengeId, phoneHint: value.phoneHint };
+    const value = raw ? (JSON.parse(raw) as { challengeId?: unknown; phoneHint?: unknown; returnTo?: unknown }) : null;
+    if (value && typeof value.challengeId === 'string' && typeof value.phoneHint === 'string') {
+      return { challengeId: value.challengeId, phoneHint: value.phoneHint, returnTo: portalReturnPath(typeof value.returnTo === 'string' ? value.returnTo : undefined) };
+    }
   } catch {
     // fall through
   }
@@ -84,15 +86,15 @@ async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: str
 }
 
 export const verifySmsCodeAction = publicAction('verifySmsCodeAction', z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }), async ({ code }) => {
-  const { challengeId } = await pendingChallenge();
+  const { challengeId, returnTo } = await pendingChallenge();
   await credentialsSignIn('portal-code', { challengeId, code });
   (await cookies()).delete({ name: CHALLENGE_COOKIE, path: '/secure' });
-  redirect('/secure/inbox');
+  redirect(returnTo);
 });
 
 export const resendSmsCodeAction = publicAction('resendSmsCodeAction', z.object({}), async () => {
-  const { challengeId, phoneHint } = await pendingChallenge();
+  const { challengeId, phoneHint, returnTo } = await pendingChallenge();
   const next = await resendSmsChallenge(challengeId);
-  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint }), challengeCookieOptions());
+  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint, returnTo }), challengeCookieOptions());
   return null;
 });

@@ -5,6 +5,8 @@ import { getDb } from '@/db/client';
 import { getAdministratorSession } from '@/lib/administrators/queries';
 import { getPortalSession, type PortalSession } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
+import { REQUEST_PATH_HEADER } from '@/lib/http/request-path';
+import { safeCallbackPath } from './schemas';
 import type { AdminActor } from './actor';
 import { clientAddressFrom } from './client-address';
 import { sessionAccount } from './session-token';
@@ -27,10 +29,26 @@ export const getCurrentAdmin = cache(async (): Promise<AdminActor | null> => {
   return { ...admin, clientAddress: await requestClientAddress() };
 });
 
+/**
+ * The sign-in page, told to come back to the page asked for (`?callbackUrl=`) unless that is where
+ * sign-in leads anyway: a notification link opened while signed out still opens its message.
+ */
+async function signInHere(loginPath: string, within: string, home: string): Promise<never> {
+  const asked = (await headers()).get(REQUEST_PATH_HEADER) ?? undefined;
+  const back = safeCallbackPath(asked, home, within);
+  redirect(back === home ? loginPath : `${loginPath}?callbackUrl=${encodeURIComponent(back)}`);
+}
+
+/** To the administrators' sign-in, and back to this page afterwards. */
+export const redirectToAdminSignIn = () => signInHere('/login', '/', '/dashboard');
+
+/** To the portal's sign-in, and back to this page afterwards. */
+export const redirectToPortalSignIn = () => signInHere('/secure/login', '/secure/', '/secure/inbox');
+
 /** For pages: the administrator, or a redirect to sign-in / the forced password change. */
 export async function requireAdminPage(permission: Permission = 'dashboard.view'): Promise<AdminActor> {
   const admin = await getCurrentAdmin();
-  if (!admin) redirect('/login');
+  if (!admin) return redirectToAdminSignIn();
   if (admin.mustChangePassword) redirect('/change-password');
   if (!can(admin.level, permission)) forbidden();
   return admin;
@@ -49,6 +67,6 @@ export const getCurrentPortalUser = cache(async (): Promise<PortalActor | null> 
 
 export async function requirePortalPage(): Promise<PortalActor> {
   const user = await getCurrentPortalUser();
-  if (!user) redirect('/secure/login');
+  if (!user) return redirectToPortalSignIn();
   return user;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PEER_HEADER } from '@/lib/auth/client-address';
 import { contentSecurityPolicy, newNonce, wantsPagePolicy } from './content-security-policy';
+import { REQUEST_PATH_HEADER } from './request-path';
 
 export type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -32,11 +33,11 @@ function busy(pathname: string, res: ServerResponse) {
  *   Retry-After straight away. Under overload every request is answered, quickly, instead of all of
  *   them queueing until clients time out.
  */
-function pagePath(url: string | undefined): string {
+function requestUrl(url: string | undefined): URL {
   try {
-    return new URL(url ?? '/', 'http://localhost').pathname;
+    return new URL(url ?? '/', 'http://localhost');
   } catch {
-    return '/';
+    return new URL('http://localhost/');
   }
 }
 
@@ -44,7 +45,8 @@ export function requestListener(handle: Handle, options: { dev: boolean; stripe:
   let inFlight = 0;
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     // Resolved as a URL ("/api/../login" and "/api/%2e%2e/login" are "/login"), as Next will read it.
-    const pathname = pagePath(req.url);
+    const url = requestUrl(req.url);
+    const { pathname } = url;
     if (inFlight >= options.maxInFlight && pathname !== HEALTH_PATH) return busy(pathname, res);
     inFlight++;
     // 'close' comes once the response is complete or its connection is gone, whichever is first.
@@ -53,10 +55,14 @@ export function requestListener(handle: Handle, options: { dev: boolean; stripe:
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
     delete req.headers['content-security-policy-report-only'];
     if (wantsPagePolicy(pathname)) {
+      // The page asked for, so that sign-in can return to it (Next's own `_rsc` parameter left out).
+      url.searchParams.delete('_rsc');
+      req.headers[REQUEST_PATH_HEADER] = `${pathname}${url.search}`;
       const csp = contentSecurityPolicy({ pathname, nonce: newNonce(), stripe: options.stripe, dev: options.dev });
       req.headers['content-security-policy'] = csp;
       res.setHeader('Content-Security-Policy', csp);
     } else {
+      delete req.headers[REQUEST_PATH_HEADER];
       delete req.headers['content-security-policy'];
     }
     handle(req, res).catch((error: unknown) => {

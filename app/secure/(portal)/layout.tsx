@@ -1,18 +1,17 @@
-import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { PortalAccountMenu } from '@/components/portal/portal-account-menu';
 import { PortalNav } from '@/components/portal/portal-nav';
 import { Logo } from '@/components/shell/logo';
 import { getDb } from '@/db/client';
-import { getCurrentPortalUser } from '@/lib/auth/session';
+import { getCurrentPortalUser, redirectToPortalSignIn } from '@/lib/auth/session';
 import { countUnread } from '@/lib/messaging/queries';
 
 /** The secure-message portal's shell. Each page checks the session again: a layout is not a guard. */
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   await connection();
   const user = await getCurrentPortalUser();
-  if (!user) redirect('/secure/login');
+  if (!user) return redirectToPortalSignIn();
   const unread = await countUnread(getDb(), user.id, new Date());
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[14rem_1fr]">
