@@ -159,7 +159,7 @@ test('a message to a first-time recipient: notification → create password → 
   await sam.getByRole('button', { name: 'Send', exact: true }).click();
   await sam.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
   await expect(sam.getByText('You can write only to people at organisations that have sent you secure messages.')).toBeVisible();
-  await expect(sam.getByText('someone@elsewhere.example is not a secure-message user of an organisation that wrote to you.')).toBeVisible();
+  await expect(sam.getByText('someone@elsewhere.example is not among the people you can write to.')).toBeVisible();
   await theirs.close();
 
   // Alice sees the reply and gets the read receipt by email.

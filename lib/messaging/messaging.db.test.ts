@@ -84,10 +84,14 @@ describe('sending and reading secure messages', () => {
     const outside = await refusal(send(pat, { to: [eve.email] }));
     expect(outside.message).toBe(EXTERNAL_LIMIT);
     // The To field names the address that is the problem.
-    expect(outside.fieldErrors).toEqual({ to: [`${eve.email} is not a secure-message user of an organisation that wrote to you.`] });
-    const notWritten = await refusal(send(eve, { to: [alice.email] }));
-    expect(notWritten.message).toBe(EXTERNAL_LIMIT);
-    expect(notWritten.fieldErrors).toEqual({ to: [`${alice.email}: their organisation has not sent you a secure message yet.`] });
+    expect(outside.fieldErrors).toEqual({ to: [`${eve.email} is not among the people you can write to.`] });
+    // A licensed address of an organisation that never wrote gets the very same answer as an
+    // address nobody licenses: the refusal does not tell which addresses an organisation has.
+    const licensed = await refusal(send(eve, { to: [alice.email] }));
+    const unknown = await refusal(send(eve, { to: [`nobody.${alice.email}`] }));
+    expect(licensed.message).toBe(EXTERNAL_LIMIT);
+    expect(licensed.fieldErrors).toEqual({ to: [`${alice.email} is not among the people you can write to.`] });
+    expect(unknown.fieldErrors).toEqual({ to: [`nobody.${alice.email} is not among the people you can write to.`] });
   });
 
   it('one recipient never reads another person’s message, by any id', async () => {

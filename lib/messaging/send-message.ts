@@ -64,22 +64,23 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     if (senderOrg) {
       orgId = senderOrg;
     } else {
-      // External sender: every recipient must be internal to one organisation that has written to them.
-      const recipientOrgs = new Set(everyone.map((e) => orgs.get(e) ?? ''));
+      // External sender: every recipient must be internal to an organisation that has written to
+      // them. Anyone else gets the same answer, licensed elsewhere or not at all, so the refusal
+      // never tells which addresses other organisations have.
+      const wrote = await tx
+        .selectDistinct({ orgId: secureMessages.orgId })
+        .from(messageRecipients)
+        .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
+        .where(eq(messageRecipients.userId, sender.id));
+      const wroteToSender = new Set(wrote.map((row) => row.orgId));
       // The field says which addresses are the problem; the message says the rule.
-      const outside = everyone.filter((e) => !orgs.get(e));
+      const outside = everyone.filter((e) => !wroteToSender.has(orgs.get(e) ?? ''));
       if (outside.length > 0) {
-        throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [`${outside.join(', ')} ${outside.length === 1 ? 'is not a secure-message user' : 'are not secure-message users'} of an organisation that wrote to you.`] });
+        throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [`${outside.join(', ')} ${outside.length === 1 ? 'is not' : 'are not'} among the people you can write to.`] });
       }
+      const recipientOrgs = new Set(everyone.map((e) => orgs.get(e) ?? ''));
       if (recipientOrgs.size !== 1) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: ['Write to people of one organisation at a time.'] });
       const [only] = [...recipientOrgs];
-      const [wrote] = await tx
-        .select({ id: secureMessages.id })
-        .from(secureMessages)
-        .innerJoin(messageRecipients, eq(messageRecipients.messageId, secureMessages.id))
-        .where(and(eq(secureMessages.orgId, only), eq(messageRecipients.userId, sender.id)))
-        .limit(1);
-      if (!wrote) throw new AppError('forbidden', EXTERNAL_LIMIT, { to: [`${everyone.join(', ')}: their organisation has not sent you a secure message yet.`] });
       orgId = only;
     }
 
