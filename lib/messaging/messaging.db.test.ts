@@ -10,7 +10,7 @@ import { deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
-import { EXTERNAL_LIMIT, sendMessage } from './send-message';
+import { EXTERNAL_LIMIT, replyAddresses, sendMessage } from './send-message';
 
 let hash: Promise<string> | undefined;
 
@@ -92,6 +92,21 @@ describe('sending and reading secure messages', () => {
     expect(licensed.message).toBe(EXTERNAL_LIMIT);
     expect(licensed.fieldErrors).toEqual({ to: [`${alice.email} is not among the people you can write to.`] });
     expect(unknown.fieldErrors).toEqual({ to: [`nobody.${alice.email} is not among the people you can write to.`] });
+  });
+
+  it('Reply and Reply all address the right people, in To and Cc, and an external reply only those it may write to', async () => {
+    const { alice, bob, pat, eve } = await setup();
+    const { id } = await send(alice, { to: [pat.email], cc: [bob.email, eve.email] });
+    const as = async (user: typeof alice, all: boolean) => replyAddresses(user, await openMessage({ user, id }).then((m) => (m.recalled ? Promise.reject(new Error('recalled')) : m)), all);
+    await expect(as(pat, false)).resolves.toEqual({ to: [alice.email], cc: [] });
+    // pat is external: eve (external too) is left out, bob (alice's colleague) stays in Cc.
+    await expect(as(pat, true)).resolves.toEqual({ to: [alice.email], cc: [bob.email] });
+    await expect(as(bob, true)).resolves.toEqual({ to: [alice.email, pat.email], cc: [eve.email] });
+    // On one's own message: Reply goes to its To, Reply all keeps its Cc.
+    await expect(as(alice, false)).resolves.toEqual({ to: [pat.email], cc: [] });
+    const mine = await as(alice, true);
+    expect(mine.to).toEqual([pat.email]);
+    expect([...mine.cc].sort()).toEqual([bob.email, eve.email].sort());
   });
 
   it('one recipient never reads another person’s message, by any id', async () => {

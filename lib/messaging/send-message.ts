@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { getDb, type Tx } from '@/db/client';
+import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
@@ -16,7 +16,7 @@ import type { SendMessageInput } from './schemas';
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
 
 /** Which organisation each internal address belongs to (licensed addresses only). */
-async function organisationsOf(tx: Tx, emails: string[]) {
+async function organisationsOf(tx: DbOrTx, emails: string[]) {
   if (emails.length === 0) return new Map<string, string>();
   const rows = await tx.select({ email: licensedEmails.email, orgId: licensedEmails.orgId }).from(licensedEmails).where(inArray(licensedEmails.email, emails));
   return new Map(rows.map((r) => [r.email, r.orgId]));
@@ -139,6 +139,26 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
 }
 
 /** Addresses the user has written to or heard from, most used first (the compose contact picker). */
+/**
+ * Who a reply goes to. Reply: the sender (or, on one's own message, its To). Reply all: the sender
+ * and the other To recipients in To, the Cc recipients in Cc, never oneself. An external recipient's
+ * reply keeps only the people they may write to: those of the organisation that sent the message.
+ */
+export async function replyAddresses(
+  user: Pick<PortalSession, 'email'>,
+  original: { orgId: string; isSender: boolean; senderEmail: string; recipients: { email: string; kind: 'to' | 'cc' }[] },
+  all: boolean,
+): Promise<{ to: string[]; cc: string[] }> {
+  const others = (kind: 'to' | 'cc') => original.recipients.filter((r) => r.kind === kind && r.email !== user.email).map((r) => r.email);
+  const reply = original.isSender
+    ? { to: others('to'), cc: all ? others('cc') : [] }
+    : { to: [original.senderEmail, ...(all ? others('to').filter((e) => e !== original.senderEmail) : [])], cc: all ? others('cc') : [] };
+  const orgs = await organisationsOf(getDb(), [user.email, ...reply.to, ...reply.cc]);
+  if (orgs.has(user.email)) return reply;
+  const writable = (email: string) => orgs.get(email) === original.orgId;
+  return { to: reply.to.filter(writable), cc: reply.cc.filter(writable) };
+}
+
 export async function listContacts(user: PortalSession, options: { search?: string; limit?: number } = {}) {
   const db = getDb();
   const limit = options.limit ?? 50;

@@ -11,7 +11,7 @@ import { isAppError } from '@/lib/errors/app-error';
 import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { htmlToText } from '@/lib/messaging/sanitize';
-import { listContacts } from '@/lib/messaging/send-message';
+import { listContacts, replyAddresses } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
 
@@ -53,8 +53,9 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
       );
     }
     const all = params.all === '1';
-    const others = original.recipients.map((r) => r.email).filter((e) => e !== user.email);
-    initial.to = original.isSender ? others.join(', ') : [original.senderEmail, ...(all ? others.filter((e) => e !== original.senderEmail) : [])].join(', ');
+    const { to, cc } = await replyAddresses(user, original, all);
+    initial.to = to.join(', ');
+    initial.cc = cc.join(', ');
     initial.subject = /^re:/i.test(original.subject) ? original.subject : `Re: ${original.subject}`;
     const quoted = htmlToText(original.bodyHtml)
       .split('\n')
