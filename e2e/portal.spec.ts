@@ -112,7 +112,8 @@ test('a message to a first-time recipient: notification → create password → 
   await expectAccessible(page);
   await page.getByLabel('To', { exact: true }).fill(newcomer);
   await page.getByLabel('Subject').fill('[secure] Welcome pack');
-  await page.getByLabel('Message').fill('Hello Sam,\n\nHere is the <b>welcome</b> pack.\n<script>alert(1)</script>');
+  const contents = Array.from({ length: 60 }, (_, i) => `${i + 1}. Section ${i + 1} of the pack`).join('\n');
+  await page.getByLabel('Message').fill(`Hello Sam,\n\nHere is the <b>welcome</b> pack.\n<script>alert(1)</script>\n\n${contents}`);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const options = page.getByRole('dialog', { name: 'Send options' });
   await expect(options.getByLabel('Request read receipt')).toBeVisible();
@@ -146,6 +147,14 @@ test('a message to a first-time recipient: notification → create password → 
   const body = sam.frameLocator('iframe[title="Message body"]');
   await expect(body.getByText('Here is the <b>welcome</b> pack.')).toBeVisible();
   await expect(sam.locator('script', { hasText: 'alert(1)' })).toHaveCount(0);
+  // The frame grows to fit a long message: the page scrolls, not a box inside it.
+  const frame = sam.locator('iframe[title="Message body"]');
+  await expect.poll(async () => (await frame.boundingBox())?.height ?? 0).toBeGreaterThan(60 * 18);
+  const overflow = await frame.evaluate((f: HTMLIFrameElement) => {
+    const root = f.contentDocument?.documentElement;
+    return root ? root.scrollHeight - root.clientHeight : -1;
+  });
+  expect(overflow).toBeLessThanOrEqual(1);
   await sam.getByRole('link', { name: 'Reply', exact: true }).click();
   await expect(sam.getByLabel('Subject')).toHaveValue('Re: [secure] Welcome pack');
   await sam.getByLabel('Message').fill('Thank you, received.');

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { MessageBodyFrame } from '@/components/portal/message-body-frame';
 import { MessageActions } from '@/components/portal/message-actions';
 import { RefreshUnreadCount } from '@/components/portal/refresh-unread-count';
 import { Alert } from '@/components/ui/alert';
@@ -105,7 +106,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
           </dl>
         </CardHeader>
         <CardContent>
-          <iframe title="Message body" sandbox="allow-popups allow-popups-to-escape-sandbox" srcDoc={bodyDocument(message.bodyHtml)} className="h-96 w-full rounded-md border border-line bg-white" />
+          <MessageBodyFrame document={bodyDocument(message.bodyHtml)} />
           {files.length > 0 && (
             <ul aria-label="Attachments" className="mt-4 grid gap-1">
               {files.map((f) => (
