@@ -74,6 +74,27 @@ test('alice sees her sent messages; an administrator session does not open the p
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject ?? '');
 });
 
+test('leaving a message being written asks first; Keep writing keeps it, Discard leaves', async ({ page }) => {
+  await signInToPortal(page, 'alice@acme.example');
+  const folders = page.getByRole('navigation', { name: 'Folders' });
+  await folders.getByRole('link', { name: 'Compose' }).click();
+  // Nothing written yet: leaving asks nothing.
+  await folders.getByRole('link', { name: /Inbox/ }).click();
+  await expect(page).toHaveURL(/\/secure\/inbox$/);
+  await folders.getByRole('link', { name: 'Compose' }).click();
+  await page.getByLabel('Subject').fill('Half-written');
+  await folders.getByRole('link', { name: /Inbox/ }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Discard this message?' });
+  await expect(ask).toBeVisible();
+  await expectAccessible(page);
+  await ask.getByRole('button', { name: 'Keep writing' }).click();
+  await expect(page).toHaveURL(/\/secure\/compose$/);
+  await expect(page.getByLabel('Subject')).toHaveValue('Half-written');
+  await folders.getByRole('link', { name: 'Sent', exact: true }).click();
+  await ask.getByRole('button', { name: 'Discard' }).click();
+  await expect(page).toHaveURL(/\/secure\/sent$/);
+});
+
 test('a portal password is reset through an emailed single-use link', async ({ page }) => {
   await page.goto('/secure/login');
   await page.getByRole('link', { name: 'Reset password' }).click();

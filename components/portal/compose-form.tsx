@@ -7,12 +7,14 @@ import { sendMessageAction } from '@/app/secure/(portal)/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import { cn } from '@/components/ui/cn';
+import { useLeaveGuard } from '@/components/ui/use-leave-guard';
 import { formatFileSize } from '@/lib/format';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
@@ -62,6 +64,18 @@ export function ComposeForm({
   const uploadedBytes = useRef(0);
   const sendButton = useRef<HTMLButtonElement>(null);
   const [removing, setRemoving] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  // Leaving with something written (or attached) asks first: a message is not kept as a draft.
+  const dirty = !sent && (to !== initial.to || cc !== initial.cc || subject !== initial.subject || body !== initial.body || files.length > 0);
+  const leaveGuard = useLeaveGuard(dirty);
+
+  function discardAndLeave(href: string) {
+    // Its uploads are thrown away now rather than by the clean-up two days later.
+    for (const file of files) void fetch(`/secure/attachments/${file.id}`, { method: 'DELETE', keepalive: true }).catch(() => undefined);
+    setSent(true);
+    leaveGuard.stay();
+    router.push(href);
+  }
 
   /** Keeps a field's value; its error goes as soon as it is changed (the next Send checks it again). */
   function onEdit(field: string, set: (value: string) => void) {
@@ -165,6 +179,7 @@ export function ComposeForm({
       setFormError(result.error.message);
       return;
     }
+    setSent(true);
     toast({ title: 'Secure message sent', variant: 'success' });
     router.push('/secure/sent');
   }
@@ -364,6 +379,20 @@ export function ComposeForm({
           </DialogFooter>
         </DialogContent>
       </Dialog>
+      <ConfirmDialog
+        open={leaveGuard.pending !== null}
+        onOpenChange={(open) => {
+          if (!open) leaveGuard.stay();
+        }}
+        title="Discard this message?"
+        description={files.length > 0 ? 'What you have written and its attachments will be lost.' : 'What you have written will be lost.'}
+        confirmLabel="Discard"
+        cancelLabel="Keep writing"
+        destructive
+        onConfirm={() => {
+          if (leaveGuard.pending) discardAndLeave(leaveGuard.pending);
+        }}
+      />
     </div>
   );
 }
