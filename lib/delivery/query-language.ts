@@ -445,10 +445,13 @@ function compileTerm(term: TermNode): SQL {
     // Free text and quoted phrases match words, in order (deliveryEventWords): `alice`,
     // `person@example.com`, `mx1.partner.example`, `5.1.1`, "user unknown". Text with no letter
     // or digit makes no words, so it is searched for as it is, in every text column. A method's
-    // name as the table shows it ("secure portal") also finds the events of that method.
+    // name as the table shows it ("secure portal") also finds the events of that method, and an
+    // event's name ("bounced") the events of that kind, as the Event column shows them.
     if (WORD_CHARACTER.test(term.value)) {
       const method = methodNamed(term.value);
       if (method) return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)} or ${c.method} = ${method})`;
+      const event = DELIVERY_EVENTS.find((name) => name === term.value.trim().toLowerCase());
+      if (event) return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)} or ${c.event} = ${event})`;
       return sql`(${c.words} @@ ${deliveryWordsQuery(term.value)})`;
     }
     const columns = [c.sender, c.recipient, c.messageId, c.diagnostic, c.remoteServer];

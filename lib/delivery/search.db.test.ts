@@ -144,6 +144,20 @@ describe('delivery-event search', () => {
     expect(await days('portal')).toEqual([]);
   });
 
+  it('an event is found by its name as a plain word, as the Event column shows it', async () => {
+    const { orgId } = await createTestOrg();
+    await insert(orgId, [
+      { at: '2026-03-02T10:00:00Z', event: 'delivered' },
+      { at: '2026-03-03T10:00:00Z', event: 'bounced' },
+      { at: '2026-03-04T10:00:00Z', event: 'deferred' },
+    ]);
+    const days = async (text: string) =>
+      (await searchDeliveryEvents(getDb(), orgId, { ...RANGE, query: q(text) })).rows.map((r) => r.occurredAt.toISOString().slice(0, 10));
+    expect(await days('bounced')).toEqual(['2026-03-03']);
+    expect(await days('Delivered OR deferred')).toEqual(['2026-03-02', '2026-03-04']);
+    expect(await days('NOT bounced')).toEqual(['2026-03-02', '2026-03-04']);
+  });
+
   it('sorts by every column both ways, and keyset pages return every row exactly once', async () => {
     const { orgId } = await createTestOrg();
     const events = ['delivered', 'bounced', 'deferred'] as const;
