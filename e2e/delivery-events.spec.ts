@@ -68,6 +68,9 @@ test.describe('delivery events', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'The search query could not be read' })).toContainText('This opening parenthesis is never closed (at character 1)');
     await expect(table(page)).toHaveCount(0);
+    // Nothing to export while the search cannot run.
+    await expect(page.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
+    await expect(page.getByRole('link', { name: 'Export CSV' })).toHaveCount(0);
     await expectAccessible(page);
 
     // Export CSV with the same search.

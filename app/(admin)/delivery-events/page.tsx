@@ -80,12 +80,20 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
         title="Delivery events"
         description="Every delivery attempt of your organisation’s mail, with bounce diagnostics. Times and dates are in UTC."
         actions={
-          <Button asChild variant="outline">
-            <a href={withQuery('/delivery-events/export', shared)} download>
+          params.queryError || failure ? (
+            // The export follows the search: a search that cannot run has nothing to export.
+            <Button variant="outline" disabled title="Correct the search to export its events.">
               <Download aria-hidden />
               Export CSV
-            </a>
-          </Button>
+            </Button>
+          ) : (
+            <Button asChild variant="outline">
+              <a href={withQuery('/delivery-events/export', shared)} download>
+                <Download aria-hidden />
+                Export CSV
+              </a>
+            </Button>
+          )
         }
       />
 
