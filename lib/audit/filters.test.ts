@@ -19,6 +19,7 @@ describe('parseAuditFilters', () => {
     ['empty form fields', { category: '', actor: '', from: '', to: '' }, {}],
     ['a category', { category: 'sign-in' }, { category: 'sign-in' }],
     ['an actor, trimmed', { actor: '  manager@acme.example ' }, { actor: 'manager@acme.example' }],
+    ['a system actor', { actor: 'operator' }, { actor: 'operator' }],
     ['a date range', { from: '2026-11-01', to: '2026-11-22' }, { from: '2026-11-01', to: '2026-11-22' }],
     ['one day', { from: '2026-11-22', to: '2026-11-22' }, { from: '2026-11-22', to: '2026-11-22' }],
     ['a leap day', { from: '2028-02-29' }, { from: '2028-02-29' }],
@@ -38,8 +39,8 @@ describe('parseAuditFilters', () => {
 
   const refused: [string, Record<string, string>, AuditFilters, string, RegExp][] = [
     ['an unknown category', { category: 'payments', actor: 'a@b.example' }, { actor: 'a@b.example' }, 'category', /Unknown event type/],
-    ['an actor that is not an email', { actor: "x' or 1=1 --" }, {}, 'actor', /not a valid email/],
-    ['an actor that is too long', { actor: `${'a'.repeat(250)}@b.example` }, {}, 'actor', /not a valid email/],
+    ['an actor with control characters', { actor: 'a\u0000b' }, {}, 'actor', /not one the events name/],
+    ['an actor that is too long', { actor: `${'a'.repeat(250)}@b.example` }, {}, 'actor', /too long/],
     ['an impossible day', { from: '2026-02-30', to: '2026-03-05' }, { to: '2026-03-05' }, 'from', /start date is not a valid date/],
     ['month 13', { to: '2026-13-01' }, {}, 'to', /end date is not a valid date/],
     ['a non-ISO date', { from: '22/11/2026' }, {}, 'from', /not a valid date/],
@@ -72,7 +73,7 @@ describe('parseAuditFilters', () => {
   });
 
   it('reports every bad value, not only the first', () => {
-    const { errors } = parseAuditFilters({ category: 'x', actor: 'y', from: 'z', to: 'w', cursor: '!' });
+    const { errors } = parseAuditFilters({ category: 'x', actor: 'y'.repeat(300), from: 'z', to: 'w', cursor: '!' });
     expect(errors.map((e) => e.field)).toEqual(['category', 'actor', 'from', 'to', 'cursor']);
   });
 });
