@@ -1,5 +1,6 @@
 'use client';
 
+import { plural } from '@/lib/format';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -27,16 +28,16 @@ export function BuyLicensesPrompt({
   const value = Number(quantity);
   const valid = Number.isInteger(value) && value >= missing && value <= 100_000;
   return (
-    <Alert variant="warning" title={`You need ${missing} more license${missing === 1 ? '' : 's'}`}>
+    <Alert variant="warning" title={`You need ${plural(missing, 'more license', 'more licenses')}`}>
       <p>
-        These {count.toLocaleString('en-US')} addresses need {count.toLocaleString('en-US')} licenses and {available.toLocaleString('en-US')}{' '}
-        {available === 1 ? 'is' : 'are'} available. Nothing has been added yet: the addresses are added when the licenses are paid for.
+        {count === 1 ? 'This address needs 1 license' : `These ${plural(count, 'address', 'addresses')} need ${plural(count, 'license')}`} and{' '}
+        {available.toLocaleString('en-US')} {available === 1 ? 'is' : 'are'} available. Nothing has been added yet: the addresses are added when the licenses are paid for.
       </p>
       {canBuy ? (
         <div className="mt-3 flex flex-wrap items-end gap-2">
           <div className="grid gap-1">
             <label htmlFor="buy-quantity" className="text-sm font-medium text-ink">
-              Licenses to buy (at least {missing})
+              Licenses to buy (at least {missing.toLocaleString('en-US')})
             </label>
             <Input
               id="buy-quantity"

@@ -4,6 +4,7 @@ import { orders } from '@/db/schema';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
+import { plural } from '@/lib/format';
 import { lockSubscription } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
 import { renewalIsOpen } from '@/lib/licensing/term';
@@ -70,7 +71,7 @@ export async function createLicenseOrder(input: { actor: AdminActor; quantity: n
     const sub = await lockSubscription(tx, actor.orgId);
     const missing = Math.max(0, sub.used + pending.length - sub.purchased);
     if (input.quantity < missing) {
-      const message = `These addresses need ${missing} more license${missing === 1 ? '' : 's'}: buy at least ${missing}.`;
+      const message = `These addresses need ${plural(missing, 'more license', 'more licenses')}: buy at least ${missing.toLocaleString('en-US')}.`;
       throw new AppError('invalid_input', message, { quantity: [message] });
     }
     const quote = quoteLicensePurchase({

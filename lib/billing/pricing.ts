@@ -1,5 +1,5 @@
 import type { InvoiceLine } from '@/db/schema/billing';
-import { formatDay } from '@/lib/format';
+import { formatDay, plural } from '@/lib/format';
 import { daysUntil, parseDay } from '@/lib/licensing/term';
 
 /**
@@ -82,7 +82,7 @@ export function quoteLicensePurchase(input: {
   const renewedEarly = daysCharged > daysInTerm ? ` (renewed early: to ${formatDay(input.renewalDate)})` : '';
   return finish(
     { quantity: input.quantity, tier, daysCharged, daysInTerm, subtotalCents, discountBps: input.discountBps, taxBps: input.taxBps },
-    `${input.quantity} license${input.quantity === 1 ? '' : 's'} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier), prorated ${daysCharged} of ${daysInTerm} days${renewedEarly}`,
+    `${plural(input.quantity, 'license')} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier), prorated ${daysCharged} of ${daysInTerm} days${renewedEarly}`,
   );
 }
 
@@ -100,6 +100,6 @@ export function quoteRenewal(input: { tiers: PriceTier[]; licenses: number; disc
       discountBps: input.discountBps,
       taxBps: input.taxBps,
     },
-    `Renewal: ${input.licenses} license${input.licenses === 1 ? '' : 's'} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier)`,
+    `Renewal: ${plural(input.licenses, 'license')} at ${dollars(tier.unitPriceCents)} per year (${tierLabel(tier)} tier)`,
   );
 }

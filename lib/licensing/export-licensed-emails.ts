@@ -28,7 +28,7 @@ export async function exportLicensedEmails(input: { actor: AdminActor; now?: Dat
       actor: auditActorOf(actor),
       action: 'licensed_emails.exported',
       summary: `Exported ${total.toLocaleString('en-US')} licensed email addresses`,
-      target: { type: 'licensed_emails', id: '', label: String(total) },
+      target: { type: 'export', id: licensedEmailsExportFilename(now), label: licensedEmailsExportFilename(now) },
       clientAddress: actor.clientAddress,
       now,
     }),

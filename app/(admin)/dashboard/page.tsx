@@ -49,7 +49,7 @@ export default async function DashboardPage() {
               </Link>
             </CardDescription>
             <CardTitle className="text-2xl">
-              {used} of {purchased} used
+              {used.toLocaleString('en-US')} of {purchased.toLocaleString('en-US')} used
             </CardTitle>
           </CardHeader>
           <CardContent className="grid gap-2">
@@ -59,7 +59,7 @@ export default async function DashboardPage() {
               aria-valuemin={0}
               aria-valuemax={purchased}
               aria-valuenow={used}
-              aria-valuetext={`${used} of ${purchased} licenses used`}
+              aria-valuetext={`${used.toLocaleString('en-US')} of ${plural(purchased, 'license')} used`}
               className="h-2 overflow-hidden rounded-full bg-canvas ring-1 ring-line"
             >
               <div className={`h-full rounded-full ${percent >= 100 ? 'bg-warning-700' : 'bg-brand-600'}`} style={{ width: `${percent}%` }} />
