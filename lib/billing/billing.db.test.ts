@@ -91,6 +91,11 @@ describe('buying licenses for new addresses', () => {
     expect(declined.message).toBe('Your card was declined.');
     expect((await getLicenseUsage(getDb(), org.orgId)).used).toBe(47);
     expect(await eventsOf(org.orgId, 'payments.declined')).toHaveLength(1);
+    // A mistyped expiry date is a form error, not a declined payment.
+    const mistyped = await refusal(payOrderWithTestCard({ actor: owner, orderId, card: { ...VISA, expiry: '13/40' } }));
+    expect(mistyped.fieldErrors).toHaveProperty('expiry');
+    expect(await eventsOf(org.orgId, 'payments.declined')).toHaveLength(1);
+    expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
 
     const results = await Promise.allSettled(Array.from({ length: 25 }, () => payOrderWithTestCard({ actor: owner, orderId, card: VISA })));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);

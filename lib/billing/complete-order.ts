@@ -60,17 +60,20 @@ export async function payOrderWithTestCard(input: {
   }
   const outcome = chargeTestCard(input.card, now);
   if (!outcome.ok) {
-    await getDb().transaction((tx) =>
-      recordAuditEvent(tx, {
-        orgId: actor.orgId,
-        actor: auditActorOf(actor),
-        action: 'payments.declined',
-        summary: `Card payment of ${formatCents(order.totalCents)} declined: ${outcome.message}`,
-        target: { type: 'order', id: order.id, label: formatCents(order.totalCents) },
-        clientAddress: actor.clientAddress,
-        now,
-      }),
-    );
+    // A decline is a payment event; a mistyped card number or date is only a form error.
+    if (outcome.declined) {
+      await getDb().transaction((tx) =>
+        recordAuditEvent(tx, {
+          orgId: actor.orgId,
+          actor: auditActorOf(actor),
+          action: 'payments.declined',
+          summary: `Card payment of ${formatCents(order.totalCents)} declined: ${outcome.message}`,
+          target: { type: 'order', id: order.id, label: formatCents(order.totalCents) },
+          clientAddress: actor.clientAddress,
+          now,
+        }),
+      );
+    }
     throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
   }
   const result = await getDb().transaction((tx) =>
