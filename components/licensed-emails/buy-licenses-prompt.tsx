@@ -26,7 +26,15 @@ export function BuyLicensesPrompt({
   const [quantity, setQuantity] = useState(String(missing));
   const [pending, setPending] = useState(false);
   const value = Number(quantity);
-  const valid = Number.isInteger(value) && value >= missing && value <= 100_000;
+  const problem =
+    quantity.trim() === '' || !Number.isInteger(value)
+      ? 'Enter a whole number of licenses.'
+      : value < missing
+        ? `Buy at least ${missing.toLocaleString('en-US')}: these addresses need them.`
+        : value > 100_000
+          ? 'At most 100,000 licenses in one order. For more, contact us.'
+          : null;
+  const valid = problem === null;
   return (
     <Alert variant="warning" title={`You need ${plural(missing, 'more license', 'more licenses')}`}>
       <p>
@@ -49,6 +57,7 @@ export function BuyLicensesPrompt({
               onChange={(e) => setQuantity(e.target.value)}
               className="w-36"
               aria-invalid={valid ? undefined : true}
+              aria-describedby={valid ? undefined : 'buy-quantity-problem'}
             />
           </div>
           <Button
@@ -66,6 +75,11 @@ export function BuyLicensesPrompt({
           >
             Buy licenses
           </Button>
+          {problem && (
+            <p id="buy-quantity-problem" className="basis-full text-sm font-medium text-danger-600">
+              {problem}
+            </p>
+          )}
         </div>
       ) : (
         <p className="mt-2">Ask a level 1 administrator to buy more licenses, or remove addresses you no longer need.</p>

@@ -3,7 +3,12 @@ import { z } from 'zod';
 export const checkoutSchema = z.object({
   orderId: z.string().uuid(),
   poNumber: z.string().trim().max(64, 'At most 64 characters.'),
-  quantity: z.coerce.number().int('Whole licenses only.').min(1).max(100_000).optional(),
+  quantity: z.coerce
+    .number({ message: 'Enter a number of licenses.' })
+    .int('Whole licenses only.')
+    .min(1, 'Buy at least 1 license.')
+    .max(100_000, 'At most 100,000 licenses in one order. For more, contact us.')
+    .optional(),
   method: z.enum(['card', 'check'], { message: 'Choose how you will pay.' }),
 });
 
