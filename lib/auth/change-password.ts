@@ -48,7 +48,7 @@ export async function changePassword(input: { actor: AdminActor; currentPassword
         updatedAt: now,
       })
       .where(and(eq(administrators.id, admin.id), eq(administrators.orgId, actor.orgId)));
-    const notice = passwordChangedEmail({ name: admin.name, signInUrl: `${env().APP_URL}/login` });
+    const notice = passwordChangedEmail({ name: admin.name, resetUrl: `${env().APP_URL}/reset-password` });
     await queueMessage(tx, {
       orgId: actor.orgId,
       channel: 'email',

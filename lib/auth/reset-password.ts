@@ -73,7 +73,7 @@ export async function resetPassword(input: { token: string; newPassword: string;
     if (!admin) throw new AppError('expired', RESET_LINK_INVALID);
 
     await clearThrottle(tx, signInRules(admin.email, '')[0].key);
-    const notice = passwordChangedEmail({ name: admin.name, signInUrl: `${env().APP_URL}/login` });
+    const notice = passwordChangedEmail({ name: admin.name, resetUrl: `${env().APP_URL}/reset-password` });
     await queueMessage(tx, {
       orgId: consumed.orgId,
       channel: 'email',

@@ -27,17 +27,18 @@ export function passwordResetEmail(input: { name: string; url: string; hours: nu
   };
 }
 
-export function passwordChangedEmail(input: { name: string; signInUrl: string }): RenderedEmail {
+/** `resetUrl`: where to ask for a reset link, for someone who did not make the change. */
+export function passwordChangedEmail(input: { name: string; resetUrl: string }): RenderedEmail {
   const subject = 'Your Sealpost password was changed';
   const lines = [
     `Hello ${input.name},`,
     'The password of your Sealpost account was just changed, and every other session was signed out.',
-    'If you did not do this, reset your password at once and tell your administrator.',
+    'If this was you, there is nothing to do. If it was not, reset your password at once with the link below and tell your administrator.',
   ];
   return {
     subject,
-    text: `${lines.join('\n\n')}\n\n${input.signInUrl}\n`,
-    html: layout(subject, lines, { label: 'Sign in', url: input.signInUrl }),
+    text: `${lines.join('\n\n')}\n\n${input.resetUrl}\n`,
+    html: layout(subject, lines, { label: 'Reset password', url: input.resetUrl }),
   };
 }
 
