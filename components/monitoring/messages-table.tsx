@@ -24,7 +24,8 @@ function Recipients({ emails }: { emails: string[] }) {
 }
 
 /**
- * The organisation's messages. "View log" is a link to this page with ?message=<id>: the server
+ * The organisation's messages. "View log" is a link to this page with ?message=<id>, and a click
+ * anywhere on the row follows it (the link covers the row): the server
  * loads that message's log and the panel opens, with or without JavaScript, and the URL can be shared.
  */
 export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; params: MonitorParams }) {
@@ -47,7 +48,8 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
         {rows.map((row) => {
           const selected = row.id === params.messageId;
           return (
-            <TableRow key={row.id} data-state={selected ? 'selected' : undefined}>
+            // The whole row opens the panel: the "View log" link stretches over it (SPEC §9).
+            <TableRow key={row.id} data-state={selected ? 'selected' : undefined} className="relative cursor-pointer">
               <TableCell className="whitespace-nowrap text-muted">
                 {/* Date over time keeps the column narrow enough for whole email addresses beside it. */}
                 <time dateTime={row.sentAt.toISOString()} className="grid">
@@ -72,6 +74,7 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
                     data-message-link={row.id}
                     aria-label={`View log of "${row.subject}"`}
                     aria-current={selected ? 'true' : undefined}
+                    className="after:absolute after:inset-0 after:content-['']"
                   >
                     View log
                   </Link>
