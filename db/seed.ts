@@ -86,7 +86,8 @@ export async function seedDemo(db: Db, now = new Date()) {
         expireAfterDays: 30,
         readReceipt: true,
         createdAt: created,
-        updatedAt: created,
+        // As its history says: changed 60 days ago.
+        updatedAt: new Date(now.getTime() - 60 * 86_400_000),
       },
       {
         orgId: acme.orgId,
@@ -108,7 +109,7 @@ export async function seedDemo(db: Db, now = new Date()) {
         readReceipt: true,
         restriction: 'no_print',
         enabled: false,
-        createdAt: created,
+        createdAt: new Date(now.getTime() - 40 * 86_400_000),
         updatedAt: new Date(now.getTime() - 12 * 86_400_000),
       },
     ])

@@ -21,6 +21,8 @@ function pdfText(file: string): string {
 async function openAdd(page: Page, tab: 'Manual' | 'CSV') {
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Add licensed email addresses' });
+  // Ready to type the first address at once.
+  await expect(dialog.getByLabel('Address 1, the part before the @')).toBeFocused();
   await dialog.getByRole('tab', { name: tab }).click();
   return dialog;
 }

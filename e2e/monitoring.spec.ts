@@ -37,6 +37,8 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await page.mouse.click(sender.x + 8, sender.y + sender.height / 2);
   const panel = page.getByRole('dialog');
   await expect(panel).toBeVisible();
+  // Focus is on the panel, not on its Recall button.
+  await expect(panel).toBeFocused();
   const log = panel.getByRole('list', { name: 'Message log, oldest first' });
   await expect(log).toContainText('Sent');
   await expect(log).toContainText('Notification emailed');

@@ -23,7 +23,7 @@ const STATUS = { open: 'Open', paid: 'Paid', void: 'Void' } as const;
 /** The invoice as printed and as rendered to PDF: one component, so both always agree. */
 export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
   return (
-    <article className="mx-auto grid max-w-3xl gap-8 bg-white p-10 text-ink print:max-w-none print:p-0" aria-label={`Invoice ${invoice.number}`}>
+    <article className="mx-auto grid max-w-3xl gap-8 bg-white p-5 text-ink sm:p-10 print:max-w-none print:p-0" aria-label={`Invoice ${invoice.number}`}>
       <header className="flex flex-wrap items-start justify-between gap-6">
         <div className="grid gap-2">
           <Logo />

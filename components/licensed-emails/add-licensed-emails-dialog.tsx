@@ -16,7 +16,7 @@ import { toast } from '@/components/ui/toast';
 import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 import { manualEntriesSchema, type ManualEntries } from '@/lib/licensing/schemas';
 import { CsvImport } from './csv-import';
-import { DomainSelect } from './domain-select';
+import { DomainSelect, LOCAL_PART_CLASS } from './domain-select';
 import { BuyLicensesPrompt } from './buy-licenses-prompt';
 
 type Shortfall = { missing: number; available: number; count: number };
@@ -28,7 +28,17 @@ export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains:
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>{cloneElement(trigger, { ref: triggerRef })}</DialogTrigger>
-      <DialogContent className="max-w-2xl" onCloseAutoFocus={onCloseAutoFocus}>
+      <DialogContent
+        className="max-w-2xl"
+        onCloseAutoFocus={onCloseAutoFocus}
+        // Straight into the first address (the usual case) rather than onto the Manual tab.
+        onOpenAutoFocus={(event) => {
+          const first = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLInputElement>('#entry-0');
+          if (!first) return;
+          event.preventDefault();
+          first.focus();
+        }}
+      >
         <DialogHeader>
           <DialogTitle>Add licensed email addresses</DialogTitle>
           <DialogDescription>Each address uses one license. Addresses must belong to your domains: {domains.join(', ')}.</DialogDescription>
@@ -101,12 +111,13 @@ function ManualForm({ domains, canBuy, onDone }: { domains: string[]; canBuy: bo
           const id = `entry-${index}`;
           return (
             <li key={row.id} className="grid gap-1">
-              <div className="flex items-center gap-2">
+              <div className="flex flex-wrap items-center gap-2">
                 <label htmlFor={id} className="sr-only">
                   Address {index + 1}, the part before the @
                 </label>
                 <Input
                   id={id}
+                  className={LOCAL_PART_CLASS}
                   placeholder="first.last"
                   autoComplete="off"
                   aria-invalid={error ? true : undefined}

@@ -14,7 +14,7 @@ import { Input } from '@/components/ui/input';
 import { Table, TableBody, TableCell, TableHeader, TableRow } from '@/components/ui/table';
 import { toast } from '@/components/ui/toast';
 import { renameLicensedEmailSchema } from '@/lib/licensing/schemas';
-import { DomainSelect } from './domain-select';
+import { DomainSelect, LOCAL_PART_CLASS } from './domain-select';
 
 export type LicensedEmailRow = { id: string; email: string; added: string };
 
@@ -147,12 +147,13 @@ function RenameForm({ row, domains, onCancel, onDone }: { row: LicensedEmailRow;
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <label htmlFor={`rename-${id}`} className="sr-only">
           The part before the @
         </label>
         <Input
           id={`rename-${id}`}
+          className={LOCAL_PART_CLASS}
           autoComplete="off"
           aria-invalid={errors.local ? true : undefined}
           aria-describedby={errors.local ? `rename-${id}-error` : undefined}

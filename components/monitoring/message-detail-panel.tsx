@@ -35,6 +35,12 @@ export function MessageDetailPanel({
       }}
     >
       <DialogContent
+        // Focus starts on the panel itself (its title is read out), not on its first button, which
+        // for levels 1–2 is Recall: a stray Enter must not start a recall.
+        onOpenAutoFocus={(event) => {
+          event.preventDefault();
+          (event.currentTarget as HTMLElement | null)?.focus();
+        }}
         // Radix returns focus to a Dialog.Trigger, and this panel has none (a link in the row opened
         // it): put focus back on that link, so keyboard users continue where they were.
         onCloseAutoFocus={(event) => {

@@ -9,6 +9,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { confirmCheckOrder, payOrderWithTestCard, TEST_GATEWAY_OFF } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { getOrder } from './queries';
+import { prepareCheckout } from './update-order';
 import { refusal } from '@/tests/refusal';
 
 
@@ -60,6 +61,19 @@ describe('buying licenses for new addresses', () => {
     expect(await getDb().$count(invoices, eq(invoices.orderId, orderId))).toBe(1);
     expect(await eventsOf(org.orgId, 'licenses.purchased')).toHaveLength(1);
     expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(52);
+  });
+
+  it('a new quantity replaces the order; the old order (reached with Back) carries on with its replacement', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 3, pendingEmails: [`b1@${org.domain}`] });
+    const first = await prepareCheckout({ actor: owner, orderId, poNumber: '', quantity: 5 });
+    expect(first.orderId).not.toBe(orderId);
+    expect((await getOrder(getDb(), org.orgId, orderId))?.status).toBe('cancelled');
+    // Continue pressed again on the old page: the replacement is used, not a false "already complete".
+    const again = await prepareCheckout({ actor: owner, orderId, poNumber: 'PO-7', quantity: 5 });
+    expect(again.orderId).toBe(first.orderId);
+    expect((await getOrder(getDb(), org.orgId, first.orderId))).toMatchObject({ status: 'open', quantity: 5, poNumber: 'PO-7' });
   });
 
   it('the test gateway takes no payment when Stripe is set up', async () => {

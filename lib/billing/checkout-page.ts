@@ -3,7 +3,7 @@ import { getDb } from '@/db/client';
 import type { AdminActor } from '@/lib/auth/actor';
 import { getLicenseUsage, getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
 import type { PriceTier } from './pricing';
-import { countOrderEmails, getInvoiceByOrder, getOrder, listOrderEmailsSample } from './queries';
+import { countOrderEmails, getInvoiceByOrder, getOrder, listOrderEmailsSample, replacementOrderId } from './queries';
 
 /**
  * What a license order is priced from (quoteLicensePurchase), so the checkout can show the price
@@ -28,7 +28,11 @@ export async function loadCheckoutOrder(admin: AdminActor, orderId: string) {
     const invoice = await getInvoiceByOrder(db, admin.orgId, order.id);
     if (invoice) redirect(`/invoices/${invoice.id}`);
   }
-  if (order.status === 'cancelled') redirect('/licensed-emails');
+  if (order.status === 'cancelled') {
+    // Replaced by an order for another quantity (and reached with Back): show that one.
+    const replacement = await replacementOrderId(db, admin.orgId, order);
+    redirect(replacement ? `/checkout/${replacement}` : '/licensed-emails');
+  }
   const [pendingCount, pendingSample, repricing] = await Promise.all([
     countOrderEmails(db, order.id),
     listOrderEmailsSample(db, order.id, 5),

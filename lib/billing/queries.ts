@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { invoices, orderEmails, orders } from '@/db/schema';
 
@@ -28,6 +28,20 @@ export async function getOrder(db: DbOrTx, orgId: string, id: string) {
     .from(orders)
     .where(and(eq(orders.id, id), eq(orders.orgId, orgId)));
   return row ?? null;
+}
+
+/**
+ * The open order that took a cancelled one's place (a new quantity makes a new order): the newest
+ * open order of the same kind made since. Null when there is none (nothing to go back to).
+ */
+export async function replacementOrderId(db: DbOrTx, orgId: string, cancelled: { kind: 'licenses' | 'renewal'; createdAt: Date }): Promise<string | null> {
+  const [row] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.orgId, orgId), eq(orders.status, 'open'), eq(orders.kind, cancelled.kind), gte(orders.createdAt, cancelled.createdAt)))
+    .orderBy(desc(orders.createdAt))
+    .limit(1);
+  return row?.id ?? null;
 }
 
 export async function countOrderEmails(db: DbOrTx, orderId: string) {

@@ -5,7 +5,7 @@ import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { createLicenseOrder } from './create-order';
-import { getOrder } from './queries';
+import { getOrder, replacementOrderId } from './queries';
 
 /**
  * Checkout's first step: the PO number and, for license orders, the quantity. A new quantity is
@@ -17,7 +17,13 @@ export async function prepareCheckout(input: { actor: AdminActor; orderId: strin
   const db = getDb();
   const order = await getOrder(db, actor.orgId, input.orderId);
   if (!order) throw new AppError('not_found', 'That order does not exist.');
-  if (order.status !== 'open') throw new AppError('conflict', 'This order is already complete.');
+  if (order.status === 'cancelled') {
+    // A page of an order that a new quantity replaced (the browser's Back): carry on with the new one.
+    const replacement = await replacementOrderId(db, actor.orgId, order);
+    if (!replacement) throw new AppError('conflict', 'This order was cancelled. Start again from Licensed emails.');
+    return prepareCheckout({ ...input, orderId: replacement });
+  }
+  if (order.status !== 'open') throw new AppError('conflict', 'This order is already paid. Its invoice is under Invoices.');
   const poNumber = input.poNumber.trim();
 
   if (order.kind === 'licenses' && input.quantity !== undefined && input.quantity !== order.quantity) {

@@ -231,6 +231,11 @@ describe('search', () => {
     expect(await ids(pat, "pel:* & ' | !")).toEqual([old.id]);
     expect(await ids(pat, alice.email.slice(0, 5))).toContain(old.id);
     expect(await ids(alice, pat.email)).toEqual([old.id]);
+    // People are found by the name the lists show, too.
+    await getDb().update(portalUsers).set({ displayName: 'Pat Rivera' }).where(eq(portalUsers.id, pat.id));
+    await getDb().update(portalUsers).set({ displayName: 'Alice Morgan' }).where(eq(portalUsers.id, alice.id));
+    expect(await ids(alice, 'Rivera')).toEqual([old.id]);
+    expect(await ids(pat, 'alice morgan')).toEqual([old.id]);
     expect(await ids(bob, 'pelican')).toEqual([]);
     expect(await ids(pat, '%')).toEqual([]);
   });

@@ -154,8 +154,8 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
     join portal_users u on u.id = m.sender_id
     where m.search @@ websearch_to_tsquery('simple', ${text})
        or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))
-       or u.email ilike ${like}
-       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and ru.email ilike ${like})
+       or u.email ilike ${like} or u.display_name ilike ${like}
+       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like}))
     order by m.sent_at desc, m.id desc
     limit ${limit}`);
   return (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean }[]).map((r) => ({

@@ -40,7 +40,8 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
           </>
         }
       />
-      <Card className="overflow-hidden">
+      {/* On a phone a wide table of lines scrolls inside the card instead of being cut off. */}
+      <Card className="overflow-x-auto">
         <InvoiceDocument invoice={invoice} />
       </Card>
     </div>
