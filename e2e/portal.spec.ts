@@ -138,6 +138,9 @@ test('a message to a first-time recipient: notification → create password → 
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const options = page.getByRole('dialog', { name: 'Send options' });
   await expect(options.getByLabel('Request read receipt')).toBeVisible();
+  // The subject meets the organisation's "[secure]" policy: the dialog says what it adds.
+  await expect(options.getByRole('status')).toContainText('Your organisation’s policy “Secure delivery on request” applies');
+  await expect(options.getByRole('status')).toContainText('expires in 30 days unless you choose a time below');
   await options.getByLabel('Request read receipt').check();
   await options.getByLabel('In 7 days').check();
   await options.getByRole('button', { name: 'Send message' }).click();

@@ -16,12 +16,14 @@ import { toast } from '@/components/ui/toast';
 import { cn } from '@/components/ui/cn';
 import { useLeaveGuard } from '@/components/ui/use-leave-guard';
 import { formatFileSize } from '@/lib/format';
+import { policyForSubject, type SendPolicy } from '@/lib/messaging/send-policy';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
 type Contact = { email: string; name: string; uses: number };
 type Uploaded = { id: string; fileName: string; sizeBytes: number };
 type Restriction = 'none' | 'no_print' | 'no_print_no_reply';
+export type ComposePolicy = Omit<SendPolicy, 'id'>;
 
 const split = (value: string) =>
   value
@@ -33,15 +35,34 @@ function megabytes(bytes: number) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+const RESTRICTION_NAMES = { none: '', no_print: 'no print', no_print_no_reply: 'no print, no reply' } as const;
+
+/** What the organisation's policy adds to this message, as the send will apply it (`withPolicy`). */
+function PolicyNotice({ policy }: { policy: ComposePolicy }) {
+  const effects = [
+    policy.readReceipt && 'a read receipt is requested',
+    policy.expireAfterDays && `it expires in ${policy.expireAfterDays} day${policy.expireAfterDays === 1 ? '' : 's'} unless you choose a time below`,
+    policy.restriction !== 'none' && `it is restricted (${RESTRICTION_NAMES[policy.restriction]}) unless you choose a restriction below`,
+  ].filter(Boolean);
+  return (
+    <Alert title={`Your organisation’s policy “${policy.name}” applies`}>
+      The subject contains “{policy.conditionValue}”, so {effects.length > 0 ? `${effects.join('; ')}.` : 'it is delivered by secure message.'}
+    </Alert>
+  );
+}
+
 export function ComposeForm({
   contacts,
   initial,
   draftId,
+  policies = [],
 }: {
   contacts: Contact[];
   initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
   /** Names this page's uploads: this message's 50 MB are its own (lib/messaging/attachments). */
   draftId: string;
+  /** The sender's organisation's policies (internal senders only): the options dialog says which applies. */
+  policies?: ComposePolicy[];
 }) {
   const router = useRouter();
   const [to, setTo] = useState(initial.to);
@@ -60,6 +81,7 @@ export function ComposeForm({
   const [filter, setFilter] = useState<'most' | 'all'>('most');
   const shown = useMemo(() => (filter === 'most' ? contacts.slice(0, 8) : [...contacts].sort((a, b) => a.email.localeCompare(b.email))), [contacts, filter]);
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+  const policy = policyForSubject(policies, subject);
   // What is uploaded so far, current between the uploads of several files picked at once.
   const uploadedBytes = useRef(0);
   const sendButton = useRef<HTMLButtonElement>(null);
@@ -336,6 +358,7 @@ export function ComposeForm({
             <DialogDescription>Choose how the recipients may handle this message. The server enforces every option.</DialogDescription>
           </DialogHeader>
           <div className="grid gap-4">
+            {policy && <PolicyNotice policy={policy} />}
             <label className="flex items-center gap-2 text-sm">
               <Checkbox checked={readReceipt} onChange={(e) => setReadReceipt(e.target.checked)} /> Request read receipt
             </label>

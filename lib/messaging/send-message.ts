@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { getDb, type DbOrTx, type Tx } from '@/db/client';
+import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
@@ -12,6 +12,7 @@ import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
+import { policyForSubject, withPolicy, type SendPolicy } from './send-policy';
 
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
 
@@ -22,14 +23,28 @@ async function organisationsOf(tx: DbOrTx, emails: string[]) {
   return new Map(rows.map((r) => [r.email, r.orgId]));
 }
 
-/** The first enabled policy whose condition the message meets (subject conditions are the ones a send can check). */
-async function triggeringPolicy(tx: Tx, orgId: string, subject: string) {
-  const rows = await tx
-    .select({ id: policies.id, conditionKind: policies.conditionKind, conditionValue: policies.conditionValue, expireAfterDays: policies.expireAfterDays, readReceipt: policies.readReceipt, restriction: policies.restriction })
+/** The organisation's enabled policies, in order (`policyForSubject` picks the one a message meets). */
+export async function enabledPolicies(db: DbOrTx, orgId: string): Promise<SendPolicy[]> {
+  return db
+    .select({
+      id: policies.id,
+      name: policies.name,
+      conditionKind: policies.conditionKind,
+      conditionValue: policies.conditionValue,
+      expireAfterDays: policies.expireAfterDays,
+      readReceipt: policies.readReceipt,
+      restriction: policies.restriction,
+    })
     .from(policies)
     .where(and(eq(policies.orgId, orgId), eq(policies.enabled, true)))
     .orderBy(policies.position);
-  return rows.find((p) => p.conditionKind === 'subject_contains' && p.conditionValue && subject.toLowerCase().includes(p.conditionValue.toLowerCase())) ?? null;
+}
+
+/** The policies an internal user's messages are sent under (none for external users). */
+export async function sendPoliciesFor(user: Pick<PortalSession, 'email'>): Promise<SendPolicy[]> {
+  const orgs = await organisationsOf(getDb(), [user.email]);
+  const orgId = orgs.get(user.email);
+  return orgId ? enabledPolicies(getDb(), orgId) : [];
 }
 
 /**
@@ -84,9 +99,8 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       orgId = only;
     }
 
-    const policy = senderOrg ? await triggeringPolicy(tx, orgId, input.subject) : null;
-    const expireDays = input.expireDays ?? policy?.expireAfterDays ?? null;
-    const restriction = input.restriction !== 'none' ? input.restriction : (policy?.restriction ?? 'none');
+    const policy = senderOrg ? policyForSubject(await enabledPolicies(tx, orgId), input.subject) : null;
+    const { expireDays, restriction, readReceipt } = withPolicy(input, policy);
     const [message] = await tx
       .insert(secureMessages)
       .values({
@@ -99,7 +113,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
         sentAt: now,
         expiresAt: expireDays ? new Date(now.getTime() + expireDays * 86_400_000) : null,
         restriction,
-        readReceipt: input.readReceipt || Boolean(policy?.readReceipt),
+        readReceipt,
         policyId: policy?.id ?? null,
         inReplyTo: replyTo && !replyTo.recalled ? replyTo.id : null,
       })
