@@ -392,6 +392,15 @@ describe('htmlToText', () => {
 });
 
 describe('textToHtml', () => {
+  it('makes web addresses links, leaving the sentence around them as it was', () => {
+    expect(textToHtml('See https://example.com/a?b=1&c=2. Or (http://x.example/wiki/Foo_(bar)), thanks')).toBe(
+      '<p>See <a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer nofollow" target="_blank">https://example.com/a?b=1&amp;c=2</a>. ' +
+        'Or (<a href="http://x.example/wiki/Foo_(bar)" rel="noopener noreferrer nofollow" target="_blank">http://x.example/wiki/Foo_(bar)</a>), thanks</p>',
+    );
+    // Not a web address, or one whose normal form reads differently: text.
+    expect(textToHtml('javascript:alert(1) ftp://x.example HTTPS://X.EXAMPLE')).toBe('<p>javascript:alert(1) ftp://x.example HTTPS://X.EXAMPLE</p>');
+  });
+
   it('escapes and builds paragraphs and line breaks', () => {
     expect(textToHtml('Hello <b>world</b> & co\nnext line\n\nNew paragraph\r\n\r\n\r\nThird')).toBe(
       '<p>Hello &lt;b&gt;world&lt;/b&gt; &amp; co<br />next line</p><p>New paragraph</p><p>Third</p>',
@@ -430,6 +439,7 @@ describe('textToHtml', () => {
     const char = fc.constantFrom(
       'a', 'Z', '0', ' ', ' ', '\t', '\n', '\n', '\r\n', '<', '>', '&', '"', "'", ';', '#', 'x', '-',
       'é', '東', '😀', '\u00a0', '&amp;', '&lt;', '<p>', '</b>', 'javascript:', '\u0000',
+      'https://', 'http://', 'example.com', '/a?b=1&c=2', '(', ')', '.', 'HTTPS://X.Y', '%41',
     );
     fc.assert(
       fc.property(fc.array(char, { maxLength: 80 }), (chars) => {

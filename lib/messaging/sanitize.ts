@@ -296,8 +296,34 @@ export function textToHtml(text: string): string {
     .split(/\n[^\S\n]*\n\s*/)
     .map((paragraph) => paragraph.replace(/^\n+|\n+$/g, ''))
     .filter((paragraph) => paragraph.trim() !== '')
-    .map((paragraph) => `<p>${paragraph.split('\n').map(escapeText).join('<br />')}</p>`)
+    .map((paragraph) => `<p>${paragraph.split('\n').map(linkifyLine).join('<br />')}</p>`)
     .join('');
+}
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi;
+
+/**
+ * A line of text with its web addresses as links (the sanitiser's own form of a link, so the
+ * output stays its fixed point). Trailing punctuation is the sentence's, not the address's. An
+ * address whose normal form reads differently (other case, escapes) stays text, so the link shows
+ * exactly where it goes.
+ */
+function linkifyLine(line: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of line.matchAll(URL_IN_TEXT)) {
+    let url = match[0];
+    const trailing = /[.,;:!?'*)\]]+$/.exec(url)?.[0] ?? '';
+    // A closing parenthesis belongs to the address when it has an opening one (Wikipedia-style).
+    const keep = trailing.startsWith(')') && url.includes('(') ? 1 : 0;
+    url = url.slice(0, url.length - trailing.length + keep);
+    const href = safeHref(url);
+    if (href === undefined || (href !== url && href !== `${url}/`)) continue;
+    const start = match.index;
+    out += `${escapeText(line.slice(last, start))}<a href="${escapeText(href).replace(/"/g, '&quot;')}" rel="noopener noreferrer nofollow" target="_blank">${escapeText(url)}</a>`;
+    last = start + url.length;
+  }
+  return out + escapeText(line.slice(last));
 }
 
 /** Elements that end a paragraph: a blank line around them in text. */
