@@ -220,6 +220,8 @@ export function ComposeForm({
         <FormField id="to" label="To" hint="Separate addresses with commas." error={errors.to}>
           <Input
             {...fieldA11y('to', { hint: 'x', error: errors.to })}
+            // Ready to type at the first thing to fill in: To, else Subject, else (a reply) the text.
+            autoFocus={!initial.to}
             value={to}
             onChange={onEdit('to', setTo)}
             autoComplete="off"
@@ -236,6 +238,7 @@ export function ComposeForm({
         <FormField id="subject" label="Subject" error={errors.subject}>
           <Input
             {...fieldA11y('subject', { error: errors.subject })}
+            autoFocus={Boolean(initial.to) && !initial.subject}
             value={subject}
             onChange={onEdit('subject', setSubject)}
             maxLength={200}
@@ -244,6 +247,7 @@ export function ComposeForm({
         <FormField id="body" label="Message" error={errors.body}>
           <Textarea
             {...fieldA11y('body', { error: errors.body })}
+            autoFocus={Boolean(initial.to && initial.subject)}
             rows={12}
             value={body}
             onChange={onEdit('body', setBody)}
