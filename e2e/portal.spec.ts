@@ -198,6 +198,11 @@ test('a message to a first-time recipient: notification → create password → 
   // Alice sees the reply and gets the read receipt by email.
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Inbox/ }).click();
   await expect(page.getByRole('list', { name: 'Inbox' })).toContainText('Re: [secure] Welcome pack');
+  // In Sent, the welcome pack reads as read; the restricted message to pat, not yet.
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent', exact: true }).click();
+  const sent = page.getByRole('list', { name: 'Sent' });
+  await expect(sent.getByRole('listitem').filter({ hasText: '[secure] Welcome pack' }).first()).toContainText('Read');
+  await expect(sent.getByRole('listitem').filter({ hasText: 'Board minutes (restricted)' }).first()).toContainText('Not read yet');
   await page.goto('/dev/outbox');
   await expect(page.getByText(`Read: [secure] Welcome pack`)).toBeVisible();
 

@@ -1,4 +1,4 @@
-import { Lock, Mail } from '@/components/ui/icons';
+import { Lock, Mail, Paperclip } from '@/components/ui/icons';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -15,7 +15,15 @@ export type MailboxRow = {
   expiresAt: Date | null;
   readAt: Date | null;
   counterpart: string;
+  hasAttachments: boolean;
+  /** Sent only: how many of the recipients have opened it. */
+  readBy?: { read: number; of: number };
 };
+
+function ReadBadge({ read, of }: { read: number; of: number }) {
+  if (read === 0) return <Badge variant="neutral">Not read yet</Badge>;
+  return <Badge variant="success">{read === of ? 'Read' : `Read by ${read} of ${of}`}</Badge>;
+}
 
 /** Inbox and Sent rows: unread messages in bold, restrictions and expiry as badges. */
 export function MailboxList({
@@ -56,12 +64,19 @@ export function MailboxList({
                   {row.subject}
                 </span>
                 <span className="flex shrink-0 items-center gap-2">
+                  {row.hasAttachments && (
+                    <span title="Has attachments" className="text-muted">
+                      <Paperclip aria-hidden className="size-4" />
+                      <span className="sr-only">Has attachments</span>
+                    </span>
+                  )}
                   {row.restriction !== 'none' && (
                     <Badge variant="neutral">
                       <Lock aria-hidden className="size-3" /> {row.restriction === 'no_print' ? 'No print' : 'No print, no reply'}
                     </Badge>
                   )}
                   {row.status === 'recalled' && <Badge variant="danger">Recalled</Badge>}
+                  {row.readBy && row.status === 'sent' && <ReadBadge {...row.readBy} />}
                   {expired && <Badge variant="warning">Expired</Badge>}
                   <time dateTime={row.sentAt.toISOString()} className="text-xs text-muted">
                     {formatPortalDate(row.sentAt, preferences)}

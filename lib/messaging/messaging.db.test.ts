@@ -74,6 +74,11 @@ describe('sending and reading secure messages', () => {
     expect((await getDb().select({ messageId: attachments.messageId }).from(attachments).where(eq(attachments.uploadedBy, alice.id))).map((r) => r.messageId).sort()).toEqual(
       [id, null].sort(),
     );
+    // The lists show which messages carry attachments.
+    const plain = await send(alice, { to: [bob.email], subject: 'No files' });
+    const inbox = await listInbox(getDb(), bob.id, { now: new Date(), limit: 10 });
+    expect(Object.fromEntries(inbox.items.map((m) => [m.id, m.hasAttachments]))).toEqual({ [id]: true, [plain.id]: false });
+    expect((await listSent(getDb(), alice.id, { limit: 10 })).items.find((m) => m.id === id)?.hasAttachments).toBe(true);
   });
 
   it('external recipients write only to internal users of organisations that wrote to them', async () => {

@@ -12,6 +12,7 @@ type Message = typeof secureMessages.$inferSelect;
 export type MailboxSummary = Pick<Message, 'id' | 'subject' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
   senderEmail: string;
   senderName: string;
+  hasAttachments: boolean;
   readAt: Date | null;
 };
 /** One page, and where the pages either side of it start (null: there is none). */
@@ -26,6 +27,7 @@ const summaryColumns = {
   restriction: secureMessages.restriction,
   senderEmail: portalUsers.email,
   senderName: portalUsers.displayName,
+  hasAttachments: sql<boolean>`exists (select 1 from attachments a where a.message_id = ${secureMessages.id})`,
 };
 
 /** Where a mailbox page starts: older or newer than a message's (sent time, id). */
@@ -139,7 +141,7 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
   if (!text) return [];
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const prefix = prefixQuery(text);
-  const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean }>(sql`
+  const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
     with visible as (
       select m.id, r.read_at, false as mine from secure_messages m
         join message_recipients r on r.message_id = m.id and r.user_id = ${userId} and r.deleted_at is null
@@ -148,7 +150,8 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
         left join message_sender_state s on s.message_id = m.id
         where m.sender_id = ${userId} and s.deleted_at is null
     )
-    select m.id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine
+    select m.id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
+      exists (select 1 from attachments a where a.message_id = m.id) as has_attachments
     from visible v
     join secure_messages m on m.id = v.id
     join portal_users u on u.id = m.sender_id
@@ -158,7 +161,7 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
        or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like}))
     order by m.sent_at desc, m.id desc
     limit ${limit}`);
-  return (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean }[]).map((r) => ({
+  return (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
     id: r.id,
     subject: r.subject,
     sentAt: new Date(r.sent_at),
@@ -169,5 +172,6 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
     senderName: r.sender_name,
     readAt: r.read_at ? new Date(r.read_at) : null,
     mine: r.mine,
+    hasAttachments: r.has_attachments,
   }));
 }

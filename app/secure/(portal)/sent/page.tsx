@@ -31,7 +31,10 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
         preferences={user.preferences}
         now={now}
         emptyTitle={position ? 'No older messages' : 'You have not sent any secure message yet'}
-        rows={items.map((m) => ({ ...m, counterpart: `To: ${(recipients.get(m.id) ?? []).map((r) => r.email).join(', ')}` }))}
+        rows={items.map((m) => {
+          const to = recipients.get(m.id) ?? [];
+          return { ...m, counterpart: `To: ${to.map((r) => r.email).join(', ')}`, readBy: { read: to.filter((r) => r.readAt).length, of: to.length } };
+        })}
       />
       <KeysetPager
         label="Pages of sent messages"
