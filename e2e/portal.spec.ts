@@ -166,8 +166,13 @@ test('a message to a first-time recipient: notification → create password → 
   await sam.getByLabel('Confirm new password').fill('Meadow-Copper-Signal-6');
   await sam.getByRole('button', { name: 'Create password' }).click();
   await expect(sam).toHaveURL(/\/secure\/login\?notice=password-set/);
-  await signInToPortal(sam, newcomer, 'Meadow-Copper-Signal-6');
-  await sam.getByRole('list', { name: 'Inbox' }).getByRole('link', { name: /Welcome pack/ }).click();
+  // The sign-in form has their address, and signing in opens the message the notification was about.
+  await expect(sam.getByLabel('Email address')).toHaveValue(newcomer);
+  await sam.getByRole('button', { name: 'Next' }).click();
+  await sam.getByLabel('Password', { exact: true }).fill('Meadow-Copper-Signal-6');
+  await sam.getByRole('button', { name: 'Sign in' }).click();
+  await expect(sam).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
+  await expect(sam.getByRole('heading', { level: 1 })).toHaveText('[secure] Welcome pack');
   const body = sam.frameLocator('iframe[title="Message body"]');
   await expect(body.getByText('Here is the <b>welcome</b> pack.')).toBeVisible();
   await expect(sam.locator('script', { hasText: 'alert(1)' })).toHaveCount(0);

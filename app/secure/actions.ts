@@ -50,8 +50,11 @@ const setPasswordSchema = z
   .refine((v) => v.newPassword === v.confirmPassword, { message: 'The two passwords do not match.', path: ['confirmPassword'] });
 
 export const setPortalPasswordAction = publicAction('setPortalPasswordAction', setPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
-  await setPortalPassword({ token, newPassword, clientAddress });
-  redirect('/secure/login?notice=password-set');
+  const { email, firstMessageId } = await setPortalPassword({ token, newPassword, clientAddress });
+  // Sign in with the address filled in, and go on to the message the notification was about.
+  const next = new URLSearchParams({ notice: 'password-set', email });
+  if (firstMessageId) next.set('callbackUrl', `/secure/messages/${firstMessageId}`);
+  redirect(`/secure/login?${next}`);
 });
 
 export const changePortalPasswordAction = portalAction('changePortalPasswordAction', changePasswordSchema, async ({ currentPassword, newPassword }, { user }) => {

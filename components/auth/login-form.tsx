@@ -25,12 +25,15 @@ type Step = 'email' | 'choice' | 'password' | 'redirecting';
  */
 export function LoginForm({
   callbackUrl,
+  defaultEmail = '',
   action,
   methodAction,
   domainAction,
   resetHref,
 }: {
   callbackUrl?: string;
+  /** The address to start with (after creating a password, say). */
+  defaultEmail?: string;
   action: (input: SignInInput) => Promise<ActionResult<never>>;
   methodAction: (input: { email: string }) => Promise<ActionResult<SignInMethod>>;
   domainAction: (input: { email: string; callbackUrl?: string }) => Promise<ActionResult<never>>;
@@ -40,7 +43,7 @@ export function LoginForm({
   const [checking, setChecking] = useState(false);
   const form = useForm<SignInInput>({
     resolver: zodResolver(signInSchema),
-    defaultValues: { email: '', password: '', callbackUrl },
+    defaultValues: { email: defaultEmail, password: '', callbackUrl },
   });
   const { errors, isSubmitting } = form.formState;
 

@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { passwordTokens, portalUsers, smsChallenges } from '@/db/schema';
+import { messageRecipients, passwordTokens, portalUsers, smsChallenges } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { authenticate, recordCompletedSignIn, recordFailedSecondFactor, type AccountSource, type SignInAccount } from '@/lib/auth/authenticate';
 import { maskPhone, secondFactorPhone, startSmsChallenge, verifySmsChallenge } from './two-factor';
@@ -127,7 +127,11 @@ export async function findPortalLink(token: string, now = new Date()): Promise<{
   return row && row.status !== 'disabled' ? { email: row.email, firstTime: row.status === 'pending' } : null;
 }
 
-/** Sets the password from a link (activation or reset): single use, ends every other session. */
+/**
+ * Sets the password from a link (activation or reset): single use, ends every other session.
+ * A first password was asked for by a message's notification: `firstMessageId` is the newest
+ * message to them, where signing in should lead.
+ */
 export async function setPortalPassword(input: { token: string; newPassword: string; clientAddress: string; now?: Date }) {
   const now = input.now ?? new Date();
   const link = await findPortalLink(input.token, now);
@@ -135,7 +139,7 @@ export async function setPortalPassword(input: { token: string; newPassword: str
   const problems = passwordProblems(input.newPassword, { email: link.email });
   if (problems.length > 0) throw new AppError('invalid_input', problems[0], { newPassword: problems });
   const passwordHash = await hashPassword(input.newPassword);
-  await getDb().transaction(async (tx) => {
+  const userId = await getDb().transaction(async (tx) => {
     const [consumed] = await tx
       .update(passwordTokens)
       .set({ usedAt: now })
@@ -157,8 +161,16 @@ export async function setPortalPassword(input: { token: string; newPassword: str
       clientAddress: input.clientAddress,
       now,
     });
+    return user.id;
   });
-  return { email: link.email };
+  if (!link.firstTime) return { email: link.email, firstMessageId: null };
+  const [newest] = await getDb()
+    .select({ id: messageRecipients.messageId })
+    .from(messageRecipients)
+    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt)))
+    .orderBy(desc(messageRecipients.sentAt))
+    .limit(1);
+  return { email: link.email, firstMessageId: newest?.id ?? null };
 }
 
 export async function changePortalPassword(input: { user: PortalSession; currentPassword: string; newPassword: string; clientAddress: string; now?: Date }) {

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { z } from 'zod';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
@@ -24,6 +25,8 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
   const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
+  const emailParam = typeof params.email === 'string' ? params.email.trim() : '';
+  const defaultEmail = z.email().max(254).safeParse(emailParam).success ? emailParam : undefined;
   return (
     <Card>
       <CardHeader>
@@ -33,7 +36,7 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
         {refused && <SignInRefusal message={refused} path="/secure/login" />}
-        <LoginForm callbackUrl={callbackUrl} action={portalSignInAction}
+        <LoginForm callbackUrl={callbackUrl} defaultEmail={defaultEmail} action={portalSignInAction}
           methodAction={portalSignInMethodAction}
           domainAction={startPortalDomainSignInAction}
           resetHref="/secure/reset-password" />
