@@ -138,7 +138,11 @@ function ImportResult({ report, canBuy, onBuy, onClose }: { report: ImportReport
       )}
       {outcome.status === 'nothing_to_add' && (
         <Alert variant="warning" title="Nothing to add">
-          {report.totalLines === 0 ? 'The file has no addresses after its header.' : 'No line of the file can be added; see why below.'}
+          {report.totalLines > 0
+            ? 'No line of the file can be added; see why below.'
+            : report.problemCount > 0
+              ? 'The file cannot be read as a list of addresses; see why below.'
+              : 'The file has no addresses after its header.'}
         </Alert>
       )}
       {outcome.status === 'needs_licenses' && (
