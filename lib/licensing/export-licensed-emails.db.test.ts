@@ -33,6 +33,22 @@ describe('exportLicensedEmails', () => {
     expect(event.summary).toBe('Exported 8 licensed email addresses');
   });
 
+  it('with a search, exports the addresses the list shows for it (wildcards taken literally)', async () => {
+    const org = await createTestOrg({ licenses: 20, licensed: 12 });
+    await getDb().insert(licensedEmails).values({ orgId: org.orgId, email: `a_b@${org.domain}` });
+    const actor = await actorFor(org.managerId);
+    const lines = async (search: string) => (await collect(await exportLicensedEmails({ actor, search, batchSize: 2 }))).slice(1).trim().split('\r\n').slice(1);
+    expect((await lines('user1')).sort()).toEqual([`user1@${org.domain}`, `user10@${org.domain}`, `user11@${org.domain}`].sort());
+    expect(await lines('_')).toEqual([`a_b@${org.domain}`]);
+    const [event] = await getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'licensed_emails.exported')))
+      .orderBy(auditEvents.id)
+      .limit(1);
+    expect(event.summary).toBe('Exported 3 licensed email addresses matching "user1"');
+  });
+
   it('writes only the header for an organisation without addresses', async () => {
     const org = await createTestOrg();
     expect(await collect(await exportLicensedEmails({ actor: await actorFor(org.ownerId) }))).toBe('\uFEFFEmail\r\n');

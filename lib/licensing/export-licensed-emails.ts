@@ -1,10 +1,11 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, sql } from 'drizzle-orm';
 import { getDb, rawRow } from '@/db/client';
 import { licensedEmails } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { CSV_BOM, csvRow, EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
 import { csvRowSql } from '@/lib/csv/csv-sql';
+import { likePattern } from './queries';
 import { toDay } from './term';
 
 export function licensedEmailsExportFilename(now: Date) {
@@ -16,18 +17,21 @@ export function licensedEmailsExportFilename(now: Date) {
  * file opens in Excel and can be uploaded again. Streams in keyset batches, each formatted by
  * PostgreSQL and passed on as UTF-8 bytes; the export itself is an audit event.
  */
-export async function exportLicensedEmails(input: { actor: AdminActor; now?: Date; batchSize?: number }): Promise<AsyncIterable<string | Uint8Array>> {
+export async function exportLicensedEmails(input: { actor: AdminActor; search?: string; now?: Date; batchSize?: number }): Promise<AsyncIterable<string | Uint8Array>> {
   const { actor } = input;
   const now = input.now ?? new Date();
   const batchSize = input.batchSize ?? EXPORT_BATCH_ROWS;
   const db = getDb();
-  const total = await db.$count(licensedEmails, eq(licensedEmails.orgId, actor.orgId));
+  // With a search, the addresses the list shows for it (the same match as the list's).
+  const search = input.search?.trim().slice(0, 254) || undefined;
+  const scope = and(eq(licensedEmails.orgId, actor.orgId), search ? ilike(licensedEmails.email, likePattern(search)) : undefined);
+  const total = await db.$count(licensedEmails, scope);
   await db.transaction((tx) =>
     recordAuditEvent(tx, {
       orgId: actor.orgId,
       actor: auditActorOf(actor),
       action: 'licensed_emails.exported',
-      summary: `Exported ${total.toLocaleString('en-US')} licensed email addresses`,
+      summary: `Exported ${total.toLocaleString('en-US')} licensed email addresses${search ? ` matching "${search}"` : ''}`,
       target: { type: 'export', id: licensedEmailsExportFilename(now), label: licensedEmailsExportFilename(now) },
       clientAddress: actor.clientAddress,
       now,
@@ -41,7 +45,7 @@ export async function exportLicensedEmails(input: { actor: AdminActor; now?: Dat
       const batch = db
         .select({ email: licensedEmails.email })
         .from(licensedEmails)
-        .where(and(eq(licensedEmails.orgId, actor.orgId), gt(licensedEmails.email, after)))
+        .where(and(scope, gt(licensedEmails.email, after)))
         .orderBy(asc(licensedEmails.email))
         .limit(batchSize)
         .as('batch');

@@ -65,7 +65,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         actions={
           <>
             <Button variant="outline" asChild>
-              <a href="/licensed-emails/export" download>
+              <a href={params.q ? `/licensed-emails/export?q=${encodeURIComponent(params.q)}` : '/licensed-emails/export'} download>
                 <Download aria-hidden /> Export CSV
               </a>
             </Button>
