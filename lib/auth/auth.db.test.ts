@@ -87,7 +87,7 @@ describe('signInAdministrator', () => {
     });
   });
 
-  it('lets only five of many concurrent guesses at one account be checked, and the right password among them is throttled', async () => {
+  it('lets at most five of many concurrent guesses at one account be checked; the rest are throttled', async () => {
     const attempts = Array.from({ length: 24 }, (_, i) =>
       signInAdministrator({ email: `manager@${org.domain}`, password: i === 23 ? TEST_PASSWORD : `Wrong-${i}-Pass!`, clientAddress: '192.0.2.2' }),
     );
@@ -206,6 +206,15 @@ describe('changePassword', () => {
     expect(same.fieldErrors?.newPassword?.[0]).toMatch(/different/);
     expect(await eventsOf(org.orgId, 'auth.password_changed')).toHaveLength(0);
     expect(await verifyPassword((await admin(org.ownerId)).passwordHash, TEST_PASSWORD)).toBe(true);
+  });
+
+  it('checks at most five concurrent guesses at the current password; the rest are throttled', async () => {
+    const org = await createTestOrg();
+    const actor = await actorFor(org.viewerId);
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => changePassword({ actor, currentPassword: `Wrong-${i}-Pass!`, newPassword: NEW_PASSWORD })));
+    const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as AppError).code : 'changed'));
+    expect(codes.filter((c) => c === 'invalid_input').length).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(7);
   });
 
   it("cannot change another organisation's administrator", async () => {

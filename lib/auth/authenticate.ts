@@ -26,8 +26,8 @@ export type AccountSource<A extends SignInAccount> = {
  * accounts without a password yet and inactive ones get the same answer after the same work;
  * every attempt is counted against the account and the client address before any hash is
  * computed (so concurrent guesses cannot outrun the limit), and is an audit event. A correct
- * password gives the address its count back; the account's count is cleared when the sign-in
- * completes (after the second factor, when there is one).
+ * password gives its count back; the account's failures are cleared when the sign-in completes
+ * (after the second factor, when there is one).
  */
 export async function authenticate<A extends SignInAccount>(
   source: AccountSource<A>,
@@ -72,7 +72,8 @@ export async function authenticate<A extends SignInAccount>(
     throw new AppError('unauthenticated', INVALID_CREDENTIALS);
   }
 
-  for (const rule of rules.slice(1)) await refundAttempt(db, rule, now);
+  // A correct password is not held against the account or the address (an SMS step has limits of its own).
+  for (const rule of rules) await refundAttempt(db, rule, now);
   if (source.needsSecondFactor && (await source.needsSecondFactor(account))) {
     // The sign-in completes (and is recorded) when the second factor is confirmed.
     return { ...account, pendingSecondFactor: true };

@@ -10,7 +10,7 @@ import { passwordChangedEmail } from '@/lib/mail/templates';
 import { auditActorOf, type AdminActor } from './actor';
 import { passwordProblems } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
-import { countAttempt, signInRules, throttledFor, waitMessage } from './throttle';
+import { signInRules, takeAttempt } from './throttle';
 
 /**
  * An administrator changes their own password, proving the current one. Ends every session of
@@ -20,18 +20,17 @@ export async function changePassword(input: { actor: AdminActor; currentPassword
   const db = getDb();
   const now = input.now ?? new Date();
   const { actor } = input;
-  const rules = signInRules(actor.email, actor.clientAddress);
-  const wait = await throttledFor(db, rules, now);
-  if (wait > 0) throw new AppError('rate_limited', waitMessage(wait));
+  // Counted before the current password is checked, so concurrent guesses cannot outrun the limit.
+  const giveBack = await takeAttempt(db, signInRules(actor.email, actor.clientAddress), now);
 
   const admin = await getAdministratorCredentials(db, { id: actor.id, orgId: actor.orgId });
   if (!admin || admin.status !== 'active') throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
   if (!(await verifyPassword(admin.passwordHash, input.currentPassword))) {
-    await countAttempt(db, rules, now);
     throw new AppError('invalid_input', 'The current password is not correct.', {
       currentPassword: ['The current password is not correct.'],
     });
   }
+  await giveBack();
   const problems = passwordProblems(input.newPassword, { email: admin.email });
   if (input.newPassword === input.currentPassword) problems.unshift('Choose a password different from the current one.');
   if (problems.length > 0) throw new AppError('invalid_input', problems[0], { newPassword: problems });

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { rateLimits } from '@/db/schema';
+import { AppError } from '@/lib/errors/app-error';
 
 /**
  * Fixed-window counters in PostgreSQL, so every instance sees the same counts. A key is
@@ -81,6 +82,18 @@ export async function refundAttempt(db: DbOrTx, rule: ThrottleRule, now: Date) {
     .update(rateLimits)
     .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
     .where(and(eq(rateLimits.key, rule.key), gt(rateLimits.windowEndsAt, now)));
+}
+
+/**
+ * `reserveAttempt` for checks that simply refuse when over the limit: throws `rate_limited`, and
+ * otherwise returns the way to give the attempt back once it has succeeded.
+ */
+export async function takeAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date): Promise<() => Promise<void>> {
+  const wait = await reserveAttempt(db, rules, now);
+  if (wait > 0) throw new AppError('rate_limited', waitMessage(wait));
+  return async () => {
+    for (const rule of rules) await refundAttempt(db, rule, now);
+  };
 }
 
 export async function clearThrottle(db: DbOrTx, key: string) {

@@ -6,7 +6,7 @@ import { authenticate, recordCompletedSignIn, recordFailedSecondFactor, type Acc
 import { maskPhone, secondFactorPhone, startSmsChallenge, verifySmsChallenge } from './two-factor';
 import { passwordProblems } from '@/lib/auth/password-policy';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
-import { countAttempt, signInRules, throttledFor, waitMessage, type ThrottleRule } from '@/lib/auth/throttle';
+import { countAttempt, signInRules, takeAttempt, throttledFor, type ThrottleRule } from '@/lib/auth/throttle';
 import { createToken, hashToken, looksLikeToken } from '@/lib/auth/tokens';
 import { DOMAIN_SIGN_IN_REQUIRED, signInMethodFor } from '@/lib/domain-sign-in/queries';
 import { env } from '@/lib/env';
@@ -176,15 +176,14 @@ export async function setPortalPassword(input: { token: string; newPassword: str
 export async function changePortalPassword(input: { user: PortalSession; currentPassword: string; newPassword: string; clientAddress: string; now?: Date }) {
   const db = getDb();
   const now = input.now ?? new Date();
-  const rules = signInRules(input.user.email, input.clientAddress, 'portal_user');
-  const wait = await throttledFor(db, rules, now);
-  if (wait > 0) throw new AppError('rate_limited', waitMessage(wait));
+  // Counted before the current password is checked, so concurrent guesses cannot outrun the limit.
+  const giveBack = await takeAttempt(db, signInRules(input.user.email, input.clientAddress, 'portal_user'), now);
   const account = await getPortalCredentials(db, { id: input.user.id });
   if (!account?.passwordHash || account.status !== 'active') throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
   if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
-    await countAttempt(db, rules, now);
     throw new AppError('invalid_input', 'The current password is not correct.', { currentPassword: ['The current password is not correct.'] });
   }
+  await giveBack();
   const problems = passwordProblems(input.newPassword, { email: account.email });
   if (input.newPassword === input.currentPassword) problems.unshift('Choose a password different from the current one.');
   if (problems.length > 0) throw new AppError('invalid_input', problems[0], { newPassword: problems });
