@@ -178,6 +178,12 @@ test('a message to a first-time recipient: notification → create password → 
   await expect(sam.locator('script', { hasText: 'alert(1)' })).toHaveCount(0);
   // The frame grows to fit a long message: the page scrolls, not a box inside it.
   const frame = sam.locator('iframe[title="Message body"]');
+  // It may never run scripts: allow-same-origin (to measure it) is only safe without allow-scripts.
+  const sandbox = (await frame.getAttribute('sandbox')) ?? '';
+  expect(sandbox.split(/\s+/)).not.toContain('allow-scripts');
+  expect(await frame.evaluate((f: HTMLIFrameElement) => f.contentDocument?.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toContain(
+    "default-src 'none'",
+  );
   await expect.poll(async () => (await frame.boundingBox())?.height ?? 0).toBeGreaterThan(60 * 18);
   const overflow = await frame.evaluate((f: HTMLIFrameElement) => {
     const root = f.contentDocument?.documentElement;

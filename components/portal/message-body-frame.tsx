@@ -15,7 +15,9 @@ export function MessageBodyFrame({ document: html }: { document: string }) {
   useEffect(() => {
     const iframe = frame.current;
     if (!iframe) return;
-    let observer: ResizeObserver | undefined;
+    // Wrapping changes with the width (a narrower window, a phone turned sideways).
+    const observer = new ResizeObserver(() => fit());
+    let watched: HTMLElement | null = null;
     const fit = () => {
       const body = iframe.contentDocument?.body;
       if (!body) return;
@@ -23,10 +25,11 @@ export function MessageBodyFrame({ document: html }: { document: string }) {
       // the frame can shrink again. The frame's border is inside its height (border-box).
       const border = iframe.offsetHeight - iframe.clientHeight;
       iframe.style.height = `${Math.max(MIN_HEIGHT, Math.ceil(body.getBoundingClientRect().height) + border)}px`;
-      if (!observer) {
-        // Wrapping changes with the width (a narrower window, a phone turned sideways).
-        observer = new ResizeObserver(fit);
+      // Each load brings a new document (the first may be the empty one before srcdoc): watch its body.
+      if (watched !== body) {
+        observer.disconnect();
         observer.observe(body);
+        watched = body;
       }
     };
     // The frame may have loaded before this ran (it is in the server's HTML).
@@ -34,7 +37,7 @@ export function MessageBodyFrame({ document: html }: { document: string }) {
     iframe.addEventListener('load', fit);
     return () => {
       iframe.removeEventListener('load', fit);
-      observer?.disconnect();
+      observer.disconnect();
     };
   }, [html]);
 

@@ -93,6 +93,20 @@ describe('updateAdministrator', () => {
     expect(event.summary).toMatch(/name/);
   });
 
+  it('keeps a phone number stored before numbers were checked when the form leaves it as it was', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    await getDb().update(administrators).set({ phone: '555-0100 ext 3' }).where(eq(administrators.id, org.managerId));
+    const before = (await events(org.orgId, 'administrators.updated')).length;
+    await updateAdministrator({ actor: owner, id: org.managerId, ...details(`manager@${org.domain}`, 3), phone: '555-0100 ext 3' });
+    const after = await row(org.managerId);
+    expect(after).toMatchObject({ level: 3, phone: '555-0100 ext 3' });
+    const [event] = (await events(org.orgId, 'administrators.updated')).slice(before);
+    expect(event.summary).not.toMatch(/phone/);
+    // Edited, it must be a phone number.
+    expect((await refusal(updateAdministrator({ actor: owner, id: org.managerId, ...details(`manager@${org.domain}`, 3), phone: '555-0100 ext 4' }))).fieldErrors).toHaveProperty('phone');
+  });
+
   it('does not count the same phone number, written another way, as a change', async () => {
     const org = await createTestOrg();
     const owner = await actorFor(org.ownerId);

@@ -4,6 +4,7 @@ import { administrators } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { AppError } from '@/lib/errors/app-error';
+import { formatPhone } from '@/lib/phone';
 import { EMAIL_TAKEN } from './add-administrator';
 import { assertAnotherActiveLevelOne, assertCanGrantLevel, assertCanManageAdministrators, contactPhone, isUniqueViolation, lockAdministrator } from './guards';
 import type { UpdateAdministratorInput } from './schemas';
@@ -30,11 +31,14 @@ export async function updateAdministrator(input: UpdateAdministratorInput & { ac
   assertCanManageAdministrators(actor);
   assertCanGrantLevel(actor, entered.level);
   const email = entered.email.toLowerCase();
-  const details = { ...entered, email, phone: contactPhone(entered.phone) };
 
   try {
     await getDb().transaction(async (tx) => {
       const current = await lockAdministrator(tx, actor.orgId, id);
+      // A phone number left as the form showed it stays as stored, even one saved before numbers
+      // were checked (which may not parse): only a number that was edited is checked and normalised.
+      const unchanged = entered.phone.trim() === current.phone || entered.phone.trim() === (current.phone && formatPhone(current.phone));
+      const details = { ...entered, email, phone: unchanged ? current.phone : contactPhone(entered.phone) };
       const levelChanged = current.level !== details.level;
       if (levelChanged && current.level === 1 && current.status === 'active') {
         await assertAnotherActiveLevelOne(tx, actor.orgId, id);

@@ -74,6 +74,10 @@ describe('buying licenses for new addresses', () => {
     const again = await prepareCheckout({ actor: owner, orderId, poNumber: 'PO-7', quantity: 5 });
     expect(again.orderId).toBe(first.orderId);
     expect((await getOrder(getDb(), org.orgId, first.orderId))).toMatchObject({ status: 'open', quantity: 5, poNumber: 'PO-7' });
+    // Another order made since, for other addresses, is never taken for the replacement.
+    const other = await createLicenseOrder({ actor: owner, quantity: 2, pendingEmails: [`z1@${org.domain}`] });
+    expect((await prepareCheckout({ actor: owner, orderId, poNumber: '', quantity: 5 })).orderId).toBe(first.orderId);
+    expect((await getOrder(getDb(), org.orgId, other.orderId))?.status).toBe('open');
   });
 
   it('the test gateway takes no payment when Stripe is set up', async () => {

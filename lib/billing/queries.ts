@@ -1,4 +1,4 @@
-import { and, desc, eq, gte } from 'drizzle-orm';
+import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { invoices, orderEmails, orders } from '@/db/schema';
 
@@ -31,14 +31,24 @@ export async function getOrder(db: DbOrTx, orgId: string, id: string) {
 }
 
 /**
- * The open order that took a cancelled one's place (a new quantity makes a new order): the newest
- * open order of the same kind made since. Null when there is none (nothing to go back to).
+ * The open order that took a cancelled one's place (a new quantity makes a new order with the same
+ * waiting addresses): the newest open order of the same kind made since, for the same addresses.
+ * Null when there is none, so another administrator's order is never taken for it.
  */
-export async function replacementOrderId(db: DbOrTx, orgId: string, cancelled: { kind: 'licenses' | 'renewal'; createdAt: Date }): Promise<string | null> {
+export async function replacementOrderId(db: DbOrTx, orgId: string, cancelled: { id: string; kind: 'licenses' | 'renewal'; createdAt: Date }): Promise<string | null> {
+  const addressesOf = (orderId: SQL | string) => sql`(select coalesce(array_agg(e.email order by e.email), '{}') from order_emails e where e.order_id = ${orderId})`;
   const [row] = await db
     .select({ id: orders.id })
     .from(orders)
-    .where(and(eq(orders.orgId, orgId), eq(orders.status, 'open'), eq(orders.kind, cancelled.kind), gte(orders.createdAt, cancelled.createdAt)))
+    .where(
+      and(
+        eq(orders.orgId, orgId),
+        eq(orders.status, 'open'),
+        eq(orders.kind, cancelled.kind),
+        gte(orders.createdAt, cancelled.createdAt),
+        sql`${addressesOf(sql`${orders.id}`)} = ${addressesOf(cancelled.id)}`,
+      ),
+    )
     .orderBy(desc(orders.createdAt))
     .limit(1);
   return row?.id ?? null;

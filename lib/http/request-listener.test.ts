@@ -56,6 +56,14 @@ describe('the request listener in front of Next', () => {
     expect(seen[1].headers['content-security-policy']).toBeUndefined();
   });
 
+  it('tells a page the path asked for (a client-sent value replaced), and tells API routes nothing', async () => {
+    const { base, seen } = await serverWith(10);
+    await fetch(`${base}/events?category=sign-in&_rsc=abc`, { headers: { 'x-sealpost-path': '//evil.example/' } });
+    expect(seen[0].headers['x-sealpost-path']).toBe('/events?category=sign-in');
+    await fetch(`${base}/api/health`, { headers: { 'x-sealpost-path': '/forged' } });
+    expect(seen[1].headers['x-sealpost-path']).toBeUndefined();
+  });
+
   it('reads the path as a URL, so a page reached through "/api/.." still gets its policy', async () => {
     const { base } = await serverWith(10);
     for (const path of ['/api/../login', '/api/%2e%2e/login', '/_next/%2E%2E/dashboard']) {

@@ -19,7 +19,11 @@ import { getDb } from '@/db/client';
 
 export const metadata: Metadata = { title: 'Message · Secure messages · Sealpost', referrer: 'no-referrer' };
 
-/** The body runs in a sandboxed frame: no scripts, no same-origin access, no remote loads. */
+/**
+ * The body runs in a sandboxed frame (`MessageBodyFrame`): no scripts (the sandbox has no
+ * allow-scripts and this document's CSP allows none), no remote loads. allow-same-origin only lets
+ * the page measure it; without scripts inside, nothing in the frame can use it.
+ */
 function bodyDocument(html: string) {
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><style>body{font-family:system-ui,sans-serif;font-size:14px;line-height:1.55;color:#0f172a;margin:0;padding:12px 14px;word-wrap:break-word}a{color:#2452e0}blockquote{border-left:3px solid #e2e8f0;margin:0;padding-left:12px;color:#526077}</style></head><body>${html}</body></html>`;
 }
