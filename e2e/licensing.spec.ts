@@ -211,10 +211,21 @@ test('search, sort, rename, remove and export', async ({ page }) => {
   await confirm.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByText('51 of 52 licenses used')).toBeVisible();
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
-  const file = path.join(os.tmpdir(), `export-${Date.now()}.csv`);
-  await download.saveAs(file);
-  const lines = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  const exported = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const file = path.join(os.tmpdir(), `export-${Date.now()}.csv`);
+    await download.saveAs(file);
+    return fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  };
+  // With a search, the export is what the search shows…
+  await page.goto('/licensed-emails?q=.new%40');
+  await expect(page.getByText('2 addresses match “.new@”')).toBeVisible();
+  const matching = await exported();
+  expect(matching[0]).toBe('Email');
+  expect(matching.slice(1).sort()).toEqual(['dana.new@acme.example', 'eli.new@acme.example']);
+  // … and without one, every address.
+  await page.goto('/licensed-emails');
+  const lines = await exported();
   expect(lines[0]).toBe('Email');
   expect(lines).toHaveLength(52);
   expect(lines).toContain('dana.new@acme.example');

@@ -1,4 +1,6 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import * as client from 'openid-client';
 import { env } from '@/lib/env';
@@ -40,6 +42,68 @@ function isPublicAddress(address: string): boolean {
   return !notPublic.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
+/**
+ * `dns.lookup` that refuses non-public addresses: the check is made on the address the connection
+ * is about to use, so a name that resolves to a public address for the check and to a private one
+ * a moment later (DNS rebinding) gains nothing.
+ */
+function checkedLookup(allowed: (address: string) => boolean) {
+  return (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) =>
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const list = addresses as LookupAddress[];
+      if (list.length === 0 || !list.every((a) => allowed(a.address))) {
+        return callback(Object.assign(new Error(NOT_PUBLIC), { code: 'ENOTPUBLIC' }), []);
+      }
+      if (options.all) return callback(null, list);
+      callback(null, list[0].address, list[0].family);
+    });
+}
+
+/**
+ * The fetch openid-client uses for a production deployment's identity provider: node:https whose
+ * every connection goes to an address `allowed` accepts, answered as a fetch Response. Redirects
+ * are not followed (openid-client asks for 'manual'), and answers are capped at 1 MB. `ca` is for
+ * tests (a local server's certificate).
+ */
+export function guardedFetch(allowed: (address: string) => boolean, tls: { ca?: string } = {}): client.CustomFetch {
+  // Its own agent, so its pooled connections are only ever ones its own check let through.
+  const agent = new https.Agent({ keepAlive: true, lookup: checkedLookup(allowed), ...tls });
+  return (url, options) =>
+    new Promise<Response>((resolve, reject) => {
+      const target = new URL(url);
+      if (target.protocol !== 'https:') return reject(new Error('The identity provider must be reached over https.'));
+      // An address written as a number is connected to without a lookup: check it here.
+      const literal = target.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal) && !allowed(literal)) return reject(new Error(NOT_PUBLIC));
+      const body = options.body instanceof URLSearchParams ? options.body.toString() : options.body;
+      if (body instanceof ReadableStream) return reject(new Error('Streamed request bodies are not supported.'));
+      const request = https.request(target, { method: options.method, headers: options.headers, agent, signal: options.signal, timeout: 10_000 }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > 1_000_000) response.destroy(new Error('The identity provider answered with more than 1 MB.'));
+          else chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const status = response.statusCode ?? 502;
+          resolve(new Response([101, 204, 205, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers }));
+        });
+      });
+      request.on('timeout', () => request.destroy(new Error('The identity provider did not answer within 10 seconds.')));
+      request.on('error', reject);
+      request.end(body === undefined || body === null ? undefined : typeof body === 'string' ? body : Buffer.from(body instanceof ArrayBuffer ? new Uint8Array(body) : body));
+    });
+}
+
+export const publicOnlyFetch = guardedFetch(isPublicAddress);
+
 export const NOT_PUBLIC = 'The issuer must be on the public internet: this address points at a private or local network.';
 
 /** Refuses an issuer whose host is, or resolves to, a non-public address (unless local issuers are allowed). */
@@ -80,15 +144,20 @@ export async function discover(settings: ProviderSettings): Promise<client.Confi
   const issuer = new URL(settings.issuer);
   await assertPublicIssuer(issuer);
   let config: client.Configuration;
+  // Every later request of this configuration (token, keys, user info) goes through the same fetch.
+  const guarded = localIssuersAllowed() ? undefined : publicOnlyFetch;
   try {
     config = await client.discovery(issuer, settings.clientId, settings.clientSecret, undefined, {
       execute: isLoopback(issuer) ? [client.allowInsecureRequests] : [],
       timeout: 10,
+      ...(guarded ? { [client.customFetch]: guarded } : {}),
     });
+    if (guarded) config[client.customFetch] = guarded;
   } catch (error) {
     throw new AppError('unavailable', `The identity provider at ${issuer.origin} could not be discovered: ${describe(error)}`);
   }
-  // The server calls the token and key endpoints itself: they must be public too.
+  // The server calls the token and key endpoints itself: they must be public too (checked here for
+  // a clear message; `publicOnlyFetch` holds to it at each connection).
   const metadata = config.serverMetadata();
   for (const endpoint of [metadata.token_endpoint, metadata.jwks_uri, metadata.userinfo_endpoint]) {
     if (endpoint) await assertPublicIssuer(new URL(endpoint));
