@@ -3,7 +3,7 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
-import { flowCookieOptions } from '@/lib/auth/flow-cookie';
+import { flowCookieOptions, SIGN_IN_EMAIL_COOKIE } from '@/lib/auth/flow-cookie';
 import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
 import { startDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
 import { signInMethodFor } from '@/lib/domain-sign-in/queries';
@@ -19,6 +19,7 @@ import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, sig
 
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
   const pending = await credentialsSignIn('portal', { email, password });
+  (await cookies()).delete({ name: SIGN_IN_EMAIL_COOKIE, path: '/secure' });
   if (pending) {
     // Only the challenge's random id (and where to go next) is kept between the two steps, in an HttpOnly cookie.
     (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ ...pending.secondFactor, returnTo: portalReturnPath(callbackUrl) }), challengeCookieOptions());
@@ -51,8 +52,10 @@ const setPasswordSchema = z
 
 export const setPortalPasswordAction = publicAction('setPortalPasswordAction', setPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
   const { email, firstMessageId } = await setPortalPassword({ token, newPassword, clientAddress });
-  // Sign in with the address filled in, and go on to the message the notification was about.
-  const next = new URLSearchParams({ notice: 'password-set', email });
+  // Sign in with the address filled in (kept in a 10-minute cookie, not in the URL and its
+  // history), and go on to the message the notification was about.
+  (await cookies()).set(SIGN_IN_EMAIL_COOKIE, email, flowCookieOptions('/secure'));
+  const next = new URLSearchParams({ notice: 'password-set' });
   if (firstMessageId) next.set('callbackUrl', `/secure/messages/${firstMessageId}`);
   redirect(`/secure/login?${next}`);
 });

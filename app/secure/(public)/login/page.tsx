@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import { z } from 'zod';
+import { SIGN_IN_EMAIL_COOKIE } from '@/lib/auth/flow-cookie';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
@@ -25,8 +27,8 @@ export default async function PortalLoginPage({ searchParams }: { searchParams: 
   const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
-  const emailParam = typeof params.email === 'string' ? params.email.trim() : '';
-  const defaultEmail = z.email().max(254).safeParse(emailParam).success ? emailParam : undefined;
+  const justActivated = (await cookies()).get(SIGN_IN_EMAIL_COOKIE)?.value ?? '';
+  const defaultEmail = z.email().max(254).safeParse(justActivated).success ? justActivated : undefined;
   return (
     <Card>
       <CardHeader>
