@@ -253,6 +253,21 @@ test('preferences change how dates are shown', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'Inbox' }).locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} (AM|PM) UTC$/);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await expect(page.getByLabel('Message')).toHaveValue(/Pat Rivera\nPartner Co\./);
+
+  // Times follow the chosen time zone, named after them.
+  const save = () =>
+    Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/secure/preferences'),
+      page.getByRole('button', { name: 'Save preferences' }).click(),
+    ]);
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
+  await page.getByLabel('Time zone').selectOption('America/New_York');
+  await save();
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Inbox/ }).click();
+  await expect(page.getByRole('list', { name: 'Inbox' }).locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} (AM|PM) E[SD]T$/);
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
+  await page.getByLabel('Time zone').selectOption('UTC');
+  await save();
 });
 
 test('a 50 MB attachment arrives byte for byte; one byte more is refused', async ({ page, browser }) => {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { savePreferencesAction } from '@/app/secure/(portal)/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -13,9 +13,14 @@ import type { PortalPreferences } from '@/db/schema';
 import { DATE_FORMATS } from '@/lib/portal/preferences';
 
 
-export function PreferencesForm({ initial, samples }: { initial: PortalPreferences; samples: Record<string, string> }) {
+const noSubscription = () => () => {};
+const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+
+export function PreferencesForm({ initial, samples, timeZones }: { initial: PortalPreferences; samples: Record<string, string>; /** IANA names the server knows, UTC first. */ timeZones: string[] }) {
   const router = useRouter();
-  const [values, setValues] = useState(initial);
+  const [values, setValues] = useState({ ...initial, timeZone: initial.timeZone ?? 'UTC' });
+  // This device's zone, known only in the browser (null on the server, so hydration agrees).
+  const deviceZone = useSyncExternalStore(noSubscription, browserTimeZone, () => null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   return (
@@ -47,6 +52,24 @@ export function PreferencesForm({ initial, samples }: { initial: PortalPreferenc
           <option value="24h">24-hour (15:04)</option>
           <option value="12h">12-hour (3:04 PM)</option>
         </Select>
+      </FormField>
+      <FormField id="timeZone" label="Time zone" hint="Times of messages are shown in this zone.">
+        <div className="flex flex-wrap items-center gap-2">
+          <div className="min-w-56 flex-1">
+            <Select id="timeZone" aria-describedby="timeZone-hint" value={values.timeZone} onChange={(e) => setValues({ ...values, timeZone: e.target.value })}>
+              {timeZones.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone.replaceAll('_', ' ')}
+                </option>
+              ))}
+            </Select>
+          </div>
+          {deviceZone && deviceZone !== values.timeZone && timeZones.includes(deviceZone) && (
+            <Button type="button" variant="outline" size="sm" onClick={() => setValues({ ...values, timeZone: deviceZone })}>
+              Use {deviceZone.replaceAll('_', ' ')} (this device)
+            </Button>
+          )}
+        </div>
       </FormField>
       <FormField id="weekStartsOn" label="First day of the week">
         <Select id="weekStartsOn" value={String(values.weekStartsOn)} onChange={(e) => setValues({ ...values, weekStartsOn: Number(e.target.value) as PortalPreferences['weekStartsOn'] })}>

@@ -13,6 +13,8 @@ export type PortalPreferences = {
   dateFormat: 'd MMM yyyy' | 'dd/MM/yyyy' | 'MM/dd/yyyy' | 'yyyy-MM-dd';
   timeFormat: '24h' | '12h';
   weekStartsOn: 0 | 1 | 6;
+  /** IANA time zone the portal shows times in ("UTC", "Europe/Paris"); older rows have none (UTC). */
+  timeZone?: string;
   signature: string;
 };
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { licensedEmails, portalUsers, type PortalPreferences } from '@/db/schema';
 
-export const DEFAULT_PREFERENCES: PortalPreferences = { dateFormat: 'd MMM yyyy', timeFormat: '24h', weekStartsOn: 1, signature: '' };
+export const DEFAULT_PREFERENCES: PortalPreferences = { dateFormat: 'd MMM yyyy', timeFormat: '24h', weekStartsOn: 1, timeZone: 'UTC', signature: '' };
 
 /** What a signed-in portal request knows about its user. Never the password hash. */
 export type PortalSession = {

@@ -8,6 +8,9 @@ import { DATE_FORMATS } from '@/lib/portal/preferences';
 
 export const metadata: Metadata = { title: 'Preferences · Secure messages · Sealpost' };
 
+/** UTC first, then every zone the runtime knows, by name. */
+const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+
 export default async function PreferencesPage() {
   await connection();
   const user = await requirePortalPage();
@@ -15,8 +18,8 @@ export default async function PreferencesPage() {
   const samples = Object.fromEntries(DATE_FORMATS.map((f) => [f, format(sample, f)]));
   return (
     <div className="grid gap-6">
-      <PageHeader title="Preferences" description="How dates and times are shown to you, and your signature." />
-      <PreferencesForm initial={user.preferences} samples={samples} />
+      <PageHeader title="Preferences" description="How dates and times are shown to you, in which time zone, and your signature." />
+      <PreferencesForm initial={user.preferences} samples={samples} timeZones={TIME_ZONES} />
     </div>
   );
 }
