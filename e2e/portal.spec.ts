@@ -74,6 +74,18 @@ test('alice sees her sent messages; an administrator session does not open the p
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject ?? '');
 });
 
+test('"All addresses" finds colleagues by name or address, and adds one to To', async ({ page }) => {
+  await signInToPortal(page, 'alice@acme.example');
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
+  const contacts = page.getByRole('complementary', { name: 'Contacts' });
+  await contacts.getByRole('button', { name: 'All addresses' }).click();
+  await contacts.getByRole('searchbox', { name: 'Find a person' }).fill('lucas.oka');
+  await contacts.getByRole('button', { name: 'Add lucas.okafor@acme.example to To' }).click();
+  await expect(page.getByLabel('To', { exact: true })).toHaveValue('lucas.okafor@acme.example');
+  await contacts.getByRole('searchbox', { name: 'Find a person' }).fill('nobody-here-at-all');
+  await expect(contacts.getByText('Nobody matches.')).toBeVisible();
+});
+
 test('leaving a message being written asks first; Keep writing keeps it, Discard leaves', async ({ page }) => {
   await signInToPortal(page, 'alice@acme.example');
   const folders = page.getByRole('navigation', { name: 'Folders' });

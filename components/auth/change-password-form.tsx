@@ -8,6 +8,7 @@ import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { changePasswordSchema, type ChangePasswordInput } from '@/lib/auth/schemas';
 import type { ActionResult } from '@/lib/actions/result';
@@ -22,6 +23,7 @@ export function ChangePasswordForm({
   signInHref: string;
 }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const form = useForm<ChangePasswordInput>({
     resolver: zodResolver(changePasswordSchema),
     defaultValues: { currentPassword: '', newPassword: '', confirmPassword: '' },
@@ -38,7 +40,7 @@ export function ChangePasswordForm({
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+    <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
       <input type="email" autoComplete="username" value={email} readOnly hidden />
       <FormField id="currentPassword" label="Current password" error={errors.currentPassword?.message}>
@@ -50,7 +52,7 @@ export function ChangePasswordForm({
         />
       </FormField>
       <NewPasswordFields register={form.register} errors={errors} password={password} email={email} />
-      <Button type="submit" size="lg" loading={isSubmitting}>
+      <Button type="submit" size="lg" loading={isSubmitting} disabled={!hydrated}>
         Change password
       </Button>
     </form>

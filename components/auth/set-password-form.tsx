@@ -7,6 +7,7 @@ import { NewPasswordFields } from '@/components/auth/new-password-fields';
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { resetPasswordSchema, type ResetPasswordInput } from '@/lib/auth/schemas';
 import type { ActionResult } from '@/lib/actions/result';
 
@@ -23,6 +24,7 @@ export function SetPasswordForm({
   requestHref: string;
   submitLabel?: string;
 }) {
+  const hydrated = useHydrated();
   const form = useForm<ResetPasswordInput>({
     resolver: zodResolver(resetPasswordSchema),
     defaultValues: { token, newPassword: '', confirmPassword: '' },
@@ -36,7 +38,7 @@ export function SetPasswordForm({
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+    <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && (
         <Alert variant="danger">
           {errors.root.server.message} <Link href={requestHref}>Ask for a new link</Link>
@@ -44,7 +46,7 @@ export function SetPasswordForm({
       )}
       <input type="email" autoComplete="username" value={email} readOnly hidden />
       <NewPasswordFields register={form.register} errors={errors} password={password} email={email} />
-      <Button type="submit" size="lg" loading={isSubmitting}>
+      <Button type="submit" size="lg" loading={isSubmitting} disabled={!hydrated}>
         {submitLabel}
       </Button>
     </form>

@@ -2,8 +2,8 @@
 
 import { Paperclip, Send, Trash2, UserPlus } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
-import { useMemo, useRef, useState, type ChangeEvent } from 'react';
-import { sendMessageAction } from '@/app/secure/(portal)/actions';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import { findContactsAction, sendMessageAction } from '@/app/secure/(portal)/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
@@ -14,6 +14,7 @@ import { Input } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import { cn } from '@/components/ui/cn';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { useLeaveGuard } from '@/components/ui/use-leave-guard';
 import { formatFileSize } from '@/lib/format';
 import { policyForSubject, type SendPolicy } from '@/lib/messaging/send-policy';
@@ -79,7 +80,28 @@ export function ComposeForm({
   const [expireDays, setExpireDays] = useState<1 | 7 | 30 | null>(null);
   const [sending, setSending] = useState(false);
   const [filter, setFilter] = useState<'most' | 'all'>('most');
-  const shown = useMemo(() => (filter === 'most' ? contacts.slice(0, 8) : [...contacts].sort((a, b) => a.email.localeCompare(b.email))), [contacts, filter]);
+  // "All addresses" asks the server (colleagues too, for internal users), as the user types.
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Contact[] | null>(null);
+  useEffect(() => {
+    if (filter !== 'all') return;
+    let live = true;
+    const timer = setTimeout(
+      async () => {
+        const result = await findContactsAction({ search: query.trim() });
+        if (live && result.ok) setFound(result.data as Contact[]);
+      },
+      query ? 200 : 0,
+    );
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [filter, query]);
+  const shown = useMemo(
+    () => (filter === 'most' ? contacts.slice(0, 8) : (found ?? [...contacts].sort((a, b) => a.email.localeCompare(b.email)))),
+    [contacts, filter, found],
+  );
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
   const policy = policyForSubject(policies, subject);
   // What is uploaded so far, current between the uploads of several files picked at once.
@@ -87,6 +109,8 @@ export function ComposeForm({
   const sendButton = useRef<HTMLButtonElement>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
+  // Until hydrated, Send would submit the form natively: a GET with the message in the URL.
+  const hydrated = useHydrated();
   // Leaving with something written (or attached) asks first: a message is not kept as a draft.
   const dirty = !sent && (to !== initial.to || cc !== initial.cc || subject !== initial.subject || body !== initial.body || files.length > 0);
   const leaveGuard = useLeaveGuard(dirty);
@@ -209,6 +233,7 @@ export function ComposeForm({
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
       <form
+        method="post"
         className="grid gap-4"
         noValidate
         onSubmit={(e) => {
@@ -300,7 +325,7 @@ export function ComposeForm({
           )}
         </div>
         <div className="flex justify-end">
-          <Button ref={sendButton} type="submit" size="lg" disabled={Boolean(uploading) || removing !== null}>
+          <Button ref={sendButton} type="submit" size="lg" disabled={!hydrated || Boolean(uploading) || removing !== null}>
             <Send aria-hidden /> Send
           </Button>
         </div>
@@ -326,8 +351,11 @@ export function ComposeForm({
             </button>
           ))}
         </div>
+        {filter === 'all' && (
+          <Input type="search" aria-label="Find a person" placeholder="Name or address" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" />
+        )}
         {shown.length === 0 ? (
-          <p className="text-sm text-muted">People you exchange secure messages with appear here.</p>
+          <p className="text-sm text-muted">{query && filter === 'all' ? 'Nobody matches.' : 'People you exchange secure messages with appear here.'}</p>
         ) : (
           <ul className="grid gap-1">
             {shown.map((c) => (

@@ -56,6 +56,7 @@ export const actionAccess = {
   markMessageAction: PORTAL,
   deleteMessageAction: PORTAL,
   savePreferencesAction: PORTAL,
+  findContactsAction: PORTAL,
   recallMessageAction: admin('secure_messages.manage'),
   createApiKeyAction: admin('settings.manage'),
   revokeApiKeyAction: admin('settings.manage'),

@@ -10,7 +10,7 @@ import { deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
-import { EXTERNAL_LIMIT, replyAddresses, sendMessage } from './send-message';
+import { EXTERNAL_LIMIT, findContacts, replyAddresses, sendMessage } from './send-message';
 
 let hash: Promise<string> | undefined;
 
@@ -112,6 +112,19 @@ describe('sending and reading secure messages', () => {
     const mine = await as(alice, true);
     expect(mine.to).toEqual([pat.email]);
     expect([...mine.cc].sort()).toEqual([bob.email, eve.email].sort());
+  });
+
+  it('"All addresses" finds colleagues for internal users, and never shows an organisation’s directory outside it', async () => {
+    const { alice, bob, pat } = await setup();
+    await send(alice, { to: [pat.email] });
+    const emails = async (user: typeof alice, search = '') => (await findContacts(user, { search })).map((c) => c.email);
+    // Alice: her correspondent and her colleague bob (a licensed address she never wrote to).
+    expect(await emails(alice)).toEqual(expect.arrayContaining([pat.email, bob.email]));
+    expect(await emails(alice)).not.toContain(alice.email);
+    expect(await emails(alice, bob.email.slice(0, 5))).toEqual([bob.email]);
+    // Pat, outside: only the people who wrote to them.
+    expect(await emails(pat)).toEqual([alice.email]);
+    expect(await emails(pat, bob.email.slice(0, 5))).toEqual([]);
   });
 
   it('one recipient never reads another person’s message, by any id', async () => {

@@ -1,8 +1,9 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, secureMessages } from '@/db/schema';
+import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
+import { likePattern } from '@/lib/licensing/queries';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
@@ -184,9 +185,41 @@ export async function listContacts(user: PortalSession, options: { search?: stri
     )
     select u.email, u.display_name, count(*)::int as uses
     from counterparts c join portal_users u on u.id = c.id
-    where u.id <> ${user.id} ${options.search ? sql`and u.email ilike ${`%${options.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`}` : sql``}
+    where u.id <> ${user.id} ${options.search ? sql`and (u.email ilike ${likePattern(options.search)} or u.display_name ilike ${likePattern(options.search)})` : sql``}
     group by u.email, u.display_name
     order by uses desc, u.email
     limit ${limit}`);
   return (rows as unknown as { email: string; display_name: string; uses: number }[]).map((r) => ({ email: r.email, name: r.display_name, uses: r.uses }));
+}
+
+/**
+ * "All addresses" in the contact picker: the people the user exchanges messages with and, for an
+ * internal user, the colleagues of their organisation (its licensed addresses), matching `search`
+ * and ordered by address. An external user sees only people they have exchanged messages with:
+ * an organisation's directory is never shown outside it.
+ */
+export async function findContacts(user: PortalSession, options: { search?: string; limit?: number } = {}) {
+  const limit = options.limit ?? 50;
+  const search = options.search?.trim().slice(0, 254) ?? '';
+  const known = await listContacts(user, { search, limit });
+  const orgs = await organisationsOf(getDb(), [user.email]);
+  const orgId = orgs.get(user.email);
+  const byEmail = new Map(known.map((c) => [c.email, c]));
+  if (orgId && byEmail.size < limit) {
+    const colleagues = await getDb()
+      .select({ email: licensedEmails.email, name: portalUsers.displayName })
+      .from(licensedEmails)
+      .leftJoin(portalUsers, eq(portalUsers.email, licensedEmails.email))
+      .where(
+        and(
+          eq(licensedEmails.orgId, orgId),
+          sql`${licensedEmails.email} <> ${user.email}`,
+          search ? sql`(${licensedEmails.email} ilike ${likePattern(search)} or ${portalUsers.displayName} ilike ${likePattern(search)})` : undefined,
+        ),
+      )
+      .orderBy(licensedEmails.email)
+      .limit(limit);
+    for (const c of colleagues) if (!byEmail.has(c.email)) byEmail.set(c.email, { email: c.email, name: c.name ?? '', uses: 0 });
+  }
+  return [...byEmail.values()].sort((a, b) => a.email.localeCompare(b.email)).slice(0, limit);
 }

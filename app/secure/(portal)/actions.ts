@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { portalAction } from '@/lib/actions/action';
 import { deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
-import { sendMessage } from '@/lib/messaging/send-message';
+import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
 
 export const sendMessageAction = portalAction('sendMessageAction', sendMessageSchema, async (input, { user }) => {
@@ -32,4 +32,9 @@ export const savePreferencesAction = portalAction('savePreferencesAction', prefe
   await savePreferences({ user, preferences });
   revalidatePath('/secure', 'layout');
   return null;
+});
+
+/** The contact picker's "All addresses", searched as the user types. */
+export const findContactsAction = portalAction('findContactsAction', z.object({ search: z.string().max(254) }), async ({ search }, { user }) => {
+  return findContacts(user, { search, limit: 50 });
 });
