@@ -24,7 +24,9 @@ export function SearchBox({ label, placeholder }: { label: string; placeholder: 
       const search = new URLSearchParams(params.toString());
       if (next.trim()) search.set('q', next.trim());
       else search.delete('q');
+      // A new search starts at its first page: drop any page position.
       search.delete('after');
+      search.delete('before');
       startTransition(() => router.replace(`${pathname}?${search.toString()}`, { scroll: false }));
     }, 250);
   }

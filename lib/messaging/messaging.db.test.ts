@@ -228,12 +228,37 @@ describe('mailbox pages', () => {
   });
 });
 
+describe('search pages', () => {
+  it('pages search results both ways by keyset, like the mailbox', async () => {
+    const { searchMessages } = await import('./queries');
+    const { alice, pat } = await setup();
+    const base = Date.now() - 3_600_000;
+    for (let i = 0; i < 7; i++) await send(alice, { to: [pat.email], subject: `Walrus ${i}`, now: new Date(base + i * 60_000) });
+    await send(alice, { to: [pat.email], subject: 'Unrelated' });
+    const search = (position?: MailboxPosition) => searchMessages(getDb(), pat.id, 'walrus', { limit: 3, position });
+    const subjects = (p: { items: { subject: string }[] }) => p.items.map((m) => m.subject);
+    const first = await search();
+    expect(subjects(first)).toEqual(['Walrus 6', 'Walrus 5', 'Walrus 4']);
+    expect(first.newer).toBeNull();
+    if (!first.older) throw new Error('expected an older page');
+    const second = await search({ cursor: first.older, direction: 'older' });
+    expect(subjects(second)).toEqual(['Walrus 3', 'Walrus 2', 'Walrus 1']);
+    if (!second.older || !second.newer) throw new Error('expected pages either side');
+    const third = await search({ cursor: second.older, direction: 'older' });
+    expect(subjects(third)).toEqual(['Walrus 0']);
+    expect(third.older).toBeNull();
+    const back = await search({ cursor: second.newer, direction: 'newer' });
+    expect(subjects(back)).toEqual(subjects(first));
+    expect(back.newer).toBeNull();
+  });
+});
+
 describe('search', () => {
   it('finds messages across all dates by subject, body words, sender and recipient — only the user’s own', async () => {
     const { searchMessages } = await import('./queries');
     const { alice, pat, bob } = await setup();
     const old = await send(alice, { to: [pat.email], subject: 'Quarterly audit', body: 'The pelican report is attached.', now: new Date(Date.now() - 400 * 86_400_000) });
-    const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user.id, q)).map((m) => m.id);
+    const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user.id, q)).items.map((m) => m.id);
     expect(await ids(pat, 'pelican')).toEqual([old.id]);
     expect(await ids(pat, 'quarterly')).toEqual([old.id]);
     // Words are found by their beginning, as the user types them.

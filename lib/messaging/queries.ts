@@ -15,6 +15,9 @@ export type MailboxSummary = Pick<Message, 'id' | 'subject' | 'sentAt' | 'expire
   hasAttachments: boolean;
   readAt: Date | null;
 };
+/** A search result: a message of Inbox or Sent (`mine`: sent by the user). */
+export type SearchResult = MailboxSummary & { mine: boolean };
+
 /** One page, and where the pages either side of it start (null: there is none). */
 export type MailboxPage = { items: MailboxSummary[]; older: MailboxCursor | null; newer: MailboxCursor | null };
 
@@ -136,9 +139,21 @@ export function prefixQuery(text: string): string | null {
  * recipients (contains), in the messages the user sent or received (and did not delete). Newest
  * first, at most `limit`.
  */
-export async function searchMessages(db: DbOrTx, userId: string, query: string, limit = 50) {
+export async function searchMessages(
+  db: DbOrTx,
+  userId: string,
+  query: string,
+  options: { limit?: number; position?: MailboxPosition } = {},
+): Promise<{ items: SearchResult[]; older: MailboxCursor | null; newer: MailboxCursor | null }> {
+  const limit = options.limit ?? 50;
   const text = query.trim().slice(0, 200);
-  if (!text) return [];
+  if (!text) return { items: [], older: null, newer: null };
+  const newer = options.position?.direction === 'newer';
+  const keyset = options.position
+    ? newer
+      ? sql`and (m.sent_at, m.id) > (${options.position.cursor.sentAt}::timestamptz, ${options.position.cursor.id}::uuid)`
+      : sql`and (m.sent_at, m.id) < (${options.position.cursor.sentAt}::timestamptz, ${options.position.cursor.id}::uuid)`
+    : sql``;
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const prefix = prefixQuery(text);
   const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
@@ -155,13 +170,14 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
     from visible v
     join secure_messages m on m.id = v.id
     join portal_users u on u.id = m.sender_id
-    where m.search @@ websearch_to_tsquery('simple', ${text})
+    where (m.search @@ websearch_to_tsquery('simple', ${text})
        or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))
        or u.email ilike ${like} or u.display_name ilike ${like}
-       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like}))
-    order by m.sent_at desc, m.id desc
-    limit ${limit}`);
-  return (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
+       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like})))
+      ${keyset}
+    order by ${newer ? sql`m.sent_at asc, m.id asc` : sql`m.sent_at desc, m.id desc`}
+    limit ${limit + 1}`);
+  const found: SearchResult[] = (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
     id: r.id,
     subject: r.subject,
     sentAt: new Date(r.sent_at),
@@ -174,4 +190,8 @@ export async function searchMessages(db: DbOrTx, userId: string, query: string, 
     mine: r.mine,
     hasAttachments: r.has_attachments,
   }));
+  // Pages both ways, as Inbox and Sent do (lib/keyset.ts); a short "newer" page is the first one.
+  const cut = keysetPage(found, limit, newer ? 'newer' : 'older', options.position !== undefined);
+  if (!cut) return searchMessages(db, userId, query, { limit });
+  return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
 }

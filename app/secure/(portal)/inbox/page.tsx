@@ -20,15 +20,18 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const position = mailboxPosition(params);
   const q = typeof params.q === 'string' ? params.q.trim().slice(0, 200) : '';
   if (q) {
-    const results = await searchMessages(getDb(), user.id, q);
+    const results = await searchMessages(getDb(), user.id, q, { limit: 50, position });
+    const paged = results.older !== null || results.newer !== null || position !== undefined;
+    const searchHref = (cursor?: { key: 'before' | 'after'; value: string }) =>
+      `/secure/inbox?${new URLSearchParams({ q, ...(cursor ? { [cursor.key]: cursor.value } : {}) })}`;
     return (
       <div className="grid gap-6">
         <PageHeader
           title="Search"
           description={
-            results.length === 50
-              ? `The 50 newest messages matching “${q}”, in Inbox and Sent, across all dates. Add words to narrow the search.`
-              : `${results.length} message${results.length === 1 ? '' : 's'} matching “${q}”, in Inbox and Sent, across all dates.`
+            paged
+              ? `Messages matching “${q}”, in Inbox and Sent, across all dates, newest first, 50 to a page.`
+              : `${results.items.length} message${results.items.length === 1 ? '' : 's'} matching “${q}”, in Inbox and Sent, across all dates.`
           }
         />
         <div className="flex flex-wrap items-center gap-3">
@@ -42,8 +45,15 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           unreadMatters
           preferences={user.preferences}
           now={now}
-          emptyTitle="No message matches your search"
-          rows={results.map((m) => ({ ...m, readAt: m.mine ? m.sentAt : m.readAt, counterpart: m.mine ? 'You' : m.senderName || m.senderEmail }))}
+          emptyTitle={position ? 'No older messages match' : 'No message matches your search'}
+          rows={results.items.map((m) => ({ ...m, readAt: m.mine ? m.sentAt : m.readAt, counterpart: m.mine ? 'You' : m.senderName || m.senderEmail }))}
+        />
+        <KeysetPager
+          label="Pages of search results"
+          newest={searchHref()}
+          pastEnd={position !== undefined && results.items.length === 0}
+          newer={results.newer && searchHref({ key: 'after', value: encodeMailboxCursor(results.newer) })}
+          older={results.older && searchHref({ key: 'before', value: encodeMailboxCursor(results.older) })}
         />
       </div>
     );
