@@ -1,4 +1,4 @@
-import { ChevronRight, ChevronsLeft, Download, MailCheck, SearchX } from '@/components/ui/icons';
+import { ChevronRight, ChevronsLeft, MailCheck, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -7,6 +7,7 @@ import { DeliveryEventsTable } from '@/components/delivery/delivery-events-table
 import { DeliverySearchForm } from '@/components/delivery/delivery-search-form';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -80,20 +81,8 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
         title="Delivery events"
         description="Every delivery attempt of your organisation’s mail, with bounce diagnostics. Times and dates are in UTC."
         actions={
-          params.queryError || failure ? (
-            // The export follows the search: a search that cannot run has nothing to export.
-            <Button variant="outline" disabled title="Correct the search to export its events.">
-              <Download aria-hidden />
-              Export CSV
-            </Button>
-          ) : (
-            <Button asChild variant="outline">
-              <a href={withQuery('/delivery-events/export', shared)} download>
-                <Download aria-hidden />
-                Export CSV
-              </a>
-            </Button>
-          )
+          // The export follows the search: a search that cannot run has nothing to export.
+          <ExportCsvButton href={withQuery('/delivery-events/export', shared)} unavailable={params.queryError || failure ? 'Correct the search to export its events.' : null} />
         }
       />
 

@@ -1,4 +1,4 @@
-import { Download, History, SearchX } from '@/components/ui/icons';
+import { History, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -6,6 +6,7 @@ import { EventFilters } from '@/components/events/event-filters';
 import { EventsTable } from '@/components/events/events-table';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { KeysetPager } from '@/components/ui/keyset-pager';
@@ -42,12 +43,7 @@ export default async function EventsPage({ searchParams }: Props) {
         description="Sign-ins, password changes, administrator changes and exports in your organisation. Times are in UTC."
         actions={
           can(admin.level, 'events.export') && (
-            <Button asChild variant="outline">
-              <a href={withQuery('/events/export', query)} download>
-                <Download aria-hidden />
-                Export CSV
-              </a>
-            </Button>
+            <ExportCsvButton href={withQuery('/events/export', query)} />
           )
         }
       />

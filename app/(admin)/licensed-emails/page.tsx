@@ -1,4 +1,4 @@
-import { ArrowDown, ArrowUp, ArrowUpDown, Download, FileText, MailPlus, Plus } from '@/components/ui/icons';
+import { ArrowDown, ArrowUp, ArrowUpDown, FileText, MailPlus, Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -7,6 +7,7 @@ import { LicensedEmailsTable } from '@/components/licensed-emails/licensed-email
 import { SearchBox } from '@/components/ui/search-box';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card } from '@/components/ui/card';
 import { ClientLinks } from '@/components/ui/client-links';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -64,11 +65,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         description={`${usage.used.toLocaleString('en-US')} of ${usage.purchased.toLocaleString('en-US')} licenses used · ${plural(usage.available, 'license')} available`}
         actions={
           <>
-            <Button variant="outline" asChild>
-              <a href={params.q ? `/licensed-emails/export?q=${encodeURIComponent(params.q)}` : '/licensed-emails/export'} download>
-                <Download aria-hidden /> Export CSV
-              </a>
-            </Button>
+            <ExportCsvButton href={params.q ? `/licensed-emails/export?q=${encodeURIComponent(params.q)}` : '/licensed-emails/export'} />
             {canManage && (
               <AddLicensedEmailsDialog
                 domains={domains}
