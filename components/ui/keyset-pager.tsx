@@ -1,13 +1,23 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { Button } from './button';
+import type { KeysetPagerLinks } from '@/lib/keyset';
 import { ChevronLeft, ChevronRight, ChevronsLeft } from './icons';
+
+function PageLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Button asChild variant="outline" size="sm">
+      <Link href={href}>{children}</Link>
+    </Button>
+  );
+}
 
 /**
  * "Newest", "Newer" and "Older" under a list paged by keyset, newest first (`lib/keyset.ts`).
  * `newer` and `older` are given only when there is such a page; "Newest" shows with "Newer", or on
  * an empty page past the end (`pastEnd`). Nothing is drawn when the list fits on one page.
  */
-export function KeysetPager(props: { label: string; newest: string; newer?: string | null; older?: string | null; pastEnd?: boolean; className?: string }) {
+export function KeysetPager(props: KeysetPagerLinks & { label: string; className?: string }) {
   const { label, newer, older, className } = props;
   const newest = newer || props.pastEnd ? props.newest : null;
   if (!newest && !older) return null;
@@ -15,29 +25,23 @@ export function KeysetPager(props: { label: string; newest: string; newer?: stri
     <nav aria-label={label} className={`flex items-center justify-between gap-2 ${className ?? ''}`}>
       <span className="flex gap-2">
         {newest && (
-          <Button asChild variant="outline" size="sm">
-            <Link href={newest}>
-              <ChevronsLeft aria-hidden />
-              Newest
-            </Link>
-          </Button>
+          <PageLink href={newest}>
+            <ChevronsLeft aria-hidden />
+            Newest
+          </PageLink>
         )}
         {newer && (
-          <Button asChild variant="outline" size="sm">
-            <Link href={newer}>
-              <ChevronLeft aria-hidden />
-              Newer
-            </Link>
-          </Button>
+          <PageLink href={newer}>
+            <ChevronLeft aria-hidden />
+            Newer
+          </PageLink>
         )}
       </span>
       {older && (
-        <Button asChild variant="outline" size="sm">
-          <Link href={older}>
-            Older
-            <ChevronRight aria-hidden />
-          </Link>
-        </Button>
+        <PageLink href={older}>
+          Older
+          <ChevronRight aria-hidden />
+        </PageLink>
       )}
     </nav>
   );

@@ -1,3 +1,4 @@
+import type { KeysetPagerLinks } from '@/lib/keyset';
 import type { MailboxCursor, MailboxPosition } from './queries';
 
 export function encodeMailboxCursor(cursor: MailboxCursor): string {
@@ -26,4 +27,26 @@ export function mailboxPosition(params: Record<string, string | string[] | undef
     if (cursor) return { cursor, direction };
   }
   return undefined;
+}
+
+/**
+ * The pager links of a mailbox page (Inbox, Sent, search results): `path` with its own
+ * parameters (`?q=` of a search) and `?after=` / `?before=` the page's neighbours.
+ */
+export function mailboxPagerLinks(
+  path: string,
+  page: { items: unknown[]; older: MailboxCursor | null; newer: MailboxCursor | null },
+  position: MailboxPosition | undefined,
+  params: Record<string, string> = {},
+): KeysetPagerLinks {
+  const href = (extra: Record<string, string> = {}) => {
+    const query = new URLSearchParams({ ...params, ...extra }).toString();
+    return query ? `${path}?${query}` : path;
+  };
+  return {
+    newest: href(),
+    pastEnd: position !== undefined && page.items.length === 0,
+    newer: page.newer && href({ after: encodeMailboxCursor(page.newer) }),
+    older: page.older && href({ before: encodeMailboxCursor(page.older) }),
+  };
 }

@@ -7,7 +7,7 @@ import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
 import { INBOX_DAYS, listInbox, searchMessages } from '@/lib/messaging/queries';
 import { SearchBox } from '@/components/ui/search-box';
-import { encodeMailboxCursor, mailboxPosition } from '@/lib/messaging/cursor';
+import { mailboxPagerLinks, mailboxPosition } from '@/lib/messaging/cursor';
 import { KeysetPager } from '@/components/ui/keyset-pager';
 
 export const metadata: Metadata = { title: 'Inbox · Secure messages · Sealpost' };
@@ -22,8 +22,6 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   if (q) {
     const results = await searchMessages(getDb(), user.id, q, { limit: 50, position });
     const paged = results.older !== null || results.newer !== null || position !== undefined;
-    const searchHref = (cursor?: { key: 'before' | 'after'; value: string }) =>
-      `/secure/inbox?${new URLSearchParams({ q, ...(cursor ? { [cursor.key]: cursor.value } : {}) })}`;
     return (
       <div className="grid gap-6">
         <PageHeader
@@ -48,13 +46,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           emptyTitle={position ? 'No older messages match' : 'No message matches your search'}
           rows={results.items.map((m) => ({ ...m, readAt: m.mine ? m.sentAt : m.readAt, counterpart: m.mine ? 'You' : m.senderName || m.senderEmail }))}
         />
-        <KeysetPager
-          label="Pages of search results"
-          newest={searchHref()}
-          pastEnd={position !== undefined && results.items.length === 0}
-          newer={results.newer && searchHref({ key: 'after', value: encodeMailboxCursor(results.newer) })}
-          older={results.older && searchHref({ key: 'before', value: encodeMailboxCursor(results.older) })}
-        />
+        <KeysetPager label="Pages of search results" {...mailboxPagerLinks('/secure/inbox', results, position, { q })} />
       </div>
     );
   }
@@ -71,13 +63,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         emptyTitle={position ? 'No older messages' : 'No messages in the last 60 days'}
         rows={page.items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
       />
-      <KeysetPager
-        label="Pages of the inbox"
-        newest="/secure/inbox"
-        pastEnd={position !== undefined && page.items.length === 0}
-        newer={page.newer && `/secure/inbox?after=${encodeMailboxCursor(page.newer)}`}
-        older={page.older && `/secure/inbox?before=${encodeMailboxCursor(page.older)}`}
-      />
+      <KeysetPager label="Pages of the inbox" {...mailboxPagerLinks('/secure/inbox', page, position)} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { MailboxList } from '@/components/portal/mailbox-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
-import { encodeMailboxCursor, mailboxPosition } from '@/lib/messaging/cursor';
+import { mailboxPagerLinks, mailboxPosition } from '@/lib/messaging/cursor';
 import { KeysetPager } from '@/components/ui/keyset-pager';
 import { listSent, recipientsOf } from '@/lib/messaging/queries';
 
@@ -36,13 +36,7 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
           return { ...m, counterpart: `To: ${to.map((r) => r.email).join(', ')}`, readBy: { read: to.filter((r) => r.readAt).length, of: to.length } };
         })}
       />
-      <KeysetPager
-        label="Pages of sent messages"
-        newest="/secure/sent"
-        pastEnd={position !== undefined && page.items.length === 0}
-        newer={page.newer && `/secure/sent?after=${encodeMailboxCursor(page.newer)}`}
-        older={page.older && `/secure/sent?before=${encodeMailboxCursor(page.older)}`}
-      />
+      <KeysetPager label="Pages of sent messages" {...mailboxPagerLinks('/secure/sent', page, position)} />
     </div>
   );
 }
