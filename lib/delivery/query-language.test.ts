@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   compileQuery,
   describeQuery,
-  escapeLike,
   formatQuery,
   MAX_QUERY_DEPTH,
   MAX_QUERY_LENGTH,
@@ -13,6 +12,7 @@ import {
   parseQuery,
   type QueryNode,
 } from './query-language';
+import { escapeLike } from '@/lib/like';
 
 const dialect = new PgDialect();
 const toQuery = (condition: SQL) => dialect.sqlToQuery(condition);

@@ -30,6 +30,7 @@
  */
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
+import { likePattern } from '@/lib/like';
 
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
@@ -421,16 +422,11 @@ export function parseQuery(text: string): ParseQueryResult {
   }
 }
 
-/** Escapes LIKE / ILIKE metacharacters with a backslash, PostgreSQL's default LIKE escape. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
 const c = deliveryEvents;
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 function contains(column: Column, value: string): SQL {
-  return sql`${column} ilike ${`%${escapeLike(value)}%`}`;
+  return sql`${column} ilike ${likePattern(value)}`;
 }
 
 /** The method whose name (as the table shows it) the text is: "secure portal", "TLS", "SMS two-factor", "plain". */

@@ -5,7 +5,7 @@ import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { CSV_BOM, csvRow, EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
 import { csvRowSql } from '@/lib/csv/csv-sql';
-import { likePattern } from './queries';
+import { likePattern } from '@/lib/like';
 import { toDay } from './term';
 
 export function licensedEmailsExportFilename(now: Date) {

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { domains, licensedEmails, organisations, priceTiers, subscriptions } from '@/db/schema';
+import { likePattern } from '@/lib/like';
 
 export async function getLicenseUsage(db: DbOrTx, orgId: string) {
   const [sub] = await db
@@ -50,11 +51,6 @@ export async function getOrganisationBilling(db: DbOrTx, orgId: string) {
 
 export type LicensedEmailSort = 'email' | 'added';
 export type LicensedEmailCursor = { value: string; id: string };
-
-/** Escapes LIKE wildcards so a search for "a_b%" finds exactly that text. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /**
  * One page of licensed addresses, sorted and searched on the server with keyset pagination:

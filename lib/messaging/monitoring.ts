@@ -3,6 +3,7 @@ import type { DbOrTx } from '@/db/client';
 import { messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { keysetPage } from '@/lib/keyset';
+import { likePattern } from '@/lib/like';
 
 /**
  * Secure-message monitoring for administrators (SPEC §9): every message of the organisation, its
@@ -83,10 +84,6 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** `%`, `_` and `\` match themselves: the search is a substring, not a pattern language. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const anyRecipientRead = sql`exists (select 1 from message_recipients r where r.message_id = ${secureMessages.id} and r.read_at is not null)`;
 
@@ -127,7 +124,7 @@ function filterConditions(orgId: string, filters: MonitorFilters): SQL[] {
   }
   const search = filters.search?.trim();
   if (search) {
-    const pattern = `%${escapeLike(search.slice(0, MAX_SEARCH_LENGTH))}%`;
+    const pattern = likePattern(search.slice(0, MAX_SEARCH_LENGTH));
     conditions.push(sql`(
       ${secureMessages.subject} ilike ${pattern}
       or ${portalUsers.email} ilike ${pattern}

@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
 import { keysetPage, type PageDirection } from '@/lib/keyset';
+import { likePattern } from '@/lib/like';
 
 export const INBOX_DAYS = 60;
 export type MailboxCursor = { sentAt: string; id: string };
@@ -19,7 +20,8 @@ export type MailboxSummary = Pick<Message, 'id' | 'subject' | 'sentAt' | 'expire
 export type SearchResult = MailboxSummary & { mine: boolean };
 
 /** One page, and where the pages either side of it start (null: there is none). */
-export type MailboxPage = { items: MailboxSummary[]; older: MailboxCursor | null; newer: MailboxCursor | null };
+export type Paged<T> = { items: T[]; older: MailboxCursor | null; newer: MailboxCursor | null };
+export type MailboxPage = Paged<MailboxSummary>;
 
 const summaryColumns = {
   id: secureMessages.id,
@@ -36,8 +38,8 @@ const summaryColumns = {
 /** Where a mailbox page starts: older or newer than a message's (sent time, id). */
 export type MailboxPosition = { cursor: MailboxCursor; direction: PageDirection };
 
-/** The keyset condition and order for a list newest first by (sentAt, id). */
-function mailboxKeyset(sentAt: AnyPgColumn, id: AnyPgColumn, position: MailboxPosition | undefined) {
+/** The keyset condition and order for a list newest first by (sentAt, id): columns, or SQL names. */
+function mailboxKeyset(sentAt: AnyPgColumn | SQL, id: AnyPgColumn | SQL, position: MailboxPosition | undefined) {
   const newer = position?.direction === 'newer';
   const where = position
     ? newer
@@ -109,7 +111,12 @@ export async function recipientsOf(db: DbOrTx, messageIds: string[]) {
 
 const at = (row: { id: string; sentAt: Date } | null): MailboxCursor | null => (row ? { sentAt: row.sentAt.toISOString(), id: row.id } : null);
 
-async function page(found: MailboxSummary[], options: { limit: number; position?: MailboxPosition }, newest: () => Promise<MailboxPage>): Promise<MailboxPage> {
+/** The page `found` holds (fetched with `limit + 1` rows); a short "newer" page is the newest page instead. */
+async function page<T extends { id: string; sentAt: Date }>(
+  found: T[],
+  options: { limit: number; position?: MailboxPosition },
+  newest: () => Promise<Paged<T>>,
+): Promise<Paged<T>> {
   const cut = keysetPage(found, options.limit, options.position?.direction ?? 'older', options.position !== undefined);
   if (!cut) return newest();
   return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
@@ -137,24 +144,19 @@ export function prefixQuery(text: string): string | null {
 /**
  * Search across all dates over subject, body (full-text, words by their beginning), sender and
  * recipients (contains), in the messages the user sent or received (and did not delete). Newest
- * first, at most `limit`.
+ * first, `limit` to a page, paged both ways like Inbox and Sent.
  */
 export async function searchMessages(
   db: DbOrTx,
   userId: string,
   query: string,
   options: { limit?: number; position?: MailboxPosition } = {},
-): Promise<{ items: SearchResult[]; older: MailboxCursor | null; newer: MailboxCursor | null }> {
+): Promise<Paged<SearchResult>> {
   const limit = options.limit ?? 50;
   const text = query.trim().slice(0, 200);
   if (!text) return { items: [], older: null, newer: null };
-  const newer = options.position?.direction === 'newer';
-  const keyset = options.position
-    ? newer
-      ? sql`and (m.sent_at, m.id) > (${options.position.cursor.sentAt}::timestamptz, ${options.position.cursor.id}::uuid)`
-      : sql`and (m.sent_at, m.id) < (${options.position.cursor.sentAt}::timestamptz, ${options.position.cursor.id}::uuid)`
-    : sql``;
-  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const keyset = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
+  const like = likePattern(text);
   const prefix = prefixQuery(text);
   const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
     with visible as (
@@ -174,8 +176,8 @@ export async function searchMessages(
        or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))
        or u.email ilike ${like} or u.display_name ilike ${like}
        or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like})))
-      ${keyset}
-    order by ${newer ? sql`m.sent_at asc, m.id asc` : sql`m.sent_at desc, m.id desc`}
+      ${keyset.where ? sql`and ${keyset.where}` : sql``}
+    order by ${sql.join(keyset.orderBy, sql`, `)}
     limit ${limit + 1}`);
   const found: SearchResult[] = (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
     id: r.id,
@@ -190,8 +192,5 @@ export async function searchMessages(
     mine: r.mine,
     hasAttachments: r.has_attachments,
   }));
-  // Pages both ways, as Inbox and Sent do (lib/keyset.ts); a short "newer" page is the first one.
-  const cut = keysetPage(found, limit, newer ? 'newer' : 'older', options.position !== undefined);
-  if (!cut) return searchMessages(db, userId, query, { limit });
-  return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
+  return page(found, { limit, position: options.position }, () => searchMessages(db, userId, query, { limit }));
 }

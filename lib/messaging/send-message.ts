@@ -3,7 +3,7 @@ import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
-import { likePattern } from '@/lib/licensing/queries';
+import { likePattern } from '@/lib/like';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';

@@ -5,7 +5,7 @@ import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
-import { likePattern } from '@/lib/licensing/queries';
+import { likePattern } from '@/lib/like';
 import { maskPhone, normalisePhone } from '@/lib/phone';
 
 /**
