@@ -2,7 +2,7 @@ import { getDb, type Tx } from '@/db/client';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
-import { clearThrottle, refundAttempt, reserveAttempt, signInRules, waitMessage } from './throttle';
+import { clearThrottle, refundAttempts, reserveAttempt, signInRules, waitMessage } from './throttle';
 
 export const INVALID_CREDENTIALS = 'Incorrect email address or password.';
 
@@ -73,7 +73,7 @@ export async function authenticate<A extends SignInAccount>(
   }
 
   // A correct password is not held against the account or the address (an SMS step has limits of its own).
-  for (const rule of rules) await refundAttempt(db, rule, now);
+  await refundAttempts(db, rules, now);
   if (source.needsSecondFactor && (await source.needsSecondFactor(account))) {
     // The sign-in completes (and is recorded) when the second factor is confirmed.
     return { ...account, pendingSecondFactor: true };

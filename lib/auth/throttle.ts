@@ -36,8 +36,11 @@ export async function throttledFor(db: DbOrTx, rules: ThrottleRule[], now: Date)
   return wait;
 }
 
-/** One more attempt on each rule's counter (a new window when the old one has ended); the counts after it. */
-async function addAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
+/**
+ * One more attempt on each rule's counter (a new window when the old one has ended); the counts
+ * after it. On its own, for a failure found by a check made before (`throttledFor`).
+ */
+export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
   const counts: { rule: ThrottleRule; count: number; windowEndsAt: Date }[] = [];
   for (const rule of rules) {
     const windowEnds = new Date(now.getTime() + rule.windowSeconds * 1000);
@@ -57,31 +60,26 @@ async function addAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
   return counts;
 }
 
-/** Counts a failed attempt (for checks made before, with `throttledFor`). */
-export async function countAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date) {
-  await addAttempt(db, rules, now);
-}
-
 /**
  * Counts an attempt before it is checked, and returns the seconds to wait when it is over a
  * limit (0 otherwise). The count and the decision are one statement per rule, so concurrent
  * attempts cannot all pass a check made before any of them was counted: of N at once, only the
- * first `limit` go ahead. A successful attempt gives its count back with `refundAttempt`.
+ * first `limit` go ahead. A successful attempt gives its count back with `refundAttempts`.
  */
 export async function reserveAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date): Promise<number> {
   let wait = 0;
-  for (const { rule, count, windowEndsAt } of await addAttempt(db, rules, now)) {
+  for (const { rule, count, windowEndsAt } of await countAttempt(db, rules, now)) {
     if (count > rule.limit) wait = Math.max(wait, Math.ceil((windowEndsAt.getTime() - now.getTime()) / 1000));
   }
   return wait;
 }
 
-/** Gives back one attempt reserved on `rule` (a sign-in that succeeded is not held against its address). */
-export async function refundAttempt(db: DbOrTx, rule: ThrottleRule, now: Date) {
+/** Gives back the attempt reserved on each rule: a try that succeeded is not held against anyone. */
+export async function refundAttempts(db: DbOrTx, rules: ThrottleRule[], now: Date) {
   await db
     .update(rateLimits)
     .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
-    .where(and(eq(rateLimits.key, rule.key), gt(rateLimits.windowEndsAt, now)));
+    .where(and(inArray(rateLimits.key, rules.map((rule) => rule.key)), gt(rateLimits.windowEndsAt, now)));
 }
 
 /**
@@ -91,9 +89,7 @@ export async function refundAttempt(db: DbOrTx, rule: ThrottleRule, now: Date) {
 export async function takeAttempt(db: DbOrTx, rules: ThrottleRule[], now: Date): Promise<() => Promise<void>> {
   const wait = await reserveAttempt(db, rules, now);
   if (wait > 0) throw new AppError('rate_limited', waitMessage(wait));
-  return async () => {
-    for (const rule of rules) await refundAttempt(db, rule, now);
-  };
+  return () => refundAttempts(db, rules, now);
 }
 
 export async function clearThrottle(db: DbOrTx, key: string) {
