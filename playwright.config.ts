@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { E2E_LOG_FILE, E2E_METRICS_TOKEN } from './e2e/run-files';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -7,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 if (!process.env.E2E_DATABASE_URL) {
   const { prepareE2eDatabase } = await import('./e2e/database');
   process.env.E2E_DATABASE_URL = await prepareE2eDatabase();
+  fs.mkdirSync(path.dirname(E2E_LOG_FILE), { recursive: true });
+  fs.rmSync(E2E_LOG_FILE, { force: true });
 }
 
 export default defineConfig({
@@ -52,6 +57,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       APP_URL: baseURL,
       AUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789',
+      LOG_FILE: E2E_LOG_FILE,
+      METRICS_TOKEN: E2E_METRICS_TOKEN,
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

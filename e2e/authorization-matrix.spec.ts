@@ -157,7 +157,7 @@ async function callAction(request: APIRequestContext, action: { id: string; page
 
 function allowed(access: Access, principal: Principal): boolean {
   if (access.kind === 'public') return true;
-  if (access.kind === 'signed' || access.kind === 'api_key') return false;
+  if (access.kind === 'signed' || access.kind === 'api_key' || access.kind === 'operator_token') return false;
   if (access.kind === 'portal') return Boolean(principal.portal);
   if (principal.portal) return false;
   return principal.level !== undefined && can(principal.level, access.permission);
@@ -278,6 +278,9 @@ test.describe('authorization matrix', () => {
           if (access.kind === 'api_key') {
             // A session is not an API key: everyone without one is refused.
             if (status !== 401) failures.push(`${method} ${route}: expected 401 without an API key, got ${status}`);
+          } else if (access.kind === 'operator_token') {
+            // A session is not the operators' token: refused (401), or 404 while none is configured.
+            if (status !== 401 && status !== 404) failures.push(`${method} ${route}: expected 401 or 404, got ${status}`);
           } else if (access.kind === 'signed') {
             // No valid signature from anyone: refused (400), or 404 while the provider is not configured.
             if (status !== 400 && status !== 404) failures.push(`${method} ${route}: expected 400 or 404, got ${status}`);

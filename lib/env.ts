@@ -40,6 +40,12 @@ const schema = z.object({
    * Retry-After at once: under overload, admitting more would only make every request slower.
    */
   MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** Log lines at this level and above (pino: fatal, error, warn, info, debug, trace, silent). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Also append every log line to this file (standard output always gets them). */
+  LOG_FILE: z.string().min(1).optional(),
+  /** Bearer token that /api/metrics requires; without it the metrics endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** Run the background job workers in this process (the web server does by default). */
   JOBS_WORKERS: z
     .enum(['0', '1', 'true', 'false'])

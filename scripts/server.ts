@@ -2,6 +2,7 @@ import http from 'node:http';
 import next from 'next';
 import { PEER_HEADER } from '@/lib/auth/client-address';
 import { env } from '@/lib/env';
+import { observeRequests } from '@/lib/http/observe';
 import { requestListener } from '@/lib/http/request-listener';
 
 /**
@@ -15,7 +16,9 @@ export async function serve(options: { dev: boolean; port: number; hostname: str
   await app.prepare();
   const upgrade = app.getUpgradeHandler();
   const config = env();
-  const server = http.createServer(requestListener(handle, { dev: options.dev, stripe: Boolean(config.STRIPE_SECRET_KEY?.trim()), maxInFlight: config.MAX_REQUESTS_IN_FLIGHT }));
+  const server = http.createServer(
+    observeRequests(requestListener(handle, { dev: options.dev, stripe: Boolean(config.STRIPE_SECRET_KEY?.trim()), maxInFlight: config.MAX_REQUESTS_IN_FLIGHT })),
+  );
   server.on('upgrade', (req, socket, head) => {
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
     void upgrade(req, socket, head);

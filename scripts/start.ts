@@ -86,7 +86,10 @@ async function serveWorker() {
  * The primary of `WEB_CONCURRENCY` workers: forks them, replaces one that dies while serving,
  * and on SIGINT/SIGTERM stops them all before the database.
  */
-function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer }) {
+async function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer }) {
+  // A scrape of /api/metrics reaches one worker, which asks here for every worker's metrics.
+  const { serveClusterMetrics } = await import('@/lib/metrics');
+  serveClusterMetrics();
   let stopping = false;
   let listening = 0;
   cluster.on('listening', () => {
@@ -189,7 +192,7 @@ async function main() {
   const announce = () =>
     log(`Sealpost is running at ${process.env.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {
-    runCluster(workers, { announce, stopDatabase });
+    await runCluster(workers, { announce, stopDatabase });
     return;
   }
   const { serve } = await import('./server');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { actionAccess, type Access, type ActionName } from '@/lib/auth/access';
@@ -7,6 +6,8 @@ import { can } from '@/lib/auth/permissions';
 import { getCurrentAdmin, getCurrentPortalUser, requestClientAddress, type PortalActor } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
+import { requestId } from '@/lib/http/request-id';
+import { annotateRequest, errorFields, log } from '@/lib/log';
 import type { ActionResult } from './result';
 
 /**
@@ -41,6 +42,7 @@ function toInput(raw: unknown): unknown {
 }
 
 async function run<S extends z.ZodType, T>(
+  name: ActionName,
   schema: S,
   raw: unknown,
   body: (input: z.infer<S>) => Promise<T>,
@@ -55,15 +57,15 @@ async function run<S extends z.ZodType, T>(
   } catch (e) {
     unstable_rethrow(e);
     if (isAppError(e)) return { ok: false, error: { code: e.code, message: e.message, fieldErrors: e.fieldErrors } };
-    const requestId = randomUUID();
+    const reference = await requestId();
     if (isDatabaseUnavailable(e)) {
-      console.error(`[action] request ${requestId}: database unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+      log('action').error({ reqId: reference, action: name, ...errorFields(e, false) }, 'database unavailable');
       return { ok: false, error: { code: 'unavailable', message: DATABASE_UNAVAILABLE_MESSAGE } };
     }
-    console.error(`[action] request ${requestId}`, e);
+    log('action').error({ reqId: reference, action: name, ...errorFields(e) }, 'action failed');
     return {
       ok: false,
-      error: { code: 'internal', message: `Something went wrong on our side. Try again in a moment (reference ${requestId.slice(0, 8)}).` },
+      error: { code: 'internal', message: `Something went wrong on our side. Try again in a moment (reference ${reference.slice(0, 8)}).` },
     };
   }
 }
@@ -73,8 +75,10 @@ export function publicAction<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, context: { clientAddress: string }) => Promise<T>,
 ): RegisteredAction<z.input<S>, T> {
-  const action = async (raw: z.input<S>) =>
-    run(schema, raw, async (input) => handler(input, { clientAddress: await requestClientAddress() }));
+  const action = async (raw: z.input<S>) => {
+    annotateRequest({ action: name });
+    return run(name, schema, raw, async (input) => handler(input, { clientAddress: await requestClientAddress() }));
+  };
   return Object.assign(action, { access: actionAccess[name] as Access });
 }
 
@@ -85,7 +89,9 @@ export function adminAction<S extends z.ZodType, T>(
 ): RegisteredAction<z.input<S>, T> {
   const access = actionAccess[name] as Extract<Access, { kind: 'administrator' }>;
   const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
+    annotateRequest({ action: name });
     const actor = await getCurrentAdmin();
+    if (actor) annotateRequest({ orgId: actor.orgId, accountId: actor.id });
     if (!actor) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
     if (actor.mustChangePassword && !access.allowPendingPasswordChange) {
       return { ok: false, error: { code: 'forbidden', message: 'Set a new password before doing anything else.' } };
@@ -93,7 +99,7 @@ export function adminAction<S extends z.ZodType, T>(
     if (!can(actor.level, access.permission)) {
       return { ok: false, error: { code: 'forbidden', message: 'Your administrator level does not allow this.' } };
     }
-    return run(schema, raw, (input) => handler(input, { actor }));
+    return run(name, schema, raw, (input) => handler(input, { actor }));
   };
   return Object.assign(action, { access });
 }
@@ -105,9 +111,11 @@ export function portalAction<S extends z.ZodType, T>(
   handler: (input: z.infer<S>, context: { user: PortalActor }) => Promise<T>,
 ): RegisteredAction<z.input<S>, T> {
   const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
+    annotateRequest({ action: name });
     const user = await getCurrentPortalUser();
+    if (user) annotateRequest({ accountId: user.id });
     if (!user) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
-    return run(schema, raw, (input) => handler(input, { user }));
+    return run(name, schema, raw, (input) => handler(input, { user }));
   };
   return Object.assign(action, { access: actionAccess[name] as Access });
 }

@@ -13,12 +13,15 @@ export type Access =
   | { kind: 'portal' }
   /** Machines presenting an organisation's API key (Authorization: Bearer …). */
   | { kind: 'api_key' }
+  /** The operators' tools presenting a configured bearer token (METRICS_TOKEN), never a session. */
+  | { kind: 'operator_token' }
   | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
 const SIGNED = { kind: 'signed' } as const;
 const PORTAL = { kind: 'portal' } as const;
 const API_KEY = { kind: 'api_key' } as const;
+const OPERATOR_TOKEN = { kind: 'operator_token' } as const;
 const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
@@ -74,6 +77,7 @@ export const routeAccess = {
   '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
   '/api/auth/sso/callback': { GET: PUBLIC },
   '/api/health': { GET: PUBLIC },
+  '/api/metrics': { GET: OPERATOR_TOKEN },
   '/api/webhooks/stripe': { POST: SIGNED },
   '/secure/attachments': { POST: PORTAL },
   '/api/delivery-events': { POST: API_KEY },

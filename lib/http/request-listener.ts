@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PEER_HEADER } from '@/lib/auth/client-address';
+import { errorFields, log } from '@/lib/log';
 import { contentSecurityPolicy, newNonce, wantsPagePolicy } from './content-security-policy';
 import { REQUEST_PATH_HEADER } from './request-path';
 
@@ -66,7 +67,7 @@ export function requestListener(handle: Handle, options: { dev: boolean; stripe:
       delete req.headers['content-security-policy'];
     }
     handle(req, res).catch((error: unknown) => {
-      console.error('[server] unhandled request error', error);
+      log('http').error(errorFields(error), 'unhandled request error');
       if (!res.headersSent) {
         res.statusCode = 500;
         res.end('Internal Server Error');

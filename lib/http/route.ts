@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { getCurrentAdmin } from '@/lib/auth/session';
 import { httpStatusByCode, isAppError, type AppErrorCode } from '@/lib/errors/app-error';
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
+import { annotateRequest, errorFields, log } from '@/lib/log';
+import { requestId } from './request-id';
 
 /** Shared by route handlers: the same authorization and error answers as server actions. */
 export function jsonError(code: AppErrorCode | 'internal', message: string, status: number) {
@@ -15,6 +16,7 @@ export async function authorizeRoute(permission: Permission): Promise<AdminActor
   const admin = await getCurrentAdmin();
   if (!admin) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
   if (admin.mustChangePassword) return jsonError('forbidden', 'Set a new password before doing anything else.', 403);
+  annotateRequest({ orgId: admin.orgId, accountId: admin.id });
   if (!can(admin.level, permission)) return jsonError('forbidden', 'Your administrator level does not allow this.', 403);
   return admin;
 }
@@ -24,17 +26,17 @@ export async function authorizeRoute(permission: Permission): Promise<AdminActor
  * The database being unreachable (terminated connections, a restart) is a 503 with Retry-After,
  * not a 500: the request may simply be repeated.
  */
-export function errorResponse(e: unknown, where: string): Response {
+export async function errorResponse(e: unknown, where: string): Promise<Response> {
   if (isAppError(e)) return jsonError(e.code, e.message, httpStatusByCode[e.code]);
-  const requestId = randomUUID();
+  const reference = await requestId();
   if (isDatabaseUnavailable(e)) {
-    console.error(`[${where}] request ${requestId}: database unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    log('route').error({ reqId: reference, where, ...errorFields(e, false) }, 'database unavailable');
     const response = jsonError('unavailable', DATABASE_UNAVAILABLE_MESSAGE, 503);
     response.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     return response;
   }
-  console.error(`[${where}] request ${requestId}`, e);
-  return jsonError('internal', `Something went wrong on our side. Try again in a moment (reference ${requestId.slice(0, 8)}).`, 500);
+  log('route').error({ reqId: reference, where, ...errorFields(e) }, 'route failed');
+  return jsonError('internal', `Something went wrong on our side. Try again in a moment (reference ${reference.slice(0, 8)}).`, 500);
 }
 
 /**
@@ -57,7 +59,7 @@ export function streamedDownload(chunks: AsyncIterator<string | Uint8Array>, opt
       } catch (e) {
         if (cancelled) return;
         // Headers are already sent: aborting the body is how the client learns the file is cut short.
-        console.error(`[${options.where}] stream failed`, e);
+        log('route').error({ where: options.where, ...errorFields(e) }, 'stream failed');
         controller.error(e);
       }
     },

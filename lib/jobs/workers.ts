@@ -4,9 +4,27 @@ import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
+import { errorFields, log } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
 import { enqueueJob, QUEUES } from './queue';
 
 type DeliverJob = { messageId: string };
+
+const jobsLog = log('jobs');
+
+/** Runs a scheduled job with its log line and metric; a failure is rethrown for pg-boss to retry. */
+async function timed(queue: string, run: () => Promise<unknown>) {
+  const started = performance.now();
+  try {
+    await run();
+    metrics().jobs.inc({ queue, outcome: 'completed' });
+    jobsLog.info({ queue, durationMs: Math.round(performance.now() - started) }, 'job done');
+  } catch (error) {
+    metrics().jobs.inc({ queue, outcome: 'failed' });
+    jobsLog.error({ queue, durationMs: Math.round(performance.now() - started), ...errorFields(error) }, 'job failed');
+    throw error;
+  }
+}
 
 /**
  * Starts this process's workers. Several processes may run them at once: pg-boss hands each job
@@ -30,10 +48,17 @@ export async function startWorkers(
       // Each job succeeds or fails on its own; the jobs left active are completed by pg-boss
       // when this handler returns (completion only touches active jobs).
       for (const job of jobs) {
+        const started = performance.now();
         const outcome = await deliverOutboxMessage(db, job.data.messageId, transports, {
           finalAttempt: job.retryCount >= job.retryLimit,
         });
-        if (outcome.status !== 'retry') continue;
+        const fields = { queue: QUEUES.deliverOutbox, jobId: job.id, outboxId: job.data.messageId, retryCount: job.retryCount, durationMs: Math.round(performance.now() - started) };
+        metrics().jobs.inc({ queue: QUEUES.deliverOutbox, outcome: outcome.status === 'retry' || outcome.status === 'failed' ? outcome.status : 'completed' });
+        if (outcome.status !== 'retry') {
+          jobsLog.info({ ...fields, outcome: outcome.status }, 'job done');
+          continue;
+        }
+        jobsLog.warn({ ...fields, outcome: 'retry', ...errorFields(outcome.error, false), retryAfterSeconds: outcome.retryAfterSeconds }, 'job will be retried');
         if (outcome.retryAfterSeconds) {
           // The provider said when to come back (429 Retry-After): a fresh job at that time,
           // instead of pg-boss's own backoff.
@@ -47,10 +72,6 @@ export async function startWorkers(
       }
     },
   );
-  await boss.work(QUEUES.renewalReminders, async () => {
-    await sendRenewalReminders(new Date());
-  });
-  await boss.work(QUEUES.abandonedUploads, async () => {
-    await removeAbandonedUploads(new Date());
-  });
+  await boss.work(QUEUES.renewalReminders, () => timed(QUEUES.renewalReminders, () => sendRenewalReminders(new Date())));
+  await boss.work(QUEUES.abandonedUploads, () => timed(QUEUES.abandonedUploads, () => removeAbandonedUploads(new Date())));
 }

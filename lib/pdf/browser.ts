@@ -117,6 +117,10 @@ export function configurePdfPool(options: PdfPoolOptions): void {
   }
 }
 
+// Read by the PDF gauges of lib/metrics.ts at scrape time (shared through globalThis because Next
+// bundles the route that scrapes apart from this module's other users).
+(globalThis as { __sealpostPdfPoolStats?: () => PdfPoolStats }).__sealpostPdfPoolStats = () => pdfPoolStats();
+
 export function pdfPoolStats(): PdfPoolStats {
   return {
     openPages,

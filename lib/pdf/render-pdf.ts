@@ -6,6 +6,7 @@
  * browser.
  */
 import { TimeoutError } from 'puppeteer-core';
+import { metrics } from '@/lib/metrics';
 import { acquirePage, type PageLease } from './browser';
 
 export interface PdfCookie {
@@ -83,6 +84,8 @@ export async function renderPdf(source: PdfSource, options: RenderPdfOptions = {
     new PdfRenderError('timeout', `PDF render of ${label} timed out after ${timeoutMs} ms`, { cause });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(timedOut()), timeoutMs);
+  const started = performance.now();
+  let outcome = 'failed';
   try {
     // One retry, for a render whose page belonged to a browser that died under it: the
     // disconnect is noticed asynchronously, so a render that starts right after Chromium dies
@@ -102,6 +105,7 @@ export async function renderPdf(source: PdfSource, options: RenderPdfOptions = {
       try {
         const pdf = await untilAborted(renderOn(lease, source, target, format, deadline, label), controller.signal);
         reusable = true;
+        outcome = 'rendered';
         return pdf;
       } catch (error) {
         if (controller.signal.aborted) throw controller.signal.reason;
@@ -122,6 +126,8 @@ export async function renderPdf(source: PdfSource, options: RenderPdfOptions = {
     }
   } finally {
     clearTimeout(timer);
+    metrics().pdfRenders.inc({ outcome });
+    metrics().pdfRenderDuration.observe((performance.now() - started) / 1000);
   }
 }
 
