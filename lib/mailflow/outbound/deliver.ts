@@ -96,8 +96,9 @@ export type DeliverOptions = {
   maxAddresses?: number;
 };
 
-type Failure = { reason: string; reply: SmtpReply | null; tlsFailure: boolean; handshakeFailed: boolean };
-type Session = { conn: SMTPConnection; tls: TlsInfo | null };
+export type SessionFailure = { reason: string; reply: SmtpReply | null; tlsFailure: boolean; handshakeFailed: boolean };
+export type Session = { conn: SMTPConnection; tls: TlsInfo | null };
+type Failure = SessionFailure;
 
 const ADDRESS = /^[^\s<>@\x00-\x1f\x7f]+@[^\s<>@\x00-\x1f\x7f]+$/;
 
@@ -132,7 +133,8 @@ function lazyMessage(open: () => Readable): Readable {
   );
 }
 
-function openSession(o: {
+/** Connects, says EHLO, does STARTTLS (and AUTH to a smart host): ready for MAIL FROM. Shared with probe.ts. */
+export function openSession(o: {
   host: RouteHost;
   address: string;
   mode: TlsMode | 'plain';
