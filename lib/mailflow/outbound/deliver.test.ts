@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver, type DeliverOptions } from './deliver';
 import { staticResolver, type MxRecord } from './route';
-import { closedPort, createTestCa, reply, startMx, type TestCa, type TestMx } from './test-servers';
+import { closedPort, createTestCa, reply, silentServer, startMx, type TestCa, type TestMx } from './test-servers';
 
 const RAW = [
   'From: Alice <alice@sender.test>',
@@ -207,6 +207,29 @@ describe('deliver to a recipient MX', () => {
     expect(server.received[0].secure).toBe(true);
   });
 
+  it('when the TLS handshake itself fails: opportunistic reconnects and sends in plain text; verified does not', async () => {
+    // The server speaks only TLS 1.0, which Node refuses: STARTTLS is offered, the handshake fails.
+    const server = await mx({ tls: ca.issue(['mx.oldtls.test']), tlsOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } });
+    const options = {
+      ...base,
+      envelope: { from: base.envelope.from, to: ['ivy@oldtls.test'] },
+      ca: ca.cert,
+      ...routes({ 'oldtls.test': [{ exchange: 'mx.oldtls.test', priority: 10 }] }, { 'mx.oldtls.test': server.port }),
+    };
+    const verified = await deliver({ ...options, tls: 'verified' });
+    expect(verified.recipients[0].outcome).toBe('tls_unavailable');
+    expect(server.received).toHaveLength(0);
+
+    const opportunistic = await deliver({ ...options, tls: 'opportunistic' });
+    expect(opportunistic.recipients[0]).toMatchObject({ outcome: 'delivered', tls: null });
+    expect(opportunistic.attempts).toEqual([
+      expect.objectContaining({ host: 'mx.oldtls.test', transaction: false, error: expect.stringMatching(/TLS with mx\.oldtls\.test failed.*retrying without TLS/) }),
+      expect.objectContaining({ host: 'mx.oldtls.test', transaction: true, tls: null }),
+    ]);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0].secure).toBe(false);
+  });
+
   it('verified: skips an MX without a valid certificate and delivers through the next one', async () => {
     const bad = await mx({ tls: ca.issue(['not-the-mx.test']) });
     const good = await mx({ tls: ca.issue(['mx2.mixed.test']) });
@@ -283,6 +306,28 @@ describe('routing', () => {
     expect(report.recipients[0]).toMatchObject({ outcome: 'delivered', remoteServer: 'mx2.busy.test' });
     expect(report.attempts[0].error).toMatch(/421/);
     expect(busy.received).toHaveLength(0);
+  });
+
+  it('moves on from an MX that never greets', async () => {
+    const silent = await silentServer();
+    const backup = await mx({ tls: ca.issue(['mx2.mute.test']) });
+    try {
+      const report = await deliver({
+        ...base,
+        envelope: { from: base.envelope.from, to: ['lou@mute.test'] },
+        tls: 'verified',
+        ca: ca.cert,
+        timeouts: { connect: 1000, greeting: 300, socket: 5000 },
+        ...routes(
+          { 'mute.test': [{ exchange: 'mx1.mute.test', priority: 10 }, { exchange: 'mx2.mute.test', priority: 20 }] },
+          { 'mx1.mute.test': silent.port, 'mx2.mute.test': backup.port },
+        ),
+      });
+      expect(report.recipients[0]).toMatchObject({ outcome: 'delivered', remoteServer: 'mx2.mute.test' });
+      expect(report.attempts[0].error).toMatch(/Greeting never received/);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('defers when every MX is down, naming each failure', async () => {

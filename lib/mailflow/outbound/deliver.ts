@@ -102,9 +102,10 @@ type Failure = SessionFailure;
 
 const ADDRESS = /^[^\s<>@\x00-\x1f\x7f]+@[^\s<>@\x00-\x1f\x7f]+$/;
 
+/** One line: these texts end up in delivery events and DSN fields. */
 function errorText(err: unknown): string {
-  const e = err as { message?: unknown; originalCode?: unknown } | null;
-  return String(e?.message ?? err);
+  const e = err as { message?: unknown } | null;
+  return String(e?.message ?? err).replace(/\s+/g, ' ').trim();
 }
 
 function tlsOf(conn: SMTPConnection): TlsInfo | null {

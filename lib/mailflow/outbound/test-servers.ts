@@ -4,6 +4,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import type tls from 'node:tls';
 import forge from 'node-forge';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -107,6 +108,8 @@ export type TestMxOptions = {
   /** Require AUTH PLAIN/LOGIN with these credentials (after STARTTLS). */
   auth?: { user: string; pass: string };
   keepBodies?: boolean;
+  /** Extra TLS settings for the server side of STARTTLS (e.g. protocol versions). */
+  tlsOptions?: tls.SecureContextOptions;
   /** SIZE limit announced in EHLO. */
   size?: number;
 };
@@ -130,7 +133,7 @@ export async function startMx(options: TestMxOptions): Promise<TestMx> {
   const server = new SMTPServer({
     secure: false,
     logger: false,
-    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    ...(options.tls ? { ...options.tlsOptions, key: options.tls.key, cert: options.tls.cert } : {}),
     disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
     authOptional: !options.auth,
     ...(options.size ? { size: options.size } : {}),
@@ -198,6 +201,25 @@ export async function startMx(options: TestMxOptions): Promise<TestMx> {
       return connections;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A server that accepts connections and never says anything (greeting timeout). */
+export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
