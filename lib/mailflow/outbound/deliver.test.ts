@@ -489,3 +489,46 @@ describe('one transaction, several recipients', () => {
     ).rejects.toThrow(/several domains/);
   });
 });
+
+describe('smart host with implicit TLS (port 465)', () => {
+  it('delivers when the certificate is valid and reports tls_unavailable when it is not', async () => {
+    const { SMTPServer } = await import('smtp-server');
+    const start = async (names: string[]) => {
+      const received: string[] = [];
+      const server = new SMTPServer({
+        secure: true,
+        ...ca.issue(names),
+        logger: false,
+        authOptional: true,
+        disabledCommands: ['AUTH'],
+        onData(stream, session, callback) {
+          stream.resume();
+          stream.on('end', () => {
+            received.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+            callback();
+          });
+        },
+      });
+      server.on('error', () => {});
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.server.address() as { port: number }).port;
+      servers.push({ port, events: [], received: [], connections: 0, close: () => new Promise<void>((r) => server.close(() => r())) });
+      return { port, received };
+    };
+    const good = await start(['smtps.isp.test']);
+    const bad = await start(['elsewhere.isp.test']);
+    const send = (port: number) =>
+      deliver({
+        ...base,
+        envelope: { from: base.envelope.from, to: ['rae@implicit465.test'] },
+        tls: 'verified',
+        ca: ca.cert,
+        relay: { host: 'smtps.isp.test', port, implicitTls: true },
+        ...routes({}, { 'smtps.isp.test': port }),
+      });
+    expect((await send(good.port)).recipients[0]).toMatchObject({ outcome: 'delivered', tls: { verified: true } });
+    expect(good.received).toEqual(['rae@implicit465.test']);
+    expect((await send(bad.port)).recipients[0]).toMatchObject({ outcome: 'tls_unavailable' });
+    expect(bad.received).toEqual([]);
+  });
+});

@@ -176,9 +176,12 @@ export function openSession(o: {
       conn.close();
       resolve({ ok: false, failure });
     };
-    conn.on('error', (err: Error & { code?: string; response?: string; command?: string }) => {
+    conn.on('error', (err: Error & { code?: string; originalCode?: string; response?: string; command?: string }) => {
       const upgrading = conn.upgrading === true;
-      const tlsFailure = err.code === 'ETLS' || upgrading || (verify && !conn.secure && err.command === 'STARTTLS');
+      // With implicit TLS (smart host on 465) the handshake is part of connecting: a certificate
+      // or protocol error there is a TLS failure too, not an unreachable host.
+      const implicitTlsFailure = Boolean(o.relay?.implicitTls) && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(err.originalCode ?? '');
+      const tlsFailure = err.code === 'ETLS' || upgrading || implicitTlsFailure || (verify && !conn.secure && err.command === 'STARTTLS');
       const reply = err.response ? parseReply(err.response) : null;
       fail({
         reason: tlsFailure
