@@ -308,6 +308,19 @@ describe('routing', () => {
     expect(busy.received).toHaveLength(0);
   });
 
+  it('skips an MX that greets with 5xx and defers when it was the only one (like Postfix smtp_skip_5xx_greeting)', async () => {
+    const closed = await mx({ tls: ca.issue(['mx.closed.test']), onConnect: () => reply(554, '5.3.2 No SMTP service here') });
+    const report = await deliver({
+      ...base,
+      envelope: { from: base.envelope.from, to: ['tom@closed.test'] },
+      tls: 'verified',
+      ca: ca.cert,
+      ...routes({ 'closed.test': [{ exchange: 'mx.closed.test', priority: 10 }] }, { 'mx.closed.test': closed.port }),
+    });
+    expect(report.recipients[0]).toMatchObject({ outcome: 'deferred', smtpCode: 554, enhancedCode: '4.4.1', remoteServer: 'mx.closed.test' });
+    expect(report.recipients[0].diagnostic).toMatch(/554 5\.3\.2 No SMTP service here/);
+  });
+
   it('moves on from an MX that never greets', async () => {
     const silent = await silentServer();
     const backup = await mx({ tls: ca.issue(['mx2.mute.test']) });
@@ -465,6 +478,22 @@ describe('one transaction, several recipients', () => {
       ['deferred', 451, '4.3.0'],
       ['deferred', 451, '4.3.0'],
     ]);
+  });
+
+  it('bounces a message larger than the SIZE the server announces, before sending it', async () => {
+    const server = await mx({ tls: ca.issue(['mx.small.test']), size: 1000 });
+    const before = opened;
+    const report = await deliver({
+      ...base,
+      envelope: { from: base.envelope.from, to: ['sam@small.test'] },
+      size: 5000,
+      tls: 'verified',
+      ca: ca.cert,
+      ...routes({ 'small.test': [{ exchange: 'mx.small.test', priority: 10 }] }, { 'mx.small.test': server.port }),
+    });
+    expect(report.recipients[0]).toMatchObject({ outcome: 'bounced', enhancedCode: '5.3.4', smtpCode: null });
+    expect(server.events.some((e) => e.startsWith('mail:'))).toBe(false);
+    expect(opened).toBe(before);
   });
 
   it('sends a DSN with the null return path', async () => {

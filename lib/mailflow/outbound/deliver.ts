@@ -236,7 +236,9 @@ function transact(session: Session, from: string, recipients: string[], open: ()
   // nodemailer keeps its per-recipient bookkeeping (accepted, rejected, rejectedErrors) on the
   // envelope object handed to send(); it is read back below because the error paths (a DATA or
   // final-dot refusal after some RCPTs were refused) do not return it.
-  const envelope: SMTPEnvelope = { from: from === '' ? false : from, to: [...recipients], ...(size ? { size } : {}) };
+  // BODY=8BITMIME (sent only when the server offers it): the raw message may carry 8-bit text
+  // as the organisation's server handed it over, and we relay it unchanged.
+  const envelope: SMTPEnvelope = { from: from === '' ? false : from, to: [...recipients], use8BitMime: true, ...(size ? { size } : {}) };
   return new Promise((resolve) => {
     conn.send(envelope, lazyMessage(open), (err, info) => {
       const tracked = envelope as Partial<SMTPConnectionEnvelope>;
