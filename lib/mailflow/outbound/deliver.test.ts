@@ -541,7 +541,7 @@ describe('smart host with implicit TLS (port 465)', () => {
       server.on('error', () => {});
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const port = (server.server.address() as { port: number }).port;
-      servers.push({ port, events: [], received: [], connections: 0, close: () => new Promise<void>((r) => server.close(() => r())) });
+      servers.push({ port, events: [], received: [], connections: 0, bytesIn: 0, close: () => new Promise<void>((r) => server.close(() => r())) });
       return { port, received };
     };
     const good = await start(['smtps.isp.test']);

@@ -120,6 +120,8 @@ export type TestMx = {
   events: string[];
   received: ReceivedMessage[];
   connections: number;
+  /** Message bytes taken in so far, across all transactions (counted as they arrive). */
+  bytesIn: number;
   close(): Promise<void>;
 };
 
@@ -127,6 +129,7 @@ export async function startMx(options: TestMxOptions): Promise<TestMx> {
   const events: string[] = [];
   const received: ReceivedMessage[] = [];
   let connections = 0;
+  let bytesIn = 0;
   const rcptCounts = new Map<string, number>();
   const userOf = (session: SMTPServerSession) => (typeof session.user === 'string' ? session.user : null);
 
@@ -169,6 +172,7 @@ export async function startMx(options: TestMxOptions): Promise<TestMx> {
       stream.on('data', (chunk: Buffer) => {
         hash.update(chunk);
         bytes += chunk.length;
+        bytesIn += chunk.length;
         if (options.keepBodies) chunks.push(chunk);
       });
       stream.on('end', () => {
@@ -199,6 +203,9 @@ export async function startMx(options: TestMxOptions): Promise<TestMx> {
     received,
     get connections() {
       return connections;
+    },
+    get bytesIn() {
+      return bytesIn;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
