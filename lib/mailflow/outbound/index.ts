@@ -3,7 +3,7 @@
  * STARTTLS probe and VERP return paths. No database and no environment: the delivery job passes
  * every setting in and records what comes back. See README.md beside this file.
  */
-export { resolveRoute, staticResolver, normaliseDomain } from './route';
+export { resolveRoute, staticResolver, normaliseDomain, parseSmartHost } from './route';
 export type { DnsResolver, MxRecord, Route, RouteHost, RouteOptions, SmartHost } from './route';
 export { deliver } from './deliver';
 export type { DeliverOptions, DeliveryReport, HostAttempt, Outcome, RecipientResult, Timeouts, TlsInfo, TlsMode } from './deliver';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRoute, staticResolver, type DnsResolver } from './route';
+import { parseSmartHost, resolveRoute, staticResolver, type DnsResolver } from './route';
 
 const table = staticResolver({
   mx: {
@@ -99,5 +99,28 @@ describe('resolveRoute', () => {
     expect(await resolveRoute('[192.0.2.7]', { resolver: table })).toMatchObject({ ok: true, via: 'address-literal', hosts: [{ addresses: ['192.0.2.7'] }] });
     expect(await resolveRoute('[IPv6:2001:db8::7]', { resolver: table })).toMatchObject({ ok: true, hosts: [{ addresses: ['2001:db8::7'] }] });
     expect(await resolveRoute('[not-an-ip]', { resolver: table })).toMatchObject({ ok: false, permanent: true });
+  });
+});
+
+describe('parseSmartHost', () => {
+  it.each([
+    ['relay.isp.test', { host: 'relay.isp.test', port: 25, implicitTls: false }],
+    ['Relay.ISP.test:587', { host: 'relay.isp.test', port: 587, implicitTls: false }],
+    ['smtp.isp.test:465', { host: 'smtp.isp.test', port: 465, implicitTls: true }],
+    ['192.0.2.5:2525', { host: '192.0.2.5', port: 2525, implicitTls: false }],
+    ['[2001:db8::5]:587', { host: '2001:db8::5', port: 587, implicitTls: false }],
+  ])('%s', (value, expected) => {
+    expect(parseSmartHost(value)).toEqual(expected);
+  });
+
+  it('refuses what is not a host (and port)', () => {
+    for (const bad of ['', '   ', 'relay.isp.test:0', 'relay.isp.test:70000', 'user@relay.isp.test', 'relay isp', '[not-v6]:25', 'smtp://relay:25']) {
+      expect(parseSmartHost(bad)).toBeNull();
+    }
+    expect(parseSmartHost(undefined)).toBeNull();
+  });
+
+  it('carries credentials when given', () => {
+    expect(parseSmartHost('relay.isp.test:587', { user: 'u', pass: 'p' })).toEqual({ host: 'relay.isp.test', port: 587, implicitTls: false, auth: { user: 'u', pass: 'p' } });
   });
 });

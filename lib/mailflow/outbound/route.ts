@@ -242,3 +242,20 @@ export function staticResolver(table: {
   };
   return { resolveMx: lookup(mx), resolve4: lookup(a), resolve6: lookup(aaaa) };
 }
+
+/**
+ * SMTP_RELAY_HOST as the operator writes it: "host", "host:port" or "[IPv6]:port" (port 25 when
+ * absent; 465 means TLS from the first byte, RFC 8314). Returns null for an empty or malformed
+ * value, so the caller can report the setting instead of sending mail somewhere unintended.
+ */
+export function parseSmartHost(value: string | undefined | null, auth?: { user: string; pass: string } | null): SmartHost | null {
+  const text = (value ?? '').trim();
+  if (!text) return null;
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::(\d{1,5}))?$/i.exec(text);
+  if (!match) return null;
+  const host = match[1] ?? match[2];
+  if (match[1] && net.isIPv6(match[1]) === false) return null;
+  const port = match[3] ? Number(match[3]) : 25;
+  if (port < 1 || port > 65535) return null;
+  return { host: host.toLowerCase(), port, implicitTls: port === 465, ...(auth ? { auth } : {}) };
+}
