@@ -20,7 +20,7 @@ test('/api/metrics answers Prometheus text with the bearer token only', async ({
   const text = await response.text();
   expect(text).toMatch(/^sealpost_http_requests_total\{method="GET",route="\/login",status="200"\} \d+/m);
   expect(text).toContain('sealpost_http_request_duration_seconds_bucket');
-  expect(text).toMatch(/^sealpost_outbox_messages\{channel="email",status="[a-z]+"\} \d+/m);
+  expect(text).toContain("# TYPE sealpost_outbox_messages gauge");
   expect(text).toContain('# TYPE sealpost_jobs_in_queue gauge');
   expect(text).toMatch(/^sealpost_database_up 1$/m);
   expect(text).toContain('sealpost_process_resident_memory_bytes');
