@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
 import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { trimMatching } from '@/lib/trim';
+import { isUuid } from '@/lib/ids';
 
 /** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
 export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
@@ -179,10 +180,6 @@ export async function uploadAttachment(input: {
     await store.delete(storageKey).catch((cleanup: unknown) => console.error('[attachments] could not remove an unused blob', storageKey, cleanup));
     throw e;
   }
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 /** Removes one of the user's own uploads from the message they are writing (not once sent). */
