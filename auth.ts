@@ -8,6 +8,7 @@ import { completePortalSignIn, signInPortalUser } from '@/lib/portal/accounts';
 import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
+import { uuidSchema } from '@/lib/ids';
 
 /** A refused sign-in whose message is safe to show (it never says whether an address exists). */
 export class SignInRefused extends CredentialsSignin {
@@ -82,7 +83,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'portal-code',
       credentials: { challengeId: {}, code: {} },
       async authorize(raw, request) {
-        const parsed = z.object({ challengeId: z.string().uuid(), code: z.string().trim().regex(/^\d{6}$/) }).safeParse(raw);
+        const parsed = z.object({ challengeId: uuidSchema(), code: z.string().trim().regex(/^\d{6}$/) }).safeParse(raw);
         if (!parsed.success) throw new SignInRefused('Enter the 6-digit code from the text message.');
         try {
           const user = await completePortalSignIn({
@@ -102,7 +103,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'domain',
       credentials: { attemptId: {}, ticket: {} },
       async authorize(raw) {
-        const parsed = z.object({ attemptId: z.string().uuid(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).safeParse(raw);
+        const parsed = z.object({ attemptId: uuidSchema(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).safeParse(raw);
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN);
         try {
           const account = await redeemDomainSignIn(parsed.data);

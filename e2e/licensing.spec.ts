@@ -247,6 +247,16 @@ test('a read-only administrator sees licenses, invoices and renewals but is offe
   await expectAccessible(page);
   await page.goto('/invoices');
   await expect(page.getByRole('heading', { name: 'Invoices', level: 1 })).toBeVisible();
+  // An id that is not a UUID is not found like any unknown one, never a server error: 36 hyphens
+  // once passed a loose check and reached PostgreSQL, which refused them (a 500).
+  const malformed = '-'.repeat(36);
+  for (const url of [`/invoices/${malformed}`, `/invoices/${malformed}/print`, `/invoices/${malformed}/pdf`, `/checkout/${malformed}/complete`]) {
+    expect((await page.request.get(url)).status(), url).toBe(404);
+  }
+  // The confirmation banner's ?invoice= is ignored when it names no invoice.
+  for (const url of [`/renewals?invoice=${malformed}`, `/licensed-emails?invoice=${malformed}`]) {
+    expect((await page.request.get(url)).status(), url).toBe(200);
+  }
 });
 
 test('renewal from the dashboard Renew link extends the term by one year', async ({ page }) => {

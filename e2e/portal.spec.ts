@@ -42,6 +42,8 @@ test('pat signs in to the secure-message portal, sees unread messages in bold, a
   // Another person's message id is simply not found.
   await page.goto('/secure/messages/00000000-0000-4000-8000-000000000000');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  // So is an id that is not a UUID at all (it once reached PostgreSQL and was a 500).
+  expect((await page.request.get(`/secure/messages/${'-'.repeat(36)}`)).status()).toBe(404);
   // Its way back is the portal's inbox, as for any unknown address under /secure.
   await page.getByRole('link', { name: 'Go to your inbox' }).click();
   await expect(page).toHaveURL(/\/secure\/inbox$/);

@@ -5,6 +5,7 @@ import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { normalisePhone } from '@/lib/phone';
+import { isUuid } from '@/lib/ids';
 
 export function assertCanManageAdministrators(actor: AdminActor) {
   if (!can(actor.level, 'administrators.manage')) throw new AppError('forbidden', 'Only level 1 administrators manage administrators.');
@@ -28,6 +29,7 @@ export function assertCanGrantLevel(actor: AdminActor, level: number) {
 
 /** Locks the target row inside the transaction; another organisation's id is "not found". */
 export async function lockAdministrator(tx: Tx, orgId: string, id: string) {
+  if (!isUuid(id)) throw new AppError('not_found', 'That administrator does not exist.');
   const [row] = await tx
     .select({
       id: administrators.id,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailFieldFor } from '@/lib/auth/schemas';
 import { PASSWORD_MAX_LENGTH } from '@/lib/auth/password-policy';
+import { uuidSchema } from '@/lib/ids';
 
 /** Shared by the Add / Edit forms and their server actions. Unknown keys (orgId, status…) are stripped. */
 const text = (label: string, max: number) => z.string().trim().max(max, `${label} is too long (at most ${max} characters).`);
@@ -26,9 +27,9 @@ export const addAdministratorSchema = administratorDetailsSchema.extend({
   initialPassword: z.string().min(1, 'Enter an initial password.').max(PASSWORD_MAX_LENGTH),
 });
 
-export const updateAdministratorSchema = administratorDetailsSchema.extend({ id: z.string().uuid('Unknown administrator.') });
+export const updateAdministratorSchema = administratorDetailsSchema.extend({ id: uuidSchema('Unknown administrator.') });
 
-export const administratorIdSchema = z.object({ id: z.string().uuid('Unknown administrator.') });
+export const administratorIdSchema = z.object({ id: uuidSchema('Unknown administrator.') });
 
 export type AdministratorDetails = z.infer<typeof administratorDetailsSchema>;
 export type AddAdministratorInput = z.infer<typeof addAdministratorSchema>;

@@ -1,3 +1,4 @@
+import { trimEndMatching, trimMatching } from '@/lib/trim';
 import commonPasswordList from './common-passwords.json';
 
 /**
@@ -16,11 +17,16 @@ export type PasswordRuleId = 'length' | 'upper' | 'lower' | 'digit' | 'punctuati
 
 export type PasswordRuleResult = { id: PasswordRuleId; label: string; met: boolean };
 
+/** What people add around a common word to pass the rules: digits, punctuation, symbols, spaces. */
+const DECORATION = /[\p{N}\p{P}\p{S}\s]/u;
+
 /** Common passwords dressed up to pass the composition rules ("Password1!", "Summer2024!"). */
 export function isCommonPassword(password: string): boolean {
   const lower = password.normalize('NFKC').toLowerCase();
-  const core = lower.replace(/^[\p{N}\p{P}\p{S}\s]+/u, '').replace(/[\p{N}\p{P}\p{S}\s]+$/u, '');
-  const trailingStripped = lower.replace(/[\p{N}\p{P}\p{S}\s]+$/u, '');
+  // Linear trims (lib/trim.ts): `/[…]+$/` is quadratic, and this runs on every keystroke and on
+  // whatever length arrives (the length rule is checked beside it, not before it).
+  const core = trimMatching(lower, DECORATION);
+  const trailingStripped = trimEndMatching(lower, DECORATION);
   return [lower, trailingStripped, core].some((candidate) => candidate.length > 0 && commonPasswords.has(candidate));
 }
 

@@ -11,6 +11,7 @@ import type { AdminActor } from './actor';
 import { clientAddressFrom } from './client-address';
 import { sessionAccount } from './session-token';
 import { can, type Permission } from './permissions';
+import { isUuid } from '@/lib/ids';
 
 export async function requestClientAddress(): Promise<string> {
   return clientAddressFrom(await headers(), env().TRUSTED_PROXY_HOPS);
@@ -23,7 +24,7 @@ export async function requestClientAddress(): Promise<string> {
 export const getCurrentAdmin = cache(async (): Promise<AdminActor | null> => {
   const account = await sessionAccount();
   if (!account || account.kind !== 'administrator' || !account.id) return null;
-  if (!/^[0-9a-f-]{36}$/i.test(account.id)) return null;
+  if (!isUuid(account.id)) return null;
   const admin = await getAdministratorSession(getDb(), account.id);
   if (!admin || admin.status !== 'active' || admin.sessionVersion !== account.sessionVersion) return null;
   return { ...admin, clientAddress: await requestClientAddress() };
@@ -59,7 +60,7 @@ export type PortalActor = PortalSession & { clientAddress: string };
 /** The signed-in secure-message portal user, checked against the database on every request. */
 export const getCurrentPortalUser = cache(async (): Promise<PortalActor | null> => {
   const account = await sessionAccount();
-  if (!account || account.kind !== 'portal_user' || !/^[0-9a-f-]{36}$/i.test(account.id)) return null;
+  if (!account || account.kind !== 'portal_user' || !isUuid(account.id)) return null;
   const user = await getPortalSession(getDb(), account.id);
   if (!user || user.status !== 'active' || user.sessionVersion !== account.sessionVersion) return null;
   return { ...user, clientAddress: await requestClientAddress() };

@@ -8,7 +8,7 @@ import { addDays, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { confirmCheckOrder, payOrderWithTestCard, TEST_GATEWAY_OFF } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
-import { getOrder } from './queries';
+import { getInvoice, getOrder } from './queries';
 import { prepareCheckout } from './update-order';
 import { refusal } from '@/tests/refusal';
 
@@ -135,6 +135,19 @@ describe('buying licenses for new addresses', () => {
     const { orderId } = await createLicenseOrder({ actor: owner, quantity: 1 });
     expect((await refusal(confirmCheckOrder({ actor: await actorFor(other.ownerId), orderId }))).code).toBe('not_found');
     expect((await getDb().select({ status: orders.status }).from(orders).where(eq(orders.id, orderId)))[0].status).toBe('open');
+  });
+});
+
+describe('ids from URLs', () => {
+  it('an invoice or order id that is not a UUID is "not found", never a database error', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    // The first passed the old /^[0-9a-f-]{36}$/ check, and /invoices/<it> was a 500.
+    for (const id of ['------------------------------------', '2f1c9a4e8-b3d-4c6f-9a1e-0d2b3c4d5e6f', 'not-a-uuid']) {
+      expect(await getInvoice(getDb(), org.orgId, id)).toBeNull();
+      expect(await getOrder(getDb(), org.orgId, id)).toBeNull();
+      expect((await refusal(confirmCheckOrder({ actor: owner, orderId: id }))).code).toBe('not_found');
+    }
   });
 });
 

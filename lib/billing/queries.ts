@@ -1,8 +1,11 @@
 import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { invoices, orderEmails, orders } from '@/db/schema';
+import { isUuid } from '@/lib/ids';
 
+/** Null for an id that is not the organisation's, and for one that is not an id at all (from a URL). */
 export async function getOrder(db: DbOrTx, orgId: string, id: string) {
+  if (!isUuid(id)) return null;
   const [row] = await db
     .select({
       id: orders.id,
@@ -82,7 +85,9 @@ const invoiceColumns = {
   createdAt: invoices.createdAt,
 };
 
+/** Null for an id that is not the organisation's, and for one that is not an id at all (from a URL). */
 export async function getInvoice(db: DbOrTx, orgId: string, id: string) {
+  if (!isUuid(id)) return null;
   const [row] = await db.select(invoiceColumns).from(invoices).where(and(eq(invoices.id, id), eq(invoices.orgId, orgId)));
   return row ?? null;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { uuidSchema } from '@/lib/ids';
 
 export const checkoutSchema = z.object({
-  orderId: z.string().uuid(),
+  orderId: uuidSchema('Unknown order.'),
   poNumber: z.string().trim().max(64, 'At most 64 characters.'),
   quantity: z.coerce
     .number({ message: 'Enter a number of licenses.' })
@@ -15,7 +16,7 @@ export const checkoutSchema = z.object({
 const line = (label: string, max = 200) => z.string().trim().max(max, `${label} is too long.`);
 
 export const cardPaymentSchema = z.object({
-  orderId: z.string().uuid(),
+  orderId: uuidSchema('Unknown order.'),
   name: line('The name', 120).min(1, 'Enter the name on the card.'),
   addressLine1: line('The address').min(1, 'Enter the billing address.'),
   addressLine2: line('The address'),
@@ -28,7 +29,7 @@ export const cardPaymentSchema = z.object({
   cvc: z.string().trim().min(1, 'Enter the security code.').max(4),
 });
 
-export const orderIdSchema = z.object({ orderId: z.string().uuid() });
+export const orderIdSchema = z.object({ orderId: uuidSchema('Unknown order.') });
 
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
 export type CardPaymentInput = z.infer<typeof cardPaymentSchema>;

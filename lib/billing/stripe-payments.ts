@@ -10,6 +10,7 @@ import { AppError, isAppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
 import { fulfilOrder } from './fulfil-order';
 import { stripeClient, stripeConfig } from './stripe-config';
+import { uuidSchema } from '@/lib/ids';
 
 /** QUALITY.md: a signature older than five minutes changes nothing. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -35,7 +36,7 @@ export function paymentIntentIdempotencyKey(order: { id: string; totalCents: num
   return `order-${order.id}-pi-${order.totalCents}`;
 }
 
-const orderId = z.uuid();
+const orderId = uuidSchema('Unknown order.');
 
 async function getPayableOrder(db: DbOrTx, orgId: string, id: string) {
   const [row] = await db

@@ -8,6 +8,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { hashToken } from '@/lib/auth/tokens';
 import { AppError } from '@/lib/errors/app-error';
+import { uuidSchema } from '@/lib/ids';
 
 /**
  * Per-organisation keys for the delivery-event ingest API (SPEC §10). The key is shown once; only
@@ -23,7 +24,7 @@ const KEY_PATTERN = /^sp_[A-Za-z0-9_-]{43}$/;
 export const createApiKeySchema = z.object({
   name: z.string().trim().min(1, 'Enter a name.').max(100, 'The name is too long (at most 100 characters).'),
 });
-export const apiKeyIdSchema = z.object({ id: z.string().uuid('Unknown API key.') });
+export const apiKeyIdSchema = z.object({ id: uuidSchema('Unknown API key.') });
 
 export type ApiKeyRow = {
   id: string;

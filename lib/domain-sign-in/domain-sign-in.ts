@@ -14,6 +14,7 @@ import { getPortalCredentials } from '@/lib/portal/queries';
 import { authorizationRequest, describe, discover, verifiedClaims } from './oidc';
 import { emailDomain, findProviderForEmail, getProviderForSignIn } from './queries';
 import { openSecret } from './secret-box';
+import { isUuid } from '@/lib/ids';
 
 /**
  * Domain sign-in (OpenID Connect authorization code flow with PKCE, state and nonce):
@@ -170,6 +171,7 @@ async function internalUserAccount(email: string, orgId: string, now: Date): Pro
  * again (it may have been deactivated in between) and returns its current session version.
  */
 export async function redeemDomainSignIn(input: { attemptId: string; ticket: string; now?: Date }): Promise<{ id: string; kind: AccountKind; sessionVersion: number }> {
+  if (!isUuid(input.attemptId)) throw new AppError('unauthenticated', SIGN_IN_AGAIN);
   const db = getDb();
   const now = input.now ?? new Date();
   const [row] = await db

@@ -6,6 +6,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { listOrgDomains } from '@/lib/licensing/queries';
+import { trimEndMatching } from '@/lib/trim';
 import { issuerProblem } from './oidc';
 import { identityProviderSchema, type IdentityProviderInput } from './schemas';
 import { sealSecret } from './secret-box';
@@ -30,7 +31,7 @@ export async function saveIdentityProvider(input: { actor: AdminActor; values: I
   const values = parsed.data;
   const problem = issuerProblem(values.issuer);
   if (problem) throw new AppError('invalid_input', 'Check the highlighted fields.', { issuer: [problem] });
-  const issuer = values.issuer.replace(/\/+$/, '');
+  const issuer = trimEndMatching(values.issuer, /\//);
   const now = input.now ?? new Date();
 
   await getDb().transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import { getDb } from '@/db/client';
 import type { AdminActor } from '@/lib/auth/actor';
 import { AppError } from '@/lib/errors/app-error';
+import { trimEndMatching } from '@/lib/trim';
 import { callbackUrl, discover } from './oidc';
 import { getProviderForSignIn } from './queries';
 import { assertCanManageIdentityProvider } from './save-identity-provider';
@@ -27,7 +28,7 @@ export async function testIdentityProvider(input: { actor: AdminActor; issuer: s
     const stored = await getProviderForSignIn(getDb(), input.actor.orgId);
     secret = stored ? openSecret(stored.clientSecretEncrypted) : 'unused-for-discovery';
   }
-  const config = await discover({ issuer: input.issuer.trim().replace(/\/+$/, ''), clientId: input.clientId.trim(), clientSecret: secret });
+  const config = await discover({ issuer: trimEndMatching(input.issuer.trim(), /\//), clientId: input.clientId.trim(), clientSecret: secret });
   const meta = config.serverMetadata();
   if (!meta.authorization_endpoint || !meta.token_endpoint) throw new AppError('unavailable', 'The provider does not publish an authorization and a token endpoint.');
   return {

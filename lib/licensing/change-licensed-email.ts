@@ -9,12 +9,14 @@ import { AppError } from '@/lib/errors/app-error';
 import { lockSubscription } from './add-licensed-emails';
 import { checkLicensedAddress } from './csv-import';
 import { listOrgDomains } from './queries';
+import { isUuid } from '@/lib/ids';
 
 function assertCanManage(actor: AdminActor) {
   if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow changing licensed addresses.');
 }
 
 async function lockLicensedEmail(tx: Tx, orgId: string, id: string) {
+  if (!isUuid(id)) throw new AppError('not_found', 'That licensed address does not exist.');
   const [row] = await tx
     .select({ id: licensedEmails.id, email: licensedEmails.email })
     .from(licensedEmails)

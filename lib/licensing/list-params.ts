@@ -1,4 +1,5 @@
 import type { LicensedEmailCursor, LicensedEmailSort } from './queries';
+import { isUuid } from '@/lib/ids';
 
 /** The /licensed-emails URL's search, sort and cursor, parsed leniently: bad values fall back to defaults. */
 export type LicensedEmailListParams = { q: string; sort: LicensedEmailSort; dir: 'asc' | 'desc'; after?: LicensedEmailCursor };
@@ -23,7 +24,7 @@ function decodeCursor(raw: string): LicensedEmailCursor | undefined {
       typeof value === 'object' &&
       typeof (value as LicensedEmailCursor).value === 'string' &&
       typeof (value as LicensedEmailCursor).id === 'string' &&
-      /^[0-9a-f-]{36}$/i.test((value as LicensedEmailCursor).id)
+      isUuid((value as LicensedEmailCursor).id)
     ) {
       return { value: (value as LicensedEmailCursor).value.slice(0, 300), id: (value as LicensedEmailCursor).id };
     }

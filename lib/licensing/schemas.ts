@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from '@/lib/ids';
 
 /** Shared by the licensed-email forms and their actions. */
 export const localPartField = z.string().trim().min(1, 'Enter the part before the @.').max(64, 'At most 64 characters before the @.');
@@ -15,8 +16,8 @@ export const buyForAddressesSchema = manualEntriesSchema.extend({
   quantity: z.coerce.number().int('Whole licenses only.').min(1, 'Buy at least 1 license.').max(100_000),
 });
 
-export const renameLicensedEmailSchema = z.object({ id: z.string().uuid(), local: localPartField, domain: domainField });
-export const licensedEmailIdSchema = z.object({ id: z.string().uuid() });
+export const renameLicensedEmailSchema = z.object({ id: uuidSchema('Unknown licensed email.'), local: localPartField, domain: domainField });
+export const licensedEmailIdSchema = z.object({ id: uuidSchema('Unknown licensed email.') });
 
 export type ManualEntries = z.infer<typeof manualEntriesSchema>;
 export const addressOf = (entry: { local: string; domain: string }) => `${entry.local.trim()}@${entry.domain.trim()}`.toLowerCase();

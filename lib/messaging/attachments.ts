@@ -5,6 +5,8 @@ import { attachments, messageRecipients, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
 import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
+import { trimMatching } from '@/lib/trim';
+import { isUuid } from '@/lib/ids';
 
 /** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
 export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
@@ -61,10 +63,11 @@ export function safeFileName(raw: string): string {
     // Cs: lone surrogates, which would make the name impossible to encode for the download header.
     .replace(/[\p{Cc}\p{Cf}\p{Cs}]/gu, '')
     .replace(/[<>:"|?*]/g, '_')
-    .replace(/\s+/gu, ' ')
-    // Leading dots would hide the file once saved, and `..` must never survive as a name; Windows
-    // drops trailing dots and spaces anyway.
-    .replace(/^[\s.]+|[\s.]+$/gu, '');
+    .replace(/\s+/gu, ' ');
+  // Leading dots would hide the file once saved, and `..` must never survive as a name; Windows
+  // drops trailing dots and spaces anyway. Not `/^[\s.]+|[\s.]+$/`: quadratic on a long run of
+  // dots inside the name.
+  name = trimMatching(name, /[\s.]/u);
   if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
 
   // Code points, not UTF-16 units, so an emoji is never cut in half.
@@ -177,10 +180,6 @@ export async function uploadAttachment(input: {
     await store.delete(storageKey).catch((cleanup: unknown) => console.error('[attachments] could not remove an unused blob', storageKey, cleanup));
     throw e;
   }
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 /** Removes one of the user's own uploads from the message they are writing (not once sent). */

@@ -1,5 +1,6 @@
 import type { KeysetPagerLinks } from '@/lib/keyset';
 import type { MailboxCursor, MailboxPosition } from './queries';
+import { isUuid } from '@/lib/ids';
 
 export function encodeMailboxCursor(cursor: MailboxCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
@@ -10,7 +11,7 @@ export function decodeMailboxCursor(raw: string): MailboxCursor | undefined {
   if (!raw || raw.length > 200) return undefined;
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<MailboxCursor>;
-    if (typeof value.sentAt === 'string' && !Number.isNaN(Date.parse(value.sentAt)) && typeof value.id === 'string' && /^[0-9a-f-]{36}$/i.test(value.id)) {
+    if (typeof value.sentAt === 'string' && !Number.isNaN(Date.parse(value.sentAt)) && typeof value.id === 'string' && isUuid(value.id)) {
       return { sentAt: value.sentAt, id: value.id };
     }
   } catch {

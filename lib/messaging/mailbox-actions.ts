@@ -5,9 +5,11 @@ import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
 import { NOT_FOUND } from './open-message';
 import type { PortalPreferences } from '@/db/schema';
+import { isUuid } from '@/lib/ids';
 
 /** Mark as read / unread: only the user's own copy; anyone else's id is not found. */
 export async function markMessage(input: { user: PortalSession; id: string; read: boolean; now?: Date }) {
+  if (!isUuid(input.id)) throw new AppError('not_found', NOT_FOUND);
   const [row] = await getDb()
     .update(messageRecipients)
     .set({ readAt: input.read ? (input.now ?? new Date()) : null })
@@ -18,6 +20,7 @@ export async function markMessage(input: { user: PortalSession; id: string; read
 
 /** Delete removes the message from the user's own folder (a recipient's or the sender's copy). */
 export async function deleteMessage(input: { user: PortalSession; id: string; now?: Date }) {
+  if (!isUuid(input.id)) throw new AppError('not_found', NOT_FOUND);
   const now = input.now ?? new Date();
   const db = getDb();
   const [asRecipient] = await db

@@ -137,7 +137,12 @@ describe('sending and reading secure messages', () => {
       expect((await refusal(markMessage({ user: outsider, id, read: true }))).code).toBe('not_found');
       expect((await refusal(deleteMessage({ user: outsider, id }))).code).toBe('not_found');
     }
-    expect((await refusal(openMessage({ user: pat, id: 'not-a-uuid' }))).code).toBe('not_found');
+    // '-' × 36 passed the old /^[0-9a-f-]{36}$/ check and reached PostgreSQL, which refused it: a 500.
+    for (const malformed of ['not-a-uuid', '------------------------------------']) {
+      expect((await refusal(openMessage({ user: pat, id: malformed }))).code).toBe('not_found');
+      expect((await refusal(markMessage({ user: pat, id: malformed, read: true }))).code).toBe('not_found');
+      expect((await refusal(deleteMessage({ user: pat, id: malformed }))).code).toBe('not_found');
+    }
   });
 
   it('the first open marks read and sends one read receipt, even when opened concurrently', async () => {

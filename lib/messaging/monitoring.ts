@@ -4,6 +4,7 @@ import { messageEvents, messageRecipients, policies, portalUsers, secureMessages
 import { AppError } from '@/lib/errors/app-error';
 import { keysetPage } from '@/lib/keyset';
 import { likePattern } from '@/lib/like';
+import { isUuid } from '@/lib/ids';
 
 /**
  * Secure-message monitoring for administrators (SPEC §9): every message of the organisation, its
@@ -77,12 +78,6 @@ export type MessageLog = {
   };
   events: MessageLogEvent[];
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 
 const anyRecipientRead = sql`exists (select 1 from message_recipients r where r.message_id = ${secureMessages.id} and r.read_at is not null)`;

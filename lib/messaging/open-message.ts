@@ -8,6 +8,7 @@ import { readReceiptEmail } from '@/lib/mail/templates';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { DEFAULT_PREFERENCES } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
+import { isUuid } from '@/lib/ids';
 
 export const NOT_FOUND = 'That message does not exist, or it was not sent to you.';
 
@@ -18,7 +19,7 @@ export const NOT_FOUND = 'That message does not exist, or it was not sent to you
  */
 export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'email'>; id: string; now?: Date }) {
   const now = input.now ?? new Date();
-  if (!/^[0-9a-f-]{36}$/i.test(input.id)) throw new AppError('not_found', NOT_FOUND);
+  if (!isUuid(input.id)) throw new AppError('not_found', NOT_FOUND);
   const db = getDb();
   const [message] = await db
     .select({

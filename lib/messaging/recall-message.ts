@@ -6,7 +6,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { formatDateTime } from '@/lib/format';
-import { isUuid } from './monitoring';
+import { isUuid } from '@/lib/ids';
 
 /**
  * Administrators' changes to a secure message (SPEC §9): Recall (recipients can no longer open

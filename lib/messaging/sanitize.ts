@@ -14,6 +14,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { AppError } from '@/lib/errors/app-error';
+import { trimEndMatching, trimMatching } from '@/lib/trim';
 
 /**
  * Largest body accepted, in UTF-8 bytes. A rich-text message is a few KB; 1 MiB leaves room for
@@ -281,6 +282,9 @@ function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Trimmed with the linear helpers of lib/trim.ts: `/^\n+|\n+$/` is quadratic on long runs. */
+const NEWLINE = /\n/;
+
 /**
  * Plain text (composed without formatting, or quoted into a reply) to body HTML: text escaped,
  * blank lines start a new paragraph, single line breaks become `<br />`.
@@ -294,13 +298,15 @@ export function textToHtml(text: string): string {
   return normalised
     // A blank line — including one holding only spaces or NBSPs — separates paragraphs.
     .split(/\n[^\S\n]*\n\s*/)
-    .map((paragraph) => paragraph.replace(/^\n+|\n+$/g, ''))
+    .map((paragraph) => trimMatching(paragraph, NEWLINE))
     .filter((paragraph) => paragraph.trim() !== '')
     .map((paragraph) => `<p>${paragraph.split('\n').map(linkifyLine).join('<br />')}</p>`)
     .join('');
 }
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi;
+/** Punctuation that ends a sentence rather than the address before it. */
+const SENTENCE_PUNCTUATION = /[.,;:!?'*)\]]/;
 
 /**
  * A line of text with its web addresses as links (the sanitiser's own form of a link, so the
@@ -313,7 +319,9 @@ function linkifyLine(line: string): string {
   let last = 0;
   for (const match of line.matchAll(URL_IN_TEXT)) {
     let url = match[0];
-    const trailing = /[.,;:!?'*)\]]+$/.exec(url)?.[0] ?? '';
+    // Not `/[…]+$/.exec(url)`: tried from every position of a long run of dots that is not at the
+    // end, that is quadratic (a minute of blocked event loop for one 200,000-character body).
+    const trailing = url.slice(trimEndMatching(url, SENTENCE_PUNCTUATION).length);
     // A closing parenthesis belongs to the address when it has an opening one (Wikipedia-style).
     const keep = trailing.startsWith(')') && url.includes('(') ? 1 : 0;
     url = url.slice(0, url.length - trailing.length + keep);
@@ -409,13 +417,22 @@ export function htmlToText(html: string): string {
     .replace(new RegExp(PRE_NEWLINE, 'g'), LINE)
     .split(PARA)
     .map((para) =>
-      para
-        .split(LINE)
-        .map((line) => line.trim())
-        .join('\n')
-        .replace(/^\n+|\n+$/g, '')
-        .replace(/\n{2,}/g, '\n'),
+      trimMatching(
+        para
+          .split(LINE)
+          .map((line) => line.trim())
+          .join('\n'),
+        NEWLINE,
+      ).replace(/\n{2,}/g, '\n'),
     )
     .filter((para) => para !== '')
     .join('\n\n');
+}
+
+/** A body quoted into a reply (the compose page's Reply): its text, every line behind "> ". */
+export function quoteForReply(html: string): string {
+  return htmlToText(html)
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from '@/lib/ids';
 
 export const EXPIRY_CHOICES = [1, 7, 30] as const;
 export const RESTRICTIONS = ['none', 'no_print', 'no_print_no_reply'] as const;
@@ -16,11 +17,11 @@ export const sendMessageSchema = z.object({
     .max(200, 'Keep the subject under 200 characters.')
     .refine((s) => !/[\r\n]/.test(s), 'The subject must be a single line.'),
   body: z.string().max(200_000, 'The message is too long.'),
-  attachmentIds: z.array(z.string().uuid()).max(20, 'At most 20 attachments.').default([]),
+  attachmentIds: z.array(uuidSchema('Unknown attachment.')).max(20, 'At most 20 attachments.').default([]),
   readReceipt: z.boolean().default(false),
   restriction: z.enum(RESTRICTIONS).default('none'),
   expireDays: z.union([z.literal(1), z.literal(7), z.literal(30), z.null()]).default(null),
-  inReplyTo: z.string().uuid().nullable().default(null),
+  inReplyTo: uuidSchema('Unknown message.').nullable().default(null),
 });
 
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;

@@ -14,6 +14,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { portalPasswordEmail } from '@/lib/mail/templates';
 import { getPortalCredentials, type PortalSession } from './queries';
+import { isUuid } from '@/lib/ids';
 
 export const PORTAL_LINK_HOURS = 24;
 export const PORTAL_LINK_INVALID = 'This link has expired or has already been used. Ask for a new one below.';
@@ -62,7 +63,7 @@ export async function completePortalSignIn(input: { challengeId: string; code: s
     await recordCompletedSignIn(portalSource, account, { clientAddress: input.clientAddress, how: 'with an SMS code', now: input.now });
     return { id: user.id, sessionVersion: user.sessionVersion };
   } catch (e) {
-    if (e instanceof AppError && /^[0-9a-f-]{36}$/i.test(input.challengeId)) {
+    if (e instanceof AppError && isUuid(input.challengeId)) {
       const owner = await getDb()
         .select({ userId: smsChallenges.portalUserId })
         .from(smsChallenges)

@@ -4,6 +4,7 @@ import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { policies, portalUsers, recipientAccounts, smsChallenges } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
+import { isUuid } from '@/lib/ids';
 
 export const CODE_MINUTES = 10;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -72,7 +73,7 @@ export async function startSmsChallenge(tx: Tx, userId: string, phone: string, n
  * try is counted by one conditional UPDATE, and the code is consumed by another).
  */
 export async function verifySmsChallenge(challengeId: string, code: string, now = new Date()): Promise<{ userId: string }> {
-  if (!/^[0-9a-f-]{36}$/i.test(challengeId) || !/^\d{6}$/.test(code.trim())) throw new AppError('invalid_input', CODE_INVALID, { code: [CODE_INVALID] });
+  if (!isUuid(challengeId) || !/^\d{6}$/.test(code.trim())) throw new AppError('invalid_input', CODE_INVALID, { code: [CODE_INVALID] });
   const db = getDb();
   const [attempt] = await db
     .update(smsChallenges)
@@ -94,7 +95,7 @@ export async function verifySmsChallenge(challengeId: string, code: string, now 
 
 /** "Send a new code" (within `startSmsChallenge`'s limit of 3 codes per 10 minutes). */
 export async function resendSmsChallenge(previousChallengeId: string, now = new Date()): Promise<{ challengeId: string; phone: string }> {
-  if (!/^[0-9a-f-]{36}$/i.test(previousChallengeId)) throw new AppError('expired', 'Sign in again to get a new code.');
+  if (!isUuid(previousChallengeId)) throw new AppError('expired', 'Sign in again to get a new code.');
   const db = getDb();
   const [previous] = await db.select({ userId: smsChallenges.portalUserId, phone: smsChallenges.phone }).from(smsChallenges).where(eq(smsChallenges.id, previousChallengeId));
   if (!previous) throw new AppError('expired', 'Sign in again to get a new code.');

@@ -7,6 +7,7 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { likePattern } from '@/lib/like';
 import { maskPhone, normalisePhone } from '@/lib/phone';
+import { isUuid } from '@/lib/ids';
 
 /**
  * Recipient accounts (SPEC §11): every external address the organisation has written to, added on
@@ -98,6 +99,7 @@ function assertCanManage(actor: AdminActor) {
 }
 
 async function lockRecipient(tx: Tx, orgId: string, id: string) {
+  if (!isUuid(id)) throw new AppError('not_found', 'That recipient does not exist.');
   const [row] = await tx
     .select({ id: recipientAccounts.id, email: recipientAccounts.email, phone: recipientAccounts.phone })
     .from(recipientAccounts)

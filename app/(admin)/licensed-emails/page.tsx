@@ -20,6 +20,7 @@ import { getInvoice } from '@/lib/billing/queries';
 import { formatCents, formatDateTime, formatDay, plural } from '@/lib/format';
 import { encodeCursor, listHref, parseListParams, type LicensedEmailListParams } from '@/lib/licensing/list-params';
 import { countLicensedEmails, getLicenseUsage, listLicensedEmails, listOrgDomains } from '@/lib/licensing/queries';
+import { isUuid } from '@/lib/ids';
 
 export const metadata: Metadata = { title: 'Licensed email addresses · Sealpost' };
 
@@ -46,7 +47,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
   const raw = await searchParams;
   const params = parseListParams(raw);
   const db = getDb();
-  const invoiceId = typeof raw.invoice === 'string' && /^[0-9a-f-]{36}$/i.test(raw.invoice) ? raw.invoice : null;
+  const invoiceId = isUuid(raw.invoice) ? raw.invoice : null;
   // Without a search the matching count is the number of addresses in use: one count, not two.
   const [usage, domains, page, searched, invoice] = await Promise.all([
     getLicenseUsage(db, admin.orgId),

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { adminAction } from '@/lib/actions/action';
 import { deleteRecipient, updateRecipientPhone } from '@/lib/recipients/recipients';
 import { formatPhone } from '@/lib/phone';
+import { uuidSchema } from '@/lib/ids';
 
-const recipientIdSchema = z.object({ id: z.string().uuid() });
-const updatePhoneSchema = z.object({ id: z.string().uuid(), phone: z.string().max(40, 'This phone number is too long.') });
+const recipientIdSchema = z.object({ id: uuidSchema('Unknown recipient.') });
+const updatePhoneSchema = z.object({ id: uuidSchema('Unknown recipient.'), phone: z.string().max(40, 'This phone number is too long.') });
 
 export const updateRecipientPhoneAction = adminAction('updateRecipientPhoneAction', updatePhoneSchema, async ({ id, phone }, { actor }) => {
   const result = await updateRecipientPhone({ actor, id, phone });

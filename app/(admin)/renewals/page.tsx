@@ -17,6 +17,7 @@ import { REMINDER_DAYS } from '@/lib/billing/renewal-reminders';
 import { formatDay, plural } from '@/lib/format';
 import { getLicenseUsage, getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
 import { addDays, daysUntil, describeTerm, RENEWAL_WINDOW_DAYS, renewalIsOpen } from '@/lib/licensing/term';
+import { isUuid } from '@/lib/ids';
 
 export const metadata: Metadata = { title: 'Renewals · Sealpost' };
 
@@ -25,7 +26,7 @@ export default async function RenewalsPage({ searchParams }: { searchParams: Pro
   const admin = await requireAdminPage('billing.view');
   const raw = await searchParams;
   const db = getDb();
-  const invoiceId = typeof raw.invoice === 'string' && /^[0-9a-f-]{36}$/i.test(raw.invoice) ? raw.invoice : null;
+  const invoiceId = isUuid(raw.invoice) ? raw.invoice : null;
   const [usage, tiers, org, invoice] = await Promise.all([
     getLicenseUsage(db, admin.orgId),
     listPriceTiers(db),

@@ -4,10 +4,11 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { adminAction } from '@/lib/actions/action';
 import { EXTENSION_DAYS, extendMessageExpiry, recallMessage } from '@/lib/messaging/recall-message';
+import { uuidSchema } from '@/lib/ids';
 
 // Not exported: a 'use server' module may export async functions only. Unknown keys (orgId,
 // status, expiresAt…) are stripped, so nothing but the id and the day count reaches the use case.
-const messageIdSchema = z.object({ messageId: z.uuid('Unknown message.') });
+const messageIdSchema = z.object({ messageId: uuidSchema('Unknown message.') });
 const extendSchema = messageIdSchema.extend({
   // Coerced: the same action serves a FormData post, where every value is a string.
   days: z.coerce

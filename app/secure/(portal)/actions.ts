@@ -7,6 +7,7 @@ import { deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mai
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
+import { uuidSchema } from '@/lib/ids';
 
 export const sendMessageAction = portalAction('sendMessageAction', sendMessageSchema, async (input, { user }) => {
   const result = await sendMessage({ ...input, sender: user });
@@ -18,13 +19,13 @@ export const sendMessageAction = portalAction('sendMessageAction', sendMessageSc
  * No revalidatePath here: it would render the page the action came from again, and rendering an
  * open message reads it, undoing "Mark as unread". The client moves on and refreshes instead.
  */
-export const markMessageAction = portalAction('markMessageAction', z.object({ id: z.string().uuid(), read: z.boolean() }), async ({ id, read }, { user }) => {
+export const markMessageAction = portalAction('markMessageAction', z.object({ id: uuidSchema('Unknown message.'), read: z.boolean() }), async ({ id, read }, { user }) => {
   await markMessage({ user, id, read });
   return null;
 });
 
 /** As markMessageAction: the page it comes from is the deleted message, which must not render again. */
-export const deleteMessageAction = portalAction('deleteMessageAction', z.object({ id: z.string().uuid() }), async ({ id }, { user }) => {
+export const deleteMessageAction = portalAction('deleteMessageAction', z.object({ id: uuidSchema('Unknown message.') }), async ({ id }, { user }) => {
   return deleteMessage({ user, id });
 });
 

@@ -17,7 +17,6 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
   await connection();
   const admin = await requireAdminPage('billing.view');
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const invoice = await getInvoice(getDb(), admin.orgId, id);
   if (!invoice) notFound();
   return (

@@ -10,7 +10,7 @@ import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
-import { htmlToText } from '@/lib/messaging/sanitize';
+import { quoteForReply } from '@/lib/messaging/sanitize';
 import { listContacts, replyAddresses, sendPoliciesFor } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
@@ -57,10 +57,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
     initial.to = to.join(', ');
     initial.cc = cc.join(', ');
     initial.subject = /^re:/i.test(original.subject) ? original.subject : `Re: ${original.subject}`;
-    const quoted = htmlToText(original.bodyHtml)
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n');
+    const quoted = quoteForReply(original.bodyHtml);
     initial.body = `${signature}\n\nOn ${formatPortalDate(original.sentAt, user.preferences)}, ${original.senderEmail} wrote:\n${quoted}`;
     initial.inReplyTo = original.id;
     title = all ? 'Reply all' : 'Reply';

@@ -15,7 +15,6 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const admin = await authorizeRoute('billing.view');
   if (admin instanceof Response) return admin;
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return jsonError('not_found', 'That invoice does not exist.', 404);
   const invoice = await getInvoice(getDb(), admin.orgId, id);
   if (!invoice) return jsonError('not_found', 'That invoice does not exist.', 404);
   try {

@@ -13,7 +13,6 @@ export default async function InvoicePrintPage({ params, searchParams }: { param
   await connection();
   const admin = await requireAdminPage('billing.view');
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const invoice = await getInvoice(getDb(), admin.orgId, id);
   if (!invoice) notFound();
   const { autoprint } = await searchParams;
