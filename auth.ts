@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
-import { completePortalSignIn, signInPortalUser } from '@/lib/portal/accounts';
+import { signInPortalUser } from '@/lib/portal/accounts';
 import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
@@ -15,17 +15,6 @@ export class SignInRefused extends CredentialsSignin {
   code = 'refused';
   constructor(readonly userMessage: string) {
     super(userMessage);
-  }
-}
-
-/** The password was right, but a policy requires an SMS code before there is a session. */
-export class SecondFactorRequired extends CredentialsSignin {
-  code = 'second_factor';
-  constructor(
-    readonly challengeId: string,
-    readonly phoneHint: string,
-  ) {
-    super('A code was sent by SMS');
   }
 }
 
@@ -71,26 +60,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             ...parsed.data,
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });
-          if (result.status === 'second_factor') throw new SecondFactorRequired(result.challengeId, result.phoneHint);
           return { id: result.id, kind: 'portal_user', sessionVersion: result.sessionVersion };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
-      },
-    }),
-    Credentials({
-      id: 'portal-code',
-      credentials: { challengeId: {}, code: {} },
-      async authorize(raw, request) {
-        const parsed = z.object({ challengeId: uuidSchema(), code: z.string().trim().regex(/^\d{6}$/) }).safeParse(raw);
-        if (!parsed.success) throw new SignInRefused('Enter the 6-digit code from the text message.');
-        try {
-          const user = await completePortalSignIn({
-            ...parsed.data,
-            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
-          });
-          return { id: user.id, kind: 'portal_user', sessionVersion: user.sessionVersion };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { listInbox } from '@/lib/messaging/queries';
@@ -27,8 +28,10 @@ export async function inboxWorkload(): Promise<Measurement> {
     from secure_messages m where m.org_id = ${orgId}::uuid`);
   await db.execute(sql`analyze secure_messages; analyze message_recipients; analyze portal_users`);
   const [reader] = (await db.execute<{ id: string }>(sql`select id from portal_users where email = 'reader@partner-bench.example'`)) as unknown as { id: string }[];
-  for (let i = 0; i < 10; i++) await listInbox(db, reader.id, { now: new Date(), limit: 50 });
+  // A session of its own: the reader's SMS steps (none here) are looked up as for any portal page.
+  const viewer = { id: reader.id, email: 'reader@partner-bench.example', sessionId: randomUUID() };
+  for (let i = 0; i < 10; i++) await listInbox(db, viewer, { now: new Date(), limit: 50 });
   const samples: number[] = [];
-  for (let i = 0; i < 100; i++) samples.push((await timed(() => listInbox(db, reader.id, { now: new Date(), limit: 50 }))).ms);
+  for (let i = 0; i < 100; i++) samples.push((await timed(() => listInbox(db, viewer, { now: new Date(), limit: 50 }))).ms);
   return { workload: 'inbox-first-page', size: '100,000 messages', samples, unit: 'ms', bar: 'p95 < 50 ms', met: (p95) => p95 < 50, note: '50 rows, keyset on (user, sent_at, id), 100 runs' };
 }

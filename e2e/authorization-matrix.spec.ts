@@ -101,8 +101,8 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   revokeApiKeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
   updateRecipientPhoneAction: (ids) => ({ id: ids.acmeRecipientId, phone: '+1 617 555 0101' }),
   deleteRecipientAction: (ids) => ({ id: ids.acmeRecipientId }),
-  verifySmsCodeAction: () => ({ code: '000000' }),
-  resendSmsCodeAction: () => ({}),
+  sendSmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000' }),
+  verifySmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000', code: '000000' }),
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
 const targetsARecord: ActionName[] = [

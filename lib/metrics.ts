@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
+import { isUuid } from '@/lib/ids';
 
 /**
  * Prometheus metrics (prom-client), served at /api/metrics (app/api/metrics/route.ts).
@@ -79,7 +80,7 @@ export function routeLabel(pathname: string): string {
   const parts = pathname.split('/').filter(Boolean);
   if (parts.length > 6) return 'other';
   const label = parts
-    .map((part) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(part) || /^\d+$/.test(part) || part.length > 40 || /^[A-Za-z0-9_-]{20,}$/.test(part) ? '[id]' : part))
+    .map((part) => (isUuid(part) || /^\d+$/.test(part) || part.length > 40 || /^[A-Za-z0-9_-]{20,}$/.test(part) ? '[id]' : part))
     .join('/');
   return /^[a-z0-9/_\-[\].]*$/.test(label) ? `/${label}` : 'other';
 }

@@ -6,7 +6,7 @@ declare module 'next-auth' {
     sessionVersion: number;
   }
   interface Session extends DefaultSession {
-    account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number };
+    account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number; sessionId: string };
   }
 }
 
@@ -14,5 +14,7 @@ declare module '@auth/core/jwt' {
   interface JWT {
     kind?: 'administrator' | 'portal_user';
     sv?: number;
+    /** A random id of this sign-in (a UUID). */
+    sid?: string;
   }
 }

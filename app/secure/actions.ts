@@ -8,8 +8,6 @@ import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
 import { startDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
 import { signInMethodFor } from '@/lib/domain-sign-in/queries';
 import { signInMethodSchema, startDomainSignInSchema } from '@/lib/domain-sign-in/schemas';
-import { AppError } from '@/lib/errors/app-error';
-import { resendSmsChallenge } from '@/lib/portal/two-factor';
 import { z } from 'zod';
 import { signOut } from '@/auth';
 import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
@@ -18,13 +16,8 @@ import { changePasswordSchema, requestResetSchema, safeCallbackPath, signInSchem
 import { changePortalPassword, requestPortalPasswordLink, setPortalPassword, signOutPortalUser } from '@/lib/portal/accounts';
 
 export const portalSignInAction = publicAction('portalSignInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  const pending = await credentialsSignIn('portal', { email, password });
+  await credentialsSignIn('portal', { email, password });
   (await cookies()).delete({ name: SIGN_IN_EMAIL_COOKIE, path: '/secure' });
-  if (pending) {
-    // Only the challenge's random id (and where to go next) is kept between the two steps, in an HttpOnly cookie.
-    (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ ...pending.secondFactor, returnTo: portalReturnPath(callbackUrl) }), challengeCookieOptions());
-    redirect('/secure/verify');
-  }
   redirect(portalReturnPath(callbackUrl));
 });
 
@@ -70,37 +63,4 @@ export const portalSignOutAction = portalAction('portalSignOutAction', z.object(
   await signOutPortalUser({ user, clientAddress: user.clientAddress });
   await signOut({ redirect: false });
   redirect('/secure/login?notice=signed-out');
-});
-
-const CHALLENGE_COOKIE = 'sp_portal_2fa';
-
-function challengeCookieOptions() {
-  return flowCookieOptions('/secure');
-}
-
-async function pendingChallenge(): Promise<{ challengeId: string; phoneHint: string; returnTo: string }> {
-  const raw = (await cookies()).get(CHALLENGE_COOKIE)?.value;
-  try {
-    const value = raw ? (JSON.parse(raw) as { challengeId?: unknown; phoneHint?: unknown; returnTo?: unknown }) : null;
-    if (value && typeof value.challengeId === 'string' && typeof value.phoneHint === 'string') {
-      return { challengeId: value.challengeId, phoneHint: value.phoneHint, returnTo: portalReturnPath(typeof value.returnTo === 'string' ? value.returnTo : undefined) };
-    }
-  } catch {
-    // fall through
-  }
-  throw new AppError('expired', 'Your sign-in has expired. Sign in again.');
-}
-
-export const verifySmsCodeAction = publicAction('verifySmsCodeAction', z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }), async ({ code }) => {
-  const { challengeId, returnTo } = await pendingChallenge();
-  await credentialsSignIn('portal-code', { challengeId, code });
-  (await cookies()).delete({ name: CHALLENGE_COOKIE, path: '/secure' });
-  redirect(returnTo);
-});
-
-export const resendSmsCodeAction = publicAction('resendSmsCodeAction', z.object({}), async () => {
-  const { challengeId, phoneHint, returnTo } = await pendingChallenge();
-  const next = await resendSmsChallenge(challengeId);
-  (await cookies()).set(CHALLENGE_COOKIE, JSON.stringify({ challengeId: next.challengeId, phoneHint, returnTo }), challengeCookieOptions());
-  return null;
 });

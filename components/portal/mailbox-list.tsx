@@ -16,6 +16,8 @@ export type MailboxRow = {
   readAt: Date | null;
   counterpart: string;
   hasAttachments: boolean;
+  /** Its organisation asks for an SMS code first: the subject is not shown (and not known here). */
+  locked?: boolean;
   /** Sent only: how many of the recipients have opened it. */
   readBy?: { read: number; of: number };
 };
@@ -61,7 +63,13 @@ export function MailboxList({
                 <span className={`w-56 shrink-0 truncate text-sm ${unread ? 'font-semibold text-ink' : 'text-muted'}`}>{row.counterpart}</span>
                 <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold' : ''}`}>
                   {unread && <span className="sr-only">Unread: </span>}
-                  {row.subject}
+                  {row.locked ? (
+                    <span className="inline-flex items-center gap-1 text-muted">
+                      <Lock aria-hidden className="size-3.5" /> Locked: open it to enter the code sent by text message
+                    </span>
+                  ) : (
+                    row.subject
+                  )}
                 </span>
                 <span className="flex shrink-0 items-center gap-2">
                   {row.hasAttachments && (

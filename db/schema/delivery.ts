@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { bigint, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
 export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened'] as const;
@@ -121,12 +121,19 @@ export const recipientAccounts = pgTable(
   ],
 );
 
-/** A pending second factor: a 6-digit SMS code (hashed), 10 minutes, at most 5 tries, single use. */
+/**
+ * A code sent by SMS for one organisation's SMS step in one portal session (6 digits, hashed, 10
+ * minutes, at most 5 tries, single use), to that organisation's phone number for the recipient.
+ * `sessionId` and `orgId` are null only on challenges from before the step was per organisation
+ * (the migration deletes them); such rows match nothing.
+ */
 export const smsChallenges = pgTable(
   'sms_challenges',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     portalUserId: uuid('portal_user_id').notNull(),
+    sessionId: uuid('session_id'),
+    orgId: uuid('org_id').references(() => organisations.id, { onDelete: 'cascade' }),
     codeHash: text('code_hash').notNull(),
     phone: text('phone').notNull(),
     attempts: integer('attempts').notNull().default(0),
@@ -134,5 +141,27 @@ export const smsChallenges = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('sms_challenges_user_idx').on(t.portalUserId)],
+  (t) => [index('sms_challenges_user_idx').on(t.portalUserId), index('sms_challenges_session_org_idx').on(t.sessionId, t.orgId)],
+);
+
+/**
+ * A passed SMS step: this portal session may open this organisation's messages, for as long as the
+ * session lasts and the organisation keeps the same phone number for the recipient. Kept in
+ * PostgreSQL so every instance serving the portal sees it; one organisation's row never opens
+ * another's messages.
+ */
+export const smsVerifications = pgTable(
+  'sms_verifications',
+  {
+    sessionId: uuid('session_id').notNull(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    portalUserId: uuid('portal_user_id').notNull(),
+    /** The number the code went to: a different number set since asks for the step again. */
+    phone: text('phone').notNull(),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.orgId] }), index('sms_verifications_user_idx').on(t.portalUserId)],
 );

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
 /**
@@ -17,6 +17,11 @@ export const outboxMessages = pgTable(
     subject: text('subject').notNull().default(''),
     bodyText: text('body_text').notNull(),
     bodyHtml: text('body_html').notNull().default(''),
+    /**
+     * The body holds a secret (a reset, activation or invitation link, an SMS code): once a real
+     * transport has taken it (or given up on it), the stored body is redacted (lib/mail/deliver.ts).
+     */
+    carriesSecret: boolean('carries_secret').notNull().default(false),
     /** Sent to the provider so a retried send is delivered once. */
     idempotencyKey: text('idempotency_key').notNull(),
     status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),

@@ -6,6 +6,7 @@ export const auditCatalog = {
   'auth.signed_in': { label: 'Signed in', category: 'sign-in' },
   'auth.sign_in_failed': { label: 'Failed sign-in', category: 'sign-in' },
   'auth.signed_out': { label: 'Signed out', category: 'sign-in' },
+  'auth.sms_verified': { label: 'SMS code entered', category: 'sign-in' },
   'auth.password_changed': { label: 'Password changed', category: 'password' },
   'auth.password_reset_requested': { label: 'Password reset requested', category: 'password' },
   'auth.password_reset': { label: 'Password reset', category: 'password' },

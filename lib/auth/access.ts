@@ -65,8 +65,8 @@ export const actionAccess = {
   revokeApiKeyAction: admin('settings.manage'),
   updateRecipientPhoneAction: admin('recipients.manage'),
   deleteRecipientAction: admin('recipients.manage'),
-  verifySmsCodeAction: PUBLIC,
-  resendSmsCodeAction: PUBLIC,
+  sendSmsCodeAction: PORTAL,
+  verifySmsCodeAction: PORTAL,
   extendMessageAction: admin('secure_messages.manage'),
 } as const satisfies Record<string, Access>;
 

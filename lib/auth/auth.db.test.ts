@@ -32,11 +32,13 @@ async function admin(id: string) {
 /** The token of the newest reset email sent to `email`, read from the outbox like a user would. */
 async function resetTokenFromOutbox(email: string): Promise<string> {
   const [message] = await getDb()
-    .select({ bodyText: outboxMessages.bodyText })
+    .select({ bodyText: outboxMessages.bodyText, carriesSecret: outboxMessages.carriesSecret })
     .from(outboxMessages)
     .where(and(eq(outboxMessages.recipient, email), eq(outboxMessages.kind, 'password_reset')))
     .orderBy(desc(outboxMessages.createdAt))
     .limit(1);
+  // The link is a secret: redacted once a real transport has sent it (lib/mail/deliver.ts).
+  if (message && !message.carriesSecret) throw new Error('a reset email must be marked as carrying a secret');
   const match = /\/reset-password\/([A-Za-z0-9_-]{43})/.exec(message?.bodyText ?? '');
   if (!match) throw new Error('no reset link in the outbox');
   return match[1];

@@ -56,6 +56,7 @@ export async function changePassword(input: { actor: AdminActor; currentPassword
       subject: notice.subject,
       bodyText: notice.text,
       bodyHtml: notice.html,
+      carriesSecret: false,
     });
     await recordAuditEvent(tx, {
       orgId: actor.orgId,

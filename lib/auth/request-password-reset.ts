@@ -54,6 +54,7 @@ export async function requestPasswordReset(input: { email: string; clientAddress
       subject: message.subject,
       bodyText: message.text,
       bodyHtml: message.html,
+      carriesSecret: true,
     });
     await recordAuditEvent(tx, {
       orgId: admin.orgId,

@@ -82,6 +82,7 @@ export async function resetPassword(input: { token: string; newPassword: string;
       subject: notice.subject,
       bodyText: notice.text,
       bodyHtml: notice.html,
+      carriesSecret: false,
     });
     await recordAuditEvent(tx, {
       orgId: consumed.orgId,

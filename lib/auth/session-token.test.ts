@@ -13,9 +13,10 @@ const { sessionAccount } = await import('./session-token');
 
 const SECRET = 'unit-test-secret-0123456789abcdef0123456789';
 const ID = '5b2f0a34-0000-4000-8000-000000000001';
+const SID = '5b2f0a34-0000-4000-8000-0000000000aa';
 
 async function token(salt: string, claims: Record<string, unknown> = {}, maxAge = 3600) {
-  return encode({ token: { sub: ID, kind: 'administrator', sv: 3, ...claims }, secret: SECRET, salt, maxAge });
+  return encode({ token: { sub: ID, kind: 'administrator', sv: 3, sid: SID, ...claims }, secret: SECRET, salt, maxAge });
 }
 
 describe('sessionAccount', () => {
@@ -26,12 +27,12 @@ describe('sessionAccount', () => {
 
   it('reads the account from the session cookie, as the session callback maps it', async () => {
     jar.set('authjs.session-token', await token('authjs.session-token'));
-    expect(await sessionAccount()).toEqual({ id: ID, kind: 'administrator', sessionVersion: 3 });
+    expect(await sessionAccount()).toEqual({ id: ID, kind: 'administrator', sessionVersion: 3, sessionId: SID });
   });
 
   it('reads the __Secure- cookie set over HTTPS', async () => {
     jar.set('__Secure-authjs.session-token', await token('__Secure-authjs.session-token', { kind: 'portal_user', sv: 7 }));
-    expect(await sessionAccount()).toEqual({ id: ID, kind: 'portal_user', sessionVersion: 7 });
+    expect(await sessionAccount()).toEqual({ id: ID, kind: 'portal_user', sessionVersion: 7, sessionId: SID });
   });
 
   it('joins a token Auth.js split into chunks', async () => {

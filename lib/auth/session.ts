@@ -55,15 +55,19 @@ export async function requireAdminPage(permission: Permission = 'dashboard.view'
   return admin;
 }
 
-export type PortalActor = PortalSession & { clientAddress: string };
+/** `sessionId`: this sign-in's random id, which an organisation's SMS step is verified for. */
+export type PortalActor = PortalSession & { clientAddress: string; sessionId: string };
 
-/** The signed-in secure-message portal user, checked against the database on every request. */
+/**
+ * The signed-in secure-message portal user, checked against the database on every request. A
+ * token from before sessions had their own id counts as signed out: the SMS steps need one.
+ */
 export const getCurrentPortalUser = cache(async (): Promise<PortalActor | null> => {
   const account = await sessionAccount();
-  if (!account || account.kind !== 'portal_user' || !isUuid(account.id)) return null;
+  if (!account || account.kind !== 'portal_user' || !isUuid(account.id) || !isUuid(account.sessionId)) return null;
   const user = await getPortalSession(getDb(), account.id);
   if (!user || user.status !== 'active' || user.sessionVersion !== account.sessionVersion) return null;
-  return { ...user, clientAddress: await requestClientAddress() };
+  return { ...user, clientAddress: await requestClientAddress(), sessionId: account.sessionId };
 });
 
 export async function requirePortalPage(): Promise<PortalActor> {

@@ -53,6 +53,7 @@ export async function sendRenewalReminders(now = new Date()) {
             subject: message.subject,
             bodyText: message.text,
             bodyHtml: message.html,
+            carriesSecret: false,
           });
           sent++;
         }

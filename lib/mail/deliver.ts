@@ -3,6 +3,9 @@ import type { DbOrTx } from '@/db/client';
 import { outboxMessages } from '@/db/schema';
 import { TransportError, type Transport } from './transport';
 
+/** What a delivered secret's stored body becomes. */
+export const REDACTED_BODY = '[redacted after delivery]';
+
 export type DeliveryOutcome =
   | { status: 'sent' | 'skipped' | 'failed' }
   | { status: 'retry'; error: Error; retryAfterSeconds?: number };
@@ -29,12 +32,18 @@ export async function deliverOutboxMessage(
       bodyHtml: outboxMessages.bodyHtml,
       idempotencyKey: outboxMessages.idempotencyKey,
       status: outboxMessages.status,
+      carriesSecret: outboxMessages.carriesSecret,
     })
     .from(outboxMessages)
     .where(eq(outboxMessages.id, messageId));
   if (!message || message.status !== 'queued') return { status: 'skipped' };
 
   const transport = message.channel === 'sms' ? transports.sms : transports.email;
+  // A reset or activation link, or an SMS code, is needed in the database only until a real
+  // transport has it (or has given up): the final update that leaves `queued` also drops it, so
+  // there is no moment when the message is done and the secret still stored. The demo outbox
+  // delivers by keeping the row, which is read at /dev/outbox: there the body stays.
+  const redacted = message.carriesSecret && !transport.deliversByStoring ? { bodyText: REDACTED_BODY, bodyHtml: message.bodyHtml ? REDACTED_BODY : '' } : {};
   await db
     .update(outboxMessages)
     .set({ attempts: sql`${outboxMessages.attempts} + 1`, transport: transport.name })
@@ -44,7 +53,7 @@ export async function deliverOutboxMessage(
     const { providerId } = await transport.send(message);
     await db
       .update(outboxMessages)
-      .set({ status: 'sent', providerId, sentAt: now(), lastError: '' })
+      .set({ status: 'sent', providerId, sentAt: now(), lastError: '', ...redacted })
       .where(and(eq(outboxMessages.id, messageId), eq(outboxMessages.status, 'queued')));
     return { status: 'sent' };
   } catch (e) {
@@ -53,7 +62,7 @@ export async function deliverOutboxMessage(
     if (permanent || options.finalAttempt) {
       await db
         .update(outboxMessages)
-        .set({ status: 'failed', lastError: error.message.slice(0, 1000) })
+        .set({ status: 'failed', lastError: error.message.slice(0, 1000), ...redacted })
         .where(and(eq(outboxMessages.id, messageId), eq(outboxMessages.status, 'queued')));
       return { status: 'failed' };
     }

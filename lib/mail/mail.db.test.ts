@@ -7,7 +7,7 @@ import { getBoss } from '@/lib/jobs/runtime';
 import { startWorkers } from '@/lib/jobs/workers';
 import { createTestOrg } from '@/tests/factories';
 import { startFakeResend } from '@/tests/servers/fake-resend';
-import { deliverOutboxMessage } from './deliver';
+import { deliverOutboxMessage, REDACTED_BODY } from './deliver';
 import { queueMessage } from './queue-message';
 import { outboxTransport, resendTransport } from './transport';
 
@@ -18,6 +18,7 @@ const email = (recipient: string, subject = 'Hello') => ({
   recipient,
   subject,
   bodyText: 'Body',
+  carriesSecret: false,
 });
 
 async function message(id: string) {
@@ -90,6 +91,59 @@ describe('deliverOutboxMessage through the Resend SDK', () => {
     resend.script([{ status: 503 }]);
     expect((await deliverOutboxMessage(getDb(), exhausted, transports, { finalAttempt: true })).status).toBe('failed');
     expect((await message(exhausted)).status).toBe('failed');
+  });
+});
+
+describe('mail carrying a secret', () => {
+  let resend: Awaited<ReturnType<typeof startFakeResend>>;
+  beforeAll(async () => {
+    resend = await startFakeResend();
+  });
+  afterAll(() => resend.close());
+
+  const secret = (recipient: string, channel: 'email' | 'sms' = 'email') => ({
+    ...email(recipient, 'Reset your password'),
+    channel,
+    bodyText: 'Reset it here: https://sealpost.test/reset-password/SECRET-TOKEN',
+    bodyHtml: '<a href="https://sealpost.test/reset-password/SECRET-TOKEN">Reset</a>',
+    carriesSecret: true,
+  });
+
+  it('is redacted in the outbox once a real transport has sent it, and not before', async () => {
+    const transports = { email: resendTransport('re_test_key', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport };
+    const id = await queueMessage(getDb(), secret('secret@example.com'));
+    resend.script([{ status: 503 }]);
+    expect((await deliverOutboxMessage(getDb(), id, transports)).status).toBe('retry');
+    // Still queued: the retry must send the link, so it is kept until then.
+    expect((await message(id)).bodyText).toContain('SECRET-TOKEN');
+    expect((await deliverOutboxMessage(getDb(), id, transports)).status).toBe('sent');
+    const sent = resend.requests.filter((r) => r.body.to[0] === 'secret@example.com').at(-1);
+    expect(JSON.stringify(sent?.body)).toContain('SECRET-TOKEN');
+    const row = await message(id);
+    expect(row).toMatchObject({ status: 'sent', subject: 'Reset your password', bodyText: REDACTED_BODY, bodyHtml: REDACTED_BODY });
+    expect(JSON.stringify(row)).not.toContain('SECRET-TOKEN');
+  });
+
+  it('is redacted too when the transport gives up on it for good', async () => {
+    const transports = { email: resendTransport('re_test_key', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport };
+    const id = await queueMessage(getDb(), secret('refused@example.com'));
+    resend.script([{ status: 422 }]);
+    expect((await deliverOutboxMessage(getDb(), id, transports)).status).toBe('failed');
+    expect(await message(id)).toMatchObject({ status: 'failed', bodyText: REDACTED_BODY });
+  });
+
+  it('stays readable when the demo outbox is the transport (the row is what is read at /dev/outbox), and mail without a secret is kept whatever the transport', async () => {
+    const viaOutbox = await queueMessage(getDb(), secret('demo@example.com'));
+    const sms = await queueMessage(getDb(), { ...secret('+16175550100', 'sms'), subject: '', bodyHtml: '', bodyText: 'Your Sealpost code is 123456.' });
+    expect((await deliverOutboxMessage(getDb(), viaOutbox, { email: outboxTransport, sms: outboxTransport })).status).toBe('sent');
+    expect((await deliverOutboxMessage(getDb(), sms, { email: outboxTransport, sms: outboxTransport })).status).toBe('sent');
+    expect((await message(viaOutbox)).bodyText).toContain('SECRET-TOKEN');
+    expect((await message(sms)).bodyText).toContain('123456');
+
+    const plain = await queueMessage(getDb(), email('plain@example.com'));
+    const transports = { email: resendTransport('re_test_key', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport };
+    expect((await deliverOutboxMessage(getDb(), plain, transports)).status).toBe('sent');
+    expect((await message(plain)).bodyText).toBe('Body');
   });
 });
 

@@ -12,6 +12,11 @@ export type QueueMessageInput = {
   subject?: string;
   bodyText: string;
   bodyHtml?: string;
+  /**
+   * The body holds a secret (a reset, activation or invitation link, an SMS code): its stored copy
+   * is redacted once a real transport has taken it. Every caller says, so none forgets.
+   */
+  carriesSecret: boolean;
 };
 
 /** Header injection guard: a recipient or subject never carries CR or LF. */
@@ -35,6 +40,7 @@ export async function queueMessage(tx: DbOrTx, input: QueueMessageInput): Promis
     subject: singleLine(input.subject ?? '', 'subject'),
     bodyText: input.bodyText,
     bodyHtml: input.bodyHtml ?? '',
+    carriesSecret: input.carriesSecret,
     idempotencyKey: `outbox-${id}`,
   });
   await enqueueJob(await getBoss(), tx, QUEUES.deliverOutbox, { messageId: id });

@@ -25,12 +25,19 @@ export class TransportError extends Error {
 
 export interface Transport {
   readonly name: string;
+  /**
+   * True when storing the message is the delivery: its row is what the reader reads (the demo
+   * outbox), so a body carrying a secret is kept. Any other transport hands the message on, and
+   * the stored copy of such a body is redacted (lib/mail/deliver.ts).
+   */
+  readonly deliversByStoring?: boolean;
   send(message: OutgoingMessage): Promise<{ providerId: string }>;
 }
 
 /** The default: the message stays in the database outbox, readable at /dev/outbox. */
 export const outboxTransport: Transport = {
   name: 'outbox',
+  deliversByStoring: true,
   async send(message) {
     return { providerId: `outbox:${message.id}` };
   },

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -66,6 +66,7 @@ async function portalUser(): Promise<PortalActor> {
     preferences: { dateFormat: 'd MMM yyyy', timeFormat: '24h', weekStartsOn: 1, signature: '' },
     internalOrgId: null,
     clientAddress: '198.51.100.20',
+    sessionId: randomUUID(),
   };
 }
 

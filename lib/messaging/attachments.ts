@@ -4,6 +4,7 @@ import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
+import { SMS_STEP_REQUIRED, smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
 import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { trimMatching } from '@/lib/trim';
 import { isUuid } from '@/lib/ids';
@@ -221,7 +222,7 @@ export type AttachmentForDownload = { id: string; fileName: string; contentType:
  * unless the message was recalled. Everyone else — and every other id — gets the same
  * "not found", so ids reveal nothing.
  */
-export async function openAttachment(input: { user: User; id: string; store?: BlobStore }): Promise<{ attachment: AttachmentForDownload; stream: Readable }> {
+export async function openAttachment(input: { user: User & SmsViewer; id: string; store?: BlobStore }): Promise<{ attachment: AttachmentForDownload; stream: Readable }> {
   if (!isUuid(input.id)) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
   const [row] = await getDb()
     .select({
@@ -235,6 +236,7 @@ export async function openAttachment(input: { user: User; id: string; store?: Bl
       uploadedBy: attachments.uploadedBy,
       senderId: secureMessages.senderId,
       messageStatus: secureMessages.status,
+      orgId: secureMessages.orgId,
       recipientId: messageRecipients.userId,
       recipientDeletedAt: messageRecipients.deletedAt,
     })
@@ -248,6 +250,8 @@ export async function openAttachment(input: { user: User; id: string; store?: Bl
   const sender = row.messageId !== null && row.senderId === input.user.id;
   const recipient = row.messageId !== null && row.recipientId === input.user.id && row.recipientDeletedAt === null && row.messageStatus !== 'recalled';
   if (!draftOfUploader && !sender && !recipient) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+  // A file of a sent message is part of it: locked, like its body, behind its organisation's SMS step.
+  if (row.orgId && (await smsLockedOrgs(getDb(), input.user, [row.orgId])).has(row.orgId)) throw new AppError('forbidden', SMS_STEP_REQUIRED);
 
   let stream: Readable;
   try {

@@ -9,15 +9,18 @@ import { formatPortalDate } from '@/lib/messaging/format';
 import { DEFAULT_PREFERENCES } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
 import { isUuid } from '@/lib/ids';
+import { smsStepFor, type SmsViewer } from '@/lib/portal/two-factor';
 
 export const NOT_FOUND = 'That message does not exist, or it was not sent to you.';
 
 /**
  * A message as its sender or one of its recipients may see it; anyone else gets "not found".
+ * When the message's organisation asks this session for its SMS step (lib/portal/two-factor.ts),
+ * only that step comes back (`locked`): no subject, body or read mark until the code is entered.
  * A recipient's first open marks it read, logs "opened" and, when asked for, emails the sender a
  * read receipt — once, even if several tabs open it at the same moment.
  */
-export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'email'>; id: string; now?: Date }) {
+export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'email'> & Pick<SmsViewer, 'sessionId'>; id: string; now?: Date }) {
   const now = input.now ?? new Date();
   if (!isUuid(input.id)) throw new AppError('not_found', NOT_FOUND);
   const db = getDb();
@@ -49,8 +52,10 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
   const mine = recipients.find((r) => r.userId === input.user.id);
   const isSender = message.senderId === input.user.id;
   if ((!mine || mine.deletedAt) && !isSender) throw new AppError('not_found', NOT_FOUND);
+  const step = await smsStepFor(input.user, message.orgId, now);
+  if (step) return { locked: true as const, recalled: false as const, id: message.id, isSender, step };
   if (message.status === 'recalled' && !isSender) {
-    return { recalled: true as const, subject: message.subject, senderEmail: message.senderEmail, sentAt: message.sentAt };
+    return { locked: false as const, recalled: true as const, subject: message.subject, senderEmail: message.senderEmail, sentAt: message.sentAt };
   }
 
   // True when this opening is the recipient's first: their unread count has just gone down.
@@ -72,7 +77,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
           .returning({ messageId: messageRecipients.messageId });
         if (claimed) {
           const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: formatPortalDate(now, { ...DEFAULT_PREFERENCES, ...message.senderPreferences }), url: `${env().APP_URL}/secure/messages/${message.id}` });
-          await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html });
+          await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html, carriesSecret: false });
         }
       }
       return true;
@@ -82,6 +87,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
   // The sender's preferences (their signature among them) are theirs alone: only the receipt uses them.
   const { senderPreferences: _senderPreferences, ...shown } = message;
   return {
+    locked: false as const,
     recalled: false as const,
     ...shown,
     recipients: recipients.map(({ email, kind, readAt }) => ({ email, kind, readAt: isSender ? readAt : null })),

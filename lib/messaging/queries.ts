@@ -4,18 +4,24 @@ import type { DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
 import { keysetPage, type PageDirection } from '@/lib/keyset';
 import { likePattern } from '@/lib/like';
+import { smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
 
 export const INBOX_DAYS = 60;
 export type MailboxCursor = { sentAt: string; id: string };
 
 type Message = typeof secureMessages.$inferSelect;
-/** A row of Inbox or Sent; `readAt` is the reader's own (always null in Sent). */
-export type MailboxSummary = Pick<Message, 'id' | 'subject' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
+/**
+ * A row of Inbox or Sent; `readAt` is the reader's own (always null in Sent). `locked`: its
+ * organisation asks this session for its SMS step first, so the subject is left out (empty).
+ */
+export type MailboxSummary = Pick<Message, 'id' | 'orgId' | 'subject' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
   senderEmail: string;
   senderName: string;
   hasAttachments: boolean;
   readAt: Date | null;
+  locked: boolean;
 };
+
 /** A search result: a message of Inbox or Sent (`mine`: sent by the user). */
 export type SearchResult = MailboxSummary & { mine: boolean };
 
@@ -25,6 +31,7 @@ export type MailboxPage = Paged<MailboxSummary>;
 
 const summaryColumns = {
   id: secureMessages.id,
+  orgId: secureMessages.orgId,
   subject: secureMessages.subject,
   sentAt: secureMessages.sentAt,
   expiresAt: secureMessages.expiresAt,
@@ -50,7 +57,8 @@ function mailboxKeyset(sentAt: AnyPgColumn | SQL, id: AnyPgColumn | SQL, positio
 }
 
 /** Inbox: messages to the user from the last 60 days, newest first, keyset-paginated both ways. */
-export async function listInbox(db: DbOrTx, userId: string, options: { now: Date; limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+export async function listInbox(db: DbOrTx, viewer: SmsViewer, options: { now: Date; limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+  const userId = viewer.id;
   const since = new Date(options.now.getTime() - INBOX_DAYS * 86_400_000);
   const keyset = mailboxKeyset(messageRecipients.sentAt, messageRecipients.messageId, options.position);
   const rows = await db
@@ -61,7 +69,7 @@ export async function listInbox(db: DbOrTx, userId: string, options: { now: Date
     .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), keyset.where))
     .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return page(rows, options, () => listInbox(db, userId, { ...options, position: undefined }));
+  return withoutLockedContent(db, viewer, await page(rows, options, () => listInbox(db, viewer, { ...options, position: undefined })));
 }
 
 export async function countUnread(db: DbOrTx, userId: string, now: Date) {
@@ -83,7 +91,8 @@ export async function countUnread(db: DbOrTx, userId: string, now: Date) {
 }
 
 /** Sent: the user's own messages, newest first, keyset-paginated both ways. */
-export async function listSent(db: DbOrTx, userId: string, options: { limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+export async function listSent(db: DbOrTx, viewer: SmsViewer, options: { limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+  const userId = viewer.id;
   const keyset = mailboxKeyset(secureMessages.sentAt, secureMessages.id, options.position);
   const rows = await db
     .select({ ...summaryColumns, readAt: sql<Date | null>`null` })
@@ -93,7 +102,7 @@ export async function listSent(db: DbOrTx, userId: string, options: { limit: num
     .where(and(eq(secureMessages.senderId, userId), isNull(messageSenderState.deletedAt), keyset.where))
     .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return page(rows, options, () => listSent(db, userId, { ...options, position: undefined }));
+  return withoutLockedContent(db, viewer, await page(rows, options, () => listSent(db, viewer, { ...options, position: undefined })));
 }
 
 /** Recipients' addresses of several messages at once, for list rows. */
@@ -110,6 +119,15 @@ export async function recipientsOf(db: DbOrTx, messageIds: string[]) {
 }
 
 const at = (row: { id: string; sentAt: Date } | null): MailboxCursor | null => (row ? { sentAt: row.sentAt.toISOString(), id: row.id } : null);
+
+/**
+ * Leaves out the subject of every row whose organisation asks this session for its SMS step
+ * (lib/portal/two-factor.ts): a list shows who wrote and when, never what, until the code is entered.
+ */
+async function withoutLockedContent<T extends { orgId: string; subject: string }>(db: DbOrTx, viewer: SmsViewer, paged: Paged<T>): Promise<Paged<T & { locked: boolean }>> {
+  const locked = await smsLockedOrgs(db, viewer, [...new Set(paged.items.map((m) => m.orgId))]);
+  return { ...paged, items: paged.items.map((m) => (locked.has(m.orgId) ? { ...m, subject: '', locked: true } : { ...m, locked: false })) };
+}
 
 /** The page `found` holds (fetched with `limit + 1` rows); a short "newer" page is the newest page instead. */
 async function page<T extends { id: string; sentAt: Date }>(
@@ -144,11 +162,13 @@ export function prefixQuery(text: string): string | null {
 /**
  * Search across all dates over subject, body (full-text, words by their beginning), sender and
  * recipients (contains), in the messages the user sent or received (and did not delete). Newest
- * first, `limit` to a page, paged both ways like Inbox and Sent.
+ * first, `limit` to a page, paged both ways like Inbox and Sent. The subject and body of messages
+ * whose organisation asks this session for its SMS step are not searched (a match would tell what
+ * they say): those are found by sender and recipients only, and listed without their subject.
  */
 export async function searchMessages(
   db: DbOrTx,
-  userId: string,
+  viewer: SmsViewer,
   query: string,
   options: { limit?: number; position?: MailboxPosition } = {},
 ): Promise<Paged<SearchResult>> {
@@ -158,7 +178,10 @@ export async function searchMessages(
   const keyset = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
   const like = likePattern(text);
   const prefix = prefixQuery(text);
-  const rows = await db.execute<{ id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
+  const userId = viewer.id;
+  const lockedOrgIds = [...(await smsLockedOrgs(db, viewer)).keys()];
+  const contentSearchable = lockedOrgIds.length > 0 ? sql`m.org_id not in (${sql.join(lockedOrgIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`true`;
+  const rows = await db.execute<{ id: string; org_id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
     with visible as (
       select m.id, r.read_at, false as mine from secure_messages m
         join message_recipients r on r.message_id = m.id and r.user_id = ${userId} and r.deleted_at is null
@@ -167,20 +190,21 @@ export async function searchMessages(
         left join message_sender_state s on s.message_id = m.id
         where m.sender_id = ${userId} and s.deleted_at is null
     )
-    select m.id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
+    select m.id, m.org_id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
       exists (select 1 from attachments a where a.message_id = m.id) as has_attachments
     from visible v
     join secure_messages m on m.id = v.id
     join portal_users u on u.id = m.sender_id
-    where (m.search @@ websearch_to_tsquery('simple', ${text})
-       or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))
+    where ((${contentSearchable} and (m.search @@ websearch_to_tsquery('simple', ${text})
+         or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))))
        or u.email ilike ${like} or u.display_name ilike ${like}
        or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like})))
       ${keyset.where ? sql`and ${keyset.where}` : sql``}
     order by ${sql.join(keyset.orderBy, sql`, `)}
     limit ${limit + 1}`);
-  const found: SearchResult[] = (rows as unknown as { id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
+  const found: Omit<SearchResult, 'locked'>[] = (rows as unknown as { id: string; org_id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
     id: r.id,
+    orgId: r.org_id,
     subject: r.subject,
     sentAt: new Date(r.sent_at),
     expiresAt: r.expires_at ? new Date(r.expires_at) : null,
@@ -192,5 +216,5 @@ export async function searchMessages(
     mine: r.mine,
     hasAttachments: r.has_attachments,
   }));
-  return page(found, { limit, position: options.position }, () => searchMessages(db, userId, query, { limit }));
+  return withoutLockedContent(db, viewer, await page(found, { limit, position: options.position }, () => searchMessages(db, viewer, query, { limit })));
 }

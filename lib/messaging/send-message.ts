@@ -9,6 +9,7 @@ import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
 import { recordRecipients } from '@/lib/recipients/recipients';
 import type { PortalSession } from '@/lib/portal/queries';
+import { SMS_STEP_REQUIRED, type SmsViewer } from '@/lib/portal/two-factor';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
@@ -54,7 +55,7 @@ export async function sendPoliciesFor(user: Pick<PortalSession, 'email'>): Promi
  * recipient gets a notification with a unique link — a first-time recipient's link creates their
  * password. The message, its recipients, attachments, log and notifications commit together.
  */
-export async function sendMessage(input: SendMessageInput & { sender: PortalSession; now?: Date }) {
+export async function sendMessage(input: SendMessageInput & { sender: PortalSession & Pick<SmsViewer, 'sessionId'>; now?: Date }) {
   const now = input.now ?? new Date();
   const { sender } = input;
   // An address in both To and Cc is a To recipient, once.
@@ -65,10 +66,13 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
   const everyone = recipients.map(([email]) => email);
   if (everyone.includes(sender.email)) throw new AppError('invalid_input', 'You cannot send a secure message to yourself.', { to: ['Remove your own address.'] });
 
-  let replyTo: Awaited<ReturnType<typeof openMessage>> | null = null;
+  let replyTo: Extract<Awaited<ReturnType<typeof openMessage>>, { locked: false; recalled: false }> | null = null;
   if (input.inReplyTo) {
-    replyTo = await openMessage({ user: sender, id: input.inReplyTo, now });
-    if (replyTo.recalled || !replyTo.canReply) throw new AppError('forbidden', 'This message cannot be replied to.');
+    const original = await openMessage({ user: sender, id: input.inReplyTo, now });
+    // Replying shows what is replied to: an organisation's SMS step comes first.
+    if (original.locked) throw new AppError('forbidden', SMS_STEP_REQUIRED);
+    if (original.recalled || !original.canReply) throw new AppError('forbidden', 'This message cannot be replied to.');
+    replyTo = original;
   }
   const bodyHtml = sanitizeMessageHtml(textToHtml(input.body));
   const bodyText = htmlToText(bodyHtml);
@@ -116,7 +120,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
         restriction,
         readReceipt,
         policyId: policy?.id ?? null,
-        inReplyTo: replyTo && !replyTo.recalled ? replyTo.id : null,
+        inReplyTo: replyTo ? replyTo.id : null,
       })
       .returning({ id: secureMessages.id });
     await tx.insert(messageSenderState).values({ messageId: message.id });
@@ -135,7 +139,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     }
 
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: sender.email, occurredAt: now });
-    if (replyTo && !replyTo.recalled) {
+    if (replyTo) {
       await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
     }
     // The organisation's recipient accounts (SPEC §11): every external address it writes with.
@@ -145,8 +149,9 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       const user = await ensurePortalUser(tx, email, now);
       await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
       const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
+      // A first-time recipient's notification carries their activation link: a secret.
       const notice = messageNotificationEmail({ from: sender.displayName || sender.email, subject: input.subject, url: link, firstTime: user.status === 'pending' });
-      await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html });
+      await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending' });
       await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
     }
     return { id: message.id };

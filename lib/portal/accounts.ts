@@ -1,9 +1,9 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { messageRecipients, passwordTokens, portalUsers, smsChallenges } from '@/db/schema';
+import { messageRecipients, passwordTokens, portalUsers } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
-import { authenticate, recordCompletedSignIn, recordFailedSecondFactor, type AccountSource, type SignInAccount } from '@/lib/auth/authenticate';
-import { maskPhone, secondFactorPhone, startSmsChallenge, verifySmsChallenge } from './two-factor';
+import { authenticate, type AccountSource, type SignInAccount } from '@/lib/auth/authenticate';
+import { forgetSmsSteps } from './two-factor';
 import { passwordProblems } from '@/lib/auth/password-policy';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
 import { countAttempt, signInRules, takeAttempt, throttledFor, type ThrottleRule } from '@/lib/auth/throttle';
@@ -33,46 +33,16 @@ export const portalSource: AccountSource<PortalAccount> = {
   async recordSignIn(tx, account, now) {
     await tx.update(portalUsers).set({ lastSignInAt: now }).where(eq(portalUsers.id, account.id));
   },
-  async needsSecondFactor(account) {
-    return (await secondFactorPhone(getDb(), account.email)) !== null;
-  },
 };
 
-export type PortalSignIn =
-  | { status: 'signed_in'; id: string; sessionVersion: number }
-  | { status: 'second_factor'; challengeId: string; phoneHint: string };
-
-/** Email and password; when a policy requires it, the sign-in waits for an SMS code. */
-export async function signInPortalUser(input: { email: string; password: string; clientAddress: string; now?: Date }): Promise<PortalSignIn> {
-  const now = input.now ?? new Date();
+/**
+ * Email and password: the portal session. An organisation's SMS two-factor is not a step of the
+ * sign-in (the account is shared by every organisation that writes to it); it guards that
+ * organisation's messages within the session (lib/portal/two-factor.ts).
+ */
+export async function signInPortalUser(input: { email: string; password: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number }> {
   const user = await authenticate(portalSource, input);
-  if (!user.pendingSecondFactor) return { status: 'signed_in', id: user.id, sessionVersion: user.sessionVersion };
-  const phone = await secondFactorPhone(getDb(), user.email);
-  if (!phone) return { status: 'signed_in', id: user.id, sessionVersion: user.sessionVersion };
-  const challengeId = await getDb().transaction((tx) => startSmsChallenge(tx, user.id, phone, now));
-  return { status: 'second_factor', challengeId, phoneHint: maskPhone(phone) };
-}
-
-/** The second step: the SMS code completes the sign-in (recorded as such). */
-export async function completePortalSignIn(input: { challengeId: string; code: string; clientAddress: string; now?: Date }) {
-  try {
-    const { userId } = await verifySmsChallenge(input.challengeId, input.code, input.now);
-    const user = await getPortalCredentials(getDb(), { id: userId });
-    if (!user || user.status !== 'active') throw new AppError('unauthenticated', 'Your account is not active.');
-    const account = { ...user, orgId: user.internalOrgId, active: true };
-    await recordCompletedSignIn(portalSource, account, { clientAddress: input.clientAddress, how: 'with an SMS code', now: input.now });
-    return { id: user.id, sessionVersion: user.sessionVersion };
-  } catch (e) {
-    if (e instanceof AppError && isUuid(input.challengeId)) {
-      const owner = await getDb()
-        .select({ userId: smsChallenges.portalUserId })
-        .from(smsChallenges)
-        .where(eq(smsChallenges.id, input.challengeId));
-      const user = owner[0] ? await getPortalCredentials(getDb(), { id: owner[0].userId }) : null;
-      if (user) await recordFailedSecondFactor({ ...user, orgId: user.internalOrgId, active: user.status === 'active' }, 'portal_user', { clientAddress: input.clientAddress, reason: 'wrong or expired SMS code', now: input.now });
-    }
-    throw e;
-  }
+  return { id: user.id, sessionVersion: user.sessionVersion };
 }
 
 /** Finds or creates the portal account of an address (pending until its owner sets a password). */
@@ -114,7 +84,7 @@ export async function requestPortalPasswordLink(input: { email: string; clientAd
   await db.transaction(async (tx) => {
     const url = await issuePortalPasswordLink(tx, user.id, now);
     const message = portalPasswordEmail({ url, hours: PORTAL_LINK_HOURS, firstTime: user.status === 'pending' });
-    await queueMessage(tx, { orgId: null, channel: 'email', kind: 'portal_password', recipient: user.email, subject: message.subject, bodyText: message.text, bodyHtml: message.html });
+    await queueMessage(tx, { orgId: null, channel: 'email', kind: 'portal_password', recipient: user.email, subject: message.subject, bodyText: message.text, bodyHtml: message.html, carriesSecret: true });
   });
 }
 
@@ -153,6 +123,7 @@ export async function setPortalPassword(input: { token: string; newPassword: str
       .where(and(eq(portalUsers.id, consumed.userId), sql`${portalUsers.status} <> 'disabled'`))
       .returning({ id: portalUsers.id, email: portalUsers.email });
     if (!user) throw new AppError('expired', PORTAL_LINK_INVALID);
+    await forgetSmsSteps(tx, user.id);
     await recordAuditEvent(tx, {
       orgId: null,
       actor: { type: 'portal_user', id: user.id, email: user.email },
@@ -191,6 +162,7 @@ export async function changePortalPassword(input: { user: PortalSession; current
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await tx.update(portalUsers).set({ passwordHash, sessionVersion: sql`${portalUsers.sessionVersion} + 1` }).where(eq(portalUsers.id, account.id));
+    await forgetSmsSteps(tx, account.id);
     await recordAuditEvent(tx, {
       orgId: account.internalOrgId,
       actor: { type: 'portal_user', id: account.id, email: account.email },
@@ -207,6 +179,7 @@ export async function signOutPortalUser(input: { user: PortalSession; clientAddr
   const now = input.now ?? new Date();
   await getDb().transaction(async (tx) => {
     await tx.update(portalUsers).set({ sessionVersion: sql`${portalUsers.sessionVersion} + 1` }).where(eq(portalUsers.id, input.user.id));
+    await forgetSmsSteps(tx, input.user.id);
     await recordAuditEvent(tx, {
       orgId: input.user.internalOrgId,
       actor: { type: 'portal_user', id: input.user.id, email: input.user.email },

@@ -207,7 +207,7 @@ describe('the database server restarting under the app', () => {
     });
 
   async function expectMailDelivered(recipient: string) {
-    const id = await getDb().transaction((tx) => queueMessage(tx, { orgId: null, channel: 'email', kind: 'test', recipient, subject: 'Hello', bodyText: 'Body' }));
+    const id = await getDb().transaction((tx) => queueMessage(tx, { orgId: null, channel: 'email', kind: 'test', recipient, subject: 'Hello', bodyText: 'Body', carriesSecret: false }));
     const status = async () => (await getDb().select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, id)))[0]?.status;
     await waitFor(async () => (await status()) === 'sent', `the mail to ${recipient} to be sent`, 20_000);
     expect(resend?.requests.filter((r) => r.body.to[0] === recipient).map((r) => r.status)).toEqual([200]);

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 function email(recipient: string) {
-  return { orgId: null, channel: 'email' as const, kind: 'test', recipient, subject: 'Your secure message', bodyText: 'Body' };
+  return { orgId: null, channel: 'email' as const, kind: 'test', recipient, subject: 'Your secure message', bodyText: 'Body', carriesSecret: false };
 }
 
 async function rowsOf(ids: string[]) {

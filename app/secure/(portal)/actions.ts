@@ -8,6 +8,7 @@ import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
 import { uuidSchema } from '@/lib/ids';
+import { sendSmsCode, verifySmsCode } from '@/lib/portal/two-factor';
 
 export const sendMessageAction = portalAction('sendMessageAction', sendMessageSchema, async (input, { user }) => {
   const result = await sendMessage({ ...input, sender: user });
@@ -39,3 +40,18 @@ export const savePreferencesAction = portalAction('savePreferencesAction', prefe
 export const findContactsAction = portalAction('findContactsAction', z.object({ search: z.string().max(254) }), async ({ search }, { user }) => {
   return findContacts(user, { search, limit: 50 });
 });
+
+/** An organisation's SMS step (lib/portal/two-factor.ts): a code to its number for this recipient. */
+export const sendSmsCodeAction = portalAction('sendSmsCodeAction', z.object({ orgId: z.string().uuid() }), async ({ orgId }, { user }) => {
+  return sendSmsCode({ viewer: user, orgId });
+});
+
+/** The code opens the organisation's messages for this session; the client refreshes the page it is on. */
+export const verifySmsCodeAction = portalAction(
+  'verifySmsCodeAction',
+  z.object({ orgId: z.string().uuid(), code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }),
+  async ({ orgId, code }, { user }) => {
+    await verifySmsCode({ viewer: user, orgId, code, clientAddress: user.clientAddress });
+    return null;
+  },
+);

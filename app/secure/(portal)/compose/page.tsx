@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { ComposeForm } from '@/components/portal/compose-form';
+import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePortalPage } from '@/lib/auth/session';
@@ -38,6 +39,14 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
     } catch (e) {
       if (isAppError(e) && e.code === 'not_found') notFound();
       throw e;
+    }
+    if (original.locked) {
+      return (
+        <div className="grid gap-4">
+          <PageHeader title="Reply" />
+          <SmsStep {...original.step} />
+        </div>
+      );
     }
     if (original.recalled || !original.canReply) {
       return (

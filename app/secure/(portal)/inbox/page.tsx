@@ -20,7 +20,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const position = mailboxPosition(params);
   const q = typeof params.q === 'string' ? params.q.trim().slice(0, 200) : '';
   if (q) {
-    const results = await searchMessages(getDb(), user.id, q, { limit: 50, position });
+    const results = await searchMessages(getDb(), user, q, { limit: 50, position });
     const paged = results.older !== null || results.newer !== null || position !== undefined;
     return (
       <div className="grid gap-6">
@@ -50,7 +50,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
       </div>
     );
   }
-  const page = await listInbox(getDb(), user.id, { now, limit: 50, position });
+  const page = await listInbox(getDb(), user, { now, limit: 50, position });
   return (
     <div className="grid gap-6">
       <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days. Search finds older ones.`} />

@@ -16,7 +16,7 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
   const params = await searchParams;
   const now = new Date();
   const position = mailboxPosition(params);
-  const page = await listSent(getDb(), user.id, { limit: 50, position });
+  const page = await listSent(getDb(), user, { limit: 50, position });
   const { items } = page;
   const recipients = await recipientsOf(
     getDb(),

@@ -6,6 +6,7 @@ import { connection } from 'next/server';
 import { MessageBodyFrame } from '@/components/portal/message-body-frame';
 import { MessageActions } from '@/components/portal/message-actions';
 import { RefreshUnreadCount } from '@/components/portal/refresh-unread-count';
+import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader } from '@/components/ui/card';
@@ -38,6 +39,16 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
   } catch (e) {
     if (isAppError(e) && e.code === 'not_found') notFound();
     throw e;
+  }
+  if (message.locked) {
+    return (
+      <div className="grid gap-4">
+        <Link href={message.isSender ? '/secure/sent' : '/secure/inbox'} className="inline-flex w-fit items-center gap-1 text-sm font-medium text-brand-600 hover:underline">
+          <ArrowLeft aria-hidden className="size-4" /> {message.isSender ? 'Sent' : 'Inbox'}
+        </Link>
+        <SmsStep {...message.step} />
+      </div>
+    );
   }
   if (message.recalled) {
     return (

@@ -3,6 +3,7 @@ import { Fragment } from 'react';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { PrintButton } from '@/components/portal/print-button';
+import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
@@ -36,6 +37,13 @@ export default async function PrintMessagePage({ params }: { params: Promise<{ i
   } catch (e) {
     if (isAppError(e) && e.code === 'not_found') notFound();
     throw e;
+  }
+  if (message.locked) {
+    return (
+      <main id="main" className="mx-auto grid max-w-xl gap-4 p-10">
+        <SmsStep {...message.step} />
+      </main>
+    );
   }
   if (message.recalled || !message.canPrint) {
     return <NoPrint reason={noPrintReason(message)} />;
