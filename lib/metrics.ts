@@ -80,7 +80,7 @@ export function routeLabel(pathname: string): string {
   const parts = pathname.split('/').filter(Boolean);
   if (parts.length > 6) return 'other';
   const label = parts
-    .map((part) => (isUuid(part) || /^\d+$/.test(part) || part.length > 40 || /^[A-Za-z0-9_-]{20,}$/.test(part) ? '[id]' : part))
+    .map((part) => (part.length > 40 || isUuid(part) || /^\d+$/.test(part) || /^[A-Za-z0-9_-]{20,}$/.test(part) ? '[id]' : part))
     .join('/');
   return /^[a-z0-9/_\-[\].]*$/.test(label) ? `/${label}` : 'other';
 }

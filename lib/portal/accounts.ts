@@ -14,7 +14,6 @@ import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { portalPasswordEmail } from '@/lib/mail/templates';
 import { getPortalCredentials, type PortalSession } from './queries';
-import { isUuid } from '@/lib/ids';
 
 export const PORTAL_LINK_HOURS = 24;
 export const PORTAL_LINK_INVALID = 'This link has expired or has already been used. Ask for a new one below.';
