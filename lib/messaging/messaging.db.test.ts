@@ -282,6 +282,26 @@ describe('search', () => {
     expect(await ids(bob, 'pelican')).toEqual([]);
     expect(await ids(pat, '%')).toEqual([]);
   });
+
+  it('a recalled message is no longer found by its recipients — by its words, subject or sender — only by its sender', async () => {
+    const { searchMessages } = await import('./queries');
+    const { recallMessage } = await import('./recall-message');
+    const { org, alice, pat, bob } = await setup();
+    const kept = await send(alice, { to: [pat.email], subject: 'Albatross kept', body: 'Nothing secret.' });
+    const recalled = await send(alice, { to: [pat.email], cc: [bob.email], subject: 'Albatross merger', body: 'The flamingo acquisition closes Friday.' });
+    const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user.id, q)).items.map((m) => m.id);
+    expect(await ids(pat, 'flamingo')).toEqual([recalled.id]);
+    const { actorFor } = await import('@/tests/factories');
+    await recallMessage({ actor: await actorFor(org.managerId), messageId: recalled.id });
+    for (const user of [pat, bob]) {
+      expect(await ids(user, 'flamingo')).toEqual([]);
+      expect(await ids(user, 'merger')).toEqual([]);
+    }
+    expect(await ids(pat, 'albatross')).toEqual([kept.id]);
+    expect(await ids(pat, alice.email)).toEqual([kept.id]);
+    // The sender still finds what they sent, recalled or not.
+    expect(await ids(alice, 'flamingo')).toEqual([recalled.id]);
+  });
 });
 
 describe('recipient accounts', () => {
