@@ -14,5 +14,7 @@ declare module '@auth/core/jwt' {
   interface JWT {
     kind?: 'administrator' | 'portal_user';
     sv?: number;
+    /** Signed in at (seconds since the epoch): set once, kept through refreshes (auth.config.ts). */
+    sia?: number;
   }
 }
