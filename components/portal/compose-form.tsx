@@ -60,7 +60,7 @@ export function ComposeForm({
 }: {
   contacts: Contact[];
   initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
-  /** Names this page's uploads: this message's 50 MB are its own (lib/messaging/attachments). */
+  /** Names this page's uploads, issued by the server for this user: this message's 50 MB are its own (lib/messaging/attachments). */
   draftId: string;
   /** The sender's organisation's policies (internal senders only): the options dialog says which applies. */
   policies?: ComposePolicy[];
