@@ -301,6 +301,13 @@ test('a 50 MB attachment arrives byte for byte; one byte more is refused', async
   const sent = createHash('sha256').update(bytes).digest('hex');
 
   await signInToPortal(page, 'alice@acme.example');
+  // Draft ids come from the server's compose page: one the client makes up is refused.
+  const forged = await page.request.post('/secure/attachments', {
+    headers: { 'x-draft-id': crypto.randomUUID(), 'x-file-name': 'made-up.txt', 'content-type': 'text/plain' },
+    data: 'hello',
+  });
+  expect(forged.status()).toBe(400);
+  expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(/does not belong to a message being written/);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await page.getByLabel('Attach files').setInputFiles(tooBig);
   await expect(page.getByText(/Attachments can total at most 50 MB per message/)).toBeVisible();
