@@ -37,7 +37,13 @@ export const portalUsers = pgTable(
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('portal_users_email_key').on(t.email), check('portal_users_email_lower', sql`${t.email} = lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('portal_users_email_key').on(t.email),
+    check('portal_users_email_lower', sql`${t.email} = lower(${t.email})`),
+    // The few disabled accounts (addresses no longer licensed): adding addresses, 100,000 at a
+    // time by CSV, looks among these only for accounts to bring back (lib/portal/licensed-accounts.ts).
+    index('portal_users_disabled_idx').on(t.email).where(sql`${t.status} = 'disabled'`),
+  ],
 );
 
 export const secureMessages = pgTable(

@@ -35,11 +35,16 @@ export async function disablePortalAccount(tx: DbOrTx, email: string, now: Date)
  */
 export async function reenablePortalAccounts(tx: DbOrTx, emails: string[]): Promise<number> {
   if (emails.length === 0) return 0;
-  const rows = await tx
-    .update(portalUsers)
-    .set({ status: 'pending', passwordHash: null, sessionVersion: sql`${portalUsers.sessionVersion} + 1` })
-    // One array parameter, not one per address: a CSV import adds 100,000 at once.
-    .where(and(eq(portalUsers.status, 'disabled'), sql`${portalUsers.email} = any(${sql.param(emails.map((e) => e.toLowerCase()))}::text[])`))
-    .returning({ id: portalUsers.id });
-  return rows.length;
+  // From the disabled accounts (a partial index) to the addresses, not the other way round: a CSV
+  // import brings 100,000 addresses, which would otherwise be 100,000 lookups or a full scan, and
+  // the array is one parameter (not one per address).
+  const rows = await tx.execute<{ id: string }>(sql`
+    with disabled as materialized (
+      select id, email from ${portalUsers} where ${portalUsers.status} = 'disabled'
+    )
+    update ${portalUsers} set status = 'pending', password_hash = null, session_version = ${portalUsers.sessionVersion} + 1
+    from disabled
+    where ${portalUsers.id} = disabled.id and disabled.email = any(${sql.param(emails.map((e) => e.toLowerCase()))}::text[])
+    returning ${portalUsers.id}`);
+  return (rows as unknown as { id: string }[]).length;
 }
