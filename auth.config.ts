@@ -1,5 +1,6 @@
 import type { NextAuthConfig, Session } from 'next-auth';
 import type { JWT } from 'next-auth/jwt';
+import { env } from '@/lib/env';
 
 /**
  * The part of the Auth.js configuration with no database or native modules. Sessions are JWTs
@@ -7,6 +8,25 @@ import type { JWT } from 'next-auth/jwt';
  * the database (lib/auth/session.ts), so bumping it ends the session on the next request.
  */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/**
+ * Whether a token is still within its absolute lifetime. The idle limit above slides: Auth.js
+ * re-signs the token with a fresh expiry whenever `/api/auth/session` is polled, so on its own a
+ * stolen cookie kept warm would never expire. The sign-in time (`sia`, seconds) is written once,
+ * at sign-in, and copied unchanged into every re-signed token; past `SESSION_ABSOLUTE_HOURS` the
+ * token is refused. A token without it (made before it existed) is refused too. A sign-in time in
+ * the future (beyond a minute of clock skew) is not believed.
+ */
+export function withinAbsoluteLifetime(token: Pick<JWT, 'sia'>, nowMs: number, absoluteHours: number): boolean {
+  if (typeof token.sia !== 'number' || !Number.isFinite(token.sia)) return false;
+  const signedInMs = token.sia * 1000;
+  return signedInMs <= nowMs + 60_000 && nowMs < signedInMs + absoluteHours * 3_600_000;
+}
+
+/** When a token's absolute lifetime ends, in milliseconds since the epoch (NaN without a sign-in time). */
+export function absoluteExpiryMs(token: Pick<JWT, 'sia'>, absoluteHours: number): number {
+  return typeof token.sia === 'number' ? token.sia * 1000 + absoluteHours * 3_600_000 : Number.NaN;
+}
 
 /** The account a session token names; shared by the session callback and lib/auth/session-token.ts. */
 export function accountFromToken(token: JWT): Session['account'] {
@@ -32,8 +52,12 @@ export const authConfig = {
         // This sign-in's own id, kept as the token is refreshed: what is verified for this session
         // only (an organisation's SMS step, lib/portal/two-factor.ts) is keyed by it.
         token.sid = crypto.randomUUID();
+        token.sia = Math.floor(Date.now() / 1000);
+        return token;
       }
-      return token;
+      // Refreshing (a poll of /api/auth/session) never extends a session past its absolute
+      // lifetime: null makes Auth.js clear the cookie instead of re-signing it.
+      return withinAbsoluteLifetime(token, Date.now(), env().SESSION_ABSOLUTE_HOURS) ? token : null;
     },
     session({ session, token }) {
       session.account = accountFromToken(token);

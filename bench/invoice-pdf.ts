@@ -22,7 +22,7 @@ export async function invoicePdfWorkload(app: BenchApp): Promise<Measurement[]> 
   const { orderId } = await createLicenseOrder({ actor, quantity: 5, pendingEmails: [`a@${domain}`, `b@${domain}`], poNumber: 'PO-BENCH' });
   const { invoiceId } = await confirmCheckOrder({ actor, orderId });
   const token = await encode({
-    token: { sub: session.id, kind: 'administrator', sv: session.sessionVersion },
+    token: { sub: session.id, kind: 'administrator', sv: session.sessionVersion, sia: Math.floor(Date.now() / 1000) },
     secret: BENCH_SECRET,
     salt: 'authjs.session-token',
   });

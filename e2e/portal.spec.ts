@@ -152,10 +152,14 @@ test('a message to a first-time recipient: notification → create password → 
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const options = page.getByRole('dialog', { name: 'Send options' });
   await expect(options.getByLabel('Request read receipt')).toBeVisible();
-  // The subject meets the organisation's "[secure]" policy: the dialog says what it adds.
+  // The subject meets the organisation's "[secure]" policy: the dialog says what it requires, and
+  // shows the options as they will be sent — nothing weaker than the policy can be chosen.
   await expect(options.getByRole('status')).toContainText('Your organisation’s policy “Secure delivery on request” applies');
-  await expect(options.getByRole('status')).toContainText('expires in 30 days unless you choose a time below');
-  await options.getByLabel('Request read receipt').check();
+  await expect(options.getByRole('status')).toContainText('expires in 30 days at the latest');
+  await expect(options.getByLabel('Request read receipt')).toBeChecked();
+  await expect(options.getByLabel('Request read receipt')).toBeDisabled();
+  await expect(options.getByLabel('In 30 days')).toBeChecked();
+  await expect(options.getByLabel('Never')).toBeDisabled();
   await options.getByLabel('In 7 days').check();
   await options.getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
@@ -299,6 +303,13 @@ test('a 50 MB attachment arrives byte for byte; one byte more is refused', async
   const sent = createHash('sha256').update(bytes).digest('hex');
 
   await signInToPortal(page, 'alice@acme.example');
+  // Draft ids come from the server's compose page: one the client makes up is refused.
+  const forged = await page.request.post('/secure/attachments', {
+    headers: { 'x-draft-id': crypto.randomUUID(), 'x-file-name': 'made-up.txt', 'content-type': 'text/plain' },
+    data: 'hello',
+  });
+  expect(forged.status()).toBe(400);
+  expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(/does not belong to a message being written/);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await page.getByLabel('Attach files').setInputFiles(tooBig);
   await expect(page.getByText(/Attachments can total at most 50 MB per message/)).toBeVisible();

@@ -39,6 +39,11 @@ const schema = z.object({
    * Requests one server process works on at once. Beyond it, new ones are answered 503 with
    * Retry-After at once: under overload, admitting more would only make every request slower.
    */
+  /**
+   * The absolute lifetime of a session, from sign-in, however often it is used or refreshed (the
+   * 8-hour idle limit slides; this one does not). Applies to administrators and portal users.
+   */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().min(1).max(168).default(12),
   MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
   /** Log lines at this level and above (pino: fatal, error, warn, info, debug, trace, silent). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -16,5 +16,7 @@ declare module '@auth/core/jwt' {
     sv?: number;
     /** A random id of this sign-in (a UUID). */
     sid?: string;
+    /** Signed in at (seconds since the epoch): set once, kept through refreshes (auth.config.ts). */
+    sia?: number;
   }
 }

@@ -109,7 +109,7 @@ export function LicensedEmailsTable({
           onOpenChange={setOpen}
           returnFocusTo={returnFocus}
           title={`Remove ${target.row.email}?`}
-          description="The address loses its license, which becomes free for another address. The number of licenses you purchased does not change."
+          description="The address loses its license, which becomes free for another address, and can no longer sign in to secure messages (its messages are kept). The number of licenses you purchased does not change."
           confirmLabel="Remove"
           destructive
           onConfirm={async () => {

@@ -17,7 +17,7 @@ import { cn } from '@/components/ui/cn';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { useLeaveGuard } from '@/components/ui/use-leave-guard';
 import { formatFileSize } from '@/lib/format';
-import { policyForSubject, type SendPolicy } from '@/lib/messaging/send-policy';
+import { policyForSubject, stricterRestriction, withPolicy, type SendPolicy } from '@/lib/messaging/send-policy';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
@@ -38,12 +38,12 @@ function megabytes(bytes: number) {
 
 const RESTRICTION_NAMES = { none: '', no_print: 'no print', no_print_no_reply: 'no print, no reply' } as const;
 
-/** What the organisation's policy adds to this message, as the send will apply it (`withPolicy`). */
+/** The minimum the organisation's policy sets for this message, as the send enforces it (`withPolicy`). */
 function PolicyNotice({ policy }: { policy: ComposePolicy }) {
   const effects = [
     policy.readReceipt && 'a read receipt is requested',
-    policy.expireAfterDays && `it expires in ${policy.expireAfterDays} day${policy.expireAfterDays === 1 ? '' : 's'} unless you choose a time below`,
-    policy.restriction !== 'none' && `it is restricted (${RESTRICTION_NAMES[policy.restriction]}) unless you choose a restriction below`,
+    policy.expireAfterDays && `it expires in ${policy.expireAfterDays} day${policy.expireAfterDays === 1 ? '' : 's'} at the latest`,
+    policy.restriction !== 'none' && `it is at least restricted (${RESTRICTION_NAMES[policy.restriction]})`,
   ].filter(Boolean);
   return (
     <Alert title={`Your organisation’s policy “${policy.name}” applies`}>
@@ -60,7 +60,7 @@ export function ComposeForm({
 }: {
   contacts: Contact[];
   initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
-  /** Names this page's uploads: this message's 50 MB are its own (lib/messaging/attachments). */
+  /** Names this page's uploads, issued by the server for this user: this message's 50 MB are its own (lib/messaging/attachments). */
   draftId: string;
   /** The sender's organisation's policies (internal senders only): the options dialog says which applies. */
   policies?: ComposePolicy[];
@@ -104,6 +104,21 @@ export function ComposeForm({
   );
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
   const policy = policyForSubject(policies, subject);
+  // What the message will be sent with: the choices below, held to the policy's minimum. The
+  // dialog shows these and offers nothing weaker; the server applies the same rule on send.
+  const effective = withPolicy({ expireDays, restriction, readReceipt }, policy);
+  const expiryChoices: { value: number | null; label: string }[] = [
+    { value: null, label: 'Never' },
+    { value: 1, label: 'In 1 day' },
+    { value: 7, label: 'In 7 days' },
+    { value: 30, label: 'In 30 days' },
+  ];
+  const policyDays = policy?.expireAfterDays ?? null;
+  if (policyDays !== null && !expiryChoices.some((c) => c.value === policyDays)) {
+    expiryChoices.push({ value: policyDays, label: `In ${policyDays} day${policyDays === 1 ? '' : 's'} (policy)` });
+    expiryChoices.sort((a, b) => (a.value ?? Infinity) - (b.value ?? Infinity));
+  }
+  const expiryAllowed = (value: number | null) => policyDays === null || (value !== null && value <= policyDays);
   // What is uploaded so far, current between the uploads of several files picked at once.
   const uploadedBytes = useRef(0);
   const sendButton = useRef<HTMLButtonElement>(null);
@@ -392,7 +407,7 @@ export function ComposeForm({
           <div className="grid gap-4">
             {policy && <PolicyNotice policy={policy} />}
             <label className="flex items-center gap-2 text-sm">
-              <Checkbox checked={readReceipt} onChange={(e) => setReadReceipt(e.target.checked)} /> Request read receipt
+              <Checkbox checked={effective.readReceipt} disabled={Boolean(policy?.readReceipt)} onChange={(e) => setReadReceipt(e.target.checked)} /> Request read receipt
             </label>
             <fieldset className="grid gap-2">
               <legend className="mb-1 text-sm font-medium">Restrictions</legend>
@@ -403,23 +418,33 @@ export function ComposeForm({
                   ['no_print', 'Restricted — no print'],
                 ] as const
               ).map(([value, label]) => (
-                <label key={value} className="flex items-center gap-2 text-sm">
-                  <input type="radio" name="restriction" className="accent-brand-600" checked={restriction === value} onChange={() => setRestriction(value)} /> {label}
+                <label key={value} className="flex items-center gap-2 text-sm has-disabled:text-muted">
+                  <input
+                    type="radio"
+                    name="restriction"
+                    className="accent-brand-600"
+                    checked={effective.restriction === value}
+                    disabled={policy ? stricterRestriction(value, policy.restriction) !== value : false}
+                    onChange={() => setRestriction(value)}
+                  />{' '}
+                  {label}
                 </label>
               ))}
             </fieldset>
             <fieldset className="grid gap-2">
               <legend className="mb-1 text-sm font-medium">Expire message</legend>
-              {(
-                [
-                  [null, 'Never'],
-                  [1, 'In 1 day'],
-                  [7, 'In 7 days'],
-                  [30, 'In 30 days'],
-                ] as const
-              ).map(([value, label]) => (
-                <label key={label} className="flex items-center gap-2 text-sm">
-                  <input type="radio" name="expire" className="accent-brand-600" checked={expireDays === value} onChange={() => setExpireDays(value)} /> {label}
+              {expiryChoices.map(({ value, label }) => (
+                <label key={label} className="flex items-center gap-2 text-sm has-disabled:text-muted">
+                  <input
+                    type="radio"
+                    name="expire"
+                    className="accent-brand-600"
+                    checked={effective.expireDays === value}
+                    disabled={!expiryAllowed(value)}
+                    // The policy's own period is what "no choice" gives under it.
+                    onChange={() => setExpireDays(value === 1 || value === 7 || value === 30 ? value : null)}
+                  />{' '}
+                  {label}
                 </label>
               ))}
             </fieldset>

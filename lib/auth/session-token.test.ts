@@ -10,19 +10,23 @@ vi.mock('next/headers', () => ({
 }));
 
 const { sessionAccount } = await import('./session-token');
+const { authConfig, withinAbsoluteLifetime } = await import('@/auth.config');
+const { resetEnvCache } = await import('@/lib/env');
 
 const SECRET = 'unit-test-secret-0123456789abcdef0123456789';
 const ID = '5b2f0a34-0000-4000-8000-000000000001';
 const SID = '5b2f0a34-0000-4000-8000-0000000000aa';
 
 async function token(salt: string, claims: Record<string, unknown> = {}, maxAge = 3600) {
-  return encode({ token: { sub: ID, kind: 'administrator', sv: 3, sid: SID, ...claims }, secret: SECRET, salt, maxAge });
+  return encode({ token: { sub: ID, kind: 'administrator', sv: 3, sid: SID, sia: Math.floor(Date.now() / 1000), ...claims }, secret: SECRET, salt, maxAge });
 }
 
 describe('sessionAccount', () => {
   beforeEach(() => {
     jar.clear();
     process.env.AUTH_SECRET = SECRET;
+    delete process.env.SESSION_ABSOLUTE_HOURS;
+    resetEnvCache();
   });
 
   it('reads the account from the session cookie, as the session callback maps it', async () => {
@@ -71,5 +75,64 @@ describe('sessionAccount', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('refuses a token past its absolute lifetime however freshly it was re-signed, and one with no sign-in time', async () => {
+    const hour = 3600;
+    const nowS = Math.floor(Date.now() / 1000);
+    // Signed in 12 hours and a minute ago, re-signed a moment ago with a fresh 8-hour expiry.
+    jar.set('authjs.session-token', await token('authjs.session-token', { sv: 16, sia: nowS - 12 * hour - 60 }, 8 * hour));
+    expect(await sessionAccount()).toBeNull();
+    jar.set('authjs.session-token', await token('authjs.session-token', { sv: 17, sia: nowS - 11 * hour }, 8 * hour));
+    expect(await sessionAccount()).toMatchObject({ sessionVersion: 17 });
+    jar.set('authjs.session-token', await token('authjs.session-token', { sv: 18, sia: undefined }, 8 * hour));
+    expect(await sessionAccount()).toBeNull();
+    // The limit is configurable.
+    process.env.SESSION_ABSOLUTE_HOURS = '2';
+    resetEnvCache();
+    jar.set('authjs.session-token', await token('authjs.session-token', { sv: 19, sia: nowS - 3 * hour }, 8 * hour));
+    expect(await sessionAccount()).toBeNull();
+  });
+
+  it('stops accepting a remembered token when its absolute lifetime ends, before its idle expiry', async () => {
+    vi.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    try {
+      const nowS = Math.floor(Date.now() / 1000);
+      jar.set('authjs.session-token', await token('authjs.session-token', { sv: 20, sia: nowS - 12 * 3600 + 30 }, 8 * 3600));
+      expect(await sessionAccount()).toMatchObject({ sessionVersion: 20 });
+      vi.setSystemTime(Date.now() + 31_000);
+      expect(await sessionAccount()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('the absolute session lifetime', () => {
+  const H = 3_600_000;
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  const at = (ms: number) => Math.floor(ms / 1000);
+  it.each([
+    ['just signed in', { sia: at(now) }, true],
+    ['signed in 11h59m ago', { sia: at(now - 12 * H + 60_000) }, true],
+    ['signed in exactly 12h ago', { sia: at(now - 12 * H) }, false],
+    ['signed in 3 days ago', { sia: at(now - 72 * H) }, false],
+    ['no sign-in time', {}, false],
+    ['a sign-in time in the future', { sia: at(now + 10 * 60_000) }, false],
+    ['a sign-in time within the clock skew', { sia: at(now + 30_000) }, true],
+  ] as const)('%s', (_name, token, expected) => {
+    expect(withinAbsoluteLifetime(token, now, 12)).toBe(expected);
+  });
+
+  it('the jwt callback stamps the sign-in time once and refuses to refresh a token past the lifetime', async () => {
+    const jwt = authConfig.callbacks.jwt as unknown as (p: { token: Record<string, unknown>; user?: Record<string, unknown> }) => Promise<Record<string, unknown> | null> | Record<string, unknown> | null;
+    const signedIn = await jwt({ token: {}, user: { id: ID, kind: 'portal_user', sessionVersion: 2 } });
+    expect(signedIn).toMatchObject({ sub: ID, kind: 'portal_user', sv: 2 });
+    const sia = signedIn?.sia;
+    expect(typeof sia).toBe('number');
+    // A refresh keeps the original sign-in time (it is not moved on).
+    expect(await jwt({ token: { ...signedIn } })).toMatchObject({ sia });
+    expect(await jwt({ token: { ...signedIn, sia: Math.floor(Date.now() / 1000) - 13 * 3600 } })).toBeNull();
+    expect(await jwt({ token: { sub: ID, kind: 'administrator', sv: 1 } })).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { cookies } from 'next/headers';
 import type { Session } from 'next-auth';
 import { decode, type JWT } from 'next-auth/jwt';
-import { accountFromToken } from '@/auth.config';
+import { absoluteExpiryMs, accountFromToken, withinAbsoluteLifetime } from '@/auth.config';
+import { env } from '@/lib/env';
 
 /** Auth.js's session cookie: `__Secure-` prefixed when it was set over HTTPS. */
 const COOKIE_NAMES = ['__Secure-authjs.session-token', 'authjs.session-token'] as const;
@@ -27,8 +28,8 @@ function tokenFrom(jar: Awaited<ReturnType<typeof cookies>>): { name: string; to
  * component, without its detour (a Request through the whole Auth.js handler, a re-encrypted
  * cookie a server component cannot set, a Response parsed back from JSON), which was a
  * measurable share of every page. The token is decrypted with the same secret and salt (the
- * cookie name) and its expiry is enforced; a decrypted token is remembered until it expires, so
- * a busy session is decrypted once, not on every request. Revocation is unaffected: callers
+ * cookie name) and its expiry and absolute lifetime are enforced; a decrypted token is remembered
+ * until the sooner of the two, so a busy session is decrypted once, not on every request. Revocation is unaffected: callers
  * still compare the session version with the database on every request.
  */
 export async function sessionAccount(): Promise<Session['account'] | null> {
@@ -50,7 +51,10 @@ export async function sessionAccount(): Promise<Session['account'] | null> {
     return null; // tampered, another secret, or expired
   }
   if (!payload || typeof payload.exp !== 'number') return null;
-  const entry = { account: accountFromToken(payload), expiresAt: payload.exp * 1000 };
+  // However recently it was re-signed, a token past its absolute lifetime is refused.
+  const absoluteHours = env().SESSION_ABSOLUTE_HOURS;
+  if (!withinAbsoluteLifetime(payload, now, absoluteHours)) return null;
+  const entry = { account: accountFromToken(payload), expiresAt: Math.min(payload.exp * 1000, absoluteExpiryMs(payload, absoluteHours)) };
   if (decoded.size >= CACHE_SIZE) decoded.delete(decoded.keys().next().value as string);
   decoded.set(cacheKey, entry);
   return entry.account;

@@ -6,6 +6,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
+import { reenablePortalAccounts } from '@/lib/portal/licensed-accounts';
 
 export type AddLicensedEmailsResult =
   | { status: 'added'; added: number; alreadyLicensed: string[] }
@@ -31,10 +32,13 @@ export async function lockSubscription(tx: Tx, orgId: string) {
 
 /**
  * Inserts addresses (lower case) in one statement. Those licensed meanwhile by someone else are
- * skipped and returned; only the count comes back from the server unless some were skipped.
+ * skipped and returned; only the count comes back from the server unless some were skipped. An
+ * address licensed again after its removal gets its portal account back, pending a new password
+ * (lib/portal/licensed-accounts.ts); a skipped one is licensed, so it has no disabled account.
  */
 export async function insertLicensedEmails(tx: Tx, orgId: string, emails: string[], now: Date) {
   if (emails.length === 0) return { inserted: 0, skipped: [] as string[] };
+  await reenablePortalAccounts(tx, emails);
   const [row] = (await tx.execute<{ n: number }>(sql`
     with inserted as (
       insert into licensed_emails (org_id, email, created_at)

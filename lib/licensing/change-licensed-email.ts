@@ -6,6 +6,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { isUniqueViolation } from '@/lib/administrators/guards';
 import { AppError } from '@/lib/errors/app-error';
+import { disablePortalAccount, reenablePortalAccounts } from '@/lib/portal/licensed-accounts';
 import { lockSubscription } from './add-licensed-emails';
 import { checkLicensedAddress } from './csv-import';
 import { listOrgDomains } from './queries';
@@ -26,7 +27,7 @@ async function lockLicensedEmail(tx: Tx, orgId: string, id: string) {
   return row;
 }
 
-/** Renames an address; it keeps its license. */
+/** Renames an address; it keeps its license. The old address's portal account is disabled. */
 export async function renameLicensedEmail(input: { actor: AdminActor; id: string; email: string; now?: Date }) {
   const { actor } = input;
   const now = input.now ?? new Date();
@@ -43,11 +44,15 @@ export async function renameLicensedEmail(input: { actor: AdminActor; id: string
       }
       if (current.email.toLowerCase() === check.email) return;
       await tx.update(licensedEmails).set({ email: check.email }).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
+      // The old address is no longer licensed: its portal account goes with it. The new one gets
+      // an account of its own (when first written to, or back from before, pending a password).
+      const disabled = await disablePortalAccount(tx, current.email, now);
+      await reenablePortalAccounts(tx, [check.email]);
       await recordAuditEvent(tx, {
         orgId: actor.orgId,
         actor: auditActorOf(actor),
         action: 'licensed_emails.renamed',
-        summary: `${current.email} renamed to ${check.email}`,
+        summary: `${current.email} renamed to ${check.email}${disabled ? `; the secure-message account of ${current.email} is disabled` : ''}`,
         target: { type: 'licensed_email', id: input.id, label: check.email },
         clientAddress: actor.clientAddress,
         now,
@@ -59,7 +64,10 @@ export async function renameLicensedEmail(input: { actor: AdminActor; id: string
   }
 }
 
-/** Removes an address and frees its license for reuse; the number purchased does not drop. */
+/**
+ * Removes an address and frees its license for reuse (the number purchased does not drop); its
+ * portal account is disabled and its sessions end.
+ */
 export async function removeLicensedEmail(input: { actor: AdminActor; id: string; now?: Date }) {
   const { actor } = input;
   const now = input.now ?? new Date();
@@ -69,11 +77,13 @@ export async function removeLicensedEmail(input: { actor: AdminActor; id: string
     await lockSubscription(tx, actor.orgId);
     const current = await lockLicensedEmail(tx, actor.orgId, input.id);
     await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
+    // Its portal account is disabled and signed out with it; its mail stays for the records.
+    const disabled = await disablePortalAccount(tx, current.email, now);
     await recordAuditEvent(tx, {
       orgId: actor.orgId,
       actor: auditActorOf(actor),
       action: 'licensed_emails.removed',
-      summary: `${current.email} removed; its license is free for reuse`,
+      summary: `${current.email} removed; its license is free for reuse${disabled ? ' and its secure-message account is disabled' : ''}`,
       target: { type: 'licensed_email', id: input.id, label: current.email },
       clientAddress: actor.clientAddress,
       now,

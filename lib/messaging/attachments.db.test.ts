@@ -16,7 +16,10 @@ import { refusal } from '@/tests/refusal';
 import {
   AttachmentsTooLargeError,
   contentDisposition,
+  draftOf,
+  issueDraftId,
   MAX_MESSAGE_ATTACHMENT_BYTES,
+  MAX_UNSENT_ATTACHMENT_BYTES,
   openAttachment,
   removeAbandonedUploads,
   removeDraftAttachment,
@@ -36,8 +39,13 @@ const { POST } = await import('@/app/secure/attachments/route');
 const { GET, DELETE } = await import('@/app/secure/attachments/[id]/route');
 
 const MiB = 1024 * 1024;
-/** The message being written, for the tests that write one message per user. */
-const DRAFT = crypto.randomUUID();
+/** The message being written, for the tests that write one message per user: one draft id per user, as the compose page gets it. */
+const drafts = new Map<string, string>();
+function draftFor(user: Pick<PortalActor, 'id'>): string {
+  const issued = drafts.get(user.id) ?? issueDraftId(user.id);
+  drafts.set(user.id, issued);
+  return issued;
+}
 let dataDir = '';
 let root = '';
 const previousDataDir = process.env.SEALPOST_DATA_DIR;
@@ -134,7 +142,7 @@ async function canOpen(user: PortalActor, id: string): Promise<void> {
 }
 
 async function small(user: PortalActor, fileName = 'note.txt', text = 'hello') {
-  return uploadAttachment({ user, draftId: DRAFT, fileName, contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
+  return uploadAttachment({ user, draftId: draftFor(user), fileName, contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
 }
 
 describe('file names', () => {
@@ -176,7 +184,7 @@ describe('uploading', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 5);
-    const uploaded = await uploadAttachment({ user, draftId: DRAFT, fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
+    const uploaded = await uploadAttachment({ user, draftId: draftFor(user), fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     // The whole file would be +50 MB (twice that if copied while hashing); chunks are 64 KiB.
@@ -196,7 +204,7 @@ describe('uploading', () => {
     const user = await portalUser();
     const before = await filesUnder(root);
     const bytes = Buffer.alloc(MAX_MESSAGE_ATTACHMENT_BYTES + 1, 7);
-    const error = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'big.bin', contentType: null, body: chunked(bytes), declaredSize: null }));
+    const error = await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'big.bin', contentType: null, body: chunked(bytes), declaredSize: null }));
     expect(error).toBeInstanceOf(AttachmentsTooLargeError);
     expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make more than 50 MB.');
     expect(await rowsOf(user.id)).toEqual([]);
@@ -206,23 +214,23 @@ describe('uploading', () => {
   it('a declared size over the allowance is refused before a byte is read, with the total it would make', async () => {
     const user = await portalUser();
     const { stream, read } = unreadableBody();
-    const error = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'big.bin', body: stream, declaredSize: MAX_MESSAGE_ATTACHMENT_BYTES + 1 }));
+    const error = await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'big.bin', body: stream, declaredSize: MAX_MESSAGE_ATTACHMENT_BYTES + 1 }));
     expect(error.message).toBe('Attachments can total at most 50 MB per message; this file would make 50.1 MB.');
     expect(read.value).toBe(false);
   });
 
   it('two uploads that together pass 50 MB: the second is refused, counting what is already attached', async () => {
     const user = await portalUser();
-    await uploadAttachment({ user, draftId: DRAFT, fileName: 'a.bin', body: chunked(Buffer.alloc(40 * MiB, 1)), declaredSize: 40 * MiB });
+    await uploadAttachment({ user, draftId: draftFor(user), fileName: 'a.bin', body: chunked(Buffer.alloc(40 * MiB, 1)), declaredSize: 40 * MiB });
     const declared = Math.round(21.2 * MiB);
-    const early = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: declared }));
+    const early = await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'b.bin', body: unreadableBody().stream, declaredSize: declared }));
     expect(early.message).toBe('Attachments can total at most 50 MB per message; this file would make 61.2 MB.');
     // Without a declared size the store stops at the remaining 10 MB.
-    const streamed = await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'b.bin', body: chunked(Buffer.alloc(declared, 2)), declaredSize: null }));
+    const streamed = await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'b.bin', body: chunked(Buffer.alloc(declared, 2)), declaredSize: null }));
     expect(streamed).toBeInstanceOf(AttachmentsTooLargeError);
     expect((await rowsOf(user.id)).map((r) => r.fileName)).toEqual(['a.bin']);
     // What is left still fits; attachments of sent messages no longer count.
-    await uploadAttachment({ user, draftId: DRAFT, fileName: 'c.bin', body: chunked(Buffer.alloc(10 * MiB, 3)), declaredSize: null });
+    await uploadAttachment({ user, draftId: draftFor(user), fileName: 'c.bin', body: chunked(Buffer.alloc(10 * MiB, 3)), declaredSize: null });
     await refusal(small(user));
     await sentMessage(user, { to: [await portalUser()] }, (await rowsOf(user.id)).map((r) => r.id));
     await small(user);
@@ -232,7 +240,7 @@ describe('uploading', () => {
     const user = await portalUser();
     const before = await filesUnder(root);
     const results = await Promise.allSettled(
-      [1, 2, 3].map((i) => uploadAttachment({ user, draftId: DRAFT, fileName: `${i}.bin`, body: chunked(Buffer.alloc(30 * MiB, i)), declaredSize: 30 * MiB })),
+      [1, 2, 3].map((i) => uploadAttachment({ user, draftId: draftFor(user), fileName: `${i}.bin`, body: chunked(Buffer.alloc(30 * MiB, i)), declaredSize: 30 * MiB })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AttachmentsTooLargeError);
@@ -242,11 +250,11 @@ describe('uploading', () => {
 
   it('each message being written has its own 50 MB: a draft left behind takes nothing from the next', async () => {
     const user = await portalUser();
-    const abandoned = crypto.randomUUID();
+    const abandoned = issueDraftId(user.id);
     await uploadAttachment({ user, draftId: abandoned, fileName: 'a.bin', body: chunked(Buffer.alloc(45 * MiB, 1)), declaredSize: 45 * MiB });
     expect(await refusal(uploadAttachment({ user, draftId: abandoned, fileName: 'b.bin', body: unreadableBody().stream, declaredSize: 6 * MiB }))).toBeInstanceOf(AttachmentsTooLargeError);
     // A new compose page: the whole 50 MB.
-    const next = crypto.randomUUID();
+    const next = issueDraftId(user.id);
     await uploadAttachment({ user, draftId: next, fileName: 'c.bin', body: chunked(Buffer.alloc(50 * MiB, 2)), declaredSize: 50 * MiB });
     expect(await refusal(uploadAttachment({ user, draftId: next, fileName: 'd.bin', body: Readable.from([Buffer.from('x')]), declaredSize: 1 }))).toBeInstanceOf(AttachmentsTooLargeError);
     // Removing a file gives its room back to its own draft.
@@ -254,14 +262,74 @@ describe('uploading', () => {
     await removeDraftAttachment({ user, id: c.id });
     await uploadAttachment({ user, draftId: next, fileName: 'd.bin', body: Readable.from([Buffer.from('x')]), declaredSize: 1 });
     expect((await rowsOf(user.id)).map((r) => [r.fileName, r.draftId]).sort()).toEqual([
-      ['a.bin', abandoned],
-      ['d.bin', next],
+      ['a.bin', draftOf(user.id, abandoned)],
+      ['d.bin', draftOf(user.id, next)],
     ]);
   });
 
-  it('an upload that names no draft, or a malformed one, is refused before a byte is read', async () => {
+  it(`all of a user's unsent uploads together are held to ${MAX_UNSENT_ATTACHMENT_BYTES / MiB} MB, however many drafts: refused before a byte is read, and while streaming`, async () => {
     const user = await portalUser();
-    for (const draftId of ['', 'draft-1', "' or 1=1 --"]) {
+    const { newStorageKey } = await import('@/lib/storage/storage');
+    // Three full drafts and a fourth with 45 MB, left unsent (rows only: their bytes are not the point).
+    const parked = [50, 50, 50, 45].map((mb, i) => ({ uploadedBy: user.id, draftId: crypto.randomUUID(), fileName: `${i}.bin`, contentType: 'application/octet-stream', sizeBytes: mb * MiB, sha256: '0'.repeat(64), storageKey: newStorageKey() }));
+    await getDb().insert(attachments).values(parked);
+    const fresh = issueDraftId(user.id);
+    // A new compose page has its own 50 MB, but only 5 MB of the user's 200 are left.
+    const { stream, read } = unreadableBody();
+    const early = await refusal(uploadAttachment({ user, draftId: fresh, fileName: 'big.bin', body: stream, declaredSize: 6 * MiB }));
+    expect(early).toBeInstanceOf(AttachmentsTooLargeError);
+    expect(early.message).toBe(
+      'Files not yet sent can total at most 200 MB across all the messages you are writing; this file would make 201 MB. Send or discard your other messages first (files of messages never sent are thrown away after 48 hours).',
+    );
+    expect(read.value).toBe(false);
+    const before = await filesUnder(root);
+    const streamed = await refusal(uploadAttachment({ user, draftId: fresh, fileName: 'big.bin', body: chunked(Buffer.alloc(6 * MiB, 1)), declaredSize: null }));
+    expect(streamed.message).toMatch(/^Files not yet sent can total at most 200 MB across all the messages you are writing; this file would make more than 200 MB\./);
+    expect(await filesUnder(root)).toEqual(before);
+    // What is left still fits.
+    await uploadAttachment({ user, draftId: fresh, fileName: 'fits.bin', body: chunked(Buffer.alloc(5 * MiB, 2)), declaredSize: 5 * MiB });
+    expect(await refusal(small(user))).toBeInstanceOf(AttachmentsTooLargeError);
+    // Sending a message gives its room back.
+    const [first] = (await rowsOf(user.id)).filter((r) => r.fileName === '0.bin');
+    await sentMessage(user, { to: [await portalUser()] }, [first.id]);
+    await uploadAttachment({ user, draftId: fresh, fileName: 'after.bin', body: chunked(Buffer.alloc(MiB, 3)), declaredSize: MiB });
+  });
+
+  it('concurrent uploads to different drafts that each fit but not together: exactly one is kept', async () => {
+    const user = await portalUser();
+    const { newStorageKey } = await import('@/lib/storage/storage');
+    await getDb()
+      .insert(attachments)
+      .values([50, 50, 40].map((mb, i) => ({ uploadedBy: user.id, draftId: crypto.randomUUID(), fileName: `${i}.bin`, contentType: 'application/octet-stream', sizeBytes: mb * MiB, sha256: '0'.repeat(64), storageKey: newStorageKey() })));
+    const before = await filesUnder(root);
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((i) => uploadAttachment({ user, draftId: issueDraftId(user.id), fileName: `new${i}.bin`, body: chunked(Buffer.alloc(40 * MiB, i)), declaredSize: 40 * MiB })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toMatch(/^Files not yet sent can total at most 200 MB/);
+    expect((await rowsOf(user.id)).filter((r) => r.fileName.startsWith('new'))).toHaveLength(1);
+    expect((await filesUnder(root)).length).toBe(before.length + 1);
+  });
+
+  it('an upload that names no draft, one the server did not issue, or one issued to someone else, is refused before a byte is read', async () => {
+    const user = await portalUser();
+    const others = issueDraftId((await portalUser()).id);
+    const mine = issueDraftId(user.id);
+    const [uuid, signature] = mine.split('.');
+    const forged = [
+      '',
+      'draft-1',
+      "' or 1=1 --",
+      // A UUID the client made up, as compose pages used to.
+      crypto.randomUUID(),
+      // Another user's draft id, and its UUID with someone else's signature.
+      others,
+      `${uuid}.${others.split('.')[1]}`,
+      `${crypto.randomUUID()}.${signature}`,
+      `${uuid}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`,
+    ];
+    expect(draftOf(user.id, mine)).toBe(uuid);
+    for (const draftId of forged) {
       const { stream, read } = unreadableBody();
       const error = await refusal(uploadAttachment({ user, draftId, fileName: 'a.txt', body: stream, declaredSize: 5 }));
       expect(error.code).toBe('invalid_input');
@@ -294,8 +362,8 @@ describe('uploading', () => {
   it('an empty file is refused, whether declared or found while streaming', async () => {
     const user = await portalUser();
     const before = await filesUnder(root);
-    expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'e.txt', body: Readable.from([]), declaredSize: null }))).message).toBe('The file is empty.');
-    expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName: 'e.txt', body: unreadableBody().stream, declaredSize: 0 }))).message).toBe('The file is empty.');
+    expect((await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'e.txt', body: Readable.from([]), declaredSize: null }))).message).toBe('The file is empty.');
+    expect((await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName: 'e.txt', body: unreadableBody().stream, declaredSize: 0 }))).message).toBe('The file is empty.');
     expect(await rowsOf(user.id)).toEqual([]);
     expect(await filesUnder(root)).toEqual(before);
   });
@@ -303,7 +371,7 @@ describe('uploading', () => {
   it('a missing name is refused; forbidden names are stored under a safe one, never used for storage', async () => {
     const user = await portalUser();
     for (const fileName of [null, '', '   ']) {
-      expect((await refusal(uploadAttachment({ user, draftId: DRAFT, fileName, body: Readable.from([Buffer.from('x')]) }))).code).toBe('invalid_input');
+      expect((await refusal(uploadAttachment({ user, draftId: draftFor(user), fileName, body: Readable.from([Buffer.from('x')]) }))).code).toBe('invalid_input');
     }
     const names = await Promise.all(['../../x', 'a\r\nb.txt', 'C:\\evil\\x.exe'].map(async (name) => (await small(user, name)).fileName));
     expect(names).toEqual(['x', 'ab.txt', 'x.exe']);
@@ -317,8 +385,8 @@ describe('uploading', () => {
 
   it('an odd content type is kept as plain bytes', async () => {
     const user = await portalUser();
-    const a = await uploadAttachment({ user, draftId: DRAFT, fileName: 'a.html', contentType: 'Text/HTML; charset=utf-8', body: Readable.from([Buffer.from('<b>')]) });
-    const b = await uploadAttachment({ user, draftId: DRAFT, fileName: 'b', contentType: 'text/html\r\nX-Evil: 1', body: Readable.from([Buffer.from('<b>')]) });
+    const a = await uploadAttachment({ user, draftId: draftFor(user), fileName: 'a.html', contentType: 'Text/HTML; charset=utf-8', body: Readable.from([Buffer.from('<b>')]) });
+    const b = await uploadAttachment({ user, draftId: draftFor(user), fileName: 'b', contentType: 'text/html\r\nX-Evil: 1', body: Readable.from([Buffer.from('<b>')]) });
     const types = Object.fromEntries((await rowsOf(user.id)).map((r) => [r.id, r.contentType]));
     expect([types[a.id], types[b.id]]).toEqual(['text/html', 'application/octet-stream']);
   });
@@ -372,7 +440,8 @@ describe('who may download', () => {
 
 describe('route handlers', () => {
   function uploadRequest(body: ReadableStream<Uint8Array> | null, headers: Record<string, string>) {
-    return new NextRequest('http://sealpost.test/secure/attachments', { method: 'POST', body, headers: { 'x-draft-id': DRAFT, ...headers }, duplex: 'half' });
+    const draft = session.user ? draftFor(session.user) : '';
+    return new NextRequest('http://sealpost.test/secure/attachments', { method: 'POST', body, headers: { 'x-draft-id': draft, ...headers }, duplex: 'half' });
   }
 
   function remove(id: string) {
@@ -441,6 +510,18 @@ describe('route handlers', () => {
 
     session.user = null;
     expect((await remove(sent.id)).status).toBe(401);
+  });
+
+  it("POST with a draft id the server did not issue to this user is refused (400) before the body is read", async () => {
+    const user = await portalUser();
+    session.user = user;
+    const endless = new ReadableStream<Uint8Array>({ pull() {} });
+    const foreign = await POST(uploadRequest(endless, { 'x-file-name': 'a.txt', 'x-draft-id': issueDraftId((await portalUser()).id) }));
+    expect(foreign.status).toBe(400);
+    const madeUp = await POST(uploadRequest(webStream(Buffer.from('hello')), { 'x-file-name': 'a.txt', 'x-draft-id': crypto.randomUUID() }));
+    expect(madeUp.status).toBe(400);
+    expect(await rowsOf(user.id)).toEqual([]);
+    session.user = null;
   });
 
   it("POST without the compose page's draft header is refused (400) and keeps nothing", async () => {

@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
@@ -11,6 +12,12 @@ import { isUuid } from '@/lib/ids';
 
 /** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
 export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
+/**
+ * Uploads of one user not yet sent, all messages being written together: four messages' worth.
+ * Each compose page has its own 50 MB, and a page is opened at will, so without this a user could
+ * fill the disk 50 MB at a time; with it, what one user can park is bounded.
+ */
+export const MAX_UNSENT_ATTACHMENT_BYTES = 4 * MAX_MESSAGE_ATTACHMENT_BYTES;
 const MAX_FILE_NAME_CHARS = 200;
 /** Longer "extensions" are part of the name, not a type hint worth keeping whole. */
 const MAX_EXTENSION_CHARS = 20;
@@ -45,6 +52,16 @@ function tooLarge(total: number | null): AttachmentsTooLargeError {
   const limit = formatMb(MAX_MESSAGE_ATTACHMENT_BYTES);
   const would = total === null ? `more than ${limit} MB` : `${formatMb(total)} MB`;
   return new AttachmentsTooLargeError(`Attachments can total at most ${limit} MB per message; this file would make ${would}.`);
+}
+
+/** Refused because the user's unsent uploads, all messages being written together, would pass their limit. */
+function tooMuchUnsent(total: number | null): AttachmentsTooLargeError {
+  const limit = formatMb(MAX_UNSENT_ATTACHMENT_BYTES);
+  const would = total === null ? `more than ${limit} MB` : `${formatMb(total)} MB`;
+  return new AttachmentsTooLargeError(
+    `Files not yet sent can total at most ${limit} MB across all the messages you are writing; this file would make ${would}. ` +
+      `Send or discard your other messages first (files of messages never sent are thrown away after ${UNSENT_UPLOAD_HOURS} hours).`,
+  );
 }
 
 /** Device names Windows refuses as file names, whatever the extension. */
@@ -106,28 +123,62 @@ function safeContentType(raw: string | null | undefined): string {
   return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(essence) ? essence : 'application/octet-stream';
 }
 
-/** Bytes this user has uploaded for the message being written as `draftId` (uploaded, not yet sent). */
-async function draftBytes(db: DbOrTx, userId: string, draftId: string): Promise<number> {
+/**
+ * Bytes this user has uploaded and not yet sent: for the message being written as `draftId`, and
+ * for all their messages being written together (one index range: attachments_unsent_idx).
+ */
+async function unsentBytes(db: DbOrTx, userId: string, draftId: string): Promise<{ draft: number; all: number }> {
   const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)` })
+    .select({
+      draft: sql<string>`coalesce(sum(${attachments.sizeBytes}) filter (where ${attachments.draftId} = ${draftId}), 0)`,
+      all: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)`,
+    })
     .from(attachments)
-    .where(and(eq(attachments.uploadedBy, userId), eq(attachments.draftId, draftId), isNull(attachments.messageId)));
-  return Number(row?.total ?? 0);
+    .where(and(eq(attachments.uploadedBy, userId), isNull(attachments.messageId)));
+  return { draft: Number(row?.draft ?? 0), all: Number(row?.all ?? 0) };
 }
 
-/** The draft a compose page names its uploads with: a UUID it made up, so unguessable and unique. */
-export function isDraftId(value: string | null | undefined): value is string {
-  return typeof value === 'string' && isUuid(value);
+/** The key that signs draft ids, derived from AUTH_SECRET (as the session tokens are signed by it). */
+function draftKey(): Buffer {
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) throw new AppError('unavailable', 'The server has no AUTH_SECRET, so it cannot accept attachments.');
+  return Buffer.from(hkdfSync('sha256', secret, 'sealpost', 'attachment-draft-id', 32));
+}
+
+function draftSignature(userId: string, draft: string): string {
+  return createHmac('sha256', draftKey()).update(`${userId}:${draft}`).digest('base64url');
+}
+
+/**
+ * A new draft id for a compose page, issued by the server and bound to its user: a random UUID
+ * (what the uploads are filed under) and a MAC of it with the user's id. Nothing is written: a
+ * page opened and left costs nothing, and the id cannot be made up or borrowed from another user.
+ */
+export function issueDraftId(userId: string): string {
+  const draft = randomUUID();
+  return `${draft}.${draftSignature(userId, draft)}`;
+}
+
+/** The draft a draft id names when the server issued it to this user; null for anything else. */
+export function draftOf(userId: string, draftId: string | null | undefined): string | null {
+  if (typeof draftId !== 'string') return null;
+  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(draftId);
+  if (!match) return null;
+  const [, draft, signature] = match;
+  const expected = Buffer.from(draftSignature(userId, draft));
+  return timingSafeEqual(expected, Buffer.from(signature)) ? draft : null;
 }
 
 export type UploadedAttachment = { id: string; fileName: string; sizeBytes: number; sha256: string };
 
 /**
- * Stores one file for the message the user is writing (`draftId`). That draft's uploads and this
- * file may total at most 50 MB: refused before reading a byte when the declared size already says
- * so, and while streaming otherwise (the store stops at the remaining allowance). Never buffered
- * whole. The allowance is checked again under a per-draft lock before the row is written, so two
- * uploads racing each other cannot pass the limit together.
+ * Stores one file for the message the user is writing (`draftId`, as `issueDraftId` gave it to
+ * this user; any other is refused before a byte is read). That draft's uploads and this file may
+ * total at most 50 MB, and all the user's unsent uploads at most 200 MB: refused before reading a
+ * byte when the declared size already says so, and while streaming otherwise (the store stops at
+ * the smaller remaining allowance). Never buffered whole. Both allowances are checked again under
+ * a per-user lock before the row is written, so uploads racing each other cannot pass a limit
+ * together.
  */
 export async function uploadAttachment(input: {
   user: User;
@@ -144,35 +195,39 @@ export async function uploadAttachment(input: {
   const contentType = safeContentType(input.contentType);
   const declared = input.declaredSize ?? null;
   if (declared === 0 || input.body === null) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
-  if (!isDraftId(input.draftId)) throw new AppError('invalid_input', DRAFT_UNKNOWN);
+  const draftId = draftOf(input.user.id, input.draftId);
+  if (!draftId) throw new AppError('invalid_input', DRAFT_UNKNOWN);
 
   const db = getDb();
   const store = input.store ?? blobStore();
-  const used = await draftBytes(db, input.user.id, input.draftId);
-  const remaining = Math.max(0, MAX_MESSAGE_ATTACHMENT_BYTES - used);
-  if (declared !== null && declared > remaining) throw tooLarge(used + declared);
+  const used = await unsentBytes(db, input.user.id, draftId);
+  const messageRemaining = Math.max(0, MAX_MESSAGE_ATTACHMENT_BYTES - used.draft);
+  const userRemaining = Math.max(0, MAX_UNSENT_ATTACHMENT_BYTES - used.all);
+  if (declared !== null && declared > messageRemaining) throw tooLarge(used.draft + declared);
+  if (declared !== null && declared > userRemaining) throw tooMuchUnsent(used.all + declared);
 
   const storageKey = newStorageKey();
   let stored: { size: number; sha256: string };
   try {
-    stored = await store.put(storageKey, input.body, { maxBytes: remaining });
+    stored = await store.put(storageKey, input.body, { maxBytes: Math.min(messageRemaining, userRemaining) });
   } catch (e) {
     // The store counted past the allowance and kept nothing; the file's full size is unknown.
-    if (e instanceof TooLargeError) throw tooLarge(null);
+    if (e instanceof TooLargeError) throw messageRemaining <= userRemaining ? tooLarge(null) : tooMuchUnsent(null);
     throw e;
   }
 
   try {
     if (stored.size === 0) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
     const [row] = await db.transaction(async (tx) => {
-      // One upload per draft at a time from here to commit: the sum read below cannot change
-      // under us, so concurrent uploads that each fit alone cannot pass 50 MB together.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}:${input.draftId}`}, 0))`);
-      const total = (await draftBytes(tx, input.user.id, input.draftId)) + stored.size;
-      if (total > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(total);
+      // One upload per user at a time from here to commit: the sums read below cannot change
+      // under us, so concurrent uploads that each fit alone cannot pass a limit together.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}`}, 0))`);
+      const now = await unsentBytes(tx, input.user.id, draftId);
+      if (now.draft + stored.size > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(now.draft + stored.size);
+      if (now.all + stored.size > MAX_UNSENT_ATTACHMENT_BYTES) throw tooMuchUnsent(now.all + stored.size);
       return tx
         .insert(attachments)
-        .values({ uploadedBy: input.user.id, draftId: input.draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
+        .values({ uploadedBy: input.user.id, draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
         .returning({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes, sha256: attachments.sha256 });
     });
     return row;

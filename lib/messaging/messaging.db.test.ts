@@ -236,6 +236,29 @@ describe('mailbox pages', () => {
   });
 });
 
+describe('send policies', () => {
+  it('a policy is a minimum: a weaker restriction, a later expiry or no read receipt chosen by the sender is raised to it', async () => {
+    const { policies } = await import('@/db/schema');
+    const { org, alice, bob, pat } = await setup();
+    const [policy] = await getDb()
+      .insert(policies)
+      .values({ orgId: org.orgId, name: 'Confidential', conditionKind: 'subject_contains', conditionValue: '[confidential]', delivery: 'secure_portal', expireAfterDays: 7, readReceipt: true, restriction: 'no_print' })
+      .returning({ id: policies.id });
+    const now = new Date('2026-11-02T10:00:00Z');
+    const stored = async (id: string) => (await getDb().select().from(secureMessages).where(eq(secureMessages.id, id)))[0];
+
+    // The sender asks for less than the policy: no restriction, 30 days, no receipt.
+    const weaker = await send(alice, { to: [pat.email], subject: '[Confidential] results', restriction: 'none', expireDays: 30, readReceipt: false, now });
+    expect(await stored(weaker.id)).toMatchObject({ policyId: policy.id, restriction: 'no_print', readReceipt: true, expiresAt: new Date('2026-11-09T10:00:00Z') });
+    // The sender asks for more than the policy: what they chose stands.
+    const stricter = await send(alice, { to: [pat.email], subject: '[Confidential] more', restriction: 'no_print_no_reply', expireDays: 1, now });
+    expect(await stored(stricter.id)).toMatchObject({ restriction: 'no_print_no_reply', readReceipt: true, expiresAt: new Date('2026-11-03T10:00:00Z') });
+    // No policy applies: the sender's choices as they are.
+    const plain = await send(alice, { to: [bob.email], subject: 'Lunch', restriction: 'none', expireDays: 30, now });
+    expect(await stored(plain.id)).toMatchObject({ policyId: null, restriction: 'none', readReceipt: false, expiresAt: new Date('2026-12-02T10:00:00Z') });
+  });
+});
+
 describe('search pages', () => {
   it('pages search results both ways by keyset, like the mailbox', async () => {
     const { searchMessages } = await import('./queries');
@@ -289,6 +312,26 @@ describe('search', () => {
     expect(await ids(pat, 'alice morgan')).toEqual([old.id]);
     expect(await ids(bob, 'pelican')).toEqual([]);
     expect(await ids(pat, '%')).toEqual([]);
+  });
+
+  it('a recalled message is no longer found by its recipients — by its words, subject or sender — only by its sender', async () => {
+    const { searchMessages } = await import('./queries');
+    const { recallMessage } = await import('./recall-message');
+    const { org, alice, pat, bob } = await setup();
+    const kept = await send(alice, { to: [pat.email], subject: 'Albatross kept', body: 'Nothing secret.' });
+    const recalled = await send(alice, { to: [pat.email], cc: [bob.email], subject: 'Albatross merger', body: 'The flamingo acquisition closes Friday.' });
+    const ids = async (user: typeof pat, q: string) => (await searchMessages(getDb(), user, q)).items.map((m) => m.id);
+    expect(await ids(pat, 'flamingo')).toEqual([recalled.id]);
+    const { actorFor } = await import('@/tests/factories');
+    await recallMessage({ actor: await actorFor(org.managerId), messageId: recalled.id });
+    for (const user of [pat, bob]) {
+      expect(await ids(user, 'flamingo')).toEqual([]);
+      expect(await ids(user, 'merger')).toEqual([]);
+    }
+    expect(await ids(pat, 'albatross')).toEqual([kept.id]);
+    expect(await ids(pat, alice.email)).toEqual([kept.id]);
+    // The sender still finds what they sent, recalled or not.
+    expect(await ids(alice, 'flamingo')).toEqual([recalled.id]);
   });
 });
 

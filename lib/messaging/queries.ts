@@ -161,10 +161,11 @@ export function prefixQuery(text: string): string | null {
 
 /**
  * Search across all dates over subject, body (full-text, words by their beginning), sender and
- * recipients (contains), in the messages the user sent or received (and did not delete). Newest
- * first, `limit` to a page, paged both ways like Inbox and Sent. The subject and body of messages
- * whose organisation asks this session for its SMS step are not searched (a match would tell what
- * they say): those are found by sender and recipients only, and listed without their subject.
+ * recipients (contains), in the messages the user sent or received (and did not delete; a recalled
+ * message is found by its sender only). Newest first, `limit` to a page, paged both ways like
+ * Inbox and Sent. The subject and body of messages whose organisation asks this session for its
+ * SMS step are not searched (a match would tell what they say): those are found by sender and
+ * recipients only, and listed without their subject.
  */
 export async function searchMessages(
   db: DbOrTx,
@@ -183,8 +184,10 @@ export async function searchMessages(
   const contentSearchable = lockedOrgIds.length > 0 ? sql`m.org_id not in (${sql.join(lockedOrgIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`true`;
   const rows = await db.execute<{ id: string; org_id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
     with visible as (
+      -- A recalled message is gone for its recipients: its words must not find it (nor say it had them).
       select m.id, r.read_at, false as mine from secure_messages m
         join message_recipients r on r.message_id = m.id and r.user_id = ${userId} and r.deleted_at is null
+        where m.status <> 'recalled'
       union all
       select m.id, null, true from secure_messages m
         left join message_sender_state s on s.message_id = m.id

@@ -20,10 +20,25 @@ describe('send policies', () => {
     expect(policyForSubject(list, 'Lunch?')).toBeNull();
   });
 
-  it("fills in what the sender left open, keeps what they chose, and turns read receipts on", () => {
-    const p = policy({ restriction: 'no_print' });
-    expect(withPolicy({ expireDays: null, restriction: 'none', readReceipt: false }, p)).toEqual({ expireDays: 30, restriction: 'no_print', readReceipt: true });
-    expect(withPolicy({ expireDays: 7, restriction: 'no_print_no_reply', readReceipt: false }, p)).toEqual({ expireDays: 7, restriction: 'no_print_no_reply', readReceipt: true });
-    expect(withPolicy({ expireDays: null, restriction: 'none', readReceipt: false }, null)).toEqual({ expireDays: null, restriction: 'none', readReceipt: false });
+  type Choices = Parameters<typeof withPolicy>[0];
+  type Policy = Parameters<typeof withPolicy>[1];
+  const none: Choices = { expireDays: null, restriction: 'none', readReceipt: false };
+  const cases: [string, Choices, Policy, ReturnType<typeof withPolicy>][] = [
+    ['no policy: the sender’s choices as they are', { expireDays: 7, restriction: 'no_print', readReceipt: true }, null, { expireDays: 7, restriction: 'no_print', readReceipt: true }],
+    ['no policy, nothing chosen', none, null, none],
+    ['the policy fills in what the sender left open', none, { expireAfterDays: 30, restriction: 'no_print', readReceipt: true }, { expireDays: 30, restriction: 'no_print', readReceipt: true }],
+    ['a longer expiry than the policy’s is cut to the policy’s', { ...none, expireDays: 30 }, { expireAfterDays: 7, restriction: 'none', readReceipt: false }, { expireDays: 7, restriction: 'none', readReceipt: false }],
+    ['a shorter expiry than the policy’s is kept', { ...none, expireDays: 1 }, { expireAfterDays: 7, restriction: 'none', readReceipt: false }, { expireDays: 1, restriction: 'none', readReceipt: false }],
+    ['“never” does not beat the policy’s expiry', { ...none, expireDays: null }, { expireAfterDays: 14, restriction: 'none', readReceipt: false }, { expireDays: 14, restriction: 'none', readReceipt: false }],
+    ['a policy without expiry keeps the sender’s', { ...none, expireDays: 7 }, { expireAfterDays: null, restriction: 'none', readReceipt: false }, { expireDays: 7, restriction: 'none', readReceipt: false }],
+    ['a weaker restriction than the policy’s is raised to it', { ...none, restriction: 'no_print' }, { expireAfterDays: null, restriction: 'no_print_no_reply', readReceipt: false }, { expireDays: null, restriction: 'no_print_no_reply', readReceipt: false }],
+    ['no restriction is raised to the policy’s', none, { expireAfterDays: null, restriction: 'no_print', readReceipt: false }, { expireDays: null, restriction: 'no_print', readReceipt: false }],
+    ['a stricter restriction than the policy’s is kept', { ...none, restriction: 'no_print_no_reply' }, { expireAfterDays: null, restriction: 'no_print', readReceipt: false }, { expireDays: null, restriction: 'no_print_no_reply', readReceipt: false }],
+    ['read receipt: the sender asks, the policy does not', { ...none, readReceipt: true }, { expireAfterDays: null, restriction: 'none', readReceipt: false }, { expireDays: null, restriction: 'none', readReceipt: true }],
+    ['read receipt: the policy asks, the sender does not', none, { expireAfterDays: null, restriction: 'none', readReceipt: true }, { expireDays: null, restriction: 'none', readReceipt: true }],
+    ['everything at once', { expireDays: 30, restriction: 'none', readReceipt: false }, { expireAfterDays: 7, restriction: 'no_print_no_reply', readReceipt: true }, { expireDays: 7, restriction: 'no_print_no_reply', readReceipt: true }],
+  ];
+  it.each(cases)('policy as a minimum: %s', (_name, choices, p, expected) => {
+    expect(withPolicy(choices, p)).toEqual(expected);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Which of the organisation's policies a message meets, and what it adds to the sender's own
- * choices (SPEC §7, §8). No database here: the compose page shows the same answer the send gives.
+ * Which of the organisation's policies a message meets, and how it holds the sender's own choices
+ * to its minimum (SPEC §7, §8). No database here: the compose page shows the same answer the send gives.
  */
 export type SendPolicy = {
   id: string;
@@ -18,14 +18,34 @@ export function policyForSubject<P extends Pick<SendPolicy, 'conditionKind' | 'c
   return policies.find((p) => p.conditionKind === 'subject_contains' && p.conditionValue && text.includes(p.conditionValue.toLowerCase())) ?? null;
 }
 
-/** The sender's choices with the policy's added: a policy fills in what the sender left open, and turns read receipts on. */
+/** Restrictions from the weakest to the strictest. */
+const RESTRICTION_ORDER: SendPolicy['restriction'][] = ['none', 'no_print', 'no_print_no_reply'];
+
+/** The stricter of two restrictions. */
+export function stricterRestriction(a: SendPolicy['restriction'], b: SendPolicy['restriction']): SendPolicy['restriction'] {
+  return RESTRICTION_ORDER.indexOf(a) >= RESTRICTION_ORDER.indexOf(b) ? a : b;
+}
+
+/** The sooner of two expiries in days; null is "never", so any number is sooner. */
+export function shorterExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+/**
+ * The options a message is sent with: the organisation's policy is a minimum, never a default the
+ * sender may weaken. The stricter restriction and the sooner expiry win, whoever chose them, and a
+ * read receipt is requested when either asks. Without a policy, the sender's choices as they are.
+ */
 export function withPolicy(
   choices: { expireDays: number | null; restriction: SendPolicy['restriction']; readReceipt: boolean },
   policy: Pick<SendPolicy, 'expireAfterDays' | 'restriction' | 'readReceipt'> | null,
 ) {
+  if (!policy) return { expireDays: choices.expireDays, restriction: choices.restriction, readReceipt: choices.readReceipt };
   return {
-    expireDays: choices.expireDays ?? policy?.expireAfterDays ?? null,
-    restriction: choices.restriction !== 'none' ? choices.restriction : (policy?.restriction ?? 'none'),
-    readReceipt: choices.readReceipt || Boolean(policy?.readReceipt),
+    expireDays: shorterExpiry(choices.expireDays, policy.expireAfterDays),
+    restriction: stricterRestriction(choices.restriction, policy.restriction),
+    readReceipt: choices.readReceipt || policy.readReceipt,
   };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, messageRecipients, outboxMessages, policies, portalUsers, recipientAccounts, smsChallenges, smsVerifications } from '@/db/schema';
 import { hashPassword } from '@/lib/auth/passwords';
-import { openAttachment, uploadAttachment } from '@/lib/messaging/attachments';
+import { issueDraftId, openAttachment, uploadAttachment } from '@/lib/messaging/attachments';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listInbox, searchMessages } from '@/lib/messaging/queries';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
@@ -86,7 +86,7 @@ async function lastCode(phone: string): Promise<string> {
 }
 
 async function attach(user: User, text: string) {
-  const file = await uploadAttachment({ user, draftId: randomUUID(), fileName: 'note.txt', contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
+  const file = await uploadAttachment({ user, draftId: issueDraftId(user.id), fileName: 'note.txt', contentType: 'text/plain', body: Readable.from([Buffer.from(text)]), declaredSize: null });
   return file.id;
 }
 

@@ -44,9 +44,10 @@ function discardRest(body: ReadableStream<Uint8Array> | null): void {
 /**
  * POST /secure/attachments — one file for the message being written: the raw bytes as the body
  * (not multipart, so nothing has to be parsed or buffered), the name URI-encoded in X-File-Name,
- * the type in Content-Type, the compose page's draft in X-Draft-Id. Streamed to storage; refused with 413 from the declared size
- * (Content-Length / X-File-Size) before a byte is read when it would pass 50 MB in total, and
- * otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
+ * the type in Content-Type, the draft id the server gave the compose page in X-Draft-Id (refused
+ * unless issued to this user). Streamed to storage; refused with 413 from the declared size
+ * (Content-Length / X-File-Size) before a byte is read when it would pass 50 MB for the message or
+ * 200 MB of the user's unsent uploads, and otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
  * through one are cut at 10 MB.)
  */
 export async function POST(request: NextRequest) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -12,6 +11,7 @@ import { isAppError } from '@/lib/errors/app-error';
 import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { quoteForReply } from '@/lib/messaging/sanitize';
+import { issueDraftId } from '@/lib/messaging/attachments';
 import { listContacts, replyAddresses, sendPoliciesFor } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
@@ -75,7 +75,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} draftId={randomUUID()} policies={policies.map(({ id: _id, ...policy }) => policy)} />
+      <ComposeForm contacts={contacts} initial={initial} draftId={issueDraftId(user.id)} policies={policies.map(({ id: _id, ...policy }) => policy)} />
     </div>
   );
 }

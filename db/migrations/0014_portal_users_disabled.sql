@@ -1,0 +1,1 @@
+CREATE INDEX "portal_users_disabled_idx" ON "portal_users" USING btree ("email") WHERE "portal_users"."status" = 'disabled';
