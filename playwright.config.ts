@@ -53,6 +53,8 @@ export default defineConfig({
       APP_URL: baseURL,
       AUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789',
       NEXT_TELEMETRY_DISABLED: '1',
+      // e2e/slow-clients.spec.ts waits for idle bodies to be closed; the default is 10 s.
+      REQUEST_BODY_IDLE_TIMEOUT: '3',
     },
   },
 });
