@@ -18,7 +18,17 @@ function idleBody(baseURL: string, path: string, length: number) {
   socket.on('data', (data) => (received += data.toString('latin1')));
   socket.on('error', () => {});
   const opened = Date.now();
-  const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - opened)));
+  // How long the connection stayed open; Infinity if the server had not closed it after 20 s.
+  const closed = new Promise<number>((resolve) => {
+    const giveUp = setTimeout(() => {
+      resolve(Number.POSITIVE_INFINITY);
+      socket.destroy();
+    }, 20_000);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve(Date.now() - opened);
+    });
+  });
   return { socket, closed, received: () => received };
 }
 

@@ -19,6 +19,12 @@ async function serverWith(maxInFlight: number, options: { fail?: boolean; https?
     seen.push({ url: req.url ?? '', headers: { ...req.headers } });
     if (options.fail) throw new Error('render failed');
     if (req.url?.startsWith('/hold')) await new Promise<void>((resolve) => held.push(resolve));
+    if (req.url === '/refuse') {
+      // Like a route that checks a key before reading the body.
+      res.statusCode = 401;
+      res.end('refused');
+      return;
+    }
     if (req.method === 'POST') {
       let bytes = 0;
       try {
@@ -263,6 +269,17 @@ describe('slow clients', () => {
     await whole.closed;
     expect(whole.received()).toContain(`read ${length}`);
     await until(() => listener.inFlight() === 0);
+  });
+
+  it('closes a connection whose body stops arriving after the app has answered without reading it', async () => {
+    const { port, listener } = await serverWith(1, { timeouts: { idleMs: 300 } });
+    const start = Date.now();
+    const client = rawClient(port, postHead('/refuse', HELD_BODY_LIMIT_BYTES + 1));
+    client.socket.write(Buffer.alloc(1000));
+    const closedAt = await client.closed;
+    expect(client.received()).toMatch(/^HTTP\/1\.1 401/);
+    expect(closedAt - start).toBeGreaterThanOrEqual(290);
+    expect(listener.inFlight()).toBe(0);
   });
 
   it('lets an upload pause longer than the idle timeout, but closes one below the minimum rate', async () => {

@@ -98,8 +98,13 @@ function bodyKind(req: IncomingMessage, pathname: string): BodyKind {
  * already came (the request's buffer is full, so Node has paused the socket), the wait is the
  * app's, not the client's, and does not count. Returns what the caller calls on each chunk and to stop.
  */
-function watchBody(req: WatchedRequest, rule: { idleMs: number; totalMs?: number } | { windowMs: number; minBytes: number }, stalled: () => void) {
+function watchBody(req: WatchedRequest, rule: { idleMs: number; totalMs?: number } | { windowMs: number; minBytes: number }, onStall: () => void) {
   const appIsBehind = () => !req.holding && req.readableLength >= req.readableHighWaterMark;
+  // Runs on after the answer (the app may answer without reading the body, and Node then reads
+  // and drops it), until the body is complete or the connection is gone.
+  const stalled = () => {
+    if (!req.complete && !req.socket.destroyed) onStall();
+  };
   if ('idleMs' in rule) {
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
@@ -120,7 +125,8 @@ function watchBody(req: WatchedRequest, rule: { idleMs: number; totalMs?: number
   const period = setInterval(() => {
     const moved = req.bodyBytes - mark;
     mark = req.bodyBytes;
-    if (moved < rule.minBytes && !appIsBehind()) stalled();
+    if (req.complete || req.socket.destroyed) clearInterval(period);
+    else if (moved < rule.minBytes && !appIsBehind()) stalled();
   }, rule.windowMs);
   return { progress: () => {}, stop: () => clearInterval(period) };
 }
@@ -197,10 +203,10 @@ export function requestListener(handle: Handle, options: { dev: boolean; stripe:
       inFlight++;
     };
     // 'close' comes once the response is complete or its connection is gone, whichever is first.
+    // A body still arriving after the answer stays watched (its watch ends with it or the connection).
     res.once('close', () => {
       closed = true;
-      stopWatching();
-      if (req instanceof WatchedRequest) req.onBody = null;
+      if (req.complete || req.socket.destroyed) stopWatching();
       if (counted) inFlight--;
     });
 
