@@ -51,7 +51,7 @@ const schema = z.object({
   REQUEST_BODY_TIMEOUT: z.coerce.number().positive().max(3600).default(60),
   /** An attachment upload must deliver UPLOAD_MIN_BYTES_PER_SECOND × this many seconds in every such period. */
   UPLOAD_PROGRESS_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
-  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(0).max(100 * 1024 * 1024).default(1024),
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(1024),
   /** Run the background job workers in this process (the web server does by default). */
   JOBS_WORKERS: z
     .enum(['0', '1', 'true', 'false'])
