@@ -134,7 +134,8 @@ export async function completeDomainSignIn(input: {
         orgId,
         actor: { type: 'anonymous', email },
         action: 'auth.sign_in_failed',
-        summary: (n) => `${n} Domain sign-in attempt${n === 1 ? '' : 's'} for ${email} refused while throttled`,
+        // The same words as password sign-ins: refusals of both kinds may count on the same event.
+        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${email} refused while throttled`,
         clientAddress,
         metadata: { reason: 'throttled', kind, method: 'domain' },
         now,
