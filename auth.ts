@@ -3,6 +3,7 @@ import Credentials from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
+import { secureCookies } from '@/lib/auth/session-cookie';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
 import { signInPortalUser } from '@/lib/portal/accounts';
 import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
@@ -23,6 +24,8 @@ const credentials = z.object({ email: z.string().trim().email().max(254), passwo
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
   secret: process.env.AUTH_SECRET,
+  // Secure, prefixed cookies exactly when APP_URL is https, whatever scheme a request claims.
+  useSecureCookies: secureCookies(),
   logger: {
     // A refused sign-in is an expected answer (and an audit event), not a server error.
     error(error) {

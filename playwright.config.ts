@@ -60,6 +60,8 @@ export default defineConfig({
       LOG_FILE: E2E_LOG_FILE,
       METRICS_TOKEN: E2E_METRICS_TOKEN,
       NEXT_TELEMETRY_DISABLED: '1',
+      // e2e/slow-clients.spec.ts waits for idle bodies to be closed; the default is 10 s.
+      REQUEST_BODY_IDLE_TIMEOUT: '3',
     },
   },
 });

@@ -49,3 +49,14 @@ test('signed in, pages run under the policy without a single violation', async (
   await expect(page.getByRole('dialog')).toBeVisible();
   expect(violations).toEqual([]);
 });
+
+test('over plain http (APP_URL is http) there is no Strict-Transport-Security, and the session cookie is neither Secure nor __Secure-', async ({ page, request }) => {
+  for (const path of ['/login', '/api/health', '/secure/login']) {
+    expect((await request.get(path)).headers()['strict-transport-security'], path).toBeUndefined();
+  }
+  await signIn(page, 'owner@acme.example');
+  const session = (await page.context().cookies()).filter((cookie) => cookie.name.includes('session-token'));
+  expect(session.map((cookie) => cookie.name)).toEqual(['authjs.session-token']);
+  expect(session[0].secure).toBe(false);
+  expect(session[0].httpOnly).toBe(true);
+});

@@ -51,6 +51,18 @@ const schema = z.object({
   LOG_FILE: z.string().min(1).optional(),
   /** Bearer token that /api/metrics requires; without it the metrics endpoint answers 404. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Seconds a client has to send a request's headers (Node's headersTimeout). */
+  HTTP_HEADERS_TIMEOUT: z.coerce.number().positive().max(600).default(20),
+  /**
+   * Seconds a request body (other than an attachment upload) may go without a byte, and seconds
+   * it may take in all, before it is refused and its connection closed. Requests waiting for their
+   * body do not count against MAX_REQUESTS_IN_FLIGHT.
+   */
+  REQUEST_BODY_IDLE_TIMEOUT: z.coerce.number().positive().max(600).default(10),
+  REQUEST_BODY_TIMEOUT: z.coerce.number().positive().max(3600).default(60),
+  /** An attachment upload must deliver UPLOAD_MIN_BYTES_PER_SECOND × this many seconds in every such period. */
+  UPLOAD_PROGRESS_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(1024),
   /** Run the background job workers in this process (the web server does by default). */
   JOBS_WORKERS: z
     .enum(['0', '1', 'true', 'false'])

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 import { portalUsers } from './messaging';
 import { citext } from './types';
@@ -67,4 +67,10 @@ export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   count: integer('count').notNull(),
   windowEndsAt: timestamp('window_ends_at', { withTimezone: true }).notNull(),
+  /**
+   * The audit event that counts the attempts this counter refused in its current window (one
+   * event with a count, not one per refusal); cleared when a new window starts. No foreign key:
+   * an event deleted with its organisation just means the next refusal starts a new one.
+   */
+  throttledEventId: bigint('throttled_event_id', { mode: 'number' }),
 });

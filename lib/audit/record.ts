@@ -20,11 +20,11 @@ export type AuditEventInput = {
 };
 
 /**
- * Writes one audit event. Call it with the transaction that makes the change, so the change and
- * its event commit or roll back together.
+ * Writes one audit event and returns its id. Call it with the transaction that makes the change,
+ * so the change and its event commit or roll back together.
  */
-export async function recordAuditEvent(tx: DbOrTx, input: AuditEventInput) {
-  await tx.insert(auditEvents).values({
+export async function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): Promise<number> {
+  const [row] = await tx.insert(auditEvents).values({
     orgId: input.orgId,
     occurredAt: input.now ?? new Date(),
     actorType: input.actor.type,
@@ -37,5 +37,6 @@ export async function recordAuditEvent(tx: DbOrTx, input: AuditEventInput) {
     summary: input.summary,
     clientAddress: input.clientAddress ?? '',
     metadata: input.metadata ?? {},
-  });
+  }).returning({ id: auditEvents.id });
+  return row.id;
 }

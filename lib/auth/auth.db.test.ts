@@ -97,7 +97,56 @@ describe('signInAdministrator', () => {
     const checked = (await eventsOf(org.orgId, 'auth.sign_in_failed')).filter((e) => e.summary.includes(`manager@${org.domain}`) && !e.summary.includes('throttled'));
     const signedIn = outcomes.filter((o) => o.status === 'fulfilled').length;
     expect(checked.length + signedIn).toBeLessThanOrEqual(5);
-    expect(outcomes.filter((o) => o.status === 'rejected' && (o.reason as AppError).code === 'rate_limited').length).toBeGreaterThanOrEqual(19);
+    const throttled = outcomes.filter((o) => o.status === 'rejected' && (o.reason as AppError).code === 'rate_limited').length;
+    expect(throttled).toBeGreaterThanOrEqual(19);
+    // The refusals while throttled are one event with their count, not one row each.
+    const refusedEvents = (await eventsOf(org.orgId, 'auth.sign_in_failed')).filter((e) => e.summary.includes(`manager@${org.domain}`) && e.summary.includes('throttled'));
+    expect(refusedEvents).toHaveLength(1);
+    expect(refusedEvents[0].metadata).toMatchObject({ reason: 'throttled', count: throttled });
+    expect(refusedEvents[0].summary).toBe(`${throttled} sign-in attempts for manager@${org.domain} refused while throttled`);
+  });
+
+  it('does not let someone hammering an account from one address lock out its user at another', async () => {
+    const attacker = '198.51.100.1';
+    for (let i = 0; i < 20; i++) {
+      const e = await refusal(signInAdministrator({ email: `owner@${org.domain}`, password: `Wrong-${i}-Pass!`, clientAddress: attacker }));
+      expect(e.code).toBe(i < 5 ? 'unauthenticated' : 'rate_limited');
+    }
+    // Refused there even with the right password …
+    expect((await refusal(signInAdministrator({ email: `owner@${org.domain}`, password: TEST_PASSWORD, clientAddress: attacker }))).code).toBe('rate_limited');
+    // … while the owner, elsewhere, signs in.
+    await expect(signInAdministrator({ email: `owner@${org.domain}`, password: TEST_PASSWORD, clientAddress: '203.0.113.9' })).resolves.toMatchObject({ id: org.ownerId });
+
+    const failed = (await eventsOf(org.orgId, 'auth.sign_in_failed')).filter((e) => e.actorEmail === `owner@${org.domain}`);
+    // Five checked guesses, one row each; the sixteen refusals after them, one row with their count.
+    expect(failed.filter((e) => e.metadata.reason === 'wrong password')).toHaveLength(5);
+    const refused = failed.filter((e) => e.metadata.reason === 'throttled');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ clientAddress: attacker, summary: `16 sign-in attempts for owner@${org.domain} refused while throttled` });
+    expect(refused[0].metadata).toMatchObject({ count: 16, kind: 'administrator' });
+  });
+
+  it('refuses an account everywhere past its looser ceiling, to which each address adds only its own limit', async () => {
+    const guess = (address: string, i: number) => refusal(signInAdministrator({ email: `manager@${org.domain}`, password: `Wrong-${i}-Pass!`, clientAddress: address }));
+    // Nine addresses guess eight times each: only the first five of each are counted on the account.
+    for (let a = 0; a < 9; a++) for (let i = 0; i < 8; i++) await guess(`198.51.100.${10 + a}`, i);
+    await expect(signInAdministrator({ email: `manager@${org.domain}`, password: TEST_PASSWORD, clientAddress: '203.0.113.20' })).resolves.toMatchObject({ id: org.managerId });
+    // The success cleared the account's failures; fifty more from ten addresses reach the ceiling.
+    for (let a = 0; a < 10; a++) for (let i = 0; i < 5; i++) await guess(`198.51.100.${30 + a}`, i);
+    const refused = await refusal(signInAdministrator({ email: `manager@${org.domain}`, password: TEST_PASSWORD, clientAddress: '203.0.113.21' }));
+    expect(refused.code).toBe('rate_limited');
+    // A new window starts over, with a new event for its refusals.
+    const later = new Date(Date.now() + 16 * 60 * 1000);
+    await expect(signInAdministrator({ email: `manager@${org.domain}`, password: TEST_PASSWORD, clientAddress: '203.0.113.21', now: later })).resolves.toMatchObject({ id: org.managerId });
+  });
+
+  it('starts a new event for the refusals of a new window', async () => {
+    const attempt = (now?: Date) => refusal(signInAdministrator({ email: `viewer@${org.domain}`, password: 'Wrong-Pass-1!', clientAddress: '198.51.100.99', now }));
+    for (let i = 0; i < 7; i++) await attempt();
+    const later = new Date(Date.now() + 16 * 60 * 1000);
+    for (let i = 0; i < 8; i++) await attempt(later);
+    const refused = (await eventsOf(org.orgId, 'auth.sign_in_failed')).filter((e) => e.actorEmail === `viewer@${org.domain}` && e.metadata.reason === 'throttled');
+    expect(refused.map((e) => e.metadata.count)).toEqual([3, 2]);
   });
 
   it('does not hold successful sign-ins against their client address', async () => {

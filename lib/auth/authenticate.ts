@@ -2,7 +2,7 @@ import { getDb, type Tx } from '@/db/client';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
-import { clearThrottle, refundAttempts, reserveAttempt, signInRules, waitMessage } from './throttle';
+import { clearSignInFailures, recordThrottledAttempt, refundAttempts, reserveAttempt, signInRules, waitMessage } from './throttle';
 
 export const INVALID_CREDENTIALS = 'Incorrect email address or password.';
 
@@ -24,10 +24,11 @@ export type AccountSource<A extends SignInAccount> = {
 /**
  * Checks an email and password against one kind of account. Unknown addresses, wrong passwords,
  * accounts without a password yet and inactive ones get the same answer after the same work;
- * every attempt is counted against the account and the client address before any hash is
- * computed (so concurrent guesses cannot outrun the limit), and is an audit event. A correct
- * password gives its count back; the account's failures are cleared when the sign-in completes
- * (after the second factor, when there is one).
+ * every attempt is counted (signInRules: per account and client address, per account, per
+ * client address) before any hash is computed, so concurrent guesses cannot outrun the limit,
+ * and is an audit event — the attempts refused while throttled one event with their count. A
+ * correct password gives its count back; the account's failures are cleared when the sign-in
+ * completes (after the second factor, when there is one).
  */
 export async function authenticate<A extends SignInAccount>(
   source: AccountSource<A>,
@@ -37,7 +38,7 @@ export async function authenticate<A extends SignInAccount>(
   const now = input.now ?? new Date();
   const email = input.email.trim().toLowerCase();
   const rules = signInRules(email, input.clientAddress, source.kind);
-  const wait = await reserveAttempt(db, rules, now);
+  const throttled = await reserveAttempt(db, rules, now);
   const account = await source.find(email);
   const actor = account ? { type: source.kind, id: account.id, email: account.email } : ({ type: 'anonymous', email } as const);
   const target = account ? { type: source.kind, id: account.id, label: account.email } : undefined;
@@ -57,9 +58,20 @@ export async function authenticate<A extends SignInAccount>(
     });
   };
 
-  if (wait > 0) {
-    await failed('throttled');
-    throw new AppError('rate_limited', waitMessage(wait));
+  if (throttled) {
+    await db.transaction((tx) =>
+      recordThrottledAttempt(tx, throttled.key, {
+        orgId: account?.orgId ?? null,
+        actor,
+        action: 'auth.sign_in_failed',
+        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${email} refused while throttled`,
+        target,
+        clientAddress: input.clientAddress,
+        metadata: { reason: 'throttled', kind: source.kind },
+        now,
+      }),
+    );
+    throw new AppError('rate_limited', waitMessage(throttled.wait));
   }
   const refusal = source.passwordRefused ? await source.passwordRefused(email) : null;
   if (refusal) {
@@ -79,7 +91,7 @@ export async function authenticate<A extends SignInAccount>(
     return { ...account, pendingSecondFactor: true };
   }
   await db.transaction(async (tx) => {
-    await clearThrottle(tx, rules[0].key);
+    await clearSignInFailures(tx, email, source.kind, input.clientAddress);
     await source.recordSignIn(tx, account, now);
     await recordAuditEvent(tx, {
       orgId: account.orgId,
@@ -103,7 +115,7 @@ export async function recordCompletedSignIn<A extends SignInAccount>(
 ) {
   const now = input.now ?? new Date();
   await getDb().transaction(async (tx) => {
-    await clearThrottle(tx, signInRules(account.email, input.clientAddress, source.kind)[0].key);
+    await clearSignInFailures(tx, account.email, source.kind, input.clientAddress);
     await source.recordSignIn(tx, account, now);
     await recordAuditEvent(tx, {
       orgId: account.orgId,

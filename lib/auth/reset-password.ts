@@ -8,7 +8,7 @@ import { queueMessage } from '@/lib/mail/queue-message';
 import { passwordChangedEmail } from '@/lib/mail/templates';
 import { passwordProblems } from './password-policy';
 import { hashPassword } from './passwords';
-import { clearThrottle, signInRules } from './throttle';
+import { clearSignInFailures } from './throttle';
 import { hashToken, looksLikeToken } from './tokens';
 
 export const RESET_LINK_INVALID = 'This reset link has expired or has already been used. Ask for a new one below.';
@@ -72,7 +72,7 @@ export async function resetPassword(input: { token: string; newPassword: string;
       .returning({ id: administrators.id, email: administrators.email, name: administrators.name });
     if (!admin) throw new AppError('expired', RESET_LINK_INVALID);
 
-    await clearThrottle(tx, signInRules(admin.email, '')[0].key);
+    await clearSignInFailures(tx, admin.email, 'administrator', null);
     const notice = passwordChangedEmail({ name: admin.name, resetUrl: `${env().APP_URL}/reset-password` });
     await queueMessage(tx, {
       orgId: consumed.orgId,

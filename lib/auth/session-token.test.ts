@@ -1,5 +1,5 @@
 import { encode } from 'next-auth/jwt';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const jar = new Map<string, string>();
 vi.mock('next/headers', () => ({
@@ -22,10 +22,17 @@ async function token(salt: string, claims: Record<string, unknown> = {}, maxAge 
 }
 
 describe('sessionAccount', () => {
+  const appUrl = process.env.APP_URL;
   beforeEach(() => {
     jar.clear();
     process.env.AUTH_SECRET = SECRET;
     delete process.env.SESSION_ABSOLUTE_HOURS;
+    process.env.APP_URL = 'http://localhost:3000';
+    resetEnvCache();
+  });
+  afterEach(() => {
+    if (appUrl === undefined) delete process.env.APP_URL;
+    else process.env.APP_URL = appUrl;
     resetEnvCache();
   });
 
@@ -34,9 +41,19 @@ describe('sessionAccount', () => {
     expect(await sessionAccount()).toEqual({ id: ID, kind: 'administrator', sessionVersion: 3, sessionId: SID });
   });
 
-  it('reads the __Secure- cookie set over HTTPS', async () => {
+  it('reads the __Secure- cookie when APP_URL is https, and then only that one', async () => {
+    process.env.APP_URL = 'https://portal.example.com';
+    resetEnvCache();
+    // A cookie without the prefix can be planted over plain http: never read on an https site.
+    jar.set('authjs.session-token', await token('authjs.session-token', { sv: 6 }));
+    expect(await sessionAccount()).toBeNull();
     jar.set('__Secure-authjs.session-token', await token('__Secure-authjs.session-token', { kind: 'portal_user', sv: 7 }));
     expect(await sessionAccount()).toEqual({ id: ID, kind: 'portal_user', sessionVersion: 7, sessionId: SID });
+  });
+
+  it('reads only the plain cookie when APP_URL is http', async () => {
+    jar.set('__Secure-authjs.session-token', await token('__Secure-authjs.session-token', { sv: 8 }));
+    expect(await sessionAccount()).toBeNull();
   });
 
   it('joins a token Auth.js split into chunks', async () => {
@@ -57,8 +74,12 @@ describe('sessionAccount', () => {
     expect(await sessionAccount()).toBeNull();
 
     jar.clear();
+    process.env.APP_URL = 'https://portal.example.com';
+    resetEnvCache();
     jar.set('__Secure-authjs.session-token', await token('authjs.session-token', { sv: 13 }));
     expect(await sessionAccount()).toBeNull();
+    process.env.APP_URL = 'http://localhost:3000';
+    resetEnvCache();
 
     jar.clear();
     jar.set('authjs.session-token', await token('authjs.session-token', { sv: 14 }, -60));

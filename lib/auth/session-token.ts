@@ -3,24 +3,25 @@ import type { Session } from 'next-auth';
 import { decode, type JWT } from 'next-auth/jwt';
 import { absoluteExpiryMs, accountFromToken, withinAbsoluteLifetime } from '@/auth.config';
 import { env } from '@/lib/env';
+import { sessionCookieName } from './session-cookie';
 
-/** Auth.js's session cookie: `__Secure-` prefixed when it was set over HTTPS. */
-const COOKIE_NAMES = ['__Secure-authjs.session-token', 'authjs.session-token'] as const;
 const CACHE_SIZE = 1000;
 
 type Decoded = { account: Session['account']; expiresAt: number };
 const decoded = new Map<string, Decoded>();
 
-/** The cookie's value, joining the `.0`, `.1`, … chunks Auth.js splits a large token into. */
+/**
+ * The session cookie's value, joining the `.0`, `.1`, … chunks Auth.js splits a large token into.
+ * Only the name Auth.js sets for this site (`__Secure-` prefixed exactly when APP_URL is https) is
+ * read: on an https site a cookie without the prefix may have been planted over plain http.
+ */
 function tokenFrom(jar: Awaited<ReturnType<typeof cookies>>): { name: string; token: string } | null {
-  for (const name of COOKIE_NAMES) {
-    const whole = jar.get(name)?.value;
-    if (whole) return { name, token: whole };
-    let token = '';
-    for (let i = 0; jar.has(`${name}.${i}`); i++) token += jar.get(`${name}.${i}`)?.value ?? '';
-    if (token) return { name, token };
-  }
-  return null;
+  const name = sessionCookieName();
+  const whole = jar.get(name)?.value;
+  if (whole) return { name, token: whole };
+  let token = '';
+  for (let i = 0; jar.has(`${name}.${i}`); i++) token += jar.get(`${name}.${i}`)?.value ?? '';
+  return token ? { name, token } : null;
 }
 
 /**

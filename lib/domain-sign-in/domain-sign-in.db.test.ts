@@ -180,4 +180,23 @@ describe('Domain sign-in', () => {
     const licensed = await getDb().select().from(licensedEmails).where(and(eq(licensedEmails.orgId, org.orgId)));
     expect(licensed).toHaveLength(1);
   });
+
+  it('refuses while the account is throttled at this client address, on one event with a count, and not at another address', async () => {
+    const org = await orgWithDomainSignIn();
+    const email = `user0@${org.domain}`;
+    // Password guesses at the portal from one address use up the account's limit there.
+    for (let i = 0; i < 5; i++) expect((await refusal(signInPortalUser({ email, password: `Wrong-${i}-Pass!`, clientAddress: CLIENT_ADDRESS }))).code).toBe('unauthenticated');
+    for (let i = 0; i < 2; i++) expect((await refusal(signInPortalUser({ email, password: TEST_PASSWORD, clientAddress: CLIENT_ADDRESS }))).code).toBe('rate_limited');
+    for (let i = 0; i < 2; i++) {
+      const { state, back } = await throughProvider(email, 'portal_user');
+      expect((await refusal(completeDomainSignIn({ currentUrl: back, browserState: state, clientAddress: CLIENT_ADDRESS }))).message).toMatch(/^Too many attempts/);
+    }
+    const refused = (await getDb().select().from(auditEvents).where(eq(auditEvents.actorEmail, email))).filter((e) => e.metadata.reason === 'throttled');
+    expect(refused).toHaveLength(1);
+    expect(refused[0].metadata).toMatchObject({ count: 4 });
+    expect(refused[0].summary).toBe(`4 sign-in attempts for ${email} refused while throttled`);
+
+    const elsewhere = await throughProvider(email, 'portal_user');
+    await expect(completeDomainSignIn({ currentUrl: elsewhere.back, browserState: elsewhere.state, clientAddress: '198.51.100.44' })).resolves.toMatchObject({ kind: 'portal_user' });
+  });
 });

@@ -6,7 +6,7 @@ import { getAdministratorCredentials } from '@/lib/administrators/queries';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { recordCompletedSignIn, type AccountKind } from '@/lib/auth/authenticate';
 import { administratorSource } from '@/lib/auth/sign-in-administrator';
-import { countAttempt, signInRules, throttledFor, waitMessage } from '@/lib/auth/throttle';
+import { countAttempt, exhaustedRule, recordThrottledAttempt, signInRules, waitMessage } from '@/lib/auth/throttle';
 import { createToken, hashToken } from '@/lib/auth/tokens';
 import { AppError } from '@/lib/errors/app-error';
 import { ensurePortalUser, portalSource } from '@/lib/portal/accounts';
@@ -126,8 +126,24 @@ export async function completeDomainSignIn(input: {
   if (!provider.domains.includes(emailDomain(email))) {
     return refuse({ message: `${email} is not in a domain that signs in through this identity provider.`, reason: 'email outside the provider domains', email, orgId, kind }, clientAddress, now);
   }
-  const wait = await throttledFor(db, signInRules(email, clientAddress, kind), now);
-  if (wait > 0) return refuse({ message: waitMessage(wait), reason: 'throttled', email, orgId, kind }, clientAddress, now);
+  const throttled = await exhaustedRule(db, signInRules(email, clientAddress, kind), now);
+  if (throttled) {
+    // Counted on the one event of the attempts refused while throttled, as password sign-ins are.
+    await db.transaction(async (tx) => {
+      await countAttempt(tx, signInRules(email, clientAddress, kind), now);
+      await recordThrottledAttempt(tx, throttled.key, {
+        orgId,
+        actor: { type: 'anonymous', email },
+        action: 'auth.sign_in_failed',
+        // The same words as password sign-ins: refusals of both kinds may count on the same event.
+        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${email} refused while throttled`,
+        clientAddress,
+        metadata: { reason: 'throttled', kind, method: 'domain' },
+        now,
+      });
+    });
+    throw new AppError('unauthenticated', waitMessage(throttled.wait));
+  }
 
   const account = kind === 'administrator' ? await administratorAccount(email, orgId) : await internalUserAccount(email, orgId, now);
   if ('refused' in account) return refuse({ message: account.refused, reason: account.reason, email, orgId, kind }, clientAddress, now);

@@ -7,6 +7,20 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+const contexts = new WeakMap<IncomingMessage, RequestContext>();
+
+/**
+ * Runs Next's handler inside the request's context. The request listener may hand a request to
+ * Next later, from an event of its socket (once a small body has arrived), where the context of
+ * `observeRequests` is no longer the current one.
+ */
+export function withRequestContext<T>(handle: (req: IncomingMessage, res: ServerResponse) => T) {
+  return (req: IncomingMessage, res: ServerResponse): T => {
+    const context = contexts.get(req);
+    return context ? requestContextStore().run(context, () => handle(req, res)) : handle(req, res);
+  };
+}
+
 function pathnameOf(url: string | undefined): string {
   try {
     return new URL(url ?? '/', 'http://localhost').pathname;
@@ -30,6 +44,7 @@ export function observeRequests(listener: Listener): Listener {
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     const context: RequestContext = { requestId, method: req.method ?? 'GET', route: routeLabel(pathnameOf(req.url)) };
+    contexts.set(req, context);
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? String(res.statusCode) : 'aborted';

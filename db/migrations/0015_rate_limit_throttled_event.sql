@@ -1,0 +1,1 @@
+ALTER TABLE "rate_limits" ADD COLUMN "throttled_event_id" bigint;
