@@ -4,6 +4,8 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
+import { getLicenseUsage } from '@/lib/licensing/queries';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
 import { stripeConfig } from './stripe-config';
@@ -11,10 +13,15 @@ import { chargeTestCard } from './test-gateway';
 
 const ALREADY_DONE = 'This order is already complete.';
 
-async function openOrder(actor: AdminActor, orderId: string) {
+async function openOrder(actor: AdminActor, orderId: string, now: Date) {
   if (!can(actor.level, 'billing.pay')) throw new AppError('forbidden', 'Only level 1 administrators pay for licenses.');
   const order = await getOrder(getDb(), actor.orgId, orderId);
   if (!order) throw new AppError('not_found', 'That order does not exist.');
+  // Said before any card is charged; fulfilOrder checks again under the subscription's lock.
+  if (order.kind === 'licenses' && order.status === 'open') {
+    const { renewalDate } = await getLicenseUsage(getDb(), actor.orgId);
+    if (renewalDate) assertTermRunning(renewalDate, now);
+  }
   return order;
 }
 
@@ -25,7 +32,7 @@ async function openOrder(actor: AdminActor, orderId: string) {
 export async function confirmCheckOrder(input: { actor: AdminActor; orderId: string; poNumber?: string; now?: Date }) {
   const { actor } = input;
   const now = input.now ?? new Date();
-  const order = await openOrder(actor, input.orderId);
+  const order = await openOrder(actor, input.orderId, now);
   const result = await getDb().transaction((tx) =>
     fulfilOrder(tx, { orgId: actor.orgId, orderId: order.id, payment: { method: 'check' }, actor: auditActorOf(actor), billToName: actor.name, clientAddress: actor.clientAddress, now }),
   );
@@ -52,7 +59,7 @@ export async function payOrderWithTestCard(input: {
   // With Stripe set up, cards are paid through Stripe only: the test gateway takes no money.
   if (stripeConfig()) throw new AppError('forbidden', TEST_GATEWAY_OFF);
   const now = input.now ?? new Date();
-  const order = await openOrder(actor, input.orderId);
+  const order = await openOrder(actor, input.orderId, now);
   if (order.status !== 'open') {
     const existing = await getInvoiceByOrder(getDb(), actor.orgId, order.id);
     if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };
