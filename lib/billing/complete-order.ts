@@ -8,7 +8,7 @@ import { getLicenseUsage } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
-import { stripeConfig } from './stripe-config';
+import { CARD_PAYMENTS_OFF, cardPayments } from './card-payments';
 import { chargeTestCard } from './test-gateway';
 
 const ALREADY_DONE = 'This order is already complete.';
@@ -45,8 +45,9 @@ export async function confirmCheckOrder(input: { actor: AdminActor; orderId: str
 export const TEST_GATEWAY_OFF = 'Card payments go through Stripe here. Reload the page to pay with the secure card form.';
 
 /**
- * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY). A declined card changes
- * nothing but the audit trail; an approved one fulfils the order once.
+ * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY, demo mode or tests only:
+ * lib/billing/card-payments.ts). A declined card changes nothing but the audit trail; an approved
+ * one fulfils the order once.
  */
 export async function payOrderWithTestCard(input: {
   actor: AdminActor;
@@ -56,8 +57,11 @@ export async function payOrderWithTestCard(input: {
   now?: Date;
 }) {
   const { actor } = input;
-  // With Stripe set up, cards are paid through Stripe only: the test gateway takes no money.
-  if (stripeConfig()) throw new AppError('forbidden', TEST_GATEWAY_OFF);
+  // With Stripe set up, cards are paid through Stripe only; on a real deployment without Stripe,
+  // not at all: the test gateway takes no money, so its "payment" must never grant licenses there.
+  const cards = cardPayments();
+  if (cards.mode === 'stripe') throw new AppError('forbidden', TEST_GATEWAY_OFF);
+  if (cards.mode === 'off') throw new AppError('forbidden', CARD_PAYMENTS_OFF);
   const now = input.now ?? new Date();
   const order = await openOrder(actor, input.orderId, now);
   if (order.status !== 'open') {
