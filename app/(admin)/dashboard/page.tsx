@@ -12,6 +12,7 @@ import { LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getDashboardSummary } from '@/lib/dashboard/queries';
 import { formatDateTime, formatDay, plural } from '@/lib/format';
+import { describeSubscriptionState, STATUS_LABEL, subscriptionState } from '@/lib/licensing/subscription-state';
 import { daysUntil, describeTerm, renewalIsOpen } from '@/lib/licensing/term';
 import { can } from '@/lib/auth/permissions';
 import { describePolicy } from '@/lib/policies/describe';
@@ -31,6 +32,7 @@ export default async function DashboardPage() {
   const percent = purchased > 0 ? Math.min(100, Math.round((used / purchased) * 100)) : 0;
   const daysLeft = sub ? daysUntil(sub.renewalDate, now) : null;
   const renewalDue = sub ? renewalIsOpen(sub.renewalDate, now) : false;
+  const state = sub ? subscriptionState(sub.renewalDate, now) : null;
   const totalAdmins = summary.adminsByLevel[1] + summary.adminsByLevel[2] + summary.adminsByLevel[3];
 
   return (
@@ -78,12 +80,16 @@ export default async function DashboardPage() {
             <CardTitle className="text-2xl">{sub ? formatDay(sub.renewalDate) : 'No subscription'}</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-2">
-            {daysLeft !== null && (
+            {state && daysLeft !== null && (
               <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
-                {daysLeft >= 0 ? `${plural(daysLeft, 'day')} left` : `Passed ${plural(-daysLeft, 'day')} ago`}
-                {renewalDue && <Badge variant={daysLeft < 0 ? 'danger' : 'warning'}>Renewal due</Badge>}
+                <span>
+                  Subscription: <Badge variant={state.status === 'active' ? 'success' : state.status === 'expired' ? 'warning' : 'danger'}>{STATUS_LABEL[state.status]}</Badge>
+                </span>
+                {state.status === 'active' && `${plural(daysLeft, 'day')} left`}
+                {state.status === 'active' && renewalDue && <Badge variant="warning">Renewal due</Badge>}
               </p>
             )}
+            {state && state.status !== 'active' && <p className="text-sm font-medium text-ink">{describeSubscriptionState(state)}</p>}
             {renewalDue && (
               // Only level 1 pays; the others may look at the renewal's order form.
               <Link href="/renewals" className="w-fit text-sm font-semibold text-brand-600 hover:underline">
