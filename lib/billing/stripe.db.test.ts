@@ -327,7 +327,10 @@ describe('payment_intent.succeeded webhook', () => {
     expect((await refusal(preparePaymentIntent({ actor: org.owner, orderId, now: afterTerm }))).message).toMatch(/term ended on .* Renew it first/);
     const [order] = await getDb().select().from(orders).where(eq(orders.id, orderId));
     const event = paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId, orgId: org.orgId } });
-    expect(await handleStripeEvent(event, afterTerm)).toBe('needs_attention');
+    // Delivered (and signed) after the renewal date.
+    const payload = JSON.stringify(event);
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(afterTerm.getTime() / 1000) });
+    expect(await processStripeWebhook(payload, header, afterTerm)).toEqual({ status: 200, outcome: 'needs_attention' });
     expect(vi.mocked(console.error).mock.calls.flat().join(' ')).toMatch(/NEEDS ATTENTION.*term ended/);
     expect(await stateOf(orderId, org.orgId)).toMatchObject({ status: 'open', purchased: 47, invoices: 0, payments: 0 });
   });
