@@ -32,10 +32,11 @@ test('an expired subscription keeps working but refuses more licenses, and says 
   await lapse('globex.example', 3);
   await signIn(page, 'owner@globex.example');
   await expect(page).toHaveURL(/\/dashboard$/);
-  const renewal = page.locator('main').getByText('Subscription:', { exact: false });
+  const renewal = page.locator('main p').filter({ hasText: 'Subscription:' });
   await expect(renewal.getByText('Expired', { exact: true })).toBeVisible();
-  await expect(page.getByRole('main').getByText(/^Expired 3 days ago\. Renew before \d{1,2} \w{3} \d{4} to keep full access; buying more licenses waits for the renewal\.$/)).toBeVisible();
+  await expect(renewal.getByText(/^Expired 3 days ago — renew before \d{1,2} \w{3} \d{4} to avoid losing access$/)).toBeVisible();
   const banner = page.getByRole('status').filter({ hasText: 'Subscription expired' });
+  await expect(banner).toContainText(/Expired 3 days ago\. Renew before \d{1,2} \w{3} \d{4} to keep full access; buying more licenses waits for the renewal\./);
   await expect(banner.getByRole('link', { name: 'Renew now' })).toHaveAttribute('href', '/renewals');
   await expectAccessible(page);
 
@@ -57,8 +58,12 @@ test('an expired subscription keeps working but refuses more licenses, and says 
 test('a disabled subscription is read-only until renewed; renewing by check makes it active again', async ({ page }) => {
   await lapse('globex.example', 40);
   await signIn(page, 'owner@globex.example');
-  await expect(page.getByRole('main').getByText(/^Disabled since \d{1,2} \w{3} \d{4} \(expired \d{1,2} \w{3} \d{4}\)\. Read-only until you renew/)).toBeVisible();
-  await expect(page.getByRole('status').filter({ hasText: 'Subscription disabled' })).toBeVisible();
+  const renewal = page.locator('main p').filter({ hasText: 'Subscription:' });
+  await expect(renewal.getByText('Disabled', { exact: true })).toBeVisible();
+  await expect(renewal.getByText(/^Read-only since \d{1,2} \w{3} \d{4} — renew to restore access$/)).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Subscription disabled' })).toContainText(
+    /Disabled since \d{1,2} \w{3} \d{4} \(expired \d{1,2} \w{3} \d{4}\)\. Read-only until you renew: no new licensed addresses or purchases/,
+  );
   await expectAccessible(page);
 
   await page.goto('/licensed-emails');
@@ -82,7 +87,7 @@ test('a disabled subscription is read-only until renewed; renewing by check make
   await expect(page.getByRole('status').filter({ hasText: /Subscription (expired|disabled)/ })).toHaveCount(0);
 
   await page.goto('/dashboard');
-  await expect(page.locator('main').getByText('Subscription:', { exact: false }).getByText('Active', { exact: true })).toBeVisible();
+  await expect(page.locator('main p').filter({ hasText: 'Subscription:' }).getByText('Active', { exact: true })).toBeVisible();
   await page.goto('/licensed-emails');
   await expect(page.getByRole('button', { name: 'Add', exact: true })).toBeVisible();
 });

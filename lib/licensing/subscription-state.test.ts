@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSubscriptionState, GRACE_PERIOD_DAYS, subscriptionState } from './subscription-state';
+import { describeSubscriptionState, GRACE_PERIOD_DAYS, subscriptionState, summariseSubscriptionState } from './subscription-state';
 
 describe('subscriptionState', () => {
   // Renewal date 1 Jan 2027: the term's last day is 31 Dec 2026; 30 days of grace end on 31 Jan.
@@ -35,5 +35,15 @@ describe('describeSubscriptionState', () => {
     ],
   ])('at %s', (now, text) => {
     expect(describeSubscriptionState(subscriptionState('2027-01-01', new Date(now)))).toBe(text);
+  });
+});
+
+describe('summariseSubscriptionState', () => {
+  it.each([
+    ['2026-12-02T10:00:00Z', '30 days left'],
+    ['2027-01-04T10:00:00Z', 'Expired 3 days ago — renew before 31 Jan 2027 to avoid losing access'],
+    ['2027-02-10T10:00:00Z', 'Read-only since 31 Jan 2027 — renew to restore access'],
+  ])('at %s', (now, text) => {
+    expect(summariseSubscriptionState(subscriptionState('2027-01-01', new Date(now)))).toBe(text);
   });
 });

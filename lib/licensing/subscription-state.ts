@@ -64,6 +64,18 @@ export function describeSubscriptionState(state: SubscriptionState): string {
   }
 }
 
+/** The dashboard's short form beside the status (the shell's banner gives the whole of it). */
+export function summariseSubscriptionState(state: SubscriptionState): string {
+  switch (state.status) {
+    case 'active':
+      return `${plural(state.daysLeft, 'day')} left`;
+    case 'expired':
+      return `Expired ${ago(state.daysOverdue)} — renew before ${formatDay(state.disabledOn)} to avoid losing access`;
+    case 'disabled':
+      return `Read-only since ${formatDay(state.disabledOn)} — renew to restore access`;
+  }
+}
+
 /** The refusal of a license purchase once the term has ended (any state but active). */
 export function termEndedMessage(renewalDate: string): string {
   return `Your subscription's term ended on ${formatDay(renewalDate)}. Renew it first (Renewals), then buy more licenses.`;
