@@ -19,7 +19,10 @@ const schema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Lets tests point the Resend SDK at a local server. */
   RESEND_BASE_URL: z.string().url().optional(),
-  /** All three together enable card payments through Stripe; without STRIPE_SECRET_KEY checkout uses the built-in test gateway. */
+  /**
+   * All three together enable card payments through Stripe. Without STRIPE_SECRET_KEY, checkout uses the built-in test
+   * gateway in demo mode only; a real deployment then takes checks only (lib/billing/card-payments.ts).
+   */
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   /** Signing secret of the webhook endpoint (/api/webhooks/stripe), whsec_… */
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),

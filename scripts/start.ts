@@ -189,6 +189,12 @@ async function main() {
   }
 
   (process.env as Record<string, string>).NODE_ENV = mode === 'dev' ? 'development' : 'production';
+  // A real deployment without Stripe takes no cards (the test gateway is for demo mode only); say
+  // so once here rather than let an operator find out from a customer. A half-set Stripe
+  // configuration throws here and stops the start with its reason.
+  const { cardPaymentsStartupNotice } = await import('@/lib/billing/card-payments');
+  const cardsNotice = cardPaymentsStartupNotice();
+  if (cardsNotice) log(cardsNotice);
   const announce = () =>
     log(`Sealpost is running at ${process.env.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {

@@ -6,8 +6,10 @@ import { AccountMenu } from '@/components/shell/account-menu';
 import { AdminNav } from '@/components/shell/admin-nav';
 import { Logo } from '@/components/shell/logo';
 import { MobileNav } from '@/components/shell/mobile-nav';
+import { SubscriptionBanner } from '@/components/subscription/subscription-banner';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { getCurrentAdmin, redirectToAdminSignIn } from '@/lib/auth/session';
+import { subscriptionState } from '@/lib/licensing/subscription-state';
 import { adminNavigation } from '@/lib/navigation';
 
 /** The administration shell. Each page checks its own permission too: a layout is not a guard. */
@@ -49,6 +51,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           </div>
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
+          {admin.renewalDate && <SubscriptionBanner state={subscriptionState(admin.renewalDate, new Date())} level={admin.level} />}
           {children}
         </main>
       </div>

@@ -20,6 +20,7 @@ export function CheckoutForm({
   minimumQuantity,
   poNumber,
   onQuantityChange,
+  cardsOffReason,
 }: {
   orderId: string;
   kind: 'licenses' | 'renewal';
@@ -29,10 +30,12 @@ export function CheckoutForm({
   poNumber: string;
   /** Told every change of the Licenses field, as a number (NaN while it is not one). */
   onQuantityChange?: (quantity: number) => void;
+  /** Set when this server takes no cards (lib/billing/card-payments.ts): the card choice is shown disabled with it. */
+  cardsOffReason?: string;
 }) {
   const form = useForm<z.input<typeof checkoutSchema>, unknown, CheckoutInput>({
     resolver: zodResolver(checkoutSchema),
-    defaultValues: { orderId, poNumber, quantity: kind === 'licenses' ? quantity : undefined, method: 'card' },
+    defaultValues: { orderId, poNumber, quantity: kind === 'licenses' ? quantity : undefined, method: cardsOffReason ? 'check' : 'card' },
   });
   const { errors, isSubmitting } = form.formState;
   const onSubmit = form.handleSubmit(async (values) => {
@@ -63,13 +66,15 @@ export function CheckoutForm({
       </FormField>
       <fieldset className="grid gap-2">
         <legend className="mb-1 text-sm font-medium">Pay by</legend>
-        <label className="flex cursor-pointer items-center gap-3 rounded-card border border-line p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
-          <input type="radio" value="card" className="accent-brand-600" {...form.register('method')} />
+        <label
+          className={`flex items-center gap-3 rounded-card border border-line p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50 ${cardsOffReason ? 'cursor-not-allowed opacity-70' : 'cursor-pointer'}`}
+        >
+          <input type="radio" value="card" className="accent-brand-600" disabled={Boolean(cardsOffReason)} {...form.register('method')} />
           <CreditCard aria-hidden className="size-4 text-muted" />
           <span>
             <span className="block text-sm font-medium">Credit card</span>
             <span className="block text-xs text-muted">
-              {kind === 'renewal' ? 'The term is extended as soon as the payment succeeds.' : 'Licenses are granted as soon as the payment succeeds.'}
+              {cardsOffReason ?? (kind === 'renewal' ? 'The term is extended as soon as the payment succeeds.' : 'Licenses are granted as soon as the payment succeeds.')}
             </span>
           </span>
         </label>

@@ -19,6 +19,7 @@ export function CheckoutPanels({
   minimumQuantity,
   repricing,
   today,
+  cardsOffReason,
 }: {
   order: SummarisedOrder & { id: string; poNumber: string };
   pendingCount: number;
@@ -27,6 +28,7 @@ export function CheckoutPanels({
   repricing: RepricingContext | null;
   /** The server's clock (ISO), so the days charged match the server's. */
   today: string;
+  cardsOffReason?: string;
 }) {
   const [quantity, setQuantity] = useState(order.quantity);
   const shown = useMemo<SummarisedOrder>(() => {
@@ -71,6 +73,7 @@ export function CheckoutPanels({
             minimumQuantity={minimumQuantity}
             poNumber={order.poNumber}
             onQuantityChange={setQuantity}
+            cardsOffReason={cardsOffReason}
           />
         </CardContent>
       </Card>

@@ -17,11 +17,11 @@ import { useOpenOnFirstUse } from '@/components/ui/use-open-on-first-use';
 import { manualEntriesSchema, type ManualEntries } from '@/lib/licensing/schemas';
 import { CsvImport } from './csv-import';
 import { DomainSelect, LOCAL_PART_CLASS } from './domain-select';
-import { BuyLicensesPrompt } from './buy-licenses-prompt';
+import { BuyLicensesPrompt, type Buying } from './buy-licenses-prompt';
 
 type Shortfall = { missing: number; available: number; count: number };
 
-export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains: string[]; canBuy: boolean; trigger: ReactElement<ComponentProps<'button'>> }) {
+export function AddLicensedEmailsDialog({ domains, buying, trigger }: { domains: string[]; buying: Buying; trigger: ReactElement<ComponentProps<'button'>> }) {
   const { open, setOpen, used, triggerProps, triggerRef, onCloseAutoFocus } = useOpenOnFirstUse('dialog');
   const [tab, setTab] = useState('manual');
   if (!used) return cloneElement(trigger, triggerProps);
@@ -59,10 +59,10 @@ export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains:
             ))}
           </Tabs.List>
           <Tabs.Content value="manual">
-            <ManualForm domains={domains} canBuy={canBuy} onDone={() => setOpen(false)} />
+            <ManualForm domains={domains} buying={buying} onDone={() => setOpen(false)} />
           </Tabs.Content>
           <Tabs.Content value="csv">
-            <CsvImport canBuy={canBuy} domains={domains} onDone={() => setOpen(false)} />
+            <CsvImport buying={buying} domains={domains} onDone={() => setOpen(false)} />
           </Tabs.Content>
         </Tabs.Root>
       </DialogContent>
@@ -70,7 +70,7 @@ export function AddLicensedEmailsDialog({ domains, canBuy, trigger }: { domains:
   );
 }
 
-function ManualForm({ domains, canBuy, onDone }: { domains: string[]; canBuy: boolean; onDone: () => void }) {
+function ManualForm({ domains, buying, onDone }: { domains: string[]; buying: Buying; onDone: () => void }) {
   const router = useRouter();
   const [shortfall, setShortfall] = useState<Shortfall | null>(null);
   const blank = { local: '', domain: domains[0] ?? '' };
@@ -143,7 +143,7 @@ function ManualForm({ domains, canBuy, onDone }: { domains: string[]; canBuy: bo
           count={shortfall.count}
           missing={shortfall.missing}
           available={shortfall.available}
-          canBuy={canBuy}
+          buying={buying}
           onBuy={buy}
         />
       )}

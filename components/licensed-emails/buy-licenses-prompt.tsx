@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { plural } from '@/lib/format';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
@@ -7,20 +8,27 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 
 /**
+ * Whether this administrator can buy the missing licenses now: `ask_level_1` for levels 2 and 3,
+ * `renew_first` once the subscription's term has ended (lib/licensing/subscription-state.ts).
+ */
+export type Buying = 'allowed' | 'ask_level_1' | 'renew_first';
+
+/**
  * When new addresses exceed the licenses available: the missing number is the minimum to buy
- * (more is allowed). Level 2 is told to ask a level 1 administrator.
+ * (more is allowed). Level 2 is told to ask a level 1 administrator; after the renewal date,
+ * everyone is told to renew first.
  */
 export function BuyLicensesPrompt({
   count,
   missing,
   available,
-  canBuy,
+  buying,
   onBuy,
 }: {
   count: number;
   missing: number;
   available: number;
-  canBuy: boolean;
+  buying: Buying;
   onBuy: (quantity: number) => Promise<void>;
 }) {
   const [quantity, setQuantity] = useState(String(missing));
@@ -41,7 +49,12 @@ export function BuyLicensesPrompt({
         {count === 1 ? 'This address needs 1 license' : `These ${plural(count, 'address', 'addresses')} need ${plural(count, 'license')}`} and{' '}
         {available.toLocaleString('en-US')} {available === 1 ? 'is' : 'are'} available. Nothing has been added yet: the addresses are added when the licenses are paid for.
       </p>
-      {canBuy ? (
+      {buying === 'renew_first' ? (
+        <p className="mt-2">
+          Your subscription&apos;s term has ended: more licenses can be bought once it is renewed.{' '}
+          <Link href="/renewals">Renew first</Link>
+        </p>
+      ) : buying === 'allowed' ? (
         <div className="mt-3 flex flex-wrap items-end gap-2">
           <div className="grid gap-1">
             <label htmlFor="buy-quantity" className="text-sm font-medium text-ink">

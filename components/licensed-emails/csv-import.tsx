@@ -8,7 +8,7 @@ import { Button } from '@/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { toast } from '@/components/ui/toast';
 import { MAX_IMPORT_BYTES, type ImportReport } from '@/lib/licensing/import-report';
-import { BuyLicensesPrompt } from './buy-licenses-prompt';
+import { BuyLicensesPrompt, type Buying } from './buy-licenses-prompt';
 
 type Phase = { kind: 'idle' } | { kind: 'uploading'; percent: number } | { kind: 'checking' } | { kind: 'done'; report: ImportReport } | { kind: 'failed'; message: string };
 
@@ -37,7 +37,7 @@ function upload(file: File, query: string, onProgress: (percent: number) => void
   });
 }
 
-export function CsvImport({ canBuy, domains, onDone }: { canBuy: boolean; domains: string[]; onDone: () => void }) {
+export function CsvImport({ buying, domains, onDone }: { buying: Buying; domains: string[]; onDone: () => void }) {
   const router = useRouter();
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -110,7 +110,7 @@ export function CsvImport({ canBuy, domains, onDone }: { canBuy: boolean; domain
       {phase.kind === 'done' && (
         <ImportResult
           report={phase.report}
-          canBuy={canBuy}
+          buying={buying}
           onBuy={(quantity) => send(`?then=order&quantity=${quantity}`)}
           onClose={onDone}
         />
@@ -124,7 +124,7 @@ export function CsvImport({ canBuy, domains, onDone }: { canBuy: boolean; domain
   );
 }
 
-function ImportResult({ report, canBuy, onBuy, onClose }: { report: ImportReport; canBuy: boolean; onBuy: (quantity: number) => Promise<void>; onClose: () => void }) {
+function ImportResult({ report, buying, onBuy, onClose }: { report: ImportReport; buying: Buying; onBuy: (quantity: number) => Promise<void>; onClose: () => void }) {
   const { outcome } = report;
   return (
     <div className="grid gap-3">
@@ -146,7 +146,7 @@ function ImportResult({ report, canBuy, onBuy, onClose }: { report: ImportReport
         </Alert>
       )}
       {outcome.status === 'needs_licenses' && (
-        <BuyLicensesPrompt count={report.valid} missing={outcome.missing} available={outcome.available} canBuy={canBuy} onBuy={onBuy} />
+        <BuyLicensesPrompt count={report.valid} missing={outcome.missing} available={outcome.available} buying={buying} onBuy={onBuy} />
       )}
       {report.problemCount > 0 && (
         <div className="grid gap-2">

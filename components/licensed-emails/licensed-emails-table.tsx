@@ -32,12 +32,15 @@ export function LicensedEmailsTable({
   header,
   domains,
   canManage,
+  canRename = canManage,
 }: {
   rows: LicensedEmailRow[];
   /** The header row (sort links), rendered on the server. */
   header: ReactNode;
   domains: string[];
   canManage: boolean;
+  /** False while the subscription is disabled: a rename hands the license on; removing still works. */
+  canRename?: boolean;
 }) {
   const router = useRouter();
   const [target, setTarget] = useState<Target | null>(null);
@@ -63,9 +66,11 @@ export function LicensedEmailsTable({
               {canManage && (
                 <TableCell>
                   <div className="flex justify-end gap-1">
-                    <Button variant="ghost" size="sm" aria-label={`Edit ${row.email}`} aria-haspopup="dialog" onClick={(e) => show(row, 'edit', e.currentTarget)}>
-                      Edit
-                    </Button>
+                    {canRename && (
+                      <Button variant="ghost" size="sm" aria-label={`Edit ${row.email}`} aria-haspopup="dialog" onClick={(e) => show(row, 'edit', e.currentTarget)}>
+                        Edit
+                      </Button>
+                    )}
                     <Button variant="danger-ghost" size="sm" aria-label={`Remove ${row.email}`} aria-haspopup="dialog" onClick={(e) => show(row, 'remove', e.currentTarget)}>
                       Remove
                     </Button>
@@ -76,7 +81,7 @@ export function LicensedEmailsTable({
           ))}
         </TableBody>
       </Table>
-      {canManage && target?.action === 'edit' && (
+      {canRename && target?.action === 'edit' && (
         <Dialog open={open} onOpenChange={setOpen}>
           <DialogContent
             onCloseAutoFocus={(event) => {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administrators, organisations } from '@/db/schema';
+import { administrators, organisations, subscriptions } from '@/db/schema';
 import type { AdminLevel } from '@/lib/auth/permissions';
 
 /** What a signed-in request knows about its administrator. Never includes the password hash. */
@@ -14,6 +14,8 @@ export type AdministratorSession = {
   status: 'active' | 'inactive';
   mustChangePassword: boolean;
   sessionVersion: number;
+  /** The subscription's renewal date, for the shell's Expired / Disabled banner (null without one). */
+  renewalDate: string | null;
 };
 
 export async function getAdministratorSession(db: DbOrTx, id: string): Promise<AdministratorSession | null> {
@@ -28,9 +30,12 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
       status: administrators.status,
       mustChangePassword: administrators.mustChangePassword,
       sessionVersion: administrators.sessionVersion,
+      renewalDate: subscriptions.renewalDate,
     })
     .from(administrators)
     .innerJoin(organisations, eq(organisations.id, administrators.orgId))
+    // Joined here rather than read by the layout: one statement per request instead of two.
+    .leftJoin(subscriptions, eq(subscriptions.orgId, administrators.orgId))
     .where(eq(administrators.id, id));
   return row ? { ...row, level: row.level as AdminLevel } : null;
 }

@@ -6,6 +6,7 @@ import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { addDays, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
+import { CARD_PAYMENTS_OFF } from './card-payments';
 import { confirmCheckOrder, payOrderWithTestCard, TEST_GATEWAY_OFF } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { getInvoice, getOrder } from './queries';
@@ -99,6 +100,31 @@ describe('buying licenses for new addresses', () => {
     expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
     expect((await getOrder(getDb(), org.orgId, orderId))?.status).toBe('open');
     expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(47);
+  });
+
+  it('outside demo mode, without Stripe, the test gateway takes no card and grants nothing; a check still pays', async () => {
+    const org = await fullOrg();
+    const owner = await actorFor(org.ownerId);
+    const { orderId } = await createLicenseOrder({ actor: owner, quantity: 3, pendingEmails: [`p1@${org.domain}`] });
+    // A production server on a real database: NODE_ENV=production, no SEALPOST_DEMO, no Stripe key.
+    const production: Record<string, string | undefined> = { NODE_ENV: 'production', SEALPOST_DEMO: undefined, STRIPE_SECRET_KEY: undefined };
+    const saved = Object.fromEntries(Object.keys(production).map((k) => [k, process.env[k]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+    apply(production);
+    try {
+      expect(await refusal(payOrderWithTestCard({ actor: owner, orderId, card: VISA }))).toMatchObject({ code: 'forbidden', message: CARD_PAYMENTS_OFF });
+      expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
+      expect((await getOrder(getDb(), org.orgId, orderId))?.status).toBe('open');
+      expect((await getLicenseUsage(getDb(), org.orgId)).purchased).toBe(47);
+      expect((await confirmCheckOrder({ actor: owner, orderId })).emailsAdded).toBe(1);
+    } finally {
+      apply(saved);
+    }
   });
 
   it('a declined card adds nothing; 4242 pays once, even when 25 payments race', async () => {

@@ -4,17 +4,24 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
+import { getLicenseUsage } from '@/lib/licensing/queries';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
-import { stripeConfig } from './stripe-config';
+import { CARD_PAYMENTS_OFF, cardPayments } from './card-payments';
 import { chargeTestCard } from './test-gateway';
 
 const ALREADY_DONE = 'This order is already complete.';
 
-async function openOrder(actor: AdminActor, orderId: string) {
+async function openOrder(actor: AdminActor, orderId: string, now: Date) {
   if (!can(actor.level, 'billing.pay')) throw new AppError('forbidden', 'Only level 1 administrators pay for licenses.');
   const order = await getOrder(getDb(), actor.orgId, orderId);
   if (!order) throw new AppError('not_found', 'That order does not exist.');
+  // Said before any card is charged; fulfilOrder checks again under the subscription's lock.
+  if (order.kind === 'licenses' && order.status === 'open') {
+    const { renewalDate } = await getLicenseUsage(getDb(), actor.orgId);
+    if (renewalDate) assertTermRunning(renewalDate, now);
+  }
   return order;
 }
 
@@ -25,7 +32,7 @@ async function openOrder(actor: AdminActor, orderId: string) {
 export async function confirmCheckOrder(input: { actor: AdminActor; orderId: string; poNumber?: string; now?: Date }) {
   const { actor } = input;
   const now = input.now ?? new Date();
-  const order = await openOrder(actor, input.orderId);
+  const order = await openOrder(actor, input.orderId, now);
   const result = await getDb().transaction((tx) =>
     fulfilOrder(tx, { orgId: actor.orgId, orderId: order.id, payment: { method: 'check' }, actor: auditActorOf(actor), billToName: actor.name, clientAddress: actor.clientAddress, now }),
   );
@@ -38,8 +45,9 @@ export async function confirmCheckOrder(input: { actor: AdminActor; orderId: str
 export const TEST_GATEWAY_OFF = 'Card payments go through Stripe here. Reload the page to pay with the secure card form.';
 
 /**
- * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY). A declined card changes
- * nothing but the audit trail; an approved one fulfils the order once.
+ * Card payment through the built-in test gateway (no STRIPE_SECRET_KEY, demo mode or tests only:
+ * lib/billing/card-payments.ts). A declined card changes nothing but the audit trail; an approved
+ * one fulfils the order once.
  */
 export async function payOrderWithTestCard(input: {
   actor: AdminActor;
@@ -49,10 +57,13 @@ export async function payOrderWithTestCard(input: {
   now?: Date;
 }) {
   const { actor } = input;
-  // With Stripe set up, cards are paid through Stripe only: the test gateway takes no money.
-  if (stripeConfig()) throw new AppError('forbidden', TEST_GATEWAY_OFF);
+  // With Stripe set up, cards are paid through Stripe only; on a real deployment without Stripe,
+  // not at all: the test gateway takes no money, so its "payment" must never grant licenses there.
+  const cards = cardPayments();
+  if (cards.mode === 'stripe') throw new AppError('forbidden', TEST_GATEWAY_OFF);
+  if (cards.mode === 'off') throw new AppError('forbidden', CARD_PAYMENTS_OFF);
   const now = input.now ?? new Date();
-  const order = await openOrder(actor, input.orderId);
+  const order = await openOrder(actor, input.orderId, now);
   if (order.status !== 'open') {
     const existing = await getInvoiceByOrder(getDb(), actor.orgId, order.id);
     if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };

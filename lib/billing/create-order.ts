@@ -7,6 +7,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
 import { lockSubscription } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { renewalIsOpen } from '@/lib/licensing/term';
 import { quoteLicensePurchase, quoteRenewal, type Quote } from './pricing';
 
@@ -69,6 +70,9 @@ export async function createLicenseOrder(input: { actor: AdminActor; quantity: n
   if (!org) throw new AppError('not_found', 'Your organisation was not found.');
   return db.transaction(async (tx) => {
     const sub = await lockSubscription(tx, actor.orgId);
+    // On or after the renewal date there is no day left to prorate: renew first (an expired or
+    // disabled subscription may still create its renewal order below).
+    assertTermRunning(sub.renewalDate, now);
     const missing = Math.max(0, sub.used + pending.length - sub.purchased);
     if (input.quantity < missing) {
       const message = `These addresses need ${plural(missing, 'more license', 'more licenses')}: buy at least ${missing.toLocaleString('en-US')}.`;

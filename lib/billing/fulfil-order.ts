@@ -6,7 +6,8 @@ import { AppError } from '@/lib/errors/app-error';
 import { formatCents, plural } from '@/lib/format';
 import { insertLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling } from '@/lib/licensing/queries';
-import { addDays, addYears, toDay } from '@/lib/licensing/term';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
+import { addDays, renewedTerm, toDay } from '@/lib/licensing/term';
 
 export type Payment =
   | { method: 'card'; provider: 'stripe' | 'test_gateway'; reference: string }
@@ -64,13 +65,18 @@ export async function fulfilOrder(
   let lines = order.lines;
   const billing = await getOrganisationBilling(tx, input.orgId);
   if (order.kind === 'renewal') {
-    const renewalDate = addYears(sub.renewalDate, 1);
+    // Allowed in every state: paying the renewal is how an expired or disabled subscription
+    // becomes active again.
+    const { termStart, renewalDate } = renewedTerm(sub.renewalDate, now);
     await tx
       .update(subscriptions)
-      .set({ termStart: sub.renewalDate, renewalDate, licensesPurchased: order.quantity, updatedAt: now })
+      .set({ termStart, renewalDate, licensesPurchased: order.quantity, updatedAt: now })
       .where(eq(subscriptions.orgId, input.orgId));
     summary = `Subscription renewed for ${plural(order.quantity, 'license')} until ${renewalDate}`;
   } else {
+    // An order priced before the renewal date and confirmed or paid after it would grant licenses
+    // into a term that has ended: refused (rolled back with the status change above).
+    assertTermRunning(sub.renewalDate, now);
     await tx
       .update(subscriptions)
       .set({ licensesPurchased: sql`${subscriptions.licensesPurchased} + ${order.quantity}`, updatedAt: now })

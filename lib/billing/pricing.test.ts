@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '@/lib/errors/app-error';
 import { quoteLicensePurchase, quoteRenewal, roundCents, tierFor, type PriceTier } from './pricing';
 
 const tiers: PriceTier[] = [
@@ -77,9 +78,20 @@ describe('quoteLicensePurchase', () => {
     expect(q.totalCents).toBe(2042 - 204 + 115);
   });
 
-  it('charges nothing for days already past the renewal date', () => {
-    const after = quoteLicensePurchase({ ...base, currentLicenses: 1, quantity: 1, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date('2027-02-01T00:00:00Z') });
-    expect(after.daysCharged).toBe(0);
+  it.each([
+    // On the renewal date no day is left (0 days), and after it the days are negative: never $0.
+    ['2027-01-01T00:00:00Z', 0],
+    ['2027-01-01T23:59:59Z', 0],
+    ['2027-02-01T00:00:00Z', -31],
+  ])('refuses a purchase with no day of the term left (%s)', (today) => {
+    const quote = () => quoteLicensePurchase({ ...base, currentLicenses: 1, quantity: 1, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date(today) });
+    expect(quote).toThrow(AppError);
+    expect(quote).toThrow("Your subscription's term ended on 1 Jan 2027. Renew it first (Renewals), then buy more licenses.");
+  });
+
+  it('still charges the last day of the term', () => {
+    const q = quoteLicensePurchase({ ...base, currentLicenses: 1, quantity: 1, termStart: '2026-01-01', renewalDate: '2027-01-01', today: new Date('2026-12-31T23:59:59Z') });
+    expect([q.daysCharged, q.subtotalCents]).toEqual([1, 8]);
   });
 
   it('handles a leap-year term of 366 days', () => {

@@ -1,5 +1,7 @@
 import type { InvoiceLine } from '@/db/schema/billing';
 import { formatDay, plural } from '@/lib/format';
+import { AppError } from '@/lib/errors/app-error';
+import { termEndedMessage } from '@/lib/licensing/subscription-state';
 import { daysUntil, parseDay } from '@/lib/licensing/term';
 
 /**
@@ -63,6 +65,8 @@ function finish(
  * an early renewal the renewal date is a year further and the renewed term has not started yet:
  * the days remaining then include the rest of the current term (390 of 365 days, say), because
  * the new licenses are used for all of them and the renewal paid only for the licenses of its day.
+ * Once the term has ended (the renewal date reached) there is nothing to prorate and the quote is
+ * refused: the organisation renews first.
  */
 export function quoteLicensePurchase(input: {
   tiers: PriceTier[];
@@ -77,7 +81,9 @@ export function quoteLicensePurchase(input: {
   if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new Error('Quantity must be a positive whole number');
   const tier = tierFor(input.tiers, input.currentLicenses + input.quantity);
   const daysInTerm = Math.round((parseDay(input.renewalDate) - parseDay(input.termStart)) / DAY_MS);
-  const daysCharged = Math.max(0, daysUntil(input.renewalDate, input.today));
+  const daysCharged = daysUntil(input.renewalDate, input.today);
+  // On or after the renewal date no day of the term is left to charge for: never a free quote.
+  if (daysCharged < 1) throw new AppError('conflict', termEndedMessage(input.renewalDate));
   const subtotalCents = roundCents((input.quantity * tier.unitPriceCents * daysCharged) / daysInTerm);
   const renewedEarly = daysCharged > daysInTerm ? ` (renewed early: to ${formatDay(input.renewalDate)})` : '';
   return finish(

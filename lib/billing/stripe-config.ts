@@ -2,8 +2,9 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 
 /**
- * Stripe settings. With no STRIPE_SECRET_KEY the checkout uses the built-in test gateway
- * (SPEC §5), so `stripeConfig()` returns null and nothing here talks to Stripe.
+ * Stripe settings. With no STRIPE_SECRET_KEY `stripeConfig()` returns null and nothing here talks
+ * to Stripe: the checkout uses the built-in test gateway in demo mode (SPEC §5) and takes no
+ * cards otherwise (lib/billing/card-payments.ts).
  *
  * The whole `process.env` object is parsed on every call rather than `process.env.NAME` being read:
  * Next inlines literal `process.env.NEXT_PUBLIC_*` reads at build time, and the publishable key must

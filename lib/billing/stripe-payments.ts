@@ -8,6 +8,8 @@ import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError, isAppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
+import { getLicenseUsage } from '@/lib/licensing/queries';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { fulfilOrder } from './fulfil-order';
 import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
@@ -40,7 +42,7 @@ const orderId = uuidSchema('Unknown order.');
 
 async function getPayableOrder(db: DbOrTx, orgId: string, id: string) {
   const [row] = await db
-    .select({ id: orders.id, status: orders.status, totalCents: orders.totalCents, paymentIntentId: orders.paymentIntentId })
+    .select({ id: orders.id, kind: orders.kind, status: orders.status, totalCents: orders.totalCents, paymentIntentId: orders.paymentIntentId })
     .from(orders)
     .where(and(eq(orders.id, id), eq(orders.orgId, orgId)));
   return row ?? null;
@@ -95,6 +97,11 @@ export async function preparePaymentIntent(input: { actor: AdminActor; orderId: 
   const order = parsedId.success ? await getPayableOrder(db, actor.orgId, parsedId.data) : null;
   if (!order) throw new AppError('not_found', 'That order does not exist.');
   if (order.status !== 'open') throw new AppError('conflict', 'This order is already complete.');
+  if (order.kind === 'licenses') {
+    // No card form for licenses into an ended term: the webhook could not grant them.
+    const { renewalDate } = await getLicenseUsage(db, actor.orgId);
+    if (renewalDate) assertTermRunning(renewalDate, input.now ?? new Date());
+  }
   if (order.totalCents < STRIPE_MINIMUM_CENTS) {
     throw new AppError('invalid_input', `Card payments start at ${formatCents(STRIPE_MINIMUM_CENTS)}. Pay this order by check instead.`);
   }

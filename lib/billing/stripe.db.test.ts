@@ -319,6 +319,22 @@ describe('payment_intent.succeeded webhook', () => {
     expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
   });
 
+  it('licenses are not granted into a term that has ended: no intent after the renewal date, and a late payment needs attention', async () => {
+    const org = await orgRenewingIn(25);
+    const { orderId } = await createLicenseOrder({ actor: org.owner, quantity: 2 });
+    const intent = await preparePaymentIntent({ actor: org.owner, orderId });
+    const afterTerm = new Date(`${addDays(toDay(new Date()), 26)}T09:00:00Z`);
+    expect((await refusal(preparePaymentIntent({ actor: org.owner, orderId, now: afterTerm }))).message).toMatch(/term ended on .* Renew it first/);
+    const [order] = await getDb().select().from(orders).where(eq(orders.id, orderId));
+    const event = paymentIntentEvent('payment_intent.succeeded', { id: intent.paymentIntentId, amount: order.totalCents, metadata: { orderId, orgId: org.orgId } });
+    // Delivered (and signed) after the renewal date.
+    const payload = JSON.stringify(event);
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(afterTerm.getTime() / 1000) });
+    expect(await processStripeWebhook(payload, header, afterTerm)).toEqual({ status: 200, outcome: 'needs_attention' });
+    expect(vi.mocked(console.error).mock.calls.flat().join(' ')).toMatch(/NEEDS ATTENTION.*term ended/);
+    expect(await stateOf(orderId, org.orgId)).toMatchObject({ status: 'open', purchased: 47, invoices: 0, payments: 0 });
+  });
+
   it('a card payment for an order already paid by check needs attention (a refund), and grants nothing more', async () => {
     const setup = await preparedOrder();
     await confirmCheckOrder({ actor: setup.org.owner, orderId: setup.order.id });

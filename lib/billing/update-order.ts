@@ -4,6 +4,8 @@ import { orderEmails, orders } from '@/db/schema';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
+import { getLicenseUsage } from '@/lib/licensing/queries';
+import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { createLicenseOrder } from './create-order';
 import { getOrder, replacementOrderId } from './queries';
 
@@ -25,6 +27,10 @@ export async function prepareCheckout(input: { actor: AdminActor; orderId: strin
   }
   if (order.status !== 'open') throw new AppError('conflict', 'This order is already paid. Its invoice is under Invoices.');
   const poNumber = input.poNumber.trim();
+  if (order.kind === 'licenses') {
+    const { renewalDate } = await getLicenseUsage(db, actor.orgId);
+    if (renewalDate) assertTermRunning(renewalDate, input.now ?? new Date());
+  }
 
   if (order.kind === 'licenses' && input.quantity !== undefined && input.quantity !== order.quantity) {
     const pending = await db.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, order.id));

@@ -7,6 +7,8 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
 import { reenablePortalAccounts } from '@/lib/portal/licensed-accounts';
+import { assertNotDisabled } from './subscription-guards';
+import { subscriptionState } from './subscription-state';
 
 export type AddLicensedEmailsResult =
   | { status: 'added'; added: number; alreadyLicensed: string[] }
@@ -75,6 +77,7 @@ export async function addLicensedEmails(input: {
 
   return getDb().transaction(async (tx) => {
     const sub = await lockSubscription(tx, actor.orgId);
+    assertNotDisabled(subscriptionState(sub.renewalDate, now), 'licensed addresses cannot be added.');
     const available = Math.max(0, sub.purchased - sub.used);
     if (emails.length > available) return { status: 'needs_licenses' as const, missing: emails.length - available, available };
     const { inserted, skipped } = await insertLicensedEmails(tx, actor.orgId, emails, now);

@@ -11,6 +11,7 @@ import { lockSubscription } from './add-licensed-emails';
 import { checkLicensedAddress } from './csv-import';
 import { listOrgDomains } from './queries';
 import { isUuid } from '@/lib/ids';
+import { assertNotDisabled, getSubscriptionState } from './subscription-guards';
 
 function assertCanManage(actor: AdminActor) {
   if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow changing licensed addresses.');
@@ -36,6 +37,8 @@ export async function renameLicensedEmail(input: { actor: AdminActor; id: string
     await getDb().transaction(async (tx) => {
       // The row first: another organisation's id is "not found" whatever the new address.
       const current = await lockLicensedEmail(tx, actor.orgId, input.id);
+      // A rename hands the license to another address: like an add, refused while disabled.
+      assertNotDisabled(await getSubscriptionState(tx, actor.orgId, now), 'licensed addresses cannot be renamed.');
       const domains = await listOrgDomains(tx, actor.orgId);
       const check = checkLicensedAddress(input.email, new Set(domains.map((d) => d.toLowerCase())));
       if (!check.ok) {
@@ -74,6 +77,7 @@ export async function removeLicensedEmail(input: { actor: AdminActor; id: string
   assertCanManage(actor);
   await getDb().transaction(async (tx) => {
     // The subscription first, as adds take it: the delete changes its count of licenses in use.
+    // Allowed while disabled: taking an address out of use (someone left) must never wait on a payment.
     await lockSubscription(tx, actor.orgId);
     const current = await lockLicensedEmail(tx, actor.orgId, input.id);
     await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));

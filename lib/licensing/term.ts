@@ -42,3 +42,15 @@ export function describeTerm(termStart: string, renewalDate: string, now: Date):
   if (daysUntil(termStart, now) > 0) return `Current term ends ${formatDay(termStart)}; renewed to ${formatDay(renewalDate)}`;
   return `Current term ${formatDay(termStart)} – ${formatDay(renewalDate)}`;
 }
+
+/**
+ * The term a paid renewal starts (SPEC §5): one year from the old renewal date, so a renewal paid
+ * early or within the grace period loses no days and gains none. A subscription lapsed for a year
+ * or more would still be over after that year; its new term starts on the day of payment instead.
+ */
+export function renewedTerm(renewalDate: string, now: Date): { termStart: string; renewalDate: string } {
+  const next = addYears(renewalDate, 1);
+  if (daysUntil(next, now) > 0) return { termStart: renewalDate, renewalDate: next };
+  const today = toDay(now);
+  return { termStart: today, renewalDate: addYears(today, 1) };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { attachments, messageRecipients, outboxMessages, portalUsers, secureMessages } from '@/db/schema';
+import { attachments, messageRecipients, outboxMessages, portalUsers, secureMessages, subscriptions } from '@/db/schema';
 import { hashPassword } from '@/lib/auth/passwords';
 import { getPortalSession } from '@/lib/portal/queries';
 import { createTestOrg } from '@/tests/factories';
@@ -11,7 +11,7 @@ import { deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
-import { EXTERNAL_LIMIT, findContacts, replyAddresses, sendMessage } from './send-message';
+import { EXTERNAL_LIMIT, findContacts, replyAddresses, sendingPausedFor, sendingPausedMessage, sendMessage } from './send-message';
 
 let hash: Promise<string> | undefined;
 
@@ -345,5 +345,32 @@ describe('recipient accounts', () => {
     await send(pat, { to: [alice.email] });
     rows = await getDb().select().from(recipientAccounts).where(eq(recipientAccounts.orgId, org.orgId));
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('a disabled subscription (past its grace period)', () => {
+  it("refuses new messages from the organisation's internal users, who still read theirs; external replies and renewal restore", async () => {
+    const { org, alice, pat } = await setup();
+    await getDb().update(subscriptions).set({ termStart: '2031-01-01', renewalDate: '2032-01-01' }).where(eq(subscriptions.orgId, org.orgId));
+    const { id } = await send(alice, { to: [pat.email], subject: 'Before', now: new Date('2031-12-20T10:00:00Z') });
+    const expiredDay = new Date('2032-01-20T10:00:00Z');
+    await send(alice, { to: [pat.email], subject: 'In the grace period', now: expiredDay });
+
+    const disabledDay = new Date('2032-02-10T10:00:00Z');
+    const refused = await refusal(send(alice, { to: [pat.email], subject: 'After', now: disabledDay }));
+    expect(refused).toMatchObject({ code: 'forbidden', message: sendingPausedMessage('2032-01-01') });
+    expect(refused.message).toBe(
+      "Sending secure messages is paused: your organisation's Sealpost subscription expired on 1 Jan 2032 and has not been renewed. You can still read your messages. Ask your administrator to renew.",
+    );
+    expect(await sendingPausedFor(alice, disabledDay)).toBe(refused.message);
+    expect(await sendingPausedFor(alice, expiredDay)).toBeNull();
+    expect(await sendingPausedFor(pat, disabledDay)).toBeNull();
+    expect(await getDb().$count(secureMessages, and(eq(secureMessages.orgId, org.orgId), eq(secureMessages.subject, 'After')))).toBe(0);
+    // Reading goes on, and the correspondent may still answer.
+    expect((await openMessage({ user: alice, id, now: disabledDay })).subject).toBe('Before');
+    await send(pat, { to: [alice.email], subject: 'Re: Before', now: disabledDay });
+
+    await getDb().update(subscriptions).set({ termStart: '2032-01-01', renewalDate: '2033-01-01' }).where(eq(subscriptions.orgId, org.orgId));
+    await send(alice, { to: [pat.email], subject: 'Renewed', now: disabledDay });
   });
 });

@@ -3,6 +3,8 @@ import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
+import { formatDay } from '@/lib/format';
+import { getSubscriptionState } from '@/lib/licensing/subscription-guards';
 import { likePattern } from '@/lib/like';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
@@ -17,6 +19,22 @@ import type { SendMessageInput } from './schemas';
 import { policyForSubject, withPolicy, type SendPolicy } from './send-policy';
 
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
+
+/**
+ * Past the subscription's grace period (lib/licensing/subscription-state.ts) the organisation's
+ * internal users keep reading, printing and downloading what they have, but send nothing new.
+ * External correspondents may still answer them: their messages are the organisation's mail.
+ */
+export function sendingPausedMessage(renewalDate: string) {
+  return `Sending secure messages is paused: your organisation's Sealpost subscription expired on ${formatDay(renewalDate)} and has not been renewed. You can still read your messages. Ask your administrator to renew.`;
+}
+
+/** For the compose page: why this user cannot send now, or null. */
+export async function sendingPausedFor(user: Pick<PortalSession, 'email'>, now: Date = new Date()): Promise<string | null> {
+  const orgId = (await organisationsOf(getDb(), [user.email])).get(user.email);
+  const state = orgId ? await getSubscriptionState(getDb(), orgId, now) : null;
+  return state?.status === 'disabled' ? sendingPausedMessage(state.renewalDate) : null;
+}
 
 /** Which organisation each internal address belongs to (licensed addresses only). */
 async function organisationsOf(tx: DbOrTx, emails: string[]) {
@@ -83,6 +101,8 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     let orgId: string;
     if (senderOrg) {
       orgId = senderOrg;
+      const state = await getSubscriptionState(tx, senderOrg, now);
+      if (state?.status === 'disabled') throw new AppError('forbidden', sendingPausedMessage(state.renewalDate));
     } else {
       // External sender: every recipient must be internal to an organisation that has written to
       // them. Anyone else gets the same answer, licensed elsewhere or not at all, so the refusal

@@ -12,7 +12,8 @@ import { LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getDashboardSummary } from '@/lib/dashboard/queries';
 import { formatDateTime, formatDay, plural } from '@/lib/format';
-import { daysUntil, describeTerm, renewalIsOpen } from '@/lib/licensing/term';
+import { STATUS_LABEL, subscriptionState, summariseSubscriptionState } from '@/lib/licensing/subscription-state';
+import { describeTerm, renewalIsOpen } from '@/lib/licensing/term';
 import { can } from '@/lib/auth/permissions';
 import { describePolicy } from '@/lib/policies/describe';
 import { listPolicies } from '@/lib/policies/queries';
@@ -29,8 +30,8 @@ export default async function DashboardPage() {
   const purchased = sub?.licensesPurchased ?? 0;
   const used = summary.licensesUsed;
   const percent = purchased > 0 ? Math.min(100, Math.round((used / purchased) * 100)) : 0;
-  const daysLeft = sub ? daysUntil(sub.renewalDate, now) : null;
   const renewalDue = sub ? renewalIsOpen(sub.renewalDate, now) : false;
+  const state = sub ? subscriptionState(sub.renewalDate, now) : null;
   const totalAdmins = summary.adminsByLevel[1] + summary.adminsByLevel[2] + summary.adminsByLevel[3];
 
   return (
@@ -78,10 +79,13 @@ export default async function DashboardPage() {
             <CardTitle className="text-2xl">{sub ? formatDay(sub.renewalDate) : 'No subscription'}</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-2">
-            {daysLeft !== null && (
+            {state && (
               <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
-                {daysLeft >= 0 ? `${plural(daysLeft, 'day')} left` : `Passed ${plural(-daysLeft, 'day')} ago`}
-                {renewalDue && <Badge variant={daysLeft < 0 ? 'danger' : 'warning'}>Renewal due</Badge>}
+                <span>
+                  Subscription: <Badge variant={state.status === 'active' ? 'success' : state.status === 'expired' ? 'warning' : 'danger'}>{STATUS_LABEL[state.status]}</Badge>
+                </span>
+                <span className={state.status === 'active' ? undefined : 'font-medium text-ink'}>{summariseSubscriptionState(state)}</span>
+                {state.status === 'active' && renewalDue && <Badge variant="warning">Renewal due</Badge>}
               </p>
             )}
             {renewalDue && (

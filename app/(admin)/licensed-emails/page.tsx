@@ -21,6 +21,7 @@ import { formatCents, formatDateTime, formatDay, plural } from '@/lib/format';
 import { encodeCursor, listHref, parseListParams, type LicensedEmailListParams } from '@/lib/licensing/list-params';
 import { countLicensedEmails, getLicenseUsage, listLicensedEmails, listOrgDomains } from '@/lib/licensing/queries';
 import { isUuid } from '@/lib/ids';
+import { subscriptionState } from '@/lib/licensing/subscription-state';
 
 export const metadata: Metadata = { title: 'Licensed email addresses · Sealpost' };
 
@@ -58,6 +59,9 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
   ]);
   const matching = searched ?? usage.used;
   const canManage = can(admin.level, 'licensed_emails.manage');
+  // The use cases refuse these too; the page only stops offering them (lib/licensing/subscription-state.ts).
+  const state = usage.renewalDate ? subscriptionState(usage.renewalDate, new Date()) : null;
+  const canAdd = canManage && state?.status !== 'disabled';
 
   return (
     <div className="grid gap-6">
@@ -67,10 +71,10 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         actions={
           <>
             <ExportCsvButton href={params.q ? `/licensed-emails/export?q=${encodeURIComponent(params.q)}` : '/licensed-emails/export'} />
-            {canManage && (
+            {canAdd && (
               <AddLicensedEmailsDialog
                 domains={domains}
-                canBuy={can(admin.level, 'billing.pay')}
+                buying={state !== null && state.status !== 'active' ? 'renew_first' : can(admin.level, 'billing.pay') ? 'allowed' : 'ask_level_1'}
                 trigger={
                   <Button>
                     <Plus aria-hidden /> Add
@@ -116,6 +120,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
               rows={page.rows.map((row) => ({ id: row.id, email: row.email, added: formatDateTime(row.createdAt) }))}
               domains={domains}
               canManage={canManage}
+              canRename={canAdd}
               header={
                 <TableRow>
                   <SortHeader label="Email address" column="email" params={params} />

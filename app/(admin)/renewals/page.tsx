@@ -16,7 +16,7 @@ import { getInvoice } from '@/lib/billing/queries';
 import { REMINDER_DAYS } from '@/lib/billing/renewal-reminders';
 import { formatDay, plural } from '@/lib/format';
 import { getLicenseUsage, getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
-import { addDays, daysUntil, describeTerm, RENEWAL_WINDOW_DAYS, renewalIsOpen } from '@/lib/licensing/term';
+import { addDays, daysUntil, describeTerm, RENEWAL_WINDOW_DAYS, renewalIsOpen, renewedTerm } from '@/lib/licensing/term';
 import { isUuid } from '@/lib/ids';
 
 export const metadata: Metadata = { title: 'Renewals · Sealpost' };
@@ -39,6 +39,7 @@ export default async function RenewalsPage({ searchParams }: { searchParams: Pro
   }
   const open = renewalIsOpen(usage.renewalDate, now);
   const daysLeft = daysUntil(usage.renewalDate, now);
+  const next = renewedTerm(usage.renewalDate, now);
   const licenses = Math.max(usage.purchased, usage.used, 1);
   const quote = quoteRenewal({ tiers, licenses, discountBps: org.discountBps, taxBps: org.taxRateBps });
 
@@ -55,8 +56,11 @@ export default async function RenewalsPage({ searchParams }: { searchParams: Pro
         <CardHeader>
           <CardTitle>{open ? 'Your renewal is open' : `Renewal opens ${formatDay(addDays(usage.renewalDate, -RENEWAL_WINDOW_DAYS))}`}</CardTitle>
           <CardDescription>
-            {daysLeft >= 0 ? `${plural(daysLeft, 'day')} until ${formatDay(usage.renewalDate)}.` : `The renewal date passed ${plural(-daysLeft, 'day')} ago.`} Paying
-            extends the term by one year from {formatDay(usage.renewalDate)}. Reminder emails go to level 1 administrators {REMINDER_DAYS.join(', ')} days before.
+            {daysLeft >= 0 ? `${plural(daysLeft, 'day')} until ${formatDay(usage.renewalDate)}.` : `The renewal date passed ${plural(-daysLeft, 'day')} ago.`}{' '}
+            {next.termStart === usage.renewalDate
+              ? `Paying extends the term by one year from ${formatDay(usage.renewalDate)}.`
+              : `The subscription lapsed more than a year ago: paying starts a new term today, until ${formatDay(next.renewalDate)}.`}{' '}
+            Reminder emails go to level 1 administrators {REMINDER_DAYS.join(', ')} days before.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-5">

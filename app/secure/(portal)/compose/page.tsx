@@ -12,7 +12,7 @@ import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { quoteForReply } from '@/lib/messaging/sanitize';
 import { issueDraftId } from '@/lib/messaging/attachments';
-import { listContacts, replyAddresses, sendPoliciesFor } from '@/lib/messaging/send-message';
+import { listContacts, replyAddresses, sendingPausedFor, sendPoliciesFor } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
 
@@ -26,6 +26,21 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   await connection();
   const user = await requirePortalPage();
   const params = await searchParams;
+  // Said before anything is written; sendMessage refuses the same way.
+  const paused = await sendingPausedFor(user);
+  if (paused) {
+    return (
+      <div className="grid max-w-2xl gap-4">
+        <PageHeader title="New secure message" />
+        <Alert variant="warning" title="Sending is paused">
+          {paused}
+        </Alert>
+        <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
+          Back to the inbox
+        </Link>
+      </div>
+    );
+  }
   const [contacts, policies] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
   const signature = signatureBlock(user.preferences.signature);
   const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };

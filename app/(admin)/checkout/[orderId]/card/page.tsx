@@ -11,7 +11,7 @@ import { getDb } from '@/db/client';
 import { getAdministratorAddress } from '@/lib/administrators/queries';
 import { requireAdminPage } from '@/lib/auth/session';
 import { loadCheckoutOrder } from '@/lib/billing/checkout-page';
-import { stripeConfig } from '@/lib/billing/stripe-config';
+import { CARD_PAYMENTS_OFF, cardPayments } from '@/lib/billing/card-payments';
 import { preparePaymentIntent } from '@/lib/billing/stripe-payments';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
@@ -26,8 +26,9 @@ export default async function CardPaymentPage({ params }: { params: Promise<{ or
   const { order } = await loadCheckoutOrder(admin, orderId);
   const address = await getAdministratorAddress(getDb(), admin.orgId, admin.id);
   // With Stripe configured the card is taken by Stripe's own fields and the order is fulfilled by
-  // its signed webhook; otherwise the built-in test gateway form is shown.
-  const stripe = stripeConfig();
+  // its signed webhook; in demo mode the built-in test gateway form is shown; otherwise no card form.
+  const cards = cardPayments();
+  const stripe = cards.mode === 'stripe' ? cards.stripe : null;
   let stripePayment: { clientSecret: string } | { error: string } | null = null;
   if (stripe) {
     try {
@@ -55,7 +56,13 @@ export default async function CardPaymentPage({ params }: { params: Promise<{ or
                 totalLabel={formatCents(order.totalCents)}
               />
             )}
-            {!stripe && (
+            {cards.mode === 'off' && (
+              <Alert variant="warning" title="Card payments are not available">
+                {CARD_PAYMENTS_OFF}{' '}
+                <Link href={`/checkout/${order.id}/check`}>Pay by check</Link>
+              </Alert>
+            )}
+            {cards.mode === 'test_gateway' && (
             <CardPaymentForm
               orderId={order.id}
               kind={order.kind}
