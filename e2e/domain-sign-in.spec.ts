@@ -18,6 +18,7 @@ test.afterAll(async () => {
   // Whatever happened above, the other specs sign in with passwords.
   const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
   await sql`delete from identity_providers where org_id in (select org_id from domains where domain = 'acme.example')`;
+  await sql`delete from domain_identities where org_id in (select org_id from domains where domain = 'acme.example')`;
   await sql.end();
   await provider.stop();
 });

@@ -90,7 +90,7 @@ export async function saveIdentityProvider(input: { actor: AdminActor; values: I
       action: 'identity_providers.configured',
       summary: existing
         ? `${actor.email} changed Domain sign-in: ${changes.join('; ')}`
-        : `${actor.email} set up Domain sign-in with ${issuer} for ${row.domains.join(', ')} (${describeRequired(row.requiredForAdministrators, row.requiredForInternalUsers)})`,
+        : `${actor.email} set up Domain sign-in with ${issuer} for ${row.domains.join(', ')} (${describeRequired(row.requiredForAdministrators, row.requiredForInternalUsers)})${changes.length > 0 ? `; ${changes.join('; ')}` : ''}`,
       target: { type: 'identity_provider', id: actor.orgId, label: issuer },
       clientAddress: actor.clientAddress,
       now,
