@@ -116,6 +116,7 @@ test('an email change waits for confirmation from the new address', async ({ pag
   await expect(row).toContainText('ezra.moss@acme.example');
   await expect(row).toContainText('Waiting for confirmation from ezra.m@acme.example');
   await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/administrators-pending-email.png', fullPage: true });
   await row.getByRole('button', { name: 'Resend the confirmation link to ezra.m@acme.example' }).click();
   await expect(page.getByText('Confirmation link sent again to ezra.m@acme.example')).toBeVisible();
 

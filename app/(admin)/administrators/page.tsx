@@ -96,7 +96,7 @@ export default async function AdministratorsPage() {
                     />
                   )}
                 </TableCell>
-                <TableCell>{row.phone || '—'}</TableCell>
+                <TableCell className="whitespace-nowrap">{row.phone || '—'}</TableCell>
                 <TableCell>
                   <span title={LEVEL_NAMES[row.level]}>
                     {row.level} · {LEVEL_NAMES[row.level]}
