@@ -22,7 +22,7 @@ export function PendingEmailChange({ id, name, email, expired, canManage }: { id
     router.refresh();
   };
   return (
-    <div className="mt-1 grid gap-1 text-sm text-muted">
+    <div className="mt-1 grid max-w-48 gap-1 text-sm text-muted [overflow-wrap:anywhere]">
       <span>{expired ? `The confirmation link sent to ${email} has expired.` : `Waiting for confirmation from ${email}`}</span>
       {canManage && (
         <span className="flex flex-wrap gap-1">

@@ -78,7 +78,8 @@ export default async function AdministratorsPage() {
                   </span>
                 </TableCell>
                 <TableCell>
-                  <span className="flex flex-wrap items-center gap-2">
+                  {/* Capped so that a badge or a pending change wraps instead of widening the table. */}
+                  <span className="flex max-w-64 flex-wrap items-center gap-2">
                     {row.email}
                     {linked.has(row.id) && (
                       <Badge variant="neutral" title="Signs in through Domain sign-in with one linked identity">
@@ -96,7 +97,7 @@ export default async function AdministratorsPage() {
                     />
                   )}
                 </TableCell>
-                <TableCell className="whitespace-nowrap">{row.phone || '—'}</TableCell>
+                <TableCell>{row.phone || '—'}</TableCell>
                 <TableCell>
                   <span title={LEVEL_NAMES[row.level]}>
                     {row.level} · {LEVEL_NAMES[row.level]}
