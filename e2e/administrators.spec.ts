@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn } from './helpers';
+import { expectAccessible, openLinkFromOutbox, signIn } from './helpers';
 
 test('a level 1 administrator adds an administrator, who must set a password, and is cut off when deactivated', async ({ page, browser }) => {
   await signIn(page, 'owner@acme.example');
@@ -91,6 +91,62 @@ test('a level 1 administrator adds an administrator, who must set a password, an
   await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
   await expect(nadia).toHaveURL(/\/dashboard$/);
   await theirs.close();
+});
+
+test('an email change waits for confirmation from the new address', async ({ page, browser }) => {
+  await signIn(page, 'owner@acme.example');
+  await page.goto('/administrators');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const add = page.getByRole('dialog', { name: 'Add administrator' });
+  await add.getByLabel('Name').fill('Ezra Moss');
+  await add.getByLabel('Email address').fill('ezra.moss@acme.example');
+  await add.getByLabel('Initial password', { exact: true }).fill('Harbor-Lights-Welcome-7');
+  await add.getByRole('button', { name: 'Add administrator' }).click();
+  await expect(add).toBeHidden();
+
+  // Typing a new address only asks for it.
+  await page.getByRole('button', { name: 'Edit Ezra Moss' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Ezra Moss' });
+  await expect(edit.getByText('A new address changes only when the link we send to it is opened.')).toBeVisible();
+  await edit.getByLabel('Email address').fill('ezra.m@acme.example');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByText('We sent a confirmation link to ezra.m@acme.example')).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: 'Ezra Moss' });
+  await expect(row).toContainText('ezra.moss@acme.example');
+  await expect(row).toContainText('Waiting for confirmation from ezra.m@acme.example');
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/administrators-pending-email.png', fullPage: true });
+  await row.getByRole('button', { name: 'Resend the confirmation link to ezra.m@acme.example' }).click();
+  await expect(page.getByText('Confirmation link sent again to ezra.m@acme.example')).toBeVisible();
+
+  // Whoever reads the new address confirms it (the newest link; the first was replaced).
+  const context = await browser.newContext();
+  const theirs = await context.newPage();
+  await openLinkFromOutbox(theirs, 'ezra.m@acme.example', '/confirm-email/');
+  await expect(theirs.getByRole('heading', { name: 'Confirm your new email address' })).toBeVisible();
+  await expect(theirs.getByText('Ezra Moss will sign in to Sealpost with ezra.m@acme.example instead of ezra.moss@acme.example.')).toBeVisible();
+  await expectAccessible(theirs);
+  const link = theirs.url();
+  await theirs.getByRole('button', { name: 'Confirm ezra.m@acme.example' }).click();
+  await expect(theirs.getByText('From now on, sign in with ezra.m@acme.example.')).toBeVisible();
+  await theirs.goto(link);
+  await expect(theirs.getByText('This link cannot be used')).toBeVisible();
+  await context.close();
+
+  await page.reload();
+  await expect(row).toContainText('ezra.m@acme.example');
+  await expect(row).not.toContainText('Waiting for confirmation');
+
+  // A change asked for and then cancelled changes nothing.
+  await page.getByRole('button', { name: 'Edit Ezra Moss' }).click();
+  await edit.getByLabel('Email address').fill('ezra.other@acme.example');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row).toContainText('Waiting for confirmation from ezra.other@acme.example');
+  await row.getByRole('button', { name: 'Cancel the email change of Ezra Moss' }).click();
+  await expect(page.getByText('Email change of Ezra Moss cancelled')).toBeVisible();
+  await expect(row).not.toContainText('Waiting for confirmation');
+  await expect(row).toContainText('ezra.m@acme.example');
 });
 
 test('the last active level 1 administrator cannot be demoted', async ({ page }) => {

@@ -33,6 +33,7 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   saveIdentityProviderAction: () => ({ issuer: 'https://idp.evil.example', clientId: 'x', clientSecret: 'y', domains: ['acme.example'], requiredForAdministrators: true }),
   testIdentityProviderAction: () => ({ issuer: 'https://idp.evil.example', clientId: 'x', clientSecret: 'y' }),
   removeIdentityProviderAction: () => ({}),
+  unlinkDomainIdentityAction: () => ({ email: 'manager@acme.example' }),
   requestPasswordResetAction: () => ({ email: 'nobody@acme.example' }),
   resetPasswordAction: () => ({ token: 'x'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
@@ -65,6 +66,9 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   }),
   deactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
   reactivateAdministratorAction: (ids) => ({ id: ids.acmeViewerId }),
+  resendEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
+  cancelEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
+  confirmEmailChangeAction: () => ({ token: 'z'.repeat(43) }),
   addLicensedEmailsAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }] }),
   buyLicensesForAddressesAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }], quantity: 1 }),
   renameLicensedEmailAction: (ids) => ({ id: ids.acmeLicensedEmailId, local: 'renamed-by-intruder', domain: 'acme.example' }),
@@ -106,9 +110,12 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
 const targetsARecord: ActionName[] = [
+  'unlinkDomainIdentityAction',
   'updateAdministratorAction',
   'deactivateAdministratorAction',
   'reactivateAdministratorAction',
+  'resendEmailChangeAction',
+  'cancelEmailChangeAction',
   'renameLicensedEmailAction',
   'removeLicensedEmailAction',
   'checkoutAction',

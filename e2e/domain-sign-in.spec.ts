@@ -18,6 +18,7 @@ test.afterAll(async () => {
   // Whatever happened above, the other specs sign in with passwords.
   const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
   await sql`delete from identity_providers where org_id in (select org_id from domains where domain = 'acme.example')`;
+  await sql`delete from domain_identities where org_id in (select org_id from domains where domain = 'acme.example')`;
   await sql.end();
   await provider.stop();
 });
@@ -88,6 +89,45 @@ test.describe.serial('Domain sign-in', () => {
     await page.waitForURL('**/dashboard');
     await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
     await context.close();
+  });
+
+  test('another identity with the same email is refused until a level 1 administrator unlinks the account', async ({ page, browser }) => {
+    await chooseDomainOn(page, '/login', 'owner@acme.example');
+    await page.waitForURL('**/dashboard');
+
+    // Someone else at the provider who now has the owner's email (a recycled mailbox, say).
+    const impostor = await chooseDomain(browser, '/login', 'owner@acme.example', 'owner@acme.example#someone-else');
+    await impostor.page.waitForURL('**/login');
+    await expect(impostor.page.getByText('signed you in as a different person than the one linked to owner@acme.example')).toBeVisible();
+    await expectAccessible(impostor.page);
+    await impostor.context.close();
+
+    await page.goto('/administrators');
+    const owner = page.getByRole('row').filter({ hasText: 'owner@acme.example' });
+    await expect(owner).toContainText('Domain sign-in linked');
+    await expectAccessible(page);
+    await owner.getByRole('button', { name: 'Unlink Domain sign-in of Olivia Bennett' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Unlink', exact: true }).click();
+    await expect(owner).not.toContainText('Domain sign-in linked');
+    await page.goto('/events');
+    await expect(page.getByText('unlinked the administrator account owner@acme.example').first()).toBeVisible();
+    await expect(page.getByText('Domain sign-in refused: another identity').first()).toBeVisible();
+
+    // The settings page unlinks any address of the organisation, internal users included.
+    const manager = await chooseDomain(browser, '/login', 'manager@acme.example');
+    await manager.page.waitForURL('**/dashboard');
+    await manager.context.close();
+    await page.goto('/settings/identity-provider');
+    await page.getByLabel('Email address to unlink').fill('manager@acme.example');
+    await page.getByRole('button', { name: 'Unlink', exact: true }).click();
+    await expect(page.getByText('manager@acme.example is unlinked')).toBeVisible();
+    await page.getByRole('button', { name: 'Unlink', exact: true }).click();
+    await expect(page.getByText('Enter the email address of the account to unlink.')).toBeVisible();
+
+    // A new issuer needs its own client secret: the stored one is never sent to it.
+    await page.getByLabel('Issuer URL').fill('https://login.other.example');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText('the stored secret is never sent to another issuer')).toBeVisible();
   });
 
   test('an unverified email and an address outside the organisation are sent back with the reason', async ({ browser }) => {

@@ -7,6 +7,8 @@ import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { getDb } from '@/db/client';
 import { adminAction, publicAction } from '@/lib/actions/action';
 import { getAdministratorCredentials } from '@/lib/administrators/queries';
+import { confirmEmailChange } from '@/lib/administrators/confirm-email-change';
+import { confirmEmailChangeSchema } from '@/lib/administrators/schemas';
 import { changePassword } from '@/lib/auth/change-password';
 import { requestPasswordReset } from '@/lib/auth/request-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
@@ -31,6 +33,11 @@ export const startDomainSignInAction = publicAction('startDomainSignInAction', s
   await keepBrowserState('administrator', state);
   redirect(url);
 });
+
+/** Opening the link sent to an administrator's new address: the email changes now. */
+export const confirmEmailChangeAction = publicAction('confirmEmailChangeAction', confirmEmailChangeSchema, async ({ token }, { clientAddress }) =>
+  confirmEmailChange({ token, clientAddress }),
+);
 
 export const requestPasswordResetAction = publicAction('requestPasswordResetAction', requestResetSchema, async ({ email }, { clientAddress }) => {
   await requestPasswordReset({ email, clientAddress });

@@ -19,6 +19,8 @@ import { addAdministratorSchema, updateAdministratorSchema, type AdministratorDe
 import { checkPassword } from '@/lib/auth/password-policy';
 import { levelOptions } from './level-names';
 
+const EMAIL_HINT = 'A new address changes only when the link we send to it is opened.';
+
 type FormValues = AdministratorDetails & { id?: string; initialPassword?: string };
 
 const empty: AdministratorDetails = {
@@ -59,13 +61,19 @@ export function AdministratorFormDialog(props: Props) {
       applyActionError(form, result.error);
       return;
     }
+    // A new email address is only asked for: it changes once confirmed from that address.
+    const pendingEmail = !adding && result.data && 'pendingEmail' in result.data ? result.data.pendingEmail : null;
     toast({
       title: adding ? 'Administrator added' : 'Changes saved',
-      description: adding ? `${values.name} must choose a new password at first sign-in.` : undefined,
+      description: adding
+        ? `${values.name} must choose a new password at first sign-in.`
+        : pendingEmail
+          ? `We sent a confirmation link to ${pendingEmail}. The email address changes when it is opened.`
+          : undefined,
       variant: 'success',
     });
     setOpen(false);
-    form.reset(adding ? defaults : values);
+    form.reset(adding ? defaults : { ...values, email: props.administrator.email });
     router.refresh();
   });
 
@@ -100,7 +108,12 @@ export function AdministratorFormDialog(props: Props) {
           {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
           <div className="grid gap-4 sm:grid-cols-2">
             {field('name', 'Name', <Input autoComplete="off" {...a11y('name')} {...form.register('name')} />)}
-            {field('email', 'Email address', <Input type="email" autoComplete="off" {...a11y('email')} {...form.register('email')} />)}
+            {field(
+              'email',
+              'Email address',
+              <Input type="email" autoComplete="off" {...a11y('email', adding ? undefined : EMAIL_HINT)} {...form.register('email')} />,
+              adding ? undefined : EMAIL_HINT,
+            )}
             {field('phone', 'Phone', <Input type="tel" autoComplete="off" placeholder="+1 617 555 0142" {...a11y('phone')} {...form.register('phone')} />)}
             {field(
               'level',

@@ -57,7 +57,9 @@ export function IdentityProviderForm({ provider, domains }: { provider: Identity
     else setTestError(result.error.fieldErrors ? Object.values(result.error.fieldErrors).flat()[0] ?? result.error.message : result.error.message);
   };
 
-  const secretHint = provider ? 'A secret is stored. Leave this empty to keep it.' : 'From your identity provider’s client settings.';
+  const secretHint = provider
+    ? 'A secret is stored. Leave this empty to keep it; a new issuer URL needs the secret that issuer gave you.'
+    : 'From your identity provider’s client settings.';
   return (
     <form onSubmit={save} noValidate className="grid max-w-2xl gap-5">
       {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}

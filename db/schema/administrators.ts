@@ -74,3 +74,28 @@ export const rateLimits = pgTable('rate_limits', {
    */
   throttledEventId: bigint('throttled_event_id', { mode: 'number' }),
 });
+
+/**
+ * An administrator's email change waiting for confirmation from the new address: the email
+ * changes only when the single-use link sent there is opened. One pending change per
+ * administrator (a new request replaces it); only the link's SHA-256 hash is stored.
+ */
+export const administratorEmailChanges = pgTable(
+  'administrator_email_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    administratorId: uuid('administrator_id')
+      .notNull()
+      .references(() => administrators.id, { onDelete: 'cascade' }),
+    newEmail: citext('new_email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The administrator who asked for the change. */
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('administrator_email_changes_admin_key').on(t.administratorId), uniqueIndex('administrator_email_changes_token_key').on(t.tokenHash)],
+);

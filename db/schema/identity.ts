@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { administrators } from './administrators';
+import { portalUsers } from './messaging';
 import { organisations } from './organisations';
 
 /**
@@ -55,4 +57,36 @@ export const domainSignIns = pgTable(
     redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('domain_sign_ins_state_key').on(t.stateHash), index('domain_sign_ins_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * The identity an account is bound to at its organisation's identity provider: set at the
+ * account's first Domain sign-in, after which only the same (issuer, subject) signs it in, whatever
+ * email the provider later vouches for. A level 1 administrator removes the binding to let the
+ * person link again; changing the provider's issuer removes every binding to the old one.
+ * Exactly one of administratorId and portalUserId is set, matching `kind`.
+ */
+export const domainIdentities = pgTable(
+  'domain_identities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['administrator', 'portal_user'] }).notNull(),
+    administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'cascade' }),
+    portalUserId: uuid('portal_user_id').references(() => portalUsers.id, { onDelete: 'cascade' }),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('domain_identities_administrator_key').on(t.administratorId),
+    uniqueIndex('domain_identities_portal_user_key').on(t.portalUserId),
+    index('domain_identities_org_idx').on(t.orgId),
+    check(
+      'domain_identities_one_account',
+      sql`(${t.kind} = 'administrator' and ${t.administratorId} is not null and ${t.portalUserId} is null) or (${t.kind} = 'portal_user' and ${t.portalUserId} is not null and ${t.administratorId} is null)`,
+    ),
+  ],
 );

@@ -1,10 +1,14 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { administrators, auditEvents } from '@/db/schema';
+import { administratorEmailChanges, administrators, auditEvents, outboxMessages, passwordTokens } from '@/db/schema';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
-import { actorFor, createTestOrg } from '@/tests/factories';
+import { actorFor, createTestOrg, TEST_PASSWORD } from '@/tests/factories';
 import { addAdministrator } from './add-administrator';
+import { cancelEmailChange } from './cancel-email-change';
+import { confirmEmailChange, EMAIL_CHANGE_LINK_INVALID, findEmailChange } from './confirm-email-change';
+import { listAdministrators } from './queries';
+import { resendEmailChange } from './request-email-change';
 import { deactivateAdministrator, reactivateAdministrator } from './set-administrator-status';
 import { updateAdministrator } from './update-administrator';
 import { refusal } from '@/tests/refusal';
@@ -172,5 +176,108 @@ describe('deactivate and reactivate', () => {
       .where(and(eq(administrators.orgId, org.orgId), eq(administrators.level, 1), eq(administrators.status, 'active')));
     expect(active).toHaveLength(1);
     expect(await events(org.orgId, 'administrators.deactivated')).toHaveLength(1);
+  });
+});
+
+describe('changing an administrator email', () => {
+  async function confirmationLinks(to: string) {
+    const messages = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.recipient, to), eq(outboxMessages.kind, 'email_change_confirmation')));
+    return messages.map((m) => /\/confirm-email\/([A-Za-z0-9_-]{43})/.exec(m.bodyText)?.[1] ?? '');
+  }
+  async function noticesTo(to: string) {
+    return getDb()
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.recipient, to), inArray(outboxMessages.kind, ['email_change_requested', 'email_changed'])));
+  }
+
+  it('waits for confirmation from the new address: the old one keeps signing in until the link is opened, once', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const oldEmail = `manager@${org.domain}`;
+    const newEmail = `new.manager@${org.domain}`;
+    const result = await updateAdministrator({ actor: owner, id: org.managerId, ...details(newEmail), city: 'Shelbyville' });
+    expect(result).toEqual({ pendingEmail: newEmail });
+    // The other details change at once; the email does not.
+    expect(await row(org.managerId)).toMatchObject({ email: oldEmail, city: 'Shelbyville' });
+    const [pending] = await getDb().select().from(administratorEmailChanges).where(eq(administratorEmailChanges.administratorId, org.managerId));
+    expect(pending).toMatchObject({ newEmail, requestedBy: owner.email });
+    expect(pending.expiresAt.getTime() - pending.requestedAt.getTime()).toBe(24 * 3600_000);
+    const [token] = await confirmationLinks(newEmail);
+    expect(token).toHaveLength(43);
+    expect(pending.tokenHash).not.toContain(token);
+    const [requested] = await noticesTo(oldEmail);
+    expect(requested.bodyText).toContain(`to ${newEmail}`);
+    const [event] = await events(org.orgId, 'administrators.email_change_requested');
+    expect(event.summary).toContain(`from ${oldEmail} to ${newEmail}`);
+    expect(await signInAdministrator({ email: oldEmail, password: TEST_PASSWORD, clientAddress: '' })).toMatchObject({ id: org.managerId });
+    await expect(signInAdministrator({ email: newEmail, password: TEST_PASSWORD, clientAddress: '' })).rejects.toThrow(/Incorrect/);
+    expect((await listAdministrators(getDb(), org.orgId)).find((a) => a.id === org.managerId)).toMatchObject({ email: oldEmail, pendingEmail: newEmail });
+
+    // A reset link sent to the old address before the change stops working with it.
+    await getDb().insert(passwordTokens).values({ orgId: org.orgId, purpose: 'reset', administratorId: org.managerId, tokenHash: 'old-reset', expiresAt: new Date(Date.now() + 3600_000) });
+    expect(await findEmailChange(token)).toEqual({ name: 'Jordan Hale', oldEmail, newEmail });
+    // Twenty browsers open the link at once: one changes the email.
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => confirmEmailChange({ token, clientAddress: '203.0.113.9' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.message === EMAIL_CHANGE_LINK_INVALID)).toBe(true);
+    expect((await row(org.managerId)).email).toBe(newEmail);
+    expect(await events(org.orgId, 'administrators.email_changed')).toMatchObject([{ clientAddress: '203.0.113.9', targetId: org.managerId }]);
+    expect((await noticesTo(oldEmail)).map((m) => m.kind).sort()).toEqual(['email_change_requested', 'email_changed']);
+    const [reset] = await getDb().select().from(passwordTokens).where(eq(passwordTokens.tokenHash, 'old-reset'));
+    expect(reset.usedAt).not.toBeNull();
+    expect(await findEmailChange(token)).toBeNull();
+    expect(await signInAdministrator({ email: newEmail, password: TEST_PASSWORD, clientAddress: '' })).toMatchObject({ id: org.managerId });
+  });
+
+  it('refuses an expired link, and Resend replaces the link while Cancel drops the change', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const newEmail = `moved@${org.domain}`;
+    const asked = new Date('2026-12-01T10:00:00Z');
+    await updateAdministrator({ actor: owner, id: org.managerId, ...details(newEmail), now: asked });
+    const [first] = await confirmationLinks(newEmail);
+    expect((await refusal(confirmEmailChange({ token: first, clientAddress: '', now: new Date(asked.getTime() + 24 * 3600_000 + 1) }))).code).toBe('expired');
+
+    await resendEmailChange({ actor: owner, id: org.managerId });
+    const links = await confirmationLinks(newEmail);
+    expect(links).toHaveLength(2);
+    const second = links.find((t) => t !== first) ?? '';
+    expect((await refusal(confirmEmailChange({ token: first, clientAddress: '' }))).code).toBe('expired');
+    // The old address was told once, not again at the resend.
+    expect(await noticesTo(`manager@${org.domain}`)).toHaveLength(1);
+
+    await cancelEmailChange({ actor: owner, id: org.managerId });
+    expect(await events(org.orgId, 'administrators.email_change_cancelled')).toHaveLength(1);
+    expect((await refusal(confirmEmailChange({ token: second, clientAddress: '' }))).code).toBe('expired');
+    expect((await row(org.managerId)).email).toBe(`manager@${org.domain}`);
+    expect((await refusal(cancelEmailChange({ actor: owner, id: org.managerId }))).code).toBe('not_found');
+    expect((await refusal(resendEmailChange({ actor: owner, id: org.managerId }))).code).toBe('not_found');
+  });
+
+  it("applies to one's own email too, and refuses a taken address, lower levels and another organisation", async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    await updateAdministrator({ actor: owner, id: org.ownerId, ...details(`me@${org.domain}`, 1) });
+    expect((await row(org.ownerId)).email).toBe(`owner@${org.domain}`);
+    expect(await confirmationLinks(`me@${org.domain}`)).toHaveLength(1);
+
+    const taken = await refusal(updateAdministrator({ actor: owner, id: org.managerId, ...details(`viewer@${org.domain}`) }));
+    expect(taken.code).toBe('conflict');
+    expect(taken.fieldErrors?.email).toBeDefined();
+    const manager = await actorFor(org.managerId);
+    expect((await refusal(resendEmailChange({ actor: manager, id: org.ownerId }))).code).toBe('forbidden');
+    expect((await refusal(cancelEmailChange({ actor: manager, id: org.ownerId }))).code).toBe('forbidden');
+    const other = await createTestOrg();
+    const stranger = await actorFor(other.ownerId);
+    expect((await refusal(resendEmailChange({ actor: stranger, id: org.ownerId }))).code).toBe('not_found');
+    expect((await refusal(cancelEmailChange({ actor: stranger, id: org.ownerId }))).code).toBe('not_found');
+    expect(await events(other.orgId, 'administrators.email_change_requested')).toHaveLength(0);
+
+    // Someone else takes the address before the link is opened: refused, nothing changes.
+    const [token] = await confirmationLinks(`me@${org.domain}`);
+    await getDb().insert(administrators).values({ orgId: org.orgId, email: `me@${org.domain}`, name: 'Squatter', level: 3, passwordHash: 'x' });
+    expect((await refusal(confirmEmailChange({ token, clientAddress: '' }))).code).toBe('conflict');
+    expect((await row(org.ownerId)).email).toBe(`owner@${org.domain}`);
   });
 });

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administrators, organisations, subscriptions } from '@/db/schema';
+import { administratorEmailChanges, administrators, organisations, subscriptions } from '@/db/schema';
 import type { AdminLevel } from '@/lib/auth/permissions';
 
 /** What a signed-in request knows about its administrator. Never includes the password hash. */
@@ -83,8 +83,12 @@ export async function listAdministrators(db: DbOrTx, orgId: string) {
       mustChangePassword: administrators.mustChangePassword,
       lastSignInAt: administrators.lastSignInAt,
       createdAt: administrators.createdAt,
+      /** An email change waiting for confirmation from the new address. */
+      pendingEmail: administratorEmailChanges.newEmail,
+      pendingEmailExpiresAt: administratorEmailChanges.expiresAt,
     })
     .from(administrators)
+    .leftJoin(administratorEmailChanges, and(eq(administratorEmailChanges.administratorId, administrators.id), eq(administratorEmailChanges.orgId, orgId)))
     .where(eq(administrators.orgId, orgId))
     .orderBy(administrators.status, administrators.name);
   return rows.map((row) => ({ ...row, level: row.level as AdminLevel }));

@@ -34,3 +34,5 @@ export const administratorIdSchema = z.object({ id: uuidSchema('Unknown administ
 export type AdministratorDetails = z.infer<typeof administratorDetailsSchema>;
 export type AddAdministratorInput = z.infer<typeof addAdministratorSchema>;
 export type UpdateAdministratorInput = z.infer<typeof updateAdministratorSchema>;
+
+export const confirmEmailChangeSchema = z.object({ token: z.string().max(100) });

@@ -34,6 +34,7 @@ export const actionAccess = {
   saveIdentityProviderAction: admin('settings.manage'),
   testIdentityProviderAction: admin('settings.manage'),
   removeIdentityProviderAction: admin('settings.manage'),
+  unlinkDomainIdentityAction: admin('settings.manage'),
   requestPasswordResetAction: PUBLIC,
   resetPasswordAction: PUBLIC,
   changePasswordAction: admin('account.manage', { allowPendingPasswordChange: true }),
@@ -42,6 +43,10 @@ export const actionAccess = {
   updateAdministratorAction: admin('administrators.manage'),
   deactivateAdministratorAction: admin('administrators.manage'),
   reactivateAdministratorAction: admin('administrators.manage'),
+  resendEmailChangeAction: admin('administrators.manage'),
+  cancelEmailChangeAction: admin('administrators.manage'),
+  /** Public: the single-use link sent to the new address is what authorizes it. */
+  confirmEmailChangeAction: PUBLIC,
   addLicensedEmailsAction: admin('licensed_emails.manage'),
   buyLicensesForAddressesAction: admin('billing.pay'),
   renameLicensedEmailAction: admin('licensed_emails.manage'),

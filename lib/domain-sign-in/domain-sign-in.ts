@@ -11,6 +11,7 @@ import { createToken, hashToken } from '@/lib/auth/tokens';
 import { AppError } from '@/lib/errors/app-error';
 import { ensurePortalUser, portalSource } from '@/lib/portal/accounts';
 import { getPortalCredentials } from '@/lib/portal/queries';
+import { checkDomainIdentity } from './identities';
 import { authorizationRequest, describe, discover, verifiedClaims } from './oidc';
 import { emailDomain, findProviderForEmail, getProviderForSignIn } from './queries';
 import { openSecret } from './secret-box';
@@ -26,6 +27,14 @@ import { isUuid } from '@/lib/ids';
 const ATTEMPT_MINUTES = 10;
 /** Between the provider's answer and the session: one server-side step, so a minute is plenty. */
 const TICKET_SECONDS = 60;
+
+export function identityMismatchForAdministrator(email: string) {
+  return `Your identity provider signed you in as a different person than the one linked to ${email}, so Sealpost refused it. A level 1 administrator can unlink Domain sign-in for this account on the Administrators page; your next Domain sign-in then links it again.`;
+}
+
+export function identityMismatchForUser(email: string) {
+  return `Your identity provider signed you in as a different person than the one linked to ${email}, so Sealpost refused it. Ask your organisation's administrator to unlink Domain sign-in for this address; your next Domain sign-in then links it again.`;
+}
 
 export const SIGN_IN_AGAIN = 'This sign-in was not started in this browser, was already used, or took too long. Start again.';
 
@@ -59,7 +68,17 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-type Refusal = { message: string; reason: string; email?: string; orgId?: string; kind: AccountKind };
+type Refusal = {
+  message: string;
+  reason: string;
+  email?: string;
+  orgId?: string;
+  kind: AccountKind;
+  /** The refused account, when one was found; with `action`, the event names it. */
+  account?: { id: string };
+  action?: 'domain_identities.refused';
+  metadata?: Record<string, unknown>;
+};
 
 async function refuse(refusal: Refusal, clientAddress: string, now: Date): Promise<never> {
   await getDb().transaction(async (tx) => {
@@ -67,10 +86,11 @@ async function refuse(refusal: Refusal, clientAddress: string, now: Date): Promi
     await recordAuditEvent(tx, {
       orgId: refusal.orgId ?? null,
       actor: { type: 'anonymous', email: refusal.email ?? '' },
-      action: 'auth.sign_in_failed',
+      action: refusal.action ?? 'auth.sign_in_failed',
       summary: `Failed Domain sign-in${refusal.email ? ` for ${refusal.email}` : ''} (${refusal.reason})`,
+      target: refusal.account ? { type: refusal.kind, id: refusal.account.id, label: refusal.email } : undefined,
       clientAddress,
-      metadata: { reason: refusal.reason, kind: refusal.kind, method: 'domain' },
+      metadata: { reason: refusal.reason, kind: refusal.kind, method: 'domain', ...refusal.metadata },
       now,
     });
   });
@@ -147,6 +167,25 @@ export async function completeDomainSignIn(input: {
 
   const account = kind === 'administrator' ? await administratorAccount(email, orgId) : await internalUserAccount(email, orgId, now);
   if ('refused' in account) return refuse({ message: account.refused, reason: account.reason, email, orgId, kind }, clientAddress, now);
+
+  // The email only finds the account; the identity behind it must be the one the account is linked to.
+  const identity = await checkDomainIdentity({ kind, accountId: account.id, email, orgId, issuer: provider.issuer, subject: claims.subject, clientAddress, now });
+  if (identity.outcome === 'mismatch') {
+    return refuse(
+      {
+        message: kind === 'administrator' ? identityMismatchForAdministrator(email) : identityMismatchForUser(email),
+        reason: `identity ${claims.subject} is not the one linked to this account`,
+        email,
+        orgId,
+        kind,
+        account,
+        action: 'domain_identities.refused',
+        metadata: { presented: { issuer: provider.issuer, subject: claims.subject }, linked: identity.linked },
+      },
+      clientAddress,
+      now,
+    );
+  }
 
   const ticket = createToken();
   await db.update(domainSignIns).set({ accountId: account.id, ticketHash: ticket.tokenHash }).where(eq(domainSignIns.id, attempt.id));

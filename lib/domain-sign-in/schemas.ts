@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField } from '@/lib/auth/schemas';
+import { emailField, emailFieldFor } from '@/lib/auth/schemas';
 
 /** The settings form; unknown keys (orgId, updatedBy…) are stripped. */
 export const identityProviderSchema = z.object({
@@ -18,3 +18,6 @@ export const testConnectionSchema = identityProviderSchema.pick({ issuer: true, 
 export const signInMethodSchema = z.object({ email: emailField });
 
 export const startDomainSignInSchema = z.object({ email: emailField, callbackUrl: z.string().max(2048).optional() });
+
+/** Whose Domain sign-in binding a level 1 administrator removes: an address of the organisation. */
+export const unlinkDomainIdentitySchema = z.object({ email: emailFieldFor('Enter the email address of the account to unlink.') });

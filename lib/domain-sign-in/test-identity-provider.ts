@@ -23,12 +23,15 @@ export type ConnectionReport = {
  */
 export async function testIdentityProvider(input: { actor: AdminActor; issuer: string; clientId: string; clientSecret: string }): Promise<ConnectionReport> {
   assertCanManageIdentityProvider(input.actor);
+  const issuer = trimEndMatching(input.issuer.trim(), /\//);
   let secret = input.clientSecret;
   if (!secret) {
+    // The stored secret is only ever handed to the issuer it was stored for (discovery does not
+    // send it, but the configuration built here must not carry it to another issuer either).
     const stored = await getProviderForSignIn(getDb(), input.actor.orgId);
-    secret = stored ? openSecret(stored.clientSecretEncrypted) : 'unused-for-discovery';
+    secret = stored && stored.issuer === issuer ? openSecret(stored.clientSecretEncrypted) : 'unused-for-discovery';
   }
-  const config = await discover({ issuer: trimEndMatching(input.issuer.trim(), /\//), clientId: input.clientId.trim(), clientSecret: secret });
+  const config = await discover({ issuer, clientId: input.clientId.trim(), clientSecret: secret });
   const meta = config.serverMetadata();
   if (!meta.authorization_endpoint || !meta.token_endpoint) throw new AppError('unavailable', 'The provider does not publish an authorization and a token endpoint.');
   return {

@@ -85,3 +85,44 @@ export function messageNotificationEmail(input: { from: string; subject: string;
     html: layout(subject, lines, { label: input.firstTime ? 'Create password and read' : 'Read the message', url: input.url }),
   };
 }
+
+/**
+ * To every active level 1 administrator when the organisation's Domain sign-in settings change:
+ * whoever controls the identity provider controls who signs in, so such a change must never go
+ * unnoticed. `when` is already formatted.
+ */
+export function identityProviderChangedEmail(input: { name: string; organisation: string; actor: string; when: string; changes: string[]; url: string }): RenderedEmail {
+  const subject = `Domain sign-in settings of ${input.organisation} were changed`;
+  const lines = [
+    `Hello ${input.name},`,
+    `${input.actor} changed the Domain sign-in (identity provider) settings of ${input.organisation} on ${input.when}:`,
+    ...input.changes.map((change) => `• ${change}`),
+    'If you did not expect this change, review the settings at once and tell your other level 1 administrators.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Review Domain sign-in', url: input.url }) };
+}
+
+/** To the new address of an administrator's email change: the change happens only when this link is opened. */
+export function confirmEmailChangeEmail(input: { name: string; oldEmail: string; newEmail: string; requestedBy: string; url: string; hours: number }): RenderedEmail {
+  const subject = 'Confirm your new Sealpost email address';
+  const lines = [
+    `Hello ${input.name},`,
+    `${input.requestedBy} asked to change the email address you sign in to Sealpost with from ${input.oldEmail} to ${input.newEmail}.`,
+    `Open the link below to confirm that this address is yours. It works once and expires in ${input.hours} hours; until then you keep signing in with ${input.oldEmail}.`,
+    'If you did not expect this, ignore this email: nothing changes.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Confirm email address', url: input.url }) };
+}
+
+/** To the old address of an administrator's email change, when it is asked for and when it is made. */
+export function emailChangeNoticeEmail(input: { name: string; oldEmail: string; newEmail: string; requestedBy: string; done: boolean }): RenderedEmail {
+  const subject = input.done ? 'Your Sealpost email address was changed' : 'A change of your Sealpost email address was requested';
+  const lines = [
+    `Hello ${input.name},`,
+    input.done
+      ? `The email address you sign in to Sealpost with is now ${input.newEmail} instead of ${input.oldEmail}: the change was confirmed from the new address.`
+      : `${input.requestedBy} asked to change the email address you sign in to Sealpost with from ${input.oldEmail} to ${input.newEmail}. It changes only when the link sent to ${input.newEmail} is opened; until then you keep signing in with this address.`,
+    'If you did not expect this, tell a level 1 administrator of your organisation at once.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}

@@ -5,7 +5,8 @@ import Provider, { type Configuration } from 'oidc-provider';
 /**
  * A real OpenID Provider (the oidc-provider package) for Domain sign-in tests. Its own login page
  * (devInteractions) takes an email address as "login" and any password; that address is the
- * account's email, verified unless it starts with "unverified". Consent is granted automatically
+ * account's subject and email, verified unless it starts with "unverified"; a login with a "#tag"
+ * after the address is a different subject with the same email. Consent is granted automatically
  * for our client.
  */
 
@@ -31,7 +32,9 @@ export async function startOidcProvider(options: { redirectUri: string | string[
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: (_ctx, id) => {
-      return { accountId: id, claims: () => ({ sub: id, email: id, email_verified: !id.startsWith('unverified'), name: id }) };
+      // "someone@x.example#2" is another person (subject) whom the provider gives the same email.
+      const email = id.split('#')[0];
+      return { accountId: id, claims: () => ({ sub: id, email, email_verified: !id.startsWith('unverified'), name: email }) };
     },
     // Grant what our client asks for, so the test never stops at a consent page.
     loadExistingGrant: async (ctx) => {

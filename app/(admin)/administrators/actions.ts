@@ -6,6 +6,8 @@ import { addAdministrator } from '@/lib/administrators/add-administrator';
 import { addAdministratorSchema, administratorIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
 import { deactivateAdministrator, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
 import { updateAdministrator } from '@/lib/administrators/update-administrator';
+import { cancelEmailChange } from '@/lib/administrators/cancel-email-change';
+import { resendEmailChange } from '@/lib/administrators/request-email-change';
 
 export const addAdministratorAction = adminAction('addAdministratorAction', addAdministratorSchema, async (input, { actor }) => {
   const result = await addAdministrator({ actor, ...input });
@@ -14,9 +16,9 @@ export const addAdministratorAction = adminAction('addAdministratorAction', addA
 });
 
 export const updateAdministratorAction = adminAction('updateAdministratorAction', updateAdministratorSchema, async (input, { actor }) => {
-  await updateAdministrator({ actor, ...input });
+  const result = await updateAdministrator({ actor, ...input });
   revalidatePath('/administrators');
-  return null;
+  return result;
 });
 
 export const deactivateAdministratorAction = adminAction('deactivateAdministratorAction', administratorIdSchema, async ({ id }, { actor }) => {
@@ -27,6 +29,18 @@ export const deactivateAdministratorAction = adminAction('deactivateAdministrato
 
 export const reactivateAdministratorAction = adminAction('reactivateAdministratorAction', administratorIdSchema, async ({ id }, { actor }) => {
   await reactivateAdministrator({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+export const resendEmailChangeAction = adminAction('resendEmailChangeAction', administratorIdSchema, async ({ id }, { actor }) => {
+  await resendEmailChange({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+export const cancelEmailChangeAction = adminAction('cancelEmailChangeAction', administratorIdSchema, async ({ id }, { actor }) => {
+  await cancelEmailChange({ actor, id });
   revalidatePath('/administrators');
   return null;
 });

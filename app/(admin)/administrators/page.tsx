@@ -2,7 +2,9 @@ import { Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';
+import { PendingEmailChange } from '@/components/administrators/pending-email-change';
 import { StatusActions } from '@/components/administrators/status-actions';
+import { UnlinkIdentityButton } from '@/components/administrators/unlink-identity-button';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -12,6 +14,7 @@ import { getDb } from '@/db/client';
 import { listAdministrators } from '@/lib/administrators/queries';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
+import { listLinkedAdministrators } from '@/lib/domain-sign-in/identities';
 import { formatDateTime } from '@/lib/format';
 import { formatPhone } from '@/lib/phone';
 
@@ -23,6 +26,9 @@ export default async function AdministratorsPage() {
   // Phone numbers are stored as E.164 and shown (and edited) in international format.
   const rows = (await listAdministrators(getDb(), admin.orgId)).map((row) => ({ ...row, phone: row.phone && formatPhone(row.phone) }));
   const canManage = can(admin.level, 'administrators.manage');
+  const canUnlink = can(admin.level, 'settings.manage');
+  const linked = await listLinkedAdministrators(getDb(), admin.orgId);
+  const now = new Date();
   const active = rows.filter((r) => r.status === 'active').length;
 
   return (
@@ -71,7 +77,26 @@ export default async function AdministratorsPage() {
                     {row.mustChangePassword && row.status === 'active' && <Badge variant="warning">Password change pending</Badge>}
                   </span>
                 </TableCell>
-                <TableCell>{row.email}</TableCell>
+                <TableCell>
+                  {/* Capped so that a badge or a pending change wraps instead of widening the table. */}
+                  <span className="flex max-w-64 flex-wrap items-center gap-2">
+                    {row.email}
+                    {linked.has(row.id) && (
+                      <Badge variant="neutral" title="Signs in through Domain sign-in with one linked identity">
+                        Domain sign-in linked
+                      </Badge>
+                    )}
+                  </span>
+                  {row.pendingEmail && (
+                    <PendingEmailChange
+                      id={row.id}
+                      name={row.name}
+                      email={row.pendingEmail}
+                      expired={(row.pendingEmailExpiresAt?.getTime() ?? 0) <= now.getTime()}
+                      canManage={canManage}
+                    />
+                  )}
+                </TableCell>
                 <TableCell>{row.phone || '—'}</TableCell>
                 <TableCell>
                   <span title={LEVEL_NAMES[row.level]}>
@@ -96,6 +121,7 @@ export default async function AdministratorsPage() {
                           </Button>
                         }
                       />
+                      {canUnlink && linked.has(row.id) && <UnlinkIdentityButton name={row.name} email={row.email} />}
                       {row.id !== admin.id && <StatusActions id={row.id} name={row.name} active={row.status === 'active'} />}
                     </div>
                   </TableCell>

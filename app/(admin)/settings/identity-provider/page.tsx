@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { IdentityProviderForm } from '@/components/settings/identity-provider-form';
+import { UnlinkIdentityForm } from '@/components/settings/unlink-identity-form';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
@@ -49,6 +50,18 @@ export default async function IdentityProviderPage() {
         </CardHeader>
         <CardContent>
           <IdentityProviderForm provider={provider} domains={domains} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Linked accounts</CardTitle>
+          <CardDescription>
+            Each account is linked to the identity that first signed it in through your provider, and only that identity signs it in afterwards,
+            whatever email the provider gives. When a person&apos;s identity at the provider is replaced, unlink their account here.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <UnlinkIdentityForm />
         </CardContent>
       </Card>
     </div>
