@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signInToPortal } from './helpers';
 
@@ -100,12 +101,16 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await expect(page.getByText(`Recalled "${TO_RECALL}" from pat@partner.example to alice@acme.example`)).toBeVisible();
   await expect(page.getByText(`Extended the expiry of "${TO_EXTEND}" from alice@acme.example to pat@partner.example by 7 days`)).toBeVisible();
 
-  // The recipient can no longer open the recalled message.
+  // The recipient can no longer open the recalled message, nor find it by its words.
   const aliceContext = await browser.newContext();
   const alice = await aliceContext.newPage();
   await signInToPortal(alice, 'alice@acme.example');
   await alice.goto('/secure/inbox?q=cardiology');
-  await alice.getByRole('list', { name: 'Search results' }).getByRole('link', { name: new RegExp(TO_RECALL) }).first().click();
+  await expect(alice.getByRole('list', { name: 'Search results' }).getByRole('link', { name: new RegExp(TO_RECALL) })).toHaveCount(0);
+  const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1 });
+  const [recalled] = await sql<{ id: string }[]>`select id from secure_messages where subject = ${TO_RECALL} and status = 'recalled' limit 1`;
+  await sql.end();
+  await alice.goto(`/secure/messages/${recalled.id}`);
   await expect(alice.getByText('This message was recalled')).toBeVisible();
   await expect(alice.frameLocator('iframe[title="Message body"]').locator('body')).toHaveCount(0);
   await aliceContext.close();
