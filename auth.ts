@@ -22,7 +22,7 @@ const credentials = z.object({ email: z.string().trim().email().max(254), passwo
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
-  secret: process.env.AUTH_SECRET,
+  secret: env().AUTH_SECRET,
   logger: {
     // A refused sign-in is an expected answer (and an audit event), not a server error.
     error(error) {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import next from 'next';
 import { PEER_HEADER } from '@/lib/auth/client-address';
 import { env } from '@/lib/env';
+import { gracefulClose } from '@/lib/http/graceful-close';
 import { observeRequests } from '@/lib/http/observe';
 import { requestListener } from '@/lib/http/request-listener';
 
@@ -19,6 +20,7 @@ export async function serve(options: { dev: boolean; port: number; hostname: str
   const server = http.createServer(
     observeRequests(requestListener(handle, { dev: options.dev, stripe: Boolean(config.STRIPE_SECRET_KEY?.trim()), maxInFlight: config.MAX_REQUESTS_IN_FLIGHT })),
   );
+  const drain = gracefulClose(server);
   server.on('upgrade', (req, socket, head) => {
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
     void upgrade(req, socket, head);
@@ -28,8 +30,9 @@ export async function serve(options: { dev: boolean; port: number; hostname: str
   await new Promise<void>((resolve) => server.listen(options.port, options.hostname, resolve));
   return {
     server,
+    /** Refuses new connections, lets the requests in flight finish (10 s at most), then closes Next. */
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await drain();
       await app.close();
     },
   };

@@ -12,7 +12,7 @@ export function flowCookieOptions(path: string) {
   return {
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: process.env.NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
+    secure: env().NODE_ENV === 'production' && env().APP_URL.startsWith('https:'),
     path,
     maxAge: 10 * 60,
   };
