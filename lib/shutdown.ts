@@ -33,6 +33,7 @@ export class Shutdown {
         (this.stages.get(stage) ?? []).map(async (closer) => {
           try {
             await closer.close();
+            this.log(`stopped the ${closer.name}`);
           } catch (error) {
             this.log(`stopping the ${closer.name} failed: ${error instanceof Error ? error.message : String(error)}`);
           }
@@ -40,6 +41,26 @@ export class Shutdown {
       );
     }
   }
+}
+
+/**
+ * What a serving process (the only one, or a cluster worker) stops: the web server (no new
+ * connections; requests in flight finish, 10 s at most), the job workers (finish or release their
+ * jobs), the PDF browser and the database pool. Loaded when called: the launcher needs none of it
+ * before it serves.
+ */
+export async function addServerClosers(shutdown: Shutdown, closeServer: () => Promise<unknown>) {
+  const { stopJobWorkers } = await import('@/lib/jobs/runtime');
+  const { closeDb } = await import('@/db/client');
+  shutdown
+    .add('intake', { name: 'web server', close: closeServer })
+    .add('work', { name: 'job workers', close: stopJobWorkers })
+    .add('resources', {
+      name: 'PDF browser',
+      // lib/pdf/browser.ts runs in Next's bundle, outside the launcher's modules: reached through a global.
+      close: async () => (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.(),
+    })
+    .add('resources', { name: 'database pool', close: closeDb });
 }
 
 /**

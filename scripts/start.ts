@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, env, resetEnvCache, type Env } from '@/lib/env';
-import { exitAfterShutdown, Shutdown } from '@/lib/shutdown';
+import { addServerClosers, exitAfterShutdown, Shutdown } from '@/lib/shutdown';
 
 // This script reads its settings through lib/env.ts like the app; it writes process.env to hand the
 // server (in this process, its cluster workers and `next build`) the values it chose, e.g. the
@@ -47,26 +47,6 @@ function buildIsStale(): boolean {
 /** Worker processes for `npm start`: WEB_CONCURRENCY, a number or `auto` (one per core, at most 64); 1 by default. */
 function webConcurrency(config: Env): number {
   return config.WEB_CONCURRENCY === 'auto' ? Math.min(64, os.availableParallelism()) : config.WEB_CONCURRENCY;
-}
-
-/**
- * What a serving process (the only one, or a cluster worker) stops on SIGTERM/SIGINT, in
- * lib/shutdown.ts's order: the web server (no new connections; requests in flight finish, 10 s at
- * most), the job workers (finish or release their jobs), the PDF browser and the database pool.
- * Whatever else takes work from outside (e.g. a mail gateway) adds itself to the 'intake' stage.
- */
-async function addServerClosers(shutdown: Shutdown, closeServer: () => Promise<void>) {
-  const { stopJobWorkers } = await import('@/lib/jobs/runtime');
-  const { closeDb } = await import('@/db/client');
-  shutdown
-    .add('intake', { name: 'web server', close: closeServer })
-    .add('work', { name: 'job workers', close: stopJobWorkers })
-    .add('resources', {
-      name: 'PDF browser',
-      // lib/pdf/browser.ts lives in Next's bundle, outside this script's modules: reached through a global.
-      close: async () => (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.(),
-    })
-    .add('resources', { name: 'database pool', close: closeDb });
 }
 
 /** A cluster worker: the primary has migrated, built and set the environment; this only serves. */
