@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,10 +12,15 @@ import { getSql } from '@/db/client';
  */
 const SERVER = path.join(import.meta.dirname, 'shutdown-server.ts');
 
-type Child = ReturnType<typeof startServer>;
+type Child = {
+  child: ChildProcess;
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
+};
 const children: Child[] = [];
 
-function startServer(options: { slowMs: number; drainMs: number; jobMs: number }) {
+function startServer(options: { slowMs: number; drainMs: number; jobMs: number }): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER, String(options.slowMs), String(options.drainMs), String(options.jobMs)], {
     cwd: path.join(import.meta.dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -81,7 +86,7 @@ function connect(port: number): Promise<'connected' | 'refused'> {
 
 describe('SIGTERM', () => {
   it('refuses new connections, finishes the request and the job in flight, stops in order and exits 0', { timeout: 60_000 }, async () => {
-    const server = startServer({ slowMs: 1500, drainMs: 10_000, jobMs: 2500 });
+    const server = startServer({ slowMs: 3000, drainMs: 10_000, jobMs: 4000 });
     const port = Number((await server.waitFor(/^listening (\d+)$/))[1]);
     const jobId = (await server.waitFor(/^job (\S+)$/))[1];
     await server.waitFor(/^job started$/);
@@ -95,7 +100,7 @@ describe('SIGTERM', () => {
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
-    await expect.poll(() => connect(port), { timeout: 1000, interval: 50 }).toBe('refused');
+    await expect.poll(() => connect(port), { timeout: 2500, interval: 50 }).toBe('refused');
     expect(slowAnswered).toBe(false);
 
     expect(await slow).toEqual({ status: 200, body: 'done /slow' });
