@@ -54,7 +54,6 @@ async function serveWorker() {
   const config = env();
   const { serve } = await import('./server');
   const { close } = await serve({ dev: false, port: config.PORT, hostname: config.HOST });
-  const shutdown = new Shutdown(log);
   await addServerClosers(shutdown, close);
   const stop = exitAfterShutdown(shutdown);
   // The primary is gone (killed): nobody will send us SIGTERM or route connections to us.
@@ -65,7 +64,7 @@ async function serveWorker() {
  * The primary of `WEB_CONCURRENCY` workers: forks them, replaces one that dies while serving,
  * and on SIGINT/SIGTERM stops them all (each drains its own requests) before the database.
  */
-async function runCluster(count: number, options: { announce: () => void; shutdown: Shutdown }) {
+async function runCluster(count: number, options: { announce: () => void }) {
   // A scrape of /api/metrics reaches one worker, which asks here for every worker's metrics.
   const { serveClusterMetrics } = await import('@/lib/metrics');
   serveClusterMetrics();
@@ -89,7 +88,7 @@ async function runCluster(count: number, options: { announce: () => void; shutdo
   const youngGeneration = /--max-semi-space-size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`) ? [] : ['--max-semi-space-size=64'];
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...youngGeneration] });
   for (let i = 0; i < count; i++) cluster.fork();
-  options.shutdown.add('intake', {
+  shutdown.add('intake', {
     name: `${count} workers`,
     close: async () => {
       stopping = true;
@@ -108,6 +107,9 @@ async function runCluster(count: number, options: { announce: () => void; shutdo
   });
 }
 
+/** What this process has started, to stop on a signal or when starting fails half-way. */
+const shutdown = new Shutdown(log);
+
 async function main() {
   if (cluster.isWorker) return serveWorker();
   // Every variable is checked before anything starts (database, build): a bad one stops here.
@@ -122,7 +124,6 @@ async function main() {
   process.env.PORT = String(port);
   process.env.SEALPOST_DEMO = demo ? '1' : '0';
   // From here SIGTERM/SIGINT stop what has started so far, in order; each part adds its closer as it starts.
-  const shutdown = new Shutdown(log);
   exitAfterShutdown(shutdown, { log });
 
   let databaseUrl = config.DATABASE_URL;
@@ -181,7 +182,7 @@ async function main() {
   resetEnvCache();
   const announce = () => log(`Sealpost is running at ${config.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {
-    await runCluster(workers, { announce, shutdown });
+    await runCluster(workers, { announce });
     return;
   }
   const { serve } = await import('./server');
@@ -190,9 +191,11 @@ async function main() {
   await addServerClosers(shutdown, close);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   // A bad setting is the operator's to fix: one line naming it, no stack.
   if (error instanceof ConfigError) console.error(error.message);
   else console.error(`[sealpost] ${error instanceof Error ? error.message : String(error)}`);
+  // E.g. a failed migration: the embedded PostgreSQL started for it is not left running.
+  await shutdown.run();
   process.exit(1);
 });
