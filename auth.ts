@@ -23,7 +23,7 @@ const credentials = z.object({ email: z.string().trim().email().max(254), passwo
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
-  secret: process.env.AUTH_SECRET,
+  secret: env().AUTH_SECRET,
   // Secure, prefixed cookies exactly when APP_URL is https, whatever scheme a request claims.
   useSecureCookies: secureCookies(),
   logger: {

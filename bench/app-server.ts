@@ -7,6 +7,7 @@ import os from 'node:os';
  * start` (which builds first when the build is stale) against the bench database, on its own
  * process group so stopping it stops everything it started.
  */
+// The bench is a harness, like the tests: it reads its own settings and sets the environment of the app it starts.
 export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 3410);
 export const BENCH_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
 

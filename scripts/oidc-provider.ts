@@ -3,13 +3,16 @@
  * the tests use). Any email address signs in, with any password; addresses starting with
  * "unverified" come back with an unverified email.
  */
+import { env } from '@/lib/env';
 import { startOidcProvider, TEST_CLIENT } from '../tests/servers/oidc-provider';
 
+// OIDC_PORT belongs to this development stand-in, not to the app's configuration (lib/env.ts).
 const port = Number(process.env.OIDC_PORT ?? 4400);
-const app = (process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+const config = env();
+const app = config.APP_URL.replace(/\/$/, '');
 const provider = await startOidcProvider({
   port,
-  redirectUri: [`${app}/api/auth/sso/callback`, `http://127.0.0.1:${process.env.PORT ?? 3000}/api/auth/sso/callback`],
+  redirectUri: [`${app}/api/auth/sso/callback`, `http://127.0.0.1:${config.PORT}/api/auth/sso/callback`],
 });
 console.log(`Local OpenID Provider at ${provider.issuer}
   Issuer URL     ${provider.issuer}

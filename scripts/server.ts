@@ -1,6 +1,7 @@
 import next from 'next';
 import { PEER_HEADER } from '@/lib/auth/client-address';
 import { env } from '@/lib/env';
+import { gracefulClose } from '@/lib/http/graceful-close';
 import { observeRequests, withRequestContext } from '@/lib/http/observe';
 import { createHttpServer, requestListener } from '@/lib/http/request-listener';
 import { servedOverHttps } from '@/lib/http/https';
@@ -29,6 +30,7 @@ export async function serve(options: { dev: boolean; port: number; hostname: str
     },
   });
   const server = createHttpServer(observeRequests(listener), { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT * 1000 });
+  const drain = gracefulClose(server);
   server.on('upgrade', (req, socket, head) => {
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
     void upgrade(req, socket, head);
@@ -36,8 +38,9 @@ export async function serve(options: { dev: boolean; port: number; hostname: str
   await new Promise<void>((resolve) => server.listen(options.port, options.hostname, resolve));
   return {
     server,
+    /** Refuses new connections, lets the requests in flight finish (10 s at most), then closes Next. */
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await drain();
       await app.close();
     },
   };

@@ -13,10 +13,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, env, resetEnvCache, type Env } from '@/lib/env';
+import { addServerClosers, exitAfterShutdown, Shutdown } from '@/lib/shutdown';
+
+// This script reads its settings through lib/env.ts like the app; it writes process.env to hand the
+// server (in this process, its cluster workers and `next build`) the values it chose, e.g. the
+// embedded database's URL.
 
 const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
 const root = process.cwd();
-const dataDir = path.resolve(process.env.SEALPOST_DATA_DIR ?? path.join(root, '.data'));
 
 function log(message: string) {
   process.stdout.write(`[sealpost] ${message}\n`);
@@ -39,54 +44,27 @@ function buildIsStale(): boolean {
   return sourceFiles.some((f) => newer(path.join(root, f))) || sourceDirs.some((d) => walk(path.join(root, d)));
 }
 
-/** Worker processes for `npm start`: WEB_CONCURRENCY, a number or `auto` (one per core); 1 by default. */
-function webConcurrency(): number {
-  const raw = (process.env.WEB_CONCURRENCY ?? '1').trim();
-  const n = raw === 'auto' ? os.availableParallelism() : Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64, or "auto" (got "${raw}").`);
-  return n;
-}
-
-type Closer = () => Promise<void>;
-
-/** Stops on SIGINT/SIGTERM: `stop` runs once, and the process exits even if it hangs. */
-function onShutdown(stop: (signal: string) => Promise<void>) {
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    try {
-      await stop(signal);
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  return shutdown;
-}
-
-async function closeServer(close: Closer) {
-  await close();
-  await (globalThis as { __sealpostCloseBrowser?: () => Promise<void> }).__sealpostCloseBrowser?.();
+/** Worker processes for `npm start`: WEB_CONCURRENCY, a number or `auto` (one per core, at most 64); 1 by default. */
+function webConcurrency(config: Env): number {
+  return config.WEB_CONCURRENCY === 'auto' ? Math.min(64, os.availableParallelism()) : config.WEB_CONCURRENCY;
 }
 
 /** A cluster worker: the primary has migrated, built and set the environment; this only serves. */
 async function serveWorker() {
+  const config = env();
   const { serve } = await import('./server');
-  const { close } = await serve({ dev: false, port: Number(process.env.PORT), hostname: process.env.HOST ?? '0.0.0.0' });
-  const shutdown = onShutdown(() => closeServer(close));
+  const { close } = await serve({ dev: false, port: config.PORT, hostname: config.HOST });
+  await addServerClosers(shutdown, close);
+  const stop = exitAfterShutdown(shutdown);
   // The primary is gone (killed): nobody will send us SIGTERM or route connections to us.
-  process.on('disconnect', () => void shutdown('primary exited'));
+  process.on('disconnect', () => void stop('primary exited'));
 }
 
 /**
  * The primary of `WEB_CONCURRENCY` workers: forks them, replaces one that dies while serving,
- * and on SIGINT/SIGTERM stops them all before the database.
+ * and on SIGINT/SIGTERM stops them all (each drains its own requests) before the database.
  */
-async function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer }) {
+async function runCluster(count: number, options: { announce: () => void }) {
   // A scrape of /api/metrics reaches one worker, which asks here for every worker's metrics.
   const { serveClusterMetrics } = await import('@/lib/metrics');
   serveClusterMetrics();
@@ -106,38 +84,51 @@ async function runCluster(count: number, options: { announce: () => void; stopDa
   });
   // A page render allocates a few MB of short-lived objects; a 64 MB young generation (V8's
   // default is 16 MB) collects them in far fewer scavenges: about 7% less CPU per page here.
+  // NODE_OPTIONS is Node's own variable, not the app's configuration: read here, not in lib/env.ts.
   const youngGeneration = /--max-semi-space-size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`) ? [] : ['--max-semi-space-size=64'];
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...youngGeneration] });
   for (let i = 0; i < count; i++) cluster.fork();
-  onShutdown(async (signal) => {
-    stopping = true;
-    log(`${signal}: shutting down ${count} workers …`);
-    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) return resolve();
-            worker.once('exit', () => resolve());
-            worker.process.kill('SIGTERM');
-          }),
-      ),
-    );
-    if (options.stopDatabase) await options.stopDatabase();
+  shutdown.add('intake', {
+    name: `${count} workers`,
+    close: async () => {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (worker.isDead()) return resolve();
+              worker.once('exit', () => resolve());
+              worker.process.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
   });
 }
 
+/** What this process has started, to stop on a signal or when starting fails half-way. */
+const shutdown = new Shutdown(log);
+
 async function main() {
   if (cluster.isWorker) return serveWorker();
-  const workers = mode === 'start' ? webConcurrency() : 1;
-  const port = Number(process.env.PORT ?? 3000);
-  const hostname = process.env.HOST ?? '0.0.0.0';
-  process.env.APP_URL ??= `http://localhost:${port}`;
+  // Every variable is checked before anything starts (database, build): a bad one stops here.
+  const config = env();
+  const workers = mode === 'start' ? webConcurrency(config) : 1;
+  const dataDir = path.resolve(root, config.SEALPOST_DATA_DIR);
+  // Demo mode is on by default without DATABASE_URL (an embedded database is started below).
+  const demo = config.SEALPOST_DEMO;
+  if (!config.AUTH_SECRET && !demo) throw new ConfigError('Invalid configuration: AUTH_SECRET must be set (generate one with `openssl rand -base64 32`)');
+  const { PORT: port, HOST: hostname } = config;
+  process.env.APP_URL = config.APP_URL;
   process.env.PORT = String(port);
-  let stopDatabase: (() => Promise<void>) | undefined;
+  process.env.SEALPOST_DEMO = demo ? '1' : '0';
+  // From here SIGTERM/SIGINT stop what has started so far, in order; each part adds its closer as it starts.
+  exitAfterShutdown(shutdown, { log });
 
-  if (!process.env.DATABASE_URL) {
-    const { startEmbeddedPostgres } = await import('@/lib/embedded-postgres');
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const { leaveSignalsToCaller, startEmbeddedPostgres } = await import('@/lib/embedded-postgres');
     const { createDatabase, withDatabase } = await import('@/lib/db-admin');
     fs.mkdirSync(dataDir, { recursive: true });
     // As root, PostgreSQL runs as its own OS user and must reach .data/postgres; the attachment
@@ -145,32 +136,30 @@ async function main() {
     if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o711);
     log(`No DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(root, dataDir) || '.'}/postgres …`);
     const server = await startEmbeddedPostgres(path.join(dataDir, 'postgres'));
-    stopDatabase = server.stop;
+    // Stopped by `shutdown`, after the server has answered its requests in flight.
+    leaveSignalsToCaller();
+    shutdown.add('database', { name: 'embedded PostgreSQL', close: server.stop });
     await createDatabase(server.url, 'sealpost');
-    process.env.DATABASE_URL = withDatabase(server.url, 'sealpost');
-    process.env.SEALPOST_DEMO ??= '1';
-  }
-  const demo = process.env.SEALPOST_DEMO === '1' || process.env.SEALPOST_DEMO === 'true';
-  if (demo && !stopDatabase) {
+    databaseUrl = withDatabase(server.url, 'sealpost');
+    process.env.DATABASE_URL = databaseUrl;
+  } else if (demo) {
     // A demo on an existing server (as the browser tests run it): create its database if needed.
     const { createDatabase, withDatabase } = await import('@/lib/db-admin');
-    const url = new URL(process.env.DATABASE_URL);
+    const url = new URL(databaseUrl);
     await createDatabase(withDatabase(url.toString(), 'postgres'), url.pathname.slice(1));
   }
 
-  if (!process.env.AUTH_SECRET) {
-    if (!demo) throw new Error('AUTH_SECRET is not set. Generate one with `openssl rand -base64 32`.');
+  if (!config.AUTH_SECRET) {
     const secretFile = path.join(dataDir, 'auth-secret');
     fs.mkdirSync(dataDir, { recursive: true });
     if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     process.env.AUTH_SECRET = fs.readFileSync(secretFile, 'utf8').trim();
   }
-  process.env.AUTH_TRUST_HOST ??= 'true';
 
   const { createDb } = await import('@/db/client');
   const { runMigrations } = await import('@/db/migrate');
   const { ensurePriceTiers, isSeeded, seedDemo } = await import('@/db/seed');
-  const { sql, db } = createDb(process.env.DATABASE_URL, 2);
+  const { sql, db } = createDb(databaseUrl, 2);
   try {
     await runMigrations(db);
     await ensurePriceTiers(db);
@@ -195,23 +184,24 @@ async function main() {
   const { cardPaymentsStartupNotice } = await import('@/lib/billing/card-payments');
   const cardsNotice = cardPaymentsStartupNotice();
   if (cardsNotice) log(cardsNotice);
-  const announce = () =>
-    log(`Sealpost is running at ${process.env.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
+  // The server in this process reads the values set above.
+  resetEnvCache();
+  const announce = () => log(`Sealpost is running at ${config.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {
-    await runCluster(workers, { announce, stopDatabase });
+    await runCluster(workers, { announce });
     return;
   }
   const { serve } = await import('./server');
   const { close } = await serve({ dev: mode === 'dev', port, hostname });
   announce();
-  onShutdown(async (signal) => {
-    log(`${signal}: shutting down …`);
-    await closeServer(close);
-    if (stopDatabase) await stopDatabase();
-  });
+  await addServerClosers(shutdown, close);
 }
 
-main().catch((error: unknown) => {
-  console.error(`[sealpost] ${error instanceof Error ? error.message : String(error)}`);
+main().catch(async (error: unknown) => {
+  // A bad setting is the operator's to fix: one line naming it, no stack.
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`[sealpost] ${error instanceof Error ? error.message : String(error)}`);
+  // E.g. a failed migration: the embedded PostgreSQL started for it is not left running.
+  await shutdown.run();
   process.exit(1);
 });

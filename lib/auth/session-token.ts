@@ -35,7 +35,7 @@ function tokenFrom(jar: Awaited<ReturnType<typeof cookies>>): { name: string; to
  */
 export async function sessionAccount(): Promise<Session['account'] | null> {
   const found = tokenFrom(await cookies());
-  const secret = process.env.AUTH_SECRET;
+  const secret = env().AUTH_SECRET;
   if (!found || !secret) return null;
   const cacheKey = `${found.name}=${found.token}`;
   const now = Date.now();

@@ -12,6 +12,7 @@ import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { getInvoice, getOrder } from './queries';
 import { prepareCheckout } from './update-order';
 import { refusal } from '@/tests/refusal';
+import { resetEnvCache } from '@/lib/env';
 
 
 async function eventsOf(orgId: string, action: string) {
@@ -88,6 +89,7 @@ describe('buying licenses for new addresses', () => {
     const stripe = { STRIPE_SECRET_KEY: 'sk_test_local', STRIPE_WEBHOOK_SECRET: 'whsec_local', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_local' };
     const saved = Object.fromEntries(Object.keys(stripe).map((k) => [k, process.env[k]]));
     Object.assign(process.env, stripe);
+    resetEnvCache();
     try {
       const refused = await refusal(payOrderWithTestCard({ actor: owner, orderId, card: VISA }));
       expect(refused).toMatchObject({ code: 'forbidden', message: TEST_GATEWAY_OFF });
@@ -96,6 +98,7 @@ describe('buying licenses for new addresses', () => {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+      resetEnvCache();
     }
     expect(await getDb().$count(payments, eq(payments.orderId, orderId))).toBe(0);
     expect((await getOrder(getDb(), org.orgId, orderId))?.status).toBe('open');

@@ -10,6 +10,7 @@ import { startFakeStripe } from '@/tests/servers/fake-stripe';
 import { paymentIntentEvent } from '@/tests/stripe-events';
 import { confirmCheckOrder } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
+import { parseEnv, resetEnvCache } from '@/lib/env';
 import { stripeConfig } from './stripe-config';
 import { handleStripeEvent, paymentIntentIdempotencyKey, preparePaymentIntent, processStripeWebhook, type StripeEventOutcome } from './stripe-payments';
 import { refusal } from '@/tests/refusal';
@@ -25,15 +26,16 @@ let fake: Awaited<ReturnType<typeof startFakeStripe>>;
 
 beforeAll(async () => {
   fake = await startFakeStripe();
-  // stripeConfig() reads process.env on every call, so setting it here (after the imports) is enough.
   process.env.STRIPE_SECRET_KEY = 'sk_test_sealpost';
   process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
   process.env.NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY = 'pk_test_sealpost';
   process.env.STRIPE_API_BASE = fake.url;
+  resetEnvCache();
 });
 
 afterAll(async () => {
   for (const name of STRIPE_ENV) delete process.env[name];
+  resetEnvCache();
   await fake.close();
 });
 
@@ -108,14 +110,17 @@ const FULFILLED_50 = { status: 'fulfilled', purchased: 50, used: 50, invoices: 1
 
 describe('configuration', () => {
   it('is off without a secret key, and refuses half a configuration or a secret key where the publishable key goes', () => {
-    expect(stripeConfig({})).toBeNull();
-    expect(stripeConfig({ STRIPE_SECRET_KEY: '' })).toBeNull();
-    expect(() => stripeConfig({ STRIPE_SECRET_KEY: 'sk_test_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_x' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
-    expect(() => stripeConfig({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'sk_test_x' })).toThrow(/publishable/);
-    expect(() => stripeConfig({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_x' })).toThrow(/modes/);
+    expect(stripeConfig(parseEnv({}))).toBeNull();
+    expect(stripeConfig(parseEnv({ STRIPE_SECRET_KEY: '' }))).toBeNull();
+    // lib/env.ts refuses these, so `npm start` stops on them before serving anyone.
+    expect(() => parseEnv({ STRIPE_SECRET_KEY: 'sk_test_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_x' })).toThrow(/STRIPE_WEBHOOK_SECRET must be set/);
+    expect(() => parseEnv({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'sk_test_x' })).toThrow(
+      /NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY must be a publishable key/,
+    );
+    expect(() => parseEnv({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_x' })).toThrow(/same mode/);
     expect(() =>
-      stripeConfig({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_x', STRIPE_API_BASE: 'http://127.0.0.1:1' }),
-    ).toThrow(/live key/);
+      parseEnv({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_x', STRIPE_API_BASE: 'http://127.0.0.1:1' }),
+    ).toThrow(/STRIPE_API_BASE cannot be used with a live/);
     expect(stripeConfig()).toEqual({ secretKey: 'sk_test_sealpost', webhookSecret: WEBHOOK_SECRET, publishableKey: 'pk_test_sealpost', apiBase: fake.url });
   });
 });
@@ -209,10 +214,12 @@ describe('preparePaymentIntent', () => {
     const { org, order } = await pendingOrder();
     const key = process.env.STRIPE_SECRET_KEY;
     delete process.env.STRIPE_SECRET_KEY;
+    resetEnvCache();
     try {
       expect((await refusal(preparePaymentIntent({ actor: org.owner, orderId: order.id }))).code).toBe('unavailable');
     } finally {
       process.env.STRIPE_SECRET_KEY = key;
+      resetEnvCache();
     }
   });
 });
@@ -400,10 +407,12 @@ describe('POST /api/webhooks/stripe', () => {
 
     const key = process.env.STRIPE_SECRET_KEY;
     delete process.env.STRIPE_SECRET_KEY;
+    resetEnvCache();
     try {
       expect((await post(payload, { 'stripe-signature': header })).status).toBe(404);
     } finally {
       process.env.STRIPE_SECRET_KEY = key;
+      resetEnvCache();
     }
   });
 });

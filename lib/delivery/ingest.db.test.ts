@@ -10,6 +10,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from './api-keys';
 import { ingestDeliveryEvents, MAX_EVENTS_PER_REQUEST, parseDeliveryEvents } from './ingest';
+import { resetEnvCache } from '@/lib/env';
 
 // The routes authenticate by API key or signature, never by session; this keeps next-auth (which
 // needs the Next.js server runtime) out of the test.
@@ -249,10 +250,12 @@ describe('POST /api/webhooks/resend', () => {
   beforeEach(() => {
     saved = process.env.RESEND_WEBHOOK_SECRET;
     process.env.RESEND_WEBHOOK_SECRET = secret;
+    resetEnvCache();
   });
   afterEach(() => {
     if (saved === undefined) delete process.env.RESEND_WEBHOOK_SECRET;
     else process.env.RESEND_WEBHOOK_SECRET = saved;
+    resetEnvCache();
   });
 
   /** Signed independently of the code under test, the way Svix documents it. */
@@ -343,6 +346,7 @@ describe('POST /api/webhooks/resend', () => {
     const unknown = signed(bounce(randomUUID(), 'x@y.example'));
     expect((await postResendWebhook(unknown.request())).status).toBe(200);
     delete process.env.RESEND_WEBHOOK_SECRET;
+    resetEnvCache();
     expect((await postResendWebhook(unknown.request())).status).toBe(404);
   });
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { outboxMessages, webhookEvents } from '@/db/schema';
 import { ingestDeliveryEvents, type DeliveryEventRow } from './ingest';
+import { env } from '@/lib/env';
 
 /** QUALITY.md (payments rules, applied to Resend too): a signature older than five minutes changes nothing. */
 export const RESEND_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -11,9 +12,8 @@ export const RESEND_SIGNATURE_TOLERANCE_SECONDS = 300;
 export type ResendWebhookOutcome = 'stored' | 'duplicate' | 'ignored';
 export type ResendWebhookResult = { status: 200; outcome: ResendWebhookOutcome; stored: number } | { status: 400 | 404; message: string };
 
-/** Read here rather than at start-up so tests (and operators) can switch it on without a restart. */
 function webhookSecret(): Buffer | null {
-  const secret = process.env.RESEND_WEBHOOK_SECRET?.trim();
+  const secret = env().RESEND_WEBHOOK_SECRET;
   if (!secret) return null;
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   if (key.length === 0) {

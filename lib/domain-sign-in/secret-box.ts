@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '@/lib/errors/app-error';
+import { env } from '@/lib/env';
 
 /**
  * Encrypts secrets at rest (an identity provider's client secret) with AES-256-GCM under a key
@@ -9,7 +10,7 @@ import { AppError } from '@/lib/errors/app-error';
 const VERSION = 'v1';
 
 function key(): Buffer {
-  const secret = process.env.AUTH_SECRET;
+  const secret = env().AUTH_SECRET;
   if (!secret) throw new AppError('unavailable', 'The server has no AUTH_SECRET, so it cannot store secrets.');
   return Buffer.from(hkdfSync('sha256', secret, 'sealpost', 'identity-provider-client-secret', 32));
 }

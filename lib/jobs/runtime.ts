@@ -2,7 +2,9 @@ import type PgBoss from 'pg-boss';
 import { getSql } from '@/db/client';
 import { createBoss, prepareBoss } from './queue';
 
-const g = globalThis as unknown as { __sealpostBoss?: Promise<PgBoss> };
+// On globalThis: the workers start inside Next's bundle (instrumentation.ts), and the launcher
+// (scripts/start.ts), which runs outside it, stops them on shutdown.
+const g = globalThis as unknown as { __sealpostBoss?: Promise<PgBoss>; __sealpostJobStarter?: { stop: () => void } };
 
 /** The process's job queue over the process's database pool, started once. */
 export function getBoss(): Promise<PgBoss> {
@@ -18,10 +20,29 @@ export function getBoss(): Promise<PgBoss> {
   return g.__sealpostBoss;
 }
 
+/**
+ * Stops the queue: its workers take no new jobs, those working get up to 5 s to finish, and pg-boss
+ * then fails the rest so that they are retried (by another process, or this one's next start).
+ */
 export async function stopBoss() {
   const pending = g.__sealpostBoss;
   g.__sealpostBoss = undefined;
   if (pending) await (await pending).stop({ graceful: true, wait: true, timeout: 5000 });
+}
+
+/** This process's job workers, started as soon as the database answers (retryUntilStarted). */
+export function startJobWorkers(start: () => Promise<void>, options: Parameters<typeof retryUntilStarted>[1] = {}) {
+  g.__sealpostJobStarter?.stop();
+  const starter = retryUntilStarted(start, options);
+  g.__sealpostJobStarter = starter;
+  return starter;
+}
+
+/** On shutdown: no further start attempt, and the started workers finish or release their jobs. */
+export async function stopJobWorkers() {
+  g.__sealpostJobStarter?.stop();
+  g.__sealpostJobStarter = undefined;
+  await stopBoss();
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   UNSENT_UPLOAD_HOURS,
   uploadAttachment,
 } from './attachments';
+import { resetEnvCache } from '@/lib/env';
 
 /** The route handlers read the session through getCurrentPortalUser; the tests choose who is signed in. */
 const session = vi.hoisted(() => ({ user: null as PortalActor | null }));
@@ -53,12 +54,14 @@ const previousDataDir = process.env.SEALPOST_DATA_DIR;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sealpost-attachments-'));
   process.env.SEALPOST_DATA_DIR = dataDir;
+  resetEnvCache();
   root = attachmentsRoot();
 });
 
 afterAll(async () => {
   if (previousDataDir === undefined) delete process.env.SEALPOST_DATA_DIR;
   else process.env.SEALPOST_DATA_DIR = previousDataDir;
+  resetEnvCache();
   await rm(dataDir, { recursive: true, force: true });
 });
 

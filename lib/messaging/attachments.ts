@@ -9,6 +9,7 @@ import { SMS_STEP_REQUIRED, smsLockedOrgs, type SmsViewer } from '@/lib/portal/t
 import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { trimMatching } from '@/lib/trim';
 import { isUuid } from '@/lib/ids';
+import { env } from '@/lib/env';
 
 /** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
 export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
@@ -140,7 +141,7 @@ async function unsentBytes(db: DbOrTx, userId: string, draftId: string): Promise
 
 /** The key that signs draft ids, derived from AUTH_SECRET (as the session tokens are signed by it). */
 function draftKey(): Buffer {
-  const secret = process.env.AUTH_SECRET;
+  const secret = env().AUTH_SECRET;
   if (!secret) throw new AppError('unavailable', 'The server has no AUTH_SECRET, so it cannot accept attachments.');
   return Buffer.from(hkdfSync('sha256', secret, 'sealpost', 'attachment-draft-id', 32));
 }

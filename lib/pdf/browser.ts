@@ -8,6 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import puppeteer, { type Browser, type BrowserContext, type CDPSession, type Page } from 'puppeteer-core';
+import { env } from '@/lib/env';
 
 const LAUNCH_ARGS = [
   '--no-sandbox',
@@ -75,7 +76,8 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-let maxPages = positiveInt(process.env.PDF_MAX_PAGES, 4);
+/** PDF_MAX_PAGES until configurePdfPool() sets it (read on first use, not at import, so a build needs no configuration). */
+let configuredMaxPages: number | undefined;
 let maxUsesPerPage = 200;
 
 let current: Browser | null = null;
@@ -90,15 +92,15 @@ const pendingReleases = new Set<Promise<void>>();
 let openPages = 0;
 let peakOpenPages = 0;
 
-function positiveInt(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+function maxPages(): number {
+  configuredMaxPages ??= env().PDF_MAX_PAGES;
+  return configuredMaxPages;
 }
 
 export function configurePdfPool(options: PdfPoolOptions): void {
   if (options.maxPages !== undefined) {
     if (!Number.isInteger(options.maxPages) || options.maxPages < 1) throw new Error('maxPages must be a positive integer');
-    maxPages = options.maxPages;
+    configuredMaxPages = options.maxPages;
   }
   if (options.maxUsesPerPage !== undefined) {
     if (!Number.isInteger(options.maxUsesPerPage) || options.maxUsesPerPage < 1) {
@@ -107,11 +109,11 @@ export function configurePdfPool(options: PdfPoolOptions): void {
     maxUsesPerPage = options.maxUsesPerPage;
   }
   // A smaller pool must not keep more idle pages than it could ever use at once.
-  while (idle.length > 0 && idle.length + slotsHeld > maxPages) {
+  while (idle.length > 0 && idle.length + slotsHeld > maxPages()) {
     const entry = idle.pop();
     if (entry) void disposeEntry(entry);
   }
-  while (slotsHeld < maxPages && waiters.length > 0) {
+  while (slotsHeld < maxPages() && waiters.length > 0) {
     slotsHeld++;
     waiters.shift()?.resolve();
   }
@@ -127,7 +129,7 @@ export function pdfPoolStats(): PdfPoolStats {
     inUse: slotsHeld,
     idle: idle.length,
     waiting: waiters.length,
-    maxPages,
+    maxPages: maxPages(),
     peakOpenPages,
     launches,
     browserPid: current?.process()?.pid ?? null,
@@ -140,7 +142,7 @@ function launchBrowser(): Promise<Browser> {
   // Every caller that finds the browser gone while a launch is under way shares that launch.
   launching ??= (async () => {
     const browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      executablePath: env().CHROME_PATH,
       headless: true,
       args: LAUNCH_ARGS,
       // With a pipe instead of a WebSocket, Chromium exits by itself when this process dies
@@ -192,7 +194,7 @@ function killProcessGroup(proc: ChildProcess | null): void {
 
 function takeSlot(signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (slotsHeld < maxPages) {
+  if (slotsHeld < maxPages()) {
     slotsHeld++;
     return Promise.resolve();
   }
@@ -219,7 +221,7 @@ function takeSlot(signal: AbortSignal | undefined): Promise<void> {
 
 function giveSlot(): void {
   // The slot passes straight to the next waiter so that a newcomer cannot jump the queue.
-  if (slotsHeld <= maxPages) {
+  if (slotsHeld <= maxPages()) {
     const next = waiters.shift();
     if (next) {
       next.resolve();
@@ -349,7 +351,7 @@ async function releaseEntry(
 ): Promise<void> {
   try {
     // After the pool was made smaller, returning pages shrink it down to the new size.
-    const fits = idle.length + slotsHeld <= maxPages;
+    const fits = idle.length + slotsHeld <= maxPages();
     if (reusable && fits && isHealthy(entry) && (await resetEntry(entry, clearOrigins))) {
       idle.push(entry);
     } else {

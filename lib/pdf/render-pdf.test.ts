@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeBrowser, configurePdfPool, pdfPoolStats } from './browser';
 import { PdfRenderError, renderPdf } from './render-pdf';
+import { resetEnvCache } from '@/lib/env';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -318,6 +319,7 @@ describe.skipIf(!hasChromium)(`renderPdf (needs Chromium at ${CHROMIUM})`, () =>
     await closeBrowser();
     const saved = process.env.CHROME_PATH;
     process.env.CHROME_PATH = '/nonexistent/chromium';
+    resetEnvCache();
     try {
       await expect(renderPdf({ html: invoiceHtml })).rejects.toMatchObject({
         code: 'browser_unavailable',
@@ -327,6 +329,7 @@ describe.skipIf(!hasChromium)(`renderPdf (needs Chromium at ${CHROMIUM})`, () =>
     } finally {
       if (saved === undefined) delete process.env.CHROME_PATH;
       else process.env.CHROME_PATH = saved;
+      resetEnvCache();
     }
     expect(pdfText(await renderPdf({ html: invoiceHtml }))).toContain('INV-2026-0042');
     rememberBrowser();

@@ -19,6 +19,7 @@ import { refusal } from '@/tests/refusal';
 import { signInPortalUser, signOutPortalUser } from './accounts';
 import { getPortalSession } from './queries';
 import { MAX_CODE_ATTEMPTS, sendSmsCode, smsLockedOrgs, TOO_MANY_CODES, verifySmsCode } from './two-factor';
+import { resetEnvCache } from '@/lib/env';
 
 const PASSWORD = 'Portal-Two-Factor-42';
 /** A number no other test texts, so counts of texts are this test's own. */
@@ -29,10 +30,12 @@ const previousDataDir = process.env.SEALPOST_DATA_DIR;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sealpost-sms-step-'));
   process.env.SEALPOST_DATA_DIR = dataDir;
+  resetEnvCache();
 });
 afterAll(async () => {
   if (previousDataDir === undefined) delete process.env.SEALPOST_DATA_DIR;
   else process.env.SEALPOST_DATA_DIR = previousDataDir;
+  resetEnvCache();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv, resetEnvCache } from '@/lib/env';
 import { s3BlobStore, s3ConfigFromEnv, type S3StoreConfig } from './s3-store';
 import { BlobNotFoundError, blobStore, InvalidStorageKeyError, newStorageKey, TooLargeError } from './storage';
 
@@ -198,12 +199,13 @@ describe('blobStore() configuration', () => {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+    resetEnvCache();
   });
 
   it('reads the S3_* variables; no S3_BUCKET means the local store', () => {
-    expect(s3ConfigFromEnv({})).toBeNull();
-    expect(s3ConfigFromEnv({ S3_BUCKET: '  ' })).toBeNull();
-    expect(s3ConfigFromEnv({ S3_BUCKET: 'b' })).toEqual({
+    expect(s3ConfigFromEnv(parseEnv({}))).toBeNull();
+    expect(s3ConfigFromEnv(parseEnv({ S3_BUCKET: '  ' }))).toBeNull();
+    expect(s3ConfigFromEnv(parseEnv({ S3_BUCKET: 'b' }))).toEqual({
       bucket: 'b',
       region: 'us-east-1',
       endpoint: undefined,
@@ -212,9 +214,9 @@ describe('blobStore() configuration', () => {
       forcePathStyle: false,
     });
     expect(
-      s3ConfigFromEnv({ S3_BUCKET: 'b', S3_REGION: 'eu-west-3', S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_FORCE_PATH_STYLE: '1' }),
+      s3ConfigFromEnv(parseEnv({ S3_BUCKET: 'b', S3_REGION: 'eu-west-3', S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_FORCE_PATH_STYLE: '1' })),
     ).toEqual({ bucket: 'b', region: 'eu-west-3', endpoint: 'http://minio:9000', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true });
-    expect(() => s3ConfigFromEnv({ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k' })).toThrow(/both/);
+    expect(() => parseEnv({ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k' })).toThrow(/S3_SECRET_ACCESS_KEY must be set together/);
   });
 
   it('returns the S3 store when S3_BUCKET is set', async () => {
@@ -224,6 +226,7 @@ describe('blobStore() configuration', () => {
     process.env.S3_ACCESS_KEY_ID = 'S3RVER';
     process.env.S3_SECRET_ACCESS_KEY = 'S3RVER';
     process.env.S3_FORCE_PATH_STYLE = '1';
+    resetEnvCache();
     const store = blobStore();
     expect(blobStore()).toBe(store); // one client per configuration, not per call
     const key = newStorageKey();
@@ -233,6 +236,7 @@ describe('blobStore() configuration', () => {
     await store.delete(key);
 
     delete process.env.S3_BUCKET;
+    resetEnvCache();
     expect(blobStore()).not.toBe(store);
   });
 });

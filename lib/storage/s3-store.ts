@@ -5,6 +5,7 @@ import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } f
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobNotFoundError, InvalidStorageKeyError, isStorageKey, TooLargeError, type BlobStore } from './storage';
 import { chunksOf } from './chunks';
+import { env, type Env } from '@/lib/env';
 
 /** An S3-compatible bucket (AWS S3, MinIO, R2, …). */
 export interface S3StoreConfig {
@@ -23,26 +24,21 @@ export interface S3StoreConfig {
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
+type S3Settings = Pick<Env, 'S3_BUCKET' | 'S3_REGION' | 'S3_ENDPOINT' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'>;
+
 /**
- * The S3 configuration from process.env (read at call time, so tests can set it), or null when
- * S3_BUCKET is unset and the local store applies.
+ * The S3 configuration (lib/env.ts checks it, e.g. that both or neither of the keys are set), or
+ * null when S3_BUCKET is unset and the local store applies.
  */
-export function s3ConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): S3StoreConfig | null {
-  const value = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const bucket = value('S3_BUCKET');
-  if (!bucket) return null;
-  const accessKeyId = value('S3_ACCESS_KEY_ID');
-  const secretAccessKey = value('S3_SECRET_ACCESS_KEY');
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    throw new Error('Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither.');
-  }
+export function s3ConfigFromEnv(settings: S3Settings = env()): S3StoreConfig | null {
+  if (!settings.S3_BUCKET) return null;
   return {
-    bucket,
-    region: value('S3_REGION') ?? 'us-east-1',
-    endpoint: value('S3_ENDPOINT'),
-    accessKeyId,
-    secretAccessKey,
-    forcePathStyle: value('S3_FORCE_PATH_STYLE') === '1',
+    bucket: settings.S3_BUCKET,
+    region: settings.S3_REGION,
+    endpoint: settings.S3_ENDPOINT,
+    accessKeyId: settings.S3_ACCESS_KEY_ID,
+    secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE,
   };
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentsRoot, BlobNotFoundError, InvalidStorageKeyError, isStorageKey, localBlobStore, newStorageKey, TooLargeError } from './storage';
+import { resetEnvCache } from '@/lib/env';
 
 let dataDir = '';
 let root = '';
@@ -14,12 +15,14 @@ const previousDataDir = process.env.SEALPOST_DATA_DIR;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sealpost-storage-'));
   process.env.SEALPOST_DATA_DIR = dataDir;
+  resetEnvCache();
   root = attachmentsRoot();
 });
 
 afterAll(async () => {
   if (previousDataDir === undefined) delete process.env.SEALPOST_DATA_DIR;
   else process.env.SEALPOST_DATA_DIR = previousDataDir;
+  resetEnvCache();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { cachedS3BlobStore, s3ConfigFromEnv } from './s3-store';
 import { chunksOf } from './chunks';
+import { env } from '@/lib/env';
 
 /**
  * Where uploaded files live. Bytes in, bytes out: the store knows nothing about users, messages
@@ -74,13 +75,9 @@ function pathFor(root: string, key: string): string {
   return path.join(root, ...key.split('/'));
 }
 
-/**
- * SEALPOST_DATA_DIR/attachments, or .data/attachments under the working directory. Read from
- * process.env at call time (not through lib/env.ts's cache) so tests can point it at a temp dir.
- */
+/** SEALPOST_DATA_DIR/attachments (.data/attachments under the working directory by default). */
 export function attachmentsRoot(): string {
-  const dataDir = process.env.SEALPOST_DATA_DIR?.trim();
-  return path.resolve(dataDir ? dataDir : '.data', 'attachments');
+  return path.resolve(env().SEALPOST_DATA_DIR, 'attachments');
 }
 
 /** The store the app uses: the S3 bucket when S3_BUCKET is set, else the local disk. */

@@ -13,6 +13,7 @@ import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { startFakeStripe } from '@/tests/servers/fake-stripe';
 import { paymentIntentEvent } from '@/tests/stripe-events';
+import { resetEnvCache } from '@/lib/env';
 
 /**
  * QUALITY.md "No double spend", for what lib/billing's own tests do not race: every way of
@@ -35,6 +36,7 @@ beforeAll(async () => {
   process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
   process.env.NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY = 'pk_test_sealpost';
   process.env.STRIPE_API_BASE = fake.url;
+  resetEnvCache();
   // A webhook that loses the race to a check or test-card payment is logged as needing a refund.
   vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -42,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.restoreAllMocks();
   for (const name of STRIPE_ENV) delete process.env[name];
+  resetEnvCache();
   await fake.close();
 });
 

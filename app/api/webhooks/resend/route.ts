@@ -1,5 +1,6 @@
 import { processResendWebhook } from '@/lib/delivery/resend-webhook';
 import { errorResponse, jsonError, readBodyLimited } from '@/lib/http/route';
+import { env } from '@/lib/env';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 export async function POST(request: Request) {
   try {
-    if (!process.env.RESEND_WEBHOOK_SECRET?.trim()) return jsonError('not_found', 'Not found.', 404);
+    if (!env().RESEND_WEBHOOK_SECRET) return jsonError('not_found', 'Not found.', 404);
     const raw = await readBodyLimited(request, MAX_BODY_BYTES);
     if (!raw) return jsonError('invalid_input', 'The request body is too large.', 413);
     const result = await processResendWebhook(raw, request.headers);
