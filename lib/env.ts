@@ -19,6 +19,20 @@ const schema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Lets tests point the Resend SDK at a local server. */
   RESEND_BASE_URL: z.string().url().optional(),
+  /**
+   * All three together send SMS (two-factor codes) through Twilio; without them SMS stays in the
+   * outbox. TWILIO_FROM is the sending number (E.164) or a Messaging Service SID (MG…), which
+   * then picks the number itself.
+   */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)').optional(),
+  /** Also the key of the status callbacks' X-Twilio-Signature (/api/webhooks/twilio). */
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'TWILIO_FROM must be an E.164 number (+15551234567) or a Messaging Service SID (MG…)')
+    .optional(),
+  /** Tests only: send the Twilio SDK's API calls to a local stand-in instead of https://api.twilio.com. */
+  TWILIO_API_BASE: z.string().url().optional(),
   /** All three together enable card payments through Stripe; without STRIPE_SECRET_KEY checkout uses the built-in test gateway. */
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   /** Signing secret of the webhook endpoint (/api/webhooks/stripe), whsec_… */
@@ -60,11 +74,25 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+const TWILIO_SETTINGS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+
+/**
+ * Twilio half-configured is refused at start: quietly falling back to the outbox would leave
+ * production codes undelivered with nobody told.
+ */
+const checked = schema.superRefine((e, ctx) => {
+  const set = TWILIO_SETTINGS.filter((k) => e[k] !== undefined);
+  if (set.length > 0 && set.length < TWILIO_SETTINGS.length) {
+    const missing = TWILIO_SETTINGS.filter((k) => e[k] === undefined);
+    ctx.addIssue({ code: 'custom', path: [missing[0]], message: `Twilio needs ${TWILIO_SETTINGS.join(', ')} together; missing ${missing.join(', ')}` });
+  }
+});
+
 let cached: Env | undefined;
 
 export function env(): Env {
   if (!cached) {
-    const parsed = schema.safeParse(process.env);
+    const parsed = checked.safeParse(process.env);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new Error(`Invalid configuration: ${problems}`);
@@ -82,6 +110,13 @@ export function resetEnvCache() {
 export function internalUrl(): string {
   const e = env();
   return e.INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`;
+}
+
+/** Twilio's settings when SMS goes through Twilio, else null (SMS stays in the outbox). */
+export function twilioConfig(): { accountSid: string; authToken: string; from: string; apiBase?: string } | null {
+  const e = env();
+  if (!e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM) return null;
+  return { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE };
 }
 
 export function databaseUrl(): string {
