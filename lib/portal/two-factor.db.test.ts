@@ -231,6 +231,25 @@ describe("one organisation's SMS two-factor never governs another's", () => {
     await getDb().update(policies).set({ enabled: false }).where(eq(policies.orgId, acme.orgId));
     await expect(openMessage({ user: pat, id: message.id })).resolves.toMatchObject({ locked: false });
   });
+
+  it('tells the sender which recipients have no phone number while the policy is on', async () => {
+    const acme = await createTestOrg({ licensed: 2 });
+    const alice = await portalUser(`user0@${acme.domain}`);
+    const colleague = await portalUser(`user1@${acme.domain}`);
+    const pat = await portalUser(`pat.${acme.domain.split('.')[0]}@partner.example`);
+    const lee = await portalUser(`lee.${acme.domain.split('.')[0]}@clinic.example`);
+    const both = (subject: string) => sendMessage({ ...sendMessageSchema.parse({ to: [pat.email, lee.email, colleague.email], subject, body: 'Hello' }), sender: alice });
+    // No SMS policy: nothing to tell.
+    await expect(both('Before the policy')).resolves.toMatchObject({ missingPhones: [] });
+    await smsPolicy(acme.orgId);
+    await setPhone(acme, lee.email, uniquePhone('+1617555'));
+    // Colleagues are not recipients of the policy; Lee has a phone; Pat has none.
+    await expect(both('Under the policy')).resolves.toMatchObject({ missingPhones: [pat.email] });
+    // Pat's reply is not Pat's organisation's policy to report.
+    await expect(send(pat, alice.email, 'Re: hello')).resolves.toMatchObject({ missingPhones: [] });
+    await setPhone(acme, pat.email, uniquePhone('+1617555'));
+    await expect(both('Everyone has a phone')).resolves.toMatchObject({ missingPhones: [] });
+  });
 });
 
 describe('the SMS step keeps the limits of a sign-in code', () => {

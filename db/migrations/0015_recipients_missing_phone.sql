@@ -1,0 +1,1 @@
+CREATE INDEX "recipient_accounts_missing_phone_idx" ON "recipient_accounts" USING btree ("org_id","email") WHERE "recipient_accounts"."phone" is null;
