@@ -142,6 +142,8 @@ export const smsChallenges = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The outbox SMS that carries the code: when it failed (an invalid number), the step says so. No FK: the outbox is pruned on its own. */
+    outboxMessageId: uuid('outbox_message_id'),
   },
   (t) => [index('sms_challenges_user_idx').on(t.portalUserId), index('sms_challenges_session_org_idx').on(t.sessionId, t.orgId)],
 );

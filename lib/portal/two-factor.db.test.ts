@@ -18,7 +18,11 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { signInPortalUser, signOutPortalUser } from './accounts';
 import { getPortalSession } from './queries';
-import { MAX_CODE_ATTEMPTS, sendSmsCode, smsLockedOrgs, TOO_MANY_CODES, verifySmsCode } from './two-factor';
+import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { outboxTransport } from '@/lib/mail/transport';
+import { twilioTransport } from '@/lib/mail/twilio';
+import { startFakeTwilio } from '@/tests/servers/fake-twilio';
+import { MAX_CODE_ATTEMPTS, sendSmsCode, smsLockedOrgs, smsStepFor, TOO_MANY_CODES, verifySmsCode } from './two-factor';
 
 const PASSWORD = 'Portal-Two-Factor-42';
 /** A number no other test texts, so counts of texts are this test's own. */
@@ -315,5 +319,33 @@ describe('the SMS step keeps the limits of a sign-in code', () => {
     // Another session of the same person shares the limit (it bounds the texts to that number).
     expect((await refusal(sendSmsCode({ viewer: { ...pat, sessionId: randomUUID() }, orgId: acme.orgId }))).code).toBe('rate_limited');
     await expect(sendSmsCode({ viewer: pat, orgId: acme.orgId, now: new Date(Date.now() + 11 * 60_000) })).resolves.toHaveProperty('phoneHint');
+  });
+  it('says so on the step when the text carrying the code was refused (an invalid number), until a new code is asked for', async () => {
+    const { acme, pat, phone } = await lockedPat();
+    const twilio = await startFakeTwilio();
+    try {
+      const sms = twilioTransport({ accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'token', from: '+15005550006', apiBase: twilio.url }, 'http://sealpost.test');
+      const deliverLatest = async () => {
+        const [latest] = await getDb()
+          .select({ id: outboxMessages.id })
+          .from(outboxMessages)
+          .where(and(eq(outboxMessages.channel, 'sms'), eq(outboxMessages.recipient, phone)))
+          .orderBy(desc(outboxMessages.createdAt))
+          .limit(1);
+        return (await deliverOutboxMessage(getDb(), latest.id, { email: outboxTransport, sms })).status;
+      };
+      twilio.scriptFor(phone, [{ status: 400, code: 21211, message: 'Invalid To number' }]);
+      await sendSmsCode({ viewer: pat, orgId: acme.orgId });
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+      expect(await deliverLatest()).toBe('failed');
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: true });
+      // A new code is a new text: the step shows it as sent again.
+      await sendSmsCode({ viewer: pat, orgId: acme.orgId });
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+      expect(await deliverLatest()).toBe('sent');
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+    } finally {
+      await twilio.close();
+    }
   });
 });
