@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn } from './helpers';
+import { expectAccessible, signIn, signInToPortal } from './helpers';
 
 // SPEC §11 on the demo seed: Acme has written to pat@partner.example (no phone),
 // dr.lee@cityclinic.example and billing@insureco.example (with phones). These tests change them.
@@ -64,5 +64,43 @@ test('a manager searches on part of an address, edits a phone number and deletes
   await dialog.getByLabel('Phone number').fill('');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toBeHidden();
-  await expect(pat.getByRole('cell', { name: 'No phone number', exact: true })).toBeVisible();
+  await expect(pat.getByRole('cell', { name: 'Missing phone', exact: true })).toBeVisible();
+});
+
+// Acme's SMS two-factor policy is on in the demo seed. A new address, first in the order of
+// addresses (so the dashboard's short list shows it), and not Pat, whose inbox other specs read.
+test('a recipient without a phone under the SMS policy: the sender is told, the administrators see it on the dashboard and in the "Missing phone" filter', async ({ page, browser }) => {
+  const phoneless = `aa-nophone-${Date.now().toString(36)}@partner.example`;
+  await signInToPortal(page, 'alice@acme.example');
+  await page.goto('/secure/compose');
+  await page.getByLabel('To', { exact: true }).fill(phoneless);
+  await page.getByLabel('Subject').fill('Lab results');
+  await page.getByLabel('Message').fill('Attached below.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await expect(page).toHaveURL(/\/secure\/sent$/);
+  await expect(page.getByText(`${phoneless} has no phone number for SMS two-factor; ask an administrator to add one.`)).toBeVisible();
+  await expectAccessible(page);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'manager@acme.example');
+  const notice = admin.getByRole('status').filter({ hasText: 'Recipients without a phone number for SMS two-factor' });
+  await expect(notice).toContainText(phoneless);
+  await notice.getByRole('link', { name: 'Add their phone numbers' }).click();
+  await expect(admin).toHaveURL(/\/recipients\?phone=missing$/);
+  await expect(admin.getByRole('navigation', { name: 'Filter recipients' }).getByRole('link', { name: 'Missing phone' })).toHaveAttribute('aria-current', 'page');
+  const table = admin.getByRole('table', { name: 'Recipients' });
+  const row = table.getByRole('row').filter({ hasText: phoneless });
+  await expect(row.getByRole('cell', { name: 'Missing phone', exact: true })).toBeVisible();
+  // Recipients with a phone are not listed.
+  await expect(table.getByRole('cell', { name: 'dr.lee@cityclinic.example', exact: true })).toHaveCount(0);
+  await expectAccessible(admin);
+  await admin.getByRole('navigation', { name: 'Filter recipients' }).getByRole('link', { name: 'All' }).click();
+  await expect(table.getByRole('cell', { name: 'dr.lee@cityclinic.example', exact: true })).toBeVisible();
+
+  // A level 3 administrator, who cannot add numbers, is not asked to.
+  const viewer = await (await browser.newContext()).newPage();
+  await signIn(viewer, 'viewer@acme.example');
+  await expect(viewer.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  await expect(viewer.getByText('Recipients without a phone number for SMS two-factor')).toHaveCount(0);
 });

@@ -63,6 +63,7 @@ const SECRETS = new Set([
   'STRIPE_WEBHOOK_SECRET',
   'S3_SECRET_ACCESS_KEY',
   'METRICS_TOKEN',
+  'TWILIO_AUTH_TOKEN',
   'DATABASE_URL',
 ]);
 
@@ -107,6 +108,20 @@ const fields = {
   ),
   /** Lets tests point the Resend SDK at a local server. */
   RESEND_BASE_URL: url(),
+  /**
+   * All three together send SMS (two-factor codes) through Twilio; without them SMS stays in the
+   * outbox. TWILIO_FROM is the sending number (E.164) or a Messaging Service SID (MG…), which
+   * then picks the number itself.
+   */
+  TWILIO_ACCOUNT_SID: z.preprocess(blankToUndefined, z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account SID (AC followed by 32 hex digits)').optional()),
+  /** Also the key of the status callbacks' X-Twilio-Signature (/api/webhooks/twilio). */
+  TWILIO_AUTH_TOKEN: secret(1),
+  TWILIO_FROM: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number (+15551234567) or a Messaging Service SID (MG…)').optional(),
+  ),
+  /** Tests only: send the Twilio SDK's API calls to a local stand-in instead of https://api.twilio.com. */
+  TWILIO_API_BASE: url(),
   /**
    * All three together enable card payments through Stripe. Without STRIPE_SECRET_KEY, checkout uses the built-in test
    * gateway in demo mode only; a real deployment then takes checks only (lib/billing/card-payments.ts).
@@ -196,6 +211,11 @@ const schema = z
       // A live key goes to api.stripe.com only; the override exists for tests with test keys.
       if (e.STRIPE_API_BASE && live(e.STRIPE_SECRET_KEY)) problem('STRIPE_API_BASE', 'cannot be used with a live STRIPE_SECRET_KEY');
     }
+    // Twilio half-configured is refused: quietly falling back to the outbox would leave production
+    // codes undelivered with nobody told.
+    const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+    const missing = twilio.filter((k) => e[k] === undefined);
+    if (missing.length > 0 && missing.length < twilio.length) problem(missing[0], `must be set: Twilio needs ${twilio.join(', ')} together`);
     if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
       problem(e.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', 'must be set together with the other of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or neither)');
     }
@@ -245,6 +265,13 @@ export function resetEnvCache() {
 
 export function internalUrl(): string {
   return env().INTERNAL_URL;
+}
+
+/** Twilio's settings when SMS goes through Twilio, else null (SMS stays in the outbox). */
+export function twilioConfig(): { accountSid: string; authToken: string; from: string; apiBase?: string } | null {
+  const e = env();
+  if (!e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM) return null;
+  return { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE };
 }
 
 export function databaseUrl(): string {

@@ -242,6 +242,15 @@ export function ComposeForm({
     }
     setSent(true);
     toast({ title: 'Secure message sent', variant: 'success' });
+    const phoneless = result.data.missingPhones;
+    if (phoneless.length > 0) {
+      toast({
+        title: 'No phone number for SMS two-factor',
+        description: `${phoneless.join(', ')} ${phoneless.length === 1 ? 'has' : 'have'} no phone number for SMS two-factor; ask an administrator to add one.`,
+        variant: 'info',
+        persist: true,
+      });
+    }
     router.push('/secure/sent');
   }
 

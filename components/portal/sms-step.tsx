@@ -15,9 +15,11 @@ import { Input } from '@/components/ui/input';
  * organisation's number for this recipient, enter it, and the page shows the message. Passing it
  * opens that organisation's messages for this session, and no other organisation's.
  */
-export function SmsStep({ orgId, orgName, phoneHint, codeSent }: { orgId: string; orgName: string; phoneHint: string; codeSent: boolean }) {
+export function SmsStep({ orgId, orgName, phoneHint, codeSent, codeFailed }: { orgId: string; orgName: string; phoneHint: string; codeSent: boolean; codeFailed: boolean }) {
   const router = useRouter();
   const [sent, setSent] = useState(codeSent);
+  // The text carrying the waiting code was refused by the SMS provider (e.g. the number is not valid): say so until a new one is asked for.
+  const [failed, setFailed] = useState(codeFailed);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -31,6 +33,7 @@ export function SmsStep({ orgId, orgName, phoneHint, codeSent }: { orgId: string
     setPending(false);
     if (!result.ok) return setError(result.error.message);
     setSent(true);
+    setFailed(false);
     setNotice(again ? 'A new code is on its way. The previous one no longer works.' : null);
   }
 
@@ -67,7 +70,13 @@ export function SmsStep({ orgId, orgName, phoneHint, codeSent }: { orgId: string
               router.refresh();
             }}
           >
-            <p className="text-sm text-muted">We sent a 6-digit code by text message to {phoneHint}. It expires in 10 minutes.</p>
+            {failed ? (
+              <Alert variant="danger" title="The text message could not be sent">
+                The code could not be texted to {phoneHint}. Ask {orgName} to check the phone number it has for you, then send a new code.
+              </Alert>
+            ) : (
+              <p className="text-sm text-muted">We sent a 6-digit code by text message to {phoneHint}. It expires in 10 minutes.</p>
+            )}
             {notice && <Alert variant="success">{notice}</Alert>}
             <FormField id="code" label="Code" error={error ?? undefined}>
               <Input

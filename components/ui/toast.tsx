@@ -5,7 +5,8 @@ import { CircleAlert, CircleCheck, Info, X, type IconComponent } from './icons';
 import { cn } from './cn';
 
 export type ToastVariant = 'success' | 'error' | 'info';
-export type ToastInput = { title: ReactNode; description?: ReactNode; variant?: ToastVariant };
+/** `persist`: stays until dismissed, for a notice that asks the person to do something. */
+export type ToastInput = { title: ReactNode; description?: ReactNode; variant?: ToastVariant; persist?: boolean };
 type ToastItem = Required<Pick<ToastInput, 'variant'>> & ToastInput & { id: number };
 
 const DURATION_MS = 5000;
@@ -30,9 +31,9 @@ function subscribe(listener: () => void) {
 }
 
 /** Shows a toast; returns its id for `dismissToast`. Needs a mounted <Toaster />. */
-export function toast({ title, description, variant = 'info' }: ToastInput): number {
+export function toast({ title, description, variant = 'info', persist }: ToastInput): number {
   const id = nextId++;
-  setToasts([...toasts, { id, title, description, variant }].slice(-MAX_TOASTS));
+  setToasts([...toasts, { id, title, description, variant, persist }].slice(-MAX_TOASTS));
   return id;
 }
 
@@ -50,10 +51,10 @@ function ToastCard({ item }: { item: ToastItem }) {
   // Pause the timer while hovered or focused so there's time to read it (WCAG 2.2.1).
   const [paused, setPaused] = useState(false);
   useEffect(() => {
-    if (paused) return;
+    if (paused || item.persist) return;
     const timer = setTimeout(() => dismissToast(item.id), DURATION_MS);
     return () => clearTimeout(timer);
-  }, [paused, item.id]);
+  }, [paused, item.id, item.persist]);
 
   const { icon: Icon, iconClass } = styles[item.variant];
   return (

@@ -118,6 +118,8 @@ export const recipientAccounts = pgTable(
   (t) => [
     uniqueIndex('recipient_accounts_org_email_key').on(t.orgId, t.email),
     index('recipient_accounts_email_trgm').using('gin', sql`${t.email} gin_trgm_ops`),
+    // The recipients without a phone, by address: the "Missing phone" filter and the dashboard notice.
+    index('recipient_accounts_missing_phone_idx').on(t.orgId, t.email).where(sql`${t.phone} is null`),
   ],
 );
 
@@ -140,6 +142,8 @@ export const smsChallenges = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The outbox SMS that carries the code: when it failed (an invalid number), the step says so. No FK: the outbox is pruned on its own. */
+    outboxMessageId: uuid('outbox_message_id'),
   },
   (t) => [index('sms_challenges_user_idx').on(t.portalUserId), index('sms_challenges_session_org_idx').on(t.sessionId, t.orgId)],
 );

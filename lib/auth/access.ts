@@ -87,6 +87,7 @@ export const routeAccess = {
   '/secure/attachments': { POST: PORTAL },
   '/api/delivery-events': { POST: API_KEY },
   '/api/webhooks/resend': { POST: SIGNED },
+  '/api/webhooks/twilio': { POST: SIGNED },
   '/delivery-events/export': { GET: admin('delivery_events.view') },
   '/secure/attachments/[id]': { GET: PORTAL, DELETE: PORTAL },
   '/events/export': { GET: admin('events.export') },

@@ -1,5 +1,6 @@
 import { Resend } from 'resend';
-import { env } from '@/lib/env';
+import { env, twilioConfig } from '@/lib/env';
+import { twilioTransport } from './twilio';
 
 export type OutgoingMessage = {
   id: string;
@@ -81,9 +82,10 @@ export function emailTransport(): Transport {
   return e.RESEND_API_KEY ? resendTransport(e.RESEND_API_KEY, e.MAIL_FROM, e.RESEND_BASE_URL) : outboxTransport;
 }
 
-/** SMS has no external provider yet: the outbox is its transport. */
+/** The SMS transport in force: Twilio when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are set, else the outbox. */
 export function smsTransport(): Transport {
-  return outboxTransport;
+  const twilio = twilioConfig();
+  return twilio ? twilioTransport(twilio, env().APP_URL) : outboxTransport;
 }
 
 export function outboxIsEmailTransport(): boolean {

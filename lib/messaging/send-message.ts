@@ -9,7 +9,7 @@ import { likePattern } from '@/lib/like';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
-import { recordRecipients } from '@/lib/recipients/recipients';
+import { recipientsMissingPhone, recordRecipients } from '@/lib/recipients/recipients';
 import type { PortalSession } from '@/lib/portal/queries';
 import { SMS_STEP_REQUIRED, type SmsViewer } from '@/lib/portal/two-factor';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
@@ -174,7 +174,10 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending' });
       await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
     }
-    return { id: message.id };
+    // Under the organisation's SMS two-factor policy, a recipient without a phone number opens
+    // the message with the password alone: the sender is told who (the dashboard tells administrators).
+    const missingPhones = senderOrg ? await recipientsMissingPhone(tx, orgId, external) : [];
+    return { id: message.id, missingPhones };
   });
 }
 

@@ -18,7 +18,11 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { signInPortalUser, signOutPortalUser } from './accounts';
 import { getPortalSession } from './queries';
-import { MAX_CODE_ATTEMPTS, sendSmsCode, smsLockedOrgs, TOO_MANY_CODES, verifySmsCode } from './two-factor';
+import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { outboxTransport } from '@/lib/mail/transport';
+import { twilioTransport } from '@/lib/mail/twilio';
+import { startFakeTwilio } from '@/tests/servers/fake-twilio';
+import { MAX_CODE_ATTEMPTS, sendSmsCode, smsLockedOrgs, smsStepFor, TOO_MANY_CODES, verifySmsCode } from './two-factor';
 import { resetEnvCache } from '@/lib/env';
 
 const PASSWORD = 'Portal-Two-Factor-42';
@@ -234,6 +238,25 @@ describe("one organisation's SMS two-factor never governs another's", () => {
     await getDb().update(policies).set({ enabled: false }).where(eq(policies.orgId, acme.orgId));
     await expect(openMessage({ user: pat, id: message.id })).resolves.toMatchObject({ locked: false });
   });
+
+  it('tells the sender which recipients have no phone number while the policy is on', async () => {
+    const acme = await createTestOrg({ licensed: 2 });
+    const alice = await portalUser(`user0@${acme.domain}`);
+    const colleague = await portalUser(`user1@${acme.domain}`);
+    const pat = await portalUser(`pat.${acme.domain.split('.')[0]}@partner.example`);
+    const lee = await portalUser(`lee.${acme.domain.split('.')[0]}@clinic.example`);
+    const both = (subject: string) => sendMessage({ ...sendMessageSchema.parse({ to: [pat.email, lee.email, colleague.email], subject, body: 'Hello' }), sender: alice });
+    // No SMS policy: nothing to tell.
+    await expect(both('Before the policy')).resolves.toMatchObject({ missingPhones: [] });
+    await smsPolicy(acme.orgId);
+    await setPhone(acme, lee.email, uniquePhone('+1617555'));
+    // Colleagues are not recipients of the policy; Lee has a phone; Pat has none.
+    await expect(both('Under the policy')).resolves.toMatchObject({ missingPhones: [pat.email] });
+    // Pat's reply is not Pat's organisation's policy to report.
+    await expect(send(pat, alice.email, 'Re: hello')).resolves.toMatchObject({ missingPhones: [] });
+    await setPhone(acme, pat.email, uniquePhone('+1617555'));
+    await expect(both('Everyone has a phone')).resolves.toMatchObject({ missingPhones: [] });
+  });
 });
 
 describe('the SMS step keeps the limits of a sign-in code', () => {
@@ -299,5 +322,33 @@ describe('the SMS step keeps the limits of a sign-in code', () => {
     // Another session of the same person shares the limit (it bounds the texts to that number).
     expect((await refusal(sendSmsCode({ viewer: { ...pat, sessionId: randomUUID() }, orgId: acme.orgId }))).code).toBe('rate_limited');
     await expect(sendSmsCode({ viewer: pat, orgId: acme.orgId, now: new Date(Date.now() + 11 * 60_000) })).resolves.toHaveProperty('phoneHint');
+  });
+  it('says so on the step when the text carrying the code was refused (an invalid number), until a new code is asked for', async () => {
+    const { acme, pat, phone } = await lockedPat();
+    const twilio = await startFakeTwilio();
+    try {
+      const sms = twilioTransport({ accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'token', from: '+15005550006', apiBase: twilio.url }, 'http://sealpost.test');
+      const deliverLatest = async () => {
+        const [latest] = await getDb()
+          .select({ id: outboxMessages.id })
+          .from(outboxMessages)
+          .where(and(eq(outboxMessages.channel, 'sms'), eq(outboxMessages.recipient, phone)))
+          .orderBy(desc(outboxMessages.createdAt))
+          .limit(1);
+        return (await deliverOutboxMessage(getDb(), latest.id, { email: outboxTransport, sms })).status;
+      };
+      twilio.scriptFor(phone, [{ status: 400, code: 21211, message: 'Invalid To number' }]);
+      await sendSmsCode({ viewer: pat, orgId: acme.orgId });
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+      expect(await deliverLatest()).toBe('failed');
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: true });
+      // A new code is a new text: the step shows it as sent again.
+      await sendSmsCode({ viewer: pat, orgId: acme.orgId });
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+      expect(await deliverLatest()).toBe('sent');
+      await expect(smsStepFor(pat, acme.orgId)).resolves.toMatchObject({ codeSent: true, codeFailed: false });
+    } finally {
+      await twilio.close();
+    }
   });
 });

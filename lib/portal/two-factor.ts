@@ -2,7 +2,7 @@ import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { SESSION_MAX_AGE_SECONDS } from '@/auth.config';
 import { getDb, type DbOrTx } from '@/db/client';
-import { organisations, policies, portalUsers, recipientAccounts, smsChallenges, smsVerifications } from '@/db/schema';
+import { organisations, outboxMessages, policies, portalUsers, recipientAccounts, smsChallenges, smsVerifications } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
@@ -64,8 +64,11 @@ export async function smsLockedOrgs(db: DbOrTx, viewer: SmsViewer, orgIds?: stri
   return new Map(rows.flatMap((r) => (r.phone ? [[r.orgId, r.phone] as const] : [])));
 }
 
-/** What the SMS step of one organisation shows: its name, the masked number, and whether a code is waiting. */
-export type SmsStep = { orgId: string; orgName: string; phoneHint: string; codeSent: boolean };
+/**
+ * What the SMS step of one organisation shows: its name, the masked number, whether a code is
+ * waiting, and whether the text carrying it could not be sent (the provider refused the number).
+ */
+export type SmsStep = { orgId: string; orgName: string; phoneHint: string; codeSent: boolean; codeFailed: boolean };
 
 /** The step `orgId` asks of this session, or null when its messages are open to it. */
 export async function smsStepFor(viewer: SmsViewer, orgId: string, now = new Date()): Promise<SmsStep | null> {
@@ -74,11 +77,12 @@ export async function smsStepFor(viewer: SmsViewer, orgId: string, now = new Dat
   if (!phone) return null;
   const [org] = await db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
   const [waiting] = await db
-    .select({ id: smsChallenges.id })
+    .select({ id: smsChallenges.id, textStatus: outboxMessages.status })
     .from(smsChallenges)
+    .leftJoin(outboxMessages, eq(outboxMessages.id, smsChallenges.outboxMessageId))
     .where(and(liveChallenge(viewer, orgId, now), eq(smsChallenges.phone, phone)))
     .limit(1);
-  return { orgId, orgName: org?.name ?? 'The organisation', phoneHint: maskPhone(phone), codeSent: Boolean(waiting) };
+  return { orgId, orgName: org?.name ?? 'The organisation', phoneHint: maskPhone(phone), codeSent: Boolean(waiting), codeFailed: waiting?.textStatus === 'failed' };
 }
 
 /** The session's one usable challenge for the organisation (a new one retires the earlier ones). */
@@ -126,8 +130,7 @@ export async function sendSmsCode(input: { viewer: SmsViewer; orgId: string; now
       .insert(smsChallenges)
       .values({ portalUserId: viewer.id, sessionId: viewer.sessionId, orgId, phone, codeHash: 'pending', expiresAt: new Date(now.getTime() + CODE_MINUTES * 60_000), createdAt: now })
       .returning({ id: smsChallenges.id });
-    await tx.update(smsChallenges).set({ codeHash: hashCode(challenge.id, code) }).where(eq(smsChallenges.id, challenge.id));
-    await queueMessage(tx, {
+    const outboxMessageId = await queueMessage(tx, {
       orgId,
       channel: 'sms',
       kind: 'sign_in_code',
@@ -135,6 +138,7 @@ export async function sendSmsCode(input: { viewer: SmsViewer; orgId: string; now
       bodyText: `Your Sealpost code is ${code}. It expires in ${CODE_MINUTES} minutes. Never share it.`,
       carriesSecret: true,
     });
+    await tx.update(smsChallenges).set({ codeHash: hashCode(challenge.id, code), outboxMessageId }).where(eq(smsChallenges.id, challenge.id));
     return { phoneHint: maskPhone(phone) };
   });
 }

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db/client';
-import { auditEvents, recipientAccounts } from '@/db/schema';
+import { auditEvents, policies, recipientAccounts } from '@/db/schema';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { recordAuditEvent } from '@/lib/audit/record';
-import { deleteRecipient, listRecipients, recordRecipients, updateRecipientPhone } from './recipients';
+import { deleteRecipient, listRecipients, phonelessRecipientsNotice, recipientsMissingPhone, recordRecipients, updateRecipientPhone } from './recipients';
 
 // The real audit writer, wrapped so one test can make it fail after the change was written.
 vi.mock('@/lib/audit/record', async (importOriginal) => {
@@ -156,5 +156,42 @@ describe('broad searches', () => {
     const narrow = await list(db(), org.orgId, { search: 'wide100', limit: 25 });
     expect(narrow.broad).toBe(false);
     expect(narrow.rows.map((r) => r.email)).toContain('wide100@broad.example');
+  });
+});
+
+describe('recipients without a phone number', () => {
+  it('are what the "Missing phone" filter lists, with search and paging, in the organisation only', async () => {
+    const org = await createTestOrg();
+    const other = await createTestOrg();
+    await seed(org.orgId, ['a@x.example', 'c@x.example', 'e@y.example']);
+    await seed(org.orgId, ['b@x.example', 'd@x.example'], '+16175550101');
+    await seed(other.orgId, ['a0@x.example']);
+    const missing = (options: { search?: string; after?: string; limit?: number } = {}) => listRecipients(getDb(), org.orgId, { limit: 50, ...options, missingPhone: true });
+    expect((await missing()).rows.map((r) => r.email)).toEqual(['a@x.example', 'c@x.example', 'e@y.example']);
+    expect((await missing({ search: 'x.example' })).rows.map((r) => r.email)).toEqual(['a@x.example', 'c@x.example']);
+    const first = await missing({ limit: 2 });
+    expect(first).toMatchObject({ next: 'c@x.example' });
+    expect((await missing({ limit: 2, after: first.next ?? '' })).rows.map((r) => r.email)).toEqual(['e@y.example']);
+  });
+
+  it('are told to the sender and the administrators only while an SMS two-factor policy is enabled', async () => {
+    const org = await createTestOrg();
+    await seed(org.orgId, ['pat@partner.example', 'zed@partner.example', 'kim@partner.example']);
+    await seed(org.orgId, ['lee@clinic.example'], '+16175550102');
+    const sent = ['PAT@partner.example', 'lee@clinic.example'];
+    expect(await recipientsMissingPhone(getDb(), org.orgId, sent)).toEqual([]);
+    expect(await phonelessRecipientsNotice(getDb(), org.orgId)).toBeNull();
+
+    const [policy] = await getDb()
+      .insert(policies)
+      .values({ orgId: org.orgId, name: 'SMS', conditionKind: 'recipient_without_tls', delivery: 'sms_two_factor' })
+      .returning({ id: policies.id });
+    expect(await recipientsMissingPhone(getDb(), org.orgId, sent)).toEqual(['pat@partner.example']);
+    expect(await phonelessRecipientsNotice(getDb(), org.orgId, 2)).toEqual({ emails: ['kim@partner.example', 'pat@partner.example'], more: true });
+    expect(await phonelessRecipientsNotice(getDb(), org.orgId)).toEqual({ emails: ['kim@partner.example', 'pat@partner.example', 'zed@partner.example'], more: false });
+
+    await getDb().update(policies).set({ enabled: false }).where(eq(policies.id, policy.id));
+    expect(await recipientsMissingPhone(getDb(), org.orgId, sent)).toEqual([]);
+    expect(await phonelessRecipientsNotice(getDb(), org.orgId)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
-import { recipientAccounts } from '@/db/schema';
+import { policies, recipientAccounts } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
@@ -36,9 +36,11 @@ export const SEARCH_CANDIDATE_CAP = 250;
 export async function listRecipients(
   db: DbOrTx,
   orgId: string,
-  options: { search?: string; after?: string; limit: number },
+  options: { search?: string; after?: string; limit: number; missingPhone?: boolean },
 ): Promise<{ rows: RecipientRow[]; next: string | null; broad: boolean }> {
   const search = options.search?.trim();
+  // "Missing phone": served by the partial index recipient_accounts_missing_phone_idx.
+  const missingPhone = options.missingPhone ? isNull(recipientAccounts.phone) : undefined;
   if (search) {
     const candidates = db
       .select({
@@ -54,6 +56,7 @@ export async function listRecipients(
           eq(recipientAccounts.orgId, orgId),
           ilike(recipientAccounts.email, likePattern(search.toLowerCase())),
           options.after ? gt(recipientAccounts.email, options.after) : undefined,
+          missingPhone,
         ),
       )
       .limit(SEARCH_CANDIDATE_CAP + 1)
@@ -77,6 +80,7 @@ export async function listRecipients(
   }
   const where: SQL[] = [eq(recipientAccounts.orgId, orgId)];
   if (options.after) where.push(gt(recipientAccounts.email, options.after));
+  if (missingPhone) where.push(missingPhone);
   const rows = await db
     .select({
       id: recipientAccounts.id,
@@ -175,4 +179,51 @@ export async function recordRecipients(tx: DbOrTx, orgId: string, emails: readon
         set: { lastSentAt: sql`greatest(${recipientAccounts.lastSentAt}, excluded.last_sent_at)` },
       });
   }
+}
+
+/**
+ * True when the organisation has an enabled SMS two-factor policy: its recipients with a phone
+ * number open its messages with a code (lib/portal/two-factor.ts), those without one with the
+ * password alone.
+ */
+export async function smsPolicyEnabled(db: DbOrTx, orgId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: policies.id })
+    .from(policies)
+    .where(and(eq(policies.orgId, orgId), eq(policies.enabled, true), eq(policies.delivery, 'sms_two_factor')))
+    .limit(1);
+  return Boolean(row);
+}
+
+/**
+ * Of `emails` (recipients of a send, already recorded), those the organisation has no phone
+ * number for while its SMS two-factor policy is on: their messages are protected by the password
+ * alone, which the sender is told. Empty when the policy is off.
+ */
+export async function recipientsMissingPhone(db: DbOrTx, orgId: string, emails: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  if (unique.length === 0 || !(await smsPolicyEnabled(db, orgId))) return [];
+  const rows = await db
+    .select({ email: recipientAccounts.email })
+    .from(recipientAccounts)
+    .where(and(eq(recipientAccounts.orgId, orgId), inArray(recipientAccounts.email, unique), isNull(recipientAccounts.phone)))
+    .orderBy(asc(recipientAccounts.email));
+  return rows.map((r) => r.email);
+}
+
+/**
+ * What the dashboard tells level 1–2 administrators while the SMS two-factor policy is on: the
+ * first `limit` recipients without a phone number (by address) and whether there are more. Null
+ * when the policy is off or every recipient has a number.
+ */
+export async function phonelessRecipientsNotice(db: DbOrTx, orgId: string, limit = 5): Promise<{ emails: string[]; more: boolean } | null> {
+  if (!(await smsPolicyEnabled(db, orgId))) return null;
+  const rows = await db
+    .select({ email: recipientAccounts.email })
+    .from(recipientAccounts)
+    .where(and(eq(recipientAccounts.orgId, orgId), isNull(recipientAccounts.phone)))
+    .orderBy(asc(recipientAccounts.email))
+    .limit(limit + 1);
+  if (rows.length === 0) return null;
+  return { emails: rows.slice(0, limit).map((r) => r.email), more: rows.length > limit };
 }

@@ -17,13 +17,20 @@ import { describeTerm, renewalIsOpen } from '@/lib/licensing/term';
 import { can } from '@/lib/auth/permissions';
 import { describePolicy } from '@/lib/policies/describe';
 import { listPolicies } from '@/lib/policies/queries';
+import { phonelessRecipientsNotice } from '@/lib/recipients/recipients';
+import { Alert } from '@/components/ui/alert';
 
 export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
 
 export default async function DashboardPage() {
   await connection();
   const admin = await requireAdminPage('dashboard.view');
-  const [summary, policies] = await Promise.all([getDashboardSummary(getDb(), admin.orgId), listPolicies(getDb(), admin.orgId)]);
+  // Level 1–2 administrators (who can add phone numbers) are told which recipients have none while the SMS policy is on.
+  const [summary, policies, phoneless] = await Promise.all([
+    getDashboardSummary(getDb(), admin.orgId),
+    listPolicies(getDb(), admin.orgId),
+    can(admin.level, 'recipients.manage') ? phonelessRecipientsNotice(getDb(), admin.orgId) : null,
+  ]);
   const enabledPolicies = policies.filter((p) => p.enabled);
   const now = new Date();
   const sub = summary.subscription;
@@ -37,6 +44,16 @@ export default async function DashboardPage() {
   return (
     <div className="grid gap-6">
       <PageHeader title="Dashboard" description={`Welcome back, ${admin.name.split(' ')[0]}. Here is ${admin.orgName} at a glance.`} />
+
+      {phoneless && (
+        <Alert variant="warning" title="Recipients without a phone number for SMS two-factor">
+          <p>
+            Your SMS two-factor policy is on, but {phoneless.emails.join(', ')}
+            {phoneless.more ? ' and others have' : phoneless.emails.length === 1 ? ' has' : ' have'} no phone number: they open your messages with their
+            password alone. <Link href="/recipients?phone=missing">Add their phone numbers</Link>.
+          </p>
+        </Alert>
+      )}
 
       <div className="grid gap-4 md:grid-cols-3">
         <Card>

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { RecipientActions } from '@/components/recipients/recipient-actions';
+import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -13,7 +14,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { formatPhone } from '@/lib/phone';
-import { listRecipients, SEARCH_CANDIDATE_CAP } from '@/lib/recipients/recipients';
+import { listRecipients, SEARCH_CANDIDATE_CAP, smsPolicyEnabled } from '@/lib/recipients/recipients';
 
 export const metadata: Metadata = { title: 'Recipients · Sealpost' };
 
@@ -24,9 +25,10 @@ function param(raw: Record<string, string | string[] | undefined>, key: string, 
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
 
-function href(q: string, after?: string): string {
+function href(q: string, missingPhone: boolean, after?: string): string {
   const search = new URLSearchParams();
   if (q) search.set('q', q);
+  if (missingPhone) search.set('phone', 'missing');
   if (after) search.set('after', after);
   const query = search.toString();
   return `/recipients${query ? `?${query}` : ''}`;
@@ -38,7 +40,11 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
   const raw = await searchParams;
   const q = param(raw, 'q', 254);
   const after = param(raw, 'after', 320).toLowerCase();
-  const page = await listRecipients(getDb(), admin.orgId, { search: q || undefined, after: after || undefined, limit: PAGE_SIZE });
+  const missingPhone = param(raw, 'phone', 20) === 'missing';
+  const [page, smsPolicy] = await Promise.all([
+    listRecipients(getDb(), admin.orgId, { search: q || undefined, after: after || undefined, limit: PAGE_SIZE, missingPhone }),
+    smsPolicyEnabled(getDb(), admin.orgId),
+  ]);
   const canManage = can(admin.level, 'recipients.manage');
 
   return (
@@ -49,7 +55,24 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
       />
       <Card className="overflow-hidden">
         <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
-          <SearchBox label="Search recipients" placeholder="Search any part of an address" />
+          <div className="flex flex-col gap-3 sm:flex-row sm:items-center">
+            <SearchBox label="Search recipients" placeholder="Search any part of an address" />
+            <nav aria-label="Filter recipients" className="flex gap-1 text-sm">
+              {[
+                { label: 'All', missing: false },
+                { label: 'Missing phone', missing: true },
+              ].map((filter) => (
+                <Link
+                  key={filter.label}
+                  href={href(q, filter.missing)}
+                  aria-current={filter.missing === missingPhone ? 'page' : undefined}
+                  className="rounded-full px-3 py-1 font-medium text-muted ring-1 ring-line hover:text-ink aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700 aria-[current=page]:ring-brand-200"
+                >
+                  {filter.label}
+                </Link>
+              ))}
+            </nav>
+          </div>
           {page.broad && (
             <p className="text-sm text-muted" role="status">
               More than {SEARCH_CANDIDATE_CAP.toLocaleString('en-US')} addresses match: showing the first ones. Keep typing to narrow the search.
@@ -60,6 +83,8 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
           <div className="p-6">
             {q ? (
               <EmptyState icon={SearchX} title="No recipient matches your search" description="Check the spelling, or type another part of the address." />
+            ) : missingPhone && !after ? (
+              <EmptyState icon={Users} title="Every recipient has a phone number" description="Recipients without one appear here." />
             ) : after ? (
               <EmptyState icon={Users} title="No more recipients" description="Go back to the first page." />
             ) : (
@@ -93,10 +118,10 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
                     {row.phone ? (
                       formatPhone(row.phone)
                     ) : (
-                      <span className="text-muted">
-                        <span aria-hidden>—</span>
-                        <span className="sr-only">No phone number</span>
-                      </span>
+                      // Under the SMS two-factor policy a recipient without a number opens messages with the password alone.
+                      <Badge variant={smsPolicy ? 'warning' : 'neutral'} title={smsPolicy ? 'Opens your messages without an SMS code' : undefined}>
+                        Missing phone
+                      </Badge>
                     )}
                   </TableCell>
                   <TableCell className="whitespace-nowrap text-muted">{formatDateTime(row.firstSentAt)}</TableCell>
@@ -114,14 +139,14 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
         {(after || page.next) && (
           <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
             {after ? (
-              <Link href={href(q)} className="font-medium text-brand-600 hover:underline">
+              <Link href={href(q, missingPhone)} className="font-medium text-brand-600 hover:underline">
                 First page
               </Link>
             ) : (
               <span />
             )}
             {page.next && (
-              <Link href={href(q, page.next)} className="font-medium text-brand-600 hover:underline">
+              <Link href={href(q, missingPhone, page.next)} className="font-medium text-brand-600 hover:underline">
                 Next page
               </Link>
             )}

@@ -1,0 +1,2 @@
+ALTER TABLE "sms_challenges" ADD COLUMN "outbox_message_id" uuid;--> statement-breakpoint
+CREATE INDEX "recipient_accounts_missing_phone_idx" ON "recipient_accounts" USING btree ("org_id","email") WHERE "recipient_accounts"."phone" is null;
