@@ -25,7 +25,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   await connection();
   const user = await requirePortalPage();
   const params = await searchParams;
-  const [contacts, policies] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
+  const [contacts, { policies, senderGroups }] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
   const signature = signatureBlock(user.preferences.signature);
   const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };
   let title = 'New secure message';
@@ -69,7 +69,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} draftId={randomUUID()} policies={policies.map(({ id: _id, ...policy }) => policy)} />
+      <ComposeForm contacts={contacts} initial={initial} draftId={randomUUID()} policies={policies} senderGroups={senderGroups} />
     </div>
   );
 }
