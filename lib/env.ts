@@ -45,6 +45,25 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /** The SMTP gateway (lib/mailflow/gateway.ts): port and address it listens on. */
+  SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** `npm start` runs the gateway beside the web server; 0 turns it off (e.g. for web-only instances). */
+  SMTP_GATEWAY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+  /** PEM files of the gateway's STARTTLS certificate (chain) and key; demo mode generates a self-signed pair under .data/. */
+  SMTP_TLS_CERT: z.string().min(1).optional(),
+  SMTP_TLS_KEY: z.string().min(1).optional(),
+  /** The name the gateway greets with and puts in its certificate. */
+  SMTP_HOSTNAME: z.string().min(1).default('localhost'),
+  /** Largest message accepted (advertised as SIZE, enforced while streaming). 50 MiB. */
+  SMTP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  /** Recipients per message; more get 452 4.5.3 (the client sends the rest in another transaction). */
+  SMTP_MAX_RECIPIENTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Messages per connector per minute, counted in PostgreSQL across every gateway process. */
+  SMTP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(30_000),
 });
 
 export type Env = z.infer<typeof schema>;

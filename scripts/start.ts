@@ -86,7 +86,7 @@ async function serveWorker() {
  * The primary of `WEB_CONCURRENCY` workers: forks them, replaces one that dies while serving,
  * and on SIGINT/SIGTERM stops them all before the database.
  */
-function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer }) {
+function runCluster(count: number, options: { announce: () => void; stopDatabase?: Closer; stopGateway?: Closer }) {
   let stopping = false;
   let listening = 0;
   cluster.on('listening', () => {
@@ -120,8 +120,27 @@ function runCluster(count: number, options: { announce: () => void; stopDatabase
           }),
       ),
     );
+    if (options.stopGateway) await options.stopGateway();
     if (options.stopDatabase) await options.stopDatabase();
   });
+}
+
+/**
+ * The SMTP gateway (lib/mailflow/gateway.ts), once per `npm start`: in the primary when there are
+ * several web workers (they would otherwise compete for one port, for nothing — the gateway keeps
+ * no state of its own, and several `npm start` instances on one database share the work), in the
+ * web process otherwise. SMTP_GATEWAY=0 leaves it off. Returns its stop function.
+ */
+async function startMailGateway(): Promise<Closer | undefined> {
+  const { env, resetEnvCache } = await import('@/lib/env');
+  resetEnvCache();
+  if (!env().SMTP_GATEWAY) return undefined;
+  const { startConfiguredGateway } = await import('@/lib/mailflow/run-gateway');
+  const gateway = await startConfiguredGateway();
+  const { SMTP_HOST, SMTP_TLS_CERT } = env();
+  const tls = Boolean(SMTP_TLS_CERT) || env().SEALPOST_DEMO;
+  log(`SMTP gateway listening on ${SMTP_HOST}:${gateway.port}${tls ? ' (STARTTLS)' : ' (no STARTTLS: set SMTP_TLS_CERT and SMTP_TLS_KEY for SMTP AUTH)'}`);
+  return gateway.close;
 }
 
 async function main() {
@@ -189,14 +208,17 @@ async function main() {
   const announce = () =>
     log(`Sealpost is running at ${process.env.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {
-    runCluster(workers, { announce, stopDatabase });
+    const stopGateway = await startMailGateway();
+    runCluster(workers, { announce, stopDatabase, stopGateway });
     return;
   }
   const { serve } = await import('./server');
   const { close } = await serve({ dev: mode === 'dev', port, hostname });
+  const stopGateway = await startMailGateway();
   announce();
   onShutdown(async (signal) => {
     log(`${signal}: shutting down …`);
+    if (stopGateway) await stopGateway();
     await closeServer(close);
     if (stopDatabase) await stopDatabase();
   });

@@ -2,7 +2,11 @@ import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
 import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { env } from '@/lib/env';
+import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
+import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
+import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { enqueueJob, QUEUES } from './queue';
 
@@ -23,6 +27,7 @@ export async function startWorkers(
   // registered yet, and the whole start can be tried again (lib/jobs/runtime.ts).
   await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.schedule(QUEUES.abandonedUploads, '35 * * * *', {});
+  await boss.schedule(QUEUES.mailflowCleanup, '15 * * * *', {});
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -52,5 +57,23 @@ export async function startWorkers(
   });
   await boss.work(QUEUES.abandonedUploads, async () => {
     await removeAbandonedUploads(new Date());
+  });
+  // Messages the SMTP gateway accepted: each job decides its recipients (lib/mailflow/process-message.ts).
+  await boss.work<{ id: string }>(
+    QUEUES.processGatewayMessage,
+    { includeMetadata: true, batchSize: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        try {
+          await processGatewayMessage(db, job.data.id, { store: blobStore(), demo: env().SEALPOST_DEMO });
+        } catch (error) {
+          // Retried with backoff (the database or the store was away); the message waits as `received`.
+          await boss.fail(QUEUES.processGatewayMessage, job.id, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    },
+  );
+  await boss.work(QUEUES.mailflowCleanup, async () => {
+    await cleanUpMailFlow(db, new Date());
   });
 }
