@@ -76,7 +76,7 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
           .onConflictDoUpdate({
             target: [gatewayMessageIds.connectorId, gatewayMessageIds.headerMessageId],
             set: { gatewayMessageId: id, firstSeenAt: now },
-            setWhere: sql`${gatewayMessageIds.firstSeenAt} < ${new Date(now.getTime() - DEDUPE_WINDOW_MS)}`,
+            setWhere: sql`${gatewayMessageIds.firstSeenAt} < excluded.first_seen_at - make_interval(secs => ${DEDUPE_WINDOW_MS / 1000})`,
           })
           .returning({ id: gatewayMessageIds.gatewayMessageId });
         if (claimed.length === 0) {

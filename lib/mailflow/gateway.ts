@@ -69,6 +69,12 @@ function normalisedAddress(address: SMTPServerAddress | false): string {
   return address ? address.address.trim().toLowerCase() : '';
 }
 
+/** The driver's message under Drizzle's "Failed query" wrapper. */
+function causeOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return message(cause);
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }
@@ -181,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           else if (error instanceof MalformedMessageError) answer = REFUSALS.malformed(error.message);
           else {
             answer = REFUSALS.temporary();
-            console.error(`[gateway] a message was not stored (${isDatabaseUnavailable(error) ? 'database unavailable' : message(error)})`);
+            console.error(`[gateway] a message was not stored (${isDatabaseUnavailable(error) ? 'database unavailable' : causeOf(error)})`);
           }
           callback(await refuse(session, answer));
         }
