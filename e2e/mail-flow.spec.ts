@@ -37,14 +37,15 @@ test('a level 1 administrator adds a connector, sees its secret once, edits its 
   await signIn(page, 'owner@acme.example');
   await page.goto('/settings/mail-flow');
   await expect(page.getByRole('heading', { name: 'Mail flow', level: 1 })).toBeVisible();
-  await expect(page.getByRole('row').filter({ hasText: 'Acme Exchange relay' })).toContainText('acme-relay');
+  const connectors = page.getByRole('table', { name: 'Connectors' });
+  await expect(connectors.getByRole('row').filter({ hasText: 'Acme Exchange relay' })).toContainText('acme-relay');
   await expectAccessible(page);
 
   const name = `E2E relay ${Date.now()}`;
   const user = `e2e-${Date.now()}`;
   await page.getByRole('button', { name: 'Add connector' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add connector' });
-  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByLabel('SMTP AUTH user name').fill(user);
   await dialog.getByLabel('Allowed IP ranges').fill('0.0.0.0/0');
   await dialog.getByRole('button', { name: 'Add connector' }).click();
@@ -58,7 +59,7 @@ test('a level 1 administrator adds a connector, sees its secret once, edits its 
   const secret = await shown.getByLabel('Secret (password)').inputValue();
   expect(secret).toMatch(/^smtp_[A-Za-z0-9_-]{43}$/);
   await shown.getByRole('button', { name: 'Done' }).click();
-  const row = page.getByRole('row').filter({ hasText: name });
+  const row = connectors.getByRole('row').filter({ hasText: name });
   await expect(row).toContainText('192.0.2.0/24');
   expect(await page.content()).not.toContain(secret);
 
@@ -73,7 +74,7 @@ test('a level 1 administrator adds a connector, sees its secret once, edits its 
   const confirm = page.getByRole('alertdialog', { name: `Delete ${name}?` });
   await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(confirm).toBeHidden();
-  await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(0);
+  await expect(connectors.getByRole('row').filter({ hasText: name })).toHaveCount(0);
 
   await page.goto('/events?category=settings');
   await expect(page.getByText(`deleted the mail connector "${name}"`)).toBeVisible();

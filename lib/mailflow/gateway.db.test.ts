@@ -26,6 +26,8 @@ import { databaseUrl } from '@/lib/env';
 import { getBoss, stopBoss } from '@/lib/jobs/runtime';
 import { startWorkers } from '@/lib/jobs/workers';
 import { outboxTransport } from '@/lib/mail/transport';
+import { listMonitoredMessages } from '@/lib/messaging/monitoring';
+import { messagesPerDay } from '@/lib/messaging/reports';
 import { waitFor, watchProcess } from '@/tests/faults/support';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { createConnector, deleteConnector, updateConnectorRanges } from './connectors';
@@ -202,6 +204,11 @@ describe('policy outcomes', () => {
     // The inline image is kept as an attachment (bodies load no images).
     const files = await getDb().select({ fileName: attachments.fileName }).from(attachments).where(eq(attachments.messageId, message.id));
     expect(files).toEqual([{ fileName: 'logo.png' }]);
+    // Monitoring shows it with its policy and connector; the report counts it.
+    const monitored = await listMonitoredMessages(getDb(), org.orgId, { search: 'Results [SECURE]', limit: 10 });
+    expect(monitored.rows.map((m) => [m.policyName, m.connectorName])).toEqual([['Secure on request', 'Exchange relay']]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await messagesPerDay(getDb(), org.orgId, { from: today, to: today })).totals.outbound).toBeGreaterThanOrEqual(2);
     const events = await getDb().select({ recipient: deliveryEvents.recipient, method: deliveryEvents.method, event: deliveryEvents.event }).from(deliveryEvents).where(and(eq(deliveryEvents.orgId, org.orgId), eq(deliveryEvents.source, 'gateway'))).orderBy(deliveryEvents.recipient);
     expect(events).toEqual(expect.arrayContaining([{ recipient: 'sam@partner.example', method: 'secure_portal', event: 'delivered' }]));
   });
