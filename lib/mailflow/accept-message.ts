@@ -49,6 +49,12 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
   const key = newStorageKey();
   const sniffer = new HeaderSniffer(MAX_HEADER_BYTES);
   const source = input.stream;
+  // pipe() alone would leave the store waiting forever when the client hangs up mid-DATA
+  // (smtp-server destroys the stream without ending it): the store must fail and keep nothing.
+  source.once('error', (error) => sniffer.destroy(error));
+  source.once('close', () => {
+    if (!source.readableEnded) sniffer.destroy(new Error('The client closed the connection during DATA.'));
+  });
   source.pipe(sniffer);
   let stored: { size: number; sha256: string };
   try {

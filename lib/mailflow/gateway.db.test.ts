@@ -462,6 +462,32 @@ describe('connectors recognised by client address', () => {
       await deleteConnector({ actor: owner, id: byIp.id });
     }
   });
+
+  it('a client that hangs up in the middle of DATA leaves nothing behind, not even a temporary file', async () => {
+    const owner = await actorFor(org.ownerId);
+    const byIp = await createConnector({ actor: owner, name: 'Flaky network', allowedRanges: '127.0.0.1' });
+    try {
+      const before = storedFiles().length;
+      const socket = net.connect(gateway.port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      const until = (pattern: RegExp) => waitFor(async () => pattern.test(received), `the server to answer ${pattern}`);
+      await until(/^220 /m);
+      socket.write('EHLO client.example\r\n');
+      await until(/^250 /m);
+      socket.write(`MAIL FROM:<printer@${org.domain}>\r\nRCPT TO:<pat@partner.example>\r\nDATA\r\n`);
+      await until(/^354 /m);
+      socket.write(`Subject: cut short\r\n\r\n${'x'.repeat(200_000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      await waitFor(async () => storedFiles().length === before, 'the partial upload to be removed', 5000);
+      expect(storedFiles()).toHaveLength(before);
+    } finally {
+      await deleteConnector({ actor: owner, id: byIp.id });
+    }
+  });
 });
 
 describe('a 50 MB message', () => {
