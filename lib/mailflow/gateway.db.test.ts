@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { and, count, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
+import postgres from 'postgres';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDb, getDb } from '@/db/client';
@@ -28,7 +29,7 @@ import { startWorkers } from '@/lib/jobs/workers';
 import { outboxTransport } from '@/lib/mail/transport';
 import { listMonitoredMessages } from '@/lib/messaging/monitoring';
 import { messagesPerDay } from '@/lib/messaging/reports';
-import { waitFor, watchProcess } from '@/tests/faults/support';
+import { injector, waitFor, watchProcess } from '@/tests/faults/support';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { createConnector, deleteConnector, updateConnectorRanges } from './connectors';
 import { startGateway, type Gateway, type GatewayOptions } from './gateway';
@@ -385,6 +386,49 @@ describe('refusals', () => {
       await g.close();
       await down.sql.end({ timeout: 1 });
     }
+  });
+
+  it('its connection terminated while the message is being committed (as in tests/faults): 451 4.3.0, nothing kept, and the next message is accepted', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const probe = injector();
+    const holder = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = false;
+    const holding = holder.begin(async (t) => {
+      await t`lock table gateway_messages in access exclusive mode`;
+      locked = true;
+      await held;
+    });
+    try {
+      await waitFor(async () => locked, 'the lock');
+      const before = storedFiles().length;
+      const sending = errorOf(client(gateway.port).sendMail({ from: `user0@${org.domain}`, to: 'pat@partner.example', subject: 'Cut off', text: 'x' }));
+      // The gateway's transaction waits on the lock: terminate that backend, as a database restart would.
+      const [pid] = await waitFor(async () => {
+        const waiting = await probe.waitingOn('gateway_messages');
+        return waiting.length > 0 ? waiting : null;
+      }, 'the gateway to wait on the lock');
+      await probe.terminate(pid);
+      const error = await sending;
+      expect(error.response).toMatch(/^451 4\.3\.0 /);
+      expect(storedFiles().length).toBe(before);
+      release();
+      await holding;
+      const info = await client(gateway.port).sendMail({ from: `user0@${org.domain}`, to: 'pat@partner.example', subject: 'After the cut', text: 'x' });
+      expect(info.response).toMatch(/^250 /);
+      expect(await getDb().select({ id: gatewayMessages.id }).from(gatewayMessages).where(and(eq(gatewayMessages.orgId, org.orgId), eq(gatewayMessages.subject, 'Cut off')))).toEqual([]);
+    } finally {
+      release();
+      await holding.catch(() => undefined);
+      await holder.end({ timeout: 1 });
+      await probe.end();
+      vi.restoreAllMocks();
+    }
+    await watch.settle();
+    expect(watch.crashes).toEqual([]);
   });
 
   it('the database failing between the stored message and its commit: 451 4.3.0, the blob removed', async () => {
