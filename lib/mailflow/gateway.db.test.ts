@@ -398,7 +398,8 @@ describe('refusals', () => {
     });
     let locked = false;
     const holding = holder.begin(async (t) => {
-      await t`lock table gateway_messages in access exclusive mode`;
+      // SHARE blocks inserts and updates only: readers (the job workers' selects) go on.
+      await t`lock table gateway_messages in share mode`;
       locked = true;
       await held;
     });
@@ -407,8 +408,12 @@ describe('refusals', () => {
       const before = storedFiles().length;
       const sending = errorOf(client(gateway.port).sendMail({ from: `user0@${org.domain}`, to: 'pat@partner.example', subject: 'Cut off', text: 'x' }));
       // The gateway's transaction waits on the lock: terminate that backend, as a database restart would.
+      // (The job workers may be waiting on the lock too: the gateway's backend is the one inserting the message.)
       const [pid] = await waitFor(async () => {
-        const waiting = await probe.waitingOn('gateway_messages');
+        const waiting = [];
+        for (const candidate of await probe.waitingOn('gateway_messages')) {
+          if ((await probe.currentQuery(candidate)).startsWith('insert into "gateway_messages"')) waiting.push(candidate);
+        }
         return waiting.length > 0 ? waiting : null;
       }, 'the gateway to wait on the lock');
       await probe.terminate(pid);
