@@ -286,6 +286,18 @@ describe('policy outcomes', () => {
   });
 });
 
+describe('a relaying mail server keeps its connections open', () => {
+  it('several messages over one pooled, authenticated connection are each accepted', async () => {
+    const pooled = nodemailer.createTransport({ pool: true, maxConnections: 1, host: '127.0.0.1', port: gateway.port, secure: false, requireTLS: true, auth: { user: relay.user, pass: relay.secret }, tls: { ca: tls.cert } });
+    try {
+      const answers = await Promise.all([1, 2, 3].map((n) => pooled.sendMail({ from: `printer@${org.domain}`, to: 'pat@partner.example', subject: `Pooled ${n}`, text: 'x' })));
+      expect(new Set(answers.map((a) => acceptedId(a.response))).size).toBe(3);
+    } finally {
+      pooled.close();
+    }
+  });
+});
+
 describe('refusals', () => {
   it('no authentication: 530 5.7.0', async () => {
     const error = await errorOf(client(gateway.port, null).sendMail({ from: `user0@${org.domain}`, to: 'pat@partner.example', subject: 'x', text: 'x' }));
