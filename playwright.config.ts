@@ -5,6 +5,8 @@ import { E2E_LOG_FILE, E2E_METRICS_TOKEN } from './e2e/run-files';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+/** SMTP_PORT, or the web port + 100 (3100 → 3200). */
+const smtpPort = Number(process.env.SMTP_PORT ?? port + 100);
 
 // Evaluated first in the main process; workers inherit the variable and skip this.
 if (!process.env.E2E_DATABASE_URL) {
@@ -55,6 +57,9 @@ export default defineConfig({
       SEALPOST_DEMO: '1',
       PORT: String(port),
       HOST: '127.0.0.1',
+      // The SMTP gateway starts with the app: its own port, so parallel runs with other E2E_PORTs do not collide.
+      SMTP_PORT: String(smtpPort),
+      SMTP_HOST: '127.0.0.1',
       APP_URL: baseURL,
       AUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789',
       LOG_FILE: E2E_LOG_FILE,

@@ -1,7 +1,8 @@
 import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { Readable } from 'node:stream';
-import { administrators, attachments, auditEvents, licensedEmails, messageEvents, messageRecipients, organisations, policies, policyChanges, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
+import { administrators, attachments, auditEvents, licensedEmails, mailConnectors, messageEvents, messageRecipients, organisations, policies, policyChanges, policyGroupMembers, policyGroups, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
+import { hashToken } from '@/lib/auth/tokens';
 import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
@@ -173,9 +174,41 @@ export async function seedDemo(db: Db, now = new Date()) {
     delivery: 'secure_portal',
     expireAfterDays: 7,
   });
+  await seedMailFlow(db, { acmeId: acme.orgId, globexId: globex.orgId, acmeAddresses: addresses, created });
   await seedMessages(db, { orgId: acme.orgId, securePolicyId: securePolicy.id, passwordHash, now });
   await seedDeliveryEvents(db, acme.orgId, now);
   return { acmeId: acme.orgId, globexId: globex.orgId };
+}
+
+/** The SMTP AUTH user of Acme's demo connector (README); its secret is the demo password. */
+export const DEMO_SMTP_USER = 'acme-relay';
+
+/**
+ * The mail flow demo: Acme's connector (SMTP AUTH `acme-relay` with the demo password, so a
+ * newcomer can send through the gateway with any mail client — a generated connector secret is
+ * never this guessable) and the policy groups "sender in group" policies name.
+ */
+async function seedMailFlow(db: Db, input: { acmeId: string; globexId: string; acmeAddresses: string[]; created: Date }) {
+  await db.insert(mailConnectors).values({
+    orgId: input.acmeId,
+    name: 'Acme Exchange relay',
+    smtpUsername: DEMO_SMTP_USER,
+    secretHash: hashToken(DEMO_PASSWORD),
+    createdBy: 'owner@acme.example',
+    createdAt: input.created,
+    updatedAt: input.created,
+  });
+  const [billing, legal] = await db
+    .insert(policyGroups)
+    .values([
+      { orgId: input.acmeId, name: 'Billing office', createdAt: input.created },
+      { orgId: input.globexId, name: 'Legal', createdAt: input.created },
+    ])
+    .returning({ id: policyGroups.id });
+  await db.insert(policyGroupMembers).values([
+    ...input.acmeAddresses.slice(1, 4).map((email) => ({ groupId: billing.id, orgId: input.acmeId, email })),
+    ...demoAddresses('globex.example', 2).map((email) => ({ groupId: legal.id, orgId: input.globexId, email })),
+  ]);
 }
 
 const SUBJECTS = [

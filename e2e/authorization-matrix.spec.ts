@@ -103,6 +103,9 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   extendMessageAction: (ids) => ({ messageId: ids.acmeMessageId, days: 7 }),
   createApiKeyAction: () => ({ name: 'Matrix key' }),
   revokeApiKeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  createConnectorAction: () => ({ name: 'Matrix connector', allowedRanges: '192.0.2.0/24' }),
+  updateConnectorRangesAction: () => ({ id: '00000000-0000-4000-8000-000000000000', allowedRanges: '192.0.2.0/24' }),
+  deleteConnectorAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
   updateRecipientPhoneAction: (ids) => ({ id: ids.acmeRecipientId, phone: '+1 617 555 0101' }),
   deleteRecipientAction: (ids) => ({ id: ids.acmeRecipientId }),
   sendSmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000' }),
@@ -124,6 +127,8 @@ const targetsARecord: ActionName[] = [
   'recallMessageAction',
   'extendMessageAction',
   'revokeApiKeyAction',
+  'updateConnectorRangesAction',
+  'deleteConnectorAction',
   'updateRecipientPhoneAction',
   'deleteRecipientAction',
 ];

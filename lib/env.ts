@@ -192,6 +192,22 @@ const fields = {
   PDF_MAX_PAGES: wholeNumber(1, 64, 4),
   /** Chromium for invoice PDFs (Debian's `chromium` package). */
   CHROME_PATH: text('/usr/bin/chromium'),
+  /** The SMTP gateway (lib/mailflow/gateway.ts): port and address it listens on. */
+  SMTP_PORT: wholeNumber(0, 65535, 2525),
+  SMTP_HOST: text('0.0.0.0'),
+  /** `npm start` runs the gateway beside the web server; 0 turns it off (e.g. for web-only instances). */
+  SMTP_GATEWAY: flag('1'),
+  /** PEM files of the gateway's STARTTLS certificate (chain) and key; demo mode generates a self-signed pair under .data/. */
+  SMTP_TLS_CERT: text(),
+  SMTP_TLS_KEY: text(),
+  /** The name the gateway greets with and puts in its certificate. */
+  SMTP_HOSTNAME: text('localhost'),
+  /** Largest message accepted (advertised as SIZE, enforced while streaming). 50 MiB. */
+  SMTP_MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 * 1024 * 1024, 50 * 1024 * 1024),
+  /** Recipients per message; more get 452 4.5.3 (the client sends the rest in another transaction). */
+  SMTP_MAX_RECIPIENTS: wholeNumber(1, 10_000, 100),
+  /** Messages per connector per minute, counted in PostgreSQL across every gateway process. */
+  SMTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000, 30_000),
 };
 
 /** Rules that tie variables together; each names the variable to fix. */
@@ -216,6 +232,9 @@ const schema = z
     const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
     const missing = twilio.filter((k) => e[k] === undefined);
     if (missing.length > 0 && missing.length < twilio.length) problem(missing[0], `must be set: Twilio needs ${twilio.join(', ')} together`);
+    if ((e.SMTP_TLS_CERT === undefined) !== (e.SMTP_TLS_KEY === undefined)) {
+      problem(e.SMTP_TLS_CERT === undefined ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with the other of SMTP_TLS_CERT and SMTP_TLS_KEY (or neither)');
+    }
     if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
       problem(e.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', 'must be set together with the other of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or neither)');
     }

@@ -5,7 +5,7 @@ import type { Permission } from '@/lib/auth/permissions';
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon };
-export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'settings' | 'domain-sign-in';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'settings' | 'domain-sign-in' | 'mail-flow';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
@@ -21,4 +21,5 @@ export const adminNavigation: NavItem[] = [
   { href: '/recipients', label: 'Recipients', permission: 'recipients.view', icon: 'recipients' },
   { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings' },
   { href: '/settings/identity-provider', label: 'Domain sign-in', permission: 'settings.manage', icon: 'domain-sign-in' },
+  { href: '/settings/mail-flow', label: 'Mail flow', permission: 'settings.manage', icon: 'mail-flow' },
 ];

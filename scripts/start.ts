@@ -110,6 +110,24 @@ async function runCluster(count: number, options: { announce: () => void }) {
 /** What this process has started, to stop on a signal or when starting fails half-way. */
 const shutdown = new Shutdown(log);
 
+/**
+ * The SMTP gateway (lib/mailflow/gateway.ts), once per `npm start`: in the primary when there are
+ * several web workers (they would otherwise compete for one port, for nothing — the gateway keeps
+ * no state of its own, and several `npm start` instances on one database share the work), in the
+ * web process otherwise. SMTP_GATEWAY=0 leaves it off. On shutdown it stops with the other intake:
+ * new sessions are answered 421, open ones finish.
+ */
+async function startMailGateway() {
+  resetEnvCache();
+  if (!env().SMTP_GATEWAY) return;
+  const { startConfiguredGateway } = await import('@/lib/mailflow/run-gateway');
+  const gateway = await startConfiguredGateway();
+  const { SMTP_HOST, SMTP_TLS_CERT } = env();
+  const tls = Boolean(SMTP_TLS_CERT) || env().SEALPOST_DEMO;
+  log(`SMTP gateway listening on ${SMTP_HOST}:${gateway.port}${tls ? ' (STARTTLS)' : ' (no STARTTLS: set SMTP_TLS_CERT and SMTP_TLS_KEY for SMTP AUTH)'}`);
+  shutdown.add('intake', { name: 'SMTP gateway', close: gateway.close });
+}
+
 async function main() {
   if (cluster.isWorker) return serveWorker();
   // Every variable is checked before anything starts (database, build): a bad one stops here.
@@ -188,11 +206,13 @@ async function main() {
   resetEnvCache();
   const announce = () => log(`Sealpost is running at ${config.APP_URL}${workers > 1 ? ` (${workers} workers)` : ''}${demo ? ' (demo data; outbox at /dev/outbox)' : ''}`);
   if (workers > 1) {
+    await startMailGateway();
     await runCluster(workers, { announce });
     return;
   }
   const { serve } = await import('./server');
   const { close } = await serve({ dev: mode === 'dev', port, hostname });
+  await startMailGateway();
   announce();
   await addServerClosers(shutdown, close);
 }

@@ -56,6 +56,8 @@ export function MessageLog({ log, headingLevel = 'h3' }: { log: MessageLogData; 
         <dd>{message.expiresAt ? <time dateTime={message.expiresAt.toISOString()}>{formatDateTime(message.expiresAt)}</time> : 'Never'}</dd>
         <dt className="text-muted">Policy</dt>
         <dd>{message.policyName ?? 'None'}</dd>
+        <dt className="text-muted">Received through</dt>
+        <dd>{message.connectorName ? `Mail gateway, connector ${message.connectorName}` : 'Secure-message portal'}</dd>
         <dt className="text-muted">Restriction</dt>
         <dd>{restrictions[message.restriction]}</dd>
         <dt className="text-muted">Read receipt</dt>

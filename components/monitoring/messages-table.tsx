@@ -65,7 +65,10 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
               <TableCell>
                 <MessageStatusBadge status={row.status} />
               </TableCell>
-              <TableCell className="min-w-28">{row.policyName ?? <None />}</TableCell>
+              <TableCell className="min-w-28">
+                {row.policyName ?? <None />}
+                {row.connectorName && <span className="block text-xs text-muted">by mail gateway · {row.connectorName}</span>}
+              </TableCell>
               <TableCell className="text-right">
                 <Button asChild variant="outline" size="sm">
                   <Link

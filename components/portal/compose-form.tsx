@@ -17,14 +17,15 @@ import { cn } from '@/components/ui/cn';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { useLeaveGuard } from '@/components/ui/use-leave-guard';
 import { formatFileSize } from '@/lib/format';
-import { policyForSubject, stricterRestriction, withPolicy, type SendPolicy } from '@/lib/messaging/send-policy';
+import { policyForCompose, stricterRestriction, withPolicy, type SendPolicy } from '@/lib/messaging/send-policy';
+import { describeCondition } from '@/lib/policies/describe';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
 type Contact = { email: string; name: string; uses: number };
 type Uploaded = { id: string; fileName: string; sizeBytes: number };
 type Restriction = 'none' | 'no_print' | 'no_print_no_reply';
-export type ComposePolicy = Omit<SendPolicy, 'id'>;
+export type ComposePolicy = SendPolicy;
 
 const split = (value: string) =>
   value
@@ -38,6 +39,13 @@ function megabytes(bytes: number) {
 
 const RESTRICTION_NAMES = { none: '', no_print: 'no print', no_print_no_reply: 'no print, no reply' } as const;
 
+/** Why the policy applies, in the words of /policies ("Subject contains [secure]"). */
+function reasonOf(policy: ComposePolicy): string {
+  const kind = policy.conditionKind;
+  if (kind !== 'subject_contains' && kind !== 'attachment_present' && kind !== 'sender_in_group') return 'It applies';
+  return describeCondition({ conditionKind: kind, conditionValue: policy.conditionValue ?? '' });
+}
+
 /** The minimum the organisation's policy sets for this message, as the send enforces it (`withPolicy`). */
 function PolicyNotice({ policy }: { policy: ComposePolicy }) {
   const effects = [
@@ -47,7 +55,7 @@ function PolicyNotice({ policy }: { policy: ComposePolicy }) {
   ].filter(Boolean);
   return (
     <Alert title={`Your organisation’s policy “${policy.name}” applies`}>
-      The subject contains “{policy.conditionValue}”, so {effects.length > 0 ? `${effects.join('; ')}.` : 'it is delivered by secure message.'}
+      {reasonOf(policy)}, so {effects.length > 0 ? `${effects.join('; ')}.` : 'it is delivered by secure message.'}
     </Alert>
   );
 }
@@ -57,6 +65,7 @@ export function ComposeForm({
   initial,
   draftId,
   policies = [],
+  senderGroups = [],
 }: {
   contacts: Contact[];
   initial: { to: string; cc: string; subject: string; body: string; inReplyTo: string | null };
@@ -64,6 +73,8 @@ export function ComposeForm({
   draftId: string;
   /** The sender's organisation's policies (internal senders only): the options dialog says which applies. */
   policies?: ComposePolicy[];
+  /** The policy groups the sender belongs to ("sender in group" policies). */
+  senderGroups?: string[];
 }) {
   const router = useRouter();
   const [to, setTo] = useState(initial.to);
@@ -103,7 +114,7 @@ export function ComposeForm({
     [contacts, filter, found],
   );
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
-  const policy = policyForSubject(policies, subject);
+  const policy = policyForCompose(policies, { subject, hasAttachment: files.length > 0, senderGroups });
   // What the message will be sent with: the choices below, held to the policy's minimum. The
   // dialog shows these and offers nothing weaker; the server applies the same rule on send.
   const effective = withPolicy({ expireDays, restriction, readReceipt }, policy);

@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, Building2, CalendarSync, KeyRound, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
+import { BarChart3, Building2, CalendarSync, KeyRound, Mail, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { useClientNavigation } from '@/components/ui/use-client-navigation';
@@ -20,6 +20,7 @@ const icons: Record<NavIcon, IconComponent> = {
   recipients: Contact,
   settings: KeyRound,
   'domain-sign-in': Building2,
+  'mail-flow': Mail,
 };
 
 export type NavLink = { href: string; label: string; icon: NavIcon };

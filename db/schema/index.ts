@@ -6,4 +6,5 @@ export * from './policies';
 export * from './billing';
 export * from './delivery';
 export * from './messaging';
+export * from './mailflow';
 export * from './identity';

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 import { policies } from './policies';
+import { mailConnectors } from './mailflow';
 
 const tsvector = customType<{ data: string }>({
   dataType() {
@@ -71,6 +72,8 @@ export const secureMessages = pgTable(
     extendedAt: timestamp('extended_at', { withTimezone: true }),
     policyId: uuid('policy_id').references(() => policies.id, { onDelete: 'set null' }),
     inReplyTo: uuid('in_reply_to'),
+    /** Set when the message came through the SMTP gateway: the organisation's connector that relayed it. */
+    connectorId: uuid('connector_id').references(() => mailConnectors.id, { onDelete: 'set null' }),
     search: tsvector('search').generatedAlwaysAs(
       (): ReturnType<typeof sql> => sql`to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(body_text, ''))`,
     ),

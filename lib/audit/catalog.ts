@@ -35,6 +35,10 @@ export const auditCatalog = {
   'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
   'api_keys.created': { label: 'API key created', category: 'settings' },
   'api_keys.revoked': { label: 'API key revoked', category: 'settings' },
+  'mail_connectors.created': { label: 'Mail connector created', category: 'settings' },
+  'mail_connectors.updated': { label: 'Mail connector changed', category: 'settings' },
+  'mail_connectors.deleted': { label: 'Mail connector deleted', category: 'settings' },
+  'mail_flow.refused': { label: 'Mail refused by the gateway', category: 'mail-flow' },
   'identity_providers.configured': { label: 'Domain sign-in set up or changed', category: 'settings' },
   'identity_providers.removed': { label: 'Domain sign-in turned off', category: 'settings' },
   'recipients.phone_changed': { label: 'Recipient phone changed', category: 'recipients' },
@@ -52,6 +56,7 @@ export const auditCategories = [
   { id: 'messages', label: 'Secure messages' },
   { id: 'recipients', label: 'Recipients' },
   { id: 'settings', label: 'Settings' },
+  { id: 'mail-flow', label: 'Mail flow' },
   { id: 'exports', label: 'Exports' },
 ] as const satisfies readonly { id: AuditCategory; label: string }[];
 

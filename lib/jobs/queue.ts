@@ -10,6 +10,8 @@ export const QUEUES = {
   deliverOutbox: 'outbox.deliver',
   renewalReminders: 'renewals.remind',
   abandonedUploads: 'attachments.remove-abandoned',
+  processGatewayMessage: 'mailflow.process',
+  mailflowCleanup: 'mailflow.cleanup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -2,7 +2,11 @@ import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
 import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { env } from '@/lib/env';
+import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
+import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
+import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { errorFields, log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
@@ -41,6 +45,7 @@ export async function startWorkers(
   // registered yet, and the whole start can be tried again (lib/jobs/runtime.ts).
   await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.schedule(QUEUES.abandonedUploads, '35 * * * *', {});
+  await boss.schedule(QUEUES.mailflowCleanup, '15 * * * *', {});
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -74,4 +79,26 @@ export async function startWorkers(
   );
   await boss.work(QUEUES.renewalReminders, () => timed(QUEUES.renewalReminders, () => sendRenewalReminders(new Date())));
   await boss.work(QUEUES.abandonedUploads, () => timed(QUEUES.abandonedUploads, () => removeAbandonedUploads(new Date())));
+  // Messages the SMTP gateway accepted: each job decides its recipients (lib/mailflow/process-message.ts).
+  await boss.work<{ id: string }>(
+    QUEUES.processGatewayMessage,
+    { includeMetadata: true, batchSize: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        const started = performance.now();
+        const fields = { queue: QUEUES.processGatewayMessage, jobId: job.id, gatewayMessageId: job.data.id, retryCount: job.retryCount };
+        try {
+          await processGatewayMessage(db, job.data.id, { store: blobStore(), demo: env().SEALPOST_DEMO });
+          metrics().jobs.inc({ queue: QUEUES.processGatewayMessage, outcome: 'completed' });
+          jobsLog.info({ ...fields, durationMs: Math.round(performance.now() - started) }, 'job done');
+        } catch (error) {
+          // Retried with backoff (the database or the store was away); the message waits as `received`.
+          metrics().jobs.inc({ queue: QUEUES.processGatewayMessage, outcome: 'retry' });
+          jobsLog.warn({ ...fields, durationMs: Math.round(performance.now() - started), ...errorFields(error, false) }, 'job will be retried');
+          await boss.fail(QUEUES.processGatewayMessage, job.id, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    },
+  );
+  await boss.work(QUEUES.mailflowCleanup, () => timed(QUEUES.mailflowCleanup, () => cleanUpMailFlow(db, new Date())));
 }

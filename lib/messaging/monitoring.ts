@@ -56,6 +56,8 @@ export type MonitoredMessage = {
   to: string[];
   status: MonitorStatus;
   policyName: string | null;
+  /** The mail connector it came through when the SMTP gateway carried it; null for portal compose. */
+  connectorName: string | null;
   expiresAt: Date | null;
   extendedAt: Date | null;
   recipientCount: number;
@@ -101,6 +103,7 @@ const summaryColumns = {
     order by (r.kind = 'cc'), u.email)`,
   status: statusExpression,
   policyName: policies.name,
+  connectorName: sql<string | null>`(select c.name from mail_connectors c where c.id = ${secureMessages.connectorId} and c.org_id = ${secureMessages.orgId})`,
   expiresAt: secureMessages.expiresAt,
   extendedAt: secureMessages.extendedAt,
   recipientCount: sql<number>`(select count(*)::int from message_recipients r where r.message_id = ${secureMessages.id})`,

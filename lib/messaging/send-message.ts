@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { getDb, type DbOrTx } from '@/db/client';
+import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
@@ -16,7 +16,8 @@ import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
-import { policyForSubject, withPolicy, type SendPolicy } from './send-policy';
+import { senderGroupNames } from '@/lib/policies/queries';
+import { policyForCompose, withPolicy, type SendPolicy } from './send-policy';
 
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
 
@@ -43,7 +44,7 @@ async function organisationsOf(tx: DbOrTx, emails: string[]) {
   return new Map(rows.map((r) => [r.email, r.orgId]));
 }
 
-/** The organisation's enabled policies, in order (`policyForSubject` picks the one a message meets). */
+/** The organisation's enabled policies, in order (lib/policies/evaluate.ts picks the one a message meets). */
 export async function enabledPolicies(db: DbOrTx, orgId: string): Promise<SendPolicy[]> {
   return db
     .select({
@@ -51,6 +52,7 @@ export async function enabledPolicies(db: DbOrTx, orgId: string): Promise<SendPo
       name: policies.name,
       conditionKind: policies.conditionKind,
       conditionValue: policies.conditionValue,
+      delivery: policies.delivery,
       expireAfterDays: policies.expireAfterDays,
       readReceipt: policies.readReceipt,
       restriction: policies.restriction,
@@ -60,11 +62,85 @@ export async function enabledPolicies(db: DbOrTx, orgId: string): Promise<SendPo
     .orderBy(policies.position);
 }
 
-/** The policies an internal user's messages are sent under (none for external users). */
-export async function sendPoliciesFor(user: Pick<PortalSession, 'email'>): Promise<SendPolicy[]> {
+/**
+ * The policies an internal user's messages are sent under, and the policy groups the user is in
+ * (none for external users).
+ */
+export async function sendPoliciesFor(user: Pick<PortalSession, 'email'>): Promise<{ policies: SendPolicy[]; senderGroups: string[] }> {
   const orgs = await organisationsOf(getDb(), [user.email]);
   const orgId = orgs.get(user.email);
-  return orgId ? enabledPolicies(getDb(), orgId) : [];
+  if (!orgId) return { policies: [], senderGroups: [] };
+  const [list, senderGroups] = await Promise.all([enabledPolicies(getDb(), orgId), senderGroupNames(getDb(), orgId, user.email)]);
+  return { policies: list, senderGroups };
+}
+
+/** A secure message as both portal compose and the SMTP gateway create it. */
+export type SecureMessageDraft = {
+  orgId: string;
+  sender: { id: string; email: string; displayName: string };
+  direction: 'outbound' | 'inbound';
+  subject: string;
+  /** Already sanitised (lib/messaging/sanitize.ts). */
+  bodyHtml: string;
+  bodyText: string;
+  /** Each address once; To wins over Cc. */
+  recipients: (readonly [string, 'to' | 'cc'])[];
+  /** The organisation's external correspondents among sender and recipients (SPEC §11). */
+  external: string[];
+  expireDays: number | null;
+  restriction: SendPolicy['restriction'];
+  readReceipt: boolean;
+  policyId: string | null;
+  inReplyTo?: string | null;
+  /** The gateway's connector, when the message came by SMTP. */
+  connectorId?: string | null;
+  /** Links the message's attachments, in the same transaction. */
+  attach?: (tx: Tx, messageId: string) => Promise<void>;
+  now: Date;
+};
+
+/**
+ * Creates a secure message in the caller's transaction: the message, the sender's copy, its
+ * attachments, its log, the organisation's recipient accounts, and for each recipient a portal
+ * account (pending when new) and a notification with a unique link. The one path for portal
+ * compose and the SMTP gateway.
+ */
+export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Promise<{ id: string; recipients: { email: string; userId: string }[] }> {
+  const { orgId, now } = draft;
+  const [message] = await tx
+    .insert(secureMessages)
+    .values({
+      orgId,
+      senderId: draft.sender.id,
+      direction: draft.direction,
+      subject: draft.subject,
+      bodyHtml: draft.bodyHtml,
+      bodyText: draft.bodyText,
+      sentAt: now,
+      expiresAt: draft.expireDays ? new Date(now.getTime() + draft.expireDays * 86_400_000) : null,
+      restriction: draft.restriction,
+      readReceipt: draft.readReceipt,
+      policyId: draft.policyId,
+      inReplyTo: draft.inReplyTo ?? null,
+      connectorId: draft.connectorId ?? null,
+    })
+    .returning({ id: secureMessages.id });
+  await tx.insert(messageSenderState).values({ messageId: message.id });
+  if (draft.attach) await draft.attach(tx, message.id);
+  await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: draft.sender.email, occurredAt: now });
+  await recordRecipients(tx, orgId, draft.external, now);
+  const created: { email: string; userId: string }[] = [];
+  for (const [email, kind] of draft.recipients) {
+    const user = await ensurePortalUser(tx, email, now);
+    await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
+    const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
+    // A first-time recipient's notification carries their activation link: a secret.
+    const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, subject: draft.subject, url: link, firstTime: user.status === 'pending' });
+    await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending' });
+    await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
+    created.push({ email, userId: user.id });
+  }
+  return { id: message.id, recipients: created };
 }
 
 /**
@@ -124,31 +200,20 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       orgId = only;
     }
 
-    const policy = senderOrg ? policyForSubject(await enabledPolicies(tx, orgId), input.subject) : null;
+    const policy = senderOrg
+      ? policyForCompose(await enabledPolicies(tx, orgId), {
+          subject: input.subject,
+          hasAttachment: input.attachmentIds.length > 0,
+          senderGroups: await senderGroupNames(tx, orgId, sender.email),
+        })
+      : null;
     const { expireDays, restriction, readReceipt } = withPolicy(input, policy);
-    const [message] = await tx
-      .insert(secureMessages)
-      .values({
-        orgId,
-        senderId: sender.id,
-        direction: senderOrg ? 'outbound' : 'inbound',
-        subject: input.subject,
-        bodyHtml,
-        bodyText,
-        sentAt: now,
-        expiresAt: expireDays ? new Date(now.getTime() + expireDays * 86_400_000) : null,
-        restriction,
-        readReceipt,
-        policyId: policy?.id ?? null,
-        inReplyTo: replyTo ? replyTo.id : null,
-      })
-      .returning({ id: secureMessages.id });
-    await tx.insert(messageSenderState).values({ messageId: message.id });
-
-    if (input.attachmentIds.length > 0) {
-      const claimed = await tx
+    const inReplyTo = replyTo ? replyTo.id : null;
+    const attach = async (t: Tx, messageId: string) => {
+      if (input.attachmentIds.length === 0) return;
+      const claimed = await t
         .update(attachments)
-        .set({ messageId: message.id })
+        .set({ messageId })
         .where(and(inArray(attachments.id, input.attachmentIds), eq(attachments.uploadedBy, sender.id), isNull(attachments.messageId)))
         .returning({ id: attachments.id, sizeBytes: attachments.sizeBytes });
       if (claimed.length !== input.attachmentIds.length) throw new AppError('invalid_input', 'An attachment is missing. Upload it again.');
@@ -156,23 +221,28 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       if (claimed.reduce((sum, a) => sum + a.sizeBytes, 0) > MAX_MESSAGE_ATTACHMENT_BYTES) {
         throw new AppError('invalid_input', 'Attachments can total at most 50 MB per message. Remove some and send again.');
       }
-    }
-
-    await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: sender.email, occurredAt: now });
-    if (replyTo) {
-      await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
-    }
+    };
     // The organisation's recipient accounts (SPEC §11): every external address it writes with.
     const external = senderOrg ? everyone.filter((email) => orgs.get(email) !== orgId) : [sender.email];
-    await recordRecipients(tx, orgId, external, now);
-    for (const [email, kind] of recipients) {
-      const user = await ensurePortalUser(tx, email, now);
-      await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
-      const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
-      // A first-time recipient's notification carries their activation link: a secret.
-      const notice = messageNotificationEmail({ from: sender.displayName || sender.email, subject: input.subject, url: link, firstTime: user.status === 'pending' });
-      await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending' });
-      await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
+    const message = await createSecureMessage(tx, {
+      orgId,
+      sender,
+      direction: senderOrg ? 'outbound' : 'inbound',
+      subject: input.subject,
+      bodyHtml,
+      bodyText,
+      recipients,
+      external,
+      expireDays,
+      restriction,
+      readReceipt,
+      policyId: policy?.id ?? null,
+      inReplyTo,
+      attach,
+      now,
+    });
+    if (replyTo) {
+      await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
     }
     // Under the organisation's SMS two-factor policy, a recipient without a phone number opens
     // the message with the password alone: the sender is told who (the dashboard tells administrators).

@@ -1,23 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { policyForSubject, withPolicy, type SendPolicy } from './send-policy';
+import { policyForCompose, withPolicy, type SendPolicy } from './send-policy';
 
 const policy = (over: Partial<SendPolicy>): SendPolicy => ({
   id: 'p',
   name: 'Secure delivery on request',
   conditionKind: 'subject_contains',
   conditionValue: '[secure]',
+  delivery: 'secure_portal',
   expireAfterDays: 30,
   readReceipt: true,
   restriction: 'none',
   ...over,
 });
+const message = (over: Partial<{ subject: string; hasAttachment: boolean; senderGroups: string[] }> = {}) => ({ subject: '', hasAttachment: false, senderGroups: [], ...over });
 
 describe('send policies', () => {
   it('the first policy whose subject condition the message meets, ignoring case', () => {
     const list = [policy({ id: 'a', conditionValue: '[phi]' }), policy({ id: 'b' }), policy({ id: 'c', conditionValue: 'secure' }), policy({ id: 'd', conditionKind: 'recipient_without_tls', conditionValue: null })];
-    expect(policyForSubject(list, 'Re: [SECURE] results')?.id).toBe('b');
-    expect(policyForSubject(list, '[phi] and [secure]')?.id).toBe('a');
-    expect(policyForSubject(list, 'Lunch?')).toBeNull();
+    expect(policyForCompose(list, message({ subject: 'Re: [SECURE] results' }))?.id).toBe('b');
+    expect(policyForCompose(list, message({ subject: '[phi] and [secure]' }))?.id).toBe('a');
+    expect(policyForCompose(list, message({ subject: 'Lunch?' }))).toBeNull();
+  });
+
+  it('compose meets attachment and sender-group conditions too, never "recipients without TLS"', () => {
+    const list = [policy({ id: 'tls', conditionKind: 'recipient_without_tls', conditionValue: '' }), policy({ id: 'group', conditionKind: 'sender_in_group', conditionValue: 'Legal' }), policy({ id: 'att', conditionKind: 'attachment_present', conditionValue: '' })];
+    expect(policyForCompose(list, message({ senderGroups: ['legal'] }))?.id).toBe('group');
+    expect(policyForCompose(list, message({ hasAttachment: true }))?.id).toBe('att');
+    expect(policyForCompose(list, message())).toBeNull();
   });
 
   type Choices = Parameters<typeof withPolicy>[0];

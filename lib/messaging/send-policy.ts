@@ -1,21 +1,29 @@
+import { evaluatePolicies, type EvaluatedMessage, type PolicyDelivery } from '@/lib/policies/evaluate';
+
 /**
- * Which of the organisation's policies a message meets, and how it holds the sender's own choices
- * to its minimum (SPEC §7, §8). No database here: the compose page shows the same answer the send gives.
+ * Which of the organisation's policies a composed message meets, and how it holds the sender's own
+ * choices to its minimum (SPEC §7, §8). The decision is lib/policies/evaluate.ts's, the one engine
+ * the SMTP gateway uses too. No database here: the compose page shows the same answer the send gives.
  */
 export type SendPolicy = {
   id: string;
   name: string;
   conditionKind: string;
   conditionValue: string | null;
+  delivery: PolicyDelivery;
   expireAfterDays: number | null;
   readReceipt: boolean;
   restriction: 'none' | 'no_print' | 'no_print_no_reply';
 };
 
-/** The first policy (in order) whose condition the message meets; subject conditions are the ones a send can check. */
-export function policyForSubject<P extends Pick<SendPolicy, 'conditionKind' | 'conditionValue'>>(policies: P[], subject: string): P | null {
-  const text = subject.toLowerCase();
-  return policies.find((p) => p.conditionKind === 'subject_contains' && p.conditionValue && text.includes(p.conditionValue.toLowerCase())) ?? null;
+/**
+ * The first policy (in order) a composed message meets. A portal message never crosses SMTP, so
+ * every recipient counts as reachable over TLS: "recipients without TLS" never applies to compose.
+ * Every other condition is about the message, so the answer is the same for all its recipients.
+ */
+export function policyForCompose<P extends Pick<SendPolicy, 'id' | 'conditionKind' | 'conditionValue' | 'delivery'>>(policies: readonly P[], message: EvaluatedMessage): P | null {
+  const [decision] = evaluatePolicies(policies, message, [{ address: '', tlsCapable: true }]);
+  return decision.policy;
 }
 
 /** Restrictions from the weakest to the strictest. */

@@ -9,7 +9,7 @@ import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { describeCondition, describeOutcome } from '@/lib/policies/describe';
-import { listPolicies, listPolicyChanges } from '@/lib/policies/queries';
+import { listPolicies, listPolicyChanges, listPolicyGroups } from '@/lib/policies/queries';
 
 export const metadata: Metadata = { title: 'Policies · Sealpost' };
 
@@ -17,7 +17,7 @@ export default async function PoliciesPage() {
   await connection();
   const admin = await requireAdminPage('policies.view');
   const db = getDb();
-  const [rows, changes] = await Promise.all([listPolicies(db, admin.orgId), listPolicyChanges(db, admin.orgId)]);
+  const [rows, changes, groups] = await Promise.all([listPolicies(db, admin.orgId), listPolicyChanges(db, admin.orgId), listPolicyGroups(db, admin.orgId)]);
   const nameOf = new Map(rows.map((p) => [p.id, p.name]));
 
   return (
@@ -54,6 +54,26 @@ export default async function PoliciesPage() {
                 </li>
               ))}
             </ol>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Groups</CardTitle>
+          <CardDescription>The sender groups that “Sender is in …” policies name. Maintained by Sealpost support with your policies.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {groups.length === 0 ? (
+            <p className="text-sm text-muted">No groups.</p>
+          ) : (
+            <ul className="grid gap-3">
+              {groups.map((group) => (
+                <li key={group.id} className="rounded-card border border-line p-4">
+                  <h3 className="font-semibold">{group.name}</h3>
+                  <p className="mt-1 text-sm text-muted">{group.members.length === 0 ? 'No members' : group.members.join(', ')}</p>
+                </li>
+              ))}
+            </ul>
           )}
         </CardContent>
       </Card>

@@ -41,7 +41,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
       </div>
     );
   }
-  const [contacts, policies] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
+  const [contacts, { policies, senderGroups }] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
   const signature = signatureBlock(user.preferences.signature);
   const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };
   let title = 'New secure message';
@@ -90,7 +90,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} draftId={issueDraftId(user.id)} policies={policies.map(({ id: _id, ...policy }) => policy)} />
+      <ComposeForm contacts={contacts} initial={initial} draftId={issueDraftId(user.id)} policies={policies} senderGroups={senderGroups} />
     </div>
   );
 }

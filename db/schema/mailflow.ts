@@ -1,0 +1,187 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from './organisations';
+import { policies } from './policies';
+
+/**
+ * How the SMTP gateway recognises an organisation's mail server (SPEC §14): SMTP AUTH with a
+ * generated secret (only its SHA-256 is kept, as for API keys), and/or the client addresses it
+ * connects from. A connector may have either or both.
+ */
+export const mailConnectors = pgTable(
+  'mail_connectors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SMTP AUTH user name (lower case, unique across organisations); null when recognised by address only. */
+    smtpUsername: text('smtp_username'),
+    /** SHA-256 (hex) of the secret; null with smtpUsername. */
+    secretHash: text('secret_hash'),
+    /** CIDR ranges (IPv4 and IPv6) a client may connect from to be recognised without AUTH. */
+    allowedRanges: text('allowed_ranges').array().notNull().default(sql`'{}'::text[]`),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('mail_connectors_username_key').on(t.smtpUsername),
+    index('mail_connectors_org_idx').on(t.orgId),
+    check('mail_connectors_username_lower', sql`${t.smtpUsername} = lower(${t.smtpUsername})`),
+    check('mail_connectors_auth_pair', sql`(${t.smtpUsername} is null) = (${t.secretHash} is null)`),
+  ],
+);
+
+export const GATEWAY_MESSAGE_STATUSES = ['received', 'processed', 'failed'] as const;
+
+/**
+ * A message the gateway accepted: its raw bytes in the attachment store (`storageKey`), its
+ * envelope here. Written with its recipients and its processing job in the transaction that
+ * precedes the `250`.
+ */
+export const gatewayMessages = pgTable(
+  'gateway_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    connectorId: uuid('connector_id').references(() => mailConnectors.id, { onDelete: 'set null' }),
+    /** The envelope sender (MAIL FROM), lower case. */
+    envelopeFrom: text('envelope_from').notNull(),
+    /** The Message-ID header as sent (with its angle brackets), '' when the message had none. */
+    headerMessageId: text('header_message_id').notNull().default(''),
+    subject: text('subject').notNull().default(''),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    /** The raw RFC 5322 message in the attachment store (lib/storage). */
+    storageKey: text('storage_key').notNull(),
+    clientAddress: text('client_address').notNull().default(''),
+    status: text('status', { enum: GATEWAY_MESSAGE_STATUSES }).notNull().default('received'),
+    /** Why processing failed (status failed). */
+    failure: text('failure').notNull().default(''),
+    /** The envelope sender is not a licensed address: no secure processing, plain SMTP delivery. */
+    senderUnlicensed: boolean('sender_unlicensed').notNull().default(false),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [index('gateway_messages_org_received_idx').on(t.orgId, t.receivedAt, t.id), uniqueIndex('gateway_messages_storage_key').on(t.storageKey)],
+);
+
+/**
+ * What happens to each envelope recipient. `pending` until the processing job decides;
+ * `secure_message` once delivered to the portal; `queued_for_delivery` for the outbound SMTP
+ * engine (lib/mailflow/outbound), with `tlsRequired` when a policy demands verified TLS;
+ * `failed` when the message could not be processed.
+ */
+export const GATEWAY_RECIPIENT_STATUSES = ['pending', 'secure_message', 'queued_for_delivery', 'failed'] as const;
+export const gatewayRecipients = pgTable(
+  'gateway_recipients',
+  {
+    gatewayMessageId: uuid('gateway_message_id')
+      .notNull()
+      .references(() => gatewayMessages.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** Envelope recipient (RCPT TO), lower case. */
+    address: text('address').notNull(),
+    status: text('status', { enum: GATEWAY_RECIPIENT_STATUSES }).notNull().default('pending'),
+    /** The policy that decided this recipient's outcome, if any. */
+    policyId: uuid('policy_id').references(() => policies.id, { onDelete: 'set null' }),
+    /** secure_portal, sms_two_factor, tls_required, or plain (no policy, or an unlicensed sender). */
+    outcome: text('outcome', { enum: ['secure_portal', 'sms_two_factor', 'tls_required', 'plain'] }),
+    /** Delivery must use verified TLS (a TLS-required policy); never plain text. */
+    tlsRequired: boolean('tls_required').notNull().default(false),
+    secureMessageId: uuid('secure_message_id'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.gatewayMessageId, t.address] }),
+    check('gateway_recipients_address_lower', sql`${t.address} = lower(${t.address})`),
+    // The outbound engine's work list.
+    index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} = 'queued_for_delivery'`),
+  ],
+);
+
+/**
+ * Message-ID dedupe per connector: a resubmission within a day (the client did not see our 250)
+ * is answered 250 again without storing it twice. One row per (connector, Message-ID); the
+ * insert claims it when absent or older than a day.
+ */
+export const gatewayMessageIds = pgTable(
+  'gateway_message_ids',
+  {
+    connectorId: uuid('connector_id')
+      .notNull()
+      .references(() => mailConnectors.id, { onDelete: 'cascade' }),
+    headerMessageId: text('header_message_id').notNull(),
+    gatewayMessageId: uuid('gateway_message_id').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectorId, t.headerMessageId] }), index('gateway_message_ids_seen_idx').on(t.firstSeenAt)],
+);
+
+/**
+ * Per-connector counters by minute, shared by every gateway process: messages (rate limit) and
+ * refusals (shown in settings; the first refusal of a minute is an audit event).
+ */
+export const mailConnectorCounters = pgTable(
+  'mail_connector_counters',
+  {
+    connectorId: uuid('connector_id')
+      .notNull()
+      .references(() => mailConnectors.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['messages', 'refusals'] }).notNull(),
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.connectorId, t.kind, t.minute] }), index('mail_connector_counters_minute_idx').on(t.minute)],
+);
+
+/** Groups of sender addresses for "sender in group" policies (SPEC §7). */
+export const policyGroups = pgTable(
+  'policy_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('policy_groups_org_name_key').on(t.orgId, sql`lower(${t.name})`)],
+);
+
+export const policyGroupMembers = pgTable(
+  'policy_group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => policyGroups.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** Lower case. */
+    email: text('email').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.email] }),
+    index('policy_group_members_org_email_idx').on(t.orgId, t.email),
+    check('policy_group_members_email_lower', sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+/**
+ * Whether a recipient domain's MX offers STARTTLS with a certificate that verifies, as the
+ * outbound engine's probe last found it. Unknown domains count as "without TLS" (the safer side).
+ */
+export const mxTlsCache = pgTable('mx_tls_cache', {
+  /** Lower case. */
+  domain: text('domain').primaryKey(),
+  supportsTls: boolean('supports_tls').notNull(),
+  checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+});

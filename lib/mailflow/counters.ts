@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '@/db/client';
+import { mailConnectorCounters } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import type { RecognisedConnector } from './connectors';
+
+/** The start of `now`'s minute: the counters' window. */
+export function minuteOf(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+}
+
+/** Adds one to a connector's counter for this minute and returns the new count (one statement, any number of processes). */
+export async function bumpCounter(db: DbOrTx, connectorId: string, kind: 'messages' | 'refusals', now: Date): Promise<number> {
+  const [row] = await db
+    .insert(mailConnectorCounters)
+    .values({ connectorId, kind, minute: minuteOf(now), count: 1 })
+    .onConflictDoUpdate({
+      target: [mailConnectorCounters.connectorId, mailConnectorCounters.kind, mailConnectorCounters.minute],
+      set: { count: sql`${mailConnectorCounters.count} + 1` },
+    })
+    .returning({ count: mailConnectorCounters.count });
+  return row.count;
+}
+
+export type Refusal = {
+  /** The SMTP reply code and RFC 3463 enhanced code, e.g. 550 and 5.7.1. */
+  code: number;
+  enhanced: string;
+  text: string;
+  /** What was refused, for the log: `auth`, `mail_from`, `rcpt_to`, `data`. */
+  stage: string;
+};
+
+/**
+ * Logs a refusal, and for a recognised connector counts it; the first refusal of a connector in
+ * a minute is an audit event (the count of the rest shows on /settings/mail-flow), so a flood of
+ * bad mail writes one audit row a minute, not one per message. Never throws: a refusal with the
+ * database down is still answered.
+ */
+export async function recordRefusal(db: Db, input: { connector: RecognisedConnector | null; refusal: Refusal; clientAddress: string; detail?: string; now?: Date }) {
+  const { refusal, connector } = input;
+  const now = input.now ?? new Date();
+  console.warn(
+    `[gateway] refused ${refusal.stage} from ${input.clientAddress || 'unknown'}${connector ? ` (connector ${connector.name})` : ''}: ${refusal.code} ${refusal.enhanced} ${refusal.text}${input.detail ? ` — ${input.detail}` : ''}`,
+  );
+  if (!connector) return;
+  try {
+    await db.transaction(async (tx) => {
+      const count = await bumpCounter(tx, connector.id, 'refusals', now);
+      if (count !== 1) return;
+      await recordAuditEvent(tx, {
+        orgId: connector.orgId,
+        actor: { type: 'system', email: `connector:${connector.name}` },
+        action: 'mail_flow.refused',
+        summary: `The gateway refused mail from the connector "${connector.name}": ${refusal.code} ${refusal.enhanced} ${refusal.text} (further refusals this minute are counted, not listed)`,
+        target: { type: 'mail_connector', id: connector.id, label: connector.name },
+        clientAddress: input.clientAddress,
+        metadata: { code: refusal.code, enhancedCode: refusal.enhanced, stage: refusal.stage },
+        now,
+      });
+    });
+  } catch (error) {
+    console.error(`[gateway] could not record a refusal: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}
