@@ -42,6 +42,25 @@ function create() {
       labelNames: ['queue', 'outcome'] as const,
       registers,
     }),
+    smtpSessions: new client.Counter({ name: 'sealpost_smtp_sessions_total', help: 'SMTP sessions the gateway opened.', registers }),
+    smtpMessages: new client.Counter({
+      name: 'sealpost_smtp_messages_total',
+      help: 'Messages at the SMTP gateway, by outcome: accepted (stored, 250), duplicate (a resubmitted Message-ID, 250 again), refused.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    smtpRefusals: new client.Counter({
+      name: 'sealpost_smtp_refusals_total',
+      help: 'Refusals of the SMTP gateway, by SMTP reply code and the command refused.',
+      labelNames: ['code', 'stage'] as const,
+      registers,
+    }),
+    smtpDeliveries: new client.Counter({
+      name: 'sealpost_smtp_deliveries_total',
+      help: 'Outbound delivery attempts per recipient, by outcome (delivered, deferred, bounced, secure_portal).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     pdfRenders: new client.Counter({ name: 'sealpost_pdf_renders_total', help: 'Invoice PDF renders, by outcome.', labelNames: ['outcome'] as const, registers }),
     pdfRenderDuration: new client.Histogram({
       name: 'sealpost_pdf_render_duration_seconds',

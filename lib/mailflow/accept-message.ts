@@ -1,3 +1,4 @@
+import { errorFields, log } from '@/lib/log';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -113,6 +114,6 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
     kept = !result.duplicate;
     return result;
   } finally {
-    if (!kept) await store.delete(key).catch((e: unknown) => console.error(`[gateway] could not remove the blob of a message not kept (${key}): ${e instanceof Error ? e.message : String(e)}`));
+    if (!kept) await store.delete(key).catch((e: unknown) => log('gateway').error({ key, ...errorFields(e, false) }, 'could not remove the stored copy of a message not kept'));
   }
 }

@@ -1,3 +1,4 @@
+import { errorFields, log } from '@/lib/log';
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
 import { mailConnectorCounters } from '@/db/schema';
@@ -37,12 +38,9 @@ export type Refusal = {
  * bad mail writes one audit row a minute, not one per message. Never throws: a refusal with the
  * database down is still answered.
  */
-export async function recordRefusal(db: Db, input: { connector: RecognisedConnector | null; refusal: Refusal; clientAddress: string; detail?: string; now?: Date }) {
+export async function recordRefusal(db: Db, input: { connector: RecognisedConnector | null; refusal: Refusal; clientAddress: string; now?: Date }) {
   const { refusal, connector } = input;
   const now = input.now ?? new Date();
-  console.warn(
-    `[gateway] refused ${refusal.stage} from ${input.clientAddress || 'unknown'}${connector ? ` (connector ${connector.name})` : ''}: ${refusal.code} ${refusal.enhanced} ${refusal.text}${input.detail ? ` — ${input.detail}` : ''}`,
-  );
   if (!connector) return;
   try {
     await db.transaction(async (tx) => {
@@ -60,6 +58,6 @@ export async function recordRefusal(db: Db, input: { connector: RecognisedConnec
       });
     });
   } catch (error) {
-    console.error(`[gateway] could not record a refusal: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    log('gateway').error({ connectorId: connector.id, ...errorFields(error, false) }, 'could not record a refusal');
   }
 }

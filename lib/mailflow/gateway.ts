@@ -4,6 +4,8 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type
 import { getDb, type Db } from '@/db/client';
 import { domains } from '@/db/schema';
 import { isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
+import { errorFields, log } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
 import { blobStore, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { acceptMessage, MAX_HEADER_BYTES } from './accept-message';
 import { authenticateConnector, connectorForAddress, type RecognisedConnector } from './connectors';
@@ -37,6 +39,8 @@ export type GatewayOptions = {
 export type Gateway = { port: number; close: () => Promise<void>; server: SMTPServer };
 
 /** An SMTP reply: code, RFC 3463 enhanced code and a human text. smtp-server sends `code message`. */
+const gatewayLog = log('gateway');
+
 export class SmtpReply extends Error {
   readonly responseCode: number;
   constructor(readonly refusal: Refusal) {
@@ -87,7 +91,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recognised = new WeakMap<SMTPServerSession, RecognisedConnector>();
 
   const refuse = async (session: SMTPServerSession, error: SmtpReply, detail?: string): Promise<SmtpReply> => {
-    await recordRefusal(db(), { connector: recognised.get(session) ?? null, refusal: error.refusal, clientAddress: session.remoteAddress, detail, now: now() });
+    const { code, enhanced, stage } = error.refusal;
+    metrics().smtpRefusals.inc({ code: String(code), stage });
+    if (stage === 'data') metrics().smtpMessages.inc({ outcome: 'refused' });
+    // The code and the stage, never the reply's text: it can name the sender's address.
+    gatewayLog.info({ connectorId: recognised.get(session)?.id, client: session.remoteAddress, code, enhanced, stage, detail }, 'refused');
+    await recordRefusal(db(), { connector: recognised.get(session) ?? null, refusal: error.refusal, clientAddress: session.remoteAddress, now: now() });
     return error;
   };
 
@@ -107,6 +116,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: false,
     disableReverseLookup: true,
 
+    onConnect(session, callback) {
+      metrics().smtpSessions.inc();
+      callback();
+    },
+
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       void (async () => {
         try {
@@ -115,7 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           recognised.set(session, connector);
           callback(null, { user: connector.id });
         } catch (error) {
-          console.error(`[gateway] AUTH failed on our side: ${message(error)}`);
+          gatewayLog.error({ client: session.remoteAddress, ...errorFields(error, false) }, 'AUTH failed on our side');
           callback(REFUSALS.authUnavailable());
         }
       })();
@@ -144,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           if (count > options.rateLimitPerMinute) return callback(await refuse(session, REFUSALS.rateLimited(options.rateLimitPerMinute)));
           callback();
         } catch (error) {
-          console.error(`[gateway] MAIL FROM failed on our side: ${message(error)}`);
+          gatewayLog.error({ client: session.remoteAddress, ...errorFields(error, false) }, 'MAIL FROM failed on our side');
           callback(REFUSALS.temporaryAt('mail_from'));
         }
       })();
@@ -177,6 +191,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             maxBytes: options.maxMessageBytes,
             now,
           });
+          metrics().smtpMessages.inc({ outcome: accepted.duplicate ? 'duplicate' : 'accepted' });
+          gatewayLog.info({ connectorId: connector.id, gatewayMessageId: accepted.id, recipients: recipients.length, duplicate: accepted.duplicate }, 'accepted');
           callback(null, accepted.duplicate ? `2.0.0 Already accepted as ${accepted.id}` : `2.0.0 Accepted as ${accepted.id}`);
         } catch (error) {
           // Whatever happened, the message is not kept: never 250 here.
@@ -187,14 +203,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           else if (error instanceof MalformedMessageError) answer = REFUSALS.malformed(error.message);
           else {
             answer = REFUSALS.temporary();
-            console.error(`[gateway] a message was not stored (${isDatabaseUnavailable(error) ? 'database unavailable' : causeOf(error)})`);
+            gatewayLog.error({ connectorId: connector?.id, cause: isDatabaseUnavailable(error) ? 'database unavailable' : causeOf(error) }, 'a message was not stored');
           }
           callback(await refuse(session, answer));
         }
       })();
     },
   });
-  server.on('error', (error) => console.error(`[gateway] ${message(error)}`));
+  server.on('error', (error) => gatewayLog.error(errorFields(error, false), 'SMTP server error'));
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);

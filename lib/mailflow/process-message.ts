@@ -1,3 +1,4 @@
+import { log } from '@/lib/log';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { attachments, deliveryEvents, gatewayMessages, gatewayRecipients, licensedEmails, policies, portalUsers } from '@/db/schema';
@@ -225,7 +226,7 @@ async function lockReceived(tx: Tx, id: string): Promise<boolean> {
 }
 
 async function markFailed(db: Db, id: string, orgId: string, why: string, now: Date) {
-  console.warn(`[gateway] message ${id} could not be processed: ${why}`);
+  log('gateway').warn({ orgId, gatewayMessageId: id, why }, 'message could not be processed');
   await db.transaction(async (tx) => {
     if (!(await lockReceived(tx, id))) return;
     await tx.update(gatewayRecipients).set({ status: 'failed', updatedAt: now }).where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId)));

@@ -6,6 +6,7 @@
  * its own browser context: cookies are per context, and sharing one cookie jar would let one
  * user's session cookie be sent by another user's concurrent render.
  */
+import { log } from '@/lib/log';
 import type { ChildProcess } from 'node:child_process';
 import puppeteer, { type Browser, type BrowserContext, type CDPSession, type Page } from 'puppeteer-core';
 import { env } from '@/lib/env';
@@ -159,7 +160,12 @@ function launchBrowser(): Promise<Browser> {
       protocolTimeout: PROTOCOL_TIMEOUT_MS,
     });
     launches++;
-    browser.on('disconnected', () => forgetBrowser(browser));
+    log('pdf').info({ launches, browserPid: browser.process()?.pid ?? null }, 'Chromium launched');
+    browser.on('disconnected', () => {
+      // Expected on shutdown (closeBrowser forgets it first); otherwise Chromium died and the next render relaunches it.
+      if (current === browser) log('pdf').warn({ browserPid: browser.process()?.pid ?? null }, 'Chromium disconnected; the next render relaunches it');
+      forgetBrowser(browser);
+    });
     current = browser;
     return browser;
   })().finally(() => {
