@@ -1,3 +1,4 @@
+import { isUuid } from '@/lib/ids';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -112,7 +113,7 @@ async function loadForUpdate(tx: DbOrTx, orgId: string, id: string) {
 export async function updateConnectorRanges(input: { actor: AdminActor; id: string; allowedRanges: string; now?: Date }) {
   const { actor } = input;
   assertCanManage(actor);
-  if (!z.string().uuid().safeParse(input.id).success) throw new AppError('not_found', 'That connector does not exist.');
+  if (!isUuid(input.id)) throw new AppError('not_found', 'That connector does not exist.');
   const allowed = rangesOrThrow(input.allowedRanges);
   const now = input.now ?? new Date();
   await getDb().transaction(async (tx) => {
@@ -137,7 +138,7 @@ export async function updateConnectorRanges(input: { actor: AdminActor; id: stri
 export async function deleteConnector(input: { actor: AdminActor; id: string; now?: Date }) {
   const { actor } = input;
   assertCanManage(actor);
-  if (!z.string().uuid().safeParse(input.id).success) throw new AppError('not_found', 'That connector does not exist.');
+  if (!isUuid(input.id)) throw new AppError('not_found', 'That connector does not exist.');
   const now = input.now ?? new Date();
   await getDb().transaction(async (tx) => {
     const target = await loadForUpdate(tx, actor.orgId, input.id);

@@ -551,6 +551,57 @@ describe('connectors recognised by client address', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('answers new sessions and new transactions 421, and lets a message being transferred finish', async () => {
+    const owner = await actorFor(org.ownerId);
+    const byIp = await createConnector({ actor: owner, name: 'Restart network', allowedRanges: '127.0.0.1' });
+    const g = await startGateway({ ...base(), port: 0, closeTimeoutSeconds: 10 });
+    const open = (port: number) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const state = { received: '' };
+      socket.on('data', (chunk) => {
+        state.received += chunk.toString();
+      });
+      socket.on('error', () => {});
+      const until = (pattern: RegExp) => waitFor(async () => pattern.test(state.received), `the server to answer ${pattern}`);
+      return { socket, state, until };
+    };
+    try {
+      const first = open(g.port);
+      await first.until(/^220 /m);
+      first.socket.write('EHLO client.example\r\n');
+      await first.until(/^250 /m);
+      first.socket.write(`MAIL FROM:<printer@${org.domain}>\r\nRCPT TO:<pat@partner.example>\r\nDATA\r\n`);
+      await first.until(/^354 /m);
+      first.socket.write('Subject: across a restart\r\n\r\nThe first half, ');
+
+      let closed = false;
+      const closing = g.close().then(() => {
+        closed = true;
+      });
+      // A new session is turned away with 421 while the transfer goes on.
+      const second = open(g.port);
+      await second.until(/^421 4\.3\.2 /m);
+      expect(closed).toBe(false);
+
+      // The message under way finishes and is kept; the next transaction on that session is 421.
+      first.socket.write('and the second half.\r\n.\r\n');
+      await first.until(/^250 2\.0\.0 Accepted as /m);
+      first.socket.write(`MAIL FROM:<printer@${org.domain}>\r\n`);
+      await first.until(/^421 4\.3\.2 /m);
+      first.socket.end();
+      await closing;
+      expect(closed).toBe(true);
+      const id = /Accepted as ([0-9a-f-]{36})/.exec(first.state.received)?.[1] ?? '';
+      const [row] = await getDb().select({ subject: gatewayMessages.subject }).from(gatewayMessages).where(eq(gatewayMessages.id, id));
+      expect(row?.subject).toBe('across a restart');
+    } finally {
+      await g.close();
+      await deleteConnector({ actor: owner, id: byIp.id });
+    }
+  });
+});
+
 describe('a 50 MB message', () => {
   it('streams through the gateway with flat memory and is kept whole', async () => {
     const big = await startGateway({ ...base(), port: 0, maxMessageBytes: 60 * MB });

@@ -65,6 +65,7 @@ export const REFUSALS = {
   malformed: (why: string) => reply(554, '5.6.0', `Malformed message: ${why}`, 'data'),
   temporary: () => reply(451, '4.3.0', 'Temporary local problem: the message was not stored; try again later.', 'data'),
   temporaryAt: (stage: string) => reply(451, '4.3.0', 'Temporary local problem; try again later.', stage),
+  shuttingDown: (stage: string) => reply(421, '4.3.2', 'Sealpost is restarting; try again in a moment.', stage),
 } as const;
 
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -89,6 +90,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   /** The connector of each session once recognised (by AUTH or by address); only for the session's life. */
   const recognised = new WeakMap<SMTPServerSession, RecognisedConnector>();
+  /** Set by close(): new sessions and new transactions are answered 421; those under way finish. */
+  let closing = false;
 
   const refuse = async (session: SMTPServerSession, error: SmtpReply, detail?: string): Promise<SmtpReply> => {
     const { code, enhanced, stage } = error.refusal;
@@ -118,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     onConnect(session, callback) {
       metrics().smtpSessions.inc();
+      if (closing) return callback(REFUSALS.shuttingDown('connect'));
       callback();
     },
 
@@ -137,6 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     onMailFrom(address, session, callback) {
       void (async () => {
+        if (closing) return callback(REFUSALS.shuttingDown('mail_from'));
         try {
           let connector = recognised.get(session) ?? null;
           if (!connector) {
@@ -223,6 +228,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     port,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /**
+     * Stops like an MTA: new sessions and new transactions get `421 4.3.2` (the client retries
+     * later, elsewhere or here), a message being transferred finishes and gets its answer; once
+     * every session has ended, or after closeTimeoutSeconds, the listener closes (smtp-server then
+     * answers any session still open 421 and drops it).
+     */
+    close: async () => {
+      closing = true;
+      const connections = (server as unknown as { connections: Set<unknown> }).connections;
+      const deadline = Date.now() + (options.closeTimeoutSeconds ?? 30) * 1000;
+      while (connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -42,14 +42,14 @@ export const findContactsAction = portalAction('findContactsAction', z.object({ 
 });
 
 /** An organisation's SMS step (lib/portal/two-factor.ts): a code to its number for this recipient. */
-export const sendSmsCodeAction = portalAction('sendSmsCodeAction', z.object({ orgId: z.string().uuid() }), async ({ orgId }, { user }) => {
+export const sendSmsCodeAction = portalAction('sendSmsCodeAction', z.object({ orgId: uuidSchema('Unknown organisation.') }), async ({ orgId }, { user }) => {
   return sendSmsCode({ viewer: user, orgId });
 });
 
 /** The code opens the organisation's messages for this session; the client refreshes the page it is on. */
 export const verifySmsCodeAction = portalAction(
   'verifySmsCodeAction',
-  z.object({ orgId: z.string().uuid(), code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }),
+  z.object({ orgId: uuidSchema('Unknown organisation.'), code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6 digits from the text message.') }),
   async ({ orgId, code }, { user }) => {
     await verifySmsCode({ viewer: user, orgId, code, clientAddress: user.clientAddress });
     return null;
