@@ -128,13 +128,13 @@ const TEXT_RULES: readonly Rule[] = [
   // The connection itself failed (before the policy words: "connection refused" is not a block).
   ['network_error', /connect(ion)? to .{0,80}(refused|timed out)|^connection (refused|timed out|reset)|connection reset by peer|no route to host|network is unreachable|host is unreachable/],
   // Moved: the mailbox has a new address.
-  ['moved', /(has |have )?(moved|been moved) (to|permanently)|no longer (at|with) this (address|domain)|new (e-?mail )?address (is|:)|forwarding address|(user|recipient|mailbox) has moved|address (has )?changed|please (use|write to|send to) .{0,40}(instead|new)|5\.1\.6|551[ -]user not local|user not local; please try|umgezogen|a demenage|nueva direccion|nieuwe adres|nuovo indirizzo|novo endereco/],
+  ['moved', /has been replaced by|(has |have )?(moved|been moved) (to|permanently)|no longer (at|with) this (address|domain)|new (e-?mail )?address (is|:)|forwarding address|(user|recipient|mailbox) has moved|address (has )?changed|please (use|write to|send to) .{0,40}(instead|new)|5\.1\.6|551[ -]user not local|user not local; please try|umgezogen|a demenage|nueva direccion|nieuwe adres|nuovo indirizzo|novo endereco/],
   // Mailbox disabled / suspended / closed (before user unknown: "account disabled" is more precise).
   ['mailbox_disabled', /(account|mailbox|mail ?box|user|address|recipient|inbox|e-?mail)('s)? (has been |is |was |temporarily |permanently |currently )*(disabled|deactivated|suspended|inactive|locked|blocked by (the )?administrator|closed|frozen|terminated|deleted|expired|not active|no longer active|on hold|unavailable due to inactivity)|(disabled|suspended|inactive|deactivated|closed|locked|frozen|expired) (e-?mail )?(account|mailbox|user|recipient|address)|mailbox (currently )?(unavailable|not available)( \(|,| -| for)? (for )?(inactivity|suspended|disabled)|no longer (active|in use|available|valid|used)|not in use|account (has been )?(removed|cancel+ed)|(konto|postfach|benutzer) .{0,30}(deaktiviert|gesperrt|stillgelegt|inaktiv)|compte .{0,30}(desactive|suspendu|ferme|bloque|inactif)|boite .{0,30}(desactivee|suspendue|fermee)|cuenta .{0,30}(desactivada|suspendida|inactiva|bloqueada|cerrada)|account .{0,20}(gedeactiveerd|opgeschort|geblokkeerd)|account .{0,20}(disattivato|sospeso|bloccato|disabilitato)|conta .{0,30}(desativada|suspensa|bloqueada|inativa)|5\.2\.1\b|mailbox disabled|access denied.{0,20}disabled/],
   // Host unknown: the domain has no mail server, or does not exist, or takes no mail (null MX).
-  ['host_unknown', /host (or domain name )?(un ?known|not found)|unknown (host|domain|mail (host|domain))|no such (domain|host)|domain (name )?(not found|does not exist|doesn't exist|is not valid|unknown|not exist|could not be found|lookup failed|has no (mx|mail)|invalid)|(invalid|bad|non-?existent) (domain|host)|name or service not known|nxdomain|no mx (record|host|found)|no (valid )?(mx|mail exchanger|mail server|dns)( records?)? (for|found)|mx (lookup|record) .{0,20}(fail|not found|does not exist|missing)|null mx|domain (does not|doesn't) (accept|receive) (mail|email)|does not accept mail|unrouteable (mail )?domain|unroutable domain|no route (found )?to domain|host not found|could not resolve|unable to resolve|dns (error|lookup|failure).{0,40}(not exist|no such|nxdomain|not found|no mx|domain)|domain (ist )?(unbekannt|existiert nicht)|unbekannte domain|domaine (inconnu|introuvable|inexistant|n'existe pas)|dominio (desconocido|inexistente|inesistente|no existe|sconosciuto|non esiste|desconhecido|nao existe)|domein (is )?(onbekend|bestaat niet)|5\.1\.2|5\.1\.10 .{0,20}null mx|5\.4\.4|5\.7\.27/],
+  ['host_unknown', /host (or domain name )?(un ?known|not found)|unrouteable address|unroutable address|(host|domain|host\/domain) does not accept mail|mail receiving disabled|no mx record found|domain is not reachable|(recipient )?domain must exist|the account or domain may not exist|unknown (host|domain|mail (host|domain))|no such (domain|host)|domain (name )?(not found|does not exist|doesn't exist|is not valid|unknown|not exist|could not be found|lookup failed|has no (mx|mail)|invalid)|(invalid|bad|non-?existent) (domain|host)|name or service not known|nxdomain|no mx (record|host|found)|no (valid )?(mx|mail exchanger|mail server|dns)( records?)? (for|found)|mx (lookup|record) .{0,20}(fail|not found|does not exist|missing)|null mx|domain (does not|doesn't) (accept|receive) (mail|email)|does not accept mail|unrouteable (mail )?domain|unroutable domain|no route (found )?to domain|host not found|could not resolve|unable to resolve|dns (error|lookup|failure).{0,40}(not exist|no such|nxdomain|not found|no mx|domain)|domain (ist )?(unbekannt|existiert nicht)|unbekannte domain|domaine (inconnu|introuvable|inexistant|n'existe pas)|dominio (desconocido|inexistente|inesistente|no existe|sconosciuto|non esiste|desconhecido|nao existe)|domein (is )?(onbekend|bestaat niet)|5\.1\.2|5\.1\.10 .{0,20}null mx|5\.4\.4|5\.7\.27/],
   // User unknown.
-  ['user_unknown', /(user|recipient|mailbox|mail ?box|address|addressee|account|local ?part|destination|e-?mail|alias|name|username|person|member)( name)?('s)? (is )?(un ?known|not (found|known|exist|existing|valid|recogni[sz]ed|listed|local|present|available here|in)|does ?n[o']t exist|doesn't exist|invalid|non-?existent|unavailable|not available)|no (such|valid) (user|recipient|mailbox|mail ?box|address|account|person|local user|local part|alias)|unknown (user|recipient|address|mailbox|mail ?box|account|local ?part|alias|e-?mail)|invalid (recipient|mailbox|mail ?box|address|user|account|e-?mail( address)?|destination)|(recipient|user|mailbox|address|account) (name )?(is )?(not|no longer) (valid|recogni[sz]ed)|(doesn'?t|does not) (exist|have an account|have a mailbox)|does not have a mailbox|(not|isn't) a valid (user|recipient|mailbox|address)|bad (destination )?(recipient|mailbox|address)|undeliverable address|(address|recipient|user|mailbox) (was not|could not be|couldn't be|cannot be|can't be) found|does not specify a valid|not listed in (the )?(domino )?directory|unrouteable address|unroutable address|user doesn'?t have a .{0,20}account|mailbox (not found|unavailable|not available)|requested action not taken: mailbox unavailable|address lookup failed|recipient not found|not our customer|not listed in|no mailbox here|no mail ?box (for|by that name|found)|addressee unknown|user not found|unknown or illegal alias|no account by that name|account does not exist|email account that you tried to reach does not exist|the email account .{0,40}does not exist|this user doesn't have a|resolver\.adr\.recipnotfound|recipnotfound|5\.1\.10|5\.1\.1\b|5\.1\.0 .{0,20}(unknown|invalid)|sorry, no mailbox here by that name|no such local user|unknown local part|user has no mailbox|mailbox does not exist|retrieval of (the )?mailbox failed|empfaenger (ist )?(unbekannt|ungueltig|existiert nicht)|unbekannte?r? (empfaenger|benutzer|adresse|nutzer)|benutzer (ist )?(unbekannt|existiert nicht|nicht gefunden)|adresse (ist )?(unbekannt|ungueltig|existiert nicht)|postfach (ist )?(unbekannt|existiert nicht|nicht gefunden|nicht vorhanden)|kein (solcher )?(benutzer|empfaenger|postfach)|mailbox existiert nicht|utilisateur (inconnu|introuvable|inexistant|n'existe pas)|destinataire (inconnu|introuvable|inexistant|invalide)|adresse (inconnue|invalide|introuvable|inexistante|n'existe pas)|boite (aux lettres )?(inconnue|inexistante|introuvable|n'existe pas)|(cette|l')adresse .{0,30}n'existe (pas|plus)|n'existe pas|usuario (desconocido|no existe|inexistente|invalido|no encontrado)|destinatario (desconocido|no existe|inexistente|invalido)|direccion (desconocida|no existe|inexistente|invalida)|buzon (no existe|inexistente|desconocido)|no existe (el|la|ese|esa) (usuario|buzon|cuenta|direccion)|la cuenta .{0,30}no existe|gebruiker (is )?(onbekend|bestaat niet|niet gevonden)|(onbekende|ongeldige) (gebruiker|ontvanger|geadresseerde|adres)|ontvanger (is )?(onbekend|bestaat niet|niet gevonden)|(adres|mailbox|postbus) (is )?(onbekend|bestaat niet|niet gevonden)|bestaat niet|utente (sconosciuto|inesistente|non esiste|non trovato)|destinatario (sconosciuto|inesistente|non esiste|non valido)|indirizzo (sconosciuto|inesistente|non esiste|non valido)|casella (di posta )?(inesistente|non esiste|sconosciuta)|non esiste|usuario (desconhecido|inexistente|nao existe|invalido)|destinatario (desconhecido|inexistente|nao existe|invalido)|endereco (desconhecido|inexistente|nao existe|invalido)|caixa (postal )?(inexistente|nao existe)|conta (inexistente|nao existe)|nao existe/],
+  ['user_unknown', /(user|recipient|mailbox|mail ?box|address|addressee|account|local ?part|destination|e-?mail|alias|name|username|person|member)( name)?('s)? (is )?(un ?known|not (found|known|exist|existing|valid|recogni[sz]ed|listed|local|present|available here|in)|does ?n[o']t exist|doesn't exist|invalid|non-?existent|unavailable|not available)|no (such|valid) (user|recipient|mailbox|mail ?box|address|account|person|local user|local part|alias)|unknown (user|recipient|address|mailbox|mail ?box|account|local ?part|alias|e-?mail)|invalid (recipient|mailbox|mail ?box|address|user|account|e-?mail( address)?|destination)|(recipient|user|mailbox|address|account) (name )?(is )?(not|no longer) (valid|recogni[sz]ed)|(doesn'?t|does not) (exist|have an account|have a mailbox)|does not have a mailbox|(not|isn't) a valid (user|recipient|mailbox|address)|bad (destination )?(recipient|mailbox|address)|undeliverable address|(address|recipient|user|mailbox) (was not|could not be|couldn't be|cannot be|can't be) found|does not specify a valid|not listed in (the )?(domino )?directory|domain or user isn't in my list of allowed rcpthosts|this address no longer accepts mail|recipient address rejected: access denied|user doesn'?t have a .{0,20}account|mailbox (not found|unavailable|not available)|requested action not taken: mailbox unavailable|address lookup failed|recipient not found|not our customer|not listed in|no mailbox here|no mail ?box (for|by that name|found)|addressee unknown|user not found|unknown or illegal alias|no account by that name|account does not exist|email account that you tried to reach does not exist|the email account .{0,40}does not exist|this user doesn't have a|resolver\.adr\.recipnotfound|recipnotfound|5\.1\.10|5\.1\.1\b|5\.1\.0 .{0,20}(unknown|invalid)|sorry, no mailbox here by that name|no such local user|unknown local part|user has no mailbox|mailbox does not exist|retrieval of (the )?mailbox failed|empfaenger (ist )?(unbekannt|ungueltig|existiert nicht)|unbekannte?r? (empfaenger|benutzer|adresse|nutzer)|benutzer (ist )?(unbekannt|existiert nicht|nicht gefunden)|adresse (ist )?(unbekannt|ungueltig|existiert nicht)|postfach (ist )?(unbekannt|existiert nicht|nicht gefunden|nicht vorhanden)|kein (solcher )?(benutzer|empfaenger|postfach)|mailbox existiert nicht|utilisateur (inconnu|introuvable|inexistant|n'existe pas)|destinataire (inconnu|introuvable|inexistant|invalide)|adresse (inconnue|invalide|introuvable|inexistante|n'existe pas)|boite (aux lettres )?(inconnue|inexistante|introuvable|n'existe pas)|(cette|l')adresse .{0,30}n'existe (pas|plus)|n'existe pas|usuario (desconocido|no existe|inexistente|invalido|no encontrado)|destinatario (desconocido|no existe|inexistente|invalido)|direccion (desconocida|no existe|inexistente|invalida)|buzon (no existe|inexistente|desconocido)|no existe (el|la|ese|esa) (usuario|buzon|cuenta|direccion)|la cuenta .{0,30}no existe|gebruiker (is )?(onbekend|bestaat niet|niet gevonden)|(onbekende|ongeldige) (gebruiker|ontvanger|geadresseerde|adres)|ontvanger (is )?(onbekend|bestaat niet|niet gevonden)|(adres|mailbox|postbus) (is )?(onbekend|bestaat niet|niet gevonden)|bestaat niet|utente (sconosciuto|inesistente|non esiste|non trovato)|destinatario (sconosciuto|inesistente|non esiste|non valido)|indirizzo (sconosciuto|inesistente|non esiste|non valido)|casella (di posta )?(inesistente|non esiste|sconosciuta)|non esiste|usuario (desconhecido|inexistente|nao existe|invalido)|destinatario (desconhecido|inexistente|nao existe|invalido)|endereco (desconhecido|inexistente|nao existe|invalido)|caixa (postal )?(inexistente|nao existe)|conta (inexistente|nao existe)|nao existe/],
   // Spam: content or sender judged as spam, DNSBLs of message content, "unsolicited".
   ['spam_blocked', /\bspam\b|spam(my|mer|ming|haus|cop)|junk ?mail|unsolicited|bulk (e-?mail|mail)|(message|mail|content) (has been |was )?(identified|classified|detected|flagged|considered|determined|rated|scored) as (spam|junk|bulk|unsolicited|suspicious)|looks like spam|suspected spam|likely spam|spam (score|detected|content|filter|message)|high (spam|probability of spam)|\buce\b|\bubc\b|listed (in|on|at) .{0,40}(spamhaus|spamcop|barracuda|sorbs|dnsbl|rbl|blacklist|blocklist|uceprotect)|barracudacentral|dnsbl|\brbl\b|black ?list|block ?list|blocked (using|by) [a-z0-9.-]+\.(org|net|com)|sbl|xbl|\bpbl\b|phish|zen\.spamhaus|our system has detected that this message is|message (is )?(likely )?unsolicited|correo no deseado|pourriel|courrier indesirable|indesirable|werbung|unerwuenscht|posta indesiderata|ongewenste|lixo eletronico|indesejad|5\.7\.350|5\.7\.708|as\(\d+\)/],
   // Content: virus, banned attachments, malformed messages, header problems.
@@ -177,7 +177,7 @@ const DECISIVE_CODES: Readonly<Record<string, BounceReason>> = {
   '5.2.121': 'rate_limited', // Microsoft: recipient's per-hour limit from this sender
   '5.2.122': 'rate_limited',
   '4.7.28': 'rate_limited', // Google: unusual rate of mail from your domain / IP
-  '5.7.28': 'rate_limited',
+  '5.7.28': 'spam_blocked', // Google: part of a flood of similar abusive messages
   '4.3.0': 'system_error', // Gmail and others: temporary mail-system problem
   '5.4.14': 'system_error', // Microsoft: hop count exceeded (loop)
   '5.7.350': 'spam_blocked', // Microsoft: remote server returned message detected as spam
@@ -193,6 +193,7 @@ const DECISIVE_CODES: Readonly<Record<string, BounceReason>> = {
 const CODE_REASONS: Readonly<Record<string, BounceReason>> = {
   '1.1': 'user_unknown',
   '1.2': 'host_unknown',
+  '1.0': 'user_unknown',
   '1.3': 'user_unknown',
   '1.4': 'user_unknown',
   '1.5': 'user_unknown',
@@ -252,8 +253,8 @@ const CODE_REASONS: Readonly<Record<string, BounceReason>> = {
   '7.14': 'policy_blocked',
   '7.15': 'policy_blocked',
   '7.16': 'message_too_big',
-  '7.17': 'mailbox_disabled',
-  '7.18': 'mailbox_disabled',
+  '7.17': 'moved',
+  '7.18': 'moved',
   '7.19': 'policy_blocked',
   '7.20': 'auth_failure',
   '7.21': 'auth_failure',
@@ -263,7 +264,7 @@ const CODE_REASONS: Readonly<Record<string, BounceReason>> = {
   '7.25': 'policy_blocked',
   '7.26': 'auth_failure',
   '7.27': 'host_unknown',
-  '7.28': 'rate_limited',
+  '7.28': 'spam_blocked',
   '7.29': 'auth_failure',
   '7.30': 'policy_blocked',
 };
@@ -271,6 +272,8 @@ const CODE_REASONS: Readonly<Record<string, BounceReason>> = {
 /** Bare SMTP reply codes that say something on their own. */
 const SMTP_REASONS: Readonly<Record<number, BounceReason>> = {
   421: 'network_error',
+  521: 'host_unknown', // RFC 7504: this host does not accept mail
+  556: 'host_unknown', // RFC 7504: the domain does not accept mail
   451: 'system_error',
   452: 'mailbox_full',
   454: 'system_error',
@@ -285,8 +288,12 @@ const SMTP_REASONS: Readonly<Record<number, BounceReason>> = {
 /** Reasons the text may keep even when a DSN gave up after temporary failures (they say more than "expired"). */
 const KEEP_OVER_EXPIRED = new Set<BounceReason>(['user_unknown', 'host_unknown', 'mailbox_full', 'mailbox_disabled', 'moved', 'message_too_big', 'relaying_denied', 'auth_failure', 'spam_blocked']);
 
-/** Words that mark a disabled mailbox as only temporarily unavailable (soft). */
-const TEMPORARY_DISABLE = /suspend|temporar|locked|frozen|inactiv|not active|on hold|over ?quota|vorubergehend|voruebergehend|temporairement|temporalmente|tijdelijk|temporaneamente|gesperrt|bloque|bloccat|bloqueada/;
+/**
+ * RFC 3463 says a disabled mailbox (x.2.1) may come back, so a disabled or suspended mailbox is
+ * soft unless the words say the account is gone for good: closed, deleted, deactivated,
+ * permanently disabled, no longer in use.
+ */
+const PERMANENT_DISABLE = /permanent|closed|deleted|removed|cancel+ed|deactivated|no longer (active|in use|exists|valid|used|available)|not in use|geschlossen|geloescht|deaktiviert|stillgelegt|ferme|supprime|desactive|cerrada|eliminada|desactivada|gesloten|verwijderd|gedeactiveerd|chiuso|eliminato|disattivato|encerrada|excluida|desativada/;
 
 function readTextReason(text: string): BounceReason | null {
   for (const [reason, pattern] of TEXT_RULES) {
@@ -298,7 +305,7 @@ function readTextReason(text: string): BounceReason | null {
 /** The text's hard/soft verdict for a mailbox that is not accepting mail. */
 function disabledClass(text: string, klass: string): BounceClassValue {
   if (klass === '4') return 'soft';
-  return TEMPORARY_DISABLE.test(text) ? 'soft' : 'hard';
+  return PERMANENT_DISABLE.test(text) && !/temporar/.test(text) ? 'hard' : 'soft';
 }
 
 /**
@@ -339,9 +346,9 @@ export function classifyBounce(input: ClassifyBounceInput): BounceClassification
     // (5.1.1, 5.2.2 …) says more than a generic "policy" or "network" reading of the words.
     const codeReason = subjectDetail ? (CODE_REASONS[subjectDetail] ?? null) : null;
     if (codeReason && reason && ['policy_blocked', 'network_error', 'system_error', 'rate_limited'].includes(reason)) {
-      if (['user_unknown', 'host_unknown', 'mailbox_full', 'moved', 'message_too_big'].includes(codeReason) && subjectDetail !== '1.0') reason = codeReason;
+      if (['user_unknown', 'host_unknown', 'mailbox_full', 'moved', 'message_too_big'].includes(codeReason) && !(subjectDetail === '1.0' && klass !== '5')) reason = codeReason;
     }
-    if (!reason) reason = codeReason;
+    if (!reason && !(subjectDetail === '1.0' && klass !== '5')) reason = codeReason;
     if (!reason && smtpCode !== null) reason = SMTP_REASONS[smtpCode] ?? null;
     if (!reason && host.includes('yahoo') && smtpCode === 554) reason = 'policy_blocked';
   }
