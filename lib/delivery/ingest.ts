@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents } from '@/db/schema';
+import { classifyBounce, classOfReason, type BounceReason } from './classify-bounce';
+import { suppressFromEvents } from '@/lib/suppressions/suppress-from-events';
 
 /** A request carries at most this many events; larger batches are refused whole, nothing stored. */
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -23,8 +25,44 @@ export type DeliveryEventRow = {
   smtpCode: number | null;
   enhancedCode: string;
   diagnostic: string;
+  /** Sealpost's class (the classifier's), or the sender's when we have no evidence of our own. */
   bounceClass: (typeof BOUNCE_CLASSES)[number] | null;
+  /** The class the sender gave, kept beside ours. */
+  reportedClass?: (typeof BOUNCE_CLASSES)[number] | null;
+  reason?: BounceReason | null;
+  /** RFC 3464 Action, when known. */
+  dsnAction?: string;
 };
+
+/** Events that are failures of some kind and get a reason. */
+const FAILURE_EVENTS = new Set<string>(['bounced', 'deferred', 'rejected', 'dropped']);
+/** Events that carry a hard/soft class. */
+const CLASSED_EVENTS = new Set<string>(['bounced', 'rejected']);
+
+/**
+ * Adds Sealpost's reason and class to an event from its code, enhanced code, action and text
+ * (lib/delivery/classify-bounce.ts). A class the sender gave is kept as reportedClass; ours wins
+ * when the classifier found evidence (any reason but "other"), theirs when it found none.
+ */
+export function withDerivedClass(row: DeliveryEventRow): DeliveryEventRow {
+  const reported = row.reportedClass !== undefined ? row.reportedClass : row.bounceClass;
+  if (!FAILURE_EVENTS.has(row.event)) return { ...row, reportedClass: reported ?? null, reason: row.reason ?? null, dsnAction: row.dsnAction ?? '' };
+  const action = row.dsnAction || (row.event === 'deferred' ? 'delayed' : 'failed');
+  const derived = classifyBounce({ smtpCode: row.smtpCode, enhancedCode: row.enhancedCode, action, diagnostic: row.diagnostic, reportingSystem: row.remoteServer });
+  const reason = row.reason ?? derived.reason;
+  const ourClass = reason === derived.reason ? derived.class : classOfReason(reason);
+  const ours = CLASSED_EVENTS.has(row.event) ? ourClass : null;
+  const bounceClass = ours === null ? (reported ?? null) : reason === 'other' && reported ? reported : ours;
+  return {
+    ...row,
+    // A code found in the words ("550 5.1.1 …") is stored too, so code: searches find it.
+    enhancedCode: row.enhancedCode || derived.enhancedCode,
+    reason,
+    bounceClass,
+    reportedClass: reported ?? null,
+    dsnAction: row.dsnAction ?? '',
+  };
+}
 
 /**
  * `index` is the item's position (0-based) among the items sent; `line` is its 1-based line for
@@ -69,6 +107,7 @@ const itemSchema = z.object({
     .nullish(),
   diagnostic: z.string({ message: 'diagnostic must be text.' }).max(2000, 'diagnostic is too long (at most 2,000 characters).').nullish(),
   bounceClass: z.enum(BOUNCE_CLASSES, { message: `bounceClass must be one of ${BOUNCE_CLASSES.join(', ')}.` }).nullish(),
+  action: z.enum(['failed', 'delayed', 'delivered', 'relayed', 'expanded'], { message: 'action must be one of failed, delayed, delivered, relayed, expanded (RFC 3464).' }).nullish(),
 });
 
 function clip(message: string): string {
@@ -81,7 +120,7 @@ function validateItem(item: unknown): { row: DeliveryEventRow } | { message: str
   if (!parsed.success) return { message: clip(parsed.error.issues.map((issue) => issue.message).join(' ')) };
   const v = parsed.data;
   return {
-    row: {
+    row: withDerivedClass({
       occurredAt: v.occurredAt,
       messageId: v.messageId,
       sender: v.sender,
@@ -93,7 +132,9 @@ function validateItem(item: unknown): { row: DeliveryEventRow } | { message: str
       enhancedCode: v.enhancedCode ?? '',
       diagnostic: v.diagnostic ?? '',
       bounceClass: v.bounceClass ?? null,
-    },
+      reportedClass: v.bounceClass ?? null,
+      dsnAction: v.action ?? '',
+    }),
   };
 }
 
@@ -159,19 +200,39 @@ export function parseDeliveryEvents(body: string): ParsedDeliveryEvents {
   return { valid, errors };
 }
 
+export type StoredDeliveryEvent = { id: number; recipient: string; event: DeliveryEventRow['event']; bounceClass: DeliveryEventRow['bounceClass']; reason: BounceReason | null; diagnostic: string; occurredAt: Date };
+
 /**
  * Stores validated events for one organisation in one transaction (all or nothing), with
- * multi-row inserts of 1,000 rows rather than a statement per event. Returns how many were stored.
+ * multi-row inserts of 1,000 rows rather than a statement per event, and puts the addresses of
+ * hard bounces, complaints and repeated soft bounces on the suppression list in the same
+ * transaction. Returns the stored events.
  */
-export async function ingestDeliveryEvents(orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, db: DbOrTx = getDb()): Promise<number> {
-  if (rows.length === 0) return 0;
-  const insertAll = async (tx: DbOrTx) => {
+export async function storeDeliveryEvents(orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, db: DbOrTx = getDb(), now: Date = new Date()): Promise<StoredDeliveryEvent[]> {
+  if (rows.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const stored: StoredDeliveryEvent[] = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx.insert(deliveryEvents).values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, orgId, source })));
+      const inserted = await tx
+        .insert(deliveryEvents)
+        .values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, reason: row.reason ?? null, reportedClass: row.reportedClass ?? null, dsnAction: row.dsnAction ?? '', orgId, source })))
+        .returning({
+          id: deliveryEvents.id,
+          recipient: deliveryEvents.recipient,
+          event: deliveryEvents.event,
+          bounceClass: deliveryEvents.bounceClass,
+          reason: deliveryEvents.reason,
+          diagnostic: deliveryEvents.diagnostic,
+          occurredAt: deliveryEvents.occurredAt,
+        });
+      stored.push(...inserted);
     }
-  };
-  // A single chunk is one statement, atomic by itself; more need a transaction (or the caller's).
-  if (rows.length <= INSERT_CHUNK) await insertAll(db);
-  else await db.transaction(insertAll);
-  return rows.length;
+    await suppressFromEvents(tx, orgId, stored, now);
+    return stored;
+  });
+}
+
+/** storeDeliveryEvents, answering how many were stored. */
+export async function ingestDeliveryEvents(orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, db: DbOrTx = getDb(), now: Date = new Date()): Promise<number> {
+  return (await storeDeliveryEvents(orgId, rows, source, db, now)).length;
 }

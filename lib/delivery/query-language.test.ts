@@ -182,7 +182,7 @@ describe('parseQuery: refused queries', () => {
     ['a FRM:x', /^Unknown field "FRM"\. Use from:, to:/, 2],
     ['http://example.com', /^Unknown field "http".*quotes/, 0],
     // invalid values point at the value
-    ['status:bounce', 'Unknown status "bounce". Use one of: delivered, bounced, deferred, dropped, rejected, opened', 7],
+    ['status:bounce', 'Unknown status "bounce". Use one of: delivered, bounced, deferred, dropped, rejected, opened, complained, unparsed', 7],
     ['a status:"sent"', /^Unknown status "sent"/, 9],
     ['method:fax', /^Unknown method "fax"\. Use one of: tls, secure_portal, sms_two_factor, plain/, 7],
     ['class:medium', 'Unknown bounce class "medium". Use hard or soft', 6],
