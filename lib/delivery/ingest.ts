@@ -11,7 +11,8 @@ const INSERT_CHUNK = 1_000;
 /** Error messages echo the client's own input at most this long, so a response cannot balloon. */
 const MAX_MESSAGE_LENGTH = 300;
 
-export type DeliveryEventSource = 'ingest' | 'provider';
+/** 'gateway': Sealpost's own SMTP gateway (its attempts and the bounces at its return path). */
+export type DeliveryEventSource = 'ingest' | 'provider' | 'gateway';
 
 /** One event ready to store; the organisation and source are added by the caller, never by the client. */
 export type DeliveryEventRow = {

@@ -4,7 +4,7 @@ import { attachments, licensedEmails, messageEvents, messageRecipients, messageS
 import { AppError } from '@/lib/errors/app-error';
 import { env } from '@/lib/env';
 import { likePattern } from '@/lib/like';
-import { queueMessage } from '@/lib/mail/queue-message';
+import { queueNotification } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
 import { recordRecipients } from '@/lib/recipients/recipients';
@@ -146,7 +146,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
       const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
       const notice = messageNotificationEmail({ from: sender.displayName || sender.email, subject: input.subject, url: link, firstTime: user.status === 'pending' });
-      await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html });
+      await queueNotification(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, messageId: message.id, now });
       await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
     }
     return { id: message.id };
