@@ -68,6 +68,19 @@ describe('API keys', () => {
     expect(audit[0].summary).not.toContain(key);
   });
 
+  it('records the use at most once a minute, and still refuses a revoked key at once', async () => {
+    const { org, owner, id, key } = await ownerKey();
+    const t0 = new Date('2026-03-01T10:00:00Z');
+    expect(await authenticateApiKey(key, t0)).toEqual({ orgId: org.orgId, keyId: id });
+    expect(await authenticateApiKey(key, new Date(t0.getTime() + 30_000))).toEqual({ orgId: org.orgId, keyId: id });
+    expect((await listApiKeys(getDb(), org.orgId))[0].lastUsedAt).toEqual(t0);
+    const later = new Date(t0.getTime() + 61_000);
+    await authenticateApiKey(key, later);
+    expect((await listApiKeys(getDb(), org.orgId))[0].lastUsedAt).toEqual(later);
+    await revokeApiKey({ actor: owner, id });
+    expect(await authenticateApiKey(key, new Date(later.getTime() + 1_000))).toBeNull();
+  });
+
   it('authenticates a key to its organisation, records the use, and refuses it once revoked', async () => {
     const { org, owner, id, key } = await ownerKey();
     const now = new Date('2026-03-01T10:00:00Z');
