@@ -13,7 +13,7 @@ import { timed, type Measurement } from './harness';
 const CLASSIFY = 100_000;
 const PARSE = 10_000;
 const INGEST = 10_000;
-const CONCURRENCY = 8;
+const CONCURRENCY = 16;
 
 function pct(n: number, of: number): string {
   return `${((100 * n) / of).toFixed(1)}%`;
@@ -38,7 +38,7 @@ function rawBounce(i: number): string {
  * The `bounces` workload: the classifier over the labelled corpus repeated to 100,000 messages
  * (bar: 2,000 per second) with its agreement with the labels; the bounce reader over 10,000 raw
  * messages; and 10,000 raw bounces ingested through the POST /api/delivery-events handler
- * (key check, body read, MIME parse, classification, events and suppressions stored), 8 at a
+ * (key check, body read, MIME parse, classification, events and suppressions stored), 16 at a
  * time (bar: 500 per second).
  */
 export async function bouncesWorkload(): Promise<Measurement[]> {

@@ -2,7 +2,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { RAW_BOUNCE_MAX_BYTES, rawBounces } from '@/db/schema';
 import type { BounceReason } from './classify-bounce';
-import { storeDeliveryEvents, type DeliveryEventRow, type DeliveryEventSource } from './ingest';
+import { storeDeliveryEvents, storeDeliveryEventsIn, type DeliveryEventRow, type DeliveryEventSource } from './ingest';
 import { MAX_DIAGNOSTIC, readBounce, type ReadBounceOptions, type ReadBounceResult } from './read-bounce';
 
 /** The original of an unparsed bounce is kept this long. */
@@ -102,9 +102,15 @@ export async function ingestRawBounce(input: {
   const db = input.db ?? getDb();
   const read = await readBounce(input.raw, input.options);
   const rows = rowsForBounce(read, now);
+  const outcome = (stored: Awaited<ReturnType<typeof storeDeliveryEvents>>): RawBounceOutcome => ({
+    kind: read.kind,
+    unparsedReason: read.kind === 'unparsed' ? read.reason : undefined,
+    events: stored.map((e) => ({ id: e.id, recipient: e.recipient, event: e.event, reason: e.reason, bounceClass: e.bounceClass })),
+  });
+  if (read.kind !== 'unparsed') return outcome(await storeDeliveryEvents(input.orgId, rows, input.source ?? 'ingest', db, now));
   return db.transaction(async (tx) => {
-    const stored = await storeDeliveryEvents(input.orgId, rows, input.source ?? 'ingest', tx, now);
-    if (read.kind === 'unparsed' && stored[0]) {
+    const stored = await storeDeliveryEventsIn(tx, input.orgId, rows, input.source ?? 'ingest', now);
+    if (stored[0]) {
       const size = input.raw.byteLength;
       await tx.delete(rawBounces).where(and(eq(rawBounces.orgId, input.orgId), lt(rawBounces.expiresAt, now)));
       await tx.insert(rawBounces).values({
@@ -117,10 +123,6 @@ export async function ingestRawBounce(input: {
         content: Buffer.from(input.raw.buffer, input.raw.byteOffset, Math.min(size, RAW_BOUNCE_MAX_BYTES)),
       });
     }
-    return {
-      kind: read.kind,
-      unparsedReason: read.kind === 'unparsed' ? read.reason : undefined,
-      events: stored.map((e) => ({ id: e.id, recipient: e.recipient, event: e.event, reason: e.reason, bounceClass: e.bounceClass })),
-    };
+    return outcome(stored);
   });
 }

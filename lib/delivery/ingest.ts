@@ -211,26 +211,29 @@ export type StoredDeliveryEvent = { id: number; recipient: string; event: Delive
  */
 export async function storeDeliveryEvents(orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, db: DbOrTx = getDb(), now: Date = new Date()): Promise<StoredDeliveryEvent[]> {
   if (rows.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const stored: StoredDeliveryEvent[] = [];
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const inserted = await tx
-        .insert(deliveryEvents)
-        .values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, reason: row.reason ?? null, reportedClass: row.reportedClass ?? null, dsnAction: row.dsnAction ?? '', orgId, source })))
-        .returning({
-          id: deliveryEvents.id,
-          recipient: deliveryEvents.recipient,
-          event: deliveryEvents.event,
-          bounceClass: deliveryEvents.bounceClass,
-          reason: deliveryEvents.reason,
-          diagnostic: deliveryEvents.diagnostic,
-          occurredAt: deliveryEvents.occurredAt,
-        });
-      stored.push(...inserted);
-    }
-    await suppressFromEvents(tx, orgId, stored, now);
-    return stored;
-  });
+  return db.transaction((tx) => storeDeliveryEventsIn(tx, orgId, rows, source, now));
+}
+
+/** storeDeliveryEvents inside the caller's transaction (no savepoint: one round trip fewer each way). */
+export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, now: Date): Promise<StoredDeliveryEvent[]> {
+  const stored: StoredDeliveryEvent[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const inserted = await tx
+      .insert(deliveryEvents)
+      .values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, reason: row.reason ?? null, reportedClass: row.reportedClass ?? null, dsnAction: row.dsnAction ?? '', orgId, source })))
+      .returning({
+        id: deliveryEvents.id,
+        recipient: deliveryEvents.recipient,
+        event: deliveryEvents.event,
+        bounceClass: deliveryEvents.bounceClass,
+        reason: deliveryEvents.reason,
+        diagnostic: deliveryEvents.diagnostic,
+        occurredAt: deliveryEvents.occurredAt,
+      });
+    stored.push(...inserted);
+  }
+  await suppressFromEvents(tx, orgId, stored, now);
+  return stored;
 }
 
 /** storeDeliveryEvents, answering how many were stored. */

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { deliveryEvents, organisations, suppressions } from '@/db/schema';
 import type { BounceReason } from '@/lib/delivery/classify-bounce';
@@ -36,51 +36,34 @@ export async function suppressFromEvents(tx: DbOrTx, orgId: string, events: read
 
   for (const address of immediate.keys()) softRecipients.delete(address);
   if (softRecipients.size === 0) return added;
-  const [settings] = await tx
-    .select({ limit: organisations.softBounceLimit, days: organisations.softBounceDays })
-    .from(organisations)
-    .where(eq(organisations.id, orgId));
-  if (!settings || settings.limit < 1) return added;
-  const since = new Date(now.getTime() - settings.days * 86_400_000);
   const candidates = [...softRecipients];
   for (let i = 0; i < candidates.length; i += CHUNK) {
     const chunk = candidates.slice(i, i + CHUNK);
-    // Soft bounces since the address's last delivery (or hard bounce) in the window.
-    const lastGood = tx
-      .select({ recipient: deliveryEvents.recipient, at: sql<Date>`max(${deliveryEvents.occurredAt})`.as('at') })
-      .from(deliveryEvents)
-      .where(
-        and(
-          eq(deliveryEvents.orgId, orgId),
-          inArray(deliveryEvents.recipient, chunk),
-          gt(deliveryEvents.occurredAt, since),
-          sql`(${deliveryEvents.event} = 'delivered' or (${deliveryEvents.event} = 'bounced' and ${deliveryEvents.bounceClass} is distinct from 'soft'))`,
+    // One statement: the organisation's rule, the addresses' events in its window, and per address
+    // the soft bounces since its last delivery (or hard bounce) there.
+    const over = Array.from(
+      await tx.execute<{ recipient: string; count: number; last_id: string; reason: string | null; detail: string | null; days: number }>(sql`
+        with s as (select soft_bounce_limit as lim, soft_bounce_days as days from ${organisations} where id = ${orgId} and soft_bounce_limit > 0),
+        w as (
+          select e.recipient, e.event, e.bounce_class, e.reason, e.diagnostic, e.occurred_at, e.id
+          from ${deliveryEvents} e, s
+          where e.org_id = ${orgId} and e.recipient in (${sql.join(chunk.map((a) => sql`${a}`), sql`, `)})
+            and e.occurred_at > ${now.toISOString()}::timestamptz - s.days * interval '1 day'
         ),
-      )
-      .groupBy(deliveryEvents.recipient)
-      .as('last_good');
-    const over = await tx
-      .select({
-        recipient: deliveryEvents.recipient,
-        count: sql<number>`count(*)::int`,
-        lastId: sql<number>`max(${deliveryEvents.id})::bigint`.mapWith(Number),
-        reason: sql<string>`(array_agg(${deliveryEvents.reason} order by ${deliveryEvents.occurredAt} desc, ${deliveryEvents.id} desc))[1]`,
-        detail: sql<string>`(array_agg(${deliveryEvents.diagnostic} order by ${deliveryEvents.occurredAt} desc, ${deliveryEvents.id} desc))[1]`,
-      })
-      .from(deliveryEvents)
-      .leftJoin(lastGood, eq(lastGood.recipient, deliveryEvents.recipient))
-      .where(
-        and(
-          eq(deliveryEvents.orgId, orgId),
-          inArray(deliveryEvents.recipient, chunk),
-          gt(deliveryEvents.occurredAt, since),
-          eq(deliveryEvents.event, 'bounced'),
-          eq(deliveryEvents.bounceClass, 'soft'),
-          sql`(${lastGood.at} is null or ${deliveryEvents.occurredAt} > ${lastGood.at})`,
-        ),
-      )
-      .groupBy(deliveryEvents.recipient)
-      .having(sql`count(*) >= ${settings.limit}`);
+        good as (
+          select recipient, max(occurred_at) as at from w
+          where event = 'delivered' or (event = 'bounced' and bounce_class is distinct from 'soft')
+          group by recipient
+        )
+        select w.recipient, count(*)::int as count, max(w.id)::text as last_id,
+               (array_agg(w.reason order by w.occurred_at desc, w.id desc))[1] as reason,
+               (array_agg(w.diagnostic order by w.occurred_at desc, w.id desc))[1] as detail,
+               (select days from s) as days
+        from w left join good g on g.recipient = w.recipient
+        where w.event = 'bounced' and w.bounce_class = 'soft' and (g.at is null or w.occurred_at > g.at)
+        group by w.recipient
+        having count(*) >= (select lim from s)`),
+    );
     if (over.length === 0) continue;
     const inserted = await tx
       .insert(suppressions)
@@ -90,8 +73,8 @@ export async function suppressFromEvents(tx: DbOrTx, orgId: string, events: read
           address: o.recipient,
           source: 'soft_bounces' as const,
           reason: o.reason ?? 'other',
-          detail: `${o.count} soft bounces in a row within ${settings.days} days; the last: ${(o.detail ?? '').slice(0, 400)}`,
-          eventId: o.lastId,
+          detail: `${o.count} soft bounces in a row within ${o.days} days; the last: ${(o.detail ?? '').slice(0, 400)}`,
+          eventId: Number(o.last_id),
           createdBy: 'Sealpost',
           createdAt: now,
         })),
