@@ -226,7 +226,8 @@ export async function storeDeliveryEvents(orgId: string, rows: DeliveryEventRow[
 export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: DeliveryEventRow[], source: DeliveryEventSource, now: Date): Promise<StoredDeliveryEvent[]> {
   const stored: StoredDeliveryEvent[] = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const values = rows.slice(i, i + INSERT_CHUNK).map(
+    // Rows that come without a reason (the gateway's own attempts) get Sealpost's reading here.
+    const values = rows.slice(i, i + INSERT_CHUNK).map((row) => (row.reason === undefined ? withDerivedClass(row) : row)).map(
       (r) =>
         sql`(${orgId}::uuid, ${r.occurredAt.toISOString()}::timestamptz, ${r.messageId}, ${r.sender}, ${r.recipient}, ${r.event}, ${r.method}, ${r.remoteServer}, ${r.smtpCode}::int, ${r.enhancedCode}, ${r.diagnostic}, ${r.bounceClass}, ${r.reason ?? null}, ${r.reportedClass ?? null}, ${r.dsnAction ?? ''}, ${source})`,
     );

@@ -95,6 +95,20 @@ describe('raw bounces through POST /api/delivery-events', () => {
   });
 });
 
+describe('events stored without a reason', () => {
+  it("get Sealpost's reason and class (the gateway's own attempts), and a hard one suppresses", async () => {
+    const org = await createTestOrg();
+    const row: DeliveryEventRow = { occurredAt: T0, messageId: 'g1', sender: 's@x.example', recipient: 'nobody@example.com', event: 'bounced', method: 'tls', remoteServer: 'mx.example.com', smtpCode: 550, enhancedCode: '5.1.1', diagnostic: '550 5.1.1 <nobody@example.com>: User unknown', bounceClass: null };
+    await ingestDeliveryEvents(org.orgId, [row, { ...row, recipient: 'full@example.com', smtpCode: 452, enhancedCode: '4.2.2', diagnostic: '452 4.2.2 Mailbox full', event: 'deferred' }], 'gateway', getDb(), T0);
+    const stored = await eventsOf(org.orgId);
+    expect(stored.map((e) => [e.recipient, e.reason, e.bounceClass, e.source])).toEqual([
+      ['nobody@example.com', 'user_unknown', 'hard', 'gateway'],
+      ['full@example.com', 'mailbox_full', null, 'gateway'],
+    ]);
+    expect((await suppressionsOf(org.orgId)).map((s) => s.address)).toEqual(['nobody@example.com']);
+  });
+});
+
 describe('suppression from soft bounces', () => {
   it('suppresses after the organisation’s limit of soft bounces in a row within its days, not before', async () => {
     const org = await createTestOrg();
