@@ -2,11 +2,13 @@
  * `npm run bench [-- <workload>]`: the SPEC §12 workloads on a dedicated database, with their
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
  * Workloads here: csv-import, recipient-search, inbox, delivery-search (in process), and
- * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app).
+ * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app), and
+ * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process).
  */
 import { closeDb } from '@/db/client';
 import { resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
+import { bouncesWorkload } from './bounces';
 import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
 import { startApp } from './app-server';
@@ -18,7 +20,7 @@ import { invoicePdfWorkload } from './invoice-pdf';
 import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export'];
+const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces'];
 const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
@@ -47,6 +49,10 @@ try {
   if (!only || only === 'delivery-search') {
     console.log('delivery-search: 2,000,000 delivery events, boolean queries over 30 days …');
     rows.push(...(await deliverySearchWorkload()));
+  }
+  if (!only || only === 'bounces') {
+    console.log('bounces: classify 100,000 bounces, read 10,000 raw ones, ingest 10,000 through the API …');
+    rows.push(...(await bouncesWorkload()));
   }
   if (!only || overHttp.includes(only)) {
     console.log('starting the app (next start; builds first if the build is stale) …');

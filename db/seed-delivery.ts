@@ -18,8 +18,8 @@ const DOMAINS = ['partner.example', 'northwind.example', 'contoso.example', 'fab
 
 /**
  * SPEC §10 demo data: ~30,000 delivery events over the last 90 days for one organisation, in ONE
- * insert … select over generate_series (well under a second). Mostly delivered; ~3% hard bounces
- * (5.1.1 user unknown, 5.7.1 policy), ~6% soft bounces (4.2.2 mailbox full, 4.4.1 no answer),
+ * insert … select over generate_series (well under a second). Mostly delivered; ~2% hard bounces
+ * (5.1.1 user unknown), ~7% soft bounces (5.7.1 policy, 4.2.2 mailbox full, 4.4.1 no answer),
  * ~2% deferred (greylisting), with MTA-style diagnostics. Every thousandth event goes to
  * person@example.com so that the SPEC's example query finds something.
  */
@@ -37,9 +37,9 @@ export async function seedDeliveryEvents(
   const domains = sql`(array[${sql.join(DOMAINS.map((s) => sql`${s}`), sql`, `)}]::text[])`;
   await db.execute(sql`
     insert into delivery_events (org_id, occurred_at, message_id, sender, recipient, event, method, remote_server,
-                                 smtp_code, enhanced_code, diagnostic, bounce_class, source, received_at)
+                                 smtp_code, enhanced_code, diagnostic, bounce_class, reason, source, received_at)
     select ${orgId}::uuid, t.at, t.message_id, t.sender, t.recipient,
-           o.event, t.method, t.mx, o.smtp, o.enhanced, o.diagnostic, o.class, t.source, t.at + interval '2 seconds'
+           o.event, t.method, t.mx, o.smtp, o.enhanced, o.diagnostic, o.class, o.reason, t.source, t.at + interval '2 seconds'
     from generate_series(1, ${size}) g
     cross join lateral (
       select abs(hashint4(g)) % 100 as r, abs(hashint4(g + 7919)) % 100 as m, g % 1000 = 8 as person,
@@ -57,14 +57,14 @@ export async function seedDeliveryEvents(
     ) t
     cross join lateral (
       select * from (values
-        (h.r < 2, 'bounced', 550, '5.1.1', '550 5.1.1 <' || t.recipient || '>: Recipient address rejected: User unknown in virtual mailbox table', 'hard'),
-        (h.r = 2, 'bounced', 550, '5.7.1', '550 5.7.1 Message rejected due to local policy; delivery not authorized. Contact postmaster@' || split_part(t.recipient, '@', 2), 'hard'),
-        (h.r between 3 and 6, 'bounced', 452, '4.2.2', '452 4.2.2 <' || t.recipient || '>: Mailbox full: user is over quota', 'soft'),
-        (h.r between 7 and 8, 'bounced', 421, '4.4.1', '421 4.4.1 Connection timed out: no answer from ' || t.mx || ' [port 25]', 'soft'),
-        (h.r between 9 and 10, 'deferred', 451, '4.7.1', '451 4.7.1 <' || t.recipient || '>: Recipient address rejected: Greylisted, try again in 300 seconds', null),
-        (h.r > 10 and g % 2 = 0, 'delivered', 250, '2.0.0', '250 2.0.0 OK: message accepted for delivery', null),
-        (h.r > 10 and g % 2 = 1, 'delivered', 250, '2.0.0', '250 2.0.0 Ok: queued as ' || upper(substr(md5('q' || g), 1, 10)), null)
-      ) v(hit, event, smtp, enhanced, diagnostic, class)
+        (h.r < 2, 'bounced', 550, '5.1.1', '550 5.1.1 <' || t.recipient || '>: Recipient address rejected: User unknown in virtual mailbox table', 'hard', 'user_unknown'),
+        (h.r = 2, 'bounced', 550, '5.7.1', '550 5.7.1 Message rejected due to local policy; delivery not authorized. Contact postmaster@' || split_part(t.recipient, '@', 2), 'soft', 'policy_blocked'),
+        (h.r between 3 and 6, 'bounced', 452, '4.2.2', '452 4.2.2 <' || t.recipient || '>: Mailbox full: user is over quota', 'soft', 'mailbox_full'),
+        (h.r between 7 and 8, 'bounced', 421, '4.4.1', '421 4.4.1 Connection timed out: no answer from ' || t.mx || ' [port 25]', 'soft', 'expired'),
+        (h.r between 9 and 10, 'deferred', 451, '4.7.1', '451 4.7.1 <' || t.recipient || '>: Recipient address rejected: Greylisted, try again in 300 seconds', null, 'rate_limited'),
+        (h.r > 10 and g % 2 = 0, 'delivered', 250, '2.0.0', '250 2.0.0 OK: message accepted for delivery', null, null),
+        (h.r > 10 and g % 2 = 1, 'delivered', 250, '2.0.0', '250 2.0.0 Ok: queued as ' || upper(substr(md5('q' || g), 1, 10)), null, null)
+      ) v(hit, event, smtp, enhanced, diagnostic, class, reason)
       where v.hit
     ) o`);
 }

@@ -21,7 +21,7 @@ const principals: Principal[] = [
   { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
 ];
 
-type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string; acmeRecipientId: string };
+type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string; acmeRecipientId: string; acmeSuppressionId: string };
 
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
@@ -108,6 +108,9 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   deleteConnectorAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
   updateRecipientPhoneAction: (ids) => ({ id: ids.acmeRecipientId, phone: '+1 617 555 0101' }),
   deleteRecipientAction: (ids) => ({ id: ids.acmeRecipientId }),
+  addSuppressionAction: () => ({ address: 'intruder-added@example.com', note: '' }),
+  removeSuppressionAction: (ids) => ({ id: ids.acmeSuppressionId }),
+  updateSoftBounceSettingsAction: () => ({ softBounceLimit: 1, softBounceDays: 1 }),
   sendSmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000' }),
   verifySmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000', code: '000000' }),
 };
@@ -131,6 +134,7 @@ const targetsARecord: ActionName[] = [
   'deleteConnectorAction',
   'updateRecipientPhoneAction',
   'deleteRecipientAction',
+  'removeSuppressionAction',
 ];
 
 type ManifestEntry = { workers: Record<string, unknown>; filename?: string; exportedName?: string };
@@ -230,8 +234,16 @@ test.describe('authorization matrix', () => {
       from o returning id`;
     const [message] = await sql<{ id: string }[]>`select m.id from secure_messages m join domains d on d.org_id = m.org_id where d.domain = 'acme.example' order by m.sent_at desc limit 1`;
     const [recipient] = await sql<{ id: string }[]>`select r.id from recipient_accounts r join domains d on d.org_id = r.org_id where d.domain = 'acme.example' limit 1`;
+    // An address on Acme's suppression list, for the cell that tries to remove it from outside.
+    const [suppression] = await sql<{ id: string }[]>`
+      insert into suppressions (org_id, address, source, reason, detail, created_by)
+      select d.org_id, 'matrix-suppressed@partner.example', 'manual', 'manual', 'authorization matrix', 'matrix'
+      from domains d where d.domain = 'acme.example'
+      on conflict (org_id, address) do update set detail = excluded.detail
+      returning id`;
     await sql.end();
     ids = {
+      acmeSuppressionId: suppression?.id ?? '',
       acmeRecipientId: recipient?.id ?? '',
       acmeMessageId: message?.id ?? '',
       acmeManagerId: rows.find((r) => r.email === 'manager@acme.example')?.id ?? '',

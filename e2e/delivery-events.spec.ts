@@ -59,6 +59,12 @@ test.describe('delivery events', () => {
     await expect(diagnostics).toBeVisible();
     await expect(diagnostics).toContainText('Bad destination mailbox address');
     await expect(diagnostics).toContainText(/550 5\.1\.1 .*User unknown/);
+    // In plain words: what happened, whose side, whether it is retried, what to do.
+    await expect(diagnostics).toContainText('The address does not exist at the recipient’s domain.');
+    await expect(diagnostics).toContainText('The recipient’s side');
+    await expect(diagnostics).toContainText('No: this is a final failure');
+    await expect(diagnostics).toContainText('Check the address for typos');
+    await expect(diagnostics.getByText('User unknown', { exact: true })).toBeVisible();
     await expectAccessible(page);
     await caret.click();
     await expect(caret).toHaveAttribute('aria-expanded', 'false');
@@ -79,7 +85,7 @@ test.describe('delivery events', () => {
     expect(download.suggestedFilename()).toMatch(/^delivery-events-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = (await fs.readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const [header, ...lines] = text.trim().split(/\r?\n/);
-    expect(header).toBe('Time (UTC),Message ID,Sender,Recipient,Event,Method,Remote server,SMTP code,Enhanced code,Bounce class,Explanation,Diagnostic,Source');
+    expect(header).toBe('Time (UTC),Message ID,Sender,Recipient,Event,Method,Remote server,SMTP code,Enhanced code,Bounce class,Class given by the sender,Reason,What happened,Will it be retried?,Diagnostic,Source');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines.slice(0, 20)) expect(line).toContain(',bounced,');
   });

@@ -5,7 +5,7 @@ import type { Permission } from '@/lib/auth/permissions';
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon };
-export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'settings' | 'domain-sign-in' | 'mail-flow';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'suppressions' | 'settings' | 'domain-sign-in' | 'mail-flow';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
@@ -19,6 +19,7 @@ export const adminNavigation: NavItem[] = [
   { href: '/reports', label: 'Reports', permission: 'reports.view', icon: 'reports' },
   { href: '/delivery-events', label: 'Delivery events', permission: 'delivery_events.view', icon: 'delivery-events' },
   { href: '/recipients', label: 'Recipients', permission: 'recipients.view', icon: 'recipients' },
+  { href: '/suppressions', label: 'Suppressions', permission: 'suppressions.view', icon: 'suppressions' },
   { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings' },
   { href: '/settings/identity-provider', label: 'Domain sign-in', permission: 'settings.manage', icon: 'domain-sign-in' },
   { href: '/settings/mail-flow', label: 'Mail flow', permission: 'settings.manage', icon: 'mail-flow' },

@@ -21,11 +21,21 @@ export type DeliveryEventView = {
   enhancedCode: string;
   diagnostic: string;
   bounceClass: 'hard' | 'soft' | null;
+  /** The sender's class when it differs from Sealpost's. */
+  reportedClass: 'hard' | 'soft' | null;
+  reasonLabel: string;
+  /** Plain words: what happened, whose side, whether it is retried, what to do. */
+  happened: string;
+  side: string;
+  retry: string;
+  todo: string;
+  /** The enhanced code's meaning (RFC 3463). */
   explanation: string;
+  dsnAction: string;
   source: string;
 };
 
-export const COLUMN_COUNT = 9;
+export const COLUMN_COUNT = 10;
 
 const tones: Record<string, BadgeProps['variant']> = {
   delivered: 'success',
@@ -34,7 +44,11 @@ const tones: Record<string, BadgeProps['variant']> = {
   dropped: 'danger',
   deferred: 'warning',
   opened: 'brand',
+  complained: 'danger',
+  unparsed: 'warning',
 };
+
+const SOURCES: Record<string, string> = { provider: 'Email provider', ingest: 'Ingest API', gateway: 'Sealpost gateway' };
 
 function None() {
   return (
@@ -87,6 +101,16 @@ function Row({ row, initiallyOpen }: { row: DeliveryEventView; initiallyOpen: bo
         <TableCell className="whitespace-nowrap">{row.method}</TableCell>
         <TableCell className="max-w-48 [overflow-wrap:anywhere]">{row.remoteServer || <None />}</TableCell>
         <TableCell className="whitespace-nowrap font-mono text-xs">{code || <None />}</TableCell>
+        <TableCell className="min-w-36">
+          {row.reasonLabel ? (
+            <span className="inline-flex flex-wrap items-center gap-1">
+              {row.reasonLabel}
+              {row.bounceClass && <Badge variant={row.bounceClass === 'hard' ? 'danger' : 'warning'}>{row.bounceClass}</Badge>}
+            </span>
+          ) : (
+            <None />
+          )}
+        </TableCell>
       </TableRow>
       <TableRow id={detailId} hidden={!open} className="bg-canvas/50 hover:bg-canvas/50">
         <TableCell colSpan={COLUMN_COUNT} className="px-6 py-4">
@@ -100,16 +124,29 @@ function Row({ row, initiallyOpen }: { row: DeliveryEventView; initiallyOpen: bo
             <Field label="Event">{row.event}</Field>
             <Field label="Delivery method">{row.method}</Field>
             <Field label="Remote server">{row.remoteServer || <None />}</Field>
-            <Field label="Source">{row.source === 'provider' ? 'Email provider' : 'Ingest API'}</Field>
+            <Field label="Source">{SOURCES[row.source] ?? row.source}</Field>
           </dl>
           <section aria-label={`Bounce diagnostics for ${row.recipient}`} className="mt-4 border-t border-line pt-4">
             <h2 className="mb-2 text-sm font-semibold text-ink">Bounce diagnostics</h2>
-            <dl className="grid gap-3 sm:grid-cols-3">
+            {row.happened && (
+              <dl className="mb-4 grid gap-3 sm:grid-cols-2">
+                <Field label="What happened">{row.happened}</Field>
+                {row.side && <Field label="Whose side">{row.side}</Field>}
+                <Field label="Will it be retried?">{row.retry}</Field>
+                {row.todo && <Field label="What to do">{row.todo}</Field>}
+              </dl>
+            )}
+            <dl className="grid gap-3 sm:grid-cols-4">
+              <Field label="Reason">{row.reasonLabel || <None />}</Field>
+              <Field label="Bounce class">
+                {row.bounceClass ?? <None />}
+                {row.reportedClass && <span className="text-muted"> (the sender said {row.reportedClass})</span>}
+              </Field>
               <Field label="SMTP code">{row.smtpCode ?? <None />}</Field>
               <Field label="Enhanced status code">{row.enhancedCode || <None />}</Field>
-              <Field label="Bounce class">{row.bounceClass ?? <None />}</Field>
+              {row.dsnAction && <Field label="Report action">{row.dsnAction}</Field>}
             </dl>
-            <p className="mt-3 text-sm text-ink">{row.explanation}</p>
+            {row.explanation && <p className="mt-3 text-sm text-muted">Status code: {row.explanation}</p>}
             <div className="mt-2">
               <p className="text-xs font-medium uppercase tracking-wide text-muted">The remote server said</p>
               <pre className="mt-1 whitespace-pre-wrap rounded bg-surface p-2 font-mono text-xs [overflow-wrap:anywhere]">{row.diagnostic || '(nothing)'}</pre>

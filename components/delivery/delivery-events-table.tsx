@@ -13,6 +13,7 @@ const COLUMNS: { sort: DeliverySort | null; label: string }[] = [
   { sort: 'method', label: 'Method' },
   { sort: 'server', label: 'Remote server' },
   { sort: 'code', label: 'SMTP code' },
+  { sort: 'reason', label: 'Reason' },
 ];
 
 const SORT_LABELS: Record<DeliverySort, string> = {
@@ -24,6 +25,7 @@ const SORT_LABELS: Record<DeliverySort, string> = {
   method: 'method',
   server: 'remote server',
   code: 'SMTP code',
+  reason: 'reason',
 };
 
 export function DeliveryEventsTable({ rows, params }: { rows: DeliveryEventView[]; params: DeliverySearchParams }) {

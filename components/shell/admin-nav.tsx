@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, Building2, CalendarSync, KeyRound, Mail, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
+import { BarChart3, Building2, CalendarSync, KeyRound, Mail, MailX, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { useClientNavigation } from '@/components/ui/use-client-navigation';
@@ -18,6 +18,7 @@ const icons: Record<NavIcon, IconComponent> = {
   reports: BarChart3,
   'delivery-events': Radar,
   recipients: Contact,
+  suppressions: MailX,
   settings: KeyRound,
   'domain-sign-in': Building2,
   'mail-flow': Mail,

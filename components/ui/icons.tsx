@@ -39,6 +39,7 @@ import {
   MailCheck as LucideMailCheck,
   MailOpen as LucideMailOpen,
   MailPlus as LucideMailPlus,
+  MailX as LucideMailX,
   Menu as LucideMenu,
   MessageSquareText as LucideMessageSquareText,
   MessagesSquare as LucideMessagesSquare,
@@ -162,6 +163,7 @@ export const Mail = fromLucide(LucideMail);
 export const MailCheck = fromLucide(LucideMailCheck);
 export const MailOpen = fromLucide(LucideMailOpen);
 export const MailPlus = fromLucide(LucideMailPlus);
+export const MailX = fromLucide(LucideMailX);
 export const Menu = fromLucide(LucideMenu);
 export const MessageSquareText = fromLucide(LucideMessageSquareText);
 export const MessagesSquare = fromLucide(LucideMessagesSquare);

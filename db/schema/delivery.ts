@@ -1,8 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { bigint, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { BOUNCE_REASONS } from '../../lib/delivery/classify-bounce';
 import { organisations } from './organisations';
 
-export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened'] as const;
+export { BOUNCE_REASONS };
+
+/**
+ * 'complained': a feedback-loop (ARF) report, the recipient marked the message as spam.
+ * 'unparsed': a raw bounce that could not be read; its original is kept in raw_bounces for 30 days.
+ */
+export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened', 'complained', 'unparsed'] as const;
 export const DELIVERY_METHODS = ['tls', 'secure_portal', 'sms_two_factor', 'plain'] as const;
 export const BOUNCE_CLASSES = ['hard', 'soft'] as const;
 
@@ -57,7 +64,14 @@ export const deliveryEvents = pgTable(
     /** RFC 3463 enhanced status code, e.g. 5.1.1. */
     enhancedCode: text('enhanced_code').notNull().default(''),
     diagnostic: text('diagnostic').notNull().default(''),
+    /** Sealpost's class (lib/delivery/classify-bounce.ts); the sender's own is reportedClass. */
     bounceClass: text('bounce_class', { enum: BOUNCE_CLASSES }),
+    /** The bounce reason from the classifier's taxonomy; null for events that are not failures. */
+    reason: text('reason', { enum: BOUNCE_REASONS }),
+    /** The class the sender of the event gave (API client, Resend), kept beside ours. */
+    reportedClass: text('reported_class', { enum: BOUNCE_CLASSES }),
+    /** RFC 3464 Action of the report (failed, delayed, …); '' when the source gave none. */
+    dsnAction: text('dsn_action').notNull().default(''),
     /** Where it came from: 'ingest' (API) or 'provider' (our own notification mail). */
     source: text('source').notNull().default('ingest'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
@@ -75,6 +89,63 @@ export const deliveryEvents = pgTable(
     // Free text: the words of every text column (see deliveryEventWords).
     index('delivery_events_words').using('gin', t.words),
     index('delivery_events_org_message_idx').on(t.orgId, t.messageId),
+    // Suppression after repeated soft bounces counts an address's recent events.
+    index('delivery_events_org_recipient_time_idx').on(t.orgId, t.recipient, t.occurredAt),
+  ],
+);
+
+/** Longest original kept for an unparsed bounce; the useful part of a bounce is at its start. */
+export const RAW_BOUNCE_MAX_BYTES = 1024 * 1024;
+
+/** The original of a raw bounce that could not be read, kept 30 days for a look by hand. */
+export const rawBounces = pgTable(
+  'raw_bounces',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Size of the whole original; `content` holds at most RAW_BOUNCE_MAX_BYTES of it. */
+    size: integer('size').notNull(),
+    truncated: boolean('truncated').notNull().default(false),
+    content: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('content').notNull(),
+  },
+  (t) => [index('raw_bounces_org_event_idx').on(t.orgId, t.eventId), index('raw_bounces_expires_idx').on(t.expiresAt)],
+);
+
+export const SUPPRESSION_SOURCES = ['hard_bounce', 'complaint', 'soft_bounces', 'manual'] as const;
+
+/**
+ * Addresses an organisation's mail is no longer sent to (SPEC §10 `/suppressions`): added by a
+ * hard bounce, a complaint, repeated soft bounces, or by hand. One row per address.
+ */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** Lower case. */
+    address: text('address').notNull(),
+    source: text('source', { enum: SUPPRESSION_SOURCES }).notNull(),
+    /** The bounce reason (taxonomy) or 'complaint' / 'manual'. */
+    reason: text('reason').notNull(),
+    /** Plain words: the diagnostic of the event, or the administrator's note. */
+    detail: text('detail').notNull().default(''),
+    /** The delivery event that caused it; null when added by hand. */
+    eventId: bigint('event_id', { mode: 'number' }),
+    createdBy: text('created_by').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suppressions_org_address_key').on(t.orgId, t.address),
+    index('suppressions_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('suppressions_address_trgm').using('gin', sql`${t.address} gin_trgm_ops`),
+    check('suppressions_address_lower', sql`${t.address} = lower(${t.address})`),
   ],
 );
 

@@ -44,6 +44,10 @@ export const auditCatalog = {
   'recipients.phone_changed': { label: 'Recipient phone changed', category: 'recipients' },
   'recipients.deleted': { label: 'Recipient deleted', category: 'recipients' },
   'delivery_events.exported': { label: 'Delivery events exported', category: 'exports' },
+  'suppressions.added': { label: 'Address suppressed by hand', category: 'recipients' },
+  'suppressions.removed': { label: 'Suppressed address removed', category: 'recipients' },
+  'suppressions.settings_changed': { label: 'Soft-bounce suppression changed', category: 'settings' },
+  'suppressions.exported': { label: 'Suppression list exported', category: 'exports' },
 } as const;
 
 /** The filter choices on /events, in display order. */

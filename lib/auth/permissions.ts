@@ -28,6 +28,8 @@ export const permissions = {
   'delivery_events.view': [1, 2, 3],
   'recipients.view': [1, 2, 3],
   'recipients.manage': [1, 2],
+  'suppressions.view': [1, 2, 3],
+  'suppressions.manage': [1, 2],
   'settings.manage': [1],
   /** Every administrator manages their own password and session. */
   'account.manage': [1, 2, 3],

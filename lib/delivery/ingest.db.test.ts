@@ -69,6 +69,19 @@ describe('API keys', () => {
     expect(audit[0].summary).not.toContain(key);
   });
 
+  it('records the use at most once a minute, and still refuses a revoked key at once', async () => {
+    const { org, owner, id, key } = await ownerKey();
+    const t0 = new Date('2026-03-01T10:00:00Z');
+    expect(await authenticateApiKey(key, t0)).toEqual({ orgId: org.orgId, keyId: id });
+    expect(await authenticateApiKey(key, new Date(t0.getTime() + 30_000))).toEqual({ orgId: org.orgId, keyId: id });
+    expect((await listApiKeys(getDb(), org.orgId))[0].lastUsedAt).toEqual(t0);
+    const later = new Date(t0.getTime() + 61_000);
+    await authenticateApiKey(key, later);
+    expect((await listApiKeys(getDb(), org.orgId))[0].lastUsedAt).toEqual(later);
+    await revokeApiKey({ actor: owner, id });
+    expect(await authenticateApiKey(key, new Date(later.getTime() + 1_000))).toBeNull();
+  });
+
   it('authenticates a key to its organisation, records the use, and refuses it once revoked', async () => {
     const { org, owner, id, key } = await ownerKey();
     const now = new Date('2026-03-01T10:00:00Z');
@@ -133,10 +146,14 @@ describe('parseDeliveryEvents', () => {
       enhancedCode: '5.1.1',
       diagnostic: 'User unknown',
       bounceClass: 'hard',
+      reportedClass: 'hard',
+      reason: 'user_unknown',
+      dsnAction: '',
     });
     // Unknown keys are dropped: the client never picks the organisation or the source.
     expect(valid[1]).not.toHaveProperty('orgId');
-    expect(valid[1]).toMatchObject({ remoteServer: '', smtpCode: null, enhancedCode: '', diagnostic: '', bounceClass: null });
+    // A bounce with no code, no words and no class from the sender: Sealpost's reading is "other", soft.
+    expect(valid[1]).toMatchObject({ remoteServer: '', smtpCode: null, enhancedCode: '', diagnostic: '', bounceClass: 'soft', reportedClass: null, reason: 'other' });
     expect(errors.map((e) => e.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(errors[0].message).toMatch(/smtpCode/);
     expect(errors[1].message).toMatch(/RFC 3463/);
@@ -315,14 +332,25 @@ describe('POST /api/webhooks/resend', () => {
     expect(await eventsOf(org.orgId)).toHaveLength(1);
 
     // A transient bounce is soft; the other event types map as documented.
-    for (const [type, expected] of [['email.delivered', 'delivered'], ['email.delivery_delayed', 'deferred'], ['email.complained', 'rejected']] as const) {
+    for (const [type, expected] of [['email.delivered', 'delivered'], ['email.delivery_delayed', 'deferred'], ['email.complained', 'complained']] as const) {
       expect((await postResendWebhook(signed({ ...bounce(emailId, 'x@y.example'), type, data: { email_id: emailId, to: ['x@y.example'] } }).request())).status).toBe(200);
       expect((await eventsOf(org.orgId)).at(-1)?.event).toBe(expected);
     }
     const soft = bounce(emailId, 'x@y.example');
     soft.data.bounce.type = 'Transient';
     await postResendWebhook(signed(soft).request());
-    expect((await eventsOf(org.orgId)).at(-1)?.bounceClass).toBe('soft');
+    // Resend's "Transient" is kept as the reported class; the words ("Mailbox does not exist") say hard.
+    expect((await eventsOf(org.orgId)).at(-1)).toMatchObject({ bounceClass: 'hard', reportedClass: 'soft', reason: 'user_unknown' });
+    // "Undetermined" is no class at all: with no words, Sealpost's reading is soft (it used to be hard).
+    const undetermined = bounce(emailId, 'u@y.example');
+    undetermined.data.bounce = { type: 'Undetermined', subType: 'Undetermined', message: '' };
+    await postResendWebhook(signed(undetermined).request());
+    expect((await eventsOf(org.orgId)).at(-1)).toMatchObject({ bounceClass: 'soft', reportedClass: null, reason: 'other' });
+    // A full mailbox reported as "Permanent" is still soft; Resend's class is kept beside ours.
+    const full = bounce(emailId, 'f@y.example');
+    full.data.bounce = { type: 'Permanent', subType: 'MailboxFull', message: '552 5.2.2 Mailbox full' };
+    await postResendWebhook(signed(full).request());
+    expect((await eventsOf(org.orgId)).at(-1)).toMatchObject({ bounceClass: 'soft', reportedClass: 'hard', reason: 'mailbox_full' });
   });
 
   it('refuses a bad signature, a tampered body or an old timestamp with 400, storing nothing', async () => {

@@ -95,6 +95,11 @@ describe('parseQuery: accepted queries', () => {
     ['method:SMS_two_factor', 'method:sms_two_factor'],
     ['class:hard', 'class:hard'],
     ['Class:SOFT', 'class:soft'],
+    ['reason:mailbox_full', 'reason:mailbox_full'],
+    ['reason:Mailbox-Full', 'reason:mailbox_full'],
+    ['reason:full', 'reason:mailbox_full'],
+    ['reason:dmarc', 'reason:auth_failure'],
+    ['reason:"user unknown"', 'reason:user_unknown'],
     // field values that must be quoted to re-parse
     ['from:"a b"', 'from:"a b"'],
     ['to:"and"', 'to:"and"'],
@@ -176,16 +181,17 @@ describe('parseQuery: refused queries', () => {
     // unknown fields
     [
       'frm:x',
-      'Unknown field "frm". Use from:, to:, status:, code:, method:, id:, server: or class: (or put the text in quotes to search for it)',
+      'Unknown field "frm". Use from:, to:, status:, code:, method:, id:, server:, class: or reason: (or put the text in quotes to search for it)',
       0,
     ],
     ['a FRM:x', /^Unknown field "FRM"\. Use from:, to:/, 2],
     ['http://example.com', /^Unknown field "http".*quotes/, 0],
     // invalid values point at the value
-    ['status:bounce', 'Unknown status "bounce". Use one of: delivered, bounced, deferred, dropped, rejected, opened', 7],
+    ['status:bounce', 'Unknown status "bounce". Use one of: delivered, bounced, deferred, dropped, rejected, opened, complained, unparsed', 7],
     ['a status:"sent"', /^Unknown status "sent"/, 9],
     ['method:fax', /^Unknown method "fax"\. Use one of: tls, secure_portal, sms_two_factor, plain/, 7],
     ['class:medium', 'Unknown bounce class "medium". Use hard or soft', 6],
+    ['reason:bored', /^Unknown reason "bored"\. Use one of: user_unknown, host_unknown, mailbox_full/, 7],
     ['code:55', /^Invalid code "55"\. Use a 3-digit SMTP code \(550\) or an enhanced status code/, 5],
     ['code:5500', /^Invalid code "5500"/, 5],
     ['code:650', /^Invalid code "650"/, 5],
@@ -308,6 +314,7 @@ describe('compileQuery', () => {
       ['status:bounced', `(${col('event')} = $1)`, ['bounced']],
       ['method:sms', `(${col('method')} = $1)`, ['sms_two_factor']],
       ['class:hard', `coalesce(${col('bounce_class')} = $1, false)`, ['hard']],
+      ['reason:spam', `coalesce(${col('reason')} = $1, false)`, ['spam_blocked']],
       ['code:550', `coalesce(${col('smtp_code')} = $1, false)`, [550]],
       ['code:5.1', `(${col('enhanced_code')} = $1 or ${col('enhanced_code')} like $2)`, ['5.1', '5.1.%']],
       ['code:5.1.1', `(${col('enhanced_code')} = $1 or ${col('enhanced_code')} like $2)`, ['5.1.1', '5.1.1.%']],
@@ -355,6 +362,7 @@ describe('describeQuery', () => {
     ['NOT (status:bounced OR class:hard)', 'not (status is bounced or hard bounce)'],
     ['method:sms code:550 code:5.1 code:5.1.1', 'method is SMS two-factor and SMTP code 550 and enhanced code 5.1.* and enhanced code 5.1.1'],
     ['server:mx id:abc', 'remote server contains "mx" and message id is "abc"'],
+    ['reason:full class:soft', 'reason is mailbox full and soft bounce'],
   ])('%s', (query, expected) => {
     expect(describeQuery(parsed(query))).toBe(expected);
   });

@@ -30,6 +30,7 @@
  */
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
+import { BOUNCE_REASONS, REASON_LABELS, type BounceReason } from './classify-bounce';
 import { likePattern } from '@/lib/like';
 
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
@@ -44,8 +45,36 @@ export const MAX_QUERY_TERMS = 20;
 export const MAX_QUERY_DEPTH = 8;
 
 /** Field names in the order the error message lists them. */
-export const QUERY_FIELDS = ['from', 'to', 'status', 'code', 'method', 'id', 'server', 'class'] as const;
+export const QUERY_FIELDS = ['from', 'to', 'status', 'code', 'method', 'id', 'server', 'class', 'reason'] as const;
 export type QueryField = (typeof QUERY_FIELDS)[number];
+
+/** Short words for bounce reasons (reason:full, reason:spam, reason:dmarc …). */
+export const REASON_ALIASES: Readonly<Record<string, BounceReason>> = {
+  unknown: 'user_unknown',
+  user: 'user_unknown',
+  host: 'host_unknown',
+  domain: 'host_unknown',
+  full: 'mailbox_full',
+  quota: 'mailbox_full',
+  size: 'message_too_big',
+  too_big: 'message_too_big',
+  spam: 'spam_blocked',
+  policy: 'policy_blocked',
+  reputation: 'policy_blocked',
+  blocked: 'policy_blocked',
+  auth: 'auth_failure',
+  spf: 'auth_failure',
+  dkim: 'auth_failure',
+  dmarc: 'auth_failure',
+  content: 'content_rejected',
+  virus: 'content_rejected',
+  network: 'network_error',
+  relay: 'relaying_denied',
+  disabled: 'mailbox_disabled',
+  suspended: 'mailbox_disabled',
+  rate: 'rate_limited',
+  system: 'system_error',
+};
 
 /** Friendly names for delivery methods, besides the stored values themselves. */
 export const METHOD_ALIASES: Readonly<Record<string, DeliveryMethod>> = {
@@ -60,6 +89,7 @@ export type FieldTerm =
   | { kind: 'field'; field: 'status'; value: DeliveryEvent }
   | { kind: 'field'; field: 'method'; value: DeliveryMethod }
   | { kind: 'field'; field: 'class'; value: BounceClass }
+  | { kind: 'field'; field: 'reason'; value: BounceReason }
   /** `codeKind` 'smtp': a 3-digit reply code; 'enhanced': an RFC 3463 code or a prefix of one. */
   | { kind: 'field'; field: 'code'; value: string; codeKind: 'smtp' | 'enhanced' };
 export type TermNode = TextTerm | FieldTerm;
@@ -188,6 +218,14 @@ function fieldTerm(field: QueryField, raw: string, position: number): FieldTerm 
       const value = raw.toLowerCase();
       if (includes(BOUNCE_CLASSES, value)) return { kind: 'field', field, value };
       throw new QuerySyntaxError(`Unknown bounce class "${raw}". Use ${BOUNCE_CLASSES.join(' or ')}`, position);
+    }
+    case 'reason': {
+      // Hyphens and spaces for underscores (mailbox-full), and the short words people type.
+      const value = raw.toLowerCase().replace(/[-\s]/g, '_');
+      if (includes(BOUNCE_REASONS, value)) return { kind: 'field', field, value };
+      const alias = Object.hasOwn(REASON_ALIASES, value) ? REASON_ALIASES[value] : undefined;
+      if (alias) return { kind: 'field', field, value: alias };
+      throw new QuerySyntaxError(`Unknown reason "${raw}". Use one of: ${BOUNCE_REASONS.join(', ')}`, position);
     }
     case 'code': {
       if (SMTP_CODE.test(raw)) return { kind: 'field', field, value: raw, codeKind: 'smtp' };
@@ -470,6 +508,9 @@ function compileTerm(term: TermNode): SQL {
       // bounce_class is NULL for non-bounces; coalesce keeps NOT class:hard from dropping them
       // (NOT NULL is NULL in SQL, which a WHERE clause treats as false).
       return sql`coalesce(${c.bounceClass} = ${term.value}, false)`;
+    case 'reason':
+      // reason is NULL for deliveries: same reason as bounce_class.
+      return sql`coalesce(${c.reason} = ${term.value}, false)`;
     case 'code':
       if (term.codeKind === 'smtp') {
         // smtp_code is nullable too: same reason as bounce_class.
@@ -564,6 +605,8 @@ function describeTerm(term: TermNode): string {
       return `method is ${METHOD_NAMES[term.value]}`;
     case 'class':
       return `${term.value} bounce`;
+    case 'reason':
+      return `reason is ${REASON_LABELS[term.value].toLowerCase()}`;
     case 'code':
       if (term.codeKind === 'smtp') return `SMTP code ${term.value}`;
       return term.value.split('.').length === 3 ? `enhanced code ${term.value}` : `enhanced code ${term.value}.*`;

@@ -3,7 +3,8 @@ import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { outboxMessages, webhookEvents } from '@/db/schema';
-import { ingestDeliveryEvents, type DeliveryEventRow } from './ingest';
+import type { BounceReason } from './classify-bounce';
+import { ingestDeliveryEvents, withDerivedClass, type DeliveryEventRow } from './ingest';
 import { env } from '@/lib/env';
 
 /** QUALITY.md (payments rules, applied to Resend too): a signature older than five minutes changes nothing. */
@@ -69,7 +70,7 @@ const EVENT_MAP: Partial<Record<string, DeliveryEventRow['event']>> = {
   'email.delivered': 'delivered',
   'email.bounced': 'bounced',
   'email.delivery_delayed': 'deferred',
-  'email.complained': 'rejected',
+  'email.complained': 'complained',
 };
 
 /** "Name <addr@x>" or "addr@x" → "addr@x", lower case. */
@@ -84,15 +85,20 @@ function rowsFor(payload: ResendPayload, event: DeliveryEventRow['event'], fallb
   const occurredAt = Number.isNaN(at.getTime()) ? now : at;
   const to = (Array.isArray(data.to) ? data.to : data.to ? [data.to] : []).map(addressOf).filter(Boolean);
   const recipients = to.length > 0 ? to : [fallbackRecipient];
-  // Resend calls a bounce "Permanent", "Transient" or "Undetermined": only a transient one is soft.
-  const bounceClass = event === 'bounced' ? (data.bounce?.type?.toLowerCase() === 'transient' ? 'soft' : 'hard') : null;
+  // Resend calls a bounce "Permanent", "Transient" or "Undetermined". That is Resend's class, kept
+  // as reportedClass; "Undetermined" says nothing, so it is no class at all. Sealpost's own class
+  // comes from the classifier reading the message (withDerivedClass).
+  const type = data.bounce?.type?.toLowerCase();
+  const reportedClass = event === 'bounced' ? (type === 'permanent' ? 'hard' : type === 'transient' ? 'soft' : null) : null;
   const diagnostic =
     event === 'bounced'
       ? [data.bounce?.type, data.bounce?.subType, data.bounce?.message].filter(Boolean).join(' · ')
-      : event === 'rejected'
+      : event === 'complained'
         ? 'The recipient marked the message as spam.'
         : '';
-  return recipients.map((recipient) => ({
+  const subTypeReason = event === 'bounced' ? SUBTYPE_REASONS[(data.bounce?.subType ?? '').toLowerCase()] : undefined;
+  return recipients.map((recipient) => {
+    const row = withDerivedClass({
     occurredAt,
     messageId: data.email_id,
     sender: data.from ? addressOf(data.from) : '',
@@ -103,9 +109,27 @@ function rowsFor(payload: ResendPayload, event: DeliveryEventRow['event'], fallb
     smtpCode: null,
     enhancedCode: '',
     diagnostic: diagnostic.slice(0, 2000),
-    bounceClass,
-  }));
+    bounceClass: reportedClass,
+    reportedClass,
+    });
+    // The provider's sub-type names the reason when the words do not.
+    if (subTypeReason && row.reason === 'other') {
+      return withDerivedClass({ ...row, reason: subTypeReason, bounceClass: reportedClass, reportedClass });
+    }
+    return row;
+  });
 }
+
+/** Resend's (Amazon SES's) bounce sub-types. */
+const SUBTYPE_REASONS: Partial<Record<string, BounceReason>> = {
+  noemail: 'user_unknown',
+  mailboxfull: 'mailbox_full',
+  messagetoolarge: 'message_too_big',
+  contentrejected: 'content_rejected',
+  attachmentrejected: 'content_rejected',
+  suppressed: 'policy_blocked',
+  onaccountsuppressionlist: 'policy_blocked',
+};
 
 /**
  * Acts on one Resend webhook delivery: verifies the Svix signature on the raw bytes, finds the

@@ -6,7 +6,7 @@ import { parseQuery, type QueryError, type QueryNode } from './query-language';
  * throws; a bad value is replaced by its default and explained. The query text stays in the URL
  * (`q`) so that a search can be shared as a link.
  */
-export const DELIVERY_SORTS = ['time', 'message', 'sender', 'recipient', 'event', 'method', 'server', 'code'] as const;
+export const DELIVERY_SORTS = ['time', 'message', 'sender', 'recipient', 'event', 'method', 'server', 'code', 'reason'] as const;
 export type DeliverySort = (typeof DELIVERY_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 

@@ -186,6 +186,7 @@ describe('delivery-event search', () => {
       event: deliveryEvents.event,
       method: deliveryEvents.method,
       code: sql`coalesce(${deliveryEvents.smtpCode}, 0)`,
+      reason: sql`coalesce(${deliveryEvents.reason}, '')`,
     };
     for (const sort of DELIVERY_SORTS) {
       for (const dir of ['asc', 'desc'] as const) {

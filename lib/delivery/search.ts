@@ -4,6 +4,7 @@ import { deliveryEvents } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
 import { compileQuery, type BounceClass, type DeliveryEvent, type DeliveryMethod, type QueryNode } from './query-language';
+import type { BounceReason } from './classify-bounce';
 import { decodeDeliveryCursor, encodeDeliveryCursor, type DeliverySort, type SortDir } from './search-params';
 
 /**
@@ -25,6 +26,9 @@ export type DeliveryEventRow = {
   enhancedCode: string;
   diagnostic: string;
   bounceClass: BounceClass | null;
+  reason: BounceReason | null;
+  reportedClass: BounceClass | null;
+  dsnAction: string;
   source: string;
 };
 
@@ -56,6 +60,8 @@ const sortKeys: Record<DeliverySort, SQL> = {
   method: sql`${e.method}`,
   server: sql`${e.remoteServer}`,
   code: sql`coalesce(${e.smtpCode}, 0)`,
+  // Deliveries have no reason; '' sorts them together (keyset needs no NULLs).
+  reason: sql`coalesce(${e.reason}, '')`,
 };
 
 function cursorValue(sort: DeliverySort, v: string | number): SQL {
@@ -132,6 +138,9 @@ export async function searchDeliveryEvents(
         enhancedCode: e.enhancedCode,
         diagnostic: e.diagnostic,
         bounceClass: e.bounceClass,
+        reason: e.reason,
+        reportedClass: e.reportedClass,
+        dsnAction: e.dsnAction,
         source: e.source,
         // The exact stored time (microseconds) for a time cursor; a JS Date holds milliseconds.
         position: sql<string>`to_char(${e.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
@@ -154,6 +163,7 @@ export async function searchDeliveryEvents(
       method: last.method,
       server: last.remoteServer,
       code: last.smtpCode ?? 0,
+      reason: last.reason ?? '',
     };
     next = encodeDeliveryCursor(sort, dir, { v: position[sort], id: last.id });
   }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '@/db/client';
 import { outboxMessages } from '@/db/schema';
+import { ingestDeliveryEvents } from '@/lib/delivery/ingest';
 import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
+import { suppressedAmong } from '@/lib/suppressions/suppressions';
+import { reasonLabel } from '@/lib/suppressions/labels';
 import { getBoss } from '@/lib/jobs/runtime';
 
 export type QueueMessageInput = {
@@ -45,4 +48,41 @@ export async function queueMessage(tx: DbOrTx, input: QueueMessageInput): Promis
   });
   await enqueueJob(await getBoss(), tx, QUEUES.deliverOutbox, { messageId: id });
   return id;
+}
+
+/**
+ * A notification of the organisation's (a secure-message notice, a read receipt) to someone who
+ * may be on its suppression list (SPEC §10): a suppressed address gets no mail; instead a
+ * `dropped` delivery event says why, in the same transaction. Returns the outbox id, or null when
+ * the address is suppressed. Security mail (password links, sign-in codes) does not come here: a
+ * person must always be able to get into their account.
+ */
+export async function queueNotification(tx: DbOrTx, input: QueueMessageInput & { orgId: string; channel: 'email'; messageId?: string; now?: Date }): Promise<string | null> {
+  const recipient = input.recipient.trim().toLowerCase();
+  const suppressed = (await suppressedAmong(tx, input.orgId, [recipient])).get(recipient);
+  if (!suppressed) return queueMessage(tx, input);
+  await ingestDeliveryEvents(
+    input.orgId,
+    [
+      {
+        occurredAt: input.now ?? new Date(),
+        messageId: input.messageId ?? '',
+        sender: '',
+        recipient,
+        event: 'dropped',
+        method: 'tls',
+        remoteServer: '',
+        smtpCode: null,
+        enhancedCode: '',
+        diagnostic: `Not sent: ${recipient} is on the organisation's suppression list (${reasonLabel(suppressed.reason).toLowerCase()}${suppressed.detail ? `: ${suppressed.detail.slice(0, 300)}` : ''}). Remove it from Suppressions to send to it again.`,
+        bounceClass: null,
+        reportedClass: null,
+        reason: null,
+        dsnAction: '',
+      },
+    ],
+    'provider',
+    tx,
+  );
+  return null;
 }

@@ -3,7 +3,7 @@ import { getDb } from '@/db/client';
 import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
 import type { PortalSession } from '@/lib/portal/queries';
 import { AppError } from '@/lib/errors/app-error';
-import { queueMessage } from '@/lib/mail/queue-message';
+import { queueNotification } from '@/lib/mail/queue-message';
 import { readReceiptEmail } from '@/lib/mail/templates';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { DEFAULT_PREFERENCES } from '@/lib/portal/queries';
@@ -77,7 +77,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
           .returning({ messageId: messageRecipients.messageId });
         if (claimed) {
           const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: formatPortalDate(now, { ...DEFAULT_PREFERENCES, ...message.senderPreferences }), url: `${env().APP_URL}/secure/messages/${message.id}` });
-          await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html, carriesSecret: false });
+          await queueNotification(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html, carriesSecret: false, messageId: message.id, now });
         }
       }
       return true;

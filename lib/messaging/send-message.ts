@@ -6,7 +6,7 @@ import { env } from '@/lib/env';
 import { formatDay } from '@/lib/format';
 import { getSubscriptionState } from '@/lib/licensing/subscription-guards';
 import { likePattern } from '@/lib/like';
-import { queueMessage } from '@/lib/mail/queue-message';
+import { queueNotification } from '@/lib/mail/queue-message';
 import { messageNotificationEmail } from '@/lib/mail/templates';
 import { ensurePortalUser, issuePortalPasswordLink } from '@/lib/portal/accounts';
 import { recipientsMissingPhone, recordRecipients } from '@/lib/recipients/recipients';
@@ -136,7 +136,8 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
     const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
     // A first-time recipient's notification carries their activation link: a secret.
     const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, subject: draft.subject, url: link, firstTime: user.status === 'pending' });
-    await queueMessage(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending' });
+    // A suppressed address gets no notification; the delivery log says why (lib/mail/queue-message.ts).
+    await queueNotification(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending', messageId: message.id, now });
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
     created.push({ email, userId: user.id });
   }

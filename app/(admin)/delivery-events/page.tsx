@@ -14,6 +14,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { explainBounce } from '@/lib/delivery/bounces';
+import { describeBounce } from '@/lib/delivery/describe-bounce';
 import { describeQuery } from '@/lib/delivery/query-language';
 import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
 import { deliverySearchToParams, parseDeliverySearchParams, withQuery } from '@/lib/delivery/search-params';
@@ -32,6 +33,8 @@ const METHOD_LABELS: Record<DeliveryEventRow['method'], string> = {
 };
 
 function toView(row: DeliveryEventRow): DeliveryEventView {
+  const described = describeBounce(row);
+  const coded = row.smtpCode !== null || row.enhancedCode !== '';
   return {
     id: row.id,
     occurredAtIso: row.occurredAt.toISOString(),
@@ -45,8 +48,16 @@ function toView(row: DeliveryEventRow): DeliveryEventView {
     smtpCode: row.smtpCode,
     enhancedCode: row.enhancedCode,
     diagnostic: row.diagnostic,
-    bounceClass: row.bounceClass,
-    explanation: explainBounce(row),
+    bounceClass: described.bounceClass ?? row.bounceClass,
+    reportedClass: described.reportedClass,
+    reasonLabel: described.reasonLabel,
+    happened: described.happened,
+    side: described.sideText,
+    retry: described.retry,
+    todo: described.todo,
+    // The code's RFC 3463 meaning only: whether it is retried comes from the event (describeBounce).
+    explanation: coded ? explainBounce({ ...row, bounceClass: null }).replace(/^(Permanent|Temporary) failure[^.]*\. /, '') : '',
+    dsnAction: row.dsnAction,
     source: row.source,
   };
 }

@@ -3,7 +3,7 @@ import { getDb } from '@/db/client';
 import { auditActorOf } from '@/lib/auth/actor';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { CSV_BOM, csvRow } from '@/lib/csv/csv';
-import { explainBounce } from '@/lib/delivery/bounces';
+import { describeBounce } from '@/lib/delivery/describe-bounce';
 import { formatQuery } from '@/lib/delivery/query-language';
 import { countDeliveryEvents, formatDeliveryCount, streamDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
 import { parseDeliverySearchParams } from '@/lib/delivery/search-params';
@@ -22,7 +22,10 @@ const HEADER = [
   'SMTP code',
   'Enhanced code',
   'Bounce class',
-  'Explanation',
+  'Class given by the sender',
+  'Reason',
+  'What happened',
+  'Will it be retried?',
   'Diagnostic',
   'Source',
 ] as const;
@@ -30,7 +33,7 @@ const HEADER = [
 function rowsCsv(rows: DeliveryEventRow[]): string {
   let text = '';
   for (const row of rows) {
-    const bounced = row.event !== 'delivered' && row.event !== 'opened';
+    const described = describeBounce(row);
     text += csvRow([
       row.occurredAt.toISOString(),
       row.messageId,
@@ -41,8 +44,11 @@ function rowsCsv(rows: DeliveryEventRow[]): string {
       row.remoteServer,
       row.smtpCode,
       row.enhancedCode,
-      row.bounceClass,
-      bounced ? explainBounce(row) : '',
+      described.bounceClass ?? row.bounceClass,
+      row.reportedClass,
+      described.reasonLabel,
+      described.happened,
+      described.retry,
       row.diagnostic,
       row.source,
     ]);
