@@ -117,6 +117,8 @@ describe('buying licenses for new addresses', () => {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+      // The configuration is read once (lib/env.ts): read it again with these values.
+      resetEnvCache();
     };
     apply(production);
     try {
