@@ -23,7 +23,7 @@ import {
   portalUsers,
   secureMessages,
 } from '@/db/schema';
-import { databaseUrl } from '@/lib/env';
+import { databaseUrl, resetEnvCache } from '@/lib/env';
 import { getBoss, stopBoss } from '@/lib/jobs/runtime';
 import { startWorkers } from '@/lib/jobs/workers';
 import { outboxTransport } from '@/lib/mail/transport';
@@ -107,6 +107,7 @@ function errorOf(promise: Promise<unknown>): Promise<{ responseCode?: number; re
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-gateway-'));
   process.env.SEALPOST_DATA_DIR = dataDir;
+  resetEnvCache();
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -139,6 +140,7 @@ afterAll(async () => {
   watch.stop();
   if (previousDataDir === undefined) delete process.env.SEALPOST_DATA_DIR;
   else process.env.SEALPOST_DATA_DIR = previousDataDir;
+  resetEnvCache();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
