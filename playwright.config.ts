@@ -49,7 +49,8 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
-    stdout: 'pipe',
+    // Its log lines go to E2E_LOG_FILE (reports/e2e-server.log), read by e2e/zz-logs.spec.ts; here they would bury the test report.
+    stdout: 'ignore',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     env: {
