@@ -30,6 +30,10 @@ test('mail from the organisation’s server through the demo connector becomes a
   await signInToPortal(portal, 'pat@partner.example');
   await portal.goto('/secure/inbox');
   await expect(portal.getByText(subject)).toBeVisible();
+  // Pat reads it: the HTML body arrives, sanitised like composed mail.
+  await portal.getByRole('list', { name: 'Inbox' }).getByRole('link', { name: new RegExp(subject.replace(/[[\]]/g, '\\$&')) }).click();
+  await expect(portal.getByRole('heading', { level: 1 })).toHaveText(subject);
+  await expect(portal.frameLocator('iframe[title="Message body"]').getByText('ready')).toBeVisible();
   await portal.close();
 });
 
