@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSmartHost } from '@/lib/mailflow/outbound/route';
 
 /**
  * The one place that reads process.env (lib/env.test.ts fails on any other reader outside its short
@@ -208,6 +209,10 @@ const fields = {
   SMTP_MAX_RECIPIENTS: wholeNumber(1, 10_000, 100),
   /** Messages per connector per minute, counted in PostgreSQL across every gateway process. */
   SMTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000, 30_000),
+  /** Outbound SMTP through this smart host (`host`, `host:port`, `[IPv6]:port`; 465 is implicit TLS) instead of the recipients' MX hosts. */
+  SMTP_RELAY_HOST: text(),
+  /** A deferred recipient is retried for this many days, then bounced with a DSN (Postfix's maximal_queue_lifetime). */
+  SMTP_RETRY_DAYS: wholeNumber(1, 30, 5),
 };
 
 /** Rules that tie variables together; each names the variable to fix. */
@@ -235,6 +240,7 @@ const schema = z
     if ((e.SMTP_TLS_CERT === undefined) !== (e.SMTP_TLS_KEY === undefined)) {
       problem(e.SMTP_TLS_CERT === undefined ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with the other of SMTP_TLS_CERT and SMTP_TLS_KEY (or neither)');
     }
+    if (e.SMTP_RELAY_HOST !== undefined && !parseSmartHost(e.SMTP_RELAY_HOST)) problem('SMTP_RELAY_HOST', 'must be host, host:port or [IPv6]:port');
     if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
       problem(e.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', 'must be set together with the other of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or neither)');
     }

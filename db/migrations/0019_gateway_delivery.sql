@@ -1,0 +1,4 @@
+ALTER TABLE "gateway_recipients" ADD COLUMN "attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "gateway_recipients" ADD COLUMN "first_attempt_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "gateway_recipients" ADD COLUMN "last_attempt_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "gateway_recipients" ADD COLUMN "next_attempt_at" timestamp with time zone;
