@@ -111,7 +111,7 @@ export const gatewayRecipients = pgTable(
     primaryKey({ columns: [t.gatewayMessageId, t.address] }),
     check('gateway_recipients_address_lower', sql`${t.address} = lower(${t.address})`),
     // The outbound engine's work list.
-    index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} = 'queued_for_delivery'`),
+    index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} in ('queued_for_delivery', 'deferred')`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { gatewayMessages, gatewayRecipients, mailConnectors } from '@/db/schema';
 
@@ -21,8 +21,8 @@ export type AwaitingDelivery = {
 };
 
 /**
- * The outbound engine's work list: recipients the gateway left `queued_for_delivery`, oldest
- * first, with what delivering them needs. Keyset-paged by (queuedAt, gatewayMessageId, address)
+ * Recipients waiting for SMTP delivery: left `queued_for_delivery` by the gateway, or `deferred`
+ * by the delivery job (lib/mailflow/deliver-message.ts) until their next attempt; oldest first, with what delivering them needs. Keyset-paged by (queuedAt, gatewayMessageId, address)
  * so it never scans what was already handed out. All organisations by default (the engine is a
  * system worker); `orgId` narrows it. The engine moves a recipient on (its own statuses) in the
  * same transaction as its delivery events.
@@ -51,7 +51,7 @@ export async function listRecipientsAwaitingDelivery(
     .innerJoin(gatewayMessages, and(eq(gatewayMessages.id, gatewayRecipients.gatewayMessageId), eq(gatewayMessages.orgId, gatewayRecipients.orgId)))
     .where(
       and(
-        eq(gatewayRecipients.status, 'queued_for_delivery'),
+        inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred']),
         options.orgId ? eq(gatewayRecipients.orgId, options.orgId) : undefined,
         after
           ? or(
