@@ -64,6 +64,20 @@ async function eventsFor(recipient: string) {
   return getDb().select().from(deliveryEvents).where(and(eq(deliveryEvents.orgId, org.orgId), eq(deliveryEvents.recipient, recipient))).orderBy(asc(deliveryEvents.id));
 }
 
+/** A processed gateway message queued for one recipient, written directly (no job enqueued: the test runs the delivery). */
+async function storedMessage(from: string, to: string, subject: string): Promise<string> {
+  const store = blobStore();
+  const key = newStorageKey();
+  const raw = Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${key}@${org.domain}>\r\n\r\nPlain text through the demo connector.\r\n`);
+  const stored = await store.put(key, Readable.from([raw]), { maxBytes: raw.length });
+  const [message] = await getDb()
+    .insert(gatewayMessages)
+    .values({ orgId: org.orgId, envelopeFrom: from, headerMessageId: `<${key}@${org.domain}>`, subject, sizeBytes: stored.size, sha256: stored.sha256, storageKey: key, status: 'processed' })
+    .returning({ id: gatewayMessages.id });
+  await getDb().insert(gatewayRecipients).values({ gatewayMessageId: message.id, orgId: org.orgId, address: to, status: 'queued_for_delivery', outcome: 'plain' });
+  return message.id;
+}
+
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealpost-delivery-'));
   process.env.SEALPOST_DATA_DIR = dataDir;
@@ -80,6 +94,7 @@ beforeAll(async () => {
   sinks['slow.example'] = await startMx({ tls: ca.issue(['mx.slow.example']), onRcptTo: (_a, n) => (n === 1 ? reply(451, '4.3.0 Greylisted, try again later') : null) });
   sinks['reject.example'] = await startMx({ tls: ca.issue(['mx.reject.example']), onRcptTo: () => reply(550, '5.1.1 No such user here') });
   sinks['notls.example'] = await startMx({ tls: null });
+  sinks['down.example'] = await startMx({ tls: ca.issue(['mx.down.example']), onRcptTo: () => reply(451, '4.2.1 Mailbox busy') });
   // The organisation's own server: where DSNs to its senders go.
   sinks[org.domain] = await startMx({ tls: ca.issue([`mx.${org.domain}`]), keepBodies: true });
   const mx = Object.fromEntries(Object.keys(sinks).map((d) => [d, [{ exchange: `mx.${d}`, priority: 10 }]]));
@@ -171,16 +186,32 @@ describe('SMTP delivery of gateway mail', () => {
     expect(sink.events.filter((e) => e.startsWith('mail:') || e.startsWith('rcpt:') || e === 'data')).toEqual([]);
   });
 
+  it('still deferred when the retry period is over: bounced (4.4.7, delivery time expired) and a DSN queued for the sender', async () => {
+    const id = await storedMessage(`user1@${org.domain}`, 'jo@down.example', 'Old news');
+    const now = new Date();
+    await getDb()
+      .update(gatewayRecipients)
+      .set({ status: 'deferred', attempts: 30, firstAttemptAt: new Date(now.getTime() - 5 * 86_400_000 - 60_000), lastAttemptAt: new Date(now.getTime() - 3_600_000) })
+      .where(eq(gatewayRecipients.gatewayMessageId, id));
+    const run = await deliverGatewayMessage(getDb(), id, deliveryJobOptions(blobStore(), { ...overrides, retryDays: 5, now }));
+    expect([run.bounced, run.deferred, run.nextRunAt]).toEqual([['jo@down.example'], [], null]);
+    expect([(await recipientOf(id)).status, (await recipientOf(id)).attempts]).toEqual(['bounced', 31]);
+    const [event] = await eventsFor('jo@down.example');
+    expect([event.event, event.smtpCode, event.enhancedCode, event.bounceClass]).toEqual(['bounced', 451, '4.4.7', 'soft']);
+    expect(event.diagnostic).toMatch(/^Delivery time expired: gave up after 5 days of trying\. Last error: 451 4\.2\.1 Mailbox busy/);
+    // The DSN is a gateway message of its own with the null return path, queued for the sender.
+    const dsns = await getDb()
+      .select({ id: gatewayMessages.id, envelopeFrom: gatewayMessages.envelopeFrom, address: gatewayRecipients.address })
+      .from(gatewayMessages)
+      .innerJoin(gatewayRecipients, eq(gatewayRecipients.gatewayMessageId, gatewayMessages.id))
+      .where(and(eq(gatewayMessages.orgId, org.orgId), eq(gatewayMessages.envelopeFrom, ''), eq(gatewayRecipients.address, `user1@${org.domain}`)));
+    expect(dsns).toHaveLength(1);
+    await waitFor(async () => sinks[org.domain].received.find((m) => m.to.includes(`user1@${org.domain}`)) ?? null, 'the DSN to arrive', 20_000);
+  });
+
   it('demo mode: the outbox stands in for the recipient’s server, delivered over TLS', async () => {
     const store = blobStore();
-    const key = newStorageKey();
-    const raw = Buffer.from(`From: user1@${org.domain}\r\nTo: lee@anywhere.example\r\nSubject: Demo hello\r\nMessage-ID: <demo-${key}@${org.domain}>\r\n\r\nPlain text through the demo connector.\r\n`);
-    const stored = await store.put(key, Readable.from([raw]), { maxBytes: raw.length });
-    const [message] = await getDb()
-      .insert(gatewayMessages)
-      .values({ orgId: org.orgId, envelopeFrom: `user1@${org.domain}`, headerMessageId: `<demo-${key}@${org.domain}>`, subject: 'Demo hello', sizeBytes: stored.size, sha256: stored.sha256, storageKey: key, status: 'processed' })
-      .returning({ id: gatewayMessages.id });
-    await getDb().insert(gatewayRecipients).values({ gatewayMessageId: message.id, orgId: org.orgId, address: 'lee@anywhere.example', status: 'queued_for_delivery', outcome: 'plain' });
+    const message = { id: await storedMessage(`user1@${org.domain}`, 'lee@anywhere.example', 'Demo hello') };
     const run = await deliverGatewayMessage(getDb(), message.id, deliveryJobOptions(store, { ...overrides, demo: true }));
     expect(run.delivered).toEqual(['lee@anywhere.example']);
     expect((await recipientOf(message.id)).status).toBe('delivered');
