@@ -4,7 +4,7 @@ import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import { env } from '@/lib/env';
 import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
-import { deliverGatewayMessage, deliveryJobOptions, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
+import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
 import { blobStore } from '@/lib/storage/storage';
@@ -129,5 +129,10 @@ export async function startWorkers(
       }
     },
   );
-  await boss.work(QUEUES.mailflowCleanup, () => timed(QUEUES.mailflowCleanup, () => cleanUpMailFlow(db, new Date())));
+  await boss.work(QUEUES.mailflowCleanup, () =>
+    timed(QUEUES.mailflowCleanup, async () => {
+      await cleanUpMailFlow(db, new Date());
+      await resumeStalledDeliveries(db, new Date());
+    }),
+  );
 }

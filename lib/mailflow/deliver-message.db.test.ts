@@ -14,7 +14,7 @@ import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { waitFor, watchProcess } from '@/tests/faults/support';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { createConnector } from './connectors';
-import { deliverGatewayMessage, deliveryJobOptions, type DeliveryJobOptions } from './deliver-message';
+import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from './deliver-message';
 import { startGateway, type Gateway } from './gateway';
 import { parseReturnPath, staticResolver } from './outbound';
 import { createTestCa, reply, startMx, type TestMx } from './outbound/test-servers';
@@ -207,6 +207,16 @@ describe('SMTP delivery of gateway mail', () => {
       .where(and(eq(gatewayMessages.orgId, org.orgId), eq(gatewayMessages.envelopeFrom, ''), eq(gatewayRecipients.address, `user1@${org.domain}`)));
     expect(dsns).toHaveLength(1);
     await waitFor(async () => sinks[org.domain].received.find((m) => m.to.includes(`user1@${org.domain}`)) ?? null, 'the DSN to arrive', 20_000);
+  });
+
+  it('a recipient queued before the delivery job existed (no job) is picked up by the hourly sweep and delivered', async () => {
+    const id = await storedMessage(`user1@${org.domain}`, 'old@ok.example', 'Queued long ago');
+    await getDb().update(gatewayRecipients).set({ updatedAt: new Date(Date.now() - 2 * 3_600_000) }).where(eq(gatewayRecipients.gatewayMessageId, id));
+    // Fresh ones are left to their own jobs.
+    const fresh = await storedMessage(`user1@${org.domain}`, 'new@ok.example', 'Just queued');
+    expect(await resumeStalledDeliveries(getDb(), new Date())).toBe(1);
+    expect((await settled(id, ['delivered', 'deferred', 'bounced'])).status).toBe('delivered');
+    expect((await recipientOf(fresh)).status).toBe('queued_for_delivery');
   });
 
   it('demo mode: the outbox stands in for the recipient’s server, delivered over TLS', async () => {

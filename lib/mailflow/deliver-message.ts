@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import type { Db, Tx } from '@/db/client';
 import { deliveryEvents, gatewayMessages, gatewayRecipients, policies } from '@/db/schema';
@@ -480,4 +480,26 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
   } finally {
     await Promise.all(made.map((key) => store.delete(key).catch(() => undefined)));
   }
+}
+
+/**
+ * Hourly: recipients waiting for SMTP whose job is gone get one again — queued before the
+ * delivery job existed (messages accepted before this release), or a job that failed past its
+ * retries. "Gone" is: queued an hour ago and never tried, or due for an hour. A second job for a
+ * recipient that still has one is harmless: the claim lets only one of them deliver.
+ */
+export async function resumeStalledDeliveries(db: Db, now: Date): Promise<number> {
+  const hourAgo = new Date(now.getTime() - 3_600_000);
+  const rows = await db
+    .selectDistinct({ id: gatewayRecipients.gatewayMessageId })
+    .from(gatewayRecipients)
+    .where(
+      and(
+        inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred']),
+        or(and(isNull(gatewayRecipients.nextAttemptAt), lt(gatewayRecipients.updatedAt, hourAgo)), lt(gatewayRecipients.nextAttemptAt, hourAgo)),
+      ),
+    )
+    .limit(1000);
+  for (const row of rows) await enqueueDelivery(db, row.id);
+  return rows.length;
 }
