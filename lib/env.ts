@@ -210,7 +210,7 @@ const fields = {
   /** Messages per connector per minute, counted in PostgreSQL across every gateway process. */
   SMTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000, 30_000),
   /** Outbound SMTP through this smart host (`host`, `host:port`, `[IPv6]:port`; 465 is implicit TLS) instead of the recipients' MX hosts. */
-  SMTP_RELAY_HOST: text(),
+  SMTP_RELAY_HOST: z.preprocess(blankToUndefined, z.string().refine((v) => parseSmartHost(v) !== null, 'must be host, host:port or [IPv6]:port').optional()),
   /** A deferred recipient is retried for this many days, then bounced with a DSN (Postfix's maximal_queue_lifetime). */
   SMTP_RETRY_DAYS: wholeNumber(1, 30, 5),
 };
@@ -240,7 +240,6 @@ const schema = z
     if ((e.SMTP_TLS_CERT === undefined) !== (e.SMTP_TLS_KEY === undefined)) {
       problem(e.SMTP_TLS_CERT === undefined ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with the other of SMTP_TLS_CERT and SMTP_TLS_KEY (or neither)');
     }
-    if (e.SMTP_RELAY_HOST !== undefined && !parseSmartHost(e.SMTP_RELAY_HOST)) problem('SMTP_RELAY_HOST', 'must be host, host:port or [IPv6]:port');
     if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
       problem(e.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', 'must be set together with the other of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or neither)');
     }
