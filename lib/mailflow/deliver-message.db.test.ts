@@ -16,6 +16,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { createConnector } from './connectors';
 import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from './deliver-message';
 import { startGateway, type Gateway } from './gateway';
+import { mailFlowLastDay } from './queries';
 import { parseReturnPath, staticResolver } from './outbound';
 import { createTestCa, reply, startMx, type TestMx } from './outbound/test-servers';
 
@@ -228,5 +229,26 @@ describe('SMTP delivery of gateway mail', () => {
     const outbox = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.recipient, 'lee@anywhere.example'), eq(outboxMessages.kind, 'relayed_mail')));
     expect(outbox.map((o) => [o.channel, o.subject, o.bodyText.trim()])).toEqual([['email', 'Demo hello', 'Plain text through the demo connector.']]);
     expect((await eventsFor('lee@anywhere.example')).map((e) => [e.event, e.method, e.remoteServer])).toEqual([['delivered', 'tls', 'Sealpost demo outbox']]);
+  });
+});
+
+describe('the dashboard’s last 24 hours of mail flow', () => {
+  it('counts accepted messages and their recipients by what became of them, without our own DSNs or older mail', async () => {
+    const other = await createTestOrg({ licensed: 1 });
+    const now = new Date();
+    const message = async (envelopeFrom: string, receivedAt: Date, statuses: (typeof gatewayRecipients.$inferInsert.status)[]) => {
+      const key = newStorageKey();
+      const [row] = await getDb()
+        .insert(gatewayMessages)
+        .values({ orgId: other.orgId, envelopeFrom, sizeBytes: 1, sha256: '', storageKey: key, status: 'processed', receivedAt })
+        .returning({ id: gatewayMessages.id });
+      await getDb().insert(gatewayRecipients).values(statuses.map((status, i) => ({ gatewayMessageId: row.id, orgId: other.orgId, address: `r${i}@x.example`, status })));
+    };
+    await message(`user0@${other.domain}`, now, ['delivered', 'delivered', 'secure_message']);
+    await message(`user0@${other.domain}`, new Date(now.getTime() - 3_600_000), ['deferred', 'bounced', 'queued_for_delivery']);
+    await message(`user0@${other.domain}`, new Date(now.getTime() - 2 * 86_400_000), ['delivered']);
+    await message('', now, ['delivered']);
+    expect(await mailFlowLastDay(getDb(), other.orgId, now)).toEqual({ accepted: 2, delivered: 2, queued: 1, deferred: 1, bounced: 1, portal: 1, failed: 0 });
+    expect(await mailFlowLastDay(getDb(), org.orgId, new Date(now.getTime() - 3 * 86_400_000))).toMatchObject({ accepted: 0 });
   });
 });
