@@ -37,6 +37,29 @@ test('mail from the organisation’s server through the demo connector becomes a
   await portal.close();
 });
 
+test('plain mail through the demo connector lands in the outbox, delivered, and counts on the dashboard', async ({ page }) => {
+  const cert = fs.readFileSync(path.resolve(process.env.SEALPOST_DATA_DIR ?? '.data', 'smtp-tls', 'cert.pem'));
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, requireTLS: true, auth: { user: 'acme-relay', pass: DEMO_PASSWORD }, tls: { ca: cert, servername: 'localhost' } });
+  const stamp = Date.now();
+  const to = `friend-${stamp}@partner.example`;
+  // Not a licensed address: no secure processing, plain SMTP delivery (the outbox in demo mode).
+  const info = await transport.sendMail({ from: 'printer@acme.example', to, subject: `Scanned document ${stamp}`, text: `Scan number ${stamp} attached below.` });
+  expect(info.response).toMatch(/^250 2\.0\.0 Accepted as/);
+
+  await expect(async () => {
+    await page.goto('/dev/outbox');
+    await expect(page.getByRole('listitem').filter({ hasText: `To: ${to}` }).first()).toContainText(`Scan number ${stamp}`, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+
+  await signIn(page, 'owner@acme.example');
+  await page.goto('/settings/mail-flow');
+  await expect(page.getByRole('table', { name: 'Recent messages through the gateway' })).toContainText(`${to}: SMTP delivery — Delivered`);
+  await page.goto('/dashboard');
+  await expect(page.getByText('Mail flow, last 24 hours')).toBeVisible();
+  await expect(page.getByRole('term').filter({ hasText: /^Delivered$/ })).toBeVisible();
+  await expectAccessible(page);
+});
+
 test('a level 1 administrator adds a connector, sees its secret once, edits its IP ranges and deletes it', async ({ page }) => {
   await signIn(page, 'owner@acme.example');
   await page.goto('/settings/mail-flow');

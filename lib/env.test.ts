@@ -49,6 +49,13 @@ describe('parseEnv', () => {
     );
     expect(problem({ S3_BUCKET: 'b', S3_SECRET_ACCESS_KEY: 's' })).toMatch(/^Invalid configuration: S3_ACCESS_KEY_ID must be set together/);
   });
+
+  it('takes a smart host as host, host:port or [IPv6]:port and refuses anything else, naming it', () => {
+    expect(parseEnv({ SMTP_RELAY_HOST: 'relay.example.net:587' })).toMatchObject({ SMTP_RELAY_HOST: 'relay.example.net:587', SMTP_RETRY_DAYS: 5 });
+    expect(parseEnv({ SMTP_RELAY_HOST: '[2001:db8::1]:25' }).SMTP_RELAY_HOST).toBe('[2001:db8::1]:25');
+    expect(problem({ SMTP_RELAY_HOST: 'smtp://relay.example.net' })).toBe('Invalid configuration: SMTP_RELAY_HOST must be host, host:port or [IPv6]:port (got "smtp://relay.example.net")');
+    expect(problem({ SMTP_RETRY_DAYS: '0' })).toBe('Invalid configuration: SMTP_RETRY_DAYS must be a whole number from 1 to 30 (got "0")');
+  });
 });
 
 describe('the README configuration table', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSmartHost } from '@/lib/mailflow/outbound/route';
 
 /**
  * The one place that reads process.env (lib/env.test.ts fails on any other reader outside its short
@@ -208,6 +209,10 @@ const fields = {
   SMTP_MAX_RECIPIENTS: wholeNumber(1, 10_000, 100),
   /** Messages per connector per minute, counted in PostgreSQL across every gateway process. */
   SMTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000, 30_000),
+  /** Outbound SMTP through this smart host (`host`, `host:port`, `[IPv6]:port`; 465 is implicit TLS) instead of the recipients' MX hosts. */
+  SMTP_RELAY_HOST: z.preprocess(blankToUndefined, z.string().refine((v) => parseSmartHost(v) !== null, 'must be host, host:port or [IPv6]:port').optional()),
+  /** A deferred recipient is retried for this many days, then bounced with a DSN (Postfix's maximal_queue_lifetime). */
+  SMTP_RETRY_DAYS: wholeNumber(1, 30, 5),
 };
 
 /** Rules that tie variables together; each names the variable to fix. */

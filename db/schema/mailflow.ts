@@ -75,9 +75,11 @@ export const gatewayMessages = pgTable(
  * What happens to each envelope recipient. `pending` until the processing job decides;
  * `secure_message` once delivered to the portal; `queued_for_delivery` for the outbound SMTP
  * engine (lib/mailflow/outbound), with `tlsRequired` when a policy demands verified TLS;
- * `failed` when the message could not be processed.
+ * `failed` when the message could not be processed. The delivery job (lib/mailflow/deliver-message.ts)
+ * then moves it to `delivered`, `deferred` (tried again at `nextAttemptAt`) or `bounced` (final:
+ * the sender got a DSN); a TLS-required recipient without verified TLS becomes `secure_message`.
  */
-export const GATEWAY_RECIPIENT_STATUSES = ['pending', 'secure_message', 'queued_for_delivery', 'failed'] as const;
+export const GATEWAY_RECIPIENT_STATUSES = ['pending', 'secure_message', 'queued_for_delivery', 'delivered', 'deferred', 'bounced', 'failed'] as const;
 export const gatewayRecipients = pgTable(
   'gateway_recipients',
   {
@@ -97,13 +99,19 @@ export const gatewayRecipients = pgTable(
     /** Delivery must use verified TLS (a TLS-required policy); never plain text. */
     tlsRequired: boolean('tls_required').notNull().default(false),
     secureMessageId: uuid('secure_message_id'),
+    /** SMTP delivery attempts made so far. */
+    attempts: integer('attempts').notNull().default(0),
+    firstAttemptAt: timestamp('first_attempt_at', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    /** When a deferred recipient is tried again (its delivery job starts then). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.gatewayMessageId, t.address] }),
     check('gateway_recipients_address_lower', sql`${t.address} = lower(${t.address})`),
     // The outbound engine's work list.
-    index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} = 'queued_for_delivery'`),
+    index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} in ('queued_for_delivery', 'deferred')`),
   ],
 );
 

@@ -11,6 +11,7 @@ export const QUEUES = {
   renewalReminders: 'renewals.remind',
   abandonedUploads: 'attachments.remove-abandoned',
   processGatewayMessage: 'mailflow.process',
+  deliverGatewayMessage: 'mailflow.deliver',
   mailflowCleanup: 'mailflow.cleanup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -4,6 +4,7 @@ import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import { env } from '@/lib/env';
 import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
+import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
 import { blobStore } from '@/lib/storage/storage';
@@ -38,7 +39,11 @@ export async function startWorkers(
   boss: PgBoss,
   db: Db,
   transports: { email: Transport; sms: Transport } = { email: emailTransport(), sms: smsTransport() },
-  options: { pollingIntervalSeconds?: number } = {},
+  options: {
+    pollingIntervalSeconds?: number;
+    /** SMTP delivery of gateway mail: overrides of the configured settings (tests: resolver, ports, CA of local sinks). */
+    delivery?: Partial<Omit<DeliveryJobOptions, 'store'>>;
+  } = {},
 ) {
   // Hourly, so a reminder is at most an hour late after downtime; sending is idempotent. First,
   // because it is the one step here that needs the database: when it fails no worker is
@@ -100,5 +105,36 @@ export async function startWorkers(
       }
     },
   );
-  await boss.work(QUEUES.mailflowCleanup, () => timed(QUEUES.mailflowCleanup, () => cleanUpMailFlow(db, new Date())));
+  // Gateway recipients queued for SMTP: delivered, deferred (the job re-enqueues itself), bounced or sent to the portal.
+  await boss.work<{ id: string }>(
+    QUEUES.deliverGatewayMessage,
+    { includeMetadata: true, batchSize: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        const started = performance.now();
+        const fields = { queue: QUEUES.deliverGatewayMessage, jobId: job.id, gatewayMessageId: job.data.id, retryCount: job.retryCount };
+        try {
+          const run = await deliverGatewayMessage(db, job.data.id, deliveryJobOptions(blobStore(), options.delivery));
+          metrics().jobs.inc({ queue: QUEUES.deliverGatewayMessage, outcome: 'completed' });
+          for (const outcome of ['delivered', 'deferred', 'bounced'] as const) if (run[outcome].length) metrics().smtpDeliveries.inc({ outcome }, run[outcome].length);
+          if (run.securePortal.length) metrics().smtpDeliveries.inc({ outcome: 'secure_portal' }, run.securePortal.length);
+          jobsLog.info(
+            { ...fields, durationMs: Math.round(performance.now() - started), delivered: run.delivered.length, deferred: run.deferred.length, bounced: run.bounced.length, securePortal: run.securePortal.length, nextRunAt: run.nextRunAt?.toISOString() ?? null },
+            'job done',
+          );
+        } catch (error) {
+          // The database or the store was away: pg-boss retries; claimed recipients wait out their lease.
+          metrics().jobs.inc({ queue: QUEUES.deliverGatewayMessage, outcome: 'retry' });
+          jobsLog.warn({ ...fields, durationMs: Math.round(performance.now() - started), ...errorFields(error, false) }, 'job will be retried');
+          await boss.fail(QUEUES.deliverGatewayMessage, job.id, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    },
+  );
+  await boss.work(QUEUES.mailflowCleanup, () =>
+    timed(QUEUES.mailflowCleanup, async () => {
+      await cleanUpMailFlow(db, new Date());
+      await resumeStalledDeliveries(db, new Date());
+    }),
+  );
 }

@@ -1,29 +1,18 @@
 import { log } from '@/lib/log';
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Db, Tx } from '@/db/client';
-import { attachments, deliveryEvents, gatewayMessages, gatewayRecipients, licensedEmails, policies, portalUsers } from '@/db/schema';
-import { isAppError } from '@/lib/errors/app-error';
-import { MAX_MESSAGE_ATTACHMENT_BYTES, safeFileName } from '@/lib/messaging/attachments';
-import { htmlToText, sanitizeMessageHtml, textToHtml } from '@/lib/messaging/sanitize';
-import { createSecureMessage } from '@/lib/messaging/send-message';
-import { withPolicy } from '@/lib/messaging/send-policy';
-import { ensurePortalUser } from '@/lib/portal/accounts';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '@/db/client';
+import { gatewayMessages, gatewayRecipients, licensedEmails, policies } from '@/db/schema';
+import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
+import { getBoss } from '@/lib/jobs/runtime';
+import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
 import { evaluatePolicies } from '@/lib/policies/evaluate';
 import { senderGroupNames } from '@/lib/policies/queries';
 import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
 import { recipientTlsSupport } from './mx-tls';
 import { parseMime, UnreadableMessageError, type ParsedMime, type StoredPart } from './parse-mime';
+import { deliverAsSecureMessage, type GatewayPolicy } from './secure-delivery';
 
-type PolicyRow = {
-  id: string;
-  name: string;
-  conditionKind: string;
-  conditionValue: string;
-  delivery: 'secure_portal' | 'sms_two_factor' | 'tls_required';
-  expireAfterDays: number | null;
-  readReceipt: boolean;
-  restriction: 'none' | 'no_print' | 'no_print_no_reply';
-};
+type PolicyRow = GatewayPolicy;
 
 export type ProcessOutcome = 'processed' | 'already_processed' | 'failed' | 'not_found';
 
@@ -34,7 +23,7 @@ export type ProcessOutcome = 'processed' | 'already_processed' | 'failed' | 'not
  *   as portal compose (createSecureMessage), from the internal sender to those recipients, with
  *   the policy's restriction, expiry and read receipt; a delivery event per recipient;
  * - TLS required / no policy: the recipient is left `queued_for_delivery` (TLS required recorded)
- *   for the outbound engine (listRecipientsAwaitingDelivery).
+ *   and the SMTP delivery job is enqueued in the same transaction (deliver-message.ts).
  * A sender who is not a licensed address gets no secure processing: plain SMTP delivery.
  * Idempotent: only a message still `received` is processed, under a row lock, so a job that runs
  * twice (a crash after commit, two workers) changes nothing the second time.
@@ -70,6 +59,7 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
         .set({ status: 'queued_for_delivery', outcome: 'plain', tlsRequired: false, updatedAt: now })
         .where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId)));
       await tx.update(gatewayMessages).set({ status: 'processed', senderUnlicensed: true, processedAt: now }).where(eq(gatewayMessages.id, id));
+      await enqueueDelivery(tx, id);
     });
     return 'processed';
   }
@@ -143,58 +133,22 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
       partSets.push(copies);
     }
 
-    const body = secureBody(parsed);
     const committed = await db.transaction(async (tx) => {
       if (!(await lockReceived(tx, id))) return false;
-      const sender = await ensurePortalUser(tx, message.envelopeFrom, now);
-      const [senderRow] = await tx.select({ displayName: portalUsers.displayName }).from(portalUsers).where(eq(portalUsers.id, sender.id));
-      const ownDomain = message.envelopeFrom.split('@')[1] ?? '';
       let index = 0;
       for (const { policy, addresses } of secureGroups.values()) {
-        const parts = partSets[index++] ?? [];
-        const options = withPolicy({ expireDays: null, restriction: 'none', readReceipt: false }, policy);
-        const created = await createSecureMessage(tx, {
-          orgId,
-          sender: { id: sender.id, email: message.envelopeFrom, displayName: senderRow?.displayName || parsed.fromName.slice(0, 200) },
-          direction: 'outbound',
-          subject: parsed.subject.trim() || '(no subject)',
-          bodyHtml: body.html,
-          bodyText: body.text,
-          recipients: addresses.map((a) => [a, parsed.cc.has(a) ? 'cc' : 'to'] as const),
-          external: addresses.filter((a) => (a.split('@')[1] ?? '') !== ownDomain),
-          expireDays: options.expireDays,
-          restriction: options.restriction,
-          readReceipt: options.readReceipt,
-          policyId: policy.id,
-          connectorId: message.connectorId,
-          attach: async (t: Tx, messageId: string) => {
-            if (parts.length === 0) return;
-            await t.insert(attachments).values(
-              parts.map((p) => ({ messageId, uploadedBy: sender.id, fileName: safeFileName(p.fileName), contentType: p.contentType, sizeBytes: p.sizeBytes, sha256: p.sha256, storageKey: p.storageKey, createdAt: now })),
-            );
-          },
+        const method = policy.delivery === 'sms_two_factor' ? 'sms_two_factor' : 'secure_portal';
+        await deliverAsSecureMessage(tx, {
+          message,
+          parsed,
+          parts: partSets[index++] ?? [],
+          addresses,
+          policy,
+          method,
+          outcome: method,
+          diagnostic: `Delivered by secure message under the policy "${policy.name}"`,
           now,
         });
-        await tx
-          .update(gatewayRecipients)
-          .set({ status: 'secure_message', outcome: policy.delivery === 'sms_two_factor' ? 'sms_two_factor' : 'secure_portal', policyId: policy.id, secureMessageId: created.id, updatedAt: now })
-          .where(and(eq(gatewayRecipients.gatewayMessageId, id), inArray(gatewayRecipients.address, addresses)));
-        await tx.insert(deliveryEvents).values(
-          addresses.map((recipient) => ({
-            orgId,
-            occurredAt: now,
-            messageId: message.headerMessageId || `<${id}@gateway.sealpost>`,
-            sender: message.envelopeFrom,
-            recipient,
-            event: 'delivered' as const,
-            method: policy.delivery === 'sms_two_factor' ? ('sms_two_factor' as const) : ('secure_portal' as const),
-            remoteServer: 'Sealpost secure portal',
-            smtpCode: 250,
-            enhancedCode: '2.0.0',
-            diagnostic: `Delivered by secure message under the policy "${policy.name}"`,
-            source: 'gateway',
-          })),
-        );
       }
       for (const d of decisions) {
         if (d.outcome === 'secure_portal' || d.outcome === 'sms_two_factor') continue;
@@ -204,6 +158,7 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
           .where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.address, d.address)));
       }
       await tx.update(gatewayMessages).set({ status: 'processed', subject: parsed.subject.slice(0, 998), processedAt: now }).where(eq(gatewayMessages.id, id));
+      if (decisions.some((d) => d.outcome !== 'secure_portal' && d.outcome !== 'sms_two_factor')) await enqueueDelivery(tx, id);
       return true;
     });
     if (!committed || secureGroups.size === 0) await removeParts(options.store, parsed.parts.map((p) => p.storageKey).concat(made));
@@ -219,6 +174,11 @@ async function removeParts(store: BlobStore, keys: string[]) {
   await Promise.all(keys.map((key) => store.delete(key).catch(() => undefined)));
 }
 
+/** The SMTP delivery job (lib/mailflow/deliver-message.ts), in the transaction that queues the recipients. */
+export async function enqueueDelivery(tx: DbOrTx, id: string, startAfter?: Date) {
+  await enqueueJob(await getBoss(), tx, QUEUES.deliverGatewayMessage, { id }, startAfter ? { startAfter } : {});
+}
+
 /** Locks the message row and says whether it still waits for processing (a second run finds it done). */
 async function lockReceived(tx: Tx, id: string): Promise<boolean> {
   const [row] = await tx.select({ status: gatewayMessages.status }).from(gatewayMessages).where(eq(gatewayMessages.id, id)).for('update');
@@ -232,27 +192,4 @@ async function markFailed(db: Db, id: string, orgId: string, why: string, now: D
     await tx.update(gatewayRecipients).set({ status: 'failed', updatedAt: now }).where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId)));
     await tx.update(gatewayMessages).set({ status: 'failed', failure: why.slice(0, 1000), processedAt: now }).where(eq(gatewayMessages.id, id));
   });
-}
-
-/**
- * The body as a secure message stores it: the HTML part sanitised like composed mail, or the
- * text part when there is no HTML or the HTML is refused (too large, nested too deep).
- */
-function secureBody(parsed: ParsedMime): { html: string; text: string } {
-  const attempt = (make: () => string) => {
-    try {
-      const html = make();
-      return { html, text: htmlToText(html) };
-    } catch (error) {
-      if (isAppError(error)) return null;
-      throw error;
-    }
-  };
-  return (
-    (parsed.html ? attempt(() => sanitizeMessageHtml(parsed.html)) : null) ??
-    attempt(() => sanitizeMessageHtml(textToHtml(parsed.text))) ?? {
-      html: sanitizeMessageHtml(textToHtml('The body of this message was too large to show here.')),
-      text: 'The body of this message was too large to show here.',
-    }
-  );
 }

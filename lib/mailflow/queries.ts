@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { gatewayMessages, gatewayRecipients, mailConnectors } from '@/db/schema';
 
@@ -21,8 +21,8 @@ export type AwaitingDelivery = {
 };
 
 /**
- * The outbound engine's work list: recipients the gateway left `queued_for_delivery`, oldest
- * first, with what delivering them needs. Keyset-paged by (queuedAt, gatewayMessageId, address)
+ * Recipients waiting for SMTP delivery: left `queued_for_delivery` by the gateway, or `deferred`
+ * by the delivery job (lib/mailflow/deliver-message.ts) until their next attempt; oldest first, with what delivering them needs. Keyset-paged by (queuedAt, gatewayMessageId, address)
  * so it never scans what was already handed out. All organisations by default (the engine is a
  * system worker); `orgId` narrows it. The engine moves a recipient on (its own statuses) in the
  * same transaction as its delivery events.
@@ -51,7 +51,7 @@ export async function listRecipientsAwaitingDelivery(
     .innerJoin(gatewayMessages, and(eq(gatewayMessages.id, gatewayRecipients.gatewayMessageId), eq(gatewayMessages.orgId, gatewayRecipients.orgId)))
     .where(
       and(
-        eq(gatewayRecipients.status, 'queued_for_delivery'),
+        inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred']),
         options.orgId ? eq(gatewayRecipients.orgId, options.orgId) : undefined,
         after
           ? or(
@@ -87,4 +87,28 @@ export async function listRecentGatewayMessages(db: DbOrTx, orgId: string, limit
     .where(eq(gatewayMessages.orgId, orgId))
     .orderBy(sql`${gatewayMessages.receivedAt} desc`, sql`${gatewayMessages.id} desc`)
     .limit(limit);
+}
+
+export type MailFlowSummary = { accepted: number; delivered: number; queued: number; deferred: number; bounced: number; portal: number; failed: number };
+
+/**
+ * The dashboard's last 24 hours of mail flow: messages the gateway accepted in that time and what
+ * has become of their recipients so far. Our own DSNs (null return path) are not the organisation's mail.
+ */
+export async function mailFlowLastDay(db: DbOrTx, orgId: string, now: Date = new Date()): Promise<MailFlowSummary> {
+  const since = new Date(now.getTime() - 86_400_000);
+  const [row] = await db
+    .select({
+      accepted: sql<number>`count(distinct ${gatewayMessages.id})::int`,
+      delivered: sql<number>`count(*) filter (where ${gatewayRecipients.status} = 'delivered')::int`,
+      queued: sql<number>`count(*) filter (where ${gatewayRecipients.status} in ('pending', 'queued_for_delivery'))::int`,
+      deferred: sql<number>`count(*) filter (where ${gatewayRecipients.status} = 'deferred')::int`,
+      bounced: sql<number>`count(*) filter (where ${gatewayRecipients.status} = 'bounced')::int`,
+      portal: sql<number>`count(*) filter (where ${gatewayRecipients.status} = 'secure_message')::int`,
+      failed: sql<number>`count(*) filter (where ${gatewayRecipients.status} = 'failed')::int`,
+    })
+    .from(gatewayMessages)
+    .innerJoin(gatewayRecipients, and(eq(gatewayRecipients.gatewayMessageId, gatewayMessages.id), eq(gatewayRecipients.orgId, gatewayMessages.orgId)))
+    .where(and(eq(gatewayMessages.orgId, orgId), gt(gatewayMessages.receivedAt, since), lte(gatewayMessages.receivedAt, now), sql`${gatewayMessages.envelopeFrom} <> ''`));
+  return row ?? { accepted: 0, delivered: 0, queued: 0, deferred: 0, bounced: 0, portal: 0, failed: 0 };
 }

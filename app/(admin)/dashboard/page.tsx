@@ -1,4 +1,4 @@
-import { CalendarClock, History, ScrollText, ShieldCheck, Users } from '@/components/ui/icons';
+import { CalendarClock, History, Mail, ScrollText, ShieldCheck, Users } from '@/components/ui/icons';
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
@@ -15,6 +15,7 @@ import { formatDateTime, formatDay, plural } from '@/lib/format';
 import { STATUS_LABEL, subscriptionState, summariseSubscriptionState } from '@/lib/licensing/subscription-state';
 import { describeTerm, renewalIsOpen } from '@/lib/licensing/term';
 import { can } from '@/lib/auth/permissions';
+import { mailFlowLastDay } from '@/lib/mailflow/queries';
 import { describePolicy } from '@/lib/policies/describe';
 import { listPolicies } from '@/lib/policies/queries';
 import { phonelessRecipientsNotice } from '@/lib/recipients/recipients';
@@ -26,10 +27,11 @@ export default async function DashboardPage() {
   await connection();
   const admin = await requireAdminPage('dashboard.view');
   // Level 1–2 administrators (who can add phone numbers) are told which recipients have none while the SMS policy is on.
-  const [summary, policies, phoneless] = await Promise.all([
+  const [summary, policies, phoneless, mailFlow] = await Promise.all([
     getDashboardSummary(getDb(), admin.orgId),
     listPolicies(getDb(), admin.orgId),
     can(admin.level, 'recipients.manage') ? phonelessRecipientsNotice(getDb(), admin.orgId) : null,
+    mailFlowLastDay(getDb(), admin.orgId),
   ]);
   const enabledPolicies = policies.filter((p) => p.enabled);
   const now = new Date();
@@ -141,6 +143,41 @@ export default async function DashboardPage() {
           </CardContent>
         </Card>
       </div>
+
+      <Card>
+        <CardHeader>
+          <div className="flex items-center justify-between gap-2">
+            <CardTitle className="flex items-center gap-2">
+              <Mail aria-hidden className="size-4" /> Mail flow, last 24 hours
+            </CardTitle>
+            <Link href="/settings/mail-flow" className="text-sm font-medium text-brand-600 hover:underline">
+              Mail flow
+            </Link>
+          </div>
+          <CardDescription>
+            {plural(mailFlow.accepted, 'message')} accepted from your mail server; what became of their recipients so far.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3 lg:grid-cols-6">
+            {(
+              [
+                ['Accepted', mailFlow.accepted],
+                ['Delivered', mailFlow.delivered],
+                ['To the portal', mailFlow.portal],
+                ['Queued', mailFlow.queued],
+                ['Deferred', mailFlow.deferred],
+                ['Bounced', mailFlow.bounced],
+              ] as const
+            ).map(([label, value]) => (
+              <div key={label} className="rounded-md bg-canvas px-3 py-2">
+                <dt className="text-muted">{label}</dt>
+                <dd className="text-xl font-semibold text-ink">{value.toLocaleString('en-US')}</dd>
+              </div>
+            ))}
+          </dl>
+        </CardContent>
+      </Card>
 
       <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr]">
       <Card>

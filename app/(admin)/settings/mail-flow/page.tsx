@@ -23,7 +23,15 @@ const OUTCOMES: Record<string, string> = {
   tls_required: 'SMTP delivery, TLS required',
   plain: 'SMTP delivery',
 };
-const STATUSES: Record<string, string> = { pending: 'Being processed', secure_message: 'Delivered to the portal', queued_for_delivery: 'Queued for SMTP delivery', failed: 'Could not be processed' };
+const STATUSES: Record<string, string> = {
+  pending: 'Being processed',
+  secure_message: 'Delivered to the portal',
+  queued_for_delivery: 'Queued for SMTP delivery',
+  delivered: 'Delivered',
+  deferred: 'Deferred, will retry',
+  bounced: 'Bounced, sender notified',
+  failed: 'Could not be processed',
+};
 
 /** What became of one recipient, in words. */
 function outcomeText(r: { status: string; outcome: string | null }): string {

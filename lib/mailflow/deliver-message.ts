@@ -1,0 +1,505 @@
+import { hkdfSync } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
+import type { Db, Tx } from '@/db/client';
+import { deliveryEvents, gatewayMessages, gatewayRecipients, policies } from '@/db/schema';
+import { env } from '@/lib/env';
+import { queueMessage } from '@/lib/mail/queue-message';
+import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
+import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import {
+  buildDsn,
+  deliver,
+  dsnRecipientOf,
+  expire,
+  parseSmartHost,
+  retryAt,
+  returnPathFor,
+  type DeliverOptions,
+  type DnsResolver,
+  type RecipientResult,
+  type SmartHost,
+  type Timeouts,
+} from './outbound';
+import { parseMime, UnreadableMessageError, type StoredPart } from './parse-mime';
+import { enqueueDelivery } from './process-message';
+import { deliverAsSecureMessage, eventMessageId, type GatewayPolicy } from './secure-delivery';
+
+/**
+ * A claimed recipient is not due again for this long: another run of the same job (pg-boss
+ * retrying after a crash) leaves it alone while the first may still be talking to the server.
+ * Longer than the engine's longest session (10 minute socket timeout).
+ */
+const CLAIM_LEASE_MS = 30 * 60_000;
+/** The header section read for a DSN's text/rfc822-headers part. */
+const MAX_DSN_HEADER_BYTES = 64 * 1024;
+
+export type DeliveryJobOptions = {
+  store: BlobStore;
+  /** Demo mode: the outbox stands in for every recipient's mail server (verified TLS). */
+  demo: boolean;
+  /** Our host name: EHLO, the bounce domain of the return paths, the DSN's Reporting-MTA. */
+  hostname: string;
+  /** Key of the return paths' MAC (returnPathFor). */
+  returnPathKey: Buffer;
+  relay: SmartHost | null;
+  retryDays: number;
+  /** Tests point these at local SMTP sinks; production uses DNS, port 25 and Node's CAs. */
+  resolver?: DnsResolver;
+  ports?: Readonly<Record<string, number>>;
+  ca?: DeliverOptions['ca'];
+  timeouts?: Timeouts;
+  now?: Date;
+};
+
+/** The return-path key: derived from AUTH_SECRET, so no new secret to manage, and unusable for anything else. */
+export function returnPathKeyFrom(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'sealpost', 'smtp return path v1', 32));
+}
+
+/** The job's settings from the configuration, with test overrides (resolver, ports, CA) on top. */
+export function deliveryJobOptions(store: BlobStore, overrides: Partial<DeliveryJobOptions> = {}): DeliveryJobOptions {
+  const e = env();
+  return {
+    store,
+    demo: e.SEALPOST_DEMO,
+    hostname: e.SMTP_HOSTNAME,
+    // Without AUTH_SECRET (demo only: the configuration requires it otherwise) a fixed key still
+    // makes well-formed return paths; demo mail never leaves the outbox.
+    returnPathKey: returnPathKeyFrom(e.AUTH_SECRET ?? 'sealpost-demo-return-path'),
+    relay: parseSmartHost(e.SMTP_RELAY_HOST),
+    retryDays: e.SMTP_RETRY_DAYS,
+    ...overrides,
+  };
+}
+
+export type DeliveryRun = {
+  status: 'not_found' | 'done';
+  delivered: string[];
+  deferred: string[];
+  bounced: string[];
+  securePortal: string[];
+  /** When this message's job runs again (some recipient deferred or still claimed), or null. */
+  nextRunAt: Date | null;
+};
+
+type Claimed = {
+  address: string;
+  tlsRequired: boolean;
+  policyId: string | null;
+  attempts: number;
+  firstAttemptAt: Date | null;
+};
+
+type Verdict = { recipient: Claimed; result: RecipientResult };
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+function tlsText(result: RecipientResult): string {
+  if (!result.tls) return '';
+  return ` (TLS ${result.tls.version ?? 'unknown version'}, certificate ${result.tls.verified ? 'verified' : 'not verified'})`;
+}
+
+/** The stored message as a fresh stream per attempt, opened only when the engine asks for it. */
+function storedMessage(store: BlobStore, key: string): () => Readable {
+  return () =>
+    Readable.from(
+      (async function* () {
+        const source = await store.get(key);
+        try {
+          for await (const chunk of source) yield chunk as Buffer;
+        } finally {
+          source.destroy();
+        }
+      })(),
+      { objectMode: false },
+    );
+}
+
+async function headerSection(store: BlobStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const source = await store.get(key);
+  try {
+    for await (const chunk of source) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      const whole = Buffer.concat(chunks);
+      const end = whole.indexOf('\r\n\r\n');
+      if (end >= 0) return whole.subarray(0, end + 2);
+      if (size >= MAX_DSN_HEADER_BYTES) return whole.subarray(0, MAX_DSN_HEADER_BYTES);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    source.destroy();
+  }
+}
+
+/**
+ * The SMTP delivery job of one gateway message (issue #17, MAILFLOW.md): its recipients left
+ * `queued_for_delivery` (or `deferred` and due) go to their domains' mail servers (or the smart
+ * host) through the outbound engine, one call per domain and TLS mode, with the message streamed
+ * from the store and a per-message VERP return path as envelope sender. Each recipient's verdict
+ * becomes a delivery event and its state on `gateway_recipients`:
+ * - delivered; bounced (5xx, or deferred past SMTP_RETRY_DAYS) with a DSN to the sender;
+ * - deferred: the job is enqueued again for the earliest retry (retryAt);
+ * - TLS required but no verified TLS: a secure message instead (never plain text).
+ * Demo mode: the outbox stands in for every recipient's server (verified TLS).
+ * Recipients are claimed (a lease on next_attempt_at) before the network, and the verdicts
+ * written in one transaction after, so two runs of the job never deliver the same recipient twice.
+ */
+export async function deliverGatewayMessage(db: Db, id: string, options: DeliveryJobOptions): Promise<DeliveryRun> {
+  const now = options.now ?? new Date();
+  const run: DeliveryRun = { status: 'done', delivered: [], deferred: [], bounced: [], securePortal: [], nextRunAt: null };
+  const [message] = await db
+    .select({
+      id: gatewayMessages.id,
+      orgId: gatewayMessages.orgId,
+      connectorId: gatewayMessages.connectorId,
+      envelopeFrom: gatewayMessages.envelopeFrom,
+      headerMessageId: gatewayMessages.headerMessageId,
+      subject: gatewayMessages.subject,
+      storageKey: gatewayMessages.storageKey,
+      sizeBytes: gatewayMessages.sizeBytes,
+      receivedAt: gatewayMessages.receivedAt,
+    })
+    .from(gatewayMessages)
+    .where(eq(gatewayMessages.id, id));
+  if (!message) return { ...run, status: 'not_found' };
+  const { orgId } = message;
+  const mine = and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId));
+  const waiting = inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred']);
+
+  const claimed: Claimed[] = await db.transaction(async (tx) => {
+    const rows = await tx
+      .select({
+        address: gatewayRecipients.address,
+        tlsRequired: gatewayRecipients.tlsRequired,
+        policyId: gatewayRecipients.policyId,
+        attempts: gatewayRecipients.attempts,
+        firstAttemptAt: gatewayRecipients.firstAttemptAt,
+      })
+      .from(gatewayRecipients)
+      .where(and(mine, waiting, or(isNull(gatewayRecipients.nextAttemptAt), lte(gatewayRecipients.nextAttemptAt, now))))
+      .orderBy(asc(gatewayRecipients.address))
+      .for('update', { skipLocked: true });
+    if (rows.length) {
+      await tx
+        .update(gatewayRecipients)
+        .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_LEASE_MS) })
+        .where(and(mine, inArray(gatewayRecipients.address, rows.map((r) => r.address))));
+    }
+    return rows;
+  });
+  if (!claimed.length) {
+    // Nothing due: a rerun after a crash finds its recipients still leased. Come back when they are due.
+    run.nextRunAt = await nextDue(db, id, orgId);
+    if (run.nextRunAt) await enqueueDelivery(db, id, run.nextRunAt);
+    return run;
+  }
+
+  if (options.demo) {
+    await deliverToDemoOutbox(db, options.store, message, claimed, now, run);
+    return run;
+  }
+
+  const returnPath = message.envelopeFrom === '' ? '' : returnPathFor({ messageId: id, bounceDomain: options.hostname, key: options.returnPathKey });
+  const groups = new Map<string, Claimed[]>();
+  for (const r of claimed) {
+    const key = `${domainOf(r.address)} ${r.tlsRequired ? 'verified' : 'opportunistic'}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const verdicts: Verdict[] = [];
+  for (const group of groups.values()) {
+    const report = await deliver({
+      envelope: { from: returnPath, to: group.map((r) => r.address) },
+      message: storedMessage(options.store, message.storageKey),
+      tls: group[0].tlsRequired ? 'verified' : 'opportunistic',
+      heloName: options.hostname,
+      relay: options.relay,
+      resolver: options.resolver,
+      ports: options.ports,
+      ca: options.ca,
+      timeouts: options.timeouts,
+      size: message.sizeBytes,
+    });
+    for (const result of report.recipients) {
+      const recipient = group.find((r) => r.address === result.recipient);
+      if (recipient) verdicts.push({ recipient, result });
+    }
+  }
+  await recordVerdicts(db, message, verdicts, options, now, run);
+  return run;
+}
+
+type MessageRow = {
+  id: string;
+  orgId: string;
+  connectorId: string | null;
+  envelopeFrom: string;
+  headerMessageId: string;
+  subject: string;
+  storageKey: string;
+  sizeBytes: number;
+  receivedAt: Date;
+};
+
+async function nextDue(db: Db | Tx, id: string, orgId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: gatewayRecipients.nextAttemptAt })
+    .from(gatewayRecipients)
+    .where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId), inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred'])))
+    .orderBy(asc(gatewayRecipients.nextAttemptAt))
+    .limit(1);
+  return row?.at ?? null;
+}
+
+/** Demo mode: each recipient's copy lands in the outbox (channel email) and counts as delivered over verified TLS. */
+async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow, claimed: Claimed[], now: Date, run: DeliveryRun) {
+  const parsed = await simpleParser(await store.get(message.storageKey), { skipHtmlToText: false, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const subject = (parsed.subject ?? message.subject).replace(/[\r\n]+/g, ' ').slice(0, 998);
+  const text = parsed.text ?? '';
+  await db.transaction(async (tx) => {
+    for (const r of claimed) {
+      await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'relayed_mail', recipient: r.address, subject, bodyText: text, carriesSecret: false });
+    }
+    await tx
+      .update(gatewayRecipients)
+      .set({ status: 'delivered', attempts: 1, firstAttemptAt: now, lastAttemptAt: now, nextAttemptAt: null, updatedAt: now })
+      .where(and(eq(gatewayRecipients.gatewayMessageId, message.id), eq(gatewayRecipients.orgId, message.orgId), inArray(gatewayRecipients.address, claimed.map((r) => r.address))));
+    await tx.insert(deliveryEvents).values(
+      claimed.map((r) => ({
+        orgId: message.orgId,
+        occurredAt: now,
+        messageId: eventMessageId(message),
+        sender: message.envelopeFrom || '<>',
+        recipient: r.address,
+        event: 'delivered' as const,
+        method: 'tls' as const,
+        remoteServer: 'Sealpost demo outbox',
+        smtpCode: 250,
+        enhancedCode: '2.0.0',
+        diagnostic: 'Demo mode: delivered to the outbox, which stands in for the recipient\'s mail server (TLS, certificate verified)',
+        source: 'gateway',
+      })),
+    );
+  });
+  run.delivered.push(...claimed.map((r) => r.address));
+}
+
+type Final = { recipient: Claimed; result: RecipientResult; next: Date | null };
+
+function eventOf(message: MessageRow, f: Final, now: Date) {
+  const { result } = f;
+  const event = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'bounced' ? 'bounced' : 'deferred';
+  const where = result.remoteAddress ? ` [${result.remoteAddress}]` : '';
+  return {
+    orgId: message.orgId,
+    occurredAt: now,
+    messageId: eventMessageId(message),
+    sender: message.envelopeFrom || '<>',
+    recipient: f.recipient.address,
+    event: event as 'delivered' | 'bounced' | 'deferred',
+    method: result.tls ? ('tls' as const) : ('plain' as const),
+    remoteServer: result.remoteServer ?? '',
+    smtpCode: result.smtpCode,
+    enhancedCode: result.enhancedCode,
+    diagnostic: `${result.diagnostic}${tlsText(result)}${where}`.slice(0, 2000),
+    // A 5xx is the remote's final word; an expired retry period is a soft (temporary) failure that lasted.
+    bounceClass: event === 'bounced' ? (result.enhancedCode.startsWith('4.') ? ('soft' as const) : ('hard' as const)) : null,
+    source: 'gateway',
+  };
+}
+
+/** Parts for each secure message: the parsed ones for the first, copies for the others (storage keys are unique). */
+async function partSetsFor(store: BlobStore, parts: StoredPart[], count: number, made: string[]): Promise<StoredPart[][]> {
+  const sets: StoredPart[][] = [];
+  for (let i = 0; i < count; i++) {
+    if (i === 0) {
+      sets.push(parts);
+      continue;
+    }
+    const copies: StoredPart[] = [];
+    for (const part of parts) {
+      const key = newStorageKey();
+      const stored = await store.put(key, await store.get(part.storageKey), { maxBytes: part.sizeBytes });
+      made.push(key);
+      copies.push({ ...part, storageKey: key, sha256: stored.sha256 });
+    }
+    sets.push(copies);
+  }
+  return sets;
+}
+
+async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], options: DeliveryJobOptions, now: Date, run: DeliveryRun) {
+  const { store } = options;
+  const finals: Final[] = [];
+  const fallback: Verdict[] = [];
+  for (const v of verdicts) {
+    if (v.result.outcome === 'tls_unavailable') {
+      fallback.push(v);
+      continue;
+    }
+    let result = v.result;
+    let next: Date | null = null;
+    if (result.outcome === 'deferred') {
+      next = retryAt({ attempts: v.recipient.attempts + 1, firstAttemptAt: v.recipient.firstAttemptAt ?? now, now, retryDays: options.retryDays });
+      if (!next) result = expire(result, options.retryDays);
+    }
+    finals.push({ recipient: v.recipient, result, next });
+  }
+
+  // Made in the store before the transaction; removed again when it does not commit.
+  const made: string[] = [];
+  try {
+    // TLS required and no verified TLS: the secure portal, never plain text.
+    const portalGroups: { policy: GatewayPolicy | null; verdicts: Verdict[]; parts: StoredPart[] }[] = [];
+    let parsed: Awaited<ReturnType<typeof parseMime>> | null = null;
+    if (fallback.length) {
+      try {
+        parsed = await parseMime(await store.get(message.storageKey), store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
+        made.push(...parsed.parts.map((p) => p.storageKey));
+      } catch (error) {
+        if (!(error instanceof UnreadableMessageError)) throw error;
+        for (const v of fallback) {
+          finals.push({
+            recipient: v.recipient,
+            next: null,
+            result: { ...v.result, outcome: 'bounced', enhancedCode: '5.7.10', diagnostic: `TLS is required and ${v.result.remoteServer ?? 'the recipient\'s server'} offers no verified TLS; the message could not be made a secure message either: ${error.message}` },
+          });
+        }
+      }
+    }
+    if (parsed) {
+      const ids = [...new Set(fallback.map((v) => v.recipient.policyId).filter((p): p is string => p !== null))];
+      const rows = ids.length
+        ? ((await db
+            .select({
+              id: policies.id,
+              name: policies.name,
+              conditionKind: policies.conditionKind,
+              conditionValue: policies.conditionValue,
+              delivery: policies.delivery,
+              expireAfterDays: policies.expireAfterDays,
+              readReceipt: policies.readReceipt,
+              restriction: policies.restriction,
+            })
+            .from(policies)
+            .where(and(eq(policies.orgId, message.orgId), inArray(policies.id, ids)))) as GatewayPolicy[])
+        : [];
+      const byPolicy = new Map<string, Verdict[]>();
+      for (const v of fallback) byPolicy.set(v.recipient.policyId ?? '', [...(byPolicy.get(v.recipient.policyId ?? '') ?? []), v]);
+      const sets = await partSetsFor(store, parsed.parts, byPolicy.size, made);
+      let i = 0;
+      for (const [policyId, group] of byPolicy) {
+        portalGroups.push({ policy: rows.find((p) => p.id === policyId) ?? null, verdicts: group, parts: sets[i++] ?? [] });
+      }
+    }
+
+    // Final failures tell the sender (never for a message with the null return path: no bounce of a bounce).
+    const bounced = finals.filter((f) => f.result.outcome === 'bounced');
+    let dsn: { key: string; size: number; sha256: string } | null = null;
+    if (bounced.length && message.envelopeFrom !== '') {
+      const built = await buildDsn({
+        reportingMta: options.hostname,
+        returnPath: message.envelopeFrom,
+        arrivalDate: message.receivedAt,
+        originalHeaders: await headerSection(store, message.storageKey),
+        originalMessageId: message.headerMessageId || null,
+        recipients: bounced.map((f) => dsnRecipientOf(f.result, { lastAttemptAt: now })),
+        now,
+      });
+      if (built) {
+        const key = newStorageKey();
+        const stored = await store.put(key, Readable.from([built.raw]), { maxBytes: built.raw.length });
+        made.push(key);
+        dsn = { key, ...stored };
+      }
+    }
+
+    await db.transaction(async (tx) => {
+      const mine = and(eq(gatewayRecipients.gatewayMessageId, message.id), eq(gatewayRecipients.orgId, message.orgId));
+      for (const f of finals) {
+        const status = f.result.outcome === 'delivered' ? 'delivered' : f.result.outcome === 'bounced' ? 'bounced' : 'deferred';
+        await tx
+          .update(gatewayRecipients)
+          .set({ status, attempts: f.recipient.attempts + 1, firstAttemptAt: f.recipient.firstAttemptAt ?? now, lastAttemptAt: now, nextAttemptAt: f.next, updatedAt: now })
+          .where(and(mine, eq(gatewayRecipients.address, f.recipient.address)));
+        run[status].push(f.recipient.address);
+      }
+      if (finals.length) await tx.insert(deliveryEvents).values(finals.map((f) => eventOf(message, f, now)));
+      if (parsed) {
+        for (const group of portalGroups) {
+          const addresses = group.verdicts.map((v) => v.recipient.address);
+          const why = group.verdicts[0].result;
+          await deliverAsSecureMessage(tx, {
+            message,
+            parsed,
+            parts: group.parts,
+            addresses,
+            policy: group.policy,
+            method: 'secure_portal',
+            outcome: 'tls_required',
+            diagnostic: `TLS is required but ${why.remoteServer ?? 'the recipient\'s mail server'} offered no verified TLS (${why.diagnostic}); nothing was sent by SMTP: delivered by secure message instead`,
+            now,
+          });
+          await tx
+            .update(gatewayRecipients)
+            .set({ attempts: group.verdicts[0].recipient.attempts + 1, lastAttemptAt: now })
+            .where(and(mine, inArray(gatewayRecipients.address, addresses)));
+          run.securePortal.push(...addresses);
+        }
+      }
+      if (dsn) {
+        // The DSN goes the way of any gateway message to one recipient: the delivery job takes it
+        // to the sender's domain (in demo mode, the outbox), with the null return path.
+        const [row] = await tx
+          .insert(gatewayMessages)
+          .values({
+            orgId: message.orgId,
+            envelopeFrom: '',
+            subject: 'Undelivered Mail Returned to Sender',
+            sizeBytes: dsn.size,
+            sha256: dsn.sha256,
+            storageKey: dsn.key,
+            status: 'processed',
+            receivedAt: now,
+            processedAt: now,
+          })
+          .returning({ id: gatewayMessages.id });
+        await tx.insert(gatewayRecipients).values({ gatewayMessageId: row.id, orgId: message.orgId, address: message.envelopeFrom, status: 'queued_for_delivery', outcome: 'plain', tlsRequired: false, updatedAt: now });
+        await enqueueDelivery(tx, row.id);
+      }
+      run.nextRunAt = await nextDue(tx, message.id, message.orgId);
+      if (run.nextRunAt) await enqueueDelivery(tx, message.id, run.nextRunAt);
+    });
+    made.length = 0;
+  } finally {
+    await Promise.all(made.map((key) => store.delete(key).catch(() => undefined)));
+  }
+}
+
+/**
+ * Hourly: recipients waiting for SMTP whose job is gone get one again — queued before the
+ * delivery job existed (messages accepted before this release), or a job that failed past its
+ * retries. "Gone" is: queued an hour ago and never tried, or due for an hour. A second job for a
+ * recipient that still has one is harmless: the claim lets only one of them deliver.
+ */
+export async function resumeStalledDeliveries(db: Db, now: Date): Promise<number> {
+  const hourAgo = new Date(now.getTime() - 3_600_000);
+  const rows = await db
+    .selectDistinct({ id: gatewayRecipients.gatewayMessageId })
+    .from(gatewayRecipients)
+    .where(
+      and(
+        inArray(gatewayRecipients.status, ['queued_for_delivery', 'deferred']),
+        or(and(isNull(gatewayRecipients.nextAttemptAt), lt(gatewayRecipients.updatedAt, hourAgo)), lt(gatewayRecipients.nextAttemptAt, hourAgo)),
+      ),
+    )
+    .limit(1000);
+  for (const row of rows) await enqueueDelivery(db, row.id);
+  return rows.length;
+}
