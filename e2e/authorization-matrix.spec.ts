@@ -49,7 +49,6 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
     postalCode: '',
     country: '',
     level: 1,
-    initialPassword: 'Matrix-Test-Pass-1',
   }),
   updateAdministratorAction: (ids) => ({
     id: ids.acmeManagerId,
@@ -69,6 +68,9 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   resendEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
   cancelEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
   confirmEmailChangeAction: () => ({ token: 'z'.repeat(43) }),
+  resendInvitationAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  revokeInvitationAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  acceptInvitationAction: () => ({ token: 'w'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   addLicensedEmailsAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }] }),
   buyLicensesForAddressesAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }], quantity: 1 }),
   renameLicensedEmailAction: (ids) => ({ id: ids.acmeLicensedEmailId, local: 'renamed-by-intruder', domain: 'acme.example' }),

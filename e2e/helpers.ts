@@ -69,18 +69,38 @@ export async function expectAccessible(page: Page) {
 }
 
 /**
- * Creates an organisation with the operators' command, as production does: its owner must
- * change the given password at first sign-in.
+ * Creates an organisation with the operators' command, as production does: its owner is invited
+ * and, with no mail transport configured, the command prints the invitation link. Returns the
+ * link's path (the command's APP_URL may not be this server's).
  */
-export function createOrganisationWithCli(initialPassword: string) {
+export function createOrganisationWithCli() {
   const domain = `e2e${randomBytes(3).toString('hex')}.example`;
   const email = `admin@${domain}`;
-  execFileSync(
-    'npx',
-    ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example', '--password', initialPassword],
-    { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, stdio: 'pipe' },
-  );
-  return { domain, email };
+  const output = execFileSync('npx', ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example'], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+    stdio: 'pipe',
+    encoding: 'utf8',
+  });
+  const link = output.match(/https?:\/\/\S+(\/accept-invitation\/[A-Za-z0-9_-]{43})/);
+  if (!link) throw new Error(`org:create printed no invitation link:\n${output}`);
+  return { domain, email, invitationPath: link[1] };
+}
+
+/** On an invitation page: chooses the password and lands on the sign-in page. */
+export async function choosePasswordOnInvitation(page: Page, password: string) {
+  await expect(page.getByRole('heading', { name: 'Accept your invitation' })).toBeVisible();
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm new password').fill(password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page).toHaveURL(/\/login\?notice=invitation-accepted/);
+}
+
+/** A new organisation's owner, invited by the command line, with `password` chosen through the link. */
+export async function createOrganisationAndOwner(page: Page, password: string) {
+  const created = createOrganisationWithCli();
+  await page.goto(created.invitationPath);
+  await choosePasswordOnInvitation(page, password);
+  return created;
 }
 
 /** Follows the newest link to `path` mailed to `recipient`, as a user would from /dev/outbox. */

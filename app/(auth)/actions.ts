@@ -7,6 +7,7 @@ import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { getDb } from '@/db/client';
 import { adminAction, publicAction } from '@/lib/actions/action';
 import { getAdministratorCredentials } from '@/lib/administrators/queries';
+import { acceptInvitation } from '@/lib/administrators/accept-invitation';
 import { confirmEmailChange } from '@/lib/administrators/confirm-email-change';
 import { confirmEmailChangeSchema } from '@/lib/administrators/schemas';
 import { changePassword } from '@/lib/auth/change-password';
@@ -32,6 +33,12 @@ export const startDomainSignInAction = publicAction('startDomainSignInAction', s
   const { url, state } = await startDomainSignIn({ email, kind: 'administrator', returnTo: safeCallbackPath(callbackUrl) });
   await keepBrowserState('administrator', state);
   redirect(url);
+});
+
+/** The invited administrator chooses their password; then they sign in like anyone else. */
+export const acceptInvitationAction = publicAction('acceptInvitationAction', resetPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
+  const { email } = await acceptInvitation({ token, newPassword, clientAddress });
+  redirect(`/login?notice=invitation-accepted&email=${encodeURIComponent(email)}`);
 });
 
 /** Opening the link sent to an administrator's new address: the email changes now. */

@@ -99,3 +99,45 @@ export const administratorEmailChanges = pgTable(
   },
   (t) => [uniqueIndex('administrator_email_changes_admin_key').on(t.administratorId), uniqueIndex('administrator_email_changes_token_key').on(t.tokenHash)],
 );
+
+/**
+ * An invitation to become an administrator: the contact details and level chosen by whoever
+ * invited, and a single-use link (only its SHA-256 hash stored, 7 days) where the new
+ * administrator sets their own password. The administrator row is created when it is accepted,
+ * so nobody ever holds a password another person chose. At most one open (neither accepted nor
+ * revoked) invitation per address; accepted and revoked ones stay so an old link can say why it
+ * no longer works.
+ */
+export const administratorInvitations = pgTable(
+  'administrator_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: citext('email').notNull(),
+    name: text('name').notNull(),
+    phone: text('phone').notNull().default(''),
+    addressLine1: text('address_line1').notNull().default(''),
+    addressLine2: text('address_line2').notNull().default(''),
+    city: text('city').notNull().default(''),
+    region: text('region').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    country: text('country').notNull().default(''),
+    level: integer('level').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** Who sent it (or sent it last), as shown in the email. */
+    invitedBy: text('invited_by').notNull(),
+    invitedAt: timestamp('invited_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('administrator_invitations_token_key').on(t.tokenHash),
+    uniqueIndex('administrator_invitations_open_email_key').on(t.email).where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    index('administrator_invitations_org_idx').on(t.orgId),
+    check('administrator_invitations_level_range', sql`${t.level} between 1 and 3`),
+  ],
+);

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administratorEmailChanges, administrators, organisations, subscriptions } from '@/db/schema';
+import { administratorEmailChanges, administratorInvitations, administrators, organisations, subscriptions } from '@/db/schema';
 import type { AdminLevel } from '@/lib/auth/permissions';
 
 /** What a signed-in request knows about its administrator. Never includes the password hash. */
@@ -109,4 +109,22 @@ export async function getAdministratorAddress(db: DbOrTx, orgId: string, id: str
     .from(administrators)
     .where(and(eq(administrators.id, id), eq(administrators.orgId, orgId)));
   return row ?? null;
+}
+
+/** The organisation's invitations not yet accepted nor revoked (expired ones included: they can be sent again). */
+export async function listPendingInvitations(db: DbOrTx, orgId: string) {
+  const rows = await db
+    .select({
+      id: administratorInvitations.id,
+      name: administratorInvitations.name,
+      email: administratorInvitations.email,
+      level: administratorInvitations.level,
+      invitedBy: administratorInvitations.invitedBy,
+      invitedAt: administratorInvitations.invitedAt,
+      expiresAt: administratorInvitations.expiresAt,
+    })
+    .from(administratorInvitations)
+    .where(and(eq(administratorInvitations.orgId, orgId), isNull(administratorInvitations.acceptedAt), isNull(administratorInvitations.revokedAt)))
+    .orderBy(asc(administratorInvitations.invitedAt));
+  return rows.map((row) => ({ ...row, level: row.level as AdminLevel }));
 }

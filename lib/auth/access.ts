@@ -45,6 +45,10 @@ export const actionAccess = {
   reactivateAdministratorAction: admin('administrators.manage'),
   resendEmailChangeAction: admin('administrators.manage'),
   cancelEmailChangeAction: admin('administrators.manage'),
+  resendInvitationAction: admin('administrators.manage'),
+  revokeInvitationAction: admin('administrators.manage'),
+  /** Public: the single-use invitation link is what authorizes it. */
+  acceptInvitationAction: PUBLIC,
   /** Public: the single-use link sent to the new address is what authorizes it. */
   confirmEmailChangeAction: PUBLIC,
   addLicensedEmailsAction: admin('licensed_emails.manage'),

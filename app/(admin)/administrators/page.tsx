@@ -2,6 +2,7 @@ import { Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';
+import { InvitationActions } from '@/components/administrators/invitation-actions';
 import { PendingEmailChange } from '@/components/administrators/pending-email-change';
 import { StatusActions } from '@/components/administrators/status-actions';
 import { UnlinkIdentityButton } from '@/components/administrators/unlink-identity-button';
@@ -11,7 +12,7 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { getDb } from '@/db/client';
-import { listAdministrators } from '@/lib/administrators/queries';
+import { listAdministrators, listPendingInvitations } from '@/lib/administrators/queries';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { listLinkedAdministrators } from '@/lib/domain-sign-in/identities';
@@ -28,6 +29,7 @@ export default async function AdministratorsPage() {
   const canManage = can(admin.level, 'administrators.manage');
   const canUnlink = can(admin.level, 'settings.manage');
   const linked = await listLinkedAdministrators(getDb(), admin.orgId);
+  const invitations = await listPendingInvitations(getDb(), admin.orgId);
   const now = new Date();
   const active = rows.filter((r) => r.status === 'active').length;
 
@@ -131,6 +133,56 @@ export default async function AdministratorsPage() {
           </TableBody>
         </Table>
       </Card>
+      {invitations.length > 0 && (
+        <section aria-labelledby="invitations-heading" className="grid gap-3">
+          <h2 id="invitations-heading" className="text-lg font-semibold">
+            Pending invitations
+          </h2>
+          <Card className="overflow-hidden">
+            <Table aria-label="Pending invitations">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Name</TableHead>
+                  <TableHead>Email</TableHead>
+                  <TableHead>Level</TableHead>
+                  <TableHead>Invited</TableHead>
+                  <TableHead>Link</TableHead>
+                  {canManage && (
+                    <TableHead>
+                      <span className="sr-only">Actions</span>
+                    </TableHead>
+                  )}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {invitations.map((invitation) => {
+                  const expired = invitation.expiresAt.getTime() <= now.getTime();
+                  return (
+                    <TableRow key={invitation.id}>
+                      <TableCell className="font-medium">{invitation.name}</TableCell>
+                      <TableCell>{invitation.email}</TableCell>
+                      <TableCell>
+                        {invitation.level} · {LEVEL_NAMES[invitation.level]}
+                      </TableCell>
+                      <TableCell className="whitespace-nowrap" title={`By ${invitation.invitedBy}`}>
+                        {formatDateTime(invitation.invitedAt)}
+                      </TableCell>
+                      <TableCell>
+                        <Badge variant={expired ? 'neutral' : 'warning'}>{expired ? 'Expired' : `Expires ${formatDateTime(invitation.expiresAt)}`}</Badge>
+                      </TableCell>
+                      {canManage && (
+                        <TableCell>
+                          <InvitationActions id={invitation.id} name={invitation.name} email={invitation.email} />
+                        </TableCell>
+                      )}
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </Card>
+        </section>
+      )}
     </div>
   );
 }

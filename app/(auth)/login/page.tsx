@@ -15,6 +15,7 @@ const notices: Record<string, string> = {
   'password-changed': 'Your password was changed. Sign in with your new password.',
   'password-reset': 'Your password was reset. Sign in with your new password.',
   'signed-out': 'You have been signed out.',
+  'invitation-accepted': 'Your password is set. Sign in with your email address and your new password.',
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -25,6 +26,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
+  // Only a prefill of the form (after accepting an invitation); whatever it says, the password decides.
+  const defaultEmail = notice && typeof params.email === 'string' ? params.email.slice(0, 254) : undefined;
   return (
     <Card>
       <CardHeader>
@@ -34,7 +37,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <CardContent className="grid gap-5">
         {notice && <Alert variant="success">{notice}</Alert>}
         {refused && <SignInRefusal message={refused} path="/login" />}
-        <LoginForm callbackUrl={callbackUrl} action={signInAction}
+        <LoginForm callbackUrl={callbackUrl} defaultEmail={defaultEmail} action={signInAction}
           methodAction={signInMethodAction}
           domainAction={startDomainSignInAction}
           resetHref="/reset-password" />
