@@ -26,6 +26,7 @@ type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: s
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   signInAction: () => ({ email: 'owner@acme.example', password: 'wrong-password' }),
+  verifySecondFactorAction: () => ({ code: '000000' }),
   signInMethodAction: () => ({ email: 'owner@acme.example' }),
   startDomainSignInAction: () => ({ email: 'owner@acme.example' }),
   portalSignInMethodAction: () => ({ email: 'alice@acme.example' }),
@@ -38,6 +39,10 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   resetPasswordAction: () => ({ token: 'x'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   signOutAction: () => ({}),
+  confirmTotpAction: () => ({ code: '000000' }),
+  regenerateRecoveryCodesAction: () => ({}),
+  // Turning the requirement off is what an intruder would try (and a no-op for the demo data).
+  saveTwoFactorRequirementAction: () => ({ required: false }),
   addAdministratorAction: () => ({
     name: 'Mallory',
     email: 'mallory@acme.example',

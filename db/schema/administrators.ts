@@ -29,6 +29,14 @@ export const administrators = pgTable(
     sessionVersion: integer('session_version').notNull().default(1),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    /**
+     * The authenticator app's shared secret (RFC 6238, base32), in force once `totpEnabledAt` is
+     * set; before that, a secret being enrolled (shown once, confirmed by a first code).
+     */
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The time step of the last accepted code: a code of that step or an earlier one is refused (replay). */
+    totpLastTimeStep: bigint('totp_last_time_step', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -141,3 +149,34 @@ export const administratorInvitations = pgTable(
     check('administrator_invitations_level_range', sql`${t.level} between 1 and 3`),
   ],
 );
+
+/** Single-use recovery codes of an administrator's second factor, stored only as SHA-256 hashes. */
+export const administratorRecoveryCodes = pgTable(
+  'administrator_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    administratorId: uuid('administrator_id')
+      .notNull()
+      .references(() => administrators.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('administrator_recovery_codes_key').on(t.administratorId, t.codeHash)],
+);
+
+/**
+ * A sign-in waiting for its second factor: the password was right; the browser holds the ticket
+ * (a cookie; only its hash is stored) for 10 minutes and a few tries at the code.
+ */
+export const administratorSignInChallenges = pgTable('administrator_sign_in_challenges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  administratorId: uuid('administrator_id')
+    .notNull()
+    .references(() => administrators.id, { onDelete: 'cascade' }),
+  ticketHash: text('ticket_hash').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

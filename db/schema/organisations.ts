@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { citext } from './types';
 
 export const organisations = pgTable(
@@ -16,6 +16,11 @@ export const organisations = pgTable(
     /** Discount and tax in basis points (1250 = 12.50 %): integers, like money. */
     discountBps: integer('discount_bps').notNull().default(0),
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    /**
+     * Administrators must sign in with a second factor (an authenticator app); one without it is
+     * taken to enrolment and can do nothing else. On for new organisations.
+     */
+    requireAdministratorTwoFactor: boolean('require_administrator_two_factor').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

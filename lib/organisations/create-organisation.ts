@@ -12,6 +12,8 @@ export type CreateOrganisationInput = {
   domains: string[];
   owner: { name: string; email: string; password: string; mustChangePassword: boolean; passwordHash?: string };
   licensesPurchased?: number;
+  /** "Require two-factor authentication for administrators" (off unless given here; see below). */
+  requireAdministratorTwoFactor?: boolean;
   termStart?: string;
   now?: Date;
 };
@@ -35,7 +37,9 @@ export async function createOrganisation(db: DbOrTx, input: CreateOrganisationIn
   const termStart = input.termStart ?? toDay(now);
 
   return db.transaction(async (tx) => {
-    const org = await insertOrganisation(tx, { ...input, domainList, termStart, now });
+    // This path (an owner with a password) serves the demo data, tests and benches: no second
+    // factor is required unless asked for. Organisations from `npm run org:create` require one.
+    const org = await insertOrganisation(tx, { ...input, domainList, termStart, now, requireAdministratorTwoFactor: input.requireAdministratorTwoFactor ?? false });
     const [owner] = await tx
       .insert(administrators)
       .values({
@@ -77,9 +81,12 @@ function checkedOwnerEmail(email: string): string {
 }
 
 /** The organisation, its domains and subscription, and its creation event. */
-async function insertOrganisation(tx: Tx, input: { name: string; domainList: string[]; licensesPurchased?: number; termStart: string; now: Date }) {
+async function insertOrganisation(tx: Tx, input: { name: string; domainList: string[]; licensesPurchased?: number; termStart: string; now: Date; requireAdministratorTwoFactor: boolean }) {
   const { domainList, termStart, now } = input;
-  const [org] = await tx.insert(organisations).values({ name: input.name.trim(), createdAt: now }).returning({ id: organisations.id });
+  const [org] = await tx
+    .insert(organisations)
+    .values({ name: input.name.trim(), createdAt: now, requireAdministratorTwoFactor: input.requireAdministratorTwoFactor })
+    .returning({ id: organisations.id });
   await tx.insert(domains).values(domainList.map((domain) => ({ orgId: org.id, domain, createdAt: now })));
   await tx.insert(subscriptions).values({
     orgId: org.id,
@@ -113,7 +120,7 @@ export async function createOrganisationWithInvitation(
   const email = checkedOwnerEmail(input.owner.email);
   const termStart = input.termStart ?? toDay(now);
   return db.transaction(async (tx) => {
-    const org = await insertOrganisation(tx, { ...input, domainList, termStart, now });
+    const org = await insertOrganisation(tx, { ...input, domainList, termStart, now, requireAdministratorTwoFactor: true });
     const { url } = await inviteAdministratorIn(tx, {
       orgId: org.id,
       details: { name: input.owner.name.trim() || email, email, phone: '', addressLine1: '', addressLine2: '', city: '', region: '', postalCode: '', country: '', level: 1 },

@@ -2,6 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { adminAction } from '@/lib/actions/action';
+import { twoFactorRequirementSchema } from '@/lib/auth/schemas';
+import { setTwoFactorRequirement } from '@/lib/organisations/set-two-factor-requirement';
 import { inviteAdministrator, resendInvitation, revokeInvitation } from '@/lib/administrators/invite-administrator';
 import { addAdministratorSchema, administratorIdSchema, invitationIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
 import { deactivateAdministrator, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
@@ -54,6 +56,13 @@ export const resendInvitationAction = adminAction('resendInvitationAction', invi
 
 export const revokeInvitationAction = adminAction('revokeInvitationAction', invitationIdSchema, async ({ id }, { actor }) => {
   await revokeInvitation({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+/** "Require two-factor authentication for administrators" (level 1). */
+export const saveTwoFactorRequirementAction = adminAction('saveTwoFactorRequirementAction', twoFactorRequirementSchema, async ({ required }, { actor }) => {
+  await setTwoFactorRequirement({ actor, required });
   revalidatePath('/administrators');
   return null;
 });

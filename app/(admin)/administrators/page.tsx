@@ -2,6 +2,7 @@ import { Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';
+import { TwoFactorRequirement } from '@/components/administrators/two-factor-requirement';
 import { InvitationActions } from '@/components/administrators/invitation-actions';
 import { PendingEmailChange } from '@/components/administrators/pending-email-change';
 import { StatusActions } from '@/components/administrators/status-actions';
@@ -15,6 +16,7 @@ import { getDb } from '@/db/client';
 import { listAdministrators, listPendingInvitations } from '@/lib/administrators/queries';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
+import { twoFactorRequired } from '@/lib/organisations/set-two-factor-requirement';
 import { listLinkedAdministrators } from '@/lib/domain-sign-in/identities';
 import { formatDateTime } from '@/lib/format';
 import { formatPhone } from '@/lib/phone';
@@ -30,6 +32,7 @@ export default async function AdministratorsPage() {
   const canUnlink = can(admin.level, 'settings.manage');
   const linked = await listLinkedAdministrators(getDb(), admin.orgId);
   const invitations = await listPendingInvitations(getDb(), admin.orgId);
+  const requireTwoFactor = await twoFactorRequired(getDb(), admin.orgId);
   const now = new Date();
   const active = rows.filter((r) => r.status === 'active').length;
 
@@ -52,6 +55,13 @@ export default async function AdministratorsPage() {
           ) : undefined
         }
       />
+      <Card className="flex flex-wrap items-center justify-between gap-3 p-4">
+        <p className="text-sm">
+          <span className="font-medium">Require two-factor authentication for administrators:</span>{' '}
+          {requireTwoFactor ? 'On — every administrator signs in with an authenticator app.' : 'Off — a password alone is enough for administrators without an authenticator app.'}
+        </p>
+        {canUnlink && <TwoFactorRequirement required={requireTwoFactor} />}
+      </Card>
       <Card className="overflow-hidden">
         <Table aria-label="Administrators">
           <TableHeader>
@@ -134,8 +144,8 @@ export default async function AdministratorsPage() {
         </Table>
       </Card>
       {invitations.length > 0 && (
-        <section aria-labelledby="invitations-heading" className="grid gap-3">
-          <h2 id="invitations-heading" className="text-lg font-semibold">
+        <div className="grid gap-3">
+          <h2 className="text-lg font-semibold">
             Pending invitations
           </h2>
           <Card className="overflow-hidden">
@@ -181,7 +191,7 @@ export default async function AdministratorsPage() {
               </TableBody>
             </Table>
           </Card>
-        </section>
+        </div>
       )}
     </div>
   );

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
-import { getCurrentAdmin } from '@/lib/auth/session';
+import { firstStepFor, getCurrentAdmin } from '@/lib/auth/session';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
 import { SignInRefusal } from '@/components/auth/sign-in-refusal';
@@ -22,7 +22,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   await connection();
   const params = await searchParams;
   const admin = await getCurrentAdmin();
-  if (admin) redirect(admin.mustChangePassword ? '/change-password' : '/dashboard');
+  if (admin) redirect(firstStepFor(admin) ?? '/dashboard');
   const refused = await signInError();
   const notice = typeof params.notice === 'string' ? notices[params.notice] : undefined;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
