@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createOrganisationAndOwner, createOrganisationWithCli, DEMO_PASSWORD, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
+import { createOrganisationAndOwner, createOrganisationWithCli, DEMO_PASSWORD, enrolAuthenticator, enterAuthenticatorCode, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
 
 test.describe('administrator sign-in', () => {
   test('the sign-in page is accessible and refuses a wrong password with a clear message', async ({ page }) => {
@@ -109,7 +109,11 @@ test.describe('first sign-in and password changes', () => {
     await page.goto(invitationPath);
     await expect(page.getByText('This invitation was already accepted')).toBeVisible();
 
+    // A new organisation requires two-factor authentication: enrolment comes first.
     await signIn(page, email, chosen);
+    await expect(page).toHaveURL(/\/two-factor$/);
+    await enrolAuthenticator(page);
+    await page.getByRole('link', { name: 'I have saved them — continue' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
   });
 
@@ -118,10 +122,13 @@ test.describe('first sign-in and password changes', () => {
     const { email } = await createOrganisationAndOwner(page, first);
 
     await signIn(page, email, first);
+    const { recoveryCodes } = await enrolAuthenticator(page);
+    await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/dashboard$/);
     const otherContext = await browser.newContext();
     const other = await otherContext.newPage();
     await signIn(other, email, first);
+    await enterAuthenticatorCode(other, recoveryCodes[0]);
     await expect(other).toHaveURL(/\/dashboard$/);
 
     await page.getByRole('button', { name: /Account menu/ }).click();
@@ -168,7 +175,7 @@ test.describe('first sign-in and password changes', () => {
     await expect(page.getByText('This link cannot be used')).toBeVisible();
 
     await signIn(page, email, 'Cobalt-River-Sunrise-3');
-    await expect(page).toHaveURL(/\/dashboard$/);
+    await expect(page).toHaveURL(/\/two-factor$/);
     await expectAccessible(page);
   });
 
