@@ -8,11 +8,12 @@
  *     --owner-email it@acme.example --owner-name "Dana Lee" [--licenses 50]
  */
 import { parseArgs } from 'node:util';
-import { createDb } from '@/db/client';
+import { closeDb, createDb } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 import { ensurePriceTiers } from '@/db/seed';
 import { databaseUrl } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
+import { stopBoss } from '@/lib/jobs/runtime';
 import { outboxIsEmailTransport } from '@/lib/mail/transport';
 import { createOrganisationWithInvitation } from '@/lib/organisations/create-organisation';
 
@@ -57,5 +58,9 @@ try {
   console.error(isAppError(error) ? error.message : error);
   process.exitCode = 1;
 } finally {
+  // The invitation's delivery job was enqueued through the job runner and its own connection:
+  // both are closed, or the process would never exit.
+  await stopBoss();
+  await closeDb();
   await sql.end({ timeout: 5 });
 }
