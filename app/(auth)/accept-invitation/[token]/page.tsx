@@ -34,7 +34,7 @@ export default async function AcceptInvitationPage({ params }: { params: Promise
           <SetPasswordForm token={token} email={invitation.email} action={acceptInvitationAction} submitLabel="Set password" />
         ) : (
           <>
-            <Alert variant="warning" title={invitation?.state === 'accepted' ? 'This invitation was already accepted' : 'This invitation cannot be used'}>
+            <Alert variant="warning" title="This invitation cannot be used">
               {invitation ? invitationRefusals[invitation.state] : INVITATION_UNKNOWN}
             </Alert>
             {invitation?.state === 'accepted' && (
