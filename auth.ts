@@ -5,6 +5,7 @@ import { authConfig } from './auth.config';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { secureCookies } from '@/lib/auth/session-cookie';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
+import { completeSecondFactor, SIGN_IN_AGAIN_FOR_CODE, startSecondFactor } from '@/lib/auth/two-factor';
 import { signInPortalUser } from '@/lib/portal/accounts';
 import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
 import { env } from '@/lib/env';
@@ -16,6 +17,17 @@ export class SignInRefused extends CredentialsSignin {
   code = 'refused';
   constructor(readonly userMessage: string) {
     super(userMessage);
+  }
+}
+
+/**
+ * The password was right and the account signs in with a second factor: no session yet. Carries
+ * the challenge the browser keeps (a cookie) for the code step.
+ */
+export class SecondFactorRequired extends CredentialsSignin {
+  code = 'second_factor';
+  constructor(readonly challenge: { challengeId: string; ticket: string }) {
+    super('A second factor is required.');
   }
 }
 
@@ -45,6 +57,24 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             ...parsed.data,
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });
+          if (admin.pendingSecondFactor) throw new SecondFactorRequired(await startSecondFactor(admin.id));
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      // The code step of an administrator's sign-in: the challenge left by the password step
+      // (lib/auth/two-factor.ts) and an authenticator or recovery code.
+      id: 'second-factor',
+      credentials: { challengeId: {}, ticket: {}, code: {} },
+      async authorize(raw, request) {
+        const parsed = z.object({ challengeId: uuidSchema(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/), code: z.string().trim().min(1).max(32) }).safeParse(raw);
+        if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN_FOR_CODE);
+        try {
+          const admin = await completeSecondFactor({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
           return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);

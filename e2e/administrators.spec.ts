@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, openLinkFromOutbox, signIn } from './helpers';
+import { choosePasswordOnInvitation, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
 
-test('a level 1 administrator adds an administrator, who must set a password, and is cut off when deactivated', async ({ page, browser }) => {
+test('a level 1 administrator invites an administrator, who chooses a password, and is cut off when deactivated', async ({ page, browser }) => {
   await signIn(page, 'owner@acme.example');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administrators' }).click();
   await expect(page.getByRole('heading', { name: 'Administrators', level: 1 })).toBeVisible();
@@ -10,9 +10,11 @@ test('a level 1 administrator adds an administrator, who must set a password, an
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Add administrator' });
   await expect(dialog).toBeVisible();
+  // Nobody chooses a password for someone else.
+  await expect(dialog.getByLabel(/password/i)).toHaveCount(0);
   await expectAccessible(page);
   // Refusals first: nothing typed.
-  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
   await expect(dialog.getByText('Enter a name.')).toBeVisible();
 
   await dialog.getByLabel('Name').fill('Nadia Novak');
@@ -20,43 +22,47 @@ test('a level 1 administrator adds an administrator, who must set a password, an
   await dialog.getByLabel('Phone').fill('555 0177');
   await dialog.getByLabel('Level').selectOption({ label: 'Level 2 — General administration' });
   await dialog.getByLabel('City').fill('Boston');
-  await dialog.getByLabel('Initial password', { exact: true }).fill('Password1!');
-  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
   await expect(dialog.getByText(/^This phone number/)).toBeVisible();
   await dialog.getByLabel('Phone').fill('(617) 555-0177');
-  await dialog.getByRole('button', { name: 'Add administrator' }).click();
-  await expect(dialog.getByText(/too common/)).toBeVisible();
-  await dialog.getByLabel('Initial password', { exact: true }).fill('Harbor-Lights-Welcome-7');
-  await dialog.getByRole('button', { name: 'Add administrator' }).click();
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
   await expect(dialog).toBeHidden();
-  const row = page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' });
-  await expect(row).toContainText('Password change pending');
-  await expect(row).toContainText('2 · General administration');
-  await expect(row).toContainText('+1 617 555 0177');
+  await expect(page.getByText('We emailed nadia.novak@acme.example a link to choose a password.')).toBeVisible();
+  const invitations = page.getByRole('table', { name: 'Pending invitations' });
+  const pending = invitations.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' });
+  await expect(pending).toContainText('2 · General administration');
+  await expect(pending).toContainText('Expires');
+  // Not an administrator until accepted.
+  await expect(page.getByRole('table', { name: 'Administrators' }).getByRole('row').filter({ hasText: 'nadia.novak@acme.example' })).toHaveCount(0);
+  await expectAccessible(page);
 
-  // The change is in the audit trail.
+  // The invitation is in the audit trail.
   await page.goto('/dashboard');
-  await expect(page.getByText('owner@acme.example added Nadia Novak (nadia.novak@acme.example) as a level 2 administrator')).toBeVisible();
+  await expect(page.getByText('Olivia Bennett (owner@acme.example) invited Nadia Novak (nadia.novak@acme.example) to be a level 2 administrator')).toBeVisible();
 
-  // The new administrator signs in and must choose a password first.
+  // She opens the link from her mailbox and chooses her own password, then signs in.
   const theirs = await browser.newContext();
   const nadia = await theirs.newPage();
-  await signIn(nadia, 'nadia.novak@acme.example', 'Harbor-Lights-Welcome-7');
-  await expect(nadia).toHaveURL(/\/change-password$/);
-  await nadia.getByLabel('Current password').fill('Harbor-Lights-Welcome-7');
-  await nadia.getByLabel('New password', { exact: true }).fill('Granite-Orchard-Compass-2');
-  await nadia.getByLabel('Confirm new password').fill('Granite-Orchard-Compass-2');
-  await nadia.getByRole('button', { name: 'Change password' }).click();
-  await expect(nadia).toHaveURL(/\/login/);
+  await openLinkFromOutbox(nadia, 'nadia.novak@acme.example', '/accept-invitation/');
+  await expect(nadia.getByText('Nadia Novak, you are invited to be a level 2 (General administration) administrator of Acme Health.')).toBeVisible();
+  await expectAccessible(nadia);
+  await choosePasswordOnInvitation(nadia, 'Granite-Orchard-Compass-2');
+  await expect(nadia.getByLabel('Email address')).toHaveValue('nadia.novak@acme.example');
   await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
   await expect(nadia).toHaveURL(/\/dashboard$/);
+
+  await page.goto('/administrators');
+  const row = page.getByRole('table', { name: 'Administrators' }).getByRole('row').filter({ hasText: 'nadia.novak@acme.example' });
+  await expect(row).toContainText('2 · General administration');
+  await expect(row).toContainText('+1 617 555 0177');
+  await expect(page.getByRole('table', { name: 'Pending invitations' })).toHaveCount(0);
 
   // A level 2 administrator sees administrators but cannot manage them.
   await nadia.goto('/administrators');
   await expect(nadia.getByRole('heading', { name: 'Administrators', level: 1 })).toBeVisible();
   await expect(nadia.getByRole('button', { name: 'Add', exact: true })).toHaveCount(0);
 
-  // The owner edits her level, then deletes (deactivates) her.
+  // The owner edits her level, then deactivates her.
   await page.goto('/administrators');
   await page.getByRole('button', { name: 'Edit Nadia Novak' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit Nadia Novak' });
@@ -71,10 +77,11 @@ test('a level 1 administrator adds an administrator, who must set a password, an
   await signIn(nadia, 'nadia.novak@acme.example', 'Granite-Orchard-Compass-2');
   await expect(nadia).toHaveURL(/\/dashboard$/);
 
-  await page.getByRole('button', { name: 'Delete Nadia Novak' }).click();
-  const confirm = page.getByRole('alertdialog', { name: 'Delete Nadia Novak?' });
+  await expect(page.getByRole('button', { name: /^Delete/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Deactivate Nadia Novak' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Deactivate Nadia Novak?' });
   await expect(confirm).toContainText('can no longer sign in');
-  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Deactivate' }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByRole('row').filter({ hasText: 'nadia.novak@acme.example' })).toContainText('Inactive');
 
@@ -100,9 +107,14 @@ test('an email change waits for confirmation from the new address', async ({ pag
   const add = page.getByRole('dialog', { name: 'Add administrator' });
   await add.getByLabel('Name').fill('Ezra Moss');
   await add.getByLabel('Email address').fill('ezra.moss@acme.example');
-  await add.getByLabel('Initial password', { exact: true }).fill('Harbor-Lights-Welcome-7');
-  await add.getByRole('button', { name: 'Add administrator' }).click();
+  await add.getByRole('button', { name: 'Send invitation' }).click();
   await expect(add).toBeHidden();
+  const invited = await browser.newContext();
+  const ezra = await invited.newPage();
+  await openLinkFromOutbox(ezra, 'ezra.moss@acme.example', '/accept-invitation/');
+  await choosePasswordOnInvitation(ezra, 'Harbor-Lights-Welcome-7');
+  await invited.close();
+  await page.reload();
 
   // Typing a new address only asks for it.
   await page.getByRole('button', { name: 'Edit Ezra Moss' }).click();
@@ -157,7 +169,7 @@ test('the last active level 1 administrator cannot be demoted', async ({ page })
   await edit.getByLabel('Level').selectOption({ label: 'Level 2 — General administration' });
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit.getByText('This is the last active level 1 administrator')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Delete Olivia Bennett' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Deactivate Olivia Bennett' })).toHaveCount(0);
 });
 
 test('a read-only administrator sees everything and is offered no change', async ({ page }) => {
@@ -172,7 +184,7 @@ test('a read-only administrator sees everything and is offered no change', async
     await expectAccessible(page);
   }
   await page.goto('/administrators');
-  await expect(page.getByRole('button', { name: /^(Add|Edit|Delete|Reactivate)/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^(Add|Edit|Deactivate|Reactivate|Resend|Revoke)/ })).toHaveCount(0);
 });
 
 test('policies are listed with their history', async ({ page }) => {

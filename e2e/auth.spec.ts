@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createOrganisationWithCli, DEMO_PASSWORD, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
+import { createOrganisationAndOwner, createOrganisationWithCli, DEMO_PASSWORD, enrolAuthenticator, enterAuthenticatorCode, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signIn } from './helpers';
 
 test.describe('administrator sign-in', () => {
   test('the sign-in page is accessible and refuses a wrong password with a clear message', async ({ page }) => {
@@ -81,18 +81,12 @@ test.describe('administrator sign-in', () => {
 });
 
 test.describe('first sign-in and password changes', () => {
-  test('an administrator with a given password must set their own, then signs in again', async ({ page }) => {
-    const initial = 'Initial-Setup-Pass-11!';
-    const { email } = createOrganisationWithCli(initial);
-    await signIn(page, email, initial);
-    await expect(page).toHaveURL(/\/change-password$/);
-    await expect(page.getByRole('heading', { name: 'Set your own password' })).toBeVisible();
+  test("a new organisation's first administrator chooses a password through the invitation printed by org:create", async ({ page }) => {
+    const { email, invitationPath } = createOrganisationWithCli();
+    await page.goto(invitationPath);
+    await expect(page.getByRole('heading', { name: 'Accept your invitation' })).toBeVisible();
+    await expect(page.getByText(`Choose your password; then sign in with ${email}.`)).toBeVisible();
 
-    // Any other page sends them back here until they do.
-    await page.goto('/dashboard');
-    await expect(page).toHaveURL(/\/change-password$/);
-
-    await page.getByLabel('Current password').fill(initial);
     const rules = page.getByRole('list', { name: 'Password rules' });
     await page.getByLabel('New password', { exact: true }).fill('Password1!');
     await expect(rules.getByRole('listitem').filter({ hasText: 'Not a commonly used password' })).toHaveAttribute('data-met', 'false');
@@ -101,36 +95,40 @@ test.describe('first sign-in and password changes', () => {
     await page.getByLabel('New password', { exact: true }).fill('admin-Lighthouse-Tide-5');
     await expect(rules.getByRole('listitem').filter({ hasText: 'Does not contain the name from the email address' })).toHaveAttribute('data-met', 'false');
     await page.getByLabel('Confirm new password').fill('admin-Lighthouse-Tide-5');
-    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('button', { name: 'Set password' }).click();
     await expect(page.getByText('Do not use the name from the email address in the password.')).toBeVisible();
 
     const chosen = 'Lighthouse-Tide-Orbit-5';
     await page.getByLabel('New password', { exact: true }).fill(chosen);
     await page.getByLabel('Confirm new password').fill(chosen);
-    await page.getByRole('button', { name: 'Change password' }).click();
-    await expect(page).toHaveURL(/\/login\?notice=password-changed/);
-    await expect(page.getByText('Your password was changed.')).toBeVisible();
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect(page).toHaveURL(/\/login\?notice=invitation-accepted/);
+    await expect(page.getByText('Your password is set.')).toBeVisible();
 
+    // The link works once.
+    await page.goto(invitationPath);
+    await expect(page.getByText('This invitation was already accepted')).toBeVisible();
+
+    // A new organisation requires two-factor authentication: enrolment comes first.
     await signIn(page, email, chosen);
+    await expect(page).toHaveURL(/\/two-factor$/);
+    await enrolAuthenticator(page);
+    await page.getByRole('link', { name: 'I have saved them — continue' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
   });
 
   test('changing the password ends the other sessions of the account', async ({ page, browser }) => {
-    const initial = 'Initial-Setup-Pass-12!';
-    const { email } = createOrganisationWithCli(initial);
     const first = 'Quartz-Meadow-Lantern-8';
-    await signIn(page, email, initial);
-    await page.getByLabel('Current password').fill(initial);
-    await page.getByLabel('New password', { exact: true }).fill(first);
-    await page.getByLabel('Confirm new password').fill(first);
-    await page.getByRole('button', { name: 'Change password' }).click();
-    await expect(page).toHaveURL(/\/login/);
+    const { email } = await createOrganisationAndOwner(page, first);
 
     await signIn(page, email, first);
+    const { recoveryCodes } = await enrolAuthenticator(page);
+    await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/dashboard$/);
     const otherContext = await browser.newContext();
     const other = await otherContext.newPage();
     await signIn(other, email, first);
+    await enterAuthenticatorCode(other, recoveryCodes[0]);
     await expect(other).toHaveURL(/\/dashboard$/);
 
     await page.getByRole('button', { name: /Account menu/ }).click();
@@ -148,8 +146,7 @@ test.describe('first sign-in and password changes', () => {
   });
 
   test('reset by an emailed single-use link through /dev/outbox', async ({ page }) => {
-    const initial = 'Initial-Setup-Pass-13!';
-    const { email } = createOrganisationWithCli(initial);
+    const { email } = await createOrganisationAndOwner(page, 'Initial-Setup-Pass-13!');
     await page.goto('/login');
     await page.getByRole('link', { name: 'Reset password' }).click();
     await expect(page).toHaveURL(/\/reset-password$/);
@@ -177,9 +174,8 @@ test.describe('first sign-in and password changes', () => {
     await page.goto(resetUrl);
     await expect(page.getByText('This link cannot be used')).toBeVisible();
 
-    // A reset also clears the forced change: the new password leads straight in.
     await signIn(page, email, 'Cobalt-River-Sunrise-3');
-    await expect(page).toHaveURL(/\/dashboard$/);
+    await expect(page).toHaveURL(/\/two-factor$/);
     await expectAccessible(page);
   });
 

@@ -26,6 +26,7 @@ type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: s
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   signInAction: () => ({ email: 'owner@acme.example', password: 'wrong-password' }),
+  verifySecondFactorAction: () => ({ code: '000000' }),
   signInMethodAction: () => ({ email: 'owner@acme.example' }),
   startDomainSignInAction: () => ({ email: 'owner@acme.example' }),
   portalSignInMethodAction: () => ({ email: 'alice@acme.example' }),
@@ -38,6 +39,10 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   resetPasswordAction: () => ({ token: 'x'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   signOutAction: () => ({}),
+  confirmTotpAction: () => ({ code: '000000' }),
+  regenerateRecoveryCodesAction: () => ({}),
+  // Turning the requirement off is what an intruder would try (and a no-op for the demo data).
+  saveTwoFactorRequirementAction: () => ({ required: false }),
   addAdministratorAction: () => ({
     name: 'Mallory',
     email: 'mallory@acme.example',
@@ -49,7 +54,6 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
     postalCode: '',
     country: '',
     level: 1,
-    initialPassword: 'Matrix-Test-Pass-1',
   }),
   updateAdministratorAction: (ids) => ({
     id: ids.acmeManagerId,
@@ -69,6 +73,9 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   resendEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
   cancelEmailChangeAction: (ids) => ({ id: ids.acmeManagerId }),
   confirmEmailChangeAction: () => ({ token: 'z'.repeat(43) }),
+  resendInvitationAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  revokeInvitationAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  acceptInvitationAction: () => ({ token: 'w'.repeat(43), newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   addLicensedEmailsAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }] }),
   buyLicensesForAddressesAction: () => ({ entries: [{ local: 'intruder', domain: 'acme.example' }], quantity: 1 }),
   renameLicensedEmailAction: (ids) => ({ id: ids.acmeLicensedEmailId, local: 'renamed-by-intruder', domain: 'acme.example' }),

@@ -17,7 +17,8 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await enterEmailAndPassword(page, email, password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Wait until the sign-in is decided: we leave /login, or the form shows a refusal.
-  const left = page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 20_000 }).then(
+  // Leaving /login, or reaching its code step (a second factor).
+  const left = page.waitForURL((url) => !url.pathname.startsWith('/login') || url.pathname === '/login/code', { timeout: 20_000 }).then(
     () => true,
     () => false,
   );
@@ -69,18 +70,38 @@ export async function expectAccessible(page: Page) {
 }
 
 /**
- * Creates an organisation with the operators' command, as production does: its owner must
- * change the given password at first sign-in.
+ * Creates an organisation with the operators' command, as production does: its owner is invited
+ * and, with no mail transport configured, the command prints the invitation link. Returns the
+ * link's path (the command's APP_URL may not be this server's).
  */
-export function createOrganisationWithCli(initialPassword: string) {
+export function createOrganisationWithCli() {
   const domain = `e2e${randomBytes(3).toString('hex')}.example`;
   const email = `admin@${domain}`;
-  execFileSync(
-    'npx',
-    ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example', '--password', initialPassword],
-    { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, stdio: 'pipe' },
-  );
-  return { domain, email };
+  const output = execFileSync('npx', ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example'], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+    stdio: 'pipe',
+    encoding: 'utf8',
+  });
+  const link = output.match(/https?:\/\/\S+(\/accept-invitation\/[A-Za-z0-9_-]{43})/);
+  if (!link) throw new Error(`org:create printed no invitation link:\n${output}`);
+  return { domain, email, invitationPath: link[1] };
+}
+
+/** On an invitation page: chooses the password and lands on the sign-in page. */
+export async function choosePasswordOnInvitation(page: Page, password: string) {
+  await expect(page.getByRole('heading', { name: 'Accept your invitation' })).toBeVisible();
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm new password').fill(password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page).toHaveURL(/\/login\?notice=invitation-accepted/);
+}
+
+/** A new organisation's owner, invited by the command line, with `password` chosen through the link. */
+export async function createOrganisationAndOwner(page: Page, password: string) {
+  const created = createOrganisationWithCli();
+  await page.goto(created.invitationPath);
+  await choosePasswordOnInvitation(page, password);
+  return created;
 }
 
 /** Follows the newest link to `path` mailed to `recipient`, as a user would from /dev/outbox. */
@@ -89,4 +110,39 @@ export async function openLinkFromOutbox(page: Page, recipient: string, pathPref
   const message = page.getByRole('listitem').filter({ hasText: `To: ${recipient}` }).first();
   await expect(message).toBeVisible();
   await message.getByRole('link', { name: new RegExp(pathPrefix) }).click();
+}
+
+/** The last time step each secret's code was used for here: the server accepts a code once. */
+const lastStep = new Map<string, number>();
+
+/** The current code of an authenticator app holding `secret` (otplib, as the app computes it), waiting for a fresh step if this one was used. */
+export async function authenticatorCode(secret: string): Promise<string> {
+  const { generate } = await import('otplib');
+  let step = Math.floor(Date.now() / 30_000);
+  if ((lastStep.get(secret) ?? -1) >= step) {
+    await new Promise((resolve) => setTimeout(resolve, (step + 1) * 30_000 - Date.now() + 200));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  lastStep.set(secret, step);
+  return generate({ secret, epoch: step * 30 });
+}
+
+/** On /two-factor: reads the key, confirms with a first code, and returns the key and the recovery codes shown once. */
+export async function enrolAuthenticator(page: Page): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code to add Sealpost to an authenticator app' })).toBeVisible();
+  const secret = ((await page.getByLabel('Setup key').textContent()) ?? '').trim();
+  await page.getByLabel('Code from the app').fill(await authenticatorCode(secret));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  const list = page.getByRole('list', { name: 'Recovery codes' });
+  await expect(list).toBeVisible();
+  const recoveryCodes = (await list.getByRole('listitem').allTextContents()).map((c) => c.trim());
+  return { secret, recoveryCodes };
+}
+
+/** The code step of a sign-in. */
+export async function enterAuthenticatorCode(page: Page, code: string) {
+  await expect(page).toHaveURL(/\/login\/code/);
+  await page.getByLabel('Authentication code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
 }

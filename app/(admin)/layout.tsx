@@ -8,7 +8,7 @@ import { Logo } from '@/components/shell/logo';
 import { MobileNav } from '@/components/shell/mobile-nav';
 import { SubscriptionBanner } from '@/components/subscription/subscription-banner';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
-import { getCurrentAdmin, redirectToAdminSignIn } from '@/lib/auth/session';
+import { firstStepFor, getCurrentAdmin, redirectToAdminSignIn } from '@/lib/auth/session';
 import { subscriptionState } from '@/lib/licensing/subscription-state';
 import { adminNavigation } from '@/lib/navigation';
 
@@ -17,7 +17,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   await connection();
   const admin = await getCurrentAdmin();
   if (!admin) return redirectToAdminSignIn();
-  if (admin.mustChangePassword) redirect('/change-password');
+  const first = firstStepFor(admin);
+  if (first) redirect(first);
   const items = adminNavigation
     .filter((item) => can(admin.level, item.permission))
     .map(({ href, label, icon }) => ({ href, label, icon }));

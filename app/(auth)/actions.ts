@@ -7,12 +7,16 @@ import { credentialsSignIn } from '@/lib/auth/credentials-sign-in';
 import { getDb } from '@/db/client';
 import { adminAction, publicAction } from '@/lib/actions/action';
 import { getAdministratorCredentials } from '@/lib/administrators/queries';
+import { acceptInvitation } from '@/lib/administrators/accept-invitation';
 import { confirmEmailChange } from '@/lib/administrators/confirm-email-change';
 import { confirmEmailChangeSchema } from '@/lib/administrators/schemas';
 import { changePassword } from '@/lib/auth/change-password';
 import { requestPasswordReset } from '@/lib/auth/request-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
-import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, signInSchema } from '@/lib/auth/schemas';
+import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, secondFactorCodeSchema, signInSchema, totpCodeSchema } from '@/lib/auth/schemas';
+import { forgetSecondFactorChallenge, keepSecondFactorChallenge, SECOND_FACTOR_PATH, secondFactorChallenge } from '@/lib/auth/second-factor-cookie';
+import { confirmTotpEnrolment, regenerateRecoveryCodes, SIGN_IN_AGAIN_FOR_CODE } from '@/lib/auth/two-factor';
+import { AppError, isAppError } from '@/lib/errors/app-error';
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
 import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
 import { startDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
@@ -20,9 +24,30 @@ import { signInMethodFor } from '@/lib/domain-sign-in/queries';
 import { signInMethodSchema, startDomainSignInSchema } from '@/lib/domain-sign-in/schemas';
 
 export const signInAction = publicAction('signInAction', signInSchema, async ({ email, password, callbackUrl }) => {
-  await credentialsSignIn('administrator', { email, password });
+  const challenge = await credentialsSignIn('administrator', { email, password });
+  if (challenge) {
+    // The password was right; the code from the authenticator app completes the sign-in.
+    await keepSecondFactorChallenge(challenge);
+    const back = safeCallbackPath(callbackUrl);
+    redirect(back === '/dashboard' ? SECOND_FACTOR_PATH : `${SECOND_FACTOR_PATH}?callbackUrl=${encodeURIComponent(back)}`);
+  }
   const admin = await getAdministratorCredentials(getDb(), { email: email.toLowerCase() });
   redirect(admin?.mustChangePassword ? '/change-password' : safeCallbackPath(callbackUrl));
+});
+
+/** The code step of a sign-in (after the password): an authenticator code or a recovery code. */
+export const verifySecondFactorAction = publicAction('verifySecondFactorAction', secondFactorCodeSchema, async ({ code, callbackUrl }) => {
+  const challenge = await secondFactorChallenge();
+  if (!challenge) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  try {
+    await credentialsSignIn('second-factor', { ...challenge, code });
+  } catch (e) {
+    // A challenge that can no longer be used sends the person back to the password.
+    if (isAppError(e) && e.message === SIGN_IN_AGAIN_FOR_CODE) await forgetSecondFactorChallenge();
+    throw e;
+  }
+  await forgetSecondFactorChallenge();
+  redirect(safeCallbackPath(callbackUrl));
 });
 
 /** Which way this address signs in, decided by its domain (never by whether an account exists). */
@@ -32,6 +57,12 @@ export const startDomainSignInAction = publicAction('startDomainSignInAction', s
   const { url, state } = await startDomainSignIn({ email, kind: 'administrator', returnTo: safeCallbackPath(callbackUrl) });
   await keepBrowserState('administrator', state);
   redirect(url);
+});
+
+/** The invited administrator chooses their password; then they sign in like anyone else. */
+export const acceptInvitationAction = publicAction('acceptInvitationAction', resetPasswordSchema, async ({ token, newPassword }, { clientAddress }) => {
+  const { email } = await acceptInvitation({ token, newPassword, clientAddress });
+  redirect(`/login?notice=invitation-accepted&email=${encodeURIComponent(email)}`);
 });
 
 /** Opening the link sent to an administrator's new address: the email changes now. */
@@ -68,3 +99,8 @@ export const signOutAction = adminAction(
     redirect('/login?notice=signed-out');
   },
 );
+
+/** Confirms the authenticator app with its first code; returns the recovery codes (shown once). */
+export const confirmTotpAction = adminAction('confirmTotpAction', totpCodeSchema, async ({ code }, { actor }) => confirmTotpEnrolment({ actor, code }));
+
+export const regenerateRecoveryCodesAction = adminAction('regenerateRecoveryCodesAction', z.object({}), async (_input, { actor }) => regenerateRecoveryCodes({ actor }));

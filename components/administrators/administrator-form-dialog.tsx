@@ -3,25 +3,22 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
-import { useForm, useWatch, type Resolver } from 'react-hook-form';
-import { PasswordInput } from '@/components/auth/password-input';
+import { useForm, type Resolver } from 'react-hook-form';
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
-import { PasswordChecklist } from '@/components/ui/password-checklist';
 import { Select } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
 import { addAdministratorAction, updateAdministratorAction } from '@/app/(admin)/administrators/actions';
 import { addAdministratorSchema, updateAdministratorSchema, type AdministratorDetails } from '@/lib/administrators/schemas';
-import { checkPassword } from '@/lib/auth/password-policy';
 import { levelOptions } from './level-names';
 
 const EMAIL_HINT = 'A new address changes only when the link we send to it is opened.';
 
-type FormValues = AdministratorDetails & { id?: string; initialPassword?: string };
+type FormValues = AdministratorDetails & { id?: string };
 
 const empty: AdministratorDetails = {
   name: '',
@@ -40,22 +37,21 @@ type Props =
   | { mode: 'add'; trigger: ReactNode; maxLevel: number }
   | { mode: 'edit'; trigger: ReactNode; maxLevel: number; administrator: AdministratorDetails & { id: string }; /** Editing one's own account. */ self?: boolean };
 
-/** Add or edit an administrator: contact details, level and (when adding) an initial password. */
+/** Add (invite by email) or edit an administrator: contact details and level. */
 export function AdministratorFormDialog(props: Props) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const adding = props.mode === 'add';
-  const defaults: FormValues = adding ? { ...empty, initialPassword: '' } : { ...props.administrator };
+  const defaults: FormValues = adding ? { ...empty } : { ...props.administrator };
   const form = useForm<FormValues>({
     resolver: zodResolver(adding ? addAdministratorSchema : updateAdministratorSchema) as unknown as Resolver<FormValues>,
     defaultValues: defaults,
   });
   const { errors, isSubmitting } = form.formState;
-  const [email, password] = useWatch({ control: form.control, name: ['email', 'initialPassword'] });
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result = adding
-      ? await addAdministratorAction({ ...values, initialPassword: values.initialPassword ?? '' })
+      ? await addAdministratorAction(values)
       : await updateAdministratorAction({ ...values, id: props.administrator.id });
     if (!result.ok) {
       applyActionError(form, result.error);
@@ -64,9 +60,9 @@ export function AdministratorFormDialog(props: Props) {
     // A new email address is only asked for: it changes once confirmed from that address.
     const pendingEmail = !adding && result.data && 'pendingEmail' in result.data ? result.data.pendingEmail : null;
     toast({
-      title: adding ? 'Administrator added' : 'Changes saved',
+      title: adding ? 'Invitation sent' : 'Changes saved',
       description: adding
-        ? `${values.name} must choose a new password at first sign-in.`
+        ? `We emailed ${values.email} a link to choose a password. It works once and expires in 7 days.`
         : pendingEmail
           ? `We sent a confirmation link to ${pendingEmail}. The email address changes when it is opened.`
           : undefined,
@@ -98,7 +94,7 @@ export function AdministratorFormDialog(props: Props) {
           <DialogTitle>{adding ? 'Add administrator' : `Edit ${props.mode === 'edit' ? props.administrator.name : ''}`}</DialogTitle>
           <DialogDescription>
             {adding
-              ? 'They sign in with this email address and the initial password, and must choose their own password at once.'
+              ? 'We email them an invitation: a single-use link, valid 7 days, where they choose their own password and then sign in with this address.'
               : props.mode === 'edit' && props.self
                 ? 'A level change signs you out; the new level applies from your next sign-in.'
                 : 'A level change signs them out; the new level applies from their next sign-in.'}
@@ -133,29 +129,12 @@ export function AdministratorFormDialog(props: Props) {
             {field('postalCode', 'Postal code', <Input autoComplete="off" {...a11y('postalCode')} {...form.register('postalCode')} />)}
             {field('country', 'Country', <Input autoComplete="off" {...a11y('country')} {...form.register('country')} />)}
           </div>
-          {adding && (
-            <div className="grid gap-3 rounded-card border border-line bg-canvas/60 p-4">
-              <FormField
-                id="add-initialPassword"
-                label="Initial password"
-                hint="Give it to them privately; they replace it at first sign-in."
-                error={errors.initialPassword?.message}
-              >
-                <PasswordInput
-                  autoComplete="new-password"
-                  {...a11y('initialPassword', 'Give it to them privately; they replace it at first sign-in.')}
-                  {...form.register('initialPassword')}
-                />
-              </FormField>
-              <PasswordChecklist results={checkPassword(password ?? '', { email })} />
-            </div>
-          )}
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => setOpen(false)}>
               Cancel
             </Button>
             <Button type="submit" loading={isSubmitting}>
-              {adding ? 'Add administrator' : 'Save changes'}
+              {adding ? 'Send invitation' : 'Save changes'}
             </Button>
           </DialogFooter>
         </form>

@@ -6,20 +6,20 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
 import { deactivateAdministratorAction, reactivateAdministratorAction } from '@/app/(admin)/administrators/actions';
 
-/** Delete (= deactivate, with a confirmation) or Reactivate one administrator. */
+/** Deactivate (with a confirmation) or Reactivate one administrator. */
 export function StatusActions({ id, name, active }: { id: string; name: string; active: boolean }) {
   const router = useRouter();
   if (active) {
     return (
       <ConfirmDialog
         trigger={
-          <Button variant="danger-ghost" size="sm" aria-label={`Delete ${name}`}>
-            Delete
+          <Button variant="danger-ghost" size="sm" aria-label={`Deactivate ${name}`}>
+            Deactivate
           </Button>
         }
-        title={`Delete ${name}?`}
+        title={`Deactivate ${name}?`}
         description="They can no longer sign in and are signed out at once. Their record and history stay, and a level 1 administrator can reactivate them."
-        confirmLabel="Delete"
+        confirmLabel="Deactivate"
         destructive
         onConfirm={async () => {
           const result = await deactivateAdministratorAction({ id });

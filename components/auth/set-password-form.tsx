@@ -21,7 +21,8 @@ export function SetPasswordForm({
   token: string;
   email: string;
   action: (input: ResetPasswordInput) => Promise<ActionResult<never>>;
-  requestHref: string;
+  /** Where to ask for a new link (none for an invitation: only an administrator can send one). */
+  requestHref?: string;
   submitLabel?: string;
 }) {
   const hydrated = useHydrated();
@@ -41,7 +42,7 @@ export function SetPasswordForm({
     <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && (
         <Alert variant="danger">
-          {errors.root.server.message} <Link href={requestHref}>Ask for a new link</Link>
+          {errors.root.server.message} {requestHref && <Link href={requestHref}>Ask for a new link</Link>}
         </Alert>
       )}
       <input type="email" autoComplete="username" value={email} readOnly hidden />

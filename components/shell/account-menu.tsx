@@ -69,6 +69,11 @@ export function AccountMenu({ name, email, levelName }: { name: string; email: s
             <KeyRound aria-hidden className="size-4" /> Change password
           </Link>
         </DropdownMenuItem>
+        <DropdownMenuItem asChild>
+          <Link href="/two-factor">
+            <KeyRound aria-hidden className="size-4" /> Two-factor authentication
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={signOut} disabled={pending}>
           <LogOut aria-hidden className="size-4" /> {pending ? 'Signing out…' : 'Sign out'}
         </DropdownMenuItem>

@@ -29,6 +29,14 @@ export const administrators = pgTable(
     sessionVersion: integer('session_version').notNull().default(1),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    /**
+     * The authenticator app's shared secret (RFC 6238, base32), in force once `totpEnabledAt` is
+     * set; before that, a secret being enrolled (shown once, confirmed by a first code).
+     */
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The time step of the last accepted code: a code of that step or an earlier one is refused (replay). */
+    totpLastTimeStep: bigint('totp_last_time_step', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -99,3 +107,76 @@ export const administratorEmailChanges = pgTable(
   },
   (t) => [uniqueIndex('administrator_email_changes_admin_key').on(t.administratorId), uniqueIndex('administrator_email_changes_token_key').on(t.tokenHash)],
 );
+
+/**
+ * An invitation to become an administrator: the contact details and level chosen by whoever
+ * invited, and a single-use link (only its SHA-256 hash stored, 7 days) where the new
+ * administrator sets their own password. The administrator row is created when it is accepted,
+ * so nobody ever holds a password another person chose. At most one open (neither accepted nor
+ * revoked) invitation per address; accepted and revoked ones stay so an old link can say why it
+ * no longer works.
+ */
+export const administratorInvitations = pgTable(
+  'administrator_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: citext('email').notNull(),
+    name: text('name').notNull(),
+    phone: text('phone').notNull().default(''),
+    addressLine1: text('address_line1').notNull().default(''),
+    addressLine2: text('address_line2').notNull().default(''),
+    city: text('city').notNull().default(''),
+    region: text('region').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    country: text('country').notNull().default(''),
+    level: integer('level').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** Who sent it (or sent it last), as shown in the email. */
+    invitedBy: text('invited_by').notNull(),
+    invitedAt: timestamp('invited_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('administrator_invitations_token_key').on(t.tokenHash),
+    uniqueIndex('administrator_invitations_open_email_key').on(t.email).where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    index('administrator_invitations_org_idx').on(t.orgId),
+    check('administrator_invitations_level_range', sql`${t.level} between 1 and 3`),
+  ],
+);
+
+/** Single-use recovery codes of an administrator's second factor, stored only as SHA-256 hashes. */
+export const administratorRecoveryCodes = pgTable(
+  'administrator_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    administratorId: uuid('administrator_id')
+      .notNull()
+      .references(() => administrators.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('administrator_recovery_codes_key').on(t.administratorId, t.codeHash)],
+);
+
+/**
+ * A sign-in waiting for its second factor: the password was right; the browser holds the ticket
+ * (a cookie; only its hash is stored) for 10 minutes and a few tries at the code.
+ */
+export const administratorSignInChallenges = pgTable('administrator_sign_in_challenges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  administratorId: uuid('administrator_id')
+    .notNull()
+    .references(() => administrators.id, { onDelete: 'cascade' }),
+  ticketHash: text('ticket_hash').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { citext } from './types';
 
 export const organisations = pgTable(
@@ -20,6 +20,11 @@ export const organisations = pgTable(
     softBounceLimit: integer('soft_bounce_limit').notNull().default(5),
     /** … within this many days put an address on the suppression list. */
     softBounceDays: integer('soft_bounce_days').notNull().default(7),
+    /**
+     * Administrators must sign in with a second factor (an authenticator app); one without it is
+     * taken to enrolment and can do nothing else. On for new organisations.
+     */
+    requireAdministratorTwoFactor: boolean('require_administrator_two_factor').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

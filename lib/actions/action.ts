@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actionAccess, type Access, type ActionName } from '@/lib/auth/access';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
+import { SET_UP_TWO_FACTOR_FIRST } from '@/lib/auth/two-factor-messages';
 import { getCurrentAdmin, getCurrentPortalUser, requestClientAddress, type PortalActor } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
@@ -95,6 +96,9 @@ export function adminAction<S extends z.ZodType, T>(
     if (!actor) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
     if (actor.mustChangePassword && !access.allowPendingPasswordChange) {
       return { ok: false, error: { code: 'forbidden', message: 'Set a new password before doing anything else.' } };
+    }
+    if (actor.mustEnrolSecondFactor && !access.allowPendingEnrolment) {
+      return { ok: false, error: { code: 'forbidden', message: SET_UP_TWO_FACTOR_FIRST } };
     }
     if (!can(actor.level, access.permission)) {
       return { ok: false, error: { code: 'forbidden', message: 'Your administrator level does not allow this.' } };

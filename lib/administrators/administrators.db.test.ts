@@ -1,13 +1,14 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { administratorEmailChanges, administrators, auditEvents, outboxMessages, passwordTokens } from '@/db/schema';
+import { administratorEmailChanges, administratorInvitations, administrators, auditEvents, outboxMessages, passwordTokens } from '@/db/schema';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
 import { actorFor, createTestOrg, TEST_PASSWORD } from '@/tests/factories';
-import { addAdministrator } from './add-administrator';
+import { acceptInvitation, findInvitation, invitationRefusals } from './accept-invitation';
+import { ALREADY_INVITED, inviteAdministrator, resendInvitation, revokeInvitation } from './invite-administrator';
 import { cancelEmailChange } from './cancel-email-change';
 import { confirmEmailChange, EMAIL_CHANGE_LINK_INVALID, findEmailChange } from './confirm-email-change';
-import { listAdministrators } from './queries';
+import { listAdministrators, listPendingInvitations } from './queries';
 import { resendEmailChange } from './request-email-change';
 import { deactivateAdministrator, reactivateAdministrator } from './set-administrator-status';
 import { updateAdministrator } from './update-administrator';
@@ -37,46 +38,130 @@ async function events(orgId: string, action: string) {
   return getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, action)));
 }
 
-describe('addAdministrator', () => {
-  it('adds an administrator who must change the password, with its event in the same transaction', async () => {
+/** The link in the latest invitation email to `email` (read from the outbox, as the browser would). */
+async function invitationLink(email: string): Promise<string> {
+  const sent = await getDb()
+    .select({ bodyText: outboxMessages.bodyText })
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.recipient, email), eq(outboxMessages.kind, 'administrator_invitation')))
+    .orderBy(desc(outboxMessages.createdAt));
+  const match = sent[0]?.bodyText.match(/\/accept-invitation\/([A-Za-z0-9_-]{43})/);
+  if (!match) throw new Error(`no invitation sent to ${email}`);
+  return match[1];
+}
+
+/** Invites `email` and accepts with INITIAL as the password: the new administrator's id. */
+async function invitedAdministrator(actor: Awaited<ReturnType<typeof actorFor>>, input: ReturnType<typeof details>) {
+  await inviteAdministrator({ actor, ...input });
+  await acceptInvitation({ token: await invitationLink(input.email), newPassword: INITIAL, clientAddress: '203.0.113.9' });
+  const [created] = await getDb().select({ id: administrators.id }).from(administrators).where(eq(administrators.email, input.email));
+  return created.id;
+}
+
+describe('invitations', () => {
+  it('invites by email (no password chosen by anyone else); the link sets the password once, then they sign in', async () => {
     const org = await createTestOrg();
     const actor = await actorFor(org.ownerId);
-    const { id } = await addAdministrator({ actor, ...details(`new@${org.domain}`), initialPassword: INITIAL });
-    const created = await row(id);
+    const email = `new@${org.domain}`;
+    const { id: invitationId } = await inviteAdministrator({ actor, ...details(email) });
+    // No administrator exists until the invitation is accepted.
+    expect(await getDb().$count(administrators, eq(administrators.email, email))).toBe(0);
+    const [pending] = await listPendingInvitations(getDb(), org.orgId);
+    expect(pending).toMatchObject({ id: invitationId, email, level: 2 });
+    expect(pending.expiresAt.getTime() - pending.invitedAt.getTime()).toBe(7 * 86_400_000);
+    const [mail] = await getDb().select().from(outboxMessages).where(eq(outboxMessages.recipient, email));
+    expect(mail).toMatchObject({ kind: 'administrator_invitation', carriesSecret: true });
+    const token = await invitationLink(email);
+    // Only the hash is stored.
+    const [stored] = await getDb().select().from(administratorInvitations).where(eq(administratorInvitations.id, invitationId));
+    expect(stored.tokenHash).not.toContain(token);
+    expect(await findInvitation(token)).toMatchObject({ state: 'open', email, name: 'Jordan Hale' });
+
+    expect((await refusal(acceptInvitation({ token, newPassword: 'Password1!', clientAddress: '' }))).fieldErrors).toHaveProperty('newPassword');
+    await acceptInvitation({ token, newPassword: INITIAL, clientAddress: '203.0.113.9' });
+    const [created] = await getDb().select().from(administrators).where(eq(administrators.email, email));
     // A national number is read as a US one and stored as E.164.
-    expect(created).toMatchObject({ orgId: org.orgId, level: 2, status: 'active', mustChangePassword: true, phone: '+16175550100' });
-    const [event] = (await events(org.orgId, 'administrators.created')).filter((e) => e.targetId === id);
-    expect(event.summary).toContain(`new@${org.domain}`);
-    expect(event.actorEmail).toBe(`owner@${org.domain}`);
-    await expect(signInAdministrator({ email: `new@${org.domain}`, password: INITIAL, clientAddress: '' })).resolves.toMatchObject({
-      mustChangePassword: true,
-    });
+    expect(created).toMatchObject({ orgId: org.orgId, level: 2, status: 'active', mustChangePassword: false, phone: '+16175550100' });
+    await expect(signInAdministrator({ email, password: INITIAL, clientAddress: '' })).resolves.toMatchObject({ id: created.id, mustChangePassword: false });
+    // Single use.
+    expect(await findInvitation(token)).toMatchObject({ state: 'accepted' });
+    expect((await refusal(acceptInvitation({ token, newPassword: 'Another-Granite-Pass-5', clientAddress: '' }))).message).toBe(invitationRefusals.accepted);
+    expect(await listPendingInvitations(getDb(), org.orgId)).toHaveLength(0);
+
+    const invited = await events(org.orgId, 'administrators.invited');
+    expect(invited).toHaveLength(1);
+    expect(invited[0]).toMatchObject({ actorEmail: `owner@${org.domain}`, targetId: invitationId });
+    const [accepted] = await events(org.orgId, 'administrators.invitation_accepted');
+    expect(accepted).toMatchObject({ actorEmail: email, targetId: created.id, clientAddress: '203.0.113.9' });
   });
 
-  it('refuses levels 2 and 3, a duplicate email, and a weak initial password', async () => {
+  it('accepts a link once under concurrent submissions', async () => {
+    const org = await createTestOrg();
+    const email = `race@${org.domain}`;
+    await inviteAdministrator({ actor: await actorFor(org.ownerId), ...details(email) });
+    const token = await invitationLink(email);
+    const results = await Promise.allSettled([1, 2, 3].map(() => acceptInvitation({ token, newPassword: INITIAL, clientAddress: '' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await getDb().$count(administrators, eq(administrators.email, email))).toBe(1);
+  });
+
+  it('resend replaces the link and renews 7 days; revoke and expiry make the link say so', async () => {
+    const org = await createTestOrg();
+    const owner = await actorFor(org.ownerId);
+    const email = `later@${org.domain}`;
+    const t0 = new Date('2026-03-01T10:00:00Z');
+    const { id } = await inviteAdministrator({ actor: owner, ...details(email), now: t0 });
+    const first = await invitationLink(email);
+    const eightDays = new Date(t0.getTime() + 8 * 86_400_000);
+    expect(await findInvitation(first, eightDays)).toMatchObject({ state: 'expired' });
+    expect((await refusal(acceptInvitation({ token: first, newPassword: INITIAL, clientAddress: '', now: eightDays }))).message).toBe(invitationRefusals.expired);
+
+    await resendInvitation({ actor: owner, id, now: eightDays });
+    const second = await invitationLink(email);
+    expect(second).not.toBe(first);
+    expect(await findInvitation(first, eightDays)).toBeNull();
+    expect(await findInvitation(second, eightDays)).toMatchObject({ state: 'open' });
+    expect(await events(org.orgId, 'administrators.invitation_resent')).toHaveLength(1);
+
+    await revokeInvitation({ actor: owner, id, now: eightDays });
+    expect(await findInvitation(second, eightDays)).toMatchObject({ state: 'revoked' });
+    expect((await refusal(acceptInvitation({ token: second, newPassword: INITIAL, clientAddress: '', now: eightDays }))).message).toBe(invitationRefusals.revoked);
+    expect((await refusal(resendInvitation({ actor: owner, id, now: eightDays }))).code).toBe('not_found');
+    expect(await events(org.orgId, 'administrators.invitation_revoked')).toHaveLength(1);
+    expect(await getDb().$count(administrators, eq(administrators.email, email))).toBe(0);
+    // A revoked invitation frees the address for a new one.
+    await inviteAdministrator({ actor: owner, ...details(email), now: eightDays });
+  });
+
+  it('refuses levels 2 and 3, a taken or already invited address, a level above one\'s own, another organisation\'s invitation', async () => {
     const org = await createTestOrg();
     for (const lower of [org.managerId, org.viewerId]) {
-      const e = await refusal(addAdministrator({ actor: await actorFor(lower), ...details(`x@${org.domain}`), initialPassword: INITIAL }));
+      const e = await refusal(inviteAdministrator({ actor: await actorFor(lower), ...details(`x@${org.domain}`) }));
       expect(e.code).toBe('forbidden');
     }
     const owner = await actorFor(org.ownerId);
-    expect((await refusal(addAdministrator({ actor: owner, ...details(`manager@${org.domain}`), initialPassword: INITIAL }))).code).toBe('conflict');
-    expect((await refusal(addAdministrator({ actor: owner, ...details(`weak@${org.domain}`), initialPassword: 'Password1!' }))).fieldErrors).toHaveProperty(
-      'initialPassword',
-    );
-    expect(await events(org.orgId, 'administrators.created')).toHaveLength(1); // only the owner, at creation
+    expect((await refusal(inviteAdministrator({ actor: owner, ...details(`manager@${org.domain}`) }))).code).toBe('conflict');
+    const { id } = await inviteAdministrator({ actor: owner, ...details(`twice@${org.domain}`) });
+    expect((await refusal(inviteAdministrator({ actor: owner, ...details(`twice@${org.domain}`) }))).message).toBe(ALREADY_INVITED);
+    // An email change cannot take an invited address either.
+    expect((await refusal(updateAdministrator({ actor: owner, id: org.managerId, ...details(`twice@${org.domain}`) }))).code).toBe('conflict');
+    const other = await createTestOrg();
+    const otherOwner = await actorFor(other.ownerId);
+    expect((await refusal(revokeInvitation({ actor: otherOwner, id }))).code).toBe('not_found');
+    expect((await refusal(resendInvitation({ actor: otherOwner, id }))).code).toBe('not_found');
+    expect(await events(org.orgId, 'administrators.invited')).toHaveLength(1);
   });
 
   it('refuses a phone number that is not one, on its field, and takes no phone at all', async () => {
     const org = await createTestOrg();
     const owner = await actorFor(org.ownerId);
     for (const phone of ['555 0100', '+44 20 7946', '12345678901234567']) {
-      const e = await refusal(addAdministrator({ actor: owner, ...details(`p@${org.domain}`), phone, initialPassword: INITIAL }));
+      const e = await refusal(inviteAdministrator({ actor: owner, ...details(`p@${org.domain}`), phone }));
       expect(e.code).toBe('invalid_input');
       expect(e.fieldErrors?.phone?.[0]).toMatch(/phone number/);
     }
-    expect(await events(org.orgId, 'administrators.created')).toHaveLength(1);
-    const { id } = await addAdministrator({ actor: owner, ...details(`p@${org.domain}`), phone: '  ', initialPassword: INITIAL });
+    expect(await events(org.orgId, 'administrators.invited')).toHaveLength(0);
+    const id = await invitedAdministrator(owner, { ...details(`p@${org.domain}`), phone: '  ' });
     expect((await row(id)).phone).toBe('');
     await updateAdministrator({ actor: owner, id, ...details(`p@${org.domain}`), phone: '+44 20 7946 0321' });
     expect((await row(id)).phone).toBe('+442079460321');
@@ -163,7 +248,7 @@ describe('deactivate and reactivate', () => {
     expect((await refusal(deactivateAdministrator({ actor: await actorFor(org.managerId), id: org.viewerId }))).code).toBe('forbidden');
 
     // Two level 1 administrators deactivate each other at the same moment: one must fail.
-    const { id: second } = await addAdministrator({ actor: owner, ...details(`second@${org.domain}`, 1), initialPassword: INITIAL });
+    const second = await invitedAdministrator(owner, details(`second@${org.domain}`, 1));
     const secondActor = await actorFor(second);
     const results = await Promise.allSettled([
       deactivateAdministrator({ actor: owner, id: second }),

@@ -6,8 +6,7 @@ import { hashToken, looksLikeToken } from '@/lib/auth/tokens';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { emailChangeNoticeEmail } from '@/lib/mail/templates';
-import { EMAIL_TAKEN } from './add-administrator';
-import { isUniqueViolation } from './guards';
+import { EMAIL_TAKEN, isUniqueViolation } from './guards';
 
 export const EMAIL_CHANGE_LINK_INVALID =
   'This confirmation link has expired, has already been used, or was replaced by a newer one. Ask a level 1 administrator to send it again.';

@@ -7,6 +7,8 @@ import { AppError } from '@/lib/errors/app-error';
 import { normalisePhone } from '@/lib/phone';
 import { isUuid } from '@/lib/ids';
 
+export const EMAIL_TAKEN = 'An administrator with this email address already exists.';
+
 export function assertCanManageAdministrators(actor: AdminActor) {
   if (!can(actor.level, 'administrators.manage')) throw new AppError('forbidden', 'Only level 1 administrators manage administrators.');
 }

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administratorEmailChanges, administrators, organisations, subscriptions } from '@/db/schema';
+import { administratorEmailChanges, administratorInvitations, administrators, organisations, subscriptions } from '@/db/schema';
 import type { AdminLevel } from '@/lib/auth/permissions';
 
 /** What a signed-in request knows about its administrator. Never includes the password hash. */
@@ -13,6 +13,8 @@ export type AdministratorSession = {
   level: AdminLevel;
   status: 'active' | 'inactive';
   mustChangePassword: boolean;
+  /** The organisation requires a second factor and this administrator has none yet: enrolment only. */
+  mustEnrolSecondFactor: boolean;
   sessionVersion: number;
   /** The subscription's renewal date, for the shell's Expired / Disabled banner (null without one). */
   renewalDate: string | null;
@@ -29,6 +31,8 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
       level: administrators.level,
       status: administrators.status,
       mustChangePassword: administrators.mustChangePassword,
+      requireTwoFactor: organisations.requireAdministratorTwoFactor,
+      totpEnabledAt: administrators.totpEnabledAt,
       sessionVersion: administrators.sessionVersion,
       renewalDate: subscriptions.renewalDate,
     })
@@ -37,7 +41,9 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
     // Joined here rather than read by the layout: one statement per request instead of two.
     .leftJoin(subscriptions, eq(subscriptions.orgId, administrators.orgId))
     .where(eq(administrators.id, id));
-  return row ? { ...row, level: row.level as AdminLevel } : null;
+  if (!row) return null;
+  const { requireTwoFactor, totpEnabledAt, ...session } = row;
+  return { ...session, level: row.level as AdminLevel, mustEnrolSecondFactor: requireTwoFactor && !totpEnabledAt };
 }
 
 /** For sign-in and password checks only: the one query that reads a password hash. */
@@ -52,6 +58,7 @@ export async function getAdministratorCredentials(db: DbOrTx, where: { email: st
       passwordHash: administrators.passwordHash,
       mustChangePassword: administrators.mustChangePassword,
       sessionVersion: administrators.sessionVersion,
+      totpEnabledAt: administrators.totpEnabledAt,
     })
     .from(administrators)
     .where(
@@ -109,4 +116,22 @@ export async function getAdministratorAddress(db: DbOrTx, orgId: string, id: str
     .from(administrators)
     .where(and(eq(administrators.id, id), eq(administrators.orgId, orgId)));
   return row ?? null;
+}
+
+/** The organisation's invitations not yet accepted nor revoked (expired ones included: they can be sent again). */
+export async function listPendingInvitations(db: DbOrTx, orgId: string) {
+  const rows = await db
+    .select({
+      id: administratorInvitations.id,
+      name: administratorInvitations.name,
+      email: administratorInvitations.email,
+      level: administratorInvitations.level,
+      invitedBy: administratorInvitations.invitedBy,
+      invitedAt: administratorInvitations.invitedAt,
+      expiresAt: administratorInvitations.expiresAt,
+    })
+    .from(administratorInvitations)
+    .where(and(eq(administratorInvitations.orgId, orgId), isNull(administratorInvitations.acceptedAt), isNull(administratorInvitations.revokedAt)))
+    .orderBy(asc(administratorInvitations.invitedAt));
+  return rows.map((row) => ({ ...row, level: row.level as AdminLevel }));
 }

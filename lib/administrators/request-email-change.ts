@@ -1,6 +1,6 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
-import { administratorEmailChanges, administrators } from '@/db/schema';
+import { administratorEmailChanges, administratorInvitations, administrators } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { createToken } from '@/lib/auth/tokens';
@@ -8,19 +8,23 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors/app-error';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { confirmEmailChangeEmail, emailChangeNoticeEmail } from '@/lib/mail/templates';
-import { EMAIL_TAKEN } from './add-administrator';
-import { assertCanManageAdministrators, lockAdministrator } from './guards';
+import { EMAIL_TAKEN, assertCanManageAdministrators, lockAdministrator } from './guards';
 
 export const EMAIL_CHANGE_HOURS = 24;
 export const CONFIRM_EMAIL_PATH = '/confirm-email';
 
-/** An address another administrator signs in with (or is about to) cannot be asked for. */
+/** An address another administrator signs in with (or is about to, or is invited with) cannot be asked for. */
 async function assertEmailFree(tx: Tx, id: string, email: string) {
   const [taken] = await tx
     .select({ id: administrators.id })
     .from(administrators)
     .where(and(eq(administrators.email, email), ne(administrators.id, id)));
   if (taken) throw new AppError('conflict', EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
+  const [invited] = await tx
+    .select({ id: administratorInvitations.id })
+    .from(administratorInvitations)
+    .where(and(eq(administratorInvitations.email, email), isNull(administratorInvitations.acceptedAt), isNull(administratorInvitations.revokedAt)));
+  if (invited) throw new AppError('conflict', EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { emailFieldFor } from '@/lib/auth/schemas';
-import { PASSWORD_MAX_LENGTH } from '@/lib/auth/password-policy';
 import { uuidSchema } from '@/lib/ids';
 
 /** Shared by the Add / Edit forms and their server actions. Unknown keys (orgId, status…) are stripped. */
@@ -23,9 +22,8 @@ export const administratorDetailsSchema = z.object({
     .refine((v) => v === 1 || v === 2 || v === 3, 'Choose level 1, 2 or 3.'),
 });
 
-export const addAdministratorSchema = administratorDetailsSchema.extend({
-  initialPassword: z.string().min(1, 'Enter an initial password.').max(PASSWORD_MAX_LENGTH),
-});
+/** "Add administrator" invites: contact details and level, no password (they choose their own). */
+export const addAdministratorSchema = administratorDetailsSchema;
 
 export const updateAdministratorSchema = administratorDetailsSchema.extend({ id: uuidSchema('Unknown administrator.') });
 
@@ -34,5 +32,7 @@ export const administratorIdSchema = z.object({ id: uuidSchema('Unknown administ
 export type AdministratorDetails = z.infer<typeof administratorDetailsSchema>;
 export type AddAdministratorInput = z.infer<typeof addAdministratorSchema>;
 export type UpdateAdministratorInput = z.infer<typeof updateAdministratorSchema>;
+
+export const invitationIdSchema = z.object({ id: uuidSchema('Unknown invitation.') });
 
 export const confirmEmailChangeSchema = z.object({ token: z.string().max(100) });

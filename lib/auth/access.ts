@@ -15,18 +15,24 @@ export type Access =
   | { kind: 'api_key' }
   /** The operators' tools presenting a configured bearer token (METRICS_TOKEN), never a session. */
   | { kind: 'operator_token' }
-  | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean };
+  /**
+   * `allowPendingPasswordChange` / `allowPendingEnrolment`: still allowed to an administrator who
+   * must first set their own password / set up the second factor their organisation requires.
+   */
+  | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
 const SIGNED = { kind: 'signed' } as const;
 const PORTAL = { kind: 'portal' } as const;
 const API_KEY = { kind: 'api_key' } as const;
 const OPERATOR_TOKEN = { kind: 'operator_token' } as const;
-const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean } = {}) =>
+const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
 export const actionAccess = {
   signInAction: PUBLIC,
+  /** Public: the challenge cookie left by a correct password is what it continues. */
+  verifySecondFactorAction: PUBLIC,
   signInMethodAction: PUBLIC,
   startDomainSignInAction: PUBLIC,
   portalSignInMethodAction: PUBLIC,
@@ -38,13 +44,20 @@ export const actionAccess = {
   requestPasswordResetAction: PUBLIC,
   resetPasswordAction: PUBLIC,
   changePasswordAction: admin('account.manage', { allowPendingPasswordChange: true }),
-  signOutAction: admin('account.manage', { allowPendingPasswordChange: true }),
+  signOutAction: admin('account.manage', { allowPendingPasswordChange: true, allowPendingEnrolment: true }),
+  confirmTotpAction: admin('account.manage', { allowPendingEnrolment: true }),
+  regenerateRecoveryCodesAction: admin('account.manage'),
+  saveTwoFactorRequirementAction: admin('settings.manage'),
   addAdministratorAction: admin('administrators.manage'),
   updateAdministratorAction: admin('administrators.manage'),
   deactivateAdministratorAction: admin('administrators.manage'),
   reactivateAdministratorAction: admin('administrators.manage'),
   resendEmailChangeAction: admin('administrators.manage'),
   cancelEmailChangeAction: admin('administrators.manage'),
+  resendInvitationAction: admin('administrators.manage'),
+  revokeInvitationAction: admin('administrators.manage'),
+  /** Public: the single-use invitation link is what authorizes it. */
+  acceptInvitationAction: PUBLIC,
   /** Public: the single-use link sent to the new address is what authorizes it. */
   confirmEmailChangeAction: PUBLIC,
   addLicensedEmailsAction: admin('licensed_emails.manage'),

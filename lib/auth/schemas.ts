@@ -66,3 +66,14 @@ export function safeCallbackPath(value: string | undefined, fallback = '/dashboa
   if (url.origin !== base || !path.startsWith(within) || path.startsWith('/login') || path.startsWith('/api/')) return fallback;
   return path;
 }
+
+/** The code step of an administrator's sign-in: 6 digits, or a recovery code (xxxxx-xxxxx). */
+export const secondFactorCodeSchema = z.object({
+  code: z.string().trim().min(1, 'Enter the code from your authenticator app, or a recovery code.').max(32),
+  callbackUrl: z.string().max(2000).optional(),
+});
+
+/** Confirming an authenticator app with its first code. */
+export const totpCodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code shown in your authenticator app.') });
+
+export const twoFactorRequirementSchema = z.object({ required: z.boolean() });

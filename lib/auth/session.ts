@@ -12,6 +12,7 @@ import { clientAddressFrom } from './client-address';
 import { sessionAccount } from './session-token';
 import { can, type Permission } from './permissions';
 import { isUuid } from '@/lib/ids';
+import { TWO_FACTOR_PATH } from './two-factor-messages';
 
 export async function requestClientAddress(): Promise<string> {
   return clientAddressFrom(await headers(), env().TRUSTED_PROXY_HOPS);
@@ -46,11 +47,19 @@ export const redirectToAdminSignIn = () => signInHere('/login', '/', '/dashboard
 /** To the portal's sign-in, and back to this page afterwards. */
 export const redirectToPortalSignIn = () => signInHere('/secure/login', '/secure/', '/secure/inbox');
 
-/** For pages: the administrator, or a redirect to sign-in / the forced password change. */
+/** Where an administrator must go first, if anywhere: the forced password change, then enrolment. */
+export function firstStepFor(admin: Pick<AdminActor, 'mustChangePassword' | 'mustEnrolSecondFactor'>): string | null {
+  if (admin.mustChangePassword) return '/change-password';
+  if (admin.mustEnrolSecondFactor) return TWO_FACTOR_PATH;
+  return null;
+}
+
+/** For pages: the administrator, or a redirect to sign-in / the forced password change / enrolment. */
 export async function requireAdminPage(permission: Permission = 'dashboard.view'): Promise<AdminActor> {
   const admin = await getCurrentAdmin();
   if (!admin) return redirectToAdminSignIn();
-  if (admin.mustChangePassword) redirect('/change-password');
+  const first = firstStepFor(admin);
+  if (first) redirect(first);
   if (!can(admin.level, permission)) forbidden();
   return admin;
 }

@@ -7,9 +7,10 @@ import { authenticate, type AccountSource, type SignInAccount } from './authenti
 
 export { INVALID_CREDENTIALS } from './authenticate';
 
-export type SignedInAdministrator = { id: string; orgId: string; sessionVersion: number; mustChangePassword: boolean };
+/** `pendingSecondFactor`: the password was right; the sign-in completes with an authenticator or recovery code. */
+export type SignedInAdministrator = { id: string; orgId: string; sessionVersion: number; mustChangePassword: boolean; pendingSecondFactor: boolean };
 
-type AdministratorAccount = SignInAccount & { orgId: string; sessionVersion: number; mustChangePassword: boolean };
+type AdministratorAccount = SignInAccount & { orgId: string; sessionVersion: number; mustChangePassword: boolean; totpEnabledAt?: Date | null };
 
 export const administratorSource: AccountSource<AdministratorAccount> = {
   kind: 'administrator',
@@ -20,6 +21,9 @@ export const administratorSource: AccountSource<AdministratorAccount> = {
   async passwordRefused(email) {
     return (await signInMethodFor(getDb(), email, 'administrator')) === 'domain' ? DOMAIN_SIGN_IN_REQUIRED : null;
   },
+  async needsSecondFactor(account) {
+    return Boolean(account.totpEnabledAt);
+  },
   async recordSignIn(tx, account, now) {
     await tx.update(administrators).set({ lastSignInAt: now }).where(eq(administrators.id, account.id));
   },
@@ -28,5 +32,5 @@ export const administratorSource: AccountSource<AdministratorAccount> = {
 /** An administrator's email and password (see `authenticate` for the rules). */
 export async function signInAdministrator(input: { email: string; password: string; clientAddress: string; now?: Date }): Promise<SignedInAdministrator> {
   const admin = await authenticate(administratorSource, input);
-  return { id: admin.id, orgId: admin.orgId, sessionVersion: admin.sessionVersion, mustChangePassword: admin.mustChangePassword };
+  return { id: admin.id, orgId: admin.orgId, sessionVersion: admin.sessionVersion, mustChangePassword: admin.mustChangePassword, pendingSecondFactor: admin.pendingSecondFactor };
 }

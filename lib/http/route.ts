@@ -1,6 +1,7 @@
 import type { AdminActor } from '@/lib/auth/actor';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { getCurrentAdmin } from '@/lib/auth/session';
+import { SET_UP_TWO_FACTOR_FIRST } from '@/lib/auth/two-factor-messages';
 import { httpStatusByCode, isAppError, type AppErrorCode } from '@/lib/errors/app-error';
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
 import { annotateRequest, errorFields, log } from '@/lib/log';
@@ -16,6 +17,7 @@ export async function authorizeRoute(permission: Permission): Promise<AdminActor
   const admin = await getCurrentAdmin();
   if (!admin) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
   if (admin.mustChangePassword) return jsonError('forbidden', 'Set a new password before doing anything else.', 403);
+  if (admin.mustEnrolSecondFactor) return jsonError('forbidden', SET_UP_TWO_FACTOR_FIRST, 403);
   annotateRequest({ orgId: admin.orgId, accountId: admin.id });
   if (!can(admin.level, permission)) return jsonError('forbidden', 'Your administrator level does not allow this.', 403);
   return admin;

@@ -126,3 +126,15 @@ export function emailChangeNoticeEmail(input: { name: string; oldEmail: string; 
   ];
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
+
+/** To a new administrator: the single-use link where they choose their own password. */
+export function administratorInvitationEmail(input: { name: string; organisation: string; invitedBy: string; level: number; url: string; days: number }): RenderedEmail {
+  const subject = `You are invited to administer ${input.organisation} on Sealpost`;
+  const lines = [
+    `Hello ${input.name},`,
+    `${input.invitedBy} invited you to be a level ${input.level} administrator of ${input.organisation} on Sealpost.`,
+    `Open the link below to choose your password; then sign in with this email address. The link works once and expires in ${input.days} days.`,
+    'If you did not expect this, ignore this email: no account is created.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Accept the invitation', url: input.url }) };
+}

@@ -2,15 +2,18 @@
 
 import { revalidatePath } from 'next/cache';
 import { adminAction } from '@/lib/actions/action';
-import { addAdministrator } from '@/lib/administrators/add-administrator';
-import { addAdministratorSchema, administratorIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
+import { twoFactorRequirementSchema } from '@/lib/auth/schemas';
+import { setTwoFactorRequirement } from '@/lib/organisations/set-two-factor-requirement';
+import { inviteAdministrator, resendInvitation, revokeInvitation } from '@/lib/administrators/invite-administrator';
+import { addAdministratorSchema, administratorIdSchema, invitationIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
 import { deactivateAdministrator, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
 import { updateAdministrator } from '@/lib/administrators/update-administrator';
 import { cancelEmailChange } from '@/lib/administrators/cancel-email-change';
 import { resendEmailChange } from '@/lib/administrators/request-email-change';
 
+/** "Add": an invitation by email; the new administrator chooses their own password. */
 export const addAdministratorAction = adminAction('addAdministratorAction', addAdministratorSchema, async (input, { actor }) => {
-  const result = await addAdministrator({ actor, ...input });
+  const result = await inviteAdministrator({ actor, ...input });
   revalidatePath('/administrators');
   return result;
 });
@@ -41,6 +44,25 @@ export const resendEmailChangeAction = adminAction('resendEmailChangeAction', ad
 
 export const cancelEmailChangeAction = adminAction('cancelEmailChangeAction', administratorIdSchema, async ({ id }, { actor }) => {
   await cancelEmailChange({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+export const resendInvitationAction = adminAction('resendInvitationAction', invitationIdSchema, async ({ id }, { actor }) => {
+  await resendInvitation({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+export const revokeInvitationAction = adminAction('revokeInvitationAction', invitationIdSchema, async ({ id }, { actor }) => {
+  await revokeInvitation({ actor, id });
+  revalidatePath('/administrators');
+  return null;
+});
+
+/** "Require two-factor authentication for administrators" (level 1). */
+export const saveTwoFactorRequirementAction = adminAction('saveTwoFactorRequirementAction', twoFactorRequirementSchema, async ({ required }, { actor }) => {
+  await setTwoFactorRequirement({ actor, required });
   revalidatePath('/administrators');
   return null;
 });

@@ -2,6 +2,8 @@ import { Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdministratorFormDialog } from '@/components/administrators/administrator-form-dialog';
+import { TwoFactorRequirement } from '@/components/administrators/two-factor-requirement';
+import { InvitationActions } from '@/components/administrators/invitation-actions';
 import { PendingEmailChange } from '@/components/administrators/pending-email-change';
 import { StatusActions } from '@/components/administrators/status-actions';
 import { UnlinkIdentityButton } from '@/components/administrators/unlink-identity-button';
@@ -11,9 +13,10 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { getDb } from '@/db/client';
-import { listAdministrators } from '@/lib/administrators/queries';
+import { listAdministrators, listPendingInvitations } from '@/lib/administrators/queries';
 import { can, LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
+import { twoFactorRequired } from '@/lib/organisations/set-two-factor-requirement';
 import { listLinkedAdministrators } from '@/lib/domain-sign-in/identities';
 import { formatDateTime } from '@/lib/format';
 import { formatPhone } from '@/lib/phone';
@@ -28,6 +31,8 @@ export default async function AdministratorsPage() {
   const canManage = can(admin.level, 'administrators.manage');
   const canUnlink = can(admin.level, 'settings.manage');
   const linked = await listLinkedAdministrators(getDb(), admin.orgId);
+  const invitations = await listPendingInvitations(getDb(), admin.orgId);
+  const requireTwoFactor = await twoFactorRequired(getDb(), admin.orgId);
   const now = new Date();
   const active = rows.filter((r) => r.status === 'active').length;
 
@@ -50,6 +55,13 @@ export default async function AdministratorsPage() {
           ) : undefined
         }
       />
+      <Card className="flex flex-wrap items-center justify-between gap-3 p-4">
+        <p className="text-sm">
+          <span className="font-medium">Require two-factor authentication for administrators:</span>{' '}
+          {requireTwoFactor ? 'On — every administrator signs in with an authenticator app.' : 'Off — a password alone is enough for administrators without an authenticator app.'}
+        </p>
+        {canUnlink && <TwoFactorRequirement required={requireTwoFactor} />}
+      </Card>
       <Card className="overflow-hidden">
         <Table aria-label="Administrators">
           <TableHeader>
@@ -131,6 +143,56 @@ export default async function AdministratorsPage() {
           </TableBody>
         </Table>
       </Card>
+      {invitations.length > 0 && (
+        <div className="grid gap-3">
+          <h2 className="text-lg font-semibold">
+            Pending invitations
+          </h2>
+          <Card className="overflow-hidden">
+            <Table aria-label="Pending invitations">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Name</TableHead>
+                  <TableHead>Email</TableHead>
+                  <TableHead>Level</TableHead>
+                  <TableHead>Invited</TableHead>
+                  <TableHead>Link</TableHead>
+                  {canManage && (
+                    <TableHead>
+                      <span className="sr-only">Actions</span>
+                    </TableHead>
+                  )}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {invitations.map((invitation) => {
+                  const expired = invitation.expiresAt.getTime() <= now.getTime();
+                  return (
+                    <TableRow key={invitation.id}>
+                      <TableCell className="font-medium">{invitation.name}</TableCell>
+                      <TableCell>{invitation.email}</TableCell>
+                      <TableCell>
+                        {invitation.level} · {LEVEL_NAMES[invitation.level]}
+                      </TableCell>
+                      <TableCell className="whitespace-nowrap" title={`By ${invitation.invitedBy}`}>
+                        {formatDateTime(invitation.invitedAt)}
+                      </TableCell>
+                      <TableCell>
+                        <Badge variant={expired ? 'neutral' : 'warning'}>{expired ? 'Expired' : `Expires ${formatDateTime(invitation.expiresAt)}`}</Badge>
+                      </TableCell>
+                      {canManage && (
+                        <TableCell>
+                          <InvitationActions id={invitation.id} name={invitation.name} email={invitation.email} />
+                        </TableCell>
+                      )}
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </Card>
+        </div>
+      )}
     </div>
   );
 }

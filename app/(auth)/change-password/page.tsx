@@ -5,6 +5,7 @@ import { connection } from 'next/server';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { getCurrentAdmin } from '@/lib/auth/session';
+import { TWO_FACTOR_PATH } from '@/lib/auth/two-factor-messages';
 import { ChangePasswordForm } from '@/components/auth/change-password-form';
 import { changePasswordAction } from '../actions';
 
@@ -14,6 +15,7 @@ export default async function ChangePasswordPage() {
   await connection();
   const admin = await getCurrentAdmin();
   if (!admin) redirect('/login');
+  if (admin.mustEnrolSecondFactor && !admin.mustChangePassword) redirect(TWO_FACTOR_PATH);
   return (
     <Card>
       <CardHeader>

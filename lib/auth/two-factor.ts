@@ -1,0 +1,208 @@
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { getDb, type Tx } from '@/db/client';
+import { administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { AppError } from '@/lib/errors/app-error';
+import { isUuid } from '@/lib/ids';
+import { auditActorOf, type AdminActor } from './actor';
+import { recordCompletedSignIn, recordFailedSecondFactor } from './authenticate';
+import { administratorSource } from './sign-in-administrator';
+import { recordThrottledAttempt, reserveAttempt, signInRules, waitMessage } from './throttle';
+import { createToken, hashToken, looksLikeToken } from './tokens';
+import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes, newTotpSecret, totpProvisioning, totpTimeStep } from './totp';
+
+export const CHALLENGE_MINUTES = 10;
+export const MAX_CHALLENGE_ATTEMPTS = 5;
+export const CODE_REFUSED = 'That code is not right, or it was already used. Enter the current code from your authenticator app, or a recovery code.';
+export const SIGN_IN_AGAIN_FOR_CODE = 'This sign-in has expired or the code was tried too many times. Sign in again.';
+const ALREADY_ON = 'Two-factor authentication is already on for your account.';
+
+/** Whether the administrator signs in with an authenticator app. */
+export async function hasTotp(administratorId: string): Promise<boolean> {
+  const [row] = await getDb().select({ on: administrators.totpEnabledAt }).from(administrators).where(eq(administrators.id, administratorId));
+  return Boolean(row?.on);
+}
+
+/**
+ * The secret being enrolled, created on first look (and kept until confirmed, so reloading the
+ * page shows the same QR code), or null when the app is already enrolled.
+ */
+export async function totpEnrolment(actor: AdminActor): Promise<{ secret: string; uri: string; qrDataUrl: string } | null> {
+  const db = getDb();
+  const [row] = await db.select({ secret: administrators.totpSecret, on: administrators.totpEnabledAt }).from(administrators).where(and(eq(administrators.id, actor.id), eq(administrators.orgId, actor.orgId)));
+  if (!row || row.on) return null;
+  let secret = row.secret;
+  if (!secret) {
+    const fresh = newTotpSecret();
+    // Only set when still empty: two tabs opened at once show the same secret.
+    const [set] = await db
+      .update(administrators)
+      .set({ totpSecret: fresh })
+      .where(and(eq(administrators.id, actor.id), isNull(administrators.totpSecret), isNull(administrators.totpEnabledAt)))
+      .returning({ secret: administrators.totpSecret });
+    secret = set?.secret ?? (await db.select({ secret: administrators.totpSecret }).from(administrators).where(eq(administrators.id, actor.id)))[0]?.secret ?? null;
+  }
+  if (!secret) return null;
+  return { secret, ...(await totpProvisioning({ secret, email: actor.email })) };
+}
+
+async function replaceRecoveryCodes(tx: Tx, administratorId: string, now: Date): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await tx.delete(administratorRecoveryCodes).where(eq(administratorRecoveryCodes.administratorId, administratorId));
+  await tx.insert(administratorRecoveryCodes).values(codes.map((code) => ({ administratorId, codeHash: hashRecoveryCode(code), createdAt: now })));
+  return codes;
+}
+
+/**
+ * Confirms the enrolment with a first code from the app: two-factor is on from now on, and ten
+ * single-use recovery codes are returned (shown once; only their hashes are kept).
+ */
+export async function confirmTotpEnrolment(input: { actor: AdminActor; code: string; now?: Date }): Promise<{ recoveryCodes: string[] }> {
+  const { actor, now = new Date() } = input;
+  return getDb().transaction(async (tx) => {
+    const [row] = await tx
+      .select({ secret: administrators.totpSecret, on: administrators.totpEnabledAt })
+      .from(administrators)
+      .where(and(eq(administrators.id, actor.id), eq(administrators.orgId, actor.orgId)))
+      .for('update');
+    if (row?.on) throw new AppError('conflict', ALREADY_ON);
+    if (!row?.secret) throw new AppError('expired', 'Open this page again to get a QR code.');
+    const step = await totpTimeStep({ secret: row.secret, code: input.code, now, afterTimeStep: null });
+    if (step === null) throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
+    await tx.update(administrators).set({ totpEnabledAt: now, totpLastTimeStep: step, updatedAt: now }).where(eq(administrators.id, actor.id));
+    const recoveryCodes = await replaceRecoveryCodes(tx, actor.id, now);
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'auth.two_factor_enabled',
+      summary: `${actor.email} turned on two-factor authentication with an authenticator app`,
+      target: { type: 'administrator', id: actor.id, label: actor.email },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+    return { recoveryCodes };
+  });
+}
+
+/** New recovery codes (the old ones stop working), shown once. */
+export async function regenerateRecoveryCodes(input: { actor: AdminActor; now?: Date }): Promise<{ recoveryCodes: string[] }> {
+  const { actor, now = new Date() } = input;
+  return getDb().transaction(async (tx) => {
+    const [row] = await tx.select({ on: administrators.totpEnabledAt }).from(administrators).where(and(eq(administrators.id, actor.id), eq(administrators.orgId, actor.orgId))).for('update');
+    if (!row?.on) throw new AppError('conflict', 'Turn on two-factor authentication first.');
+    const recoveryCodes = await replaceRecoveryCodes(tx, actor.id, now);
+    await recordAuditEvent(tx, {
+      orgId: actor.orgId,
+      actor: auditActorOf(actor),
+      action: 'auth.recovery_codes_regenerated',
+      summary: `${actor.email} generated new recovery codes (the earlier ones no longer work)`,
+      target: { type: 'administrator', id: actor.id, label: actor.email },
+      clientAddress: actor.clientAddress,
+      now,
+    });
+    return { recoveryCodes };
+  });
+}
+
+export async function unusedRecoveryCodeCount(administratorId: string): Promise<number> {
+  return getDb().$count(administratorRecoveryCodes, and(eq(administratorRecoveryCodes.administratorId, administratorId), isNull(administratorRecoveryCodes.usedAt)));
+}
+
+/** After a correct password: the sign-in waits for the code; the browser keeps the ticket. */
+export async function startSecondFactor(administratorId: string, now = new Date()): Promise<{ challengeId: string; ticket: string }> {
+  const { token, tokenHash } = createToken();
+  const db = getDb();
+  // Challenges that can no longer be used are of no use to anyone.
+  await db.delete(administratorSignInChallenges).where(and(eq(administratorSignInChallenges.administratorId, administratorId), or(lt(administratorSignInChallenges.expiresAt, now), sql`${administratorSignInChallenges.usedAt} is not null`)));
+  const [challenge] = await db
+    .insert(administratorSignInChallenges)
+    .values({ administratorId, ticketHash: tokenHash, expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * 60_000), createdAt: now })
+    .returning({ id: administratorSignInChallenges.id });
+  return { challengeId: challenge.id, ticket: token };
+}
+
+/**
+ * The second step of an administrator's sign-in: a current authenticator code (accepted once:
+ * its time step must be later than the last accepted one, decided by one conditional UPDATE) or
+ * an unused recovery code (consumed by one conditional UPDATE). Each try counts against the
+ * challenge (5) and against the same throttle as passwords; every refusal is an audit event.
+ */
+export async function completeSecondFactor(input: { challengeId: string; ticket: string; code: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number }> {
+  const now = input.now ?? new Date();
+  if (!isUuid(input.challengeId) || !looksLikeToken(input.ticket)) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  const db = getDb();
+  const [challenge] = await db
+    .update(administratorSignInChallenges)
+    .set({ attempts: sql`${administratorSignInChallenges.attempts} + 1` })
+    .where(
+      and(
+        eq(administratorSignInChallenges.id, input.challengeId),
+        eq(administratorSignInChallenges.ticketHash, hashToken(input.ticket)),
+        isNull(administratorSignInChallenges.usedAt),
+        gt(administratorSignInChallenges.expiresAt, now),
+        lt(administratorSignInChallenges.attempts, MAX_CHALLENGE_ATTEMPTS),
+      ),
+    )
+    .returning({ administratorId: administratorSignInChallenges.administratorId });
+  if (!challenge) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  const [admin] = await db
+    .select({
+      id: administrators.id,
+      orgId: administrators.orgId,
+      email: administrators.email,
+      status: administrators.status,
+      passwordHash: administrators.passwordHash,
+      sessionVersion: administrators.sessionVersion,
+      mustChangePassword: administrators.mustChangePassword,
+      secret: administrators.totpSecret,
+      on: administrators.totpEnabledAt,
+      lastStep: administrators.totpLastTimeStep,
+    })
+    .from(administrators)
+    .where(eq(administrators.id, challenge.administratorId));
+  if (!admin || admin.status !== 'active' || !admin.on || !admin.secret) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  const account = { ...admin, active: true };
+
+  const throttled = await reserveAttempt(db, signInRules(admin.email, input.clientAddress, 'administrator'), now);
+  if (throttled) {
+    await db.transaction((tx) =>
+      recordThrottledAttempt(tx, throttled.key, {
+        orgId: admin.orgId,
+        actor: { type: 'administrator', id: admin.id, email: admin.email },
+        action: 'auth.sign_in_failed',
+        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${admin.email} refused while throttled`,
+        target: { type: 'administrator', id: admin.id, label: admin.email },
+        clientAddress: input.clientAddress,
+        metadata: { reason: 'throttled', kind: 'administrator' },
+        now,
+      }),
+    );
+    throw new AppError('rate_limited', waitMessage(throttled.wait));
+  }
+
+  let how: string | null = null;
+  const step = await totpTimeStep({ secret: admin.secret, code: input.code, now, afterTimeStep: admin.lastStep });
+  if (step !== null) {
+    // Two tabs sending the same code at once: only one moves the last step forward.
+    const [moved] = await db
+      .update(administrators)
+      .set({ totpLastTimeStep: step })
+      .where(and(eq(administrators.id, admin.id), or(isNull(administrators.totpLastTimeStep), lt(administrators.totpLastTimeStep, step))))
+      .returning({ id: administrators.id });
+    if (moved) how = 'with an authenticator code';
+  } else if (looksLikeRecoveryCode(input.code)) {
+    const [used] = await db
+      .update(administratorRecoveryCodes)
+      .set({ usedAt: now })
+      .where(and(eq(administratorRecoveryCodes.administratorId, admin.id), eq(administratorRecoveryCodes.codeHash, hashRecoveryCode(input.code)), isNull(administratorRecoveryCodes.usedAt)))
+      .returning({ id: administratorRecoveryCodes.id });
+    if (used) how = 'with a recovery code';
+  }
+  if (!how) {
+    await recordFailedSecondFactor(account, 'administrator', { clientAddress: input.clientAddress, reason: 'wrong or reused second-factor code', now });
+    throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
+  }
+  await db.update(administratorSignInChallenges).set({ usedAt: now }).where(eq(administratorSignInChallenges.id, input.challengeId));
+  await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how, now });
+  return { id: admin.id, sessionVersion: admin.sessionVersion };
+}
