@@ -32,6 +32,13 @@ function adapter(sql: postgres.Sql): PgBoss.Db {
         const reserved = await sql.reserve();
         try {
           return { rows: [...(params.length ? await reserved.unsafe(text, params) : await reserved.unsafe(text))] };
+        } catch (error) {
+          // A statement that fails after the text's BEGIN leaves the session inside an aborted
+          // transaction: every later query on this pooled connection would fail ("current
+          // transaction is aborted") until a ROLLBACK. Seen when several processes created
+          // pg-boss's schema at once on a fresh database (web workers and the gateway's primary).
+          await reserved.unsafe('ROLLBACK').catch(() => undefined);
+          throw error;
         } finally {
           reserved.release();
         }
