@@ -83,6 +83,8 @@ const fields = {
   TRUSTED_PROXY_HOPS: wholeNumber(0, 10, 0),
   /** The public address, used in emailed links. Unset: http://localhost:$PORT. */
   APP_URL: url(),
+  /** security.txt's Contact (RFC 9116): a mailto: or https: address. Unset: mailto:security@ the APP_URL's host. */
+  SECURITY_CONTACT: z.preprocess(blankToUndefined, z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: or https:// address').optional()),
   PORT: wholeNumber(1, 65535, 3000),
   HOST: text('0.0.0.0'),
   /** `npm start` only: worker processes sharing the port, or `auto` for one per core. */
