@@ -29,6 +29,8 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     baseURL,
+    // Times in the portal follow the browser's zone for a new user: fixed, whatever the machine's.
+    timezoneId: 'UTC',
     screenshot: 'on',
     trace: 'retain-on-failure',
   },

@@ -105,6 +105,7 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   markMessageAction: (ids) => ({ id: ids.acmeMessageId, read: false }),
   deleteMessageAction: (ids) => ({ id: ids.acmeMessageId }),
   savePreferencesAction: () => ({ dateFormat: 'yyyy-MM-dd', timeFormat: '24h', weekStartsOn: 1, timeZone: 'UTC', signature: 'matrix' }),
+  adoptDeviceTimeZoneAction: () => ({ timeZone: 'UTC' }),
   findContactsAction: () => ({ search: 'a' }),
   recallMessageAction: (ids) => ({ messageId: ids.acmeMessageId }),
   extendMessageAction: (ids) => ({ messageId: ids.acmeMessageId, days: 7 }),

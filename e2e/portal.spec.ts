@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { expect, test } from '@playwright/test';
 import { DEMO_PASSWORD, enterEmailAndPassword, expectAccessible, openLinkFromOutbox, signInToPortal } from './helpers';
 
@@ -279,13 +280,48 @@ test('preferences change how dates are shown', async ({ page }) => {
       page.getByRole('button', { name: 'Save preferences' }).click(),
     ]);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
-  await page.getByLabel('Time zone').selectOption('America/New_York');
+  // The zone list is searched by typing; a name that is not a zone is refused where it is typed.
+  const zone = page.getByLabel('Time zone');
+  await zone.fill('Atlantis/Lost City');
+  await page.getByLabel('Signature').focus();
+  await expect(page.getByText('Choose a time zone from the list.')).toBeVisible();
+  await expect(zone).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#timeZone-options option[value="America/New York"]')).toHaveCount(1);
+  await zone.fill('America/New York');
+  await expect(page.getByText('Choose a time zone from the list.')).toBeHidden();
   await save();
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Inbox/ }).click();
   await expect(page.getByRole('list', { name: 'Inbox' }).locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} (AM|PM) E[SD]T$/);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
-  await page.getByLabel('Time zone').selectOption('UTC');
+  await page.getByLabel('Time zone').fill('UTC');
   await save();
+});
+
+test("a new user's times start in the device's time zone, and a zone chosen later is kept", async ({ browser }) => {
+  const tokyo = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await tokyo.newPage();
+  // Alice has never chosen a zone (as the seed leaves her; an earlier test's device may have set one).
+  const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1 });
+  await sql`update portal_users set preferences = coalesce(preferences, '{}'::jsonb) - 'timeZone' where email = 'alice@acme.example'`;
+  await sql.end();
+  await signInToPortal(page, 'alice@acme.example');
+  await expect(page.getByRole('list', { name: 'Inbox' }).locator('time').first()).toHaveText(/(JST|GMT\+9)$/);
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
+  await expect(page.getByLabel('Time zone')).toHaveValue('Asia/Tokyo');
+  await tokyo.close();
+
+  // Another device elsewhere does not move it.
+  const lisbon = await browser.newContext({ timezoneId: 'Europe/Lisbon' });
+  const second = await lisbon.newPage();
+  await signInToPortal(second, 'alice@acme.example');
+  await second.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Preferences' }).click();
+  await expect(second.getByLabel('Time zone')).toHaveValue('Asia/Tokyo');
+  await second.getByLabel('Time zone').fill('UTC');
+  await Promise.all([
+    second.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/secure/preferences'),
+    second.getByRole('button', { name: 'Save preferences' }).click(),
+  ]);
+  await lisbon.close();
 });
 
 test('a 50 MB attachment arrives byte for byte; one byte more is refused', async ({ page, browser }) => {

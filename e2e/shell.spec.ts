@@ -85,3 +85,38 @@ test('on a laptop-width window, wide tables scroll inside their card (from the k
   await page.keyboard.press('ArrowRight');
   await expect.poll(() => region.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
 });
+
+test('the sidebar groups its pages, stays in view, and a slow page shows a progress bar until it arrives', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, 'owner@acme.example');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const [group, first] of [
+    ['Licensing & billing', 'Licensed emails'],
+    ['Messaging', 'Policies'],
+    ['Delivery', 'Delivery events'],
+    ['Organisation', 'Administrators'],
+  ] as const) {
+    await expect(nav.getByRole('list', { name: group }).getByRole('link').first()).toHaveText(first);
+  }
+  // The organisation is a label, not a control.
+  await expect(page.getByRole('complementary').getByRole('button', { name: /Acme Health/ })).toHaveCount(0);
+  await expect(page.getByRole('complementary').getByText('Acme Health')).toBeVisible();
+
+  // The server is slow to answer this one navigation: the bar shows while the old page stays.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/events(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await nav.getByRole('link', { name: 'Events', exact: true }).click();
+  const bar = page.getByRole('progressbar', { name: 'Loading page' });
+  await expect(bar).toBeVisible();
+  release();
+  await expect(page.getByRole('heading', { name: 'Events', level: 1 })).toBeVisible();
+  await expect(bar).toBeHidden();
+
+  // Scrolled to the bottom of a long page, the navigation is still on screen.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeInViewport();
+});

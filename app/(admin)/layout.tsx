@@ -21,19 +21,20 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   if (first) redirect(first);
   const items = adminNavigation
     .filter((item) => can(admin.level, item.permission))
-    .map(({ href, label, icon }) => ({ href, label, icon }));
+    .map(({ href, label, icon, group }) => ({ href, label, icon, group }));
 
   return (
     <div className="min-h-dvh lg:grid lg:grid-cols-[16rem_1fr]">
-      <aside className="hidden border-r border-line bg-surface lg:flex lg:flex-col">
-        <div className="flex h-16 items-center px-5">
+      <aside className="hidden border-r border-line bg-surface lg:sticky lg:top-0 lg:flex lg:h-dvh lg:flex-col">
+        <div className="flex h-16 shrink-0 items-center px-5">
           <Logo />
         </div>
-        <div className="mx-3 mb-4 flex items-center gap-2 rounded-md border border-line bg-canvas px-3 py-2">
-          <Building2 aria-hidden className="size-4 text-muted" />
-          <span className="truncate text-sm font-medium">{admin.orgName}</span>
-        </div>
-        <nav aria-label="Main" className="flex-1 px-3">
+        <p className="mb-3 flex items-center gap-2 px-5 text-xs text-muted">
+          <Building2 aria-hidden className="size-3.5 shrink-0" />
+          <span className="sr-only">Organisation: </span>
+          <span className="truncate font-medium">{admin.orgName}</span>
+        </p>
+        <nav aria-label="Main" className="flex-1 overflow-y-auto px-3 pb-4">
           <AdminNav items={items} />
         </nav>
       </aside>
@@ -43,10 +44,6 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           <div className="lg:hidden">
             <Logo />
           </div>
-          <p className="hidden text-sm text-muted lg:block">
-            <span className="sr-only">Organisation: </span>
-            {admin.orgName}
-          </p>
           <div className="ml-auto">
             <AccountMenu name={admin.name} email={admin.email} levelName={`Level ${admin.level} · ${LEVEL_NAMES[admin.level]}`} />
           </div>

@@ -77,6 +77,7 @@ export const actionAccess = {
   markMessageAction: PORTAL,
   deleteMessageAction: PORTAL,
   savePreferencesAction: PORTAL,
+  adoptDeviceTimeZoneAction: PORTAL,
   findContactsAction: PORTAL,
   recallMessageAction: admin('secure_messages.manage'),
   createApiKeyAction: admin('settings.manage'),

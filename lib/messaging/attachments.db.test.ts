@@ -76,6 +76,7 @@ async function portalUser(): Promise<PortalActor> {
     sessionVersion: 1,
     preferences: { dateFormat: 'd MMM yyyy', timeFormat: '24h', weekStartsOn: 1, signature: '' },
     internalOrgId: null,
+    timeZoneChosen: true,
     clientAddress: '198.51.100.20',
     sessionId: randomUUID(),
   };

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
@@ -6,6 +6,7 @@ import type { PortalSession } from '@/lib/portal/queries';
 import { NOT_FOUND } from './open-message';
 import type { PortalPreferences } from '@/db/schema';
 import { isUuid } from '@/lib/ids';
+import { isTimeZone } from './format';
 
 /** Mark as read / unread: only the user's own copy; anyone else's id is not found. */
 export async function markMessage(input: { user: PortalSession; id: string; read: boolean; now?: Date }) {
@@ -40,4 +41,19 @@ export async function deleteMessage(input: { user: PortalSession; id: string; no
 
 export async function savePreferences(input: { user: PortalSession; preferences: PortalPreferences }) {
   await getDb().update(portalUsers).set({ preferences: input.preferences }).where(eq(portalUsers.id, input.user.id));
+}
+
+/**
+ * A new user's times start in their device's zone rather than UTC: the portal sends the browser's
+ * zone once, and it is kept only if the user has never chosen one (a later choice on the
+ * preferences page always wins; a second device does not overwrite it). Returns whether it was kept.
+ */
+export async function adoptDeviceTimeZone(input: { user: PortalSession; timeZone: string }): Promise<boolean> {
+  if (!isTimeZone(input.timeZone)) throw new AppError('invalid_input', 'Unknown time zone.');
+  const rows = await getDb()
+    .update(portalUsers)
+    .set({ preferences: sql`jsonb_set(coalesce(${portalUsers.preferences}, '{}'::jsonb), '{timeZone}', to_jsonb(${input.timeZone}::text))` })
+    .where(and(eq(portalUsers.id, input.user.id), sql`not (coalesce(${portalUsers.preferences}, '{}'::jsonb) ? 'timeZone')`))
+    .returning({ id: portalUsers.id });
+  return rows.length > 0;
 }

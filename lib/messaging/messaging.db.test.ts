@@ -7,7 +7,7 @@ import { hashPassword } from '@/lib/auth/passwords';
 import { getPortalSession } from '@/lib/portal/queries';
 import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
-import { deleteMessage, markMessage } from './mailbox-actions';
+import { adoptDeviceTimeZone, deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
@@ -372,5 +372,20 @@ describe('a disabled subscription (past its grace period)', () => {
 
     await getDb().update(subscriptions).set({ termStart: '2032-01-01', renewalDate: '2033-01-01' }).where(eq(subscriptions.orgId, org.orgId));
     await send(alice, { to: [pat.email], subject: 'Renewed', now: disabledDay });
+  });
+});
+
+describe("a new user's time zone", () => {
+  it("adopts the device's zone once, never over a zone the user chose, and refuses an unknown zone", async () => {
+    const { pat } = await setup();
+    expect(pat.timeZoneChosen).toBe(false);
+    expect(pat.preferences.timeZone).toBe('UTC');
+    await expect(adoptDeviceTimeZone({ user: pat, timeZone: 'Mars/Olympus_Mons' })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await adoptDeviceTimeZone({ user: pat, timeZone: 'Asia/Tokyo' })).toBe(true);
+    const after = await getPortalSession(getDb(), pat.id);
+    expect(after).toMatchObject({ timeZoneChosen: true, preferences: { timeZone: 'Asia/Tokyo', dateFormat: 'd MMM yyyy' } });
+    // A second device elsewhere does not move it.
+    expect(await adoptDeviceTimeZone({ user: pat, timeZone: 'Europe/Lisbon' })).toBe(false);
+    expect((await getPortalSession(getDb(), pat.id))?.preferences.timeZone).toBe('Asia/Tokyo');
   });
 });

@@ -12,6 +12,8 @@ export type PortalSession = {
   status: 'pending' | 'active' | 'disabled';
   sessionVersion: number;
   preferences: PortalPreferences;
+  /** False until a time zone is stored: until then times show in UTC and the portal adopts the device's zone. */
+  timeZoneChosen: boolean;
   /** The organisation whose licensed address this is; null for external recipients. */
   internalOrgId: string | null;
 };
@@ -30,7 +32,7 @@ export async function getPortalSession(db: DbOrTx, id: string): Promise<PortalSe
     .from(portalUsers)
     .leftJoin(licensedEmails, eq(licensedEmails.email, portalUsers.email))
     .where(eq(portalUsers.id, id));
-  return row ? { ...row, preferences: { ...DEFAULT_PREFERENCES, ...(row.preferences ?? {}) } } : null;
+  return row ? { ...row, preferences: { ...DEFAULT_PREFERENCES, ...(row.preferences ?? {}) }, timeZoneChosen: row.preferences?.timeZone !== undefined } : null;
 }
 
 /** For sign-in and password checks only. */

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { portalAction } from '@/lib/actions/action';
-import { deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
+import { adoptDeviceTimeZone, deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
@@ -34,6 +34,13 @@ export const savePreferencesAction = portalAction('savePreferencesAction', prefe
   await savePreferences({ user, preferences });
   revalidatePath('/secure', 'layout');
   return null;
+});
+
+/** The device's time zone, kept only while the user has not chosen one (see adoptDeviceTimeZone). */
+export const adoptDeviceTimeZoneAction = portalAction('adoptDeviceTimeZoneAction', z.object({ timeZone: z.string().max(64) }), async ({ timeZone }, { user }) => {
+  const adopted = await adoptDeviceTimeZone({ user, timeZone });
+  if (adopted) revalidatePath('/secure', 'layout');
+  return { adopted };
 });
 
 /** The contact picker's "All addresses", searched as the user types. */

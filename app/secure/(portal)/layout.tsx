@@ -1,5 +1,6 @@
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { DeviceTimeZone } from '@/components/portal/device-time-zone';
 import { PortalAccountMenu } from '@/components/portal/portal-account-menu';
 import { PortalNav } from '@/components/portal/portal-nav';
 import { Logo } from '@/components/shell/logo';
@@ -15,6 +16,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const unread = await countUnread(getDb(), user.id, new Date());
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[14rem_1fr]">
+      {!user.timeZoneChosen && <DeviceTimeZone />}
       <aside className="border-b border-line bg-surface md:border-r md:border-b-0">
         <div className="flex h-16 items-center px-5">
           <Logo />
