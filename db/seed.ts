@@ -186,9 +186,11 @@ export const DEMO_SMTP_USER = 'acme-relay';
 /**
  * The mail flow demo: Acme's connector (SMTP AUTH `acme-relay` with the demo password, so a
  * newcomer can send through the gateway with any mail client — a generated connector secret is
- * never this guessable) and the policy groups "sender in group" policies name.
+ * never this guessable), its inbound route (replies from the portal come home; in demo mode they
+ * land in the outbox) and the policy groups "sender in group" policies name.
  */
 async function seedMailFlow(db: Db, input: { acmeId: string; globexId: string; acmeAddresses: string[]; created: Date }) {
+  await db.update(organisations).set({ inboundRouteHost: 'mail.acme.example', inboundRoutePort: 25, inboundRouteTls: 'verified' }).where(eq(organisations.id, input.acmeId));
   await db.insert(mailConnectors).values({
     orgId: input.acmeId,
     name: 'Acme Exchange relay',

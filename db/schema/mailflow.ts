@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { organisations } from './organisations';
+import { domains, organisations } from './organisations';
 import { policies } from './policies';
 
 /**
@@ -65,10 +65,21 @@ export const gatewayMessages = pgTable(
     failure: text('failure').notNull().default(''),
     /** The envelope sender is not a licensed address: no secure processing, plain SMTP delivery. */
     senderUnlicensed: boolean('sender_unlicensed').notNull().default(false),
+    /**
+     * Where the delivery job takes it: the recipients' mail servers (MX, or the smart host), or the
+     * organisation's inbound route (a reply from the portal coming home to the internal user's mailbox).
+     */
+    deliverTo: text('deliver_to', { enum: ['recipient_mx', 'inbound_route'] }).notNull().default('recipient_mx'),
+    /** For a reply coming home: the secure message it is a copy of (one copy per message). */
+    replyHomeOf: uuid('reply_home_of'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (t) => [index('gateway_messages_org_received_idx').on(t.orgId, t.receivedAt, t.id), uniqueIndex('gateway_messages_storage_key').on(t.storageKey)],
+  (t) => [
+    index('gateway_messages_org_received_idx').on(t.orgId, t.receivedAt, t.id),
+    uniqueIndex('gateway_messages_storage_key').on(t.storageKey),
+    uniqueIndex('gateway_messages_reply_home_key').on(t.replyHomeOf).where(sql`${t.replyHomeOf} is not null`),
+  ],
 );
 
 /**
@@ -193,3 +204,41 @@ export const mxTlsCache = pgTable('mx_tls_cache', {
   supportsTls: boolean('supports_tls').notNull(),
   checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * DKIM keys (RFC 6376), one active key per domain of the organisation at most: outbound mail for
+ * that domain (gateway mail delivered by SMTP, DSNs to its senders, replies coming home) is signed
+ * with it. Rotation retires the active key and makes a new one with a new selector; disabling
+ * retires it. A retired key keeps its public half (the DNS record to leave published for a while)
+ * and loses its private half.
+ */
+export const dkimKeys = pgTable(
+  'dkim_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    domainId: uuid('domain_id')
+      .notNull()
+      .references(() => domains.id, { onDelete: 'cascade' }),
+    /** The DNS label before `._domainkey.` (lower case letters, digits, hyphens). */
+    selector: text('selector').notNull(),
+    /** RSA key size in bits. */
+    bits: integer('bits').notNull(),
+    /** The public key, base64 DER SubjectPublicKeyInfo: the record's `p=` value. */
+    publicKey: text('public_key').notNull(),
+    /** PKCS#8 PEM; its own column (to be encrypted at rest); null once the key is retired. */
+    privateKey: text('private_key'),
+    status: text('status', { enum: ['active', 'retired'] }).notNull().default('active'),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('dkim_keys_domain_selector_key').on(t.domainId, t.selector),
+    uniqueIndex('dkim_keys_one_active_key').on(t.domainId).where(sql`${t.status} = 'active'`),
+    index('dkim_keys_org_idx').on(t.orgId),
+    check('dkim_keys_active_has_private_key', sql`${t.status} <> 'active' or ${t.privateKey} is not null`),
+  ],
+);

@@ -25,11 +25,22 @@ export const organisations = pgTable(
      * taken to enrolment and can do nothing else. On for new organisations.
      */
     requireAdministratorTwoFactor: boolean('require_administrator_two_factor').notNull().default(true),
+    /**
+     * The inbound route (issue #17, "replies come home"): the organisation's own mail server, where
+     * a reply an external recipient writes in the portal is also delivered by SMTP to the internal
+     * user's mailbox. Null: replies stay in the portal only.
+     */
+    inboundRouteHost: text('inbound_route_host'),
+    inboundRoutePort: integer('inbound_route_port'),
+    /** `verified`: STARTTLS with a certificate verified for the host, never plain text; `opportunistic`: STARTTLS when offered. */
+    inboundRouteTls: text('inbound_route_tls', { enum: ['verified', 'opportunistic'] }).notNull().default('verified'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check('organisations_discount_range', sql`${t.discountBps} between 0 and 10000`),
     check('organisations_tax_range', sql`${t.taxRateBps} between 0 and 10000`),
+    check('organisations_inbound_route_pair', sql`(${t.inboundRouteHost} is null) = (${t.inboundRoutePort} is null)`),
+    check('organisations_inbound_route_port', sql`${t.inboundRoutePort} between 1 and 65535`),
   ],
 );
 

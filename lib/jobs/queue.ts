@@ -12,6 +12,7 @@ export const QUEUES = {
   abandonedUploads: 'attachments.remove-abandoned',
   processGatewayMessage: 'mailflow.process',
   deliverGatewayMessage: 'mailflow.deliver',
+  composeReplyHome: 'mailflow.reply-home',
   mailflowCleanup: 'mailflow.cleanup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -6,6 +6,7 @@ import { env } from '@/lib/env';
 import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
 import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
+import { composeReplyHome } from '@/lib/mailflow/reply-home';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
 import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
@@ -127,6 +128,26 @@ export async function startWorkers(
           metrics().jobs.inc({ queue: QUEUES.deliverGatewayMessage, outcome: 'retry' });
           jobsLog.warn({ ...fields, durationMs: Math.round(performance.now() - started), ...errorFields(error, false) }, 'job will be retried');
           await boss.fail(QUEUES.deliverGatewayMessage, job.id, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    },
+  );
+  // A portal message from an external correspondent: its copy for the internal users' mailboxes (lib/mailflow/reply-home.ts).
+  await boss.work<{ id: string }>(
+    QUEUES.composeReplyHome,
+    { includeMetadata: true, batchSize: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        const started = performance.now();
+        const fields = { queue: QUEUES.composeReplyHome, jobId: job.id, secureMessageId: job.data.id, retryCount: job.retryCount };
+        try {
+          const outcome = await composeReplyHome(db, job.data.id, { store: blobStore(), hostname: options.delivery?.hostname });
+          metrics().jobs.inc({ queue: QUEUES.composeReplyHome, outcome: 'completed' });
+          jobsLog.info({ ...fields, outcome, durationMs: Math.round(performance.now() - started) }, 'job done');
+        } catch (error) {
+          metrics().jobs.inc({ queue: QUEUES.composeReplyHome, outcome: 'retry' });
+          jobsLog.warn({ ...fields, durationMs: Math.round(performance.now() - started), ...errorFields(error, false) }, 'job will be retried');
+          await boss.fail(QUEUES.composeReplyHome, job.id, { message: error instanceof Error ? error.message : String(error) });
         }
       }
     },

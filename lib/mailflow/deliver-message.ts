@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import type { Db, Tx } from '@/db/client';
 import { deliveryEvents, gatewayMessages, gatewayRecipients, policies } from '@/db/schema';
 import { env } from '@/lib/env';
+import { log } from '@/lib/log';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
 import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
@@ -16,12 +17,15 @@ import {
   parseSmartHost,
   retryAt,
   returnPathFor,
+  signDkim,
   type DeliverOptions,
   type DnsResolver,
   type RecipientResult,
   type SmartHost,
   type Timeouts,
 } from './outbound';
+import { signingKeyFor } from './dkim-keys';
+import { describeRoute, inboundRouteOf } from './inbound-route';
 import { parseMime, UnreadableMessageError, type StoredPart } from './parse-mime';
 import { enqueueDelivery } from './process-message';
 import { deliverAsSecureMessage, eventMessageId, type GatewayPolicy } from './secure-delivery';
@@ -165,6 +169,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
       storageKey: gatewayMessages.storageKey,
       sizeBytes: gatewayMessages.sizeBytes,
       receivedAt: gatewayMessages.receivedAt,
+      deliverTo: gatewayMessages.deliverTo,
     })
     .from(gatewayMessages)
     .where(eq(gatewayMessages.id, id));
@@ -207,6 +212,11 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   }
 
   const returnPath = message.envelopeFrom === '' ? '' : returnPathFor({ messageId: id, bounceDomain: options.hostname, key: options.returnPathKey });
+  const signing = dkimSigner(db, message, now);
+  if (message.deliverTo === 'inbound_route') {
+    await recordVerdicts(db, message, await deliverHome(db, message, claimed, returnPath, signing, options), options, now, run);
+    return run;
+  }
   const groups = new Map<string, Claimed[]>();
   for (const r of claimed) {
     const key = `${domainOf(r.address)} ${r.tlsRequired ? 'verified' : 'opportunistic'}`;
@@ -214,9 +224,12 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   }
   const verdicts: Verdict[] = [];
   for (const group of groups.values()) {
+    // Signed for the sender's domain; a DSN (null return path) for its recipient's, the
+    // organisation's domain it reports to.
+    const signed = await signing(message.envelopeFrom ? domainOf(message.envelopeFrom) : domainOf(group[0].address), storedMessage(options.store, message.storageKey));
     const report = await deliver({
       envelope: { from: returnPath, to: group.map((r) => r.address) },
-      message: storedMessage(options.store, message.storageKey),
+      message: signed.message,
       tls: group[0].tlsRequired ? 'verified' : 'opportunistic',
       heloName: options.hostname,
       relay: options.relay,
@@ -224,7 +237,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
       ports: options.ports,
       ca: options.ca,
       timeouts: options.timeouts,
-      size: message.sizeBytes,
+      size: message.sizeBytes + signed.signature.length,
     });
     for (const result of report.recipients) {
       const recipient = group.find((r) => r.address === result.recipient);
@@ -245,7 +258,81 @@ type MessageRow = {
   storageKey: string;
   sizeBytes: number;
   receivedAt: Date;
+  deliverTo: 'recipient_mx' | 'inbound_route';
 };
+
+type Signing = (domain: string, message: () => Readable) => Promise<{ message: () => Readable; signature: string }>;
+
+/**
+ * DKIM: signs with the organisation's active key for `domain` (dkim-keys.ts), looked up once per
+ * domain and run. Without a key the message goes as it is; a signing failure is logged and the
+ * message goes unsigned (as it would without a key) rather than not at all.
+ */
+function dkimSigner(db: Db, message: MessageRow, now: Date): Signing {
+  const keys = new Map<string, ReturnType<typeof signingKeyFor>>();
+  return async (domain, stream) => {
+    if (!keys.has(domain)) keys.set(domain, signingKeyFor(db, message.orgId, domain));
+    const key = await keys.get(domain);
+    if (!key) return { message: stream, signature: '' };
+    const signed = await signDkim(stream, key, { now });
+    if (signed.error) log('mailflow').warn({ orgId: message.orgId, gatewayMessageId: message.id, domain, selector: key.selector, why: signed.error }, 'DKIM signing failed: sent unsigned');
+    return signed;
+  };
+}
+
+/**
+ * A reply coming home (reply-home.ts): to the organisation's inbound route, its own mail server,
+ * instead of the recipients' MX hosts, signed for the recipients' domain (the organisation's). TLS
+ * as the route requires; when it requires verified TLS and the server offers none, the copy waits
+ * and is retried like a 4xx (the reply itself is in the portal already: there is nothing to fall
+ * back to). Without a route any more (removed meanwhile) the copy is given up.
+ */
+async function deliverHome(db: Db, message: MessageRow, claimed: Claimed[], returnPath: string, signing: Signing, options: DeliveryJobOptions): Promise<Verdict[]> {
+  const route = await inboundRouteOf(db, message.orgId);
+  if (!route) {
+    return claimed.map((recipient) => ({
+      recipient,
+      result: {
+        recipient: recipient.address,
+        outcome: 'bounced',
+        remoteServer: null,
+        remoteAddress: null,
+        smtpCode: null,
+        enhancedCode: '5.3.5',
+        diagnostic: 'The organisation has no inbound route any more: the reply stays in the portal only',
+        tls: null,
+      },
+    }));
+  }
+  const verdicts: Verdict[] = [];
+  for (const group of Map.groupBy(claimed, (r) => domainOf(r.address)).values()) {
+    const signed = await signing(domainOf(group[0].address), storedMessage(options.store, message.storageKey));
+    const report = await deliver({
+      envelope: { from: returnPath, to: group.map((r) => r.address) },
+      message: signed.message,
+      tls: route.tls,
+      heloName: options.hostname,
+      relay: { host: route.host, port: route.port, implicitTls: route.port === 465 },
+      resolver: options.resolver,
+      ports: options.ports,
+      ca: options.ca,
+      timeouts: options.timeouts,
+      size: message.sizeBytes + signed.signature.length,
+    });
+    for (const result of report.recipients) {
+      const recipient = group.find((r) => r.address === result.recipient);
+      if (!recipient) continue;
+      verdicts.push({
+        recipient,
+        result:
+          result.outcome === 'tls_unavailable'
+            ? { ...result, outcome: 'deferred', enhancedCode: '4.7.5', diagnostic: `The inbound route ${describeRoute(route)} offers no verified TLS; nothing was sent: ${result.diagnostic}` }
+            : result,
+      });
+    }
+  }
+  return verdicts;
+}
 
 async function nextDue(db: Db | Tx, id: string, orgId: string): Promise<Date | null> {
   const [row] = await db
@@ -262,9 +349,10 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
   const parsed = await simpleParser(await store.get(message.storageKey), { skipHtmlToText: false, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const subject = (parsed.subject ?? message.subject).replace(/[\r\n]+/g, ' ').slice(0, 998);
   const text = parsed.text ?? '';
+  const home = message.deliverTo === 'inbound_route';
   await db.transaction(async (tx) => {
     for (const r of claimed) {
-      await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: 'relayed_mail', recipient: r.address, subject, bodyText: text, carriesSecret: false });
+      await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: home ? 'reply_home' : 'relayed_mail', recipient: r.address, subject, bodyText: text, carriesSecret: false });
     }
     await tx
       .update(gatewayRecipients)
@@ -282,7 +370,9 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
         remoteServer: 'Sealpost demo outbox',
         smtpCode: 250,
         enhancedCode: '2.0.0',
-        diagnostic: 'Demo mode: delivered to the outbox, which stands in for the recipient\'s mail server (TLS, certificate verified)',
+        diagnostic: home
+          ? 'Demo mode: delivered to the outbox, which stands in for the organisation\'s inbound route (TLS, certificate verified)'
+          : 'Demo mode: delivered to the outbox, which stands in for the recipient\'s mail server (TLS, certificate verified)',
         source: 'gateway',
       })),
     );
@@ -402,7 +492,9 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
     // Final failures tell the sender (never for a message with the null return path: no bounce of a bounce).
     const bounced = finals.filter((f) => f.result.outcome === 'bounced');
     let dsn: { key: string; size: number; sha256: string } | null = null;
-    if (bounced.length && message.envelopeFrom !== '') {
+    // A reply coming home is a copy of a message the portal holds: its failure is a bounce event in
+    // the delivery log, not a DSN to the external correspondent (whose reply did arrive).
+    if (bounced.length && message.envelopeFrom !== '' && message.deliverTo !== 'inbound_route') {
       const built = await buildDsn({
         reportingMta: options.hostname,
         returnPath: message.envelopeFrom,

@@ -77,6 +77,7 @@ export async function listRecentGatewayMessages(db: DbOrTx, orgId: string, limit
       status: gatewayMessages.status,
       failure: gatewayMessages.failure,
       senderUnlicensed: gatewayMessages.senderUnlicensed,
+      deliverTo: gatewayMessages.deliverTo,
       connectorName: mailConnectors.name,
       recipients: sql<{ address: string; status: string; outcome: string | null }[]>`(
         select coalesce(json_agg(json_build_object('address', r.address, 'status', r.status, 'outcome', r.outcome) order by r.address), '[]'::json)
@@ -93,7 +94,8 @@ export type MailFlowSummary = { accepted: number; delivered: number; queued: num
 
 /**
  * The dashboard's last 24 hours of mail flow: messages the gateway accepted in that time and what
- * has become of their recipients so far. Our own DSNs (null return path) are not the organisation's mail.
+ * has become of their recipients so far. Our own DSNs (null return path) are not the organisation's
+ * mail, and replies coming home from the portal were not accepted by the gateway.
  */
 export async function mailFlowLastDay(db: DbOrTx, orgId: string, now: Date = new Date()): Promise<MailFlowSummary> {
   const since = new Date(now.getTime() - 86_400_000);
@@ -109,6 +111,6 @@ export async function mailFlowLastDay(db: DbOrTx, orgId: string, now: Date = new
     })
     .from(gatewayMessages)
     .innerJoin(gatewayRecipients, and(eq(gatewayRecipients.gatewayMessageId, gatewayMessages.id), eq(gatewayRecipients.orgId, gatewayMessages.orgId)))
-    .where(and(eq(gatewayMessages.orgId, orgId), gt(gatewayMessages.receivedAt, since), lte(gatewayMessages.receivedAt, now), sql`${gatewayMessages.envelopeFrom} <> ''`));
+    .where(and(eq(gatewayMessages.orgId, orgId), gt(gatewayMessages.receivedAt, since), lte(gatewayMessages.receivedAt, now), sql`${gatewayMessages.envelopeFrom} <> ''`, eq(gatewayMessages.deliverTo, 'recipient_mx')));
   return row ?? { accepted: 0, delivered: 0, queued: 0, deferred: 0, bounced: 0, portal: 0, failed: 0 };
 }

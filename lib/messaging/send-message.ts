@@ -17,6 +17,7 @@ import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
 import { senderGroupNames } from '@/lib/policies/queries';
+import { enqueueReplyHome } from '@/lib/mailflow/reply-home';
 import { policyForCompose, withPolicy, type SendPolicy } from './send-policy';
 
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
@@ -245,6 +246,9 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     if (replyTo) {
       await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
     }
+    // An external correspondent's message also goes home: by SMTP to the internal users' mailboxes
+    // through the organisation's inbound route, when it has one (lib/mailflow/reply-home.ts).
+    if (!senderOrg) await enqueueReplyHome(tx, message.id);
     // Under the organisation's SMS two-factor policy, a recipient without a phone number opens
     // the message with the password alone: the sender is told who (the dashboard tells administrators).
     const missingPhones = senderOrg ? await recipientsMissingPhone(tx, orgId, external) : [];

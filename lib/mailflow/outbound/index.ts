@@ -17,3 +17,5 @@ export { returnPathFor, parseReturnPath } from './return-path';
 export type { ReturnPathKey } from './return-path';
 export { parseReply, statusOf } from './reply';
 export type { SmtpReply } from './reply';
+export { dkimDnsRecord, generateDkimKeyPair, newDkimSelector, signDkim, DKIM_KEY_BITS } from './dkim';
+export type { DkimDnsRecord, DkimKey, DkimSigned } from './dkim';

@@ -3,6 +3,9 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { DeleteConnectorButton, EditConnectorRangesDialog } from '@/components/settings/connector-actions';
 import { CreateConnectorDialog } from '@/components/settings/create-connector-dialog';
+import { CopyValueButton, DkimKeyActions, GenerateDkimKeyButton } from '@/components/settings/dkim-actions';
+import { InboundRouteForm } from '@/components/settings/inbound-route-form';
+import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -13,6 +16,8 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { formatDateTime } from '@/lib/format';
 import { listConnectors } from '@/lib/mailflow/connectors';
+import { listDkimDomains, type DkimDomainRow } from '@/lib/mailflow/dkim-keys';
+import { describeRoute, inboundRouteOf } from '@/lib/mailflow/inbound-route';
 import { listRecentGatewayMessages } from '@/lib/mailflow/queries';
 
 export const metadata: Metadata = { title: 'Mail flow · Sealpost' };
@@ -42,7 +47,12 @@ function outcomeText(r: { status: string; outcome: string | null }): string {
 export default async function MailFlowPage() {
   await connection();
   const admin = await requireAdminPage('settings.manage');
-  const [connectors, recent] = await Promise.all([listConnectors(getDb(), admin.orgId), listRecentGatewayMessages(getDb(), admin.orgId, 20)]);
+  const [connectors, recent, route, dkim] = await Promise.all([
+    listConnectors(getDb(), admin.orgId),
+    listRecentGatewayMessages(getDb(), admin.orgId, 20),
+    inboundRouteOf(getDb(), admin.orgId),
+    listDkimDomains(getDb(), admin.orgId),
+  ]);
   const config = env();
   const host = new URL(config.APP_URL).hostname;
 
@@ -129,6 +139,52 @@ export default async function MailFlowPage() {
           </Table>
         )}
       </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Inbound route</CardTitle>
+          <CardDescription>
+            Where replies come home: when an external recipient answers in the portal, Sealpost also delivers the reply by SMTP to your user’s own mailbox on this server, in the same
+            thread as the original message and with a link to the secure conversation.
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="grid gap-4">
+          {route ? (
+            <p className="text-sm">
+              Replies are delivered to <code className="font-mono">{describeRoute(route)}</code>.
+            </p>
+          ) : (
+            <Alert variant="info" title="No inbound route">
+              Replies from external recipients stay in the portal only. Set your mail server below to have them delivered to your users’ mailboxes too.
+            </Alert>
+          )}
+          {config.SEALPOST_DEMO && route && (
+            <p className="text-sm text-muted">
+              Demo mode: replies land in the <a href="/dev/outbox" className="font-medium text-brand-600 underline">outbox</a>, which stands in for this server.
+            </p>
+          )}
+          <InboundRouteForm route={route} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>DKIM signing</CardTitle>
+          <CardDescription>
+            Sign the mail Sealpost sends for each of your domains — mail relayed through Sealpost, delivery reports to your senders, replies coming home — so receivers can verify it
+            comes from you. Publish the TXT record shown in your domain’s DNS; until it is published, receivers treat the mail as unsigned.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {dkim.length === 0 ? (
+            <p className="text-sm text-muted">Your organisation has no domains yet.</p>
+          ) : (
+            <ul className="grid gap-4" aria-label="DKIM signing by domain">
+              {dkim.map((row) => (
+                <DkimDomain key={row.domain} row={row} />
+              ))}
+            </ul>
+          )}
+        </CardContent>
+      </Card>
       <Card className="overflow-hidden">
         <CardHeader>
           <CardTitle>Recent messages</CardTitle>
@@ -158,7 +214,13 @@ export default async function MailFlowPage() {
                     {m.senderUnlicensed && <span className="block text-xs text-muted">Not a licensed address: delivered as plain mail, no secure processing</span>}
                   </TableCell>
                   <TableCell>{m.subject || <span className="text-muted">(no subject)</span>}</TableCell>
-                  <TableCell>{m.connectorName ?? <span className="text-muted">Deleted</span>}</TableCell>
+                  <TableCell>
+                    {m.deliverTo === 'inbound_route' ? (
+                      <span className="text-muted">Reply from the portal, to the inbound route</span>
+                    ) : (
+                      (m.connectorName ?? <span className="text-muted">{m.envelopeFrom ? 'Deleted' : 'Delivery report (Sealpost)'}</span>)
+                    )}
+                  </TableCell>
                   <TableCell>
                     {m.status === 'failed' && <span className="block text-xs text-danger-700">{m.failure}</span>}
                     <ul className="text-xs">
@@ -176,5 +238,63 @@ export default async function MailFlowPage() {
         )}
       </Card>
     </div>
+  );
+}
+
+/** One domain: whether its mail is signed, the DNS record to publish (with copy buttons), and its actions. */
+function DkimDomain({ row }: { row: DkimDomainRow }) {
+  const { active } = row;
+  return (
+    <li className="grid gap-3 rounded-lg border border-line p-4" aria-label={row.domain}>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="flex flex-wrap items-center gap-2">
+          <h3 className="font-medium">{row.domain}</h3>
+          {active ? <Badge variant="success">Signing, selector {active.selector}</Badge> : <Badge>Not signed</Badge>}
+        </div>
+        {active ? <DkimKeyActions domain={row.domain} selector={active.selector} /> : <GenerateDkimKeyButton domain={row.domain} />}
+      </div>
+      {active && (
+        <div className="grid gap-2 text-sm">
+          <p className="text-muted">
+            {active.bits}-bit RSA key generated {formatDateTime(active.createdAt)} by {active.createdBy}. Publish this TXT record:
+          </p>
+          <dl className="grid gap-2 sm:grid-cols-[max-content_minmax(0,1fr)_max-content] sm:items-start sm:gap-x-3">
+            <dt className="text-muted">Name</dt>
+            <dd className="min-w-0">
+              <code className="font-mono text-xs break-all">{active.record.name}</code>
+            </dd>
+            <dd>
+              <CopyValueButton value={active.record.name} label="Record name" />
+            </dd>
+            <dt className="text-muted">Type</dt>
+            <dd className="sm:col-span-2">
+              <code className="font-mono text-xs">TXT</code>
+            </dd>
+            <dt className="text-muted">Value</dt>
+            <dd className="min-w-0">
+              <code className="block font-mono text-xs break-all" aria-label={`DNS record value for ${row.domain}`}>
+                {active.record.value}
+              </code>
+            </dd>
+            <dd>
+              <CopyValueButton value={active.record.value} label="Record value" />
+            </dd>
+          </dl>
+        </div>
+      )}
+      {row.retired.length > 0 && (
+        <p className="text-xs text-muted">
+          Retired {row.retired.length === 1 ? 'selector' : 'selectors'}:{' '}
+          {row.retired.map((r, i) => (
+            <span key={r.selector}>
+              {i > 0 && ', '}
+              <code className="font-mono">{r.record.name}</code>
+              {r.retiredAt && ` (${formatDateTime(r.retiredAt)})`}
+            </span>
+          ))}
+          . Leave their records published for a few days after retiring, then remove them.
+        </p>
+      )}
+    </li>
   );
 }
