@@ -11,6 +11,8 @@ export type Measurement = {
   workload: string;
   size: string;
   samples: number[];
+  /** p50 and p95 computed elsewhere (e.g. from a server's histogram), when there are no samples. */
+  quantiles?: { p50: number; p95: number };
   unit: 'ms';
   throughput?: number;
   bar: string;
@@ -43,8 +45,8 @@ export async function benchDatabase() {
 
 export function printTable(rows: Measurement[]) {
   const lines = rows.map((r) => {
-    const p50 = percentile(r.samples, 50);
-    const p95 = percentile(r.samples, 95);
+    const p50 = r.quantiles?.p50 ?? percentile(r.samples, 50);
+    const p95 = r.quantiles?.p95 ?? percentile(r.samples, 95);
     const rate = r.throughput === undefined ? '' : `${r.throughput.toFixed(0)}/s`;
     return [r.workload, r.size, rate, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, r.bar, r.met(p95) ? 'met' : 'MISSED', r.note ?? ''];
   });

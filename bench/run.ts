@@ -3,7 +3,8 @@
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
  * Workloads here: csv-import, recipient-search, inbox, delivery-search (in process), and
  * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app), and
- * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process).
+ * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process),
+ * and smtp (Postfix's smtp-source through the SMTP gateway to smtp-sink, in processes of their own).
  */
 import { closeDb } from '@/db/client';
 import { resetEnvCache } from '@/lib/env';
@@ -16,11 +17,12 @@ import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
 import { recipientSearchWorkload } from './recipient-search';
+import { smtpWorkload } from './smtp';
 import { invoicePdfWorkload } from './invoice-pdf';
 import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces'];
+const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp'];
 const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
@@ -53,6 +55,10 @@ try {
   if (!only || only === 'bounces') {
     console.log('bounces: classify 100,000 bounces, read 10,000 raw ones, ingest 10,000 through the API …');
     rows.push(...(await bouncesWorkload()));
+  }
+  if (!only || only === 'smtp') {
+    console.log('smtp: smtp-source through the gateway to smtp-sink …');
+    rows.push(...(await smtpWorkload(database.url)));
   }
   if (!only || overHttp.includes(only)) {
     console.log('starting the app (next start; builds first if the build is stale) …');

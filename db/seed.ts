@@ -1,7 +1,7 @@
 import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { Readable } from 'node:stream';
-import { administrators, attachments, auditEvents, licensedEmails, mailConnectors, messageEvents, messageRecipients, organisations, policies, policyChanges, policyGroupMembers, policyGroups, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
+import { administrators, attachments, auditEvents, domains, licensedEmails, mailConnectors, messageEvents, messageRecipients, organisations, policies, policyChanges, policyGroupMembers, policyGroups, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
 import { hashToken } from '@/lib/auth/tokens';
 import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { hashPassword } from '@/lib/auth/passwords';
@@ -182,6 +182,23 @@ export async function seedDemo(db: Db, now = new Date()) {
 
 /** The SMTP AUTH user of Acme's demo connector (README); its secret is the demo password. */
 export const DEMO_SMTP_USER = 'acme-relay';
+
+/**
+ * `npm start` on a demo database seeded before the mail flow existed: Acme's demo connector is
+ * added so that the README's example (SMTP AUTH `acme-relay`) works there too. Idempotent: does
+ * nothing when the connector is there (or someone deleted Acme) — true also of a fresh seed.
+ */
+export async function ensureDemoConnector(db: Db): Promise<boolean> {
+  const [acme] = await db.select({ orgId: domains.orgId }).from(domains).where(eq(domains.domain, 'acme.example'));
+  if (!acme) return false;
+  const [owner] = await db.select({ email: administrators.email }).from(administrators).where(and(eq(administrators.orgId, acme.orgId), eq(administrators.email, 'owner@acme.example')));
+  const added = await db
+    .insert(mailConnectors)
+    .values({ orgId: acme.orgId, name: 'Acme Exchange relay', smtpUsername: DEMO_SMTP_USER, secretHash: hashToken(DEMO_PASSWORD), createdBy: owner?.email ?? 'owner@acme.example' })
+    .onConflictDoNothing({ target: mailConnectors.smtpUsername })
+    .returning({ id: mailConnectors.id });
+  return added.length > 0;
+}
 
 /**
  * The mail flow demo: Acme's connector (SMTP AUTH `acme-relay` with the demo password, so a

@@ -98,6 +98,7 @@ const ALLOWED = new Set([
   'drizzle.config.ts',
   // The bench harness sets up the environment of the app it measures, as the tests do.
   'bench/app-server.ts',
+  'bench/smtp.ts',
   'bench/run.ts',
   'bench/harness.ts',
 ]);

@@ -55,6 +55,12 @@ function create() {
       labelNames: ['code', 'stage'] as const,
       registers,
     }),
+    smtpAcceptDuration: new client.Histogram({
+      name: 'sealpost_smtp_accept_duration_seconds',
+      help: 'Time from the end of a message\'s DATA to the gateway\'s 250 (the message and its processing job committed).',
+      buckets: [0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
+      registers,
+    }),
     smtpDeliveries: new client.Counter({
       name: 'sealpost_smtp_deliveries_total',
       help: 'Outbound delivery attempts per recipient, by outcome (delivered, deferred, bounced, secure_portal).',

@@ -176,7 +176,7 @@ async function main() {
 
   const { createDb } = await import('@/db/client');
   const { runMigrations } = await import('@/db/migrate');
-  const { ensurePriceTiers, isSeeded, seedDemo } = await import('@/db/seed');
+  const { ensureDemoConnector, ensurePriceTiers, isSeeded, seedDemo } = await import('@/db/seed');
   const { sql, db } = createDb(databaseUrl, 2);
   try {
     await runMigrations(db);
@@ -184,6 +184,9 @@ async function main() {
     if (demo && !(await isSeeded(db))) {
       log('Seeding the demo data (Acme Health and Globex) …');
       await seedDemo(db);
+    } else if (demo && (await ensureDemoConnector(db))) {
+      // Demo data from before the SMTP gateway: the README's connector was missing.
+      log('Added the demo SMTP connector (acme-relay) to the existing demo data.');
     }
   } finally {
     await sql.end({ timeout: 5 });

@@ -73,6 +73,9 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
     const headers = sniffer.headers();
     const now = input.now?.() ?? new Date();
     const id = randomUUID();
+    // The queue before the transaction: its first start takes pool connections of its own, which
+    // twenty sessions each holding one in an open transaction would never give it (a deadlock).
+    const boss = await getBoss();
     const result = await db.transaction(async (tx): Promise<Accepted> => {
       if (headers.messageId) {
         // Claims the Message-ID unless this connector sent it less than a day ago. The primary
@@ -108,7 +111,7 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
         receivedAt: now,
       });
       await tx.insert(gatewayRecipients).values(input.recipients.map((address) => ({ gatewayMessageId: id, orgId: input.connector.orgId, address, updatedAt: now })));
-      await enqueueJob(await getBoss(), tx, QUEUES.processGatewayMessage, { id });
+      await enqueueJob(boss, tx, QUEUES.processGatewayMessage, { id });
       return { id, duplicate: false };
     });
     kept = !result.duplicate;

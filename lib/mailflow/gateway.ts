@@ -90,6 +90,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   /** The connector of each session once recognised (by AUTH or by address); only for the session's life. */
   const recognised = new WeakMap<SMTPServerSession, RecognisedConnector>();
+  /** Sender domains already found to be the connector's in this session: a relay sends message after message from them. */
+  const ownDomains = new WeakMap<SMTPServerSession, Set<string>>();
   /** Set by close(): new sessions and new transactions are answered 421; those under way finish. */
   let closing = false;
 
@@ -152,13 +154,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           if (!connector) return callback(await refuse(session, REFUSALS.authRequired()));
           const sender = normalisedAddress(address);
           const domain = sender.split('@')[1] ?? '';
-          const [own] = ADDRESS.test(sender)
-            ? await db()
-                .select({ id: domains.id })
-                .from(domains)
-                .where(and(eq(domains.orgId, connector.orgId), eq(domains.domain, domain)))
-            : [];
+          const known = ownDomains.get(session);
+          const [own] = !ADDRESS.test(sender)
+            ? []
+            : known?.has(domain)
+              ? [{ id: domain }]
+              : await db()
+                  .select({ id: domains.id })
+                  .from(domains)
+                  .where(and(eq(domains.orgId, connector.orgId), eq(domains.domain, domain)));
           if (!own) return callback(await refuse(session, REFUSALS.foreignSender(sender)));
+          ownDomains.set(session, (known ?? new Set<string>()).add(domain));
           const count = await bumpCounter(db(), connector.id, 'messages', now());
           if (count > options.rateLimitPerMinute) return callback(await refuse(session, REFUSALS.rateLimited(options.rateLimitPerMinute)));
           callback();
@@ -182,6 +188,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onData(stream: SMTPServerDataStream, session, callback) {
       void (async () => {
         const connector = recognised.get(session);
+        // The end of DATA (the client's final dot) to our answer: the time a client waits on "accepted means kept".
+        let dataEnd = 0;
+        stream.once('end', () => {
+          dataEnd = performance.now();
+        });
         try {
           if (!connector) throw REFUSALS.authRequired();
           const recipients = [...new Set(session.envelope.rcptTo.map((r) => normalisedAddress(r)))];
@@ -198,6 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           });
           metrics().smtpMessages.inc({ outcome: accepted.duplicate ? 'duplicate' : 'accepted' });
           gatewayLog.info({ connectorId: connector.id, gatewayMessageId: accepted.id, recipients: recipients.length, duplicate: accepted.duplicate }, 'accepted');
+          if (dataEnd) metrics().smtpAcceptDuration.observe((performance.now() - dataEnd) / 1000);
           callback(null, accepted.duplicate ? `2.0.0 Already accepted as ${accepted.id}` : `2.0.0 Accepted as ${accepted.id}`);
         } catch (error) {
           // Whatever happened, the message is not kept: never 250 here.
