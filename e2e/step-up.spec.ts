@@ -37,6 +37,9 @@ async function auditMetadata(action: string, targetLabel: string) {
   return row?.metadata;
 }
 
+// Long flows (a new organisation, enrolment, a second browser) on a shared machine.
+test.describe.configure({ timeout: 240_000 });
+
 function stepUpDialog(page: Page) {
   return page.getByRole('dialog', { name: 'Confirm it’s you' });
 }
@@ -122,6 +125,9 @@ test('with an authenticator app: the code steps up; level 1 resets another admin
   await expect(confirm.getByText(/That code is not right/)).toBeVisible();
   await confirm.getByLabel('Authentication code').fill(await authenticatorCode(ownerSecret));
   await confirm.getByRole('button', { name: 'Confirm' }).click();
+  await expect(confirm).toBeHidden();
+  // (While the step-up dialog is open the form's dialog is hidden from the accessibility tree: wait for the result itself.)
+  await expect(page.getByRole('table', { name: 'Pending invitations' }).getByRole('row').filter({ hasText: email })).toBeVisible();
   await expect(add).toBeHidden();
   expect((await auditMetadata('administrators.invited', email))?.stepUp?.amr).toEqual(['otp']);
 
