@@ -301,6 +301,8 @@ test.describe('authorization matrix', () => {
 
   for (const principal of principals) {
     test(`server actions as ${principal.name}`, async ({ browser }) => {
+      // A new organisation through the command line first, on a shared machine.
+      if (principal.passwordOnly) test.setTimeout(240_000);
       const context = await sessionFor(browser, principal);
       const failures: string[] = [];
       // signOutAction last: when allowed it really ends the session.
@@ -335,6 +337,7 @@ test.describe('authorization matrix', () => {
     });
 
     test(`route handlers as ${principal.name}`, async ({ browser }) => {
+      if (principal.passwordOnly) test.setTimeout(240_000);
       const context = await sessionFor(browser, principal);
       const samplePath: Record<string, string> = {
         '/api/auth/[...nextauth]': '/api/auth/session',
@@ -379,6 +382,7 @@ test.describe('authorization matrix', () => {
   }
 
   test('an administrator who must enrol reaches no administration page, only enrolment', async ({ browser }) => {
+    test.setTimeout(240_000);
     const context = await sessionFor(browser, principals.find((p) => p.passwordOnly) as Principal);
     const file = path.join(process.cwd(), '.next/server/app-paths-manifest.json');
     const pages = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)

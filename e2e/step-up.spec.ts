@@ -38,7 +38,7 @@ async function auditMetadata(action: string, targetLabel: string) {
 }
 
 // Long flows (a new organisation, enrolment, a second browser) on a shared machine.
-test.describe.configure({ timeout: 240_000 });
+test.describe.configure({ timeout: 420_000 });
 
 function stepUpDialog(page: Page) {
   return page.getByRole('dialog', { name: 'Confirm it’s you' });
