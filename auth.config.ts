@@ -51,7 +51,8 @@ export const authConfig = {
         token.sv = user.sessionVersion;
         // This sign-in's own id, kept as the token is refreshed: what is verified for this session
         // only (an organisation's SMS step, lib/portal/two-factor.ts) is keyed by it.
-        token.sid = crypto.randomUUID();
+        // An administrator's sign-in brings its own (lib/auth/amr.ts records how it authenticated under it).
+        token.sid = user.sessionId ?? crypto.randomUUID();
         token.sia = Math.floor(Date.now() / 1000);
         return token;
       }

@@ -2,6 +2,7 @@ import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { authConfig } from './auth.config';
+import { recordAuthentication } from '@/lib/auth/amr';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { secureCookies } from '@/lib/auth/session-cookie';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
@@ -58,7 +59,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
           });
           if (admin.pendingSecondFactor) throw new SecondFactorRequired(await startSecondFactor(admin.id));
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
+          const sessionId = await recordAuthentication({ administratorId: admin.id }, ['pwd']);
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;
@@ -75,7 +77,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN_FOR_CODE);
         try {
           const admin = await completeSecondFactor({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion };
+          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr);
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;
@@ -110,7 +113,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN);
         try {
           const account = await redeemDomainSignIn(parsed.data);
-          return { id: account.id, kind: account.kind, sessionVersion: account.sessionVersion };
+          // The organisation's identity provider vouched for the administrator: `fed`.
+          const sessionId = account.kind === 'administrator' ? await recordAuthentication({ administratorId: account.id }, ['fed']) : undefined;
+          return { id: account.id, kind: account.kind, sessionVersion: account.sessionVersion, sessionId };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;

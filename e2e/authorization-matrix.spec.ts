@@ -4,18 +4,27 @@ import { expect, test, type APIRequestContext, type Browser } from '@playwright/
 import postgres from 'postgres';
 import { actionAccess, routeAccess, type Access, type ActionName } from '../lib/auth/access';
 import { can, type AdminLevel } from '../lib/auth/permissions';
-import { signIn, signInToPortal } from './helpers';
+import { createOrganisationAndOwner, signIn, signInToPortal } from './helpers';
 
 /**
  * QUALITY.md's authorization matrix: every server action the build exposes and every route
  * handler, called as each kind of principal; the expected outcome of every cell comes from the
  * one access table (lib/auth/access.ts). An action or route missing from the table fails here.
  */
-type Principal = { name: string; email?: string; level?: AdminLevel; otherOrg?: boolean; portal?: boolean };
+/**
+ * `passwordOnly`: the owner of a new organisation (which requires two-factor authentication) who
+ * has signed in with the password and not enrolled yet: only enrolment (and signing out) is
+ * allowed. `staleStepUp`: a level 1 session whose last authentication is older than the 10
+ * minutes of step-up (its record is moved back in the database): every `stepUp` action answers
+ * `step_up_required`, everything else as for level 1.
+ */
+type Principal = { name: string; email?: string; level?: AdminLevel; otherOrg?: boolean; portal?: boolean; passwordOnly?: boolean; staleStepUp?: boolean };
 const principals: Principal[] = [
   { name: 'secure-message user', email: 'pat@partner.example', portal: true },
   { name: 'no session' },
   { name: 'level 1', email: 'owner@acme.example', level: 1 },
+  { name: 'level 1 who must step up', email: 'owner@acme.example', level: 1, staleStepUp: true },
+  { name: 'password only (two-factor required, not enrolled)', level: 1, passwordOnly: true },
   { name: 'level 2', email: 'manager@acme.example', level: 2 },
   { name: 'level 3', email: 'viewer@acme.example', level: 3 },
   { name: 'other organisation (level 1)', email: 'owner@globex.example', level: 1, otherOrg: true },
@@ -40,6 +49,8 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   changePasswordAction: () => ({ currentPassword: 'wrong', newPassword: 'Matrix-Test-Pass-1', confirmPassword: 'Matrix-Test-Pass-1' }),
   signOutAction: () => ({}),
   confirmTotpAction: () => ({ code: '000000' }),
+  confirmStepUpAction: () => ({ password: 'wrong-password' }),
+  resetTwoFactorAction: (ids) => ({ id: ids.acmeManagerId }),
   regenerateRecoveryCodesAction: () => ({}),
   // Turning the requirement off is what an intruder would try (and a no-op for the demo data).
   saveTwoFactorRequirementAction: () => ({ required: false }),
@@ -133,6 +144,7 @@ const targetsARecord: ActionName[] = [
   'updateAdministratorAction',
   'deactivateAdministratorAction',
   'reactivateAdministratorAction',
+  'resetTwoFactorAction',
   'resendEmailChangeAction',
   'cancelEmailChangeAction',
   'renameLicensedEmailAction',
@@ -192,12 +204,25 @@ function allowed(access: Access, principal: Principal): boolean {
   if (access.kind === 'signed' || access.kind === 'api_key' || access.kind === 'operator_token') return false;
   if (access.kind === 'portal') return Boolean(principal.portal);
   if (principal.portal) return false;
+  if (principal.passwordOnly && !access.allowPendingEnrolment) return false;
   return principal.level !== undefined && can(principal.level, access.permission);
+}
+
+/** An administrator refused for want of a fresh step-up (the level itself allows the action). */
+function mustStepUp(access: Access, principal: Principal): boolean {
+  return access.kind === 'administrator' && Boolean(access.stepUp) && Boolean(principal.staleStepUp) && allowed(access, principal);
 }
 
 async function sessionFor(browser: Browser, principal: Principal) {
   const context = await browser.newContext();
-  if (principal.email) {
+  if (principal.passwordOnly) {
+    const page = await context.newPage();
+    const password = 'Matrix-Password-Only-7';
+    const { email } = await createOrganisationAndOwner(page, password);
+    await signIn(page, email, password);
+    await expect(page).toHaveURL(/\/two-factor$/);
+    await page.close();
+  } else if (principal.email) {
     const page = await context.newPage();
     if (principal.portal) {
       await signInToPortal(page, principal.email);
@@ -207,6 +232,19 @@ async function sessionFor(browser: Browser, principal: Principal) {
       await expect(page).toHaveURL(/\/dashboard$/);
     }
     await page.close();
+    if (principal.staleStepUp) {
+      // This sign-in (the newest record of the account; the e2e run is serial) authenticated 11
+      // minutes ago, as far as the server can tell.
+      const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1 });
+      const [moved] = await sql<{ sessionId: string }[]>`
+        update administrator_session_authentications set authenticated_at = now() - interval '11 minutes'
+        where session_id = (
+          select s.session_id from administrator_session_authentications s join administrators a on a.id = s.administrator_id
+          where a.email = ${principal.email} order by s.signed_in_at desc limit 1)
+        returning session_id as "sessionId"`;
+      await sql.end();
+      expect(moved).toBeDefined();
+    }
   }
   return context;
 }
@@ -272,6 +310,8 @@ test.describe('authorization matrix', () => {
 
   for (const principal of principals) {
     test(`server actions as ${principal.name}`, async ({ browser }) => {
+      // A new organisation through the command line first, on a shared machine.
+      if (principal.passwordOnly) test.setTimeout(240_000);
       const context = await sessionFor(browser, principal);
       const failures: string[] = [];
       // signOutAction last: when allowed it really ends the session.
@@ -279,7 +319,13 @@ test.describe('authorization matrix', () => {
       for (const action of actions) {
         const name = action.name as ActionName;
         const access = actionAccess[name];
-        if (allowed(access, principal)) {
+        if (mustStepUp(access, principal)) {
+          // Refused before its input is read, whatever it is.
+          for (const input of ['not-an-object', sampleInputs[name](ids)]) {
+            const result = await callAction(context.request, action, input);
+            if (result.ok || result.code !== 'step_up_required') failures.push(`${name}: expected step_up_required, got ${result.code}`);
+          }
+        } else if (allowed(access, principal)) {
           // Past the permission check, a malformed input is the only refusal left.
           const result = await callAction(context.request, action, 'not-an-object');
           if (result.code !== 'invalid_input') failures.push(`${name}: expected invalid_input, got ${result.code}`);
@@ -300,6 +346,7 @@ test.describe('authorization matrix', () => {
     });
 
     test(`route handlers as ${principal.name}`, async ({ browser }) => {
+      if (principal.passwordOnly) test.setTimeout(240_000);
       const context = await sessionFor(browser, principal);
       const samplePath: Record<string, string> = {
         '/api/auth/[...nextauth]': '/api/auth/session',
@@ -326,6 +373,8 @@ test.describe('authorization matrix', () => {
             if (status !== 400 && status !== 404) failures.push(`${method} ${route}: expected 400 or 404, got ${status}`);
           } else if (allowed(access, principal) && (principal.otherOrg || access.kind === 'portal') && route.includes('[id]')) {
             if (status !== 404) failures.push(`${method} ${route} on Acme's record: expected 404, got ${status}`);
+          } else if (mustStepUp(access, principal)) {
+            if (status !== 403 || (await response.json()).error?.code !== 'step_up_required') failures.push(`${method} ${route}: expected 403 step_up_required, got ${status}`);
           } else if (allowed(access, principal)) {
             // Past the authorization check: anything but a refusal or a server error.
             if (status === 401 || status === 403 || status >= 500) failures.push(`${method} ${route}: expected to be let through, got ${status}`);
@@ -340,6 +389,25 @@ test.describe('authorization matrix', () => {
       await context.close();
     });
   }
+
+  test('an administrator who must enrol reaches no administration page, only enrolment', async ({ browser }) => {
+    test.setTimeout(240_000);
+    const context = await sessionFor(browser, principals.find((p) => p.passwordOnly) as Principal);
+    const file = path.join(process.cwd(), '.next/server/app-paths-manifest.json');
+    const pages = Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)
+      .filter((key) => key.startsWith('/(admin)/') && key.endsWith('/page'))
+      .map((key) => key.replace(/\/\([^)]+\)/g, '').replace(/\/page$/, '').replace(/\[[^\]]+\]/g, '00000000-0000-4000-8000-000000000000'));
+    expect(pages.length).toBeGreaterThan(10);
+    const failures: string[] = [];
+    for (const page of [...pages, '/change-password']) {
+      const response = await context.request.get(page, { maxRedirects: 0 });
+      const location = response.headers()['location'] ?? '';
+      if (response.status() !== 307 || !location.endsWith('/two-factor')) failures.push(`${page}: ${response.status()} ${location}`);
+    }
+    expect(failures).toEqual([]);
+    expect((await context.request.get('/two-factor', { maxRedirects: 0 })).status()).toBe(200);
+    await context.close();
+  });
 
   test('a server action posted from a foreign origin is refused', async ({ browser }) => {
     const context = await sessionFor(browser, principals[1]);

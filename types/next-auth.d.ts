@@ -4,6 +4,8 @@ declare module 'next-auth' {
   interface User {
     kind: 'administrator' | 'portal_user';
     sessionVersion: number;
+    /** An administrator's sign-in: the session id its authentication was recorded under (lib/auth/amr.ts). */
+    sessionId?: string;
   }
   interface Session extends DefaultSession {
     account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number; sessionId: string };

@@ -2,6 +2,7 @@ import { Building2 } from '@/components/ui/icons';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { StepUpDialogHost } from '@/components/auth/step-up';
 import { AccountMenu } from '@/components/shell/account-menu';
 import { AdminNav } from '@/components/shell/admin-nav';
 import { Logo } from '@/components/shell/logo';
@@ -52,6 +53,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           {admin.renewalDate && <SubscriptionBanner state={subscriptionState(admin.renewalDate, new Date())} level={admin.level} />}
           {children}
         </main>
+        <StepUpDialogHost />
       </div>
     </div>
   );

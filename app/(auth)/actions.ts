@@ -13,7 +13,8 @@ import { confirmEmailChangeSchema } from '@/lib/administrators/schemas';
 import { changePassword } from '@/lib/auth/change-password';
 import { requestPasswordReset } from '@/lib/auth/request-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
-import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, secondFactorCodeSchema, signInSchema, totpCodeSchema } from '@/lib/auth/schemas';
+import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCallbackPath, secondFactorCodeSchema, signInSchema, stepUpSchema, totpCodeSchema } from '@/lib/auth/schemas';
+import { confirmStepUp } from '@/lib/auth/step-up';
 import { forgetSecondFactorChallenge, keepSecondFactorChallenge, SECOND_FACTOR_PATH, secondFactorChallenge } from '@/lib/auth/second-factor-cookie';
 import { confirmTotpEnrolment, regenerateRecoveryCodes, SIGN_IN_AGAIN_FOR_CODE } from '@/lib/auth/two-factor';
 import { AppError, isAppError } from '@/lib/errors/app-error';
@@ -104,3 +105,12 @@ export const signOutAction = adminAction(
 export const confirmTotpAction = adminAction('confirmTotpAction', totpCodeSchema, async ({ code }, { actor }) => confirmTotpEnrolment({ actor, code }));
 
 export const regenerateRecoveryCodesAction = adminAction('regenerateRecoveryCodesAction', z.object({}), async (_input, { actor }) => regenerateRecoveryCodes({ actor }));
+
+/**
+ * The step-up dialog: confirms it is them with a code (or the password, for an administrator
+ * without a second factor); the refused action is then called again. Returns how and when.
+ */
+export const confirmStepUpAction = adminAction('confirmStepUpAction', stepUpSchema, async (input, { actor }) => {
+  const { amr, at } = await confirmStepUp({ actor, ...input });
+  return { amr, at: at.toISOString() };
+});

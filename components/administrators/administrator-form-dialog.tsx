@@ -15,6 +15,7 @@ import { toast } from '@/components/ui/toast';
 import { addAdministratorAction, updateAdministratorAction } from '@/app/(admin)/administrators/actions';
 import { addAdministratorSchema, updateAdministratorSchema, type AdministratorDetails } from '@/lib/administrators/schemas';
 import { levelOptions } from './level-names';
+import { withStepUp } from '@/components/auth/step-up';
 
 const EMAIL_HINT = 'A new address changes only when the link we send to it is opened.';
 
@@ -51,8 +52,8 @@ export function AdministratorFormDialog(props: Props) {
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result = adding
-      ? await addAdministratorAction(values)
-      : await updateAdministratorAction({ ...values, id: props.administrator.id });
+      ? await withStepUp(addAdministratorAction)(values)
+      : await withStepUp(updateAdministratorAction)({ ...values, id: props.administrator.id });
     if (!result.ok) {
       applyActionError(form, result.error);
       return;

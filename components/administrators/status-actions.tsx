@@ -5,6 +5,7 @@ import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
 import { deactivateAdministratorAction, reactivateAdministratorAction } from '@/app/(admin)/administrators/actions';
+import { withStepUp } from '@/components/auth/step-up';
 
 /** Deactivate (with a confirmation) or Reactivate one administrator. */
 export function StatusActions({ id, name, active }: { id: string; name: string; active: boolean }) {
@@ -22,7 +23,7 @@ export function StatusActions({ id, name, active }: { id: string; name: string; 
         confirmLabel="Deactivate"
         destructive
         onConfirm={async () => {
-          const result = await deactivateAdministratorAction({ id });
+          const result = await withStepUp(deactivateAdministratorAction)({ id });
           if (!result.ok) throw new Error(result.error.message);
           toast({ title: `${name} is now inactive`, variant: 'success' });
           router.refresh();
@@ -41,7 +42,7 @@ export function StatusActions({ id, name, active }: { id: string; name: string; 
       description="They can sign in again with their existing password."
       confirmLabel="Reactivate"
       onConfirm={async () => {
-        const result = await reactivateAdministratorAction({ id });
+        const result = await withStepUp(reactivateAdministratorAction)({ id });
         if (!result.ok) throw new Error(result.error.message);
         toast({ title: `${name} is active again`, variant: 'success' });
         router.refresh();

@@ -5,6 +5,7 @@ import { saveTwoFactorRequirementAction } from '@/app/(admin)/administrators/act
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 /** The organisation's "Require two-factor authentication for administrators" setting, changed after a confirmation. */
 export function TwoFactorRequirement({ required }: { required: boolean }) {
@@ -25,7 +26,7 @@ export function TwoFactorRequirement({ required }: { required: boolean }) {
       confirmLabel={required ? 'Stop requiring' : 'Require'}
       destructive={required}
       onConfirm={async () => {
-        const result = await saveTwoFactorRequirementAction({ required: !required });
+        const result = await withStepUp(saveTwoFactorRequirementAction)({ required: !required });
         if (!result.ok) throw new Error(result.error.message);
         toast({ title: required ? 'Two-factor authentication is no longer required' : 'Two-factor authentication is now required', variant: 'success' });
         router.refresh();

@@ -12,6 +12,7 @@ import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { cardPaymentSchema, type CardPaymentInput } from '@/lib/billing/schemas';
+import { withStepUp } from '@/components/auth/step-up';
 
 type Address = Pick<CardPaymentInput, 'name' | 'addressLine1' | 'addressLine2' | 'city' | 'region' | 'postalCode' | 'country'>;
 
@@ -28,7 +29,7 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await payWithCardAction(values);
+    const result = await withStepUp(payWithCardAction)(values);
     if (!result.ok) {
       applyActionError(form, result.error);
       return;

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { confirmCheckAction } from '@/app/(admin)/checkout/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { withStepUp } from '@/components/auth/step-up';
 
 /**
  * "Confirm & print": grants the licenses, then opens the printable invoice in a new window. The
@@ -19,7 +20,7 @@ export function ConfirmCheckButton({ orderId, kind }: { orderId: string; kind: '
     setPending(true);
     setError(null);
     const printWindow = window.open('', '_blank');
-    const result = await confirmCheckAction({ orderId });
+    const result = await withStepUp(confirmCheckAction)({ orderId });
     if (!result.ok) {
       printWindow?.close();
       setError(result.error.message);

@@ -10,6 +10,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 const HINT = 'CIDR ranges, one per line (e.g. 192.0.2.0/24 or 2001:db8::/32). Empty: SMTP AUTH only.';
 
@@ -28,7 +29,7 @@ export function EditConnectorRangesDialog({ id, name, ranges }: { id: string; na
     setError(undefined);
     setFormError(null);
     try {
-      const result = await updateConnectorRangesAction({ id, allowedRanges: value });
+      const result = await withStepUp(updateConnectorRangesAction)({ id, allowedRanges: value });
       if (!result.ok) {
         const field = result.error.fieldErrors?.allowedRanges;
         if (field) setError(field.join(' '));
@@ -100,7 +101,7 @@ export function DeleteConnectorButton({ id, name }: { id: string; name: string }
       confirmLabel="Delete"
       destructive
       onConfirm={async () => {
-        const result = await deleteConnectorAction({ id });
+        const result = await withStepUp(deleteConnectorAction)({ id });
         if (!result.ok) throw new Error(result.error.message);
         toast({ title: `${name} is deleted`, variant: 'success' });
         router.refresh();

@@ -10,6 +10,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 /**
  * Create key: asks for a name, then shows the new key once with a copy button. The key lives only
@@ -43,7 +44,7 @@ export function CreateApiKeyDialog() {
     setError(null);
     setFormError(null);
     try {
-      const result = await createApiKeyAction({ name });
+      const result = await withStepUp(createApiKeyAction)({ name });
       if (!result.ok) {
         const fieldMessage = result.error.fieldErrors?.name?.[0];
         if (fieldMessage) setError(fieldMessage);

@@ -11,6 +11,7 @@ import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 type Fields = { name: string; smtpUsername: string; allowedRanges: string };
 const EMPTY: Fields = { name: '', smtpUsername: '', allowedRanges: '' };
@@ -47,7 +48,7 @@ export function CreateConnectorDialog() {
     setErrors({});
     setFormError(null);
     try {
-      const result = await createConnectorAction(fields);
+      const result = await withStepUp(createConnectorAction)(fields);
       if (!result.ok) {
         const f = result.error.fieldErrors ?? {};
         const next = { name: f.name?.[0], smtpUsername: f.smtpUsername?.[0], allowedRanges: f.allowedRanges?.join(' ') };

@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Check, Copy, KeyRound } from '@/components/ui/icons';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 /** Copies one value of the DNS record; says so on the button and in a toast. */
 export function CopyValueButton({ value, label }: { value: string; label: string }) {
@@ -34,7 +35,7 @@ export function GenerateDkimKeyButton({ domain }: { domain: string }) {
   async function generate() {
     setPending(true);
     try {
-      const result = await generateDkimKeyAction({ domain });
+      const result = await withStepUp(generateDkimKeyAction)({ domain });
       if (!result.ok) {
         toast({ title: result.error.message, variant: 'error' });
         return;
@@ -67,7 +68,7 @@ export function DkimKeyActions({ domain, selector }: { domain: string; selector:
         description={`A new key with a new selector signs ${domain}’s mail from now on, and the key of selector ${selector} is deleted. Publish the new record at once; keep the old one published for a few days, for mail still on its way.`}
         confirmLabel="Rotate key"
         onConfirm={async () => {
-          const result = await rotateDkimKeyAction({ domain });
+          const result = await withStepUp(rotateDkimKeyAction)({ domain });
           if (!result.ok) throw new Error(result.error.message);
           toast({ title: `New DKIM key for ${domain}`, description: `Publish the TXT record ${result.data.record.name}.`, variant: 'success' });
           router.refresh();
@@ -84,7 +85,7 @@ export function DkimKeyActions({ domain, selector }: { domain: string; selector:
         confirmLabel="Turn off"
         destructive
         onConfirm={async () => {
-          const result = await disableDkimKeyAction({ domain });
+          const result = await withStepUp(disableDkimKeyAction)({ domain });
           if (!result.ok) throw new Error(result.error.message);
           toast({ title: `DKIM signing is off for ${domain}`, variant: 'success' });
           router.refresh();

@@ -18,6 +18,7 @@ import { toast } from '@/components/ui/toast';
 import type { IdentityProviderView } from '@/lib/domain-sign-in/queries';
 import { identityProviderSchema, type IdentityProviderInput } from '@/lib/domain-sign-in/schemas';
 import type { ConnectionReport } from '@/lib/domain-sign-in/test-identity-provider';
+import { withStepUp } from '@/components/auth/step-up';
 
 /** The identity provider's settings, "Test connection" (discovery) and turning Domain sign-in off. */
 export function IdentityProviderForm({ provider, domains }: { provider: IdentityProviderView | null; domains: string[] }) {
@@ -39,7 +40,7 @@ export function IdentityProviderForm({ provider, domains }: { provider: Identity
   const { errors, isSubmitting } = form.formState;
 
   const save = form.handleSubmit(async (values) => {
-    const result = await saveIdentityProviderAction(values);
+    const result = await withStepUp(saveIdentityProviderAction)(values);
     if (!result.ok) return applyActionError(form, result.error);
     form.resetField('clientSecret', { defaultValue: '' });
     toast({ title: provider ? 'Domain sign-in settings saved' : 'Domain sign-in is on', variant: 'success' });
@@ -165,7 +166,7 @@ export function IdentityProviderForm({ provider, domains }: { provider: Identity
             confirmLabel="Turn off"
             destructive
             onConfirm={async () => {
-              const result = await removeIdentityProviderAction({});
+              const result = await withStepUp(removeIdentityProviderAction)({});
               if (!result.ok) throw new Error(result.error.message);
               toast({ title: 'Domain sign-in is off', variant: 'success' });
               router.refresh();

@@ -11,6 +11,7 @@ import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 type Values = { host: string; port: string; tls: 'verified' | 'opportunistic' };
 
@@ -28,7 +29,7 @@ export function InboundRouteForm({ route }: { route: { host: string; port: numbe
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
-    const result = await saveInboundRouteAction(values);
+    const result = await withStepUp(saveInboundRouteAction)(values);
     if (!result.ok) {
       applyActionError(form, result.error);
       return;
@@ -75,7 +76,7 @@ export function InboundRouteForm({ route }: { route: { host: string; port: numbe
             confirmLabel="Remove"
             destructive
             onConfirm={async () => {
-              const result = await removeInboundRouteAction({});
+              const result = await withStepUp(removeInboundRouteAction)({});
               if (!result.ok) throw new Error(result.error.message);
               toast({ title: 'Inbound route removed', description: 'Replies stay in the portal only.', variant: 'success' });
               form.reset({ host: '', port: '25', tls: 'verified' });

@@ -5,6 +5,7 @@ import { revokeApiKeyAction } from '@/app/(admin)/settings/api-keys/actions';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
+import { withStepUp } from '@/components/auth/step-up';
 
 /** Revoke, with a confirmation: it cannot be undone, and the sender starts getting 401 at once. */
 export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
@@ -21,7 +22,7 @@ export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
       confirmLabel="Revoke"
       destructive
       onConfirm={async () => {
-        const result = await revokeApiKeyAction({ id });
+        const result = await withStepUp(revokeApiKeyAction)({ id });
         if (!result.ok) throw new Error(result.error.message);
         toast({ title: `${name} is revoked`, variant: 'success' });
         router.refresh();

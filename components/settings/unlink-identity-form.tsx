@@ -10,6 +10,7 @@ import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { unlinkDomainIdentitySchema } from '@/lib/domain-sign-in/schemas';
+import { withStepUp } from '@/components/auth/step-up';
 
 const HINT = 'An administrator or internal user of your organisation. Their next Domain sign-in links them again.';
 
@@ -18,7 +19,7 @@ export function UnlinkIdentityForm() {
   const form = useForm<{ email: string }>({ resolver: zodResolver(unlinkDomainIdentitySchema), defaultValues: { email: '' } });
   const { errors, isSubmitting } = form.formState;
   const submit = form.handleSubmit(async ({ email }) => {
-    const result = await unlinkDomainIdentityAction({ email });
+    const result = await withStepUp(unlinkDomainIdentityAction)({ email });
     if (!result.ok) return applyActionError(form, result.error);
     toast({ title: `${email} is unlinked`, description: 'Their next Domain sign-in links the identity the provider vouches for then.', variant: 'success' });
     form.reset();

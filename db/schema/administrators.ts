@@ -180,3 +180,24 @@ export const administratorSignInChallenges = pgTable('administrator_sign_in_chal
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * How and when each administrator session last authenticated (RFC 8176 `amr` values, e.g.
+ * ['pwd'], ['pwd', 'otp']): written at sign-in under the session's own id (the token's `sid`) and
+ * again at each step-up (lib/auth/amr.ts). Step-up for sensitive changes asks for an
+ * authentication within the last 10 minutes. Rows older than a session can live are removed as
+ * new ones are written.
+ */
+export const administratorSessionAuthentications = pgTable(
+  'administrator_session_authentications',
+  {
+    sessionId: uuid('session_id').primaryKey(),
+    administratorId: uuid('administrator_id')
+      .notNull()
+      .references(() => administrators.id, { onDelete: 'cascade' }),
+    amr: text('amr').array().notNull(),
+    authenticatedAt: timestamp('authenticated_at', { withTimezone: true }).notNull(),
+    signedInAt: timestamp('signed_in_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('administrator_session_authentications_admin_idx').on(t.administratorId, t.signedInAt)],
+);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actionAccess, type Access, type ActionName } from '@/lib/auth/access';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
+import { requireStepUp, StepUpRequired } from '@/lib/auth/step-up';
 import { SET_UP_TWO_FACTOR_FIRST } from '@/lib/auth/two-factor-messages';
 import { getCurrentAdmin, getCurrentPortalUser, requestClientAddress, type PortalActor } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
@@ -15,7 +16,9 @@ import type { ActionResult } from './result';
  * The one wrapper every server action goes through: resolve the actor from the session, check
  * the action's entry in the access table (lib/auth/access.ts), parse the input with its zod
  * schema, run one domain function, and map errors to `{ ok: false, error }`. Redirects and
- * notFound pass through.
+ * notFound pass through. An entry with `stepUp: true` also needs a fresh second factor (or the
+ * password) in this session: refused with `step_up_required` and the method to ask for, which
+ * the client's step-up dialog (components/auth/step-up.tsx) asks for and then calls again.
  */
 export type RegisteredAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { access: Access };
 
@@ -47,16 +50,20 @@ async function run<S extends z.ZodType, T>(
   schema: S,
   raw: unknown,
   body: (input: z.infer<S>) => Promise<T>,
+  /** A check made before the input is even read (step-up); throws its refusal. */
+  guard?: () => Promise<void>,
 ): Promise<ActionResult<T>> {
-  const parsed = schema.safeParse(toInput(raw));
-  if (!parsed.success) {
-    const fieldErrors = fieldErrorsOf(parsed.error);
-    return { ok: false, error: { code: 'invalid_input', message: 'Check the highlighted fields.', fieldErrors } };
-  }
   try {
+    await guard?.();
+    const parsed = schema.safeParse(toInput(raw));
+    if (!parsed.success) {
+      const fieldErrors = fieldErrorsOf(parsed.error);
+      return { ok: false, error: { code: 'invalid_input', message: 'Check the highlighted fields.', fieldErrors } };
+    }
     return { ok: true, data: await body(parsed.data) };
   } catch (e) {
     unstable_rethrow(e);
+    if (e instanceof StepUpRequired) return { ok: false, error: { code: e.code, message: e.message, stepUp: e.method } };
     if (isAppError(e)) return { ok: false, error: { code: e.code, message: e.message, fieldErrors: e.fieldErrors } };
     const reference = await requestId();
     if (isDatabaseUnavailable(e)) {
@@ -91,7 +98,9 @@ export function adminAction<S extends z.ZodType, T>(
   const access = actionAccess[name] as Extract<Access, { kind: 'administrator' }>;
   const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
     annotateRequest({ action: name });
-    const actor = await getCurrentAdmin();
+    // A copy: getCurrentAdmin is cached for the request, and the step-up is this action's own.
+    const current = await getCurrentAdmin();
+    const actor = current ? { ...current } : null;
     if (actor) annotateRequest({ orgId: actor.orgId, accountId: actor.id });
     if (!actor) return { ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } };
     if (actor.mustChangePassword && !access.allowPendingPasswordChange) {
@@ -103,7 +112,14 @@ export function adminAction<S extends z.ZodType, T>(
     if (!can(actor.level, access.permission)) {
       return { ok: false, error: { code: 'forbidden', message: 'Your administrator level does not allow this.' } };
     }
-    return run(name, schema, raw, (input) => handler(input, { actor }));
+    // A sensitive change: a fresh second factor (or the password) in this session, which the
+    // change's audit events then record (auditActorOf).
+    const guard = access.stepUp
+      ? async () => {
+          actor.stepUp = await requireStepUp(actor);
+        }
+      : undefined;
+    return run(name, schema, raw, (input) => handler(input, { actor }), guard);
   };
   return Object.assign(action, { access });
 }

@@ -15,6 +15,8 @@ export type AdministratorSession = {
   mustChangePassword: boolean;
   /** The organisation requires a second factor and this administrator has none yet: enrolment only. */
   mustEnrolSecondFactor: boolean;
+  /** A second factor is set up: step-up asks for it (lib/auth/step-up.ts), not the password. */
+  hasSecondFactor: boolean;
   sessionVersion: number;
   /** The subscription's renewal date, for the shell's Expired / Disabled banner (null without one). */
   renewalDate: string | null;
@@ -43,7 +45,7 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
     .where(eq(administrators.id, id));
   if (!row) return null;
   const { requireTwoFactor, totpEnabledAt, ...session } = row;
-  return { ...session, level: row.level as AdminLevel, mustEnrolSecondFactor: requireTwoFactor && !totpEnabledAt };
+  return { ...session, level: row.level as AdminLevel, mustEnrolSecondFactor: requireTwoFactor && !totpEnabledAt, hasSecondFactor: Boolean(totpEnabledAt) };
 }
 
 /** For sign-in and password checks only: the one query that reads a password hash. */
@@ -89,6 +91,8 @@ export async function listAdministrators(db: DbOrTx, orgId: string) {
       status: administrators.status,
       mustChangePassword: administrators.mustChangePassword,
       lastSignInAt: administrators.lastSignInAt,
+      /** Two-factor authentication is on (what "Reset two-factor authentication" would remove). */
+      twoFactorEnabledAt: administrators.totpEnabledAt,
       createdAt: administrators.createdAt,
       /** An email change waiting for confirmation from the new address. */
       pendingEmail: administratorEmailChanges.newEmail,

@@ -3,7 +3,8 @@ import { auditEvents } from '@/db/schema';
 import type { AuditAction } from './catalog';
 
 export type AuditActor =
-  | { type: 'administrator'; id: string; email: string }
+  /** `stepUp`: how and when the administrator confirmed it was them for this change (recorded as `metadata.stepUp`). */
+  | { type: 'administrator'; id: string; email: string; stepUp?: { amr: readonly string[]; at: Date } }
   | { type: 'portal_user'; id: string; email: string }
   | { type: 'system'; email?: string }
   | { type: 'anonymous'; email?: string };
@@ -36,7 +37,9 @@ export async function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): Prom
     targetLabel: input.target?.label ?? '',
     summary: input.summary,
     clientAddress: input.clientAddress ?? '',
-    metadata: input.metadata ?? {},
+    metadata: input.actor.type === 'administrator' && input.actor.stepUp
+      ? { ...input.metadata, stepUp: { amr: [...input.actor.stepUp.amr], at: input.actor.stepUp.at.toISOString() } }
+      : (input.metadata ?? {}),
   }).returning({ id: auditEvents.id });
   return row.id;
 }

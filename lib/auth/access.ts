@@ -19,14 +19,20 @@ export type Access =
    * `allowPendingPasswordChange` / `allowPendingEnrolment`: still allowed to an administrator who
    * must first set their own password / set up the second factor their organisation requires.
    */
-  | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean };
+  /**
+   * `stepUp`: a sensitive change (administrators, Domain sign-in, API keys, mail-flow connectors,
+   * paying) that also needs a fresh second factor, or the password for an administrator without
+   * one, in this session (lib/auth/step-up.ts).
+   */
+  | { kind: 'administrator'; permission: Permission; allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean; stepUp?: boolean };
 
 const PUBLIC = { kind: 'public' } as const;
 const SIGNED = { kind: 'signed' } as const;
 const PORTAL = { kind: 'portal' } as const;
 const API_KEY = { kind: 'api_key' } as const;
 const OPERATOR_TOKEN = { kind: 'operator_token' } as const;
-const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean } = {}) =>
+const STEP_UP = { stepUp: true } as const;
+const admin = (permission: Permission, extra: { allowPendingPasswordChange?: boolean; allowPendingEnrolment?: boolean; stepUp?: boolean } = {}) =>
   ({ kind: 'administrator', permission, ...extra }) as const;
 
 export const actionAccess = {
@@ -37,21 +43,24 @@ export const actionAccess = {
   startDomainSignInAction: PUBLIC,
   portalSignInMethodAction: PUBLIC,
   startPortalDomainSignInAction: PUBLIC,
-  saveIdentityProviderAction: admin('settings.manage'),
+  saveIdentityProviderAction: admin('settings.manage', STEP_UP),
   testIdentityProviderAction: admin('settings.manage'),
-  removeIdentityProviderAction: admin('settings.manage'),
-  unlinkDomainIdentityAction: admin('settings.manage'),
+  removeIdentityProviderAction: admin('settings.manage', STEP_UP),
+  unlinkDomainIdentityAction: admin('settings.manage', STEP_UP),
   requestPasswordResetAction: PUBLIC,
   resetPasswordAction: PUBLIC,
   changePasswordAction: admin('account.manage', { allowPendingPasswordChange: true }),
   signOutAction: admin('account.manage', { allowPendingPasswordChange: true, allowPendingEnrolment: true }),
   confirmTotpAction: admin('account.manage', { allowPendingEnrolment: true }),
   regenerateRecoveryCodesAction: admin('account.manage'),
-  saveTwoFactorRequirementAction: admin('settings.manage'),
-  addAdministratorAction: admin('administrators.manage'),
-  updateAdministratorAction: admin('administrators.manage'),
-  deactivateAdministratorAction: admin('administrators.manage'),
-  reactivateAdministratorAction: admin('administrators.manage'),
+  /** The step-up dialog: confirms it is them with a code or the password (throttled like sign-in). */
+  confirmStepUpAction: admin('account.manage'),
+  saveTwoFactorRequirementAction: admin('settings.manage', STEP_UP),
+  addAdministratorAction: admin('administrators.manage', STEP_UP),
+  updateAdministratorAction: admin('administrators.manage', STEP_UP),
+  deactivateAdministratorAction: admin('administrators.manage', STEP_UP),
+  reactivateAdministratorAction: admin('administrators.manage', STEP_UP),
+  resetTwoFactorAction: admin('administrators.manage', STEP_UP),
   resendEmailChangeAction: admin('administrators.manage'),
   cancelEmailChangeAction: admin('administrators.manage'),
   resendInvitationAction: admin('administrators.manage'),
@@ -65,8 +74,8 @@ export const actionAccess = {
   renameLicensedEmailAction: admin('licensed_emails.manage'),
   removeLicensedEmailAction: admin('licensed_emails.manage'),
   checkoutAction: admin('billing.pay'),
-  payWithCardAction: admin('billing.pay'),
-  confirmCheckAction: admin('billing.pay'),
+  payWithCardAction: admin('billing.pay', STEP_UP),
+  confirmCheckAction: admin('billing.pay', STEP_UP),
   startRenewalAction: admin('billing.pay'),
   portalSignInAction: PUBLIC,
   requestPortalPasswordLinkAction: PUBLIC,
@@ -80,16 +89,16 @@ export const actionAccess = {
   adoptDeviceTimeZoneAction: PORTAL,
   findContactsAction: PORTAL,
   recallMessageAction: admin('secure_messages.manage'),
-  createApiKeyAction: admin('settings.manage'),
-  revokeApiKeyAction: admin('settings.manage'),
-  createConnectorAction: admin('settings.manage'),
-  updateConnectorRangesAction: admin('settings.manage'),
-  deleteConnectorAction: admin('settings.manage'),
-  saveInboundRouteAction: admin('settings.manage'),
-  removeInboundRouteAction: admin('settings.manage'),
-  generateDkimKeyAction: admin('settings.manage'),
-  rotateDkimKeyAction: admin('settings.manage'),
-  disableDkimKeyAction: admin('settings.manage'),
+  createApiKeyAction: admin('settings.manage', STEP_UP),
+  revokeApiKeyAction: admin('settings.manage', STEP_UP),
+  createConnectorAction: admin('settings.manage', STEP_UP),
+  updateConnectorRangesAction: admin('settings.manage', STEP_UP),
+  deleteConnectorAction: admin('settings.manage', STEP_UP),
+  saveInboundRouteAction: admin('settings.manage', STEP_UP),
+  removeInboundRouteAction: admin('settings.manage', STEP_UP),
+  generateDkimKeyAction: admin('settings.manage', STEP_UP),
+  rotateDkimKeyAction: admin('settings.manage', STEP_UP),
+  disableDkimKeyAction: admin('settings.manage', STEP_UP),
   updateRecipientPhoneAction: admin('recipients.manage'),
   deleteRecipientAction: admin('recipients.manage'),
   addSuppressionAction: admin('suppressions.manage'),

@@ -77,3 +77,6 @@ export const secondFactorCodeSchema = z.object({
 export const totpCodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code shown in your authenticator app.') });
 
 export const twoFactorRequirementSchema = z.object({ required: z.boolean() });
+
+/** The step-up dialog: a code (authenticator or recovery) or the password, whichever the account uses. */
+export const stepUpSchema = z.object({ code: z.string().trim().max(32).optional(), password: z.string().max(1024).optional() });

@@ -28,7 +28,7 @@ export const getCurrentAdmin = cache(async (): Promise<AdminActor | null> => {
   if (!isUuid(account.id)) return null;
   const admin = await getAdministratorSession(getDb(), account.id);
   if (!admin || admin.status !== 'active' || admin.sessionVersion !== account.sessionVersion) return null;
-  return { ...admin, clientAddress: await requestClientAddress() };
+  return { ...admin, clientAddress: await requestClientAddress(), sessionId: account.sessionId };
 });
 
 /**

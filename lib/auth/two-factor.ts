@@ -1,10 +1,11 @@
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import { getDb, type Tx } from '@/db/client';
+import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { isUuid } from '@/lib/ids';
 import { auditActorOf, type AdminActor } from './actor';
+import { recordAuthentication, type AuthMethod } from './amr';
 import { recordCompletedSignIn, recordFailedSecondFactor } from './authenticate';
 import { administratorSource } from './sign-in-administrator';
 import { recordThrottledAttempt, reserveAttempt, signInRules, waitMessage } from './throttle';
@@ -71,6 +72,8 @@ export async function confirmTotpEnrolment(input: { actor: AdminActor; code: str
     if (step === null) throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
     await tx.update(administrators).set({ totpEnabledAt: now, totpLastTimeStep: step, updatedAt: now }).where(eq(administrators.id, actor.id));
     const recoveryCodes = await replaceRecoveryCodes(tx, actor.id, now);
+    // The first code is this session's second factor: no step-up is asked for straight after.
+    if (actor.sessionId) await recordAuthentication({ administratorId: actor.id, sessionId: actor.sessionId }, ['pwd', 'otp'], { now, db: tx });
     await recordAuditEvent(tx, {
       orgId: actor.orgId,
       actor: auditActorOf(actor),
@@ -127,7 +130,7 @@ export async function startSecondFactor(administratorId: string, now = new Date(
  * an unused recovery code (consumed by one conditional UPDATE). Each try counts against the
  * challenge (5) and against the same throttle as passwords; every refusal is an audit event.
  */
-export async function completeSecondFactor(input: { challengeId: string; ticket: string; code: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number }> {
+export async function completeSecondFactor(input: { challengeId: string; ticket: string; code: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number; amr: AuthMethod[] }> {
   const now = input.now ?? new Date();
   if (!isUuid(input.challengeId) || !looksLikeToken(input.ticket)) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
   const db = getDb();
@@ -180,8 +183,29 @@ export async function completeSecondFactor(input: { challengeId: string; ticket:
     throw new AppError('rate_limited', waitMessage(throttled.wait));
   }
 
-  let how: string | null = null;
-  const step = await totpTimeStep({ secret: admin.secret, code: input.code, now, afterTimeStep: admin.lastStep });
+  const used = await consumeSecondFactorCode(db, { id: admin.id, secret: admin.secret, lastStep: admin.lastStep }, input.code, now);
+  const how = used === 'otp' ? 'with an authenticator code' : used === 'rc' ? 'with a recovery code' : null;
+  if (!how) {
+    await recordFailedSecondFactor(account, 'administrator', { clientAddress: input.clientAddress, reason: 'wrong or reused second-factor code', now });
+    throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
+  }
+  await db.update(administratorSignInChallenges).set({ usedAt: now }).where(eq(administratorSignInChallenges.id, input.challengeId));
+  await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how, now });
+  return { id: admin.id, sessionVersion: admin.sessionVersion, amr: ['pwd', used as AuthMethod] };
+}
+
+/**
+ * Checks an authenticator code (accepted once: its time step must be later than the last
+ * accepted one, decided by one conditional UPDATE) or an unused recovery code (consumed by one
+ * conditional UPDATE). Returns how (`otp` or `rc`), or null when neither is right.
+ */
+export async function consumeSecondFactorCode(
+  db: DbOrTx,
+  admin: { id: string; secret: string; lastStep: number | null },
+  code: string,
+  now: Date,
+): Promise<'otp' | 'rc' | null> {
+  const step = await totpTimeStep({ secret: admin.secret, code, now, afterTimeStep: admin.lastStep });
   if (step !== null) {
     // Two tabs sending the same code at once: only one moves the last step forward.
     const [moved] = await db
@@ -189,20 +213,15 @@ export async function completeSecondFactor(input: { challengeId: string; ticket:
       .set({ totpLastTimeStep: step })
       .where(and(eq(administrators.id, admin.id), or(isNull(administrators.totpLastTimeStep), lt(administrators.totpLastTimeStep, step))))
       .returning({ id: administrators.id });
-    if (moved) how = 'with an authenticator code';
-  } else if (looksLikeRecoveryCode(input.code)) {
+    return moved ? 'otp' : null;
+  }
+  if (looksLikeRecoveryCode(code)) {
     const [used] = await db
       .update(administratorRecoveryCodes)
       .set({ usedAt: now })
-      .where(and(eq(administratorRecoveryCodes.administratorId, admin.id), eq(administratorRecoveryCodes.codeHash, hashRecoveryCode(input.code)), isNull(administratorRecoveryCodes.usedAt)))
+      .where(and(eq(administratorRecoveryCodes.administratorId, admin.id), eq(administratorRecoveryCodes.codeHash, hashRecoveryCode(code)), isNull(administratorRecoveryCodes.usedAt)))
       .returning({ id: administratorRecoveryCodes.id });
-    if (used) how = 'with a recovery code';
+    if (used) return 'rc';
   }
-  if (!how) {
-    await recordFailedSecondFactor(account, 'administrator', { clientAddress: input.clientAddress, reason: 'wrong or reused second-factor code', now });
-    throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
-  }
-  await db.update(administratorSignInChallenges).set({ usedAt: now }).where(eq(administratorSignInChallenges.id, input.challengeId));
-  await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how, now });
-  return { id: admin.id, sessionVersion: admin.sessionVersion };
+  return null;
 }

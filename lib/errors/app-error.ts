@@ -7,7 +7,9 @@ export type AppErrorCode =
   | 'conflict'
   | 'rate_limited'
   | 'expired'
-  | 'unavailable';
+  | 'unavailable'
+  /** A sensitive change needs a fresh second factor (or the password) first: lib/auth/step-up.ts. */
+  | 'step_up_required';
 
 export const httpStatusByCode: Record<AppErrorCode, number> = {
   unauthenticated: 401,
@@ -18,6 +20,7 @@ export const httpStatusByCode: Record<AppErrorCode, number> = {
   rate_limited: 429,
   expired: 410,
   unavailable: 503,
+  step_up_required: 403,
 };
 
 export class AppError extends Error {

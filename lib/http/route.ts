@@ -1,6 +1,7 @@
 import type { AdminActor } from '@/lib/auth/actor';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { getCurrentAdmin } from '@/lib/auth/session';
+import { requireStepUp, StepUpRequired } from '@/lib/auth/step-up';
 import { SET_UP_TWO_FACTOR_FIRST } from '@/lib/auth/two-factor-messages';
 import { httpStatusByCode, isAppError, type AppErrorCode } from '@/lib/errors/app-error';
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@/lib/errors/database-unavailable';
@@ -12,15 +13,25 @@ export function jsonError(code: AppErrorCode | 'internal', message: string, stat
   return Response.json({ error: { code, message } }, { status, headers: { 'Cache-Control': 'no-store' } });
 }
 
-/** The signed-in administrator allowed `permission`, or the refusal to return. */
-export async function authorizeRoute(permission: Permission): Promise<AdminActor | Response> {
+/**
+ * The signed-in administrator allowed `permission`, or the refusal to return. `stepUp`: a
+ * sensitive change that also needs a fresh second factor (or the password) in this session
+ * (lib/auth/step-up.ts); refused with 403 `step_up_required` and the method to ask for.
+ */
+export async function authorizeRoute(permission: Permission, options: { stepUp?: boolean } = {}): Promise<AdminActor | Response> {
   const admin = await getCurrentAdmin();
   if (!admin) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
   if (admin.mustChangePassword) return jsonError('forbidden', 'Set a new password before doing anything else.', 403);
   if (admin.mustEnrolSecondFactor) return jsonError('forbidden', SET_UP_TWO_FACTOR_FIRST, 403);
   annotateRequest({ orgId: admin.orgId, accountId: admin.id });
   if (!can(admin.level, permission)) return jsonError('forbidden', 'Your administrator level does not allow this.', 403);
-  return admin;
+  if (!options.stepUp) return admin;
+  try {
+    return { ...admin, stepUp: await requireStepUp(admin) };
+  } catch (e) {
+    if (e instanceof StepUpRequired) return Response.json({ error: { code: e.code, message: e.message, stepUp: e.method } }, { status: 403, headers: { 'Cache-Control': 'no-store' } });
+    return errorResponse(e, 'step-up');
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { inviteAdministrator, resendInvitation, revokeInvitation } from '@/lib/a
 import { addAdministratorSchema, administratorIdSchema, invitationIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
 import { deactivateAdministrator, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
 import { updateAdministrator } from '@/lib/administrators/update-administrator';
+import { resetAdministratorTwoFactor } from '@/lib/administrators/reset-two-factor';
 import { cancelEmailChange } from '@/lib/administrators/cancel-email-change';
 import { resendEmailChange } from '@/lib/administrators/request-email-change';
 
@@ -63,6 +64,13 @@ export const revokeInvitationAction = adminAction('revokeInvitationAction', invi
 /** "Require two-factor authentication for administrators" (level 1). */
 export const saveTwoFactorRequirementAction = adminAction('saveTwoFactorRequirementAction', twoFactorRequirementSchema, async ({ required }, { actor }) => {
   await setTwoFactorRequirement({ actor, required });
+  revalidatePath('/administrators');
+  return null;
+});
+
+/** "Reset two-factor authentication" of another administrator (level 1, with step-up). */
+export const resetTwoFactorAction = adminAction('resetTwoFactorAction', administratorIdSchema, async ({ id }, { actor }) => {
+  await resetAdministratorTwoFactor({ actor, id });
   revalidatePath('/administrators');
   return null;
 });

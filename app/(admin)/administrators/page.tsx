@@ -5,6 +5,7 @@ import { AdministratorFormDialog } from '@/components/administrators/administrat
 import { TwoFactorRequirement } from '@/components/administrators/two-factor-requirement';
 import { InvitationActions } from '@/components/administrators/invitation-actions';
 import { PendingEmailChange } from '@/components/administrators/pending-email-change';
+import { ResetTwoFactorButton } from '@/components/administrators/reset-two-factor-button';
 import { StatusActions } from '@/components/administrators/status-actions';
 import { UnlinkIdentityButton } from '@/components/administrators/unlink-identity-button';
 import { Badge } from '@/components/ui/badge';
@@ -134,6 +135,7 @@ export default async function AdministratorsPage() {
                         }
                       />
                       {canUnlink && linked.has(row.id) && <UnlinkIdentityButton name={row.name} email={row.email} />}
+                      {row.id !== admin.id && row.twoFactorEnabledAt && <ResetTwoFactorButton id={row.id} name={row.name} requireTwoFactor={requireTwoFactor} />}
                       {row.id !== admin.id && <StatusActions id={row.id} name={row.name} active={row.status === 'active'} />}
                     </div>
                   </TableCell>
