@@ -17,17 +17,33 @@ export type RawBounceOutcome = {
   events: { id: number; recipient: string; event: DeliveryEventRow['event']; reason: BounceReason | null; bounceClass: 'hard' | 'soft' | null }[];
 };
 
+/**
+ * What the caller already knows of the original (the gateway matched its signed return path to a
+ * message): its Message-ID as its delivery events carry it, its sender, its recipients and the
+ * route each took. It wins over what the bounce's returned headers say.
+ */
+export type KnownOriginal = {
+  messageId: string;
+  sender: string;
+  recipients: string[];
+  routes: Map<string, Pick<DeliveryEventRow, 'method' | 'tlsVersion' | 'tlsVerified'>>;
+};
+
 const EVENT_FOR_ACTION = { failed: 'bounced', delayed: 'deferred', delivered: 'delivered', relayed: 'delivered', expanded: 'delivered' } as const;
 
 /** The rows one read bounce becomes: one per recipient, or one "unparsed" event. */
-export function rowsForBounce(read: ReadBounceResult, now: Date): DeliveryEventRow[] {
+export function rowsForBounce(read: ReadBounceResult, now: Date, known?: KnownOriginal): DeliveryEventRow[] {
+  const only = known?.recipients.length === 1 ? known.recipients[0] : null;
+  /** A recipient the message was not sent to, when it had one: that one (a forwarded mailbox reports its final address). */
+  const ours = (recipient: string) => (!known || known.recipients.includes(recipient) || !only ? recipient : only);
+  const route = (recipient: string): Pick<DeliveryEventRow, 'method' | 'tlsVersion' | 'tlsVerified'> => known?.routes.get(recipient) ?? { method: 'tls', tlsVersion: '', tlsVerified: null };
   if (read.kind === 'unparsed') {
     return [
       {
         occurredAt: now,
-        messageId: read.bounceMessageId,
-        sender: '',
-        recipient: '',
+        messageId: known?.messageId ?? read.bounceMessageId,
+        sender: known?.sender ?? '',
+        recipient: only ?? '',
         event: 'unparsed',
         method: 'tls',
         remoteServer: '',
@@ -42,15 +58,16 @@ export function rowsForBounce(read: ReadBounceResult, now: Date): DeliveryEventR
     ];
   }
   const at = read.arrivalDate && read.arrivalDate.getTime() <= now.getTime() + MAX_FUTURE_MS ? read.arrivalDate : now;
-  const messageId = read.original.sealpostMessageId ?? (read.original.messageId || read.bounceMessageId);
+  const messageId = known?.messageId ?? read.original.sealpostMessageId ?? (read.original.messageId || read.bounceMessageId);
+  const sender = known?.sender || read.original.from;
   if (read.kind === 'complaint') {
     return read.recipients.map((r) => ({
       occurredAt: at,
       messageId,
-      sender: read.original.from,
-      recipient: r.recipient,
+      sender,
+      recipient: ours(r.recipient),
       event: 'complained',
-      method: 'tls',
+      ...route(ours(r.recipient)),
       remoteServer: read.reportingMta,
       smtpCode: null,
       enhancedCode: '',
@@ -64,13 +81,14 @@ export function rowsForBounce(read: ReadBounceResult, now: Date): DeliveryEventR
   return read.recipients.map((r) => {
     const event = EVENT_FOR_ACTION[r.action];
     const failure = event !== 'delivered';
+    const recipient = ours(r.recipient);
     return {
       occurredAt: at,
       messageId,
-      sender: read.original.from,
-      recipient: r.recipient,
+      sender,
+      recipient,
       event,
-      method: 'tls',
+      ...route(recipient),
       remoteServer: r.remoteMta || read.reportingMta,
       smtpCode: r.smtpCode,
       enhancedCode: r.status,
@@ -95,13 +113,15 @@ export async function ingestRawBounce(input: {
   raw: Uint8Array;
   source?: DeliveryEventSource;
   options?: ReadBounceOptions;
+  /** The original as the caller knows it (the gateway's return path matched a message). */
+  original?: KnownOriginal;
   now?: Date;
   db?: DbOrTx;
 }): Promise<RawBounceOutcome> {
   const now = input.now ?? new Date();
   const db = input.db ?? getDb();
   const read = await readBounce(input.raw, input.options);
-  const rows = rowsForBounce(read, now);
+  const rows = rowsForBounce(read, now, input.original);
   const outcome = (stored: Awaited<ReturnType<typeof storeDeliveryEvents>>): RawBounceOutcome => ({
     kind: read.kind,
     unparsedReason: read.kind === 'unparsed' ? read.reason : undefined,
