@@ -116,6 +116,12 @@ const itemSchema = z.object({
   diagnostic: z.string({ message: 'diagnostic must be text.' }).max(2000, 'diagnostic is too long (at most 2,000 characters).').nullish(),
   bounceClass: z.enum(BOUNCE_CLASSES, { message: `bounceClass must be one of ${BOUNCE_CLASSES.join(', ')}.` }).nullish(),
   action: z.enum(['failed', 'delayed', 'delivered', 'relayed', 'expanded'], { message: 'action must be one of failed, delayed, delivered, relayed, expanded (RFC 3464).' }).nullish(),
+  tlsVersion: z
+    .string({ message: 'tlsVersion must be text.' })
+    .trim()
+    .regex(/^(TLSv1(\.[0-3])?|SSLv3)?$/, 'tlsVersion must be a TLS version as OpenSSL names it, like TLSv1.3.')
+    .nullish(),
+  tlsVerified: z.boolean({ message: 'tlsVerified must be true or false.' }).nullish(),
 });
 
 function clip(message: string): string {
@@ -142,6 +148,8 @@ function validateItem(item: unknown): { row: DeliveryEventRow } | { message: str
       bounceClass: v.bounceClass ?? null,
       reportedClass: v.bounceClass ?? null,
       dsnAction: v.action ?? '',
+      tlsVersion: v.tlsVersion ?? '',
+      tlsVerified: v.tlsVerified ?? null,
     }),
   };
 }
