@@ -1,12 +1,10 @@
-import { DELIVERY_ROUTES } from '@/db/schema/delivery';
-
 /**
  * The delivery-route facet (NTA 7516): how each recipient's copy travelled. Stored on every
  * delivery event (`route`, generated from its method and whether the TLS certificate was
  * verified); null for what was never sent (a suppressed address, an unparsed bounce).
  */
+export const DELIVERY_ROUTES = ['tls_verified', 'tls_unverified', 'plain', 'secure_portal', 'secure_portal_sms'] as const;
 export type DeliveryRoute = (typeof DELIVERY_ROUTES)[number];
-export { DELIVERY_ROUTES };
 
 export const ROUTE_LABELS: Readonly<Record<DeliveryRoute, string>> = {
   tls_verified: 'TLS, certificate verified',
