@@ -317,7 +317,8 @@ export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: Del
         from (select * from immediate union all select * from repeated) s
         returning 1
       )
-      select id::text, recipient, event, bounce_class, reason, diagnostic, occurred_at from ins order by id`);
+      -- ins.id, not the text column of the same name: "10" sorts before "9".
+      select id::text, recipient, event, bounce_class, reason, diagnostic, occurred_at from ins order by ins.id`);
     for (const row of result) {
       stored.push({
         id: Number(row.id),
