@@ -53,10 +53,10 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
           <TableHead>Time (UTC)</TableHead>
           <TableHead>From</TableHead>
           <TableHead>To</TableHead>
-          <TableHead>Route</TableHead>
           <TableHead>Subject</TableHead>
           <TableHead>Status</TableHead>
           <TableHead>Policy</TableHead>
+          <TableHead>Route</TableHead>
           <TableHead>
             <span className="sr-only">Log</span>
           </TableHead>
@@ -79,9 +79,6 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
               <TableCell className="break-words">
                 <Recipients emails={row.to} />
               </TableCell>
-              <TableCell className="min-w-36 text-sm">
-                <Routes routes={row.routes} />
-              </TableCell>
               <TableCell className="max-w-80 min-w-40 font-medium [overflow-wrap:anywhere]">{row.subject}</TableCell>
               <TableCell>
                 <MessageStatusBadge status={row.status} />
@@ -89,6 +86,9 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
               <TableCell className="min-w-28">
                 {row.policyName ?? <None />}
                 {row.connectorName && <span className="block text-xs text-muted">by mail gateway · {row.connectorName}</span>}
+              </TableCell>
+              <TableCell className="min-w-36">
+                <Routes routes={row.routes} />
               </TableCell>
               <TableCell className="text-right">
                 <Button asChild variant="outline" size="sm">
