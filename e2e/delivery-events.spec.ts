@@ -85,8 +85,27 @@ test.describe('delivery events', () => {
     expect(download.suggestedFilename()).toMatch(/^delivery-events-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = (await fs.readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const [header, ...lines] = text.trim().split(/\r?\n/);
-    expect(header).toBe('Time (UTC),Message ID,Sender,Recipient,Event,Method,Remote server,SMTP code,Enhanced code,Bounce class,Class given by the sender,Reason,What happened,Will it be retried?,Diagnostic,Source');
+    expect(header).toBe('Time (UTC),Message ID,Sender,Recipient,Event,Method,Route,TLS version,Certificate verified,Remote server,SMTP code,Enhanced code,Bounce class,Class given by the sender,Reason,What happened,Will it be retried?,Diagnostic,Source');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines.slice(0, 20)) expect(line).toContain(',bounced,');
+  });
+
+  test('the Route filter shows how each recipient’s copy travelled (NTA 7516)', async ({ page }) => {
+    await signIn(page, 'manager@acme.example');
+    await page.goto('/delivery-events');
+    await expect(table(page).getByRole('columnheader', { name: 'Route' })).toBeVisible();
+    await page.getByLabel('Route').selectOption({ label: 'Secure portal with SMS' });
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page).toHaveURL(/[?&]route=secure_portal_sms(&|$)/);
+    await expect(page.getByLabel('Route')).toHaveValue('secure_portal_sms');
+    // Column 8: Event, Method, then Route.
+    const routes = await column(page, 8);
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) expect(route).toBe('Secure portal with SMS');
+    await expect(page.getByText(/route secure portal with SMS/)).toBeVisible();
+    // The same as the search term.
+    await page.goto('/delivery-events?q=route%3Aportal');
+    for (const route of await column(page, 8)) expect(route).toBe('Secure portal');
+    await expectAccessible(page);
   });
 });

@@ -18,6 +18,11 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Secure messages' }).click();
   await expect(page.getByRole('heading', { name: 'Secure messages', level: 1 })).toBeVisible();
   await expect(page.getByRole('columnheader', { name: 'Policy' })).toBeVisible();
+  // Each recipient's delivery route (NTA 7516): the portal, with SMS where the portal asks for a code.
+  await expect(page.getByRole('columnheader', { name: 'Route' })).toBeVisible();
+  const routes = await page.locator('tbody td:nth-child(7) li').allTextContents();
+  expect(routes.length).toBeGreaterThan(0);
+  for (const route of routes) expect(route).toMatch(/^(\S+@\S+: Secure portal( with SMS)?|and \d+ more)$/);
   await expectAccessible(page);
 
   // Filter by Read: every row shown is Read.

@@ -45,7 +45,7 @@ function create() {
     smtpSessions: new client.Counter({ name: 'sealpost_smtp_sessions_total', help: 'SMTP sessions the gateway opened.', registers }),
     smtpMessages: new client.Counter({
       name: 'sealpost_smtp_messages_total',
-      help: 'Messages at the SMTP gateway, by outcome: accepted (stored, 250), duplicate (a resubmitted Message-ID, 250 again), refused.',
+      help: 'Messages at the SMTP gateway, by outcome: accepted (stored, 250), duplicate (a resubmitted Message-ID, 250 again), bounce (a bounce at a return path, read and stored), refused.',
       labelNames: ['outcome'] as const,
       registers,
     }),

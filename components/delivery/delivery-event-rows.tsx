@@ -16,6 +16,10 @@ export type DeliveryEventView = {
   recipient: string;
   event: string;
   method: string;
+  /** The delivery route in words ("TLS, certificate verified"); '' for what was never sent. */
+  route: string;
+  /** "TLSv1.3, certificate verified"; '' without TLS facts. */
+  tls: string;
   remoteServer: string;
   smtpCode: number | null;
   enhancedCode: string;
@@ -35,7 +39,7 @@ export type DeliveryEventView = {
   source: string;
 };
 
-export const COLUMN_COUNT = 10;
+export const COLUMN_COUNT = 11;
 
 const tones: Record<string, BadgeProps['variant']> = {
   delivered: 'success',
@@ -99,6 +103,7 @@ function Row({ row, initiallyOpen }: { row: DeliveryEventView; initiallyOpen: bo
           <Badge variant={tones[row.event] ?? 'neutral'}>{row.event}</Badge>
         </TableCell>
         <TableCell className="whitespace-nowrap">{row.method}</TableCell>
+        <TableCell className="min-w-32">{row.route || <None />}</TableCell>
         <TableCell className="max-w-48 [overflow-wrap:anywhere]">{row.remoteServer || <None />}</TableCell>
         <TableCell className="whitespace-nowrap font-mono text-xs">{code || <None />}</TableCell>
         <TableCell className="min-w-36">
@@ -123,6 +128,8 @@ function Row({ row, initiallyOpen }: { row: DeliveryEventView; initiallyOpen: bo
             <Field label="Recipient">{row.recipient}</Field>
             <Field label="Event">{row.event}</Field>
             <Field label="Delivery method">{row.method}</Field>
+            <Field label="Route">{row.route || <None />}</Field>
+            <Field label="TLS">{row.tls || <None />}</Field>
             <Field label="Remote server">{row.remoteServer || <None />}</Field>
             <Field label="Source">{SOURCES[row.source] ?? row.source}</Field>
           </dl>

@@ -2,6 +2,8 @@ import Link from 'next/link';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { DELIVERY_ROUTES, ROUTE_LABELS } from '@/lib/delivery/routes';
 import type { QueryError } from '@/lib/delivery/query-language';
 import { deliverySearchToParams, type DeliverySearchParams } from '@/lib/delivery/search-params';
 
@@ -31,7 +33,7 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
       Words match whole words, addresses and host names, or their parts (<code>person@example.com</code>,{' '}
       <code>patel</code>, <code>5.1.1</code>); <code>from:</code>, <code>to:</code> and <code>server:</code> match any part.
       For example <code>person@example.com AND delivery</code>, <code>from:alice</code>, <code>to:partner.example</code>,{' '}
-      <code>status:bounced</code>, <code>code:5.1.1</code>, <code>method:tls</code>, <code>id:&lt;message id&gt;</code>,{' '}
+      <code>status:bounced</code>, <code>code:5.1.1</code>, <code>method:tls</code>, <code>route:verified</code>, <code>id:&lt;message id&gt;</code>,{' '}
       <code>&quot;quoted phrase&quot;</code>, parentheses, <code>AND</code>, <code>OR</code>, <code>NOT</code>.
     </>
   );
@@ -42,7 +44,7 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
       role="search"
       aria-label="Search delivery events"
       key={deliverySearchToParams(params).toString()}
-      className="grid items-start gap-4 lg:grid-cols-[10rem_10rem_minmax(0,1fr)_auto]"
+      className="grid items-start gap-4 sm:grid-cols-3 lg:grid-cols-[10rem_10rem_13rem_minmax(0,1fr)_auto]"
     >
       {params.sort !== 'time' && <input type="hidden" name="sort" value={params.sort} />}
       {params.dir !== 'asc' && <input type="hidden" name="dir" value={params.dir} />}
@@ -52,7 +54,18 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
       <FormField id="delivery-to" label="End date">
         <Input id="delivery-to" name="to" type="date" min="0001-01-01" max="9999-12-31" defaultValue={params.to} />
       </FormField>
-      <FormField id="delivery-q" label="Search" hint={hint} error={error}>
+      <FormField id="delivery-route" label="Route">
+        {/* How each recipient's copy travelled (NTA 7516); the same as the route: search term. */}
+        <Select id="delivery-route" name="route" defaultValue={params.route ?? ''}>
+          <option value="">Any route</option>
+          {DELIVERY_ROUTES.map((route) => (
+            <option key={route} value={route}>
+              {ROUTE_LABELS[route]}
+            </option>
+          ))}
+        </Select>
+      </FormField>
+      <FormField id="delivery-q" label="Search" hint={hint} error={error} className="sm:col-span-3 lg:col-span-1">
         <Input
           {...fieldA11y('delivery-q', { hint, error })}
           name="q"

@@ -1,4 +1,5 @@
 import { CalendarPlus, Mail, MailOpen, Reply, Send, Undo2, type IconComponent } from '@/components/ui/icons';
+import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { formatDateTime } from '@/lib/format';
 import type { MessageLog as MessageLogData, MessageLogEvent } from '@/lib/messaging/monitoring';
 import { MessageStatusBadge } from './status-badge';
@@ -41,7 +42,10 @@ export function MessageLog({ log, headingLevel = 'h3' }: { log: MessageLogData; 
               <li key={r.email} className="[overflow-wrap:anywhere]">
                 {r.email}
                 {r.kind === 'cc' && <span className="text-muted"> (CC)</span>}
-                <span className="block text-xs text-muted">{r.readAt ? `Read ${formatDateTime(r.readAt)}` : 'Not read yet'}</span>
+                <span className="block text-xs text-muted">
+                  {ROUTE_LABELS[message.routes.find((route) => route.email === r.email)?.route ?? 'secure_portal']} ·{' '}
+                  {r.readAt ? `Read ${formatDateTime(r.readAt)}` : 'Not read yet'}
+                </span>
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { Button } from '@/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { formatDay } from '@/lib/format';
 import { monitorHref, type MonitoredMessage, type MonitorParams } from '@/lib/messaging/monitoring';
 import { MessageStatusBadge } from './status-badge';
@@ -23,6 +24,22 @@ function Recipients({ emails }: { emails: string[] }) {
   return <>{emails.length > 2 ? `${shown} and ${emails.length - 2} more` : shown}</>;
 }
 
+/** Each shown recipient's route (the same two as the To column), then how many more. */
+function Routes({ routes }: { routes: MonitoredMessage['routes'] }) {
+  if (routes.length === 0) return <None />;
+  return (
+    <ul className="grid gap-0.5">
+      {routes.slice(0, 2).map((r) => (
+        <li key={r.email}>
+          <span className="sr-only">{r.email}: </span>
+          {ROUTE_LABELS[r.route]}
+        </li>
+      ))}
+      {routes.length > 2 && <li className="text-xs text-muted">and {routes.length - 2} more</li>}
+    </ul>
+  );
+}
+
 /**
  * The organisation's messages. "View log" is a link to this page with ?message=<id>, and a click
  * anywhere on the row follows it (the link covers the row): the server
@@ -39,6 +56,7 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
           <TableHead>Subject</TableHead>
           <TableHead>Status</TableHead>
           <TableHead>Policy</TableHead>
+          <TableHead>Route</TableHead>
           <TableHead>
             <span className="sr-only">Log</span>
           </TableHead>
@@ -68,6 +86,9 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
               <TableCell className="min-w-28">
                 {row.policyName ?? <None />}
                 {row.connectorName && <span className="block text-xs text-muted">by mail gateway · {row.connectorName}</span>}
+              </TableCell>
+              <TableCell className="min-w-36">
+                <Routes routes={row.routes} />
               </TableCell>
               <TableCell className="text-right">
                 <Button asChild variant="outline" size="sm">

@@ -1,9 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { BOUNCE_REASONS } from '../../lib/delivery/classify-bounce';
+import { DELIVERY_ROUTES } from '../../lib/delivery/routes';
 import { organisations } from './organisations';
 
-export { BOUNCE_REASONS };
+export { BOUNCE_REASONS, DELIVERY_ROUTES };
 
 /**
  * 'complained': a feedback-loop (ARF) report, the recipient marked the message as spam.
@@ -12,6 +13,16 @@ export { BOUNCE_REASONS };
 export const DELIVERY_EVENTS = ['delivered', 'bounced', 'deferred', 'dropped', 'rejected', 'opened', 'complained', 'unparsed'] as const;
 export const DELIVERY_METHODS = ['tls', 'secure_portal', 'sms_two_factor', 'plain'] as const;
 export const BOUNCE_CLASSES = ['hard', 'soft'] as const;
+
+/**
+ * The route of an event (deliveryEvents.route, NTA 7516; lib/delivery/routes.ts), as SQL over its
+ * event, method and tls_verified: TLS with a certificate verified for the server's name, TLS
+ * without one (or not known to be verified), plain text, the secure portal, the secure portal
+ * with SMS; none for what was never sent (dropped: a suppressed address; an unparsed bounce).
+ */
+export function deliveryRouteOf(t: { event: AnyPgColumn; method: AnyPgColumn; tlsVerified: AnyPgColumn }): SQL {
+  return sql`case when ${t.event} in ('dropped', 'unparsed') then null else case ${t.method} when 'secure_portal' then 'secure_portal' when 'sms_two_factor' then 'secure_portal_sms' when 'plain' then 'plain' else case when ${t.tlsVerified} then 'tls_verified' else 'tls_unverified' end end end`;
+}
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -74,6 +85,12 @@ export const deliveryEvents = pgTable(
     dsnAction: text('dsn_action').notNull().default(''),
     /** Where it came from: 'ingest' (API) or 'provider' (our own notification mail). */
     source: text('source').notNull().default('ingest'),
+    /** The TLS version of the SMTP session ("TLSv1.3"); '' for plain text or when not known. */
+    tlsVersion: text('tls_version').notNull().default(''),
+    /** The server's certificate was verified for its name; null when not known (or no TLS). */
+    tlsVerified: boolean('tls_verified'),
+    /** DELIVERY_ROUTES: derived from method and tlsVerified (null: never sent), stored for the Route filter. */
+    route: text('route', { enum: DELIVERY_ROUTES }).generatedAlwaysAs((): SQL => deliveryRouteOf(deliveryEvents)),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     /** Free-text search: deliveryEventWords, stored so that a filter reads it instead of computing it. */
     words: tsvector('words')

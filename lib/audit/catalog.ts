@@ -60,6 +60,7 @@ export const auditCatalog = {
   'recipients.deleted': { label: 'Recipient deleted', category: 'recipients' },
   'delivery_events.exported': { label: 'Delivery events exported', category: 'exports' },
   'suppressions.added': { label: 'Address suppressed by hand', category: 'recipients' },
+  'suppressions.added_automatically': { label: 'Address suppressed after a bounce or complaint', category: 'recipients' },
   'suppressions.removed': { label: 'Suppressed address removed', category: 'recipients' },
   'suppressions.settings_changed': { label: 'Soft-bounce suppression changed', category: 'settings' },
   'suppressions.exported': { label: 'Suppression list exported', category: 'exports' },

@@ -127,13 +127,27 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * after another (the raw-bounce ingest ran at 142 a second, 8 at a time). A minute is precise
  * enough for "last used".
  */
-export async function authenticateApiKey(rawKey: string, now: Date = new Date()): Promise<{ orgId: string; keyId: string } | null> {
-  if (!KEY_PATTERN.test(rawKey)) return null;
+export function authenticateApiKey(rawKey: string, now: Date = new Date()): Promise<{ orgId: string; keyId: string } | null> {
+  if (!KEY_PATTERN.test(rawKey)) return Promise.resolve(null);
+  // Requests with the same key at the same moment (an MTA posting bounces in parallel) share the
+  // lookup under way: the answer a request joins is at most one query old (a revoked key is refused
+  // from the next lookup on, milliseconds later). Nothing is kept once the lookup is answered.
+  const hash = hashToken(rawKey);
+  const running = inFlight.get(hash);
+  if (running) return running;
+  const lookup = lookUpKey(hash, now).finally(() => inFlight.delete(hash));
+  inFlight.set(hash, lookup);
+  return lookup;
+}
+
+const inFlight = new Map<string, Promise<{ orgId: string; keyId: string } | null>>();
+
+async function lookUpKey(keyHash: string, now: Date): Promise<{ orgId: string; keyId: string } | null> {
   const db = getDb();
   const [row] = await db
     .select({ orgId: apiKeys.orgId, keyId: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hashToken(rawKey)), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
   if (!row) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS || now < row.lastUsedAt) {
     // Re-checks revocation under the row lock: a key revoked a moment ago is refused here.

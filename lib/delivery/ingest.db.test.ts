@@ -131,9 +131,14 @@ describe('parseDeliveryEvents', () => {
         event({ bounceClass: 'medium' }),
         'a string',
         event({ orgId: randomUUID(), source: 'provider', remoteServer: undefined, smtpCode: undefined, enhancedCode: undefined, diagnostic: undefined, bounceClass: undefined }),
+        event({ tlsVersion: 'TLSv9' }),
+        event({ tlsVerified: 'yes' }),
+        event({ event: 'delivered', tlsVersion: 'TLSv1.3', tlsVerified: true }),
       ]),
     );
-    expect(valid).toHaveLength(2);
+    expect(valid).toHaveLength(3);
+    // The route facet's facts, when the client knows them.
+    expect(valid[2]).toMatchObject({ event: 'delivered', tlsVersion: 'TLSv1.3', tlsVerified: true });
     expect(valid[0]).toEqual({
       occurredAt: new Date('2026-03-01T12:00:00Z'),
       messageId: '<m1@mail.example.com>',
@@ -149,12 +154,14 @@ describe('parseDeliveryEvents', () => {
       reportedClass: 'hard',
       reason: 'user_unknown',
       dsnAction: '',
+      tlsVersion: '',
+      tlsVerified: null,
     });
     // Unknown keys are dropped: the client never picks the organisation or the source.
     expect(valid[1]).not.toHaveProperty('orgId');
     // A bounce with no code, no words and no class from the sender: Sealpost's reading is "other", soft.
     expect(valid[1]).toMatchObject({ remoteServer: '', smtpCode: null, enhancedCode: '', diagnostic: '', bounceClass: 'soft', reportedClass: null, reason: 'other' });
-    expect(errors.map((e) => e.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(errors.map((e) => e.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11]);
     expect(errors[0].message).toMatch(/smtpCode/);
     expect(errors[1].message).toMatch(/RFC 3463/);
     expect(errors[2].message).toMatch(/event must be one of/);
@@ -163,6 +170,8 @@ describe('parseDeliveryEvents', () => {
     expect(errors[5].message).toMatch(/2,000/);
     expect(errors[6].message).toMatch(/bounceClass/);
     expect(errors[7].message).toMatch(/JSON object/);
+    expect(errors[8].message).toMatch(/tlsVersion must be a TLS version/);
+    expect(errors[9].message).toMatch(/tlsVerified must be true or false/);
     expect(errors.every((e) => e.line === undefined)).toBe(true);
   });
 

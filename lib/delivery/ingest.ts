@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { sql } from 'drizzle-orm';
-import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, organisations, suppressions } from '@/db/schema';
-import { classifyBounce, classOfReason, type BounceReason } from './classify-bounce';
+import { auditEvents, BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, organisations, suppressions } from '@/db/schema';
+import { classifyBounce, classOfReason, REASON_LABELS, type BounceReason } from './classify-bounce';
+
+/** The reasons' labels for the audit summaries written in SQL (lower case, as in a sentence). */
+const REASON_LABELS_JSON = JSON.stringify(Object.fromEntries(Object.entries(REASON_LABELS).map(([k, v]) => [k, v.toLowerCase()])));
 
 /** A request carries at most this many events; larger batches are refused whole, nothing stored. */
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -33,6 +36,10 @@ export type DeliveryEventRow = {
   reason?: BounceReason | null;
   /** RFC 3464 Action, when known. */
   dsnAction?: string;
+  /** The SMTP session's TLS version ("TLSv1.3"), '' for none or not known. */
+  tlsVersion?: string;
+  /** Whether the server's certificate was verified for its name; null when not known. */
+  tlsVerified?: boolean | null;
 };
 
 /** Events that are failures of some kind and get a reason. */
@@ -109,6 +116,12 @@ const itemSchema = z.object({
   diagnostic: z.string({ message: 'diagnostic must be text.' }).max(2000, 'diagnostic is too long (at most 2,000 characters).').nullish(),
   bounceClass: z.enum(BOUNCE_CLASSES, { message: `bounceClass must be one of ${BOUNCE_CLASSES.join(', ')}.` }).nullish(),
   action: z.enum(['failed', 'delayed', 'delivered', 'relayed', 'expanded'], { message: 'action must be one of failed, delayed, delivered, relayed, expanded (RFC 3464).' }).nullish(),
+  tlsVersion: z
+    .string({ message: 'tlsVersion must be text.' })
+    .trim()
+    .regex(/^(TLSv1(\.[0-3])?|SSLv3)?$/, 'tlsVersion must be a TLS version as OpenSSL names it, like TLSv1.3.')
+    .nullish(),
+  tlsVerified: z.boolean({ message: 'tlsVerified must be true or false.' }).nullish(),
 });
 
 function clip(message: string): string {
@@ -135,6 +148,8 @@ function validateItem(item: unknown): { row: DeliveryEventRow } | { message: str
       bounceClass: v.bounceClass ?? null,
       reportedClass: v.bounceClass ?? null,
       dsnAction: v.action ?? '',
+      tlsVersion: v.tlsVersion ?? '',
+      tlsVerified: v.tlsVerified ?? null,
     }),
   };
 }
@@ -229,12 +244,12 @@ export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: Del
     // Rows that come without a reason (the gateway's own attempts) get Sealpost's reading here.
     const values = rows.slice(i, i + INSERT_CHUNK).map((row) => (row.reason === undefined ? withDerivedClass(row) : row)).map(
       (r) =>
-        sql`(${orgId}::uuid, ${r.occurredAt.toISOString()}::timestamptz, ${r.messageId}, ${r.sender}, ${r.recipient}, ${r.event}, ${r.method}, ${r.remoteServer}, ${r.smtpCode}::int, ${r.enhancedCode}, ${r.diagnostic}, ${r.bounceClass}, ${r.reason ?? null}, ${r.reportedClass ?? null}, ${r.dsnAction ?? ''}, ${source})`,
+        sql`(${orgId}::uuid, ${r.occurredAt.toISOString()}::timestamptz, ${r.messageId}, ${r.sender}, ${r.recipient}, ${r.event}, ${r.method}, ${r.remoteServer}, ${r.smtpCode}::int, ${r.enhancedCode}, ${r.diagnostic}, ${r.bounceClass}, ${r.reason ?? null}, ${r.reportedClass ?? null}, ${r.dsnAction ?? ''}, ${source}, ${r.tlsVersion ?? ''}, ${r.tlsVerified ?? null}::boolean)`,
     );
     const result = await tx.execute<{ id: string; recipient: string; event: DeliveryEventRow['event']; bounce_class: DeliveryEventRow['bounceClass']; reason: BounceReason | null; diagnostic: string; occurred_at: string | Date }>(sql`
       with ins as (
         insert into ${deliveryEvents} (org_id, occurred_at, message_id, sender, recipient, event, method, remote_server, smtp_code,
-                                       enhanced_code, diagnostic, bounce_class, reason, reported_class, dsn_action, source)
+                                       enhanced_code, diagnostic, bounce_class, reason, reported_class, dsn_action, source, tls_version, tls_verified)
         values ${sql.join(values, sql`, `)}
         returning id, recipient, event, bounce_class, reason, diagnostic, occurred_at
       ),
@@ -248,7 +263,7 @@ export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: Del
         where recipient <> '' and (event = 'complained' or (event in ('bounced', 'rejected') and bounce_class = 'hard'))
         order by recipient, (event = 'complained') desc, id
         on conflict do nothing
-        returning 1
+        returning id, address, source, reason, event_id
       ),
       rule as (
         select soft_bounce_limit as lim, soft_bounce_days as days from ${organisations} where id = ${orgId}::uuid and soft_bounce_limit > 0
@@ -289,9 +304,21 @@ export async function storeDeliveryEventsIn(tx: DbOrTx, orgId: string, rows: Del
                o.last_id, 'Sealpost', ${now.toISOString()}::timestamptz
         from over o
         on conflict do nothing
+        returning id, address, source, reason, event_id
+      ),
+      audited as (
+        -- Each address put on the list here is an audit event of the system actor, in the same statement.
+        insert into ${auditEvents} (org_id, occurred_at, actor_type, actor_email, action, target_type, target_id, target_label, summary, metadata)
+        select ${orgId}::uuid, ${now.toISOString()}::timestamptz, 'system', 'Sealpost', 'suppressions.added_automatically', 'suppression', s.id::text, s.address,
+               s.address || ' added to the suppression list: ' ||
+                 case s.source when 'hard_bounce' then 'hard bounce' when 'complaint' then 'complaint' else 'repeated soft bounces' end ||
+                 ' (' || coalesce(${REASON_LABELS_JSON}::jsonb ->> s.reason, 'marked as spam') || ')',
+               jsonb_build_object('source', s.source, 'reason', s.reason, 'eventId', s.event_id)
+        from (select * from immediate union all select * from repeated) s
         returning 1
       )
-      select id::text, recipient, event, bounce_class, reason, diagnostic, occurred_at from ins order by id`);
+      -- ins.id, not the text column of the same name: "10" sorts before "9".
+      select id::text, recipient, event, bounce_class, reason, diagnostic, occurred_at from ins order by ins.id`);
     for (const row of result) {
       stored.push({
         id: Number(row.id),

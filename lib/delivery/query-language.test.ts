@@ -100,6 +100,11 @@ describe('parseQuery: accepted queries', () => {
     ['reason:full', 'reason:mailbox_full'],
     ['reason:dmarc', 'reason:auth_failure'],
     ['reason:"user unknown"', 'reason:user_unknown'],
+    ['route:tls_verified', 'route:tls_verified'],
+    ['route:Secure-Portal-SMS', 'route:secure_portal_sms'],
+    ['route:sms', 'route:secure_portal_sms'],
+    ['route:unverified', 'route:tls_unverified'],
+    ['route:"secure portal"', 'route:secure_portal'],
     // field values that must be quoted to re-parse
     ['from:"a b"', 'from:"a b"'],
     ['to:"and"', 'to:"and"'],
@@ -181,7 +186,7 @@ describe('parseQuery: refused queries', () => {
     // unknown fields
     [
       'frm:x',
-      'Unknown field "frm". Use from:, to:, status:, code:, method:, id:, server:, class: or reason: (or put the text in quotes to search for it)',
+      'Unknown field "frm". Use from:, to:, status:, code:, method:, id:, server:, class:, reason: or route: (or put the text in quotes to search for it)',
       0,
     ],
     ['a FRM:x', /^Unknown field "FRM"\. Use from:, to:/, 2],
@@ -192,6 +197,7 @@ describe('parseQuery: refused queries', () => {
     ['method:fax', /^Unknown method "fax"\. Use one of: tls, secure_portal, sms_two_factor, plain/, 7],
     ['class:medium', 'Unknown bounce class "medium". Use hard or soft', 6],
     ['reason:bored', /^Unknown reason "bored"\. Use one of: user_unknown, host_unknown, mailbox_full/, 7],
+    ['route:carrier-pigeon', /^Unknown route "carrier-pigeon"\. Use one of: tls_verified, tls_unverified, plain, secure_portal, secure_portal_sms/, 6],
     ['code:55', /^Invalid code "55"\. Use a 3-digit SMTP code \(550\) or an enhanced status code/, 5],
     ['code:5500', /^Invalid code "5500"/, 5],
     ['code:650', /^Invalid code "650"/, 5],
@@ -315,6 +321,7 @@ describe('compileQuery', () => {
       ['method:sms', `(${col('method')} = $1)`, ['sms_two_factor']],
       ['class:hard', `coalesce(${col('bounce_class')} = $1, false)`, ['hard']],
       ['reason:spam', `coalesce(${col('reason')} = $1, false)`, ['spam_blocked']],
+      ['route:verified', `coalesce(${col('route')} = $1, false)`, ['tls_verified']],
       ['code:550', `coalesce(${col('smtp_code')} = $1, false)`, [550]],
       ['code:5.1', `(${col('enhanced_code')} = $1 or ${col('enhanced_code')} like $2)`, ['5.1', '5.1.%']],
       ['code:5.1.1', `(${col('enhanced_code')} = $1 or ${col('enhanced_code')} like $2)`, ['5.1.1', '5.1.1.%']],
@@ -363,6 +370,7 @@ describe('describeQuery', () => {
     ['method:sms code:550 code:5.1 code:5.1.1', 'method is SMS two-factor and SMTP code 550 and enhanced code 5.1.* and enhanced code 5.1.1'],
     ['server:mx id:abc', 'remote server contains "mx" and message id is "abc"'],
     ['reason:full class:soft', 'reason is mailbox full and soft bounce'],
+    ['route:sms', 'route is secure portal with SMS'],
   ])('%s', (query, expected) => {
     expect(describeQuery(parsed(query))).toBe(expected);
   });

@@ -32,6 +32,7 @@ import { sql, type Column, type SQL } from 'drizzle-orm';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
 import { BOUNCE_REASONS, REASON_LABELS, type BounceReason } from './classify-bounce';
 import { likePattern } from '@/lib/like';
+import { DELIVERY_ROUTES, ROUTE_ALIASES, ROUTE_LABELS, routeNamed, type DeliveryRoute } from './routes';
 
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
@@ -45,7 +46,7 @@ export const MAX_QUERY_TERMS = 20;
 export const MAX_QUERY_DEPTH = 8;
 
 /** Field names in the order the error message lists them. */
-export const QUERY_FIELDS = ['from', 'to', 'status', 'code', 'method', 'id', 'server', 'class', 'reason'] as const;
+export const QUERY_FIELDS = ['from', 'to', 'status', 'code', 'method', 'id', 'server', 'class', 'reason', 'route'] as const;
 export type QueryField = (typeof QUERY_FIELDS)[number];
 
 /** Short words for bounce reasons (reason:full, reason:spam, reason:dmarc …). */
@@ -90,6 +91,7 @@ export type FieldTerm =
   | { kind: 'field'; field: 'method'; value: DeliveryMethod }
   | { kind: 'field'; field: 'class'; value: BounceClass }
   | { kind: 'field'; field: 'reason'; value: BounceReason }
+  | { kind: 'field'; field: 'route'; value: DeliveryRoute }
   /** `codeKind` 'smtp': a 3-digit reply code; 'enhanced': an RFC 3463 code or a prefix of one. */
   | { kind: 'field'; field: 'code'; value: string; codeKind: 'smtp' | 'enhanced' };
 export type TermNode = TextTerm | FieldTerm;
@@ -226,6 +228,11 @@ function fieldTerm(field: QueryField, raw: string, position: number): FieldTerm 
       const alias = Object.hasOwn(REASON_ALIASES, value) ? REASON_ALIASES[value] : undefined;
       if (alias) return { kind: 'field', field, value: alias };
       throw new QuerySyntaxError(`Unknown reason "${raw}". Use one of: ${BOUNCE_REASONS.join(', ')}`, position);
+    }
+    case 'route': {
+      const value = routeNamed(raw);
+      if (value) return { kind: 'field', field, value };
+      throw new QuerySyntaxError(`Unknown route "${raw}". Use one of: ${DELIVERY_ROUTES.join(', ')} (or ${Object.keys(ROUTE_ALIASES).join(', ')})`, position);
     }
     case 'code': {
       if (SMTP_CODE.test(raw)) return { kind: 'field', field, value: raw, codeKind: 'smtp' };
@@ -511,6 +518,9 @@ function compileTerm(term: TermNode): SQL {
     case 'reason':
       // reason is NULL for deliveries: same reason as bounce_class.
       return sql`coalesce(${c.reason} = ${term.value}, false)`;
+    case 'route':
+      // route is NULL for what was never sent (dropped, unparsed): same reason as bounce_class.
+      return sql`coalesce(${c.route} = ${term.value}, false)`;
     case 'code':
       if (term.codeKind === 'smtp') {
         // smtp_code is nullable too: same reason as bounce_class.
@@ -607,6 +617,8 @@ function describeTerm(term: TermNode): string {
       return `${term.value} bounce`;
     case 'reason':
       return `reason is ${REASON_LABELS[term.value].toLowerCase()}`;
+    case 'route':
+      return `route is ${ROUTE_LABELS[term.value].charAt(0).toLowerCase()}${ROUTE_LABELS[term.value].slice(1)}`;
     case 'code':
       if (term.codeKind === 'smtp') return `SMTP code ${term.value}`;
       return term.value.split('.').length === 3 ? `enhanced code ${term.value}` : `enhanced code ${term.value}.*`;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { parseQuery, type QueryError, type QueryNode } from './query-language';
+import { routeNamed, type DeliveryRoute } from './routes';
 
 /**
  * The URL parameters of /delivery-events and /delivery-events/export. Lenient: parsing never
  * throws; a bad value is replaced by its default and explained. The query text stays in the URL
  * (`q`) so that a search can be shared as a link.
  */
-export const DELIVERY_SORTS = ['time', 'message', 'sender', 'recipient', 'event', 'method', 'server', 'code', 'reason'] as const;
+export const DELIVERY_SORTS = ['time', 'message', 'sender', 'recipient', 'event', 'method', 'route', 'server', 'code', 'reason'] as const;
 export type DeliverySort = (typeof DELIVERY_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 
@@ -24,13 +25,15 @@ export type DeliverySearchParams = {
   queryError: QueryError | null;
   sort: DeliverySort;
   dir: SortDir;
+  /** The Route filter (NTA 7516 delivery route); undefined: any route. */
+  route?: DeliveryRoute;
   /** Opaque keyset cursor (encodeDeliveryCursor). */
   after?: string;
   /** Id of the expanded row, if any. */
   open?: number;
 };
 
-export type DeliveryParamProblem = { field: 'from' | 'to' | 'sort' | 'dir' | 'after'; message: string };
+export type DeliveryParamProblem = { field: 'from' | 'to' | 'sort' | 'dir' | 'after' | 'route'; message: string };
 
 export type SearchParamsInput = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -136,6 +139,10 @@ export function parseDeliverySearchParams(
     else errors.push({ field: 'after', message: 'That page link is not valid; showing the first page.' });
   }
 
+  const routeRaw = firstValue(params, 'route');
+  const route = routeRaw === undefined ? undefined : (routeNamed(routeRaw) ?? undefined);
+  if (routeRaw !== undefined && !route) errors.push({ field: 'route', message: 'Unknown route; showing every route.' });
+
   const openRaw = firstValue(params, 'open');
   const openNumber = openRaw !== undefined && /^\d{1,15}$/.test(openRaw) ? Number(openRaw) : undefined;
 
@@ -150,6 +157,7 @@ export function parseDeliverySearchParams(
     sort,
     dir,
   };
+  if (route) result.route = route;
   if (after) result.after = after;
   if (openNumber !== undefined && openNumber > 0) result.open = openNumber;
   return { params: result, errors };
@@ -161,13 +169,14 @@ function firstRaw(value: string | string[] | undefined): string | undefined {
 
 /** The search as URL parameters in a stable order; cursor and open row only when asked. */
 export function deliverySearchToParams(
-  p: Pick<DeliverySearchParams, 'from' | 'to' | 'q' | 'sort' | 'dir'> & { after?: string; open?: number },
+  p: Pick<DeliverySearchParams, 'from' | 'to' | 'q' | 'sort' | 'dir'> & { route?: DeliveryRoute; after?: string; open?: number },
   options: { withCursor?: boolean; withOpen?: boolean } = {},
 ): URLSearchParams {
   const params = new URLSearchParams();
   params.set('from', p.from);
   params.set('to', p.to);
   if (p.q.trim() !== '') params.set('q', p.q);
+  if (p.route) params.set('route', p.route);
   if (p.sort !== 'time') params.set('sort', p.sort);
   if (p.dir !== 'asc') params.set('dir', p.dir);
   if (options.withCursor && p.after) params.set('after', p.after);

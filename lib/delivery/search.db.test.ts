@@ -7,6 +7,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { createTestOrg } from '@/tests/factories';
 import { parseQuery, type QueryNode } from './query-language';
 import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, streamDeliveryEvents, type DeliveryEventRow } from './search';
+import type { DeliveryRoute } from './routes';
 import { DELIVERY_SORTS, parseDeliverySearchParams, type DeliverySort } from './search-params';
 
 type Spec = Partial<typeof deliveryEvents.$inferInsert> & { at: string };
@@ -28,6 +29,8 @@ async function insert(orgId: string, specs: Spec[]) {
         enhancedCode: spec.enhancedCode ?? '2.0.0',
         diagnostic: spec.diagnostic ?? '250 2.0.0 OK: message accepted for delivery',
         bounceClass: spec.bounceClass ?? null,
+        tlsVerified: spec.tlsVerified ?? null,
+        tlsVersion: spec.tlsVersion ?? '',
       })),
     );
 }
@@ -144,6 +147,40 @@ describe('delivery-event search', () => {
     expect(await days('portal')).toEqual([]);
   });
 
+  it('filters by delivery route (the Route filter and route:), from the method and the certificate check', async () => {
+    const { orgId } = await createTestOrg();
+    await insert(orgId, [
+      { at: '2026-03-02T10:00:00Z', method: 'tls', tlsVerified: true, tlsVersion: 'TLSv1.3' },
+      { at: '2026-03-03T10:00:00Z', method: 'tls', tlsVerified: false, tlsVersion: 'TLSv1.2' },
+      // An API event that says nothing of the certificate is not counted as verified.
+      { at: '2026-03-04T10:00:00Z', method: 'tls' },
+      { at: '2026-03-05T10:00:00Z', method: 'plain' },
+      { at: '2026-03-06T10:00:00Z', method: 'secure_portal' },
+      { at: '2026-03-07T10:00:00Z', method: 'sms_two_factor' },
+      // Never sent: no route at all.
+      { at: '2026-03-08T10:00:00Z', method: 'tls', event: 'dropped' },
+    ]);
+    const search = async (route: DeliveryRoute | undefined, text = '') =>
+      (await searchDeliveryEvents(getDb(), orgId, { ...RANGE, route, query: text ? q(text) : null })).rows.map((r) => [r.occurredAt.toISOString().slice(8, 10), r.route]);
+    expect(await search('tls_verified')).toEqual([['02', 'tls_verified']]);
+    expect(await search('tls_unverified')).toEqual([
+      ['03', 'tls_unverified'],
+      ['04', 'tls_unverified'],
+    ]);
+    expect(await search('plain')).toEqual([['05', 'plain']]);
+    expect(await search('secure_portal')).toEqual([['06', 'secure_portal']]);
+    expect(await search('secure_portal_sms')).toEqual([['07', 'secure_portal_sms']]);
+    expect(await search(undefined, 'route:sms OR route:verified')).toEqual([
+      ['02', 'tls_verified'],
+      ['07', 'secure_portal_sms'],
+    ]);
+    expect((await search(undefined, 'NOT route:unverified')).map(([d]) => d)).toEqual(['02', '05', '06', '07', '08']);
+    expect(await countDeliveryEvents(getDb(), orgId, { ...RANGE, query: null, route: 'tls_unverified' })).toEqual({ count: 2, capped: false });
+    const { params, errors } = parseDeliverySearchParams({ route: 'Secure-Portal-SMS' });
+    expect([params.route, errors]).toEqual(['secure_portal_sms', []]);
+    expect(parseDeliverySearchParams({ route: 'pigeon' }).errors.map((e) => e.field)).toEqual(['route']);
+  });
+
   it('an event is found by its name as a plain word, as the Event column shows it', async () => {
     const { orgId } = await createTestOrg();
     await insert(orgId, [
@@ -174,6 +211,7 @@ describe('delivery-event search', () => {
         messageId: `<m${i % 8}@acme.example>`,
         remoteServer: i % 5 === 0 ? '' : `mx${i % 3}.partner.example`,
         smtpCode: i % 7 === 0 ? null : [250, 452, 550][i % 3],
+        tlsVerified: i % 3 === 0 ? true : i % 3 === 1 ? false : null,
       })),
     );
     const db = getDb();
@@ -185,6 +223,7 @@ describe('delivery-event search', () => {
       recipient: deliveryEvents.recipient,
       event: deliveryEvents.event,
       method: deliveryEvents.method,
+      route: sql`coalesce(${deliveryEvents.route}, '')`,
       code: sql`coalesce(${deliveryEvents.smtpCode}, 0)`,
       reason: sql`coalesce(${deliveryEvents.reason}, '')`,
     };

@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
 import { compileQuery, type BounceClass, type DeliveryEvent, type DeliveryMethod, type QueryNode } from './query-language';
 import type { BounceReason } from './classify-bounce';
+import type { DeliveryRoute } from './routes';
 import { decodeDeliveryCursor, encodeDeliveryCursor, type DeliverySort, type SortDir } from './search-params';
 
 /**
@@ -30,6 +31,10 @@ export type DeliveryEventRow = {
   reportedClass: BounceClass | null;
   dsnAction: string;
   source: string;
+  tlsVersion: string;
+  tlsVerified: boolean | null;
+  /** How it travelled (routes.ts); null for what was never sent. */
+  route: DeliveryRoute | null;
 };
 
 export type DeliverySearch = {
@@ -37,6 +42,8 @@ export type DeliverySearch = {
   from: string;
   to: string;
   query: QueryNode | null;
+  /** Only events of this delivery route (the Route filter). */
+  route?: DeliveryRoute;
   sort?: DeliverySort;
   dir?: SortDir;
   /** Opaque cursor from a previous page's `next`. */
@@ -58,6 +65,8 @@ const sortKeys: Record<DeliverySort, SQL> = {
   recipient: sql`${e.recipient}`,
   event: sql`${e.event}`,
   method: sql`${e.method}`,
+  // Never-sent events have no route; '' sorts them together (keyset needs no NULLs).
+  route: sql`coalesce(${e.route}, '')`,
   server: sql`${e.remoteServer}`,
   code: sql`coalesce(${e.smtpCode}, 0)`,
   // Deliveries have no reason; '' sorts them together (keyset needs no NULLs).
@@ -71,7 +80,7 @@ function cursorValue(sort: DeliverySort, v: string | number): SQL {
 }
 
 /** Tenant, date range and query: the WHERE of the page, the count and the export. */
-function conditions(orgId: string, search: Pick<DeliverySearch, 'from' | 'to' | 'query'>): SQL[] {
+function conditions(orgId: string, search: Pick<DeliverySearch, 'from' | 'to' | 'query' | 'route'>): SQL[] {
   const where: SQL[] = [
     eq(e.orgId, orgId),
     sql`${e.occurredAt} >= (${search.from}::date)::timestamp at time zone 'UTC'`,
@@ -79,6 +88,7 @@ function conditions(orgId: string, search: Pick<DeliverySearch, 'from' | 'to' | 
   ];
   // compileQuery always parenthesises, so a top-level OR cannot escape the filters above.
   if (search.query) where.push(compileQuery(search.query));
+  if (search.route) where.push(eq(e.route, search.route));
   return where;
 }
 
@@ -142,6 +152,9 @@ export async function searchDeliveryEvents(
         reportedClass: e.reportedClass,
         dsnAction: e.dsnAction,
         source: e.source,
+        tlsVersion: e.tlsVersion,
+        tlsVerified: e.tlsVerified,
+        route: e.route,
         // The exact stored time (microseconds) for a time cursor; a JS Date holds milliseconds.
         position: sql<string>`to_char(${e.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       })
@@ -161,6 +174,7 @@ export async function searchDeliveryEvents(
       recipient: last.recipient,
       event: last.event,
       method: last.method,
+      route: last.route ?? '',
       server: last.remoteServer,
       code: last.smtpCode ?? 0,
       reason: last.reason ?? '',
@@ -174,7 +188,7 @@ export async function searchDeliveryEvents(
 export async function countDeliveryEvents(
   db: DbOrTx,
   orgId: string,
-  search: Pick<DeliverySearch, 'from' | 'to' | 'query'>,
+  search: Pick<DeliverySearch, 'from' | 'to' | 'query' | 'route'>,
   cap = COUNT_CAP,
 ): Promise<{ count: number; capped: boolean }> {
   const rows = await withTimeout(db, (tx) =>

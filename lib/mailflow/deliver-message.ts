@@ -4,11 +4,14 @@ import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import type { Db, Tx } from '@/db/client';
 import { deliveryEvents, gatewayMessages, gatewayRecipients, policies } from '@/db/schema';
+import { storeDeliveryEventsIn, type DeliveryEventRow } from '@/lib/delivery/ingest';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
 import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import { reasonLabel } from '@/lib/suppressions/labels';
+import { suppressedAmong } from '@/lib/suppressions/suppressions';
 import {
   buildDsn,
   deliver,
@@ -96,7 +99,8 @@ type Claimed = {
   firstAttemptAt: Date | null;
 };
 
-type Verdict = { recipient: Claimed; result: RecipientResult };
+/** `suppressed`: not sent at all, the address is on the organisation's suppression list. */
+type Verdict = { recipient: Claimed; result: RecipientResult; suppressed?: boolean };
 
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -206,8 +210,39 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
     return run;
   }
 
+  // Suppressed addresses get nothing (SPEC §10): a final failure, a `dropped` event and a DSN saying why.
+  const suppressed = await suppressedAmong(db, orgId, claimed.map((r) => r.address));
+  const skipped: Verdict[] = claimed.flatMap((recipient): Verdict[] => {
+    const why = suppressed.get(recipient.address);
+    if (!why) return [];
+    return [
+      {
+        recipient,
+        suppressed: true,
+        result: {
+          recipient: recipient.address,
+          outcome: 'bounced',
+          remoteServer: null,
+          remoteAddress: null,
+          smtpCode: null,
+          enhancedCode: '5.7.1',
+          diagnostic: `Not sent: ${recipient.address} is on the organisation's suppression list (${reasonLabel(why.reason).toLowerCase()}${why.detail ? `: ${why.detail.slice(0, 300)}` : ''}). An administrator can remove it from Suppressions to send to it again.`,
+          tls: null,
+        },
+      },
+    ];
+  });
+  const sendable = claimed.filter((r) => !suppressed.has(r.address));
+  // Counts only: addresses stay out of the log (the delivery log on /delivery-events names them).
+  if (skipped.length) log('gateway').info({ orgId, gatewayMessageId: id, suppressed: skipped.length }, 'suppressed recipients not sent');
+  if (skipped.length && !sendable.length) {
+    await recordVerdicts(db, message, skipped, options, now, run);
+    return run;
+  }
+
   if (options.demo) {
-    await deliverToDemoOutbox(db, options.store, message, claimed, now, run);
+    if (skipped.length) await recordVerdicts(db, message, skipped, options, now, run);
+    await deliverToDemoOutbox(db, options.store, message, sendable, now, run);
     return run;
   }
 
@@ -218,11 +253,11 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
     return run;
   }
   const groups = new Map<string, Claimed[]>();
-  for (const r of claimed) {
+  for (const r of sendable) {
     const key = `${domainOf(r.address)} ${r.tlsRequired ? 'verified' : 'opportunistic'}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const verdicts: Verdict[] = [];
+  const verdicts: Verdict[] = [...skipped];
   for (const group of groups.values()) {
     // Signed for the sender's domain; a DSN (null return path) for its recipient's, the
     // organisation's domain it reports to.
@@ -373,6 +408,7 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
         diagnostic: home
           ? 'Demo mode: delivered to the outbox, which stands in for the organisation\'s inbound route (TLS, certificate verified)'
           : 'Demo mode: delivered to the outbox, which stands in for the recipient\'s mail server (TLS, certificate verified)',
+        tlsVerified: true,
         source: 'gateway',
       })),
     );
@@ -380,27 +416,33 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
   run.delivered.push(...claimed.map((r) => r.address));
 }
 
-type Final = { recipient: Claimed; result: RecipientResult; next: Date | null };
+type Final = { recipient: Claimed; result: RecipientResult; next: Date | null; suppressed?: boolean };
 
-function eventOf(message: MessageRow, f: Final, now: Date) {
+/**
+ * The delivery event of one verdict. No reason or class: storeDeliveryEventsIn gives it
+ * Sealpost's (the classifier's), as for every other event, and a hard bounce suppresses.
+ */
+function eventOf(message: MessageRow, f: Final, now: Date): DeliveryEventRow {
   const { result } = f;
-  const event = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'bounced' ? 'bounced' : 'deferred';
+  const event = f.suppressed ? 'dropped' : result.outcome === 'delivered' ? 'delivered' : result.outcome === 'bounced' ? 'bounced' : 'deferred';
   const where = result.remoteAddress ? ` [${result.remoteAddress}]` : '';
   return {
-    orgId: message.orgId,
     occurredAt: now,
     messageId: eventMessageId(message),
     sender: message.envelopeFrom || '<>',
     recipient: f.recipient.address,
-    event: event as 'delivered' | 'bounced' | 'deferred',
-    method: result.tls ? ('tls' as const) : ('plain' as const),
+    event,
+    method: result.tls ? 'tls' : 'plain',
     remoteServer: result.remoteServer ?? '',
     smtpCode: result.smtpCode,
     enhancedCode: result.enhancedCode,
     diagnostic: `${result.diagnostic}${tlsText(result)}${where}`.slice(0, 2000),
-    // A 5xx is the remote's final word; an expired retry period is a soft (temporary) failure that lasted.
-    bounceClass: event === 'bounced' ? (result.enhancedCode.startsWith('4.') ? ('soft' as const) : ('hard' as const)) : null,
-    source: 'gateway',
+    bounceClass: null,
+    // A suppressed address was not tried: no reason of the classifier's, the diagnostic says why.
+    ...(f.suppressed ? { reason: null, reportedClass: null } : {}),
+    dsnAction: event === 'bounced' ? 'failed' : event === 'deferred' ? 'delayed' : '',
+    tlsVersion: result.tls?.version ?? '',
+    tlsVerified: result.tls ? result.tls.verified : null,
   };
 }
 
@@ -439,7 +481,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
       next = retryAt({ attempts: v.recipient.attempts + 1, firstAttemptAt: v.recipient.firstAttemptAt ?? now, now, retryDays: options.retryDays });
       if (!next) result = expire(result, options.retryDays);
     }
-    finals.push({ recipient: v.recipient, result, next });
+    finals.push({ recipient: v.recipient, result, next, suppressed: v.suppressed });
   }
 
   // Made in the store before the transaction; removed again when it does not commit.
@@ -522,7 +564,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
           .where(and(mine, eq(gatewayRecipients.address, f.recipient.address)));
         run[status].push(f.recipient.address);
       }
-      if (finals.length) await tx.insert(deliveryEvents).values(finals.map((f) => eventOf(message, f, now)));
+      if (finals.length) await storeDeliveryEventsIn(tx, message.orgId, finals.map((f) => eventOf(message, f, now)), 'gateway', now);
       if (parsed) {
         for (const group of portalGroups) {
           const addresses = group.verdicts.map((v) => v.recipient.address);

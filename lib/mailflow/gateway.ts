@@ -8,6 +8,7 @@ import { errorFields, log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
 import { blobStore, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { acceptMessage, MAX_HEADER_BYTES } from './accept-message';
+import { bounceTargetFor, MAX_BOUNCE_BYTES, receiveBounce, type BounceIntake, type BounceTarget } from './bounce-intake';
 import { authenticateConnector, connectorForAddress, type RecognisedConnector } from './connectors';
 import { bumpCounter, recordRefusal, type Refusal } from './counters';
 import { HeaderSectionTooLargeError, MalformedMessageError } from './header-sniffer';
@@ -34,6 +35,8 @@ export type GatewayOptions = {
   now?: () => Date;
   /** Seconds before close() drops connections still open. */
   closeTimeoutSeconds?: number;
+  /** Bounces at our return paths are taken without a connector (bounce-intake.ts); without this, none are. */
+  bounces?: BounceIntake;
 };
 
 export type Gateway = { port: number; close: () => Promise<void>; server: SMTPServer };
@@ -66,6 +69,10 @@ export const REFUSALS = {
   temporary: () => reply(451, '4.3.0', 'Temporary local problem: the message was not stored; try again later.', 'data'),
   temporaryAt: (stage: string) => reply(451, '4.3.0', 'Temporary local problem; try again later.', stage),
   shuttingDown: (stage: string) => reply(421, '4.3.2', 'Sealpost is restarting; try again in a moment.', stage),
+  /** An unauthenticated session may only write to return paths; anything else is refused as without a connector. */
+  notReturnPath: () => reply(530, '5.7.0', 'Authentication required: sign in with SMTP AUTH after STARTTLS, or connect from an address of your connector.', 'rcpt_to'),
+  unknownReturnPath: () => reply(550, '5.1.1', 'No such return path: the message it belongs to is no longer kept here.', 'rcpt_to'),
+  bounceTooBig: () => reply(552, '5.3.4', `Bounce too big: the limit is ${MAX_BOUNCE_BYTES} bytes.`, 'data'),
 } as const;
 
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -92,6 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recognised = new WeakMap<SMTPServerSession, RecognisedConnector>();
   /** Sender domains already found to be the connector's in this session: a relay sends message after message from them. */
   const ownDomains = new WeakMap<SMTPServerSession, Set<string>>();
+  /** Sessions without a connector that may deliver bounces to return paths, with the messages named so far. */
+  const bounceSessions = new WeakMap<SMTPServerSession, BounceTarget[]>();
   /** Set by close(): new sessions and new transactions are answered 421; those under way finish. */
   let closing = false;
 
@@ -151,6 +160,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             connector = client ? await connectorForAddress(db(), client) : null;
             if (connector) recognised.set(session, connector);
           }
+          bounceSessions.delete(session);
+          if (!connector && options.bounces) {
+            // Perhaps a bounce: RCPT TO decides (only our return paths; everything else is refused there).
+            bounceSessions.set(session, []);
+            return callback();
+          }
           if (!connector) return callback(await refuse(session, REFUSALS.authRequired()));
           const sender = normalisedAddress(address);
           const domain = sender.split('@')[1] ?? '';
@@ -178,6 +193,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onRcptTo(address, session, callback) {
       void (async () => {
         const recipient = normalisedAddress(address);
+        const bounceTargets = bounceSessions.get(session);
+        if (bounceTargets && options.bounces) {
+          try {
+            const target = await bounceTargetFor(db(), recipient, options.bounces);
+            if (target === 'not_ours') return callback(await refuse(session, REFUSALS.notReturnPath()));
+            if (target === 'unknown') return callback(await refuse(session, REFUSALS.unknownReturnPath()));
+            if (bounceTargets.length >= options.maxRecipients) return callback(await refuse(session, REFUSALS.tooManyRecipients(options.maxRecipients)));
+            if (!bounceTargets.some((t) => t.address === recipient)) bounceTargets.push(target);
+            return callback();
+          } catch (error) {
+            gatewayLog.error({ client: session.remoteAddress, ...errorFields(error, false) }, 'RCPT TO failed on our side');
+            return callback(REFUSALS.temporaryAt('rcpt_to'));
+          }
+        }
         if (recipient.length > 254 || !ADDRESS.test(recipient)) return callback(await refuse(session, REFUSALS.badRecipient(recipient.slice(0, 254))));
         const already = new Set(session.envelope.rcptTo.map((r) => normalisedAddress(r)));
         if (!already.has(recipient) && already.size >= options.maxRecipients) return callback(await refuse(session, REFUSALS.tooManyRecipients(options.maxRecipients)));
@@ -193,6 +222,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         stream.once('end', () => {
           dataEnd = performance.now();
         });
+        const bounceTargets = bounceSessions.get(session);
+        if (!connector && bounceTargets && options.bounces) {
+          try {
+            const answer = await takeBounce(session, stream, bounceTargets, options.bounces);
+            return answer instanceof SmtpReply ? callback(answer) : callback(null, answer);
+          } catch (error) {
+            // The stream failed (the client went away): nothing was stored.
+            gatewayLog.warn({ client: session.remoteAddress, cause: causeOf(error) }, 'a bounce was not read');
+            return callback(REFUSALS.temporary());
+          }
+        }
         try {
           if (!connector) throw REFUSALS.authRequired();
           const recipients = [...new Set(session.envelope.rcptTo.map((r) => normalisedAddress(r)))];
@@ -227,6 +267,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })();
     },
   });
+  /** A bounce at our return paths: read whole (bounded), then one ingest per message it was addressed to. */
+  async function takeBounce(session: SMTPServerSession, stream: SMTPServerDataStream, targets: BounceTarget[], intake: BounceIntake): Promise<SmtpReply | string> {
+    const limit = Math.min(options.maxMessageBytes, MAX_BOUNCE_BYTES);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    }
+    if (size > limit || stream.sizeExceeded) return refuse(session, REFUSALS.bounceTooBig());
+    const raw = Buffer.concat(chunks);
+    try {
+      for (const target of targets) {
+        const outcome = await receiveBounce(db(), { raw, target, intake, now: now() });
+        gatewayLog.info({ orgId: target.orgId, gatewayMessageId: target.messageId, kind: outcome.kind, events: outcome.events.length }, 'bounce received');
+      }
+      metrics().smtpMessages.inc({ outcome: 'bounce' });
+      return '2.0.0 Bounce received, thank you';
+    } catch (error) {
+      gatewayLog.error({ client: session.remoteAddress, cause: isDatabaseUnavailable(error) ? 'database unavailable' : causeOf(error) }, 'a bounce was not stored');
+      return refuse(session, REFUSALS.temporary());
+    }
+  }
+
   server.on('error', (error) => gatewayLog.error(errorFields(error, false), 'SMTP server error'));
 
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { env } from '@/lib/env';
+import { returnPathKeyFrom } from './deliver-message';
 import { startGateway, type Gateway } from './gateway';
 
 /**
@@ -49,5 +50,7 @@ export async function startConfiguredGateway(): Promise<Gateway> {
     maxMessageBytes: config.SMTP_MAX_MESSAGE_BYTES,
     maxRecipients: config.SMTP_MAX_RECIPIENTS,
     rateLimitPerMinute: config.SMTP_RATE_LIMIT_PER_MINUTE,
+    // Bounces at the return paths the delivery job signs (deliveryJobOptions: the same key).
+    bounces: { domain: config.SMTP_HOSTNAME, keys: [returnPathKeyFrom(config.AUTH_SECRET ?? 'sealpost-demo-return-path')] },
   });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { auditEvents, messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
+import { auditEvents, messageEvents, messageRecipients, policies, portalUsers, recipientAccounts, secureMessages } from '@/db/schema';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, type MonitorCursor, type MonitorStatus } from './monitoring';
@@ -135,6 +135,22 @@ describe('listMonitoredMessages', () => {
     // To before CC.
     expect(rows[1]).toMatchObject({ to: [`pat-${org.tag}@partner.example`, `sam_${org.tag}@other.example`], readCount: 1, recipientCount: 2, policyName: null });
     expect(rows[4]).toMatchObject({ direction: 'inbound', from: `pat-${org.tag}@partner.example` });
+  });
+
+  it('gives each recipient its route: the secure portal, with SMS when a phone and an SMS two-factor policy make it ask for a code', async () => {
+    const org = await monitoredOrg();
+    const route = async () => (await listMonitoredMessages(getDb(), org.orgId, { limit: 50 })).rows.find((r) => r.subject === 'Discharge 100% done')?.routes;
+    expect(await route()).toEqual([
+      { email: `pat-${org.tag}@partner.example`, route: 'secure_portal' },
+      { email: `sam_${org.tag}@other.example`, route: 'secure_portal' },
+    ]);
+    await getDb().insert(recipientAccounts).values({ orgId: org.orgId, email: `sam_${org.tag}@other.example`, phone: '+31612345678' });
+    // A phone alone asks for nothing: the organisation has no SMS two-factor policy yet.
+    expect((await route())?.map((r) => r.route)).toEqual(['secure_portal', 'secure_portal']);
+    await getDb().insert(policies).values({ orgId: org.orgId, name: `By SMS ${org.tag}`, position: 9, conditionKind: 'subject_contains', conditionValue: '[sms]', delivery: 'sms_two_factor' });
+    expect((await route())?.map((r) => r.route)).toEqual(['secure_portal', 'secure_portal_sms']);
+    const opened = (await listMonitoredMessages(getDb(), org.orgId, { limit: 50 })).rows.find((r) => r.subject === 'Discharge 100% done');
+    expect((await getMessageLog(getDb(), org.orgId, opened?.id ?? ''))?.message.routes.map((r) => r.route)).toEqual(['secure_portal', 'secure_portal_sms']);
   });
 
   it('filters by each status and by several at once (OR)', async () => {

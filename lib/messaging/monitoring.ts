@@ -54,6 +54,12 @@ export type MonitoredMessage = {
   from: string;
   /** Recipient addresses, To before CC, then alphabetically. */
   to: string[];
+  /**
+   * Each recipient's delivery route (NTA 7516), in the order of `to`: the secure portal, with an
+   * SMS code to open it when the organisation has an enabled SMS two-factor policy and a phone
+   * number for the recipient (lib/portal/two-factor.ts decides the same way when it is opened).
+   */
+  routes: { email: string; route: 'secure_portal' | 'secure_portal_sms' }[];
   status: MonitorStatus;
   policyName: string | null;
   /** The mail connector it came through when the SMTP gateway carried it; null for portal compose. */
@@ -82,6 +88,12 @@ export type MessageLog = {
 };
 
 
+/** `routes` from the recipients and those among them who open the message with an SMS code. */
+function withRoutes<T extends { to: string[]; smsTo: string[] }>({ smsTo, ...row }: T): Omit<T, 'smsTo'> & Pick<MonitoredMessage, 'routes'> {
+  const sms = new Set(smsTo);
+  return { ...row, routes: row.to.map((email) => ({ email, route: sms.has(email) ? ('secure_portal_sms' as const) : ('secure_portal' as const) })) };
+}
+
 const anyRecipientRead = sql`exists (select 1 from message_recipients r where r.message_id = ${secureMessages.id} and r.read_at is not null)`;
 
 /** The one status expression shared by the list, the filter and the log, so they never disagree. */
@@ -101,6 +113,11 @@ const summaryColumns = {
     select u.email from message_recipients r join portal_users u on u.id = r.user_id
     where r.message_id = ${secureMessages.id}
     order by (r.kind = 'cc'), u.email)`,
+  smsTo: sql<string[]>`array(
+    select u.email from message_recipients r join portal_users u on u.id = r.user_id
+    where r.message_id = ${secureMessages.id}
+      and exists (select 1 from recipient_accounts ra where ra.org_id = ${secureMessages.orgId} and ra.email = u.email and ra.phone is not null)
+      and exists (select 1 from policies p where p.org_id = ${secureMessages.orgId} and p.enabled and p.delivery = 'sms_two_factor'))`,
   status: statusExpression,
   policyName: policies.name,
   connectorName: sql<string | null>`(select c.name from mail_connectors c where c.id = ${secureMessages.connectorId} and c.org_id = ${secureMessages.orgId})`,
@@ -169,7 +186,7 @@ export async function listMonitoredMessages(
   const page = keysetPage(found, limit, options.before?.newer ? 'newer' : 'older', options.before !== undefined);
   if (!page) return listMonitoredMessages(db, orgId, { ...options, before: undefined });
   return {
-    rows: page.rows.map(({ position: _position, ...row }) => row),
+    rows: page.rows.map(({ position: _position, ...row }) => withRoutes(row)),
     next: page.older && { t: page.older.position, id: page.older.id },
     newer: page.newer && { t: page.newer.position, id: page.newer.id, newer: true },
   };
@@ -198,7 +215,7 @@ export async function getMessageLog(db: DbOrTx, orgId: string, messageId: string
       .where(and(eq(messageEvents.messageId, message.id), eq(messageEvents.orgId, orgId)))
       .orderBy(asc(messageEvents.occurredAt), asc(messageEvents.id)),
   ]);
-  return { message: { ...message, recipients }, events };
+  return { message: { ...withRoutes(message), recipients }, events };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,24 @@ describe('raw bounces through POST /api/delivery-events', () => {
     expect(list.map((s) => [s.address, s.source, s.reason, s.eventId])).toEqual([['carl@example.org', 'hard_bounce', 'user_unknown', rows[1].id]]);
   });
 
+  it('stores bounces posted at the same time together, each request answered with its own events', async () => {
+    const org = await createTestOrg();
+    const { key } = await createApiKey({ actor: await actorFor(org.ownerId), name: 'MTA' });
+    const bodies = Array.from({ length: 24 }, (_, i) =>
+      F.rfc3464Bounce({ recipients: [{ address: `u${i}@example.net`, status: i % 2 ? '5.2.2' : '5.1.1', diagnostic: i % 2 ? 'smtp; 552 5.2.2 Mailbox full' : 'smtp; 550 5.1.1 User unknown' }] }),
+    );
+    // One with a NUL in its diagnostic: PostgreSQL text cannot hold it; the bounce is stored without it.
+    bodies.push(F.rfc3464Bounce({ recipients: [{ address: 'nul@example.net', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 no\u0000such user' }] }));
+    const answers = await Promise.all(bodies.map(async (body) => (await post(key, body)).json()));
+    expect(answers.map((a) => a.events.map((e: { recipient: string; class: string }) => `${e.recipient} ${e.class}`))).toEqual([
+      ...bodies.slice(0, 24).map((_, i) => [`u${i}@example.net ${i % 2 ? 'soft' : 'hard'}`]),
+      ['nul@example.net hard'],
+    ]);
+    expect((await eventsOf(org.orgId)).length).toBe(25);
+    expect((await suppressionsOf(org.orgId)).length).toBe(13);
+    expect((await audit(org.orgId, 'suppressions.added_automatically')).length).toBe(13);
+  });
+
   it('turns an ARF report into a complaint that suppresses the address', async () => {
     const org = await createTestOrg();
     const { key } = await createApiKey({ actor: await actorFor(org.ownerId), name: 'MTA' });

@@ -16,6 +16,7 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { explainBounce } from '@/lib/delivery/bounces';
 import { describeBounce } from '@/lib/delivery/describe-bounce';
 import { describeQuery } from '@/lib/delivery/query-language';
+import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { countDeliveryEvents, formatDeliveryCount, searchDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
 import { deliverySearchToParams, parseDeliverySearchParams, withQuery } from '@/lib/delivery/search-params';
 import { isAppError } from '@/lib/errors/app-error';
@@ -32,6 +33,13 @@ const METHOD_LABELS: Record<DeliveryEventRow['method'], string> = {
   plain: 'Plain SMTP',
 };
 
+/** The TLS facts in words: version and certificate check, as far as they are known. */
+function tlsText(row: DeliveryEventRow): string {
+  if (row.method !== 'tls') return '';
+  const check = row.tlsVerified === true ? 'certificate verified' : row.tlsVerified === false ? 'certificate not verified' : 'certificate check not reported';
+  return `${row.tlsVersion || 'Version not reported'}, ${check}`;
+}
+
 function toView(row: DeliveryEventRow): DeliveryEventView {
   const described = describeBounce(row);
   const coded = row.smtpCode !== null || row.enhancedCode !== '';
@@ -44,6 +52,8 @@ function toView(row: DeliveryEventRow): DeliveryEventView {
     recipient: row.recipient,
     event: row.event,
     method: METHOD_LABELS[row.method],
+    route: row.route ? ROUTE_LABELS[row.route] : '',
+    tls: tlsText(row),
     remoteServer: row.remoteServer,
     smtpCode: row.smtpCode,
     enhancedCode: row.enhancedCode,
@@ -122,7 +132,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
       {result && (
         <Card>
           {result.rows.length === 0 ? (
-            params.q.trim() !== '' || params.after ? (
+            params.q.trim() !== '' || params.route || params.after ? (
               <EmptyState
                 icon={SearchX}
                 title="No delivery events match this search"
@@ -146,6 +156,12 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
                 <span className="font-medium text-ink">{result.total}</span>
                 {/* How the query was read, with its grouping made visible: AND binds tighter than OR. */}
                 {params.query && <span className="text-muted"> where {describeQuery(params.query)}</span>}
+                {params.route && (
+                  <span className="text-muted">
+                    {params.query ? ',' : ''} route {ROUTE_LABELS[params.route].charAt(0).toLowerCase()}
+                    {ROUTE_LABELS[params.route].slice(1)}
+                  </span>
+                )}
               </p>
               <DeliveryEventsTable rows={result.rows} params={params} />
             </>

@@ -6,6 +6,7 @@ import { CSV_BOM, csvRow } from '@/lib/csv/csv';
 import { describeBounce } from '@/lib/delivery/describe-bounce';
 import { formatQuery } from '@/lib/delivery/query-language';
 import { countDeliveryEvents, formatDeliveryCount, streamDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
+import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { parseDeliverySearchParams } from '@/lib/delivery/search-params';
 import { authorizeRoute, errorResponse, jsonError, streamedDownload } from '@/lib/http/route';
 
@@ -18,6 +19,9 @@ const HEADER = [
   'Recipient',
   'Event',
   'Method',
+  'Route',
+  'TLS version',
+  'Certificate verified',
   'Remote server',
   'SMTP code',
   'Enhanced code',
@@ -41,6 +45,9 @@ function rowsCsv(rows: DeliveryEventRow[]): string {
       row.recipient,
       row.event,
       row.method,
+      row.route ? ROUTE_LABELS[row.route] : '',
+      row.tlsVersion,
+      row.tlsVerified === null ? '' : row.tlsVerified ? 'yes' : 'no',
       row.remoteServer,
       row.smtpCode,
       row.enhancedCode,
@@ -68,12 +75,12 @@ export async function GET(request: NextRequest) {
   if (blocking.length > 0) return jsonError('invalid_input', blocking.map((e) => e.message).join(' '), 400);
   const now = new Date();
   const filename = `delivery-events-${now.toISOString().slice(0, 10)}.csv`;
-  const search = { from: params.from, to: params.to, query: params.query, sort: params.sort, dir: params.dir };
+  const search = { from: params.from, to: params.to, query: params.query, route: params.route, sort: params.sort, dir: params.dir };
   try {
     const db = getDb();
     const batches = streamDeliveryEvents(db, admin.orgId, search);
     const [first, total] = await Promise.all([batches.next(), countDeliveryEvents(db, admin.orgId, search)]);
-    const described = `${params.from} – ${params.to}${params.query ? `, query: ${formatQuery(params.query)}` : ''}`;
+    const described = `${params.from} – ${params.to}${params.query ? `, query: ${formatQuery(params.query)}` : ''}${params.route ? `, route: ${ROUTE_LABELS[params.route]}` : ''}`;
     await recordAuditEvent(db, {
       orgId: admin.orgId,
       actor: auditActorOf(admin),
@@ -81,7 +88,7 @@ export async function GET(request: NextRequest) {
       summary: `Exported ${formatDeliveryCount(total)} (${described})`,
       target: { type: 'export', id: filename, label: filename },
       clientAddress: admin.clientAddress,
-      metadata: { from: params.from, to: params.to, q: params.q, sort: params.sort, dir: params.dir, rows: total.count, capped: total.capped },
+      metadata: { from: params.from, to: params.to, q: params.q, route: params.route ?? null, sort: params.sort, dir: params.dir, rows: total.count, capped: total.capped },
       now,
     });
     const chunks = (async function* () {
