@@ -6,6 +6,7 @@ import { getDb, type DbOrTx } from '@/db/client';
 import { organisationKeys } from '@/db/schema';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors/app-error';
+import { seal, unseal } from './aead';
 
 /**
  * Every organisation's keys. A key provider makes and opens them:
@@ -23,7 +24,8 @@ import { AppError } from '@/lib/errors/app-error';
 export const KEY_BYTES = 32;
 
 export type KeyKind = 'kek' | 'root';
-export type KeyContext = { orgId: string; kind: KeyKind; version: number };
+/** What a key is for: an organisation's key (`owner` its id), or an upload's (`owner` the attachment's id, or `server`). */
+export type KeyContext = { owner: string; kind: KeyKind | 'upload'; version: number };
 export type ProviderName = 'master' | 'kms';
 
 export interface KeyProvider {
@@ -41,7 +43,7 @@ const KEK_SALT = Buffer.from('sealpost organisation keys v1');
 const PURPOSE_SALT = Buffer.from('sealpost purpose keys v1');
 
 function contextInfo(context: KeyContext): string {
-  return `${context.kind}:${context.orgId}:v${context.version}`;
+  return `${context.kind}:${context.owner}:v${context.version}`;
 }
 
 export function masterKeyProvider(masterKey: Buffer): KeyProvider {
@@ -75,7 +77,7 @@ export function kmsKeyProvider(options: KmsOptions): KeyProvider {
       sdk,
       client: new sdk.KMSClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 3 }),
     })));
-  const encryptionContext = (context: KeyContext) => ({ organisation: context.orgId, kind: context.kind, version: String(context.version) });
+  const encryptionContext = (context: KeyContext) => ({ owner: context.owner, kind: context.kind, version: String(context.version) });
   return {
     name: 'kms',
     async createKey(context) {
@@ -164,15 +166,15 @@ async function openRow(row: Pick<KeyRow, 'orgId' | 'kind' | 'version' | 'provide
   const cacheKey = `${row.orgId}:${row.kind}:${row.version}`;
   const hit = opened.get(cacheKey);
   if (hit && hit.until > Date.now()) return hit.key;
-  const key = await providerFor(row.provider).openKey({ orgId: row.orgId, kind: row.kind, version: row.version }, row.wrappedKey);
+  const key = await providerFor(row.provider).openKey({ owner: row.orgId, kind: row.kind, version: row.version }, row.wrappedKey);
   remember(cacheKey, key);
   return key;
 }
 
 /** Makes version `version` of a key with the active provider; false when another process made it first. */
-export async function createKeyVersion(db: DbOrTx, context: KeyContext): Promise<boolean> {
+export async function createKeyVersion(db: DbOrTx, context: { orgId: string; kind: KeyKind; version: number }): Promise<boolean> {
   const provider = activeProvider();
-  const made = await provider.createKey(context);
+  const made = await provider.createKey({ owner: context.orgId, kind: context.kind, version: context.version });
   const inserted = await db
     .insert(organisationKeys)
     .values({ orgId: context.orgId, kind: context.kind, version: context.version, provider: provider.name, wrappedKey: made.wrapped, kmsKeyId: made.kmsKeyId })
@@ -240,6 +242,43 @@ export async function organisationKey(orgId: string, purpose: KeyPurpose, db: Db
   const key = Buffer.from(hkdfSync('sha256', root.key, PURPOSE_SALT, `${purpose}:${orgId}`, KEY_BYTES));
   remember(cacheKey, key);
   return key;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload keys. A file is sealed as it is uploaded, before anyone knows which organisation's
+// message it will belong to: its own random key is wrapped meanwhile by the server's upload key
+// (master key: derived from it; KMS: the file key is a KMS data key and its CiphertextBlob is
+// kept), then, when the message is sent, by the message's data key (lib/messaging/content.ts).
+
+export type UploadWrap = 'upload' | 'upload-kms';
+
+function uploadAad(attachmentId: string): Buffer {
+  return Buffer.from(`sealpost/upload/v1/${attachmentId}`);
+}
+
+async function serverUploadKey(): Promise<Buffer> {
+  const hit = opened.get('server:upload:1');
+  if (hit && hit.until > Date.now()) return hit.key;
+  const key = await providerFor('master').openKey({ owner: 'server', kind: 'upload', version: 1 }, null);
+  remember('server:upload:1', key);
+  return key;
+}
+
+/** A fresh key for a file being uploaded, and how it is kept until the message is sent. */
+export async function newUploadKey(attachmentId: string): Promise<{ key: Buffer; wrapped: Buffer; wrap: UploadWrap }> {
+  const provider = activeProvider();
+  if (provider.name === 'kms') {
+    const made = await provider.createKey({ owner: attachmentId, kind: 'upload', version: 1 });
+    if (!made.wrapped) throw new AppError('unavailable', 'AWS KMS did not return a data key.');
+    return { key: made.key, wrapped: made.wrapped, wrap: 'upload-kms' };
+  }
+  const key = randomBytes(KEY_BYTES);
+  return { key, wrapped: seal(await serverUploadKey(), key, uploadAad(attachmentId)), wrap: 'upload' };
+}
+
+export async function openUploadKey(attachmentId: string, wrapped: Buffer, wrap: UploadWrap): Promise<Buffer> {
+  if (wrap === 'upload-kms') return providerFor('kms').openKey({ owner: attachmentId, kind: 'upload', version: 1 }, wrapped);
+  return unseal(await serverUploadKey(), wrapped, uploadAad(attachmentId), 'file key');
 }
 
 /**
