@@ -180,6 +180,8 @@ async function main() {
     const { demoMasterKey } = await import('@/lib/crypto/keys');
     process.env.SEALPOST_MASTER_KEY = demoMasterKey(dataDir);
   }
+  // The seeding below seals messages with the keys just chosen.
+  resetEnvCache();
 
   const { createDb } = await import('@/db/client');
   const { runMigrations } = await import('@/db/migrate');

@@ -13,6 +13,7 @@ export const QUEUES = {
   processGatewayMessage: 'mailflow.process',
   deliverGatewayMessage: 'mailflow.deliver',
   mailflowCleanup: 'mailflow.cleanup',
+  keysHousekeeping: 'keys.housekeeping',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -7,6 +7,8 @@ import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
 import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
+import { destroyExpiredContent } from '@/lib/messaging/destroy-content';
+import { migratePlainContent } from '@/lib/crypto/maintenance';
 import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { errorFields, log } from '@/lib/log';
@@ -51,6 +53,11 @@ export async function startWorkers(
   await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.schedule(QUEUES.abandonedUploads, '35 * * * *', {});
   await boss.schedule(QUEUES.mailflowCleanup, '15 * * * *', {});
+  // Every ten minutes, and once now (in the background: the app serves meanwhile): seal what is
+  // still stored plain (rows and files from before encryption at rest, gateway attachments) and
+  // destroy the keys of messages past their organisation's retention period.
+  await boss.schedule(QUEUES.keysHousekeeping, '*/10 * * * *', {});
+  await boss.send(QUEUES.keysHousekeeping, {}, { singletonKey: 'start', singletonSeconds: 60 });
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -130,6 +137,12 @@ export async function startWorkers(
         }
       }
     },
+  );
+  await boss.work(QUEUES.keysHousekeeping, () =>
+    timed(QUEUES.keysHousekeeping, async () => {
+      await migratePlainContent({ progress: (line) => jobsLog.info({ queue: QUEUES.keysHousekeeping }, line.trim()) });
+      await destroyExpiredContent(new Date());
+    }),
   );
   await boss.work(QUEUES.mailflowCleanup, () =>
     timed(QUEUES.mailflowCleanup, async () => {
