@@ -6,16 +6,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { attachments, portalUsers, secureMessages } from '@/db/schema';
+import { attachments, auditEvents, portalUsers, secureMessages } from '@/db/schema';
 import { SealBrokenError } from '@/lib/crypto/envelope';
 import { databaseUrl, resetEnvCache } from '@/lib/env';
 import { openAttachment, issueDraftId, uploadAttachment } from '@/lib/messaging/attachments';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listInbox, listSent, searchMessages } from '@/lib/messaging/queries';
-import { recallMessage } from '@/lib/messaging/recall-message';
+import { recallMessage, recallOwnMessage, SENDER_RECALL_OFF } from '@/lib/messaging/recall-message';
+import { deleteMessage } from '@/lib/messaging/mailbox-actions';
+import { destroyExpiredContent } from '@/lib/messaging/destroy-content';
+import { getMessageSettings, setMessageSettings } from '@/lib/organisations/message-settings';
+import { refusal } from '@/tests/refusal';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { sendMessage } from '@/lib/messaging/send-message';
 import { getPortalSession } from '@/lib/portal/queries';
@@ -157,5 +161,38 @@ describe('encryption at rest', () => {
     expect(JSON.stringify(await searchMessages(getDb(), s.pat, s.canary))).not.toContain(s.canary);
     // The file is gone from the store too.
     expect(fs.existsSync(path.join(attachmentsRoot(), ...file.storageKey.split('/')))).toBe(false);
+  });
+
+  it('the sender recalls from Sent only when the organisation allows it; deletion by every party and retention destroy the key, each with its audit event', async () => {
+    const s = await scenario();
+    const owner = await actorFor(s.org.ownerId);
+    expect(await refusal(recallOwnMessage({ user: s.alice, messageId: s.id }))).toMatchObject({ code: 'forbidden', message: SENDER_RECALL_OFF });
+    expect(await refusal(recallOwnMessage({ user: s.pat, messageId: s.id }))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(setMessageSettings({ actor: await actorFor(s.org.managerId), settings: { retentionDays: null, senderMayRecall: true } }))).toMatchObject({ code: 'forbidden' });
+    await setMessageSettings({ actor: owner, settings: { retentionDays: null, senderMayRecall: true } });
+    expect(await getMessageSettings(getDb(), s.org.orgId)).toEqual({ retentionDays: null, senderMayRecall: true });
+    await recallOwnMessage({ user: s.alice, messageId: s.id });
+    expect(await openMessage({ user: s.pat, id: s.id })).toMatchObject({ recalled: true, reason: 'recalled' });
+    const [recalled] = await getDb().select({ action: auditEvents.action, actorEmail: auditEvents.actorEmail }).from(auditEvents).where(and(eq(auditEvents.targetId, s.id), eq(auditEvents.action, 'secure_messages.recalled')));
+    expect(recalled).toEqual({ action: 'secure_messages.recalled', actorEmail: s.alice.email });
+
+    // Deleted by the recipient, then by the sender: the last one destroys the key.
+    const d = await scenario();
+    await deleteMessage({ user: d.pat, id: d.id });
+    expect((await getDb().select({ k: secureMessages.dataKey }).from(secureMessages).where(eq(secureMessages.id, d.id)))[0].k).not.toBeNull();
+    await deleteMessage({ user: d.alice, id: d.id });
+    const [deleted] = await getDb().select().from(secureMessages).where(eq(secureMessages.id, d.id));
+    expect(deleted).toMatchObject({ dataKey: null, subjectSealed: null, contentDestroyedReason: 'deleted' });
+    expect(await getDb().$count(auditEvents, and(eq(auditEvents.targetId, d.id), eq(auditEvents.action, 'secure_messages.content_destroyed')))).toBe(1);
+
+    // Retention: a 30-day period destroys the keys of older messages only.
+    const r = await scenario();
+    await getDb().update(secureMessages).set({ sentAt: new Date(Date.now() - 40 * 86_400_000) }).where(eq(secureMessages.id, r.id));
+    const young = await scenario();
+    await setMessageSettings({ actor: await actorFor(r.org.ownerId), settings: { retentionDays: 30, senderMayRecall: false } });
+    await destroyExpiredContent(new Date());
+    expect(await openMessage({ user: r.pat, id: r.id })).toMatchObject({ recalled: true, reason: 'expired' });
+    expect(await openMessage({ user: young.pat, id: young.id })).toMatchObject({ recalled: false });
+    await expect(openAttachment({ user: r.pat, id: r.attachmentId })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

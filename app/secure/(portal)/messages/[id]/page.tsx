@@ -17,6 +17,7 @@ import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listMessageAttachments } from '@/lib/messaging/queries';
 import { getDb } from '@/db/client';
+import { senderMayRecall } from '@/lib/organisations/message-settings';
 
 export const metadata: Metadata = { title: 'Message · Secure messages · Sealpost', referrer: 'no-referrer' };
 
@@ -97,6 +98,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
             canPrint={message.canPrint}
             isRecipient={!message.isSender}
             manyRecipients={message.recipients.length > 1}
+            canRecall={message.isSender && message.status === 'sent' && (await senderMayRecall(getDb(), message.orgId, user.email))}
           />
           <div className="flex flex-wrap gap-2">
             {message.restriction !== 'none' && (
