@@ -13,7 +13,7 @@ import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { errorFields, log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
-import { enqueueJob, QUEUES } from './queue';
+import { enqueueJob, QUEUES, RETRY_POLICY } from './queue';
 
 type DeliverJob = { messageId: string };
 
@@ -57,7 +57,7 @@ export async function startWorkers(
   // still stored plain (rows and files from before encryption at rest, gateway attachments) and
   // destroy the keys of messages past their organisation's retention period.
   await boss.schedule(QUEUES.keysHousekeeping, '*/10 * * * *', {});
-  await boss.send(QUEUES.keysHousekeeping, {}, { singletonKey: 'start', singletonSeconds: 60 });
+  await boss.send(QUEUES.keysHousekeeping, {}, { ...RETRY_POLICY, singletonKey: 'start', singletonSeconds: 60 }).catch((error: unknown) => jobsLog.error({ queue: QUEUES.keysHousekeeping, ...errorFields(error) }, 'could not queue the start-up key housekeeping'));
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
