@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
+import { secureMessages } from '@/db/schema';
+import { sealWithKek } from '@/lib/crypto/envelope';
+import { currentKek } from '@/lib/crypto/keys';
 import { listInbox } from '@/lib/messaging/queries';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
 import { timed, type Measurement } from './harness';
@@ -16,12 +19,20 @@ export async function inboxWorkload(): Promise<Measurement> {
     owner: { name: 'Owner', email: 'owner@inbox-bench.example', password: 'Bench-Passphrase-2026', mustChangePassword: false },
   });
   await db.execute(sql`insert into portal_users (email, status) values ('sender@inbox-bench.example', 'active'), ('reader@partner-bench.example', 'active')`);
-  // Bulk: 100,000 messages over the last 60 days, all to one reader, in one statement each.
-  await db.execute(sql`
-    insert into secure_messages (org_id, sender_id, direction, subject, body_html, body_text, sent_at)
-    select ${orgId}::uuid, (select id from portal_users where email = 'sender@inbox-bench.example'), 'outbound',
-           'Message ' || g, '<p>Body ' || g || '</p>', 'Body ' || g, now() - (g * interval '51 seconds')
-    from generate_series(1, ${SIZE}) g`);
+  // 100,000 messages over the last 60 days, all to one reader, sealed as every message is (each
+  // with its own data key): the page opens 50 subjects.
+  const [sender] = (await db.execute<{ id: string }>(sql`select id from portal_users where email = 'sender@inbox-bench.example'`)) as unknown as { id: string }[];
+  const kek = await currentKek(orgId, db);
+  const now = Date.now();
+  for (let start = 1; start <= SIZE; start += 2000) {
+    const rows = [];
+    for (let g = start; g < Math.min(start + 2000, SIZE + 1); g++) {
+      const id = randomUUID();
+      const sealed = sealWithKek(kek, { id, orgId }, { subject: `Message ${g}`, bodyHtml: `<p>Body ${g}</p>`, bodyText: `Body ${g}` });
+      rows.push({ id, orgId, senderId: sender.id, direction: 'outbound' as const, sentAt: new Date(now - g * 51_000), ...sealed });
+    }
+    await db.insert(secureMessages).values(rows);
+  }
   await db.execute(sql`
     insert into message_recipients (message_id, user_id, kind, sent_at, read_at)
     select m.id, (select id from portal_users where email = 'reader@partner-bench.example'), 'to', m.sent_at, case when random() < 0.8 then m.sent_at end

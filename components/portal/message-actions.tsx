@@ -1,15 +1,30 @@
 'use client';
 
-import { ExternalLink, MailOpen, Printer, Reply, ReplyAll, Trash2 } from '@/components/ui/icons';
+import { ExternalLink, MailOpen, Printer, Reply, ReplyAll, Trash2, Undo2 } from '@/components/ui/icons';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { deleteMessageAction, markMessageAction } from '@/app/secure/(portal)/actions';
+import { deleteMessageAction, markMessageAction, recallOwnMessageAction } from '@/app/secure/(portal)/actions';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
 
-export function MessageActions({ id, canReply, canPrint, isRecipient, manyRecipients }: { id: string; canReply: boolean; canPrint: boolean; isRecipient: boolean; manyRecipients: boolean }) {
+export function MessageActions({
+  id,
+  canReply,
+  canPrint,
+  isRecipient,
+  manyRecipients,
+  canRecall = false,
+}: {
+  id: string;
+  canReply: boolean;
+  canPrint: boolean;
+  isRecipient: boolean;
+  manyRecipients: boolean;
+  /** The sender, when their organisation lets senders recall. */
+  canRecall?: boolean;
+}) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
@@ -61,6 +76,25 @@ export function MessageActions({ id, canReply, canPrint, isRecipient, manyRecipi
           <ExternalLink aria-hidden /> Open in new tab
         </a>
       </Button>
+      {canRecall && (
+        <ConfirmDialog
+          trigger={
+            <Button variant="outline" size="sm" className="text-danger-600">
+              <Undo2 aria-hidden /> Recall
+            </Button>
+          }
+          title="Recall this message?"
+          description="Its key is destroyed: nobody, you included, can open it or its attachments again. Recipients see that it was recalled."
+          confirmLabel="Recall"
+          destructive
+          onConfirm={async () => {
+            const result = await recallOwnMessageAction({ id });
+            if (!result.ok) throw new Error(result.error.message);
+            toast({ title: 'Message recalled', variant: 'success' });
+            router.refresh();
+          }}
+        />
+      )}
       <ConfirmDialog
         trigger={
           <Button variant="outline" size="sm" className="text-danger-600">

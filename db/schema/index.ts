@@ -8,3 +8,4 @@ export * from './delivery';
 export * from './messaging';
 export * from './mailflow';
 export * from './identity';
+export * from './keys';

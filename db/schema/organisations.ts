@@ -34,9 +34,17 @@ export const organisations = pgTable(
     inboundRoutePort: integer('inbound_route_port'),
     /** `verified`: STARTTLS with a certificate verified for the host, never plain text; `opportunistic`: STARTTLS when offered. */
     inboundRouteTls: text('inbound_route_tls', { enum: ['verified', 'opportunistic'] }).notNull().default('verified'),
+    /**
+     * Secure messages older than this many days have their data key destroyed (a nightly job):
+     * only the metadata monitoring and the delivery log need stays. Null: kept until deleted.
+     */
+    messageRetentionDays: integer('message_retention_days'),
+    /** Internal users may recall their own messages from Sent (administrators always can). */
+    senderMayRecall: boolean('sender_may_recall').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    check('organisations_retention_range', sql`${t.messageRetentionDays} between 1 and 36500`),
     check('organisations_discount_range', sql`${t.discountBps} between 0 and 10000`),
     check('organisations_tax_range', sql`${t.taxRateBps} between 0 and 10000`),
     check('organisations_inbound_route_pair', sql`(${t.inboundRouteHost} is null) = (${t.inboundRoutePort} is null)`),

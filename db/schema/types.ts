@@ -13,3 +13,10 @@ export const inet = customType<{ data: string }>({
     return 'inet';
   },
 });
+
+/** Raw bytes (ciphertexts, wrapped keys). */
+export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType() {
+    return 'bytea';
+  },
+});

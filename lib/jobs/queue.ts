@@ -14,6 +14,7 @@ export const QUEUES = {
   deliverGatewayMessage: 'mailflow.deliver',
   composeReplyHome: 'mailflow.reply-home',
   mailflowCleanup: 'mailflow.cleanup',
+  keysHousekeeping: 'keys.housekeeping',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

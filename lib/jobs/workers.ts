@@ -8,11 +8,13 @@ import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, typ
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { composeReplyHome } from '@/lib/mailflow/reply-home';
 import { removeAbandonedUploads } from '@/lib/messaging/attachments';
+import { destroyExpiredContent } from '@/lib/messaging/destroy-content';
+import { migratePlainContent } from '@/lib/crypto/maintenance';
 import { blobStore } from '@/lib/storage/storage';
 import { emailTransport, smsTransport, type Transport } from '@/lib/mail/transport';
 import { errorFields, log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
-import { enqueueJob, QUEUES } from './queue';
+import { enqueueJob, QUEUES, RETRY_POLICY } from './queue';
 
 type DeliverJob = { messageId: string };
 
@@ -72,6 +74,11 @@ export async function startWorkers(
   await boss.schedule(QUEUES.renewalReminders, '5 * * * *', {});
   await boss.schedule(QUEUES.abandonedUploads, '35 * * * *', {});
   await boss.schedule(QUEUES.mailflowCleanup, '15 * * * *', {});
+  // Every ten minutes, and once now (in the background: the app serves meanwhile): seal what is
+  // still stored plain (rows and files from before encryption at rest, gateway attachments) and
+  // destroy the keys of messages past their organisation's retention period.
+  await boss.schedule(QUEUES.keysHousekeeping, '*/10 * * * *', {});
+  await boss.send(QUEUES.keysHousekeeping, {}, { ...RETRY_POLICY, singletonKey: 'start', singletonSeconds: 60 }).catch((error: unknown) => jobsLog.error({ queue: QUEUES.keysHousekeeping, ...errorFields(error) }, 'could not queue the start-up key housekeeping'));
   await boss.work<DeliverJob>(
     QUEUES.deliverOutbox,
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
@@ -173,6 +180,12 @@ export async function startWorkers(
         }
       }
     },
+  );
+  await boss.work(QUEUES.keysHousekeeping, () =>
+    timed(QUEUES.keysHousekeeping, async () => {
+      await migratePlainContent({ progress: (line) => jobsLog.info({ queue: QUEUES.keysHousekeeping }, line.trim()) });
+      await destroyExpiredContent(new Date());
+    }),
   );
   await boss.work(QUEUES.mailflowCleanup, () =>
     timed(QUEUES.mailflowCleanup, async () => {

@@ -64,17 +64,21 @@ export function portalPasswordEmail(input: { url: string; hours: number; firstTi
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: input.firstTime ? 'Create password' : 'Reset password', url: input.url }) };
 }
 
-/** `openedAt` is already formatted the way the sender reads dates (their portal preferences). */
-export function readReceiptEmail(input: { reader: string; subject: string; openedAt: string; url: string }): RenderedEmail {
-  const subject = `Read: ${input.subject}`;
-  const lines = [`${input.reader} opened your secure message "${input.subject}" on ${input.openedAt}.`];
+/**
+ * `sentAt` and `openedAt` are already formatted the way the sender reads dates (their portal
+ * preferences). Neither this nor the notification names the message's subject: it is encrypted at
+ * rest, and email (and the outbox it waits in) is not.
+ */
+export function readReceiptEmail(input: { reader: string; sentAt: string; openedAt: string; url: string }): RenderedEmail {
+  const subject = `Read by ${input.reader}: your secure message of ${input.sentAt}`;
+  const lines = [`${input.reader} opened your secure message of ${input.sentAt} on ${input.openedAt}.`];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View the message', url: input.url }) };
 }
 
-export function messageNotificationEmail(input: { from: string; subject: string; url: string; firstTime: boolean }): RenderedEmail {
+export function messageNotificationEmail(input: { from: string; url: string; firstTime: boolean }): RenderedEmail {
   const subject = `Secure message from ${input.from}`;
   const lines = [
-    `${input.from} sent you a secure message: "${input.subject}".`,
+    `${input.from} sent you a secure message.`,
     input.firstTime
       ? 'Open the link below to create your password (the link works once and expires in 24 hours), then sign in to read it.'
       : 'Open the link below and sign in to read it.',

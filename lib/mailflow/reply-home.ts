@@ -2,7 +2,9 @@ import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Db, DbOrTx } from '@/db/client';
 import { attachments, gatewayMessages, gatewayRecipients, licensedEmails, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
+import { openMessageContent } from '@/lib/crypto/envelope';
 import { env } from '@/lib/env';
+import { contentColumns } from '@/lib/messaging/content';
 import { formatFileSize } from '@/lib/format';
 import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
 import { getBoss } from '@/lib/jobs/runtime';
@@ -73,7 +75,7 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-export type ReplyHomeOutcome = 'queued' | 'no_route' | 'not_inbound' | 'no_internal_recipients' | 'already_queued' | 'not_found';
+export type ReplyHomeOutcome = 'queued' | 'no_route' | 'not_inbound' | 'no_internal_recipients' | 'already_queued' | 'not_found' | 'content_destroyed';
 
 export type ReplyHomeOptions = { store: BlobStore; hostname?: string; appUrl?: string; now?: Date };
 
@@ -88,12 +90,8 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
   const appUrl = options.appUrl ?? env().APP_URL;
   const [message] = await db
     .select({
-      id: secureMessages.id,
-      orgId: secureMessages.orgId,
+      ...contentColumns,
       direction: secureMessages.direction,
-      subject: secureMessages.subject,
-      bodyHtml: secureMessages.bodyHtml,
-      bodyText: secureMessages.bodyText,
       sentAt: secureMessages.sentAt,
       inReplyTo: secureMessages.inReplyTo,
       senderEmail: portalUsers.email,
@@ -113,6 +111,9 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
     log('mailflow').info(fields, 'no inbound route: the reply stays in the portal only');
     return 'no_route';
   }
+  // Sealed at rest: opened here with the message's data key; recalled or deleted before the job ran, nothing goes home.
+  const content = await openMessageContent(message, db);
+  if (!content) return 'content_destroyed';
 
   // The internal recipients (licensed addresses of the organisation), as the message addressed them.
   const addressed = await db
@@ -149,9 +150,9 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
     files.length ? `Attachments, in Sealpost only: ${fileLines.join(', ')}.` : '',
     `Read the conversation and answer securely: ${link}`,
   ].filter(Boolean);
-  const text = `${message.bodyText.trimEnd()}\n\n-- \n${footerText.join('\n')}\n`;
+  const text = `${content.bodyText.trimEnd()}\n\n-- \n${footerText.join('\n')}\n`;
   const html =
-    `<!doctype html><html><body>${message.bodyHtml}` +
+    `<!doctype html><html><body>${content.bodyHtml}` +
     `<hr><p style="color:#526077;font-size:13px">${escapeHtml(footerText[0])}` +
     (files.length ? `<br>Attachments, in Sealpost only: ${escapeHtml(fileLines.join(', '))}.` : '') +
     `<br><a href="${escapeHtml(link)}">Read the conversation and answer securely in Sealpost</a></p></body></html>`;
@@ -160,7 +161,7 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
     from: { name: message.senderName || '', address: message.senderEmail },
     to: internal.filter((r) => r.kind === 'to').map((r) => r.email),
     cc: internal.filter((r) => r.kind === 'cc').map((r) => r.email),
-    subject: message.subject,
+    subject: content.subject,
     date: message.sentAt,
     messageId: mailId,
     inReplyTo: ancestors.at(-1),
@@ -180,7 +181,7 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
           orgId,
           envelopeFrom: message.senderEmail.toLowerCase(),
           headerMessageId: mailId,
-          subject: message.subject.slice(0, 998),
+          subject: content.subject.slice(0, 998),
           sizeBytes: stored.size,
           sha256: stored.sha256,
           storageKey: key,

@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, secureMessages } from '@/db/schema';
@@ -8,6 +8,10 @@ import type { PortalSession } from '@/lib/portal/queries';
 import { SMS_STEP_REQUIRED, smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
 import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { trimMatching } from '@/lib/trim';
+import { chunksOf } from '@/lib/storage/chunks';
+import { openDataKey, unwrapFileKey } from '@/lib/crypto/envelope';
+import { newUploadKey, openUploadKey } from '@/lib/crypto/keys';
+import { openSegments, sealedSize, sealSegments } from '@/lib/crypto/segments';
 import { isUuid } from '@/lib/ids';
 import { env } from '@/lib/env';
 
@@ -208,9 +212,24 @@ export async function uploadAttachment(input: {
   if (declared !== null && declared > userRemaining) throw tooMuchUnsent(used.all + declared);
 
   const storageKey = newStorageKey();
+  // Sealed as it streams (lib/crypto/segments.ts), under a key of its own: the store never sees a
+  // plain byte. Size and hash are the file's, counted on the way in.
+  const id = randomUUID();
+  const fileKey = await newUploadKey(id);
+  const plainMax = Math.min(messageRemaining, userRemaining);
+  const hash = createHash('sha256');
+  let plainSize = 0;
+  const sealedStream = Readable.from(
+    sealSegments(chunksOf(input.body), fileKey.key, id, (chunk) => {
+      plainSize += chunk.byteLength;
+      if (plainSize > plainMax) throw new TooLargeError(plainMax, plainSize);
+      hash.update(chunk);
+    }),
+  );
   let stored: { size: number; sha256: string };
   try {
-    stored = await store.put(storageKey, input.body, { maxBytes: Math.min(messageRemaining, userRemaining) });
+    await store.put(storageKey, sealedStream, { maxBytes: sealedSize(plainMax) });
+    stored = { size: plainSize, sha256: hash.digest('hex') };
   } catch (e) {
     // The store counted past the allowance and kept nothing; the file's full size is unknown.
     if (e instanceof TooLargeError) throw messageRemaining <= userRemaining ? tooLarge(null) : tooMuchUnsent(null);
@@ -228,7 +247,7 @@ export async function uploadAttachment(input: {
       if (now.all + stored.size > MAX_UNSENT_ATTACHMENT_BYTES) throw tooMuchUnsent(now.all + stored.size);
       return tx
         .insert(attachments)
-        .values({ uploadedBy: input.user.id, draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey })
+        .values({ id, uploadedBy: input.user.id, draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey, fileKey: fileKey.wrapped, fileKeyWrap: fileKey.wrap, sealed: true })
         .returning({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes, sha256: attachments.sha256 });
     });
     return row;
@@ -295,6 +314,11 @@ export async function openAttachment(input: { user: User & SmsViewer; id: string
       orgId: secureMessages.orgId,
       recipientId: messageRecipients.userId,
       recipientDeletedAt: messageRecipients.deletedAt,
+      fileKey: attachments.fileKey,
+      fileKeyWrap: attachments.fileKeyWrap,
+      sealed: attachments.sealed,
+      dataKey: secureMessages.dataKey,
+      keyVersion: secureMessages.keyVersion,
     })
     .from(attachments)
     .leftJoin(secureMessages, eq(secureMessages.id, attachments.messageId))
@@ -309,9 +333,25 @@ export async function openAttachment(input: { user: User & SmsViewer; id: string
   // A file of a sent message is part of it: locked, like its body, behind its organisation's SMS step.
   if (row.orgId && (await smsLockedOrgs(getDb(), input.user, [row.orgId])).has(row.orgId)) throw new AppError('forbidden', SMS_STEP_REQUIRED);
 
+  // Its key: its own, under the upload key while unsent, under its message's data key once sent.
+  // Gone with that key (recall, deletion, retention): the file is gone too.
+  let fileKey: Buffer | null = null;
+  if (row.sealed) {
+    if (!row.fileKey || !row.fileKeyWrap) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+    if (row.fileKeyWrap === 'message') {
+      const dataKey = row.messageId && row.orgId ? await openDataKey({ id: row.messageId, orgId: row.orgId, dataKey: row.dataKey, keyVersion: row.keyVersion }) : null;
+      if (!dataKey || !row.messageId || !row.orgId) throw new AppError('not_found', ATTACHMENT_NOT_FOUND);
+      fileKey = unwrapFileKey(dataKey, row.fileKey, { id: row.messageId, orgId: row.orgId }, row.id);
+    } else {
+      fileKey = await openUploadKey(row.id, row.fileKey, row.fileKeyWrap);
+    }
+  }
   let stream: Readable;
   try {
-    stream = await (input.store ?? blobStore()).get(row.storageKey);
+    const raw = await (input.store ?? blobStore()).get(row.storageKey);
+    // A file that does not authenticate (changed, cut short, another's) errors the stream at that
+    // segment: the download breaks rather than ends short.
+    stream = fileKey ? Readable.from(openSegments(raw, fileKey, row.id)) : raw;
   } catch (e) {
     if (!(e instanceof BlobNotFoundError)) throw e;
     // A row whose file is gone is our fault, not the user's: logged for us, "not found" for them.

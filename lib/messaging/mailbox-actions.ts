@@ -4,6 +4,7 @@ import { messageRecipients, messageSenderState, portalUsers, secureMessages } fr
 import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
 import { NOT_FOUND } from './open-message';
+import { destroyIfDeletedByAll, removeFiles } from './destroy-content';
 import type { PortalPreferences } from '@/db/schema';
 import { isUuid } from '@/lib/ids';
 import { isTimeZone } from './format';
@@ -23,20 +24,25 @@ export async function markMessage(input: { user: PortalSession; id: string; read
 export async function deleteMessage(input: { user: PortalSession; id: string; now?: Date }) {
   if (!isUuid(input.id)) throw new AppError('not_found', NOT_FOUND);
   const now = input.now ?? new Date();
-  const db = getDb();
-  const [asRecipient] = await db
-    .update(messageRecipients)
-    .set({ deletedAt: now })
-    .where(and(eq(messageRecipients.messageId, input.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.deletedAt)))
-    .returning({ id: messageRecipients.messageId });
-  if (asRecipient) return { folder: 'inbox' as const };
-  const [mine] = await db.select({ id: secureMessages.id }).from(secureMessages).where(and(eq(secureMessages.id, input.id), eq(secureMessages.senderId, input.user.id)));
-  if (!mine) throw new AppError('not_found', NOT_FOUND);
-  await db
-    .insert(messageSenderState)
-    .values({ messageId: input.id, deletedAt: now })
-    .onConflictDoUpdate({ target: messageSenderState.messageId, set: { deletedAt: now } });
-  return { folder: 'sent' as const };
+  const actor = { type: 'portal_user' as const, id: input.user.id, email: input.user.email };
+  // The last party to delete destroys the message's key, in the same transaction (lib/messaging/destroy-content.ts).
+  const { folder, files } = await getDb().transaction(async (tx) => {
+    const [asRecipient] = await tx
+      .update(messageRecipients)
+      .set({ deletedAt: now })
+      .where(and(eq(messageRecipients.messageId, input.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.deletedAt)))
+      .returning({ id: messageRecipients.messageId });
+    if (asRecipient) return { folder: 'inbox' as const, files: await destroyIfDeletedByAll(tx, input.id, actor, now) };
+    const [mine] = await tx.select({ id: secureMessages.id }).from(secureMessages).where(and(eq(secureMessages.id, input.id), eq(secureMessages.senderId, input.user.id)));
+    if (!mine) throw new AppError('not_found', NOT_FOUND);
+    await tx
+      .insert(messageSenderState)
+      .values({ messageId: input.id, deletedAt: now })
+      .onConflictDoUpdate({ target: messageSenderState.messageId, set: { deletedAt: now } });
+    return { folder: 'sent' as const, files: await destroyIfDeletedByAll(tx, input.id, actor, now) };
+  });
+  await removeFiles(files);
+  return { folder };
 }
 
 export async function savePreferences(input: { user: PortalSession; preferences: PortalPreferences }) {

@@ -9,6 +9,7 @@ import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { adoptDeviceTimeZone, deleteMessage, markMessage } from './mailbox-actions';
 import { openMessage } from './open-message';
+import { openMessageContent } from '@/lib/crypto/envelope';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
 import { sendMessageSchema } from './schemas';
 import { EXTERNAL_LIMIT, findContacts, replyAddresses, sendingPausedFor, sendingPausedMessage, sendMessage } from './send-message';
@@ -45,8 +46,12 @@ describe('sending and reading secure messages', () => {
     const { org, alice } = await setup();
     const newcomer = `new.${org.domain.split('.')[0]}@client.example`;
     const { id } = await send(alice, { to: [newcomer], subject: 'Welcome', body: 'Hi <script>alert(1)</script> <b>there</b>' });
-    const [message] = await getDb().select().from(secureMessages).where(eq(secureMessages.id, id));
-    expect(message).toMatchObject({ orgId: org.orgId, direction: 'outbound' });
+    const [row] = await getDb().select().from(secureMessages).where(eq(secureMessages.id, id));
+    // Stored sealed only: the plain columns stay empty.
+    expect(row).toMatchObject({ orgId: org.orgId, direction: 'outbound', subject: null, bodyHtml: null, bodyText: null, keyVersion: 1 });
+    const message = await openMessageContent(row);
+    if (!message) throw new Error('the message does not open');
+    expect(message.subject).toBe('Welcome');
     expect(message.bodyHtml).not.toMatch(/<script/i);
     expect(message.bodyHtml).toContain('&lt;b&gt;there&lt;/b&gt;');
     const [user] = await getDb().select().from(portalUsers).where(eq(portalUsers.email, newcomer));
@@ -156,7 +161,10 @@ describe('sending and reading secure messages', () => {
     const receipts = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.recipient, alice.email), eq(outboxMessages.kind, 'read_receipt')));
     expect(receipts).toHaveLength(1);
     // The time reads the way the sender reads dates: here "11/29/2026 2:05 PM UTC".
-    expect(receipts[0].bodyText).toMatch(/opened your secure message "Receipt please" on \d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} [AP]M UTC\./);
+    expect(receipts[0].bodyText).toMatch(/opened your secure message of \d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} [AP]M UTC on \d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} [AP]M UTC\./);
+    // Never the subject: mail and the outbox are not encrypted at rest.
+    expect(receipts[0].bodyText).not.toContain('Receipt please');
+    expect(receipts[0].subject).not.toContain('Receipt please');
     const [copy] = await getDb().select().from(messageRecipients).where(eq(messageRecipients.messageId, id));
     expect(copy.readAt).not.toBeNull();
   });
@@ -367,7 +375,7 @@ describe('a disabled subscription (past its grace period)', () => {
     expect(await sendingPausedFor(pat, disabledDay)).toBeNull();
     expect(await getDb().$count(secureMessages, and(eq(secureMessages.orgId, org.orgId), eq(secureMessages.subject, 'After')))).toBe(0);
     // Reading goes on, and the correspondent may still answer.
-    expect((await openMessage({ user: alice, id, now: disabledDay })).subject).toBe('Before');
+    expect(await openMessage({ user: alice, id, now: disabledDay })).toMatchObject({ subject: 'Before' });
     await send(pat, { to: [alice.email], subject: 'Re: Before', now: disabledDay });
 
     await getDb().update(subscriptions).set({ termStart: '2032-01-01', renewalDate: '2033-01-01' }).where(eq(subscriptions.orgId, org.orgId));

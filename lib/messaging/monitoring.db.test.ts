@@ -8,6 +8,7 @@ import { refusal } from '@/tests/refusal';
 import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, type MonitorCursor, type MonitorStatus } from './monitoring';
 import { extendMessageExpiry, recallMessage } from './recall-message';
 import { messagesPerDay, parseReportRange } from './reports';
+import { formatDateTime } from '@/lib/format';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-15T12:00:00.000Z');
@@ -259,10 +260,12 @@ describe('recallMessage', () => {
     expect(event).toMatchObject({
       actorEmail: `manager@${org.domain}`,
       targetId: org.ids.sent,
-      summary: `Recalled "Lab results" from alice-${org.tag}@${org.domain} to pat-${org.tag}@partner.example`,
+      summary: `Recalled the message of ${formatDateTime(new Date(NOW.getTime() - DAY))} from alice-${org.tag}@${org.domain} to pat-${org.tag}@partner.example; its key was destroyed`,
       clientAddress: '198.51.100.10',
     });
-    expect(await subjects(org.orgId, ['recalled'])).toEqual(['Lab results', 'Wrong attachment']);
+    // The key and the content went with the recall: monitoring keeps who, when and the status.
+    expect(await subjects(org.orgId, ['recalled'])).toEqual(['(recalled)', 'Wrong attachment']);
+    expect(await message(org.ids.sent)).toMatchObject({ subject: null, bodyHtml: null, dataKey: null, contentDestroyedReason: 'recalled' });
   });
 
   it('refuses a second recall with a conflict, and changes nothing more', async () => {
@@ -304,7 +307,8 @@ describe('extendMessageExpiry', () => {
     expect(after.extendedAt).toEqual(NOW);
     expect((await log(org.ids.sent)).at(-1)).toMatchObject({ kind: 'extended', actor: `manager@${org.domain}` });
     const [event] = await audit(org.orgId, 'secure_messages.extended');
-    expect(event.summary).toMatch(/^Extended the expiry of "Lab results" from alice-.* to pat-.* by 7 days, to /);
+    expect(event.summary).toMatch(/^Extended the expiry of the message of .* from alice-.* to pat-.* by 7 days, to /);
+    expect(event.summary).not.toContain('Lab results');
     expect(event.metadata).toMatchObject({ days: 7 });
     expect(await subjects(org.orgId, ['extended'])).toEqual(['Lab results', 'Consent form']);
     expect(await subjects(org.orgId, ['sent'])).toEqual([]);

@@ -9,6 +9,8 @@ import { formatPortalDate } from '@/lib/messaging/format';
 import { DEFAULT_PREFERENCES } from '@/lib/portal/queries';
 import { env } from '@/lib/env';
 import { isUuid } from '@/lib/ids';
+import { openMessageContent } from '@/lib/crypto/envelope';
+import { contentColumns } from './content';
 import { smsStepFor, type SmsViewer } from '@/lib/portal/two-factor';
 
 export const NOT_FOUND = 'That message does not exist, or it was not sent to you.';
@@ -26,10 +28,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
   const db = getDb();
   const [message] = await db
     .select({
-      id: secureMessages.id,
-      orgId: secureMessages.orgId,
-      subject: secureMessages.subject,
-      bodyHtml: secureMessages.bodyHtml,
+      ...contentColumns,
       sentAt: secureMessages.sentAt,
       expiresAt: secureMessages.expiresAt,
       restriction: secureMessages.restriction,
@@ -54,8 +53,11 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
   if ((!mine || mine.deletedAt) && !isSender) throw new AppError('not_found', NOT_FOUND);
   const step = await smsStepFor(input.user, message.orgId, now);
   if (step) return { locked: true as const, recalled: false as const, id: message.id, isSender, step };
-  if (message.status === 'recalled' && !isSender) {
-    return { locked: false as const, recalled: true as const, subject: message.subject, senderEmail: message.senderEmail, sentAt: message.sentAt };
+  // Recalled or deleted: the data key is gone, and the page says so and shows nothing else.
+  const gone = message.status === 'recalled' ? ('recalled' as const) : message.contentDestroyedAt ? (message.contentDestroyedReason ?? 'deleted') : null;
+  const content = gone ? null : await openMessageContent(message, db);
+  if (gone || !content) {
+    return { locked: false as const, recalled: true as const, reason: gone ?? ('deleted' as const), isSender, senderEmail: message.senderEmail, sentAt: message.sentAt };
   }
 
   // True when this opening is the recipient's first: their unread count has just gone down.
@@ -76,7 +78,8 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
           .where(and(eq(messageRecipients.messageId, message.id), eq(messageRecipients.userId, input.user.id), isNull(messageRecipients.receiptSentAt)))
           .returning({ messageId: messageRecipients.messageId });
         if (claimed) {
-          const receipt = readReceiptEmail({ reader: input.user.email, subject: message.subject, openedAt: formatPortalDate(now, { ...DEFAULT_PREFERENCES, ...message.senderPreferences }), url: `${env().APP_URL}/secure/messages/${message.id}` });
+          const senderPrefs = { ...DEFAULT_PREFERENCES, ...message.senderPreferences };
+          const receipt = readReceiptEmail({ reader: input.user.email, sentAt: formatPortalDate(message.sentAt, senderPrefs), openedAt: formatPortalDate(now, senderPrefs), url: `${env().APP_URL}/secure/messages/${message.id}` });
           await queueNotification(tx, { orgId: message.orgId, channel: 'email', kind: 'read_receipt', recipient: message.senderEmail, subject: receipt.subject, bodyText: receipt.text, bodyHtml: receipt.html, carriesSecret: false, messageId: message.id, now });
         }
       }
@@ -85,11 +88,13 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
   }
   const expired = message.expiresAt !== null && message.expiresAt.getTime() <= now.getTime();
   // The sender's preferences (their signature among them) are theirs alone: only the receipt uses them.
-  const { senderPreferences: _senderPreferences, ...shown } = message;
+  const { senderPreferences: _senderPreferences, subject: _subject, bodyHtml: _bodyHtml, bodyText: _bodyText, dataKey: _dataKey, subjectSealed: _subjectSealed, bodySealed: _bodySealed, ...shown } = message;
   return {
     locked: false as const,
     recalled: false as const,
     ...shown,
+    subject: content.subject,
+    bodyHtml: content.bodyHtml,
     recipients: recipients.map(({ email, kind, readAt }) => ({ email, kind, readAt: isSender ? readAt : null })),
     isSender,
     firstRead,

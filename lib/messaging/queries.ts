@@ -5,6 +5,7 @@ import { attachments, messageRecipients, messageSenderState, portalUsers, secure
 import { keysetPage, type PageDirection } from '@/lib/keyset';
 import { likePattern } from '@/lib/like';
 import { smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
+import { subjectColumns, withSubjects, type Opened, type SubjectRow } from './content';
 
 export const INBOX_DAYS = 60;
 export type MailboxCursor = { sentAt: string; id: string };
@@ -14,7 +15,9 @@ type Message = typeof secureMessages.$inferSelect;
  * A row of Inbox or Sent; `readAt` is the reader's own (always null in Sent). `locked`: its
  * organisation asks this session for its SMS step first, so the subject is left out (empty).
  */
-export type MailboxSummary = Pick<Message, 'id' | 'orgId' | 'subject' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
+export type MailboxSummary = Pick<Message, 'id' | 'orgId' | 'sentAt' | 'expiresAt' | 'status' | 'restriction'> & {
+  /** Opened from its seal for this page; "(recalled)" and the like once its data key is destroyed. */
+  subject: string;
   senderEmail: string;
   senderName: string;
   hasAttachments: boolean;
@@ -30,9 +33,7 @@ export type Paged<T> = { items: T[]; older: MailboxCursor | null; newer: Mailbox
 export type MailboxPage = Paged<MailboxSummary>;
 
 const summaryColumns = {
-  id: secureMessages.id,
-  orgId: secureMessages.orgId,
-  subject: secureMessages.subject,
+  ...subjectColumns,
   sentAt: secureMessages.sentAt,
   expiresAt: secureMessages.expiresAt,
   status: secureMessages.status,
@@ -69,7 +70,8 @@ export async function listInbox(db: DbOrTx, viewer: SmsViewer, options: { now: D
     .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), keyset.where))
     .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return withoutLockedContent(db, viewer, await page(rows, options, () => listInbox(db, viewer, { ...options, position: undefined })));
+  const cut = page(rows, options);
+  return cut ? withoutLockedContent(db, viewer, cut) : listInbox(db, viewer, { ...options, position: undefined });
 }
 
 export async function countUnread(db: DbOrTx, userId: string, now: Date) {
@@ -102,7 +104,8 @@ export async function listSent(db: DbOrTx, viewer: SmsViewer, options: { limit: 
     .where(and(eq(secureMessages.senderId, userId), isNull(messageSenderState.deletedAt), keyset.where))
     .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  return withoutLockedContent(db, viewer, await page(rows, options, () => listSent(db, viewer, { ...options, position: undefined })));
+  const cut = page(rows, options);
+  return cut ? withoutLockedContent(db, viewer, cut) : listSent(db, viewer, { ...options, position: undefined });
 }
 
 /** Recipients' addresses of several messages at once, for list rows. */
@@ -124,19 +127,24 @@ const at = (row: { id: string; sentAt: Date } | null): MailboxCursor | null => (
  * Leaves out the subject of every row whose organisation asks this session for its SMS step
  * (lib/portal/two-factor.ts): a list shows who wrote and when, never what, until the code is entered.
  */
-async function withoutLockedContent<T extends { orgId: string; subject: string }>(db: DbOrTx, viewer: SmsViewer, paged: Paged<T>): Promise<Paged<T & { locked: boolean }>> {
+async function withoutLockedContent<T extends SubjectRow>(db: DbOrTx, viewer: SmsViewer, paged: Paged<T>): Promise<Paged<Opened<T> & { locked: boolean }>> {
   const locked = await smsLockedOrgs(db, viewer, [...new Set(paged.items.map((m) => m.orgId))]);
-  return { ...paged, items: paged.items.map((m) => (locked.has(m.orgId) ? { ...m, subject: '', locked: true } : { ...m, locked: false })) };
+  // Only the subjects this session may see are opened.
+  const open = await withSubjects(db, paged.items.filter((m) => !locked.has(m.orgId)));
+  const opened = new Map(open.map((m) => [m.id, m]));
+  const items = paged.items.map((m) => {
+    const shown = opened.get(m.id);
+    if (shown) return { ...shown, locked: false };
+    const { subject: _s, dataKey: _d, keyVersion: _k, subjectSealed: _ss, contentDestroyedAt: _c, contentDestroyedReason: _r, ...rest } = m;
+    return { ...rest, subject: '', locked: true } as Opened<T> & { locked: boolean };
+  });
+  return { ...paged, items };
 }
 
-/** The page `found` holds (fetched with `limit + 1` rows); a short "newer" page is the newest page instead. */
-async function page<T extends { id: string; sentAt: Date }>(
-  found: T[],
-  options: { limit: number; position?: MailboxPosition },
-  newest: () => Promise<Paged<T>>,
-): Promise<Paged<T>> {
+/** The page `found` holds (fetched with `limit + 1` rows); null for a short "newer" page: the caller fetches the newest page instead. */
+function page<T extends { id: string; sentAt: Date }>(found: T[], options: { limit: number; position?: MailboxPosition }): Paged<T> | null {
   const cut = keysetPage(found, options.limit, options.position?.direction ?? 'older', options.position !== undefined);
-  if (!cut) return newest();
+  if (!cut) return null;
   return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
 }
 
@@ -182,7 +190,7 @@ export async function searchMessages(
   const userId = viewer.id;
   const lockedOrgIds = [...(await smsLockedOrgs(db, viewer)).keys()];
   const contentSearchable = lockedOrgIds.length > 0 ? sql`m.org_id not in (${sql.join(lockedOrgIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`true`;
-  const rows = await db.execute<{ id: string; org_id: string; subject: string; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
+  const rows = await db.execute<{ id: string; org_id: string; subject: string | null; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
     with visible as (
       -- A recalled message is gone for its recipients: its words must not find it (nor say it had them).
       select m.id, r.read_at, false as mine from secure_messages m
@@ -193,7 +201,7 @@ export async function searchMessages(
         left join message_sender_state s on s.message_id = m.id
         where m.sender_id = ${userId} and s.deleted_at is null
     )
-    select m.id, m.org_id, m.subject, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
+    select m.id, m.org_id, m.subject, m.data_key, m.key_version, m.subject_sealed, m.content_destroyed_at, m.content_destroyed_reason, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
       exists (select 1 from attachments a where a.message_id = m.id) as has_attachments
     from visible v
     join secure_messages m on m.id = v.id
@@ -205,10 +213,15 @@ export async function searchMessages(
       ${keyset.where ? sql`and ${keyset.where}` : sql``}
     order by ${sql.join(keyset.orderBy, sql`, `)}
     limit ${limit + 1}`);
-  const found: Omit<SearchResult, 'locked'>[] = (rows as unknown as { id: string; org_id: string; subject: string; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
+  const found: (Omit<SearchResult, 'locked' | 'subject'> & SubjectRow)[] = (rows as unknown as { id: string; org_id: string; subject: string | null; data_key: Buffer | null; key_version: number | null; subject_sealed: Buffer | null; content_destroyed_at: Date | string | null; content_destroyed_reason: 'recalled' | 'deleted' | 'expired' | null; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
     id: r.id,
     orgId: r.org_id,
     subject: r.subject,
+    dataKey: r.data_key,
+    keyVersion: r.key_version,
+    subjectSealed: r.subject_sealed,
+    contentDestroyedAt: r.content_destroyed_at ? new Date(r.content_destroyed_at) : null,
+    contentDestroyedReason: r.content_destroyed_reason,
     sentAt: new Date(r.sent_at),
     expiresAt: r.expires_at ? new Date(r.expires_at) : null,
     status: r.status,
@@ -219,5 +232,6 @@ export async function searchMessages(
     mine: r.mine,
     hasAttachments: r.has_attachments,
   }));
-  return withoutLockedContent(db, viewer, await page(found, { limit, position: options.position }, () => searchMessages(db, viewer, query, { limit })));
+  const cut = page(found, { limit, position: options.position });
+  return cut ? withoutLockedContent(db, viewer, cut) : searchMessages(db, viewer, query, { limit });
 }

@@ -1,7 +1,10 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
-import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
-import { recordAuditEvent } from '@/lib/audit/record';
+import { messageEvents, messageRecipients, organisations, portalUsers, secureMessages } from '@/db/schema';
+import type { PortalSession } from '@/lib/portal/queries';
+import { destroyMessageContent, removeFiles } from './destroy-content';
+import { NOT_FOUND as PORTAL_NOT_FOUND } from './open-message';
+import { recordAuditEvent, type AuditActor } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
@@ -38,8 +41,8 @@ async function lockMessage(tx: Tx, orgId: string, messageId: string) {
   const [message] = await tx
     .select({
       id: secureMessages.id,
-      subject: secureMessages.subject,
       status: secureMessages.status,
+      sentAt: secureMessages.sentAt,
       expiresAt: secureMessages.expiresAt,
       senderEmail: portalUsers.email,
     })
@@ -58,38 +61,84 @@ async function lockMessage(tx: Tx, orgId: string, messageId: string) {
   return { ...message, recipients };
 }
 
-/** `"Lab results" from alice@acme.example to pat@partner.example` (at most three recipients named). */
-function describeMessage(message: { subject: string; senderEmail: string; recipients: { email: string }[] }): string {
+/**
+ * `the message of 7 Dec 2026 09:30 from alice@acme.example to pat@partner.example` (at most three
+ * recipients named). Never the subject: it is encrypted at rest, and the audit log is not.
+ */
+function describeMessage(message: { sentAt: Date; senderEmail: string; recipients: { email: string }[] }): string {
   const emails = message.recipients.map((r) => r.email);
   const shown = emails.length > 3 ? `${emails.slice(0, 3).join(', ')} and ${emails.length - 3} more` : emails.join(', ');
-  const subject = message.subject.length > 120 ? `${message.subject.slice(0, 119)}…` : message.subject;
-  return `"${subject}" from ${message.senderEmail}${shown ? ` to ${shown}` : ''}`;
+  return `the message of ${formatDateTime(message.sentAt)} from ${message.senderEmail}${shown ? ` to ${shown}` : ''}`;
+}
+
+/** What the audit event's target shows: who and when, never what. */
+function targetLabel(message: { sentAt: Date; senderEmail: string }): string {
+  return `From ${message.senderEmail}, ${formatDateTime(message.sentAt)}`;
+}
+
+/**
+ * Recall, in the caller's transaction with the message locked: the status, the message's own log
+ * row, the audit event and the destruction of its data key commit together.
+ */
+async function recallLocked(tx: Tx, message: Awaited<ReturnType<typeof lockMessage>>, orgId: string, actor: AuditActor & { email: string }, clientAddress: string | undefined, now: Date) {
+  if (message.status === 'recalled') throw new AppError('conflict', 'This message was already recalled.');
+  await tx
+    .update(secureMessages)
+    .set({ status: 'recalled' })
+    .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, orgId)));
+  const files = (await destroyMessageContent(tx, message.id, 'recalled', now)) ?? [];
+  await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'recalled', actor: actor.email, occurredAt: now });
+  await recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: 'secure_messages.recalled',
+    summary: `Recalled ${describeMessage(message)}; its key was destroyed`,
+    target: { type: 'secure_message', id: message.id, label: targetLabel(message) },
+    clientAddress,
+    metadata: { keyDestroyed: true, files: files.length },
+    now,
+  });
+  return files;
 }
 
 export async function recallMessage(input: { actor: AdminActor; messageId: string; now?: Date }): Promise<{ id: string }> {
   const { actor, messageId } = input;
   const now = input.now ?? new Date();
   assertCanManage(actor);
-  return getDb().transaction(async (tx) => {
+  const { id, files } = await getDb().transaction(async (tx) => {
     const message = await lockMessage(tx, actor.orgId, messageId);
     // Idempotent in effect, but said out loud: a second recall would otherwise log a second event.
-    if (message.status === 'recalled') throw new AppError('conflict', 'This message was already recalled.');
-    await tx
-      .update(secureMessages)
-      .set({ status: 'recalled' })
-      .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
-    await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'recalled', actor: actor.email, occurredAt: now });
-    await recordAuditEvent(tx, {
-      orgId: actor.orgId,
-      actor: auditActorOf(actor),
-      action: 'secure_messages.recalled',
-      summary: `Recalled ${describeMessage(message)}`,
-      target: { type: 'secure_message', id: message.id, label: message.subject },
-      clientAddress: actor.clientAddress,
-      now,
-    });
-    return { id: message.id };
+    const files = await recallLocked(tx, message, actor.orgId, { ...auditActorOf(actor), email: actor.email }, actor.clientAddress, now);
+    return { id: message.id, files };
   });
+  await removeFiles(files);
+  return { id };
+}
+
+export const SENDER_RECALL_OFF = 'Your organisation does not let senders recall their messages. Ask an administrator to recall it.';
+
+/**
+ * A sender recalls their own message from Sent, when their organisation's "sender may recall"
+ * setting is on: internal senders only (the message's organisation is theirs), with the same
+ * effect as an administrator's recall. Anyone else's message is "not found".
+ */
+export async function recallOwnMessage(input: { user: Pick<PortalSession, 'id' | 'email'>; messageId: string; clientAddress?: string; now?: Date }): Promise<{ id: string }> {
+  const now = input.now ?? new Date();
+  if (!isUuid(input.messageId)) throw new AppError('not_found', PORTAL_NOT_FOUND);
+  const { id, files } = await getDb().transaction(async (tx) => {
+    const [own] = await tx
+      .select({ orgId: secureMessages.orgId, senderMayRecall: organisations.senderMayRecall, internal: sql<boolean>`exists (select 1 from licensed_emails l where l.org_id = ${secureMessages.orgId} and l.email = ${input.user.email})` })
+      .from(secureMessages)
+      .innerJoin(organisations, eq(organisations.id, secureMessages.orgId))
+      .where(and(eq(secureMessages.id, input.messageId), eq(secureMessages.senderId, input.user.id)));
+    if (!own || !own.internal) throw new AppError('not_found', PORTAL_NOT_FOUND);
+    if (!own.senderMayRecall) throw new AppError('forbidden', SENDER_RECALL_OFF);
+    const message = await lockMessage(tx, own.orgId, input.messageId);
+    const files = await recallLocked(tx, message, own.orgId, { type: 'portal_user', id: input.user.id, email: input.user.email }, input.clientAddress, now);
+    return { id: message.id, files };
+  });
+  await removeFiles(files);
+  return { id };
 }
 
 export function isExtensionDays(value: unknown): value is ExtensionDays {
@@ -127,7 +176,7 @@ export async function extendMessageExpiry(input: { actor: AdminActor; messageId:
       actor: auditActorOf(actor),
       action: 'secure_messages.extended',
       summary: `Extended the expiry of ${describeMessage(message)} by ${days === 1 ? '1 day' : `${days} days`}, to ${formatDateTime(expiresAt)}`,
-      target: { type: 'secure_message', id: message.id, label: message.subject },
+      target: { type: 'secure_message', id: message.id, label: targetLabel(message) },
       clientAddress: actor.clientAddress,
       metadata: { days, previousExpiresAt: message.expiresAt.toISOString(), expiresAt: expiresAt.toISOString() },
       now,

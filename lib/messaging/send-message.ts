@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { attachments, licensedEmails, messageEvents, messageRecipients, messageSenderState, policies, portalUsers, secureMessages } from '@/db/schema';
@@ -13,6 +14,7 @@ import { recipientsMissingPhone, recordRecipients } from '@/lib/recipients/recip
 import type { PortalSession } from '@/lib/portal/queries';
 import { SMS_STEP_REQUIRED, type SmsViewer } from '@/lib/portal/two-factor';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
+import { bindAttachmentKeys, newMessageSeal } from './content';
 import { openMessage } from './open-message';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
@@ -108,15 +110,17 @@ export type SecureMessageDraft = {
  */
 export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Promise<{ id: string; recipients: { email: string; userId: string }[] }> {
   const { orgId, now } = draft;
+  // Subject and body are stored sealed only, under the message's own data key (lib/crypto/envelope.ts).
+  const id = randomUUID();
+  const sealed = await newMessageSeal(tx, { id, orgId }, { subject: draft.subject, bodyHtml: draft.bodyHtml, bodyText: draft.bodyText });
   const [message] = await tx
     .insert(secureMessages)
     .values({
+      id,
       orgId,
       senderId: draft.sender.id,
       direction: draft.direction,
-      subject: draft.subject,
-      bodyHtml: draft.bodyHtml,
-      bodyText: draft.bodyText,
+      ...sealed.columns,
       sentAt: now,
       expiresAt: draft.expireDays ? new Date(now.getTime() + draft.expireDays * 86_400_000) : null,
       restriction: draft.restriction,
@@ -128,6 +132,8 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
     .returning({ id: secureMessages.id });
   await tx.insert(messageSenderState).values({ messageId: message.id });
   if (draft.attach) await draft.attach(tx, message.id);
+  // The files' keys go under the message's key: destroying it destroys them too.
+  await bindAttachmentKeys(tx, { id, orgId }, sealed.dataKey);
   await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: draft.sender.email, occurredAt: now });
   await recordRecipients(tx, orgId, draft.external, now);
   const created: { email: string; userId: string }[] = [];
@@ -136,7 +142,7 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
     await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
     const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
     // A first-time recipient's notification carries their activation link: a secret.
-    const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, subject: draft.subject, url: link, firstTime: user.status === 'pending' });
+    const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, url: link, firstTime: user.status === 'pending' });
     // A suppressed address gets no notification; the delivery log says why (lib/mail/queue-message.ts).
     await queueNotification(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending', messageId: message.id, now });
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });

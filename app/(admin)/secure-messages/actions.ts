@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { adminAction } from '@/lib/actions/action';
 import { EXTENSION_DAYS, extendMessageExpiry, recallMessage } from '@/lib/messaging/recall-message';
 import { uuidSchema } from '@/lib/ids';
+import { messageSettingsSchema, setMessageSettings } from '@/lib/organisations/message-settings';
 
 // Not exported: a 'use server' module may export async functions only. Unknown keys (orgId,
 // status, expiresAt…) are stripped, so nothing but the id and the day count reaches the use case.
@@ -26,4 +27,11 @@ export const extendMessageAction = adminAction('extendMessageAction', extendSche
   const { expiresAt } = await extendMessageExpiry({ actor, messageId, days });
   revalidatePath('/secure-messages');
   return { expiresAt: expiresAt.toISOString() };
+});
+
+/** Retention period and "sender may recall" (level 1). */
+export const saveMessageSettingsAction = adminAction('saveMessageSettingsAction', messageSettingsSchema, async (settings, { actor }) => {
+  await setMessageSettings({ actor, settings });
+  revalidatePath('/secure-messages');
+  return null;
 });

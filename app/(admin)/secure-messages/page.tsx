@@ -7,6 +7,8 @@ import { MessageDetailPanel } from '@/components/monitoring/message-detail-panel
 import { MessageLog } from '@/components/monitoring/message-log';
 import { MessagesTable } from '@/components/monitoring/messages-table';
 import { MonitoringFilters } from '@/components/monitoring/monitoring-filters';
+import { MessageSettingsForm } from '@/components/monitoring/message-settings-form';
+import { getMessageSettings } from '@/lib/organisations/message-settings';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -53,6 +55,7 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
   ]);
   const filtered = params.statuses.length > 0 || params.search !== '';
   const canManage = can(admin.level, 'secure_messages.manage');
+  const settings = can(admin.level, 'settings.manage') ? await getMessageSettings(db, admin.orgId) : null;
   const listParams = { statuses: params.statuses, search: params.search, cursor: params.cursor };
   // Another organisation's id and a garbled one look the same: "not found".
   if (params.messageId && !log) errors.push('That message was not found.');
@@ -135,6 +138,16 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
             </Card>
           </noscript>
         </>
+      )}
+      {settings && (
+        <Card>
+          <CardHeader>
+            <CardTitle>Message settings</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <MessageSettingsForm retentionDays={settings.retentionDays} senderMayRecall={settings.senderMayRecall} />
+          </CardContent>
+        </Card>
       )}
     </div>
   );

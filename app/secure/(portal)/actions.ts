@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { portalAction } from '@/lib/actions/action';
 import { adoptDeviceTimeZone, deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
+import { recallOwnMessage } from '@/lib/messaging/recall-message';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
 import { uuidSchema } from '@/lib/ids';
@@ -62,3 +63,10 @@ export const verifySmsCodeAction = portalAction(
     return null;
   },
 );
+
+/** A sender recalls their own message from Sent, when their organisation allows it: its key is destroyed. */
+export const recallOwnMessageAction = portalAction('recallOwnMessageAction', z.object({ id: uuidSchema('Unknown message.') }), async ({ id }, { user }) => {
+  await recallOwnMessage({ user, messageId: id, clientAddress: user.clientAddress });
+  revalidatePath('/secure', 'layout');
+  return null;
+});

@@ -17,6 +17,7 @@ import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listMessageAttachments } from '@/lib/messaging/queries';
 import { getDb } from '@/db/client';
+import { senderMayRecall } from '@/lib/organisations/message-settings';
 
 export const metadata: Metadata = { title: 'Message · Secure messages · Sealpost', referrer: 'no-referrer' };
 
@@ -28,6 +29,12 @@ export const metadata: Metadata = { title: 'Message · Secure messages · Sealpo
 function bodyDocument(html: string) {
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><style>body{font-family:system-ui,sans-serif;font-size:14px;line-height:1.55;color:#0f172a;margin:0;padding:12px 14px;word-wrap:break-word}a{color:#2452e0}blockquote{border-left:3px solid #e2e8f0;margin:0;padding-left:12px;color:#526077}</style></head><body>${html}</body></html>`;
 }
+
+const GONE_NOTICE = {
+  recalled: { title: 'This message was recalled', text: (sender: string) => `This message from ${sender} was recalled and its key destroyed. It can no longer be opened.` },
+  deleted: { title: 'This message was deleted', text: (sender: string) => `This message from ${sender} was deleted and its key destroyed. It can no longer be opened.` },
+  expired: { title: 'This message was deleted', text: (sender: string) => `This message from ${sender} was deleted at the end of its organisation's retention period. It can no longer be opened.` },
+} as const;
 
 export default async function MessagePage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -51,14 +58,16 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
     );
   }
   if (message.recalled) {
+    // Its key is destroyed: nothing of it is left to show but that.
+    const gone = GONE_NOTICE[message.reason];
     return (
       <div className="grid max-w-2xl gap-4">
-        <h1 className="text-2xl font-semibold [overflow-wrap:anywhere]">{message.subject}</h1>
-        <Alert variant="warning" title="This message was recalled">
-          {message.senderEmail} recalled this message. It can no longer be opened.
+        <h1 className="text-2xl font-semibold">{gone.title}</h1>
+        <Alert variant="warning" title={gone.title}>
+          {gone.text(message.senderEmail)}
         </Alert>
-        <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
-          Back to the inbox
+        <Link href={message.isSender ? '/secure/sent' : '/secure/inbox'} className="text-sm font-medium text-brand-600 hover:underline">
+          {message.isSender ? 'Back to Sent' : 'Back to the inbox'}
         </Link>
       </div>
     );
@@ -89,6 +98,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
             canPrint={message.canPrint}
             isRecipient={!message.isSender}
             manyRecipients={message.recipients.length > 1}
+            canRecall={message.isSender && message.status === 'sent' && (await senderMayRecall(getDb(), message.orgId, user.email))}
           />
           <div className="flex flex-wrap gap-2">
             {message.restriction !== 'none' && (

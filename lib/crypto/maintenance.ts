@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { and, asc, eq, gt, isNotNull, max, ne, sql } from 'drizzle-orm';
+import { getDb, type Db } from '@/db/client';
+import { attachments, organisationKeys, secureMessages } from '@/db/schema';
+import { recordAuditEvent } from '@/lib/audit/record';
+import { destroyMessageContent } from '@/lib/messaging/destroy-content';
+import { chunksOf } from '@/lib/storage/chunks';
+import { BlobNotFoundError, blobStore, newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import { KEY_BYTES, clearKeyCache, createKeyVersion, currentKek, kekVersion, newUploadKey } from './keys';
+import { openDataKey, sealWithKek, unwrapDataKey, wrapDataKey, wrapFileKey } from './envelope';
+import { sealedSize, sealSegments } from './segments';
+
+/**
+ * Key maintenance, run by `npm run keys -- migrate | rotate` (scripts/keys.ts), and `migrate` also
+ * in the background at every start: both work in batches, each its own transaction, so the app
+ * goes on serving, and an interrupted run is resumed by running it again.
+ */
+
+export type Progress = (line: string) => void;
+
+// ---------------------------------------------------------------------------------------------
+// Migration: rows and files stored before encryption at rest.
+
+/** Plain messages and files left to seal. */
+export async function plainCounts(db: Db = getDb()): Promise<{ messages: number; files: number }> {
+  const [m] = await db.select({ n: sql<number>`count(*)::int` }).from(secureMessages).where(isNotNull(secureMessages.subject));
+  const [f] = await db.select({ n: sql<number>`count(*)::int` }).from(attachments).where(eq(attachments.sealed, false));
+  return { messages: m?.n ?? 0, files: f?.n ?? 0 };
+}
+
+/**
+ * Seals every plain message (a recalled one loses its content instead), a batch at a time, then
+ * every plain file: read from the store, written sealed under a new storage key, the row switched
+ * over in one transaction, the plain file removed after commit.
+ */
+export async function migratePlainContent(options: { batch?: number; progress?: Progress; store?: BlobStore } = {}): Promise<{ messages: number; files: number }> {
+  const db = getDb();
+  const batch = options.batch ?? 500;
+  const progress = options.progress ?? (() => {});
+  const store = options.store ?? blobStore();
+  const left = await plainCounts(db);
+  if (left.messages + left.files === 0) return { messages: 0, files: 0 };
+  progress(`Encrypting ${left.messages} stored messages and ${left.files} files …`);
+  const perOrg = new Map<string, { messages: number; files: number }>();
+  const count = (orgId: string, kind: 'messages' | 'files') => {
+    const c = perOrg.get(orgId) ?? { messages: 0, files: 0 };
+    c[kind] += 1;
+    perOrg.set(orgId, c);
+  };
+
+  let messages = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: secureMessages.id, orgId: secureMessages.orgId, status: secureMessages.status, subject: secureMessages.subject, bodyHtml: secureMessages.bodyHtml, bodyText: secureMessages.bodyText })
+        .from(secureMessages)
+        .where(isNotNull(secureMessages.subject))
+        .orderBy(asc(secureMessages.id))
+        .limit(batch)
+        .for('no key update', { skipLocked: true });
+      for (const row of rows) {
+        if (row.status === 'recalled') {
+          // Recalled before its content could be destroyed: it is now.
+          await destroyMessageContent(tx, row.id, 'recalled', new Date());
+        } else {
+          const kek = await currentKek(row.orgId, tx);
+          const sealed = sealWithKek(kek, row, { subject: row.subject ?? '', bodyHtml: row.bodyHtml ?? '', bodyText: row.bodyText ?? '' });
+          await tx
+            .update(secureMessages)
+            .set({ ...sealed, subject: null, bodyHtml: null, bodyText: null })
+            .where(eq(secureMessages.id, row.id));
+        }
+        count(row.orgId, 'messages');
+      }
+      return rows.length;
+    });
+    messages += done;
+    if (done > 0) progress(`  messages: ${messages} of ${left.messages}`);
+    if (done < batch) break;
+  }
+
+  let files = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const [file] = await db
+      .select({ id: attachments.id })
+      .from(attachments)
+      .where(and(eq(attachments.sealed, false), gt(attachments.id, after)))
+      .orderBy(asc(attachments.id))
+      .limit(1);
+    if (!file) break;
+    after = file.id;
+    const sealed = await sealPlainFile(file.id, store);
+    if (sealed) {
+      files += 1;
+      count(sealed.orgId ?? '', 'files');
+      if (files % 20 === 0 || files === left.files) progress(`  files: ${files} of ${left.files}`);
+    }
+  }
+
+  for (const [orgId, c] of perOrg) {
+    if (!orgId) continue;
+    await recordAuditEvent(db, {
+      orgId,
+      actor: { type: 'system' },
+      action: 'keys.migrated',
+      summary: `Encrypted ${c.messages} stored secure messages and ${c.files} files (written before encryption at rest)`,
+      metadata: c,
+    });
+  }
+  progress(`Encrypted ${messages} messages and ${files} files.`);
+  return { messages, files };
+}
+
+/** Seals one plain file; null when another process got to it first, or its row is gone. */
+async function sealPlainFile(id: string, store: BlobStore): Promise<{ orgId: string | null } | null> {
+  const db = getDb();
+  const newKey = newStorageKey();
+  const result = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: attachments.id, storageKey: attachments.storageKey, sizeBytes: attachments.sizeBytes, messageId: attachments.messageId })
+      .from(attachments)
+      .where(and(eq(attachments.id, id), eq(attachments.sealed, false)))
+      .for('update', { skipLocked: true });
+    if (!row) return null;
+    const [message] = row.messageId
+      ? await tx
+          .select({ id: secureMessages.id, orgId: secureMessages.orgId, dataKey: secureMessages.dataKey, keyVersion: secureMessages.keyVersion, destroyed: secureMessages.contentDestroyedAt })
+          .from(secureMessages)
+          .where(eq(secureMessages.id, row.messageId))
+      : [];
+    const dataKey = message ? await openDataKey(message, tx) : null;
+    if (message && !dataKey) {
+      // Its message's content is destroyed (or not sealed yet: then the next run seals the file).
+      if (!message.destroyed) return null;
+      await tx.update(attachments).set({ sealed: true, fileKey: null, fileKeyWrap: null }).where(eq(attachments.id, row.id));
+      return { orgId: message.orgId, oldKey: row.storageKey };
+    }
+    const upload = message ? null : await newUploadKey(row.id);
+    const fileKey = upload ? upload.key : randomBytes(KEY_BYTES);
+    let source: Readable;
+    try {
+      source = await store.get(row.storageKey);
+    } catch (error) {
+      if (!(error instanceof BlobNotFoundError)) throw error;
+      return null;
+    }
+    let size = 0;
+    await store.put(
+      newKey,
+      Readable.from(sealSegments(chunksOf(source), fileKey, row.id, (chunk) => (size += chunk.byteLength))),
+      { maxBytes: sealedSize(row.sizeBytes) },
+    );
+    if (size !== row.sizeBytes) throw new Error(`Attachment ${row.id}: the stored file has ${size} bytes, its row says ${row.sizeBytes}.`);
+    await tx
+      .update(attachments)
+      .set({
+        storageKey: newKey,
+        sealed: true,
+        fileKey: message && dataKey ? wrapFileKey(dataKey, fileKey, message, row.id) : upload?.wrapped,
+        fileKeyWrap: message ? 'message' : upload?.wrap,
+      })
+      .where(eq(attachments.id, row.id));
+    return { orgId: message?.orgId ?? null, oldKey: row.storageKey };
+  }).catch(async (error: unknown) => {
+    await store.delete(newKey).catch(() => undefined);
+    throw error;
+  });
+  if (!result) {
+    await store.delete(newKey).catch(() => undefined);
+    return null;
+  }
+  await store.delete(result.oldKey);
+  return { orgId: result.orgId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotation.
+
+export type RotationResult = { organisations: number; rewrapped: number; retired: number; seconds: number };
+
+/**
+ * For each organisation: a new version of its key-encryption key (or, when a rotation was
+ * interrupted, the newest one again), every data key under an older version rewrapped under it in
+ * batches (keyset by id; the content is not touched), then every older version no data key uses
+ * any more retired. Audit events for each rotation and retirement.
+ */
+export async function rotateKeys(options: { batch?: number; progress?: Progress; orgId?: string } = {}): Promise<RotationResult> {
+  const db = getDb();
+  const batch = options.batch ?? 5000;
+  const progress = options.progress ?? (() => {});
+  const started = performance.now();
+  const orgs = await db
+    .select({ orgId: organisationKeys.orgId, latest: max(organisationKeys.version) })
+    .from(organisationKeys)
+    .where(and(eq(organisationKeys.kind, 'kek'), options.orgId ? eq(organisationKeys.orgId, options.orgId) : undefined))
+    .groupBy(organisationKeys.orgId);
+  let rewrapped = 0;
+  let retired = 0;
+  for (const org of orgs) {
+    const latest = org.latest ?? 1;
+    const [behind] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(secureMessages)
+      .where(and(eq(secureMessages.orgId, org.orgId), isNotNull(secureMessages.dataKey), ne(secureMessages.keyVersion, latest)));
+    let target = latest;
+    if ((behind?.n ?? 0) === 0) {
+      target = latest + 1;
+      await createKeyVersion(db, { orgId: org.orgId, kind: 'kek', version: target });
+    } else {
+      progress(`Organisation ${org.orgId}: resuming the rotation to version ${target} (${behind?.n} data keys left).`);
+    }
+    clearKeyCache();
+    const to = { version: target, key: await kekVersion(org.orgId, target) };
+    let count = 0;
+    // Twice: a message written meanwhile by a process that still had the old version cached is caught by the second pass.
+    for (let pass = 0; pass < 2; pass++) {
+      let after = '00000000-0000-0000-0000-000000000000';
+      for (;;) {
+        const rows = await db
+          .select({ id: secureMessages.id, dataKey: secureMessages.dataKey, keyVersion: secureMessages.keyVersion })
+          .from(secureMessages)
+          .where(and(eq(secureMessages.orgId, org.orgId), isNotNull(secureMessages.dataKey), ne(secureMessages.keyVersion, target), gt(secureMessages.id, after)))
+          .orderBy(asc(secureMessages.id))
+          .limit(batch);
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1].id;
+        const ids: string[] = [];
+        const keys: string[] = [];
+        const versions: number[] = [];
+        for (const row of rows) {
+          if (!row.dataKey || row.keyVersion === null) continue;
+          const ref = { id: row.id, orgId: org.orgId };
+          const from = await kekVersion(org.orgId, row.keyVersion);
+          ids.push(row.id);
+          keys.push(wrapDataKey(to.key, unwrapDataKey(from, row.dataKey, ref, row.keyVersion), ref, target).toString('hex'));
+          versions.push(row.keyVersion);
+        }
+        // Only where the row still has the key read: one destroyed (recall) or rotated meanwhile is left as it is.
+        const updated = await db.execute(sql`
+          update secure_messages m set data_key = v.k, key_version = ${target}
+          from (select unnest(${`{${ids.join(',')}}`}::uuid[]) as id, decode(unnest(${`{${keys.join(',')}}`}::text[]), 'hex') as k, unnest(${`{${versions.join(',')}}`}::int[]) as old) v
+          where m.id = v.id and m.key_version = v.old and m.data_key is not null`);
+        count += updated.count ?? ids.length;
+        progress(`  ${org.orgId}: ${count} data keys rewrapped under version ${target}`);
+      }
+    }
+    rewrapped += count;
+    await recordAuditEvent(db, {
+      orgId: org.orgId,
+      actor: { type: 'system' },
+      action: 'keys.rotated',
+      summary: `Rotated the key-encryption key to version ${target}: ${count} message keys rewrapped`,
+      metadata: { version: target, rewrapped: count },
+    });
+    const retiredNow = await db.execute<{ version: number }>(sql`
+      update organisation_keys k set retired_at = now()
+      where k.org_id = ${org.orgId} and k.kind = 'kek' and k.version < ${target} and k.retired_at is null
+        and not exists (select 1 from secure_messages m where m.org_id = k.org_id and m.key_version = k.version and m.data_key is not null)
+      returning k.version`);
+    for (const row of retiredNow) {
+      retired += 1;
+      await recordAuditEvent(db, {
+        orgId: org.orgId,
+        actor: { type: 'system' },
+        action: 'keys.retired',
+        summary: `Retired version ${row.version} of the key-encryption key: no message key uses it any more`,
+        metadata: { version: row.version },
+      });
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  progress(`Rotated ${orgs.length} organisations: ${rewrapped} data keys rewrapped (${Math.round(rewrapped / Math.max(seconds, 0.001))} per second), ${retired} old versions retired.`);
+  return { organisations: orgs.length, rewrapped, retired, seconds };
+}
