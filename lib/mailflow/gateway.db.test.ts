@@ -219,8 +219,9 @@ describe('policy outcomes', () => {
     const files = await getDb().select({ fileName: attachments.fileName }).from(attachments).where(eq(attachments.messageId, message.id));
     expect(files).toEqual([{ fileName: 'logo.png' }]);
     // Monitoring shows it with its policy and connector; the report counts it.
+    // Subject words in any order: "[secure] Lab results" of another test matches too.
     const monitored = await listMonitoredMessages(getDb(), org.orgId, { search: 'Results [SECURE]', limit: 10 });
-    expect(monitored.rows.map((m) => [m.policyName, m.connectorName])).toEqual([['Secure on request', 'Exchange relay']]);
+    expect(monitored.rows.filter((m) => m.id === message.id).map((m) => [m.policyName, m.connectorName])).toEqual([['Secure on request', 'Exchange relay']]);
     const today = new Date().toISOString().slice(0, 10);
     expect((await messagesPerDay(getDb(), org.orgId, { from: today, to: today })).totals.outbound).toBeGreaterThanOrEqual(2);
     const events = await getDb().select({ recipient: deliveryEvents.recipient, method: deliveryEvents.method, event: deliveryEvents.event }).from(deliveryEvents).where(and(eq(deliveryEvents.orgId, org.orgId), eq(deliveryEvents.source, 'gateway'))).orderBy(deliveryEvents.recipient);

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
+import { deleteSearchTokens } from './search-index';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
@@ -78,6 +79,8 @@ export async function recallMessage(input: { actor: AdminActor; messageId: strin
       .update(secureMessages)
       .set({ status: 'recalled' })
       .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
+    // Its words no longer find it, for anyone (its content is gone with its key).
+    await deleteSearchTokens(tx, message.id);
     await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'recalled', actor: actor.email, occurredAt: now });
     await recordAuditEvent(tx, {
       orgId: actor.orgId,
