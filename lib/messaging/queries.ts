@@ -189,9 +189,11 @@ export async function searchMessages(
   db: DbOrTx,
   viewer: SmsViewer,
   query: string,
-  options: { limit?: number; position?: MailboxPosition } = {},
+  /** `fewMatches`: the FEW_MATCHES threshold (tests take both ways with it). */
+  options: { limit?: number; position?: MailboxPosition; fewMatches?: number } = {},
 ): Promise<Paged<SearchResult>> {
   const limit = options.limit ?? 50;
+  const fewMatches = options.fewMatches ?? FEW_MATCHES;
   const text = query.trim().slice(0, 200);
   if (!text) return { items: [], older: null, newer: null };
   const keyset = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
@@ -209,13 +211,14 @@ export async function searchMessages(
   // messages match) would cost more to start than the queries take.
   return db.transaction(async (tx) => {
   await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-  const [{ n: matchCount }] = (await tx.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from (${matching}) x limit ${FEW_MATCHES + 1}) c`)) as unknown as { n: number }[];
-  const few = matchCount <= FEW_MATCHES;
-  // Few: the user's own among them. Many: the user's messages newest first, each tested.
+  const [{ n: matchCount }] = (await tx.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from (${matching}) x limit ${fewMatches + 1}) c`)) as unknown as { n: number }[];
+  const few = matchCount <= fewMatches;
+  // Few: the user's own among them. Many: the user's messages newest first, each tested (a
+  // scalar subquery: a semi-join would read every match before the first page).
   const matches = (id: SQL) =>
     few
       ? sql`${id} in (select id from few)`
-      : sql`(${content ? sql`exists (select 1 from message_search_tokens t where t.message_id = ${id} and ${content}) or ` : sql``}
+      : sql`(${content ? sql`coalesce((select true from message_search_tokens t where t.message_id = ${id} and ${content} limit 1), false) or ` : sql``}
           exists (select 1 from secure_messages s where s.id = ${id} and s.sender_id in (select id from people))
           or exists (select 1 from message_recipients rr where rr.message_id = ${id} and rr.user_id in (select id from people)))`;
   const inbox = mailboxKeyset(sql`r.sent_at`, sql`r.message_id`, options.position);
@@ -260,6 +263,6 @@ export async function searchMessages(
     mine: r.mine,
     hasAttachments: r.has_attachments,
   }));
-  return withoutLockedContent(tx, viewer, await page(found, { limit, position: options.position }, () => searchMessages(tx, viewer, query, { limit })));
+  return withoutLockedContent(tx, viewer, await page(found, { limit, position: options.position }, () => searchMessages(tx, viewer, query, { limit, fewMatches })));
   });
 }

@@ -27,7 +27,13 @@ async function portalUser(email: string) {
 type User = Awaited<ReturnType<typeof portalUser>>;
 
 const send = (sender: User, input: { to: string[]; subject: string; body: string }) => sendMessage({ ...sendMessageSchema.parse({ cc: [], ...input }), sender });
-const ids = async (user: User, q: string) => (await searchMessages(getDb(), user, q)).items.map((m) => m.id);
+/** The ids found, the same both ways: from the matches (few) and walking the user's messages (many). */
+const ids = async (user: User, q: string) => {
+  const few = (await searchMessages(getDb(), user, q)).items.map((m) => m.id);
+  const many = (await searchMessages(getDb(), user, q, { fewMatches: 0 })).items.map((m) => m.id);
+  expect(many).toEqual(few);
+  return few;
+};
 
 async function setup() {
   const org = await createTestOrg({ licenses: 10, licensed: 2 });
