@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <workload>]`: the SPEC §12 workloads on a dedicated database, with their
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
- * Workloads here: csv-import, recipient-search, inbox, delivery-search (in process), and
+ * Workloads here: csv-import, recipient-search, inbox, portal-search, delivery-search (in process), and
  * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app), and
  * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process),
  * and smtp (Postfix's smtp-source through the SMTP gateway to smtp-sink, in processes of their own).
@@ -17,13 +17,14 @@ import { startApp } from './app-server';
 import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
+import { portalSearchWorkload } from './portal-search';
 import { recipientSearchWorkload } from './recipient-search';
 import { smtpWorkload } from './smtp';
 import { invoicePdfWorkload } from './invoice-pdf';
 import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp'];
+const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp'];
 const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
@@ -34,8 +35,8 @@ const database = await benchDatabase();
 // A harness setting up the environment of the code it measures (then re-read through lib/env.ts).
 process.env.DATABASE_URL = database.url;
 process.env.JOBS_WORKERS = '0';
-// Messages are sealed under keys derived from the master key: a throwaway one for the bench's own database.
-process.env.SEALPOST_MASTER_KEY ??= randomBytes(32).toString('base64');
+// Messages are sealed, and indexed, under keys derived from the master key: a throwaway one for the bench's own database.
+if (!process.env.SEALPOST_MASTER_KEY && !process.env.KMS_KEY_ID) process.env.SEALPOST_MASTER_KEY = randomBytes(32).toString('base64');
 resetEnvCache();
 const rows: Measurement[] = [];
 try {
@@ -50,6 +51,10 @@ try {
   if (!only || only === 'inbox') {
     console.log('inbox: 100,000 messages for one reader …');
     rows.push(await inboxWorkload());
+  }
+  if (!only || only === 'portal-search') {
+    console.log('portal-search: 100,000 messages for one reader, subject, body and people …');
+    rows.push(...(await portalSearchWorkload()));
   }
   if (!only || only === 'delivery-search') {
     console.log('delivery-search: 2,000,000 delivery events, boolean queries over 30 days …');

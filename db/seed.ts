@@ -9,6 +9,7 @@ import { blobStore, newStorageKey } from '@/lib/storage/storage';
 import { hashPassword } from '@/lib/auth/passwords';
 import { addDays, addYears, toDay } from '@/lib/licensing/term';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
+import { indexMessage } from '@/lib/messaging/search-index';
 import { seedDeliveryEvents } from './seed-delivery';
 
 export const DEMO_PASSWORD = 'Sealpost-Demo-2026!';
@@ -314,6 +315,7 @@ async function seedMessages(db: Db, input: { orgId: string; securePolicyId: stri
     }
     const read = i > 3;
     await db.insert(messageRecipients).values({ messageId: message.id, userId: outbound ? pat.id : alice.id, kind: 'to', sentAt, readAt: read ? new Date(sentAt.getTime() + 3_600_000) : null });
+    await indexMessage(db, { messageId: message.id, orgId: input.orgId, subject, bodyText: text, partyIds: [alice.id, pat.id] });
     await db.insert(messageEvents).values([
       { messageId: message.id, orgId: input.orgId, kind: 'sent', actor: outbound ? 'alice@acme.example' : 'pat@partner.example', occurredAt: sentAt },
       { messageId: message.id, orgId: input.orgId, kind: 'notified', actor: outbound ? 'pat@partner.example' : 'alice@acme.example', occurredAt: sentAt },

@@ -200,6 +200,8 @@ async function main() {
   } finally {
     await sql.end({ timeout: 5 });
   }
+  // Messages written before the keyed search index get theirs while the app serves (resumable).
+  void buildSearchIndex(databaseUrl);
 
   if (mode === 'start' && buildIsStale()) {
     log('No up-to-date production build: running `next build` (a minute or two) …');
@@ -227,6 +229,21 @@ async function main() {
   await startMailGateway();
   announce();
   await addServerClosers(shutdown, close);
+}
+
+/** The keyed search index of messages that have none (after an upgrade), on a connection of its own; progress logged. */
+async function buildSearchIndex(url: string) {
+  const { createDb } = await import('@/db/client');
+  const { reindexMessages } = await import('@/lib/messaging/search-index');
+  const { sql, db } = createDb(url, 1);
+  try {
+    const done = await reindexMessages(db, { batchSize: 500, onProgress: (indexed, remaining) => remaining > 0 && log(`Search index: ${indexed} messages indexed, ${remaining} to go …`) });
+    if (done > 0) log(`Search index built for ${done} messages.`);
+  } catch (error) {
+    log(`Search index not built (run \`npm run search-index -- reindex\`): ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }
 
 main().catch(async (error: unknown) => {

@@ -9,3 +9,4 @@ export * from './messaging';
 export * from './mailflow';
 export * from './identity';
 export * from './keys';
+export * from './search';

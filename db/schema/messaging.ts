@@ -1,15 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 import { policies } from './policies';
 import { mailConnectors } from './mailflow';
 import { bytea } from './types';
-
-const tsvector = customType<{ data: string }>({
-  dataType() {
-    return 'tsvector';
-  },
-});
 
 export type PortalPreferences = {
   dateFormat: 'd MMM yyyy' | 'dd/MM/yyyy' | 'MM/dd/yyyy' | 'yyyy-MM-dd';
@@ -91,14 +85,10 @@ export const secureMessages = pgTable(
     inReplyTo: uuid('in_reply_to'),
     /** Set when the message came through the SMTP gateway: the organisation's connector that relayed it. */
     connectorId: uuid('connector_id').references(() => mailConnectors.id, { onDelete: 'set null' }),
-    search: tsvector('search').generatedAlwaysAs(
-      (): ReturnType<typeof sql> => sql`to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(body_text, ''))`,
-    ),
   },
   (t) => [
     index('secure_messages_org_sent_idx').on(t.orgId, t.sentAt, t.id),
     index('secure_messages_sender_sent_idx').on(t.senderId, t.sentAt, t.id),
-    index('secure_messages_search_idx').using('gin', t.search),
     // What `keys migrate` still has to seal, and what `keys rotate` still has to rewrap.
     index('secure_messages_plain_idx').on(t.id).where(sql`${t.subject} is not null`),
     index('secure_messages_key_version_idx').on(t.orgId, t.keyVersion).where(sql`${t.dataKey} is not null`),

@@ -224,7 +224,8 @@ describe('policy outcomes', () => {
     const files = await getDb().select({ fileName: attachments.fileName }).from(attachments).where(eq(attachments.messageId, message.id));
     expect(files).toEqual([{ fileName: 'logo.png' }]);
     // Monitoring shows it with its policy and connector; the report counts it.
-    const monitored = await listMonitoredMessages(getDb(), org.orgId, { search: 'sam@partner.example', limit: 10 });
+    // Subject words in any order: "[secure] Lab results" of another test matches too; subjects read back opened.
+    const monitored = await listMonitoredMessages(getDb(), org.orgId, { search: 'Results [SECURE]', limit: 10 });
     expect(monitored.rows.filter((m) => m.id === message.id).map((m) => [m.subject, m.policyName, m.connectorName])).toEqual([['Results [SECURE]', 'Secure on request', 'Exchange relay']]);
     const today = new Date().toISOString().slice(0, 10);
     expect((await messagesPerDay(getDb(), org.orgId, { from: today, to: today })).totals.outbound).toBeGreaterThanOrEqual(2);

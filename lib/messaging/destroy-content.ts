@@ -4,6 +4,7 @@ import { attachments, organisations, secureMessages } from '@/db/schema';
 import { recordAuditEvent, type AuditActor } from '@/lib/audit/record';
 import { errorFields, log } from '@/lib/log';
 import { blobStore, type BlobStore } from '@/lib/storage/storage';
+import { deleteSearchTokens } from './search-index';
 
 /**
  * Key destruction (SPEC §8): a recalled message, one deleted by every party, and one past its
@@ -32,6 +33,8 @@ export async function destroyMessageContent(tx: Tx, messageId: string, reason: D
     .where(and(eq(secureMessages.id, messageId), isNull(secureMessages.contentDestroyedAt)))
     .returning({ id: secureMessages.id });
   if (!destroyed) return null;
+  // Its words no longer find it, for anyone: the content they point at is gone with its key.
+  await deleteSearchTokens(tx, messageId);
   const files = await tx.update(attachments).set({ fileKey: null }).where(eq(attachments.messageId, messageId)).returning({ storageKey: attachments.storageKey });
   return files.map((f) => f.storageKey);
 }

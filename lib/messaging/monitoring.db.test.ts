@@ -9,6 +9,7 @@ import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, 
 import { extendMessageExpiry, recallMessage } from './recall-message';
 import { messagesPerDay, parseReportRange } from './reports';
 import { formatDateTime } from '@/lib/format';
+import { indexMessage } from './search-index';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-15T12:00:00.000Z');
@@ -55,6 +56,10 @@ async function insertMessage(orgId: string, spec: MessageSpec) {
     { messageId: message.id, orgId, kind: 'sent', actor: 'sender', occurredAt: spec.sentAt },
     { messageId: message.id, orgId, kind: 'notified', actor: 'recipient', occurredAt: new Date(spec.sentAt.getTime() + 1000) },
   ]);
+  // The keyed search index, as sending builds it (a recalled message has none).
+  if (spec.status !== 'recalled') {
+    await indexMessage(db, { messageId: message.id, orgId, subject: spec.subject, bodyText: 'Hello', partyIds: [spec.sender, ...spec.to.map((r) => r.id)] });
+  }
   return message.id;
 }
 
@@ -166,17 +171,20 @@ describe('listMonitoredMessages', () => {
     expect(await subjects(org.orgId, ['sent', 'read', 'recalled', 'extended'])).toHaveLength(5);
   });
 
-  it('searches subject, sender and recipients, treating %, _ and \\ literally', async () => {
+  it('searches subject words (by their beginning, through the keyed index), sender and recipients, treating %, _ and \\ literally in addresses', async () => {
     const org = await monitoredOrg();
     expect(await subjects(org.orgId, [], 'lab RESULTS')).toEqual(['Lab results', 'Re: Lab results']);
+    expect(await subjects(org.orgId, [], 'res la')).toEqual(['Lab results', 'Re: Lab results']);
     // Sender: only the inbound message is from pat; recipients: pat received the other four.
     expect(await subjects(org.orgId, [], `sam_${org.tag}`)).toEqual(['Discharge 100% done']);
     expect(await subjects(org.orgId, [], `alice-${org.tag}`)).toHaveLength(5);
     expect(await subjects(org.orgId, [], '100%')).toEqual(['Discharge 100% done']);
-    // "_" would match any character and "%" anything if they were not escaped.
+    // "_" would match any character and "%" anything in an address if they were not escaped.
     expect(await subjects(org.orgId, [], 'sam_')).toEqual(['Discharge 100% done']);
-    expect(await subjects(org.orgId, [], 'Lab_results')).toEqual([]);
-    expect(await subjects(org.orgId, [], '%')).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, [], 'sam%')).toEqual([]);
+    // Subjects are searched by their words: punctuation separates them, as in the portal.
+    expect(await subjects(org.orgId, [], 'Lab_results')).toEqual(['Lab results', 'Re: Lab results']);
+    expect(await subjects(org.orgId, [], '%')).toEqual([]);
     expect(await subjects(org.orgId, [], '\\')).toEqual([]);
     expect(await subjects(org.orgId, ['read'], 'lab')).toEqual(['Re: Lab results']);
   });

@@ -6,6 +6,7 @@ import { keysetPage } from '@/lib/keyset';
 import { likePattern } from '@/lib/like';
 import { isUuid } from '@/lib/ids';
 import { subjectColumns, withSubjects } from './content';
+import { orgSearchKey, plainSearchWords, subjectCondition } from './search-index';
 
 /**
  * Secure-message monitoring for administrators (SPEC §9): every message of the organisation, its
@@ -127,7 +128,7 @@ const summaryColumns = {
   readCount: sql<number>`(select count(*)::int from message_recipients r where r.message_id = ${secureMessages.id} and r.read_at is not null)`,
 };
 
-function filterConditions(orgId: string, filters: MonitorFilters): SQL[] {
+function filterConditions(orgId: string, filters: MonitorFilters, searchKey: Buffer | null): SQL[] {
   const conditions: SQL[] = [eq(secureMessages.orgId, orgId)];
   const statuses = [...new Set(filters.statuses ?? [])];
   // All four statuses together are every message: no condition needed.
@@ -140,10 +141,10 @@ function filterConditions(orgId: string, filters: MonitorFilters): SQL[] {
   const search = filters.search?.trim();
   if (search) {
     const pattern = likePattern(search.slice(0, MAX_SEARCH_LENGTH));
-    // The subject column is plain only for rows not yet sealed (`npm run keys -- migrate`); a sealed
-    // subject is found through the keyed search index.
+    // The subject through the keyed index (lib/messaging/search-index.ts): its words by their beginning.
+    const subject = searchKey ? subjectCondition(searchKey, plainSearchWords(search.slice(0, MAX_SEARCH_LENGTH))) : null;
     conditions.push(sql`(
-      ${secureMessages.subject} ilike ${pattern}
+      ${subject ? sql`${secureMessages.id} in (select t.message_id from message_search_tokens t where t.org_id = ${orgId}::uuid and ${subject})` : sql`false`}
       or ${portalUsers.email} ilike ${pattern}
       or exists (
         select 1 from message_recipients r join portal_users u on u.id = r.user_id
@@ -182,7 +183,7 @@ export async function listMonitoredMessages(
     .from(secureMessages)
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
     .leftJoin(policies, and(eq(policies.id, secureMessages.policyId), eq(policies.orgId, secureMessages.orgId)))
-    .where(and(...filterConditions(orgId, options)))
+    .where(and(...filterConditions(orgId, options, options.search?.trim() ? await orgSearchKey(db, orgId) : null)))
     .orderBy(...(options.before?.newer ? [asc(secureMessages.sentAt), asc(secureMessages.id)] : [desc(secureMessages.sentAt), desc(secureMessages.id)]))
     .limit(limit + 1);
   const page = keysetPage(found, limit, options.before?.newer ? 'newer' : 'older', options.before !== undefined);

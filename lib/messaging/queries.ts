@@ -6,6 +6,7 @@ import { keysetPage, type PageDirection } from '@/lib/keyset';
 import { likePattern } from '@/lib/like';
 import { smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
 import { subjectColumns, withSubjects, type Opened, type SubjectRow } from './content';
+import { orgSearchKey, parseSearch, partyOrgIds, planCondition } from './search-index';
 
 export const INBOX_DAYS = 60;
 export type MailboxCursor = { sentAt: string; id: string };
@@ -157,60 +158,103 @@ export async function listMessageAttachments(db: DbOrTx, messageId: string) {
 }
 
 /**
- * The words of a plain query as a prefix query (`invoi` finds "invoice", as search-as-you-type
- * does): every word must begin a word of the message. Null for a query written with the search
- * syntax (quotes, `or`, `-word`), which is read as written.
+ * When a query's subject, body and people matches number at most this many (in all of the
+ * database), the page is found from them; past it, by walking the user's messages newest first
+ * until the page is full (then matches are common, so the walk is short).
  */
-export function prefixQuery(text: string): string | null {
-  if (/["]|(^|\s)-|\sor\s/i.test(text)) return null;
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu);
-  return words ? words.slice(0, 20).map((word) => `${word}:*`).join(' & ') : null;
+const FEW_MATCHES = 5_000;
+
+/**
+ * The condition on a row `t` of message_search_tokens that its message's subject or body match a
+ * portal query, through the keyed index (lib/messaging/search-index.ts); null when nothing can match.
+ * The query's tokens are computed under the search key of each organisation the user has
+ * messages with — except those asking this session for their SMS step, whose subjects and bodies
+ * are not searched (a match would tell what they say).
+ */
+async function contentMatches(db: DbOrTx, viewer: SmsViewer, text: string): Promise<SQL | null> {
+  const plan = parseSearch(text);
+  if (plan.length === 0) return null;
+  const [orgIds, locked] = await Promise.all([partyOrgIds(db, viewer.id), smsLockedOrgs(db, viewer)]);
+  const searchable = orgIds.filter((id) => !locked.has(id));
+  const conditions: SQL[] = [];
+  for (const orgId of searchable) {
+    const condition = planCondition(await orgSearchKey(db, orgId), plan);
+    if (condition) conditions.push(sql`(t.org_id = ${orgId}::uuid and ${condition})`);
+  }
+  if (conditions.length === 0) return null;
+  return sql`(${sql.join(conditions, sql` or `)})`;
 }
 
 /**
- * Search across all dates over subject, body (full-text, words by their beginning), sender and
- * recipients (contains), in the messages the user sent or received (and did not delete; a recalled
- * message is found by its sender only). Newest first, `limit` to a page, paged both ways like
- * Inbox and Sent. The subject and body of messages whose organisation asks this session for its
- * SMS step are not searched (a match would tell what they say): those are found by sender and
- * recipients only, and listed without their subject.
+ * Search across all dates over subject, body (words by their beginning, through the keyed index),
+ * sender and recipients (contains), in the messages the user sent or received (and did not delete;
+ * a recalled message is found by its sender only, by people: its words are gone with its key).
+ * Newest first, `limit` to a page, paged both ways like Inbox and Sent. The subject and body of
+ * messages whose organisation asks this session for its SMS step are not searched: those are found
+ * by sender and recipients only, and listed without their subject.
  */
 export async function searchMessages(
   db: DbOrTx,
   viewer: SmsViewer,
   query: string,
-  options: { limit?: number; position?: MailboxPosition } = {},
+  /** `fewMatches`: the FEW_MATCHES threshold (tests take both ways with it). */
+  options: { limit?: number; position?: MailboxPosition; fewMatches?: number } = {},
 ): Promise<Paged<SearchResult>> {
   const limit = options.limit ?? 50;
+  const fewMatches = options.fewMatches ?? FEW_MATCHES;
   const text = query.trim().slice(0, 200);
   if (!text) return { items: [], older: null, newer: null };
   const keyset = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
   const like = likePattern(text);
-  const prefix = prefixQuery(text);
   const userId = viewer.id;
-  const lockedOrgIds = [...(await smsLockedOrgs(db, viewer)).keys()];
-  const contentSearchable = lockedOrgIds.length > 0 ? sql`m.org_id not in (${sql.join(lockedOrgIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`true`;
-  const rows = await db.execute<{ id: string; org_id: string; subject: string | null; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
-    with visible as (
-      -- A recalled message is gone for its recipients: its words must not find it (nor say it had them).
-      select m.id, r.read_at, false as mine from secure_messages m
-        join message_recipients r on r.message_id = m.id and r.user_id = ${userId} and r.deleted_at is null
-        where m.status <> 'recalled'
+  const content = await contentMatches(db, viewer, text);
+  const people = sql`select p.id from portal_users p where p.email ilike ${like} or p.display_name ilike ${like}`;
+  // Every message matching, in all of the database: by its words, its sender, its recipients.
+  const matching = sql`
+    ${content ? sql`select t.message_id as id from message_search_tokens t where ${content} union all` : sql``}
+    select s.id from secure_messages s where s.sender_id in (${people})
+    union all
+    select rr.message_id from message_recipients rr where rr.user_id in (${people})`;
+  // Two small queries: PostgreSQL's parallel workers (planned from rough estimates of how many
+  // messages match) would cost more to start than the queries take.
+  return db.transaction(async (tx) => {
+  await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+  const [{ n: matchCount }] = (await tx.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from (${matching}) x limit ${fewMatches + 1}) c`)) as unknown as { n: number }[];
+  const few = matchCount <= fewMatches;
+  // Few: the user's own among them. Many: the user's messages newest first, each tested (a
+  // scalar subquery: a semi-join would read every match before the first page).
+  const matches = (id: SQL) =>
+    few
+      ? sql`${id} in (select id from few)`
+      : sql`(${content ? sql`coalesce((select true from message_search_tokens t where t.message_id = ${id} and ${content} limit 1), false) or ` : sql``}
+          exists (select 1 from secure_messages s where s.id = ${id} and s.sender_id in (select id from people))
+          or exists (select 1 from message_recipients rr where rr.message_id = ${id} and rr.user_id in (select id from people)))`;
+  const inbox = mailboxKeyset(sql`r.sent_at`, sql`r.message_id`, options.position);
+  const sent = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
+  const rows = await tx.execute<{ id: string; org_id: string; subject: string | null; data_key: Buffer | null; key_version: number | null; subject_sealed: Buffer | null; content_destroyed_at: Date | string | null; content_destroyed_reason: 'recalled' | 'deleted' | 'expired' | null; sent_at: Date; expires_at: Date | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | null; mine: boolean; has_attachments: boolean }>(sql`
+    with people as materialized (${people}),
+    few as materialized (${few ? matching : sql`select null::uuid as id where false`}),
+    visible as (
+      (-- A recalled message is gone for its recipients: nothing must find it (nor say it matched).
+      select r.message_id as id, r.sent_at, r.read_at, false as mine from message_recipients r
+        join secure_messages m on m.id = r.message_id
+        where r.user_id = ${userId} and r.deleted_at is null and m.status <> 'recalled'
+          and ${matches(sql`r.message_id`)} ${inbox.where ? sql`and ${inbox.where}` : sql``}
+        order by ${sql.join(inbox.orderBy, sql`, `)}
+        limit ${limit + 1})
       union all
-      select m.id, null, true from secure_messages m
-        left join message_sender_state s on s.message_id = m.id
-        where m.sender_id = ${userId} and s.deleted_at is null
+      (select m.id, m.sent_at, null, true from secure_messages m
+        left join message_sender_state ss on ss.message_id = m.id
+        where m.sender_id = ${userId} and ss.deleted_at is null
+          and ${matches(sql`m.id`)} ${sent.where ? sql`and ${sent.where}` : sql``}
+        order by ${sql.join(sent.orderBy, sql`, `)}
+        limit ${limit + 1})
     )
     select m.id, m.org_id, m.subject, m.data_key, m.key_version, m.subject_sealed, m.content_destroyed_at, m.content_destroyed_reason, m.sent_at, m.expires_at, m.status, m.restriction, u.email as sender_email, u.display_name as sender_name, v.read_at, v.mine,
       exists (select 1 from attachments a where a.message_id = m.id) as has_attachments
     from visible v
     join secure_messages m on m.id = v.id
     join portal_users u on u.id = m.sender_id
-    where ((${contentSearchable} and (m.search @@ websearch_to_tsquery('simple', ${text})
-         or (${prefix}::text is not null and m.search @@ to_tsquery('simple', ${prefix}))))
-       or u.email ilike ${like} or u.display_name ilike ${like}
-       or exists (select 1 from message_recipients rr join portal_users ru on ru.id = rr.user_id where rr.message_id = m.id and (ru.email ilike ${like} or ru.display_name ilike ${like})))
-      ${keyset.where ? sql`and ${keyset.where}` : sql``}
     order by ${sql.join(keyset.orderBy, sql`, `)}
     limit ${limit + 1}`);
   const found: (Omit<SearchResult, 'locked' | 'subject'> & SubjectRow)[] = (rows as unknown as { id: string; org_id: string; subject: string | null; data_key: Buffer | null; key_version: number | null; subject_sealed: Buffer | null; content_destroyed_at: Date | string | null; content_destroyed_reason: 'recalled' | 'deleted' | 'expired' | null; sent_at: Date | string; expires_at: Date | string | null; status: 'sent' | 'recalled'; restriction: 'none' | 'no_print' | 'no_print_no_reply'; sender_email: string; sender_name: string; read_at: Date | string | null; mine: boolean; has_attachments: boolean }[]).map((r) => ({
@@ -233,5 +277,6 @@ export async function searchMessages(
     hasAttachments: r.has_attachments,
   }));
   const cut = page(found, { limit, position: options.position });
-  return cut ? withoutLockedContent(db, viewer, cut) : searchMessages(db, viewer, query, { limit });
+  return cut ? withoutLockedContent(tx, viewer, cut) : searchMessages(tx, viewer, query, { limit, fewMatches });
+  });
 }

@@ -16,6 +16,7 @@ import { SMS_STEP_REQUIRED, type SmsViewer } from '@/lib/portal/two-factor';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { bindAttachmentKeys, newMessageSeal } from './content';
 import { openMessage } from './open-message';
+import { indexMessage } from './search-index';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
 import { senderGroupNames } from '@/lib/policies/queries';
@@ -105,8 +106,8 @@ export type SecureMessageDraft = {
 /**
  * Creates a secure message in the caller's transaction: the message, the sender's copy, its
  * attachments, its log, the organisation's recipient accounts, and for each recipient a portal
- * account (pending when new) and a notification with a unique link. The one path for portal
- * compose and the SMTP gateway.
+ * account (pending when new) and a notification with a unique link, and its keyed search index.
+ * The one path for portal compose and the SMTP gateway.
  */
 export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Promise<{ id: string; recipients: { email: string; userId: string }[] }> {
   const { orgId, now } = draft;
@@ -148,6 +149,8 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
     created.push({ email, userId: user.id });
   }
+  // The keyed search index (no plain word stored), in the same transaction as the message.
+  await indexMessage(tx, { messageId: message.id, orgId, subject: draft.subject, bodyText: draft.bodyText, partyIds: [draft.sender.id, ...created.map((c) => c.userId)] });
   return { id: message.id, recipients: created };
 }
 

@@ -13,8 +13,8 @@ import { checkLicensedAddress, parseLicensedEmailCsv } from '@/lib/licensing/csv
 import { parseListParams } from '@/lib/licensing/list-params';
 import { contentDisposition, safeFileName } from '@/lib/messaging/attachments';
 import { parseMonitorParams } from '@/lib/messaging/monitoring';
-import { prefixQuery } from '@/lib/messaging/queries';
 import { htmlToText, quoteForReply, sanitizeMessageHtml, textToHtml } from '@/lib/messaging/sanitize';
+import { messageTokens, parseSearch } from '@/lib/messaging/search-index';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { trimEndMatching } from '@/lib/trim';
 
@@ -160,11 +160,16 @@ describe('attachment file names (the X-File-Name header)', () => {
   ]);
 });
 
+const SEARCH_KEY = Buffer.alloc(32, 7);
+
 describe('searches', () => {
   runCases([
-    ['portal search: words', (n) => fill('', 'ab ', '', n), prefixQuery],
-    ['portal search: search syntax', (n) => fill('', ' or -', '"', n), prefixQuery],
-    ['portal search: separators only', (n) => fill('', '.-_', '', n), prefixQuery],
+    ['portal search: words', (n) => fill('', 'ab ', '', n), parseSearch],
+    ['portal search: search syntax', (n) => fill('', ' or -', '"', n), parseSearch],
+    ['portal search: unclosed quotes', (n) => fill('', '-"a ', '', n), parseSearch],
+    ['portal search: separators only', (n) => fill('', '.-_', '', n), parseSearch],
+    ['search index: a body of distinct words', (n) => Array.from({ length: n / 4 }, (_, i) => `w${(i * 7919).toString(36)}`).join(' ').slice(0, n), (bodyText) => messageTokens(SEARCH_KEY, { subject: '', bodyText })],
+    ['search index: one long word', (n) => fill('', 'a', '', n), (bodyText) => messageTokens(SEARCH_KEY, { subject: bodyText, bodyText })],
     ['LIKE patterns', (n) => fill('', '%_\\', '', n), likePattern],
     ['delivery-event query language', (n) => fill('', 'from:"a\\" ', '', n), parseQuery],
     ['delivery-event query language: parentheses', (n) => fill('', '(', '', n), parseQuery],
