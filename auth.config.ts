@@ -53,6 +53,8 @@ export const authConfig = {
         // only (an organisation's SMS step, lib/portal/two-factor.ts) is keyed by it.
         token.sid = crypto.randomUUID();
         token.sia = Math.floor(Date.now() / 1000);
+        // How this sign-in was made (RFC 8176), where the provider says (passkeys, lib/auth/passkeys.ts).
+        if (user.amr) token.amr = user.amr;
         return token;
       }
       // Refreshing (a poll of /api/auth/session) never extends a session past its absolute

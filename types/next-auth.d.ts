@@ -4,6 +4,8 @@ declare module 'next-auth' {
   interface User {
     kind: 'administrator' | 'portal_user';
     sessionVersion: number;
+    /** How the sign-in was made (RFC 8176 `amr`), when the provider says. */
+    amr?: string[];
   }
   interface Session extends DefaultSession {
     account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number; sessionId: string };
@@ -18,5 +20,7 @@ declare module '@auth/core/jwt' {
     sid?: string;
     /** Signed in at (seconds since the epoch): set once, kept through refreshes (auth.config.ts). */
     sia?: number;
+    /** How this sign-in was made (RFC 8176 `amr`: e.g. ['hwk', 'user', 'mfa'] for a passkey), set once at sign-in. */
+    amr?: string[];
   }
 }

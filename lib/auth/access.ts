@@ -33,6 +33,12 @@ export const actionAccess = {
   signInAction: PUBLIC,
   /** Public: the challenge cookie left by a correct password is what it continues. */
   verifySecondFactorAction: PUBLIC,
+  /** Public: the challenge cookie left by a correct password is what it continues. */
+  secondFactorPasskeyOptionsAction: PUBLIC,
+  verifySecondFactorPasskeyAction: PUBLIC,
+  /** Public: a password-less sign-in; the passkey's signature is what authorizes it. */
+  passkeySignInOptionsAction: PUBLIC,
+  passkeySignInAction: PUBLIC,
   signInMethodAction: PUBLIC,
   startDomainSignInAction: PUBLIC,
   portalSignInMethodAction: PUBLIC,
@@ -47,6 +53,10 @@ export const actionAccess = {
   signOutAction: admin('account.manage', { allowPendingPasswordChange: true, allowPendingEnrolment: true }),
   confirmTotpAction: admin('account.manage', { allowPendingEnrolment: true }),
   regenerateRecoveryCodesAction: admin('account.manage'),
+  passkeyRegistrationOptionsAction: admin('account.manage', { allowPendingEnrolment: true }),
+  addPasskeyAction: admin('account.manage', { allowPendingEnrolment: true }),
+  renamePasskeyAction: admin('account.manage'),
+  removePasskeyAction: admin('account.manage'),
   saveTwoFactorRequirementAction: admin('settings.manage'),
   addAdministratorAction: admin('administrators.manage'),
   updateAdministratorAction: admin('administrators.manage'),
