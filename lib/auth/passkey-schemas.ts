@@ -50,7 +50,8 @@ export const authenticationResponseSchema = z.object({
   response: z.object({
     clientDataJSON: base64url(8192).min(1),
     authenticatorData: base64url(65536).min(1),
-    signature: base64url(2048).min(1),
+    // ML-DSA (post-quantum) signatures run to several kilobytes.
+    signature: base64url(16384).min(1),
     userHandle: base64url(256).optional(),
   }),
 });
