@@ -54,6 +54,8 @@ export const authConfig = {
         // An administrator's sign-in brings its own (lib/auth/amr.ts records how it authenticated under it).
         token.sid = user.sessionId ?? crypto.randomUUID();
         token.sia = Math.floor(Date.now() / 1000);
+        // How this sign-in was made (RFC 8176), where the provider says (passkeys, lib/auth/passkeys.ts).
+        if (user.amr) token.amr = user.amr;
         return token;
       }
       // Refreshing (a poll of /api/auth/session) never extends a session past its absolute

@@ -2,11 +2,13 @@ import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { authConfig } from './auth.config';
-import { recordAuthentication } from '@/lib/auth/amr';
+import { isAuthMethod, recordAuthentication } from '@/lib/auth/amr';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { secureCookies } from '@/lib/auth/session-cookie';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
 import { completeSecondFactor, SIGN_IN_AGAIN_FOR_CODE, startSecondFactor } from '@/lib/auth/two-factor';
+import { passkeyCredentials } from '@/lib/auth/passkey-schemas';
+import { completeSecondFactorWithPasskey, PASSKEY_REFUSED, signInWithPasskey } from '@/lib/auth/passkeys';
 import { signInPortalUser } from '@/lib/portal/accounts';
 import { redeemDomainSignIn, SIGN_IN_AGAIN } from '@/lib/domain-sign-in/domain-sign-in';
 import { env } from '@/lib/env';
@@ -79,6 +81,44 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           const admin = await completeSecondFactor({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
           const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr);
           return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      // Password-less: a passkey that verified its user (lib/auth/passkeys.ts). The session
+      // records how (`amr`).
+      id: 'passkey',
+      credentials: { challengeId: {}, response: {} },
+      async authorize(raw, request) {
+        const parsed = passkeyCredentials.safeParse(raw);
+        if (!parsed.success) throw new SignInRefused(PASSKEY_REFUSED);
+        try {
+          const admin = await signInWithPasskey({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
+          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr.filter(isAuthMethod));
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId, amr: admin.amr };
+        } catch (e) {
+          if (isAppError(e)) throw new SignInRefused(e.message);
+          throw e;
+        }
+      },
+    }),
+    Credentials({
+      // The second step with a passkey instead of a code: the challenge left by the password step
+      // and the passkey's answer to its own challenge.
+      id: 'second-factor-passkey',
+      credentials: { challengeId: {}, ticket: {}, passkeyChallengeId: {}, response: {} },
+      async authorize(raw, request) {
+        const parsed = passkeyCredentials
+          .extend({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/), passkeyChallengeId: uuidSchema() })
+          .safeParse(raw);
+        if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN_FOR_CODE);
+        try {
+          const admin = await completeSecondFactorWithPasskey({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
+          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr.filter(isAuthMethod));
+          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId, amr: admin.amr };
         } catch (e) {
           if (isAppError(e)) throw new SignInRefused(e.message);
           throw e;

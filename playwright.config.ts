@@ -4,7 +4,12 @@ import { defineConfig, devices } from '@playwright/test';
 import { E2E_LOG_FILE, E2E_METRICS_TOKEN } from './e2e/run-files';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+/**
+ * `localhost`, not 127.0.0.1: browsers refuse WebAuthn (passkeys) on an IP address, and APP_URL's
+ * host is the passkeys' relying party. The server still listens on 127.0.0.1 (HOST below), which
+ * localhost resolves to.
+ */
+const baseURL = `http://localhost:${port}`;
 /** SMTP_PORT, or the web port + 100 (3100 → 3200). */
 const smtpPort = Number(process.env.SMTP_PORT ?? port + 100);
 
@@ -48,7 +53,7 @@ export default defineConfig({
   ],
   webServer: {
     command: 'npx tsx scripts/start.ts start',
-    url: `${baseURL}/api/health`,
+    url: `http://127.0.0.1:${port}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
     // Its log lines go to E2E_LOG_FILE (reports/e2e-server.log), read by e2e/zz-logs.spec.ts; here they would bury the test report.

@@ -18,7 +18,7 @@ test.describe('administrator sign-in', () => {
     await page.goto('/events?category=sign-in');
     await expect(page).toHaveURL(`/login?callbackUrl=${encodeURIComponent('/events?category=sign-in')}`);
     await enterEmailAndPassword(page, 'viewer@acme.example', DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page).toHaveURL('/events?category=sign-in');
     await expect(page.getByLabel('Type', { exact: true })).toHaveValue('sign-in');
   });

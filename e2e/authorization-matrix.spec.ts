@@ -32,10 +32,17 @@ const principals: Principal[] = [
 
 type Ids = { acmeManagerId: string; acmeViewerId: string; acmeLicensedEmailId: string; acmeOrderId: string; acmeInvoiceId: string; acmeMessageId: string; acmeRecipientId: string; acmeSuppressionId: string };
 
+/** A well-formed passkey answer that no passkey signed. */
+const matrixAssertion = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' } };
+
 /** A valid input per action, aimed at Acme's data: what a refused caller would try. */
 const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   signInAction: () => ({ email: 'owner@acme.example', password: 'wrong-password' }),
   verifySecondFactorAction: () => ({ code: '000000' }),
+  secondFactorPasskeyOptionsAction: () => ({}),
+  verifySecondFactorPasskeyAction: () => ({ challengeId: '00000000-0000-4000-8000-000000000000', response: matrixAssertion }),
+  passkeySignInOptionsAction: () => ({}),
+  passkeySignInAction: () => ({ challengeId: '00000000-0000-4000-8000-000000000000', response: matrixAssertion }),
   signInMethodAction: () => ({ email: 'owner@acme.example' }),
   startDomainSignInAction: () => ({ email: 'owner@acme.example' }),
   portalSignInMethodAction: () => ({ email: 'alice@acme.example' }),
@@ -52,6 +59,14 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   confirmStepUpAction: () => ({ password: 'wrong-password' }),
   resetTwoFactorAction: (ids) => ({ id: ids.acmeManagerId }),
   regenerateRecoveryCodesAction: () => ({}),
+  passkeyRegistrationOptionsAction: () => ({}),
+  addPasskeyAction: () => ({
+    challengeId: '00000000-0000-4000-8000-000000000000',
+    name: 'Intruder key',
+    response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' } },
+  }),
+  renamePasskeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000', name: 'Renamed by intruder' }),
+  removePasskeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
   // Turning the requirement off is what an intruder would try (and a no-op for the demo data).
   saveTwoFactorRequirementAction: () => ({ required: false }),
   addAdministratorAction: () => ({

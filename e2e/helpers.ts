@@ -15,7 +15,7 @@ export async function enterEmailAndPassword(page: Page, email: string, password:
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto('/login');
   await enterEmailAndPassword(page, email, password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // Wait until the sign-in is decided: we leave /login, or the form shows a refusal.
   // Leaving /login, or reaching its code step (a second factor).
   const left = page.waitForURL((url) => !url.pathname.startsWith('/login') || url.pathname === '/login/code', { timeout: 20_000 }).then(
@@ -36,7 +36,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 export async function signInToPortal(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto('/secure/login');
   await enterEmailAndPassword(page, email, password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await Promise.race([
     page.waitForURL((url) => !url.pathname.startsWith('/secure/login'), { timeout: 20_000 }).then(
       () => true,

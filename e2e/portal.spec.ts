@@ -72,7 +72,7 @@ test('alice sees her sent messages; an administrator session does not open the p
   await page.goto(messageUrl);
   await expect(page).toHaveURL(`/secure/login?callbackUrl=${encodeURIComponent(messageUrl)}`);
   await enterEmailAndPassword(page, 'alice@acme.example', DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(messageUrl);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject ?? '');
 });
@@ -189,7 +189,7 @@ test('a message to a first-time recipient: notification → create password → 
   await expect(sam.getByLabel('Email address')).toHaveValue(newcomer);
   await sam.getByRole('button', { name: 'Next' }).click();
   await sam.getByLabel('Password', { exact: true }).fill('Meadow-Copper-Signal-6');
-  await sam.getByRole('button', { name: 'Sign in' }).click();
+  await sam.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(sam).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
   await expect(sam.getByRole('heading', { level: 1 })).toHaveText('[secure] Welcome pack');
   const body = sam.frameLocator('iframe[title="Message body"]');

@@ -65,7 +65,7 @@ test('npm start as root inside a 0700 folder: the embedded PostgreSQL starts and
 
     await page.goto(`http://127.0.0.1:${port}/login`);
     await enterEmailAndPassword(page, 'owner@acme.example', DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/dashboard/, { timeout: 30_000 });
     await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   } finally {

@@ -41,7 +41,7 @@ test("a run's logs are JSON lines with request ids, and hold no password, token 
   // A wrong password, a made-up reset link, an API call with a made-up key and an address.
   await page.goto('/login');
   await enterEmailAndPassword(page, 'owner@acme.example', canaries.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('form [role="status"]').first()).toBeVisible();
   await request.get(`/reset-password/${canaries.token}`);
   await request.post('/api/delivery-events', {

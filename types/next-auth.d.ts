@@ -6,6 +6,8 @@ declare module 'next-auth' {
     sessionVersion: number;
     /** An administrator's sign-in: the session id its authentication was recorded under (lib/auth/amr.ts). */
     sessionId?: string;
+    /** How the sign-in was made (RFC 8176 `amr`), when the provider says. */
+    amr?: string[];
   }
   interface Session extends DefaultSession {
     account: { id: string; kind: 'administrator' | 'portal_user'; sessionVersion: number; sessionId: string };
@@ -20,5 +22,7 @@ declare module '@auth/core/jwt' {
     sid?: string;
     /** Signed in at (seconds since the epoch): set once, kept through refreshes (auth.config.ts). */
     sia?: number;
+    /** How this sign-in was made (RFC 8176 `amr`: e.g. ['hwk', 'user', 'mfa'] for a passkey), set once at sign-in. */
+    amr?: string[];
   }
 }

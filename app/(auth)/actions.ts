@@ -1,5 +1,6 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { signOut } from '@/auth';
@@ -17,6 +18,8 @@ import { changePasswordSchema, requestResetSchema, resetPasswordSchema, safeCall
 import { confirmStepUp } from '@/lib/auth/step-up';
 import { forgetSecondFactorChallenge, keepSecondFactorChallenge, SECOND_FACTOR_PATH, secondFactorChallenge } from '@/lib/auth/second-factor-cookie';
 import { confirmTotpEnrolment, regenerateRecoveryCodes, SIGN_IN_AGAIN_FOR_CODE } from '@/lib/auth/two-factor';
+import { addPasskeySchema, passkeyAssertionSchema, removePasskeySchema, renamePasskeySchema } from '@/lib/auth/passkey-schemas';
+import { addPasskey, passkeyRegistrationOptions, passkeySignInOptions, removePasskey, renamePasskey, secondFactorPasskeyOptions } from '@/lib/auth/passkeys';
 import { AppError, isAppError } from '@/lib/errors/app-error';
 import { signOutAdministrator } from '@/lib/auth/sign-out-administrator';
 import { keepBrowserState } from '@/lib/domain-sign-in/browser-state';
@@ -48,6 +51,37 @@ export const verifySecondFactorAction = publicAction('verifySecondFactorAction',
     throw e;
   }
   await forgetSecondFactorChallenge();
+  redirect(safeCallbackPath(callbackUrl));
+});
+
+/** The second step with a passkey: the options for the browser, tied to this sign-in (the cookie). */
+export const secondFactorPasskeyOptionsAction = publicAction('secondFactorPasskeyOptionsAction', z.object({}), async () => {
+  const challenge = await secondFactorChallenge();
+  if (!challenge) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  return secondFactorPasskeyOptions(challenge);
+});
+
+/** The second step with a passkey: its answer completes the sign-in. */
+export const verifySecondFactorPasskeyAction = publicAction('verifySecondFactorPasskeyAction', passkeyAssertionSchema, async ({ challengeId, response, callbackUrl }) => {
+  const challenge = await secondFactorChallenge();
+  if (!challenge) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  try {
+    await credentialsSignIn('second-factor-passkey', { ...challenge, passkeyChallengeId: challengeId, response: JSON.stringify(response) });
+  } catch (e) {
+    if (isAppError(e) && e.message === SIGN_IN_AGAIN_FOR_CODE) await forgetSecondFactorChallenge();
+    throw e;
+  }
+  await forgetSecondFactorChallenge();
+  redirect(safeCallbackPath(callbackUrl));
+});
+
+/** A password-less sign-in: the options for the browser (any passkey it keeps for this site). */
+export const passkeySignInOptionsAction = publicAction('passkeySignInOptionsAction', z.object({}), async (_input, { clientAddress }) => passkeySignInOptions({ clientAddress }));
+
+/** A password-less sign-in: the passkey's answer signs its administrator in. */
+export const passkeySignInAction = publicAction('passkeySignInAction', passkeyAssertionSchema, async ({ challengeId, response, callbackUrl }) => {
+  await credentialsSignIn('passkey', { challengeId, response: JSON.stringify(response) });
+  // A forced password change or enrolment is the page's to insist on (requireAdminPage).
   redirect(safeCallbackPath(callbackUrl));
 });
 
@@ -113,4 +147,26 @@ export const regenerateRecoveryCodesAction = adminAction('regenerateRecoveryCode
 export const confirmStepUpAction = adminAction('confirmStepUpAction', stepUpSchema, async (input, { actor }) => {
   const { amr, at } = await confirmStepUp({ actor, ...input });
   return { amr, at: at.toISOString() };
+});
+
+/** Adding a passkey or security key: the options for the browser. */
+export const passkeyRegistrationOptionsAction = adminAction('passkeyRegistrationOptionsAction', z.object({}), async (_input, { actor }) => passkeyRegistrationOptions({ actor }));
+
+/** Adding a passkey or security key: its answer, and the name given; recovery codes when it is the first second factor. */
+export const addPasskeyAction = adminAction('addPasskeyAction', addPasskeySchema, async ({ challengeId, name, response }, { actor }) => {
+  const added = await addPasskey({ actor, challengeId, name, response });
+  revalidatePath('/two-factor');
+  return added;
+});
+
+export const renamePasskeyAction = adminAction('renamePasskeyAction', renamePasskeySchema, async ({ id, name }, { actor }) => {
+  await renamePasskey({ actor, id, name });
+  revalidatePath('/two-factor');
+  return null;
+});
+
+export const removePasskeyAction = adminAction('removePasskeyAction', removePasskeySchema, async ({ id }, { actor }) => {
+  await removePasskey({ actor, id });
+  revalidatePath('/two-factor');
+  return null;
 });

@@ -15,11 +15,13 @@ import { secondFactorCodeSchema } from '@/lib/auth/schemas';
 type Values = z.infer<typeof secondFactorCodeSchema>;
 
 /** The code step of a sign-in: a code from the authenticator app, or one recovery code. */
-export function SecondFactorForm({ callbackUrl, action }: { callbackUrl?: string; action: (input: Values) => Promise<ActionResult<never>> }) {
+export function SecondFactorForm({ callbackUrl, action, totp = true }: { callbackUrl?: string; action: (input: Values) => Promise<ActionResult<never>>; /** False: a recovery code is the only code this administrator has. */ totp?: boolean }) {
   const hydrated = useHydrated();
   const form = useForm<Values>({ resolver: zodResolver(secondFactorCodeSchema), defaultValues: { code: '', callbackUrl } });
   const { errors, isSubmitting } = form.formState;
-  const hint = 'The 6-digit code shown in your authenticator app. Lost your phone? Enter one of your recovery codes instead.';
+  const hint = totp
+    ? 'The 6-digit code shown in your authenticator app. Lost your phone? Enter one of your recovery codes instead.'
+    : 'Lost your passkey or security key? Enter one of your recovery codes.';
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await action(values);
     if (!result.ok) {
@@ -30,10 +32,10 @@ export function SecondFactorForm({ callbackUrl, action }: { callbackUrl?: string
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
-      <FormField id="code" label="Authentication code" hint={hint} error={errors.code?.message}>
-        <Input autoComplete="one-time-code" inputMode="text" autoFocus spellCheck={false} {...fieldA11y('code', { hint, error: errors.code?.message })} {...form.register('code')} />
+      <FormField id="code" label={totp ? 'Authentication code' : 'Recovery code'} hint={hint} error={errors.code?.message}>
+        <Input autoComplete="one-time-code" inputMode="text" autoFocus={totp} spellCheck={false} {...fieldA11y('code', { hint, error: errors.code?.message })} {...form.register('code')} />
       </FormField>
-      <Button type="submit" size="lg" loading={isSubmitting} disabled={!hydrated}>
+      <Button type="submit" size="lg" variant={totp ? 'primary' : 'outline'} loading={isSubmitting} disabled={!hydrated}>
         Verify
       </Button>
     </form>

@@ -17,11 +17,11 @@ import { totpCodeSchema } from '@/lib/auth/schemas';
 type Codes = { recoveryCodes: string[] };
 
 /** Shown once, right after they are made: only their hashes are kept. */
-function RecoveryCodes({ codes }: { codes: string[] }) {
+export function RecoveryCodes({ codes }: { codes: string[] }) {
   return (
     <div className="grid gap-3">
       <Alert variant="warning" title="Save your recovery codes now">
-        Each code signs you in once if you lose your phone. They are shown only this once: print them or keep them in a password manager.
+        Each code signs you in once if you lose your phone or security key. They are shown only this once: print them or keep them in a password manager.
       </Alert>
       <ul aria-label="Recovery codes" className="grid grid-cols-2 gap-2 rounded-card border border-line bg-canvas/60 p-4 font-mono text-sm">
         {codes.map((code) => (

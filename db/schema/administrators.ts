@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 import { portalUsers } from './messaging';
 import { citext } from './types';
@@ -200,4 +200,54 @@ export const administratorSessionAuthentications = pgTable(
     signedInAt: timestamp('signed_in_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('administrator_session_authentications_admin_idx').on(t.administratorId, t.signedInAt)],
+);
+
+/**
+ * An administrator's passkey or security key (WebAuthn): a second factor after the password, and
+ * (when the authenticator verifies its user and keeps the credential) a password-less sign-in.
+ * The public key as the authenticator gave it (COSE); the signature counter, which must grow
+ * when the authenticator keeps one (a smaller or equal value means a cloned key and is refused).
+ */
+export const administratorPasskeys = pgTable(
+  'administrator_passkeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    administratorId: uuid('administrator_id')
+      .notNull()
+      .references(() => administrators.id, { onDelete: 'cascade' }),
+    /** The credential id, base64url, as the browser reports it. */
+    credentialId: text('credential_id').notNull(),
+    publicKey: customType<{ data: Buffer }>({ dataType: () => 'bytea' })('public_key').notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    /** How the browser can reach it (usb, nfc, ble, hybrid, internal). */
+    transports: text('transports').array().notNull().default(sql`'{}'::text[]`),
+    name: text('name').notNull(),
+    /** Synced between devices (multiDevice) or bound to one authenticator (singleDevice). */
+    deviceType: text('device_type', { enum: ['singleDevice', 'multiDevice'] }).notNull(),
+    backedUp: boolean('backed_up').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('administrator_passkeys_credential_key').on(t.credentialId), index('administrator_passkeys_admin_idx').on(t.administratorId)],
+);
+
+/**
+ * A WebAuthn challenge handed to a browser, used once (deleted when its answer comes back) and
+ * only for a few minutes. In the database so any web process can check the answer. A sign-in's
+ * second step ties it to that sign-in (`signInChallengeId`); registration to the administrator;
+ * a password-less sign-in to nobody yet.
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    purpose: text('purpose', { enum: ['registration', 'sign_in', 'second_factor'] }).notNull(),
+    administratorId: uuid('administrator_id').references(() => administrators.id, { onDelete: 'cascade' }),
+    signInChallengeId: uuid('sign_in_challenge_id').references(() => administratorSignInChallenges.id, { onDelete: 'cascade' }),
+    /** base64url, as sent in the options. */
+    challenge: text('challenge').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)],
 );

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { administratorEmailChanges, administratorInvitations, administrators, organisations, subscriptions } from '@/db/schema';
+import { administratorEmailChanges, administratorInvitations, administratorPasskeys, administrators, organisations, subscriptions } from '@/db/schema';
 import type { AdminLevel } from '@/lib/auth/permissions';
 
 /** What a signed-in request knows about its administrator. Never includes the password hash. */
@@ -22,6 +22,13 @@ export type AdministratorSession = {
   renewalDate: string | null;
 };
 
+/**
+ * Whether the administrator (the row of `administrators` in the query) has a passkey or security
+ * key. The outer column is written out in full: drizzle leaves it unqualified in a query of one
+ * table, where it would name the passkey's own id inside the subquery.
+ */
+export const hasPasskeySql = sql<boolean>`exists (select 1 from ${administratorPasskeys} where ${administratorPasskeys.administratorId} = "administrators"."id")`;
+
 export async function getAdministratorSession(db: DbOrTx, id: string): Promise<AdministratorSession | null> {
   const [row] = await db
     .select({
@@ -35,6 +42,7 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
       mustChangePassword: administrators.mustChangePassword,
       requireTwoFactor: organisations.requireAdministratorTwoFactor,
       totpEnabledAt: administrators.totpEnabledAt,
+      hasPasskey: hasPasskeySql,
       sessionVersion: administrators.sessionVersion,
       renewalDate: subscriptions.renewalDate,
     })
@@ -44,8 +52,9 @@ export async function getAdministratorSession(db: DbOrTx, id: string): Promise<A
     .leftJoin(subscriptions, eq(subscriptions.orgId, administrators.orgId))
     .where(eq(administrators.id, id));
   if (!row) return null;
-  const { requireTwoFactor, totpEnabledAt, ...session } = row;
-  return { ...session, level: row.level as AdminLevel, mustEnrolSecondFactor: requireTwoFactor && !totpEnabledAt, hasSecondFactor: Boolean(totpEnabledAt) };
+  const { requireTwoFactor, totpEnabledAt, hasPasskey, ...session } = row;
+  // Step-up asks for a code only of an administrator with the app; one whose only factor is a passkey confirms with the password.
+  return { ...session, level: row.level as AdminLevel, mustEnrolSecondFactor: requireTwoFactor && !totpEnabledAt && !hasPasskey, hasSecondFactor: Boolean(totpEnabledAt) };
 }
 
 /** For sign-in and password checks only: the one query that reads a password hash. */
@@ -61,6 +70,7 @@ export async function getAdministratorCredentials(db: DbOrTx, where: { email: st
       mustChangePassword: administrators.mustChangePassword,
       sessionVersion: administrators.sessionVersion,
       totpEnabledAt: administrators.totpEnabledAt,
+      hasPasskey: hasPasskeySql,
     })
     .from(administrators)
     .where(

@@ -39,6 +39,12 @@ export const actionAccess = {
   signInAction: PUBLIC,
   /** Public: the challenge cookie left by a correct password is what it continues. */
   verifySecondFactorAction: PUBLIC,
+  /** Public: the challenge cookie left by a correct password is what it continues. */
+  secondFactorPasskeyOptionsAction: PUBLIC,
+  verifySecondFactorPasskeyAction: PUBLIC,
+  /** Public: a password-less sign-in; the passkey's signature is what authorizes it. */
+  passkeySignInOptionsAction: PUBLIC,
+  passkeySignInAction: PUBLIC,
   signInMethodAction: PUBLIC,
   startDomainSignInAction: PUBLIC,
   portalSignInMethodAction: PUBLIC,
@@ -61,6 +67,10 @@ export const actionAccess = {
   deactivateAdministratorAction: admin('administrators.manage', STEP_UP),
   reactivateAdministratorAction: admin('administrators.manage', STEP_UP),
   resetTwoFactorAction: admin('administrators.manage', STEP_UP),
+  passkeyRegistrationOptionsAction: admin('account.manage', { allowPendingEnrolment: true }),
+  addPasskeyAction: admin('account.manage', { allowPendingEnrolment: true }),
+  renamePasskeyAction: admin('account.manage'),
+  removePasskeyAction: admin('account.manage'),
   resendEmailChangeAction: admin('administrators.manage'),
   cancelEmailChangeAction: admin('administrators.manage'),
   resendInvitationAction: admin('administrators.manage'),

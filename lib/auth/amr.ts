@@ -10,7 +10,7 @@ import { isUuid } from '@/lib/ids';
  * software (WebAuthn), `user` user verification on that key. Two of Sealpost's own: `rc` a
  * single-use recovery code, `fed` Domain sign-in (the organisation's identity provider vouched).
  */
-export const AUTH_METHODS = ['pwd', 'otp', 'rc', 'hwk', 'swk', 'user', 'fed'] as const;
+export const AUTH_METHODS = ['pwd', 'otp', 'rc', 'hwk', 'swk', 'user', 'mfa', 'fed'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** The methods that are a second factor: any of them in `amr` is a fresh second factor. */

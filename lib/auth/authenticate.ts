@@ -111,7 +111,7 @@ export async function authenticate<A extends SignInAccount>(
 export async function recordCompletedSignIn<A extends SignInAccount>(
   source: AccountSource<A>,
   account: A,
-  input: { clientAddress: string; how: string; now?: Date },
+  input: { clientAddress: string; how: string; now?: Date; amr?: string[] },
 ) {
   const now = input.now ?? new Date();
   await getDb().transaction(async (tx) => {
@@ -124,7 +124,7 @@ export async function recordCompletedSignIn<A extends SignInAccount>(
       summary: `${account.email} signed in${source.kind === 'portal_user' ? ' to the secure-message portal' : ''} ${input.how}`,
       target: { type: source.kind, id: account.id, label: account.email },
       clientAddress: input.clientAddress,
-      metadata: { kind: source.kind },
+      metadata: { kind: source.kind, ...(input.amr ? { amr: input.amr } : {}) },
       now,
     });
   });

@@ -9,7 +9,7 @@ import { INVALID_CREDENTIALS } from './authenticate';
  * returns the challenge of the code step when the password is not enough (no session yet).
  */
 export async function credentialsSignIn(
-  provider: 'administrator' | 'portal' | 'domain' | 'second-factor',
+  provider: 'administrator' | 'portal' | 'domain' | 'second-factor' | 'passkey' | 'second-factor-passkey',
   credentials: Record<string, string>,
 ): Promise<{ challengeId: string; ticket: string } | null> {
   try {

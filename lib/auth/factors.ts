@@ -1,13 +1,13 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
-import { administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';
+import { administratorPasskeys, administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';
 
 /**
  * Every table that holds an administrator's second factors, by `administrator_id`: resetting an
- * administrator's two-factor authentication deletes their rows from each (add a new kind of
- * factor here, e.g. passkeys). The authenticator app itself lives on the administrators row.
+ * administrator's two-factor authentication deletes their rows from each (a new kind of factor
+ * is added here). The authenticator app itself lives on the administrators row.
  */
-export const secondFactorTables = [administratorRecoveryCodes] as const;
+export const secondFactorTables = [administratorRecoveryCodes, administratorPasskeys] as const;
 
 /**
  * Removes every second factor of an administrator, and any sign-in waiting for one. Returns

@@ -7,10 +7,10 @@ import { authenticate, type AccountSource, type SignInAccount } from './authenti
 
 export { INVALID_CREDENTIALS } from './authenticate';
 
-/** `pendingSecondFactor`: the password was right; the sign-in completes with an authenticator or recovery code. */
+/** `pendingSecondFactor`: the password was right; the sign-in completes with an authenticator code, a passkey or a recovery code. */
 export type SignedInAdministrator = { id: string; orgId: string; sessionVersion: number; mustChangePassword: boolean; pendingSecondFactor: boolean };
 
-type AdministratorAccount = SignInAccount & { orgId: string; sessionVersion: number; mustChangePassword: boolean; totpEnabledAt?: Date | null };
+type AdministratorAccount = SignInAccount & { orgId: string; sessionVersion: number; mustChangePassword: boolean; totpEnabledAt?: Date | null; hasPasskey?: boolean };
 
 export const administratorSource: AccountSource<AdministratorAccount> = {
   kind: 'administrator',
@@ -22,7 +22,7 @@ export const administratorSource: AccountSource<AdministratorAccount> = {
     return (await signInMethodFor(getDb(), email, 'administrator')) === 'domain' ? DOMAIN_SIGN_IN_REQUIRED : null;
   },
   async needsSecondFactor(account) {
-    return Boolean(account.totpEnabledAt);
+    return Boolean(account.totpEnabledAt || account.hasPasskey);
   },
   async recordSignIn(tx, account, now) {
     await tx.update(administrators).set({ lastSignInAt: now }).where(eq(administrators.id, account.id));

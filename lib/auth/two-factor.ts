@@ -4,6 +4,7 @@ import { administratorRecoveryCodes, administrators, administratorSignInChalleng
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';
 import { isUuid } from '@/lib/ids';
+import { hasPasskeySql } from '@/lib/administrators/queries';
 import { auditActorOf, type AdminActor } from './actor';
 import { recordAuthentication, type AuthMethod } from './amr';
 import { recordCompletedSignIn, recordFailedSecondFactor } from './authenticate';
@@ -47,7 +48,8 @@ export async function totpEnrolment(actor: AdminActor): Promise<{ secret: string
   return { secret, ...(await totpProvisioning({ secret, email: actor.email })) };
 }
 
-async function replaceRecoveryCodes(tx: Tx, administratorId: string, now: Date): Promise<string[]> {
+/** Ten new recovery codes replace the old ones (in the caller's transaction); returned once, only hashes kept. */
+export async function replaceRecoveryCodes(tx: Tx, administratorId: string, now: Date): Promise<string[]> {
   const codes = newRecoveryCodes();
   await tx.delete(administratorRecoveryCodes).where(eq(administratorRecoveryCodes.administratorId, administratorId));
   await tx.insert(administratorRecoveryCodes).values(codes.map((code) => ({ administratorId, codeHash: hashRecoveryCode(code), createdAt: now })));
@@ -91,8 +93,12 @@ export async function confirmTotpEnrolment(input: { actor: AdminActor; code: str
 export async function regenerateRecoveryCodes(input: { actor: AdminActor; now?: Date }): Promise<{ recoveryCodes: string[] }> {
   const { actor, now = new Date() } = input;
   return getDb().transaction(async (tx) => {
-    const [row] = await tx.select({ on: administrators.totpEnabledAt }).from(administrators).where(and(eq(administrators.id, actor.id), eq(administrators.orgId, actor.orgId))).for('update');
-    if (!row?.on) throw new AppError('conflict', 'Turn on two-factor authentication first.');
+    const [row] = await tx
+      .select({ on: administrators.totpEnabledAt, passkeys: hasPasskeySql })
+      .from(administrators)
+      .where(and(eq(administrators.id, actor.id), eq(administrators.orgId, actor.orgId)))
+      .for('update');
+    if (!row?.on && !row?.passkeys) throw new AppError('conflict', 'Turn on two-factor authentication first.');
     const recoveryCodes = await replaceRecoveryCodes(tx, actor.id, now);
     await recordAuditEvent(tx, {
       orgId: actor.orgId,
@@ -124,14 +130,27 @@ export async function startSecondFactor(administratorId: string, now = new Date(
   return { challengeId: challenge.id, ticket: token };
 }
 
+/** The administrator of a sign-in at its second step, as sign-in needs them (never more). */
+export type SecondStepAccount = {
+  id: string;
+  orgId: string;
+  email: string;
+  passwordHash: string;
+  sessionVersion: number;
+  mustChangePassword: boolean;
+  active: true;
+  secret: string | null;
+  on: Date | null;
+  lastStep: number | null;
+};
+
 /**
- * The second step of an administrator's sign-in: a current authenticator code (accepted once:
- * its time step must be later than the last accepted one, decided by one conditional UPDATE) or
- * an unused recovery code (consumed by one conditional UPDATE). Each try counts against the
- * challenge (5) and against the same throttle as passwords; every refusal is an audit event.
+ * One try at the second step of a sign-in (whatever the factor): the challenge must match its
+ * ticket, be unused, within its 10 minutes and its 5 tries (this try is counted by the same
+ * statement), and the try counts against the same throttle as passwords.
  */
-export async function completeSecondFactor(input: { challengeId: string; ticket: string; code: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number; amr: AuthMethod[] }> {
-  const now = input.now ?? new Date();
+export async function secondStepAccount(input: { challengeId: string; ticket: string; clientAddress: string; now: Date }): Promise<SecondStepAccount> {
+  const { now } = input;
   if (!isUuid(input.challengeId) || !looksLikeToken(input.ticket)) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
   const db = getDb();
   const [challenge] = await db
@@ -163,8 +182,9 @@ export async function completeSecondFactor(input: { challengeId: string; ticket:
     })
     .from(administrators)
     .where(eq(administrators.id, challenge.administratorId));
-  if (!admin || admin.status !== 'active' || !admin.on || !admin.secret) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
-  const account = { ...admin, active: true };
+  if (!admin || admin.status !== 'active') throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
+  const { status: _status, ...rest } = admin;
+  const account = { ...rest, active: true as const };
 
   const throttled = await reserveAttempt(db, signInRules(admin.email, input.clientAddress, 'administrator'), now);
   if (throttled) {
@@ -182,30 +202,76 @@ export async function completeSecondFactor(input: { challengeId: string; ticket:
     );
     throw new AppError('rate_limited', waitMessage(throttled.wait));
   }
+  return account;
+}
 
-  const used = await consumeSecondFactorCode(db, { id: admin.id, secret: admin.secret, lastStep: admin.lastStep }, input.code, now);
+/** The second step succeeded: the challenge is spent and the sign-in recorded (`how`: "with …"). */
+export async function finishSecondStep(account: SecondStepAccount, input: { challengeId: string; clientAddress: string; how: string; amr?: string[]; now: Date }) {
+  await getDb().update(administratorSignInChallenges).set({ usedAt: input.now }).where(eq(administratorSignInChallenges.id, input.challengeId));
+  await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how: input.how, amr: input.amr, now: input.now });
+}
+
+/**
+ * The sign-in's waiting second step, if its ticket is right and it can still be used (nothing is
+ * counted): which factors the administrator has, for the code page to offer.
+ */
+export async function secondStepFactors(input: { challengeId: string; ticket: string; now?: Date }): Promise<{ administratorId: string; totp: boolean; passkeys: boolean } | null> {
+  const now = input.now ?? new Date();
+  if (!isUuid(input.challengeId) || !looksLikeToken(input.ticket)) return null;
+  const [row] = await getDb()
+    .select({
+      administratorId: administratorSignInChallenges.administratorId,
+      totp: administrators.totpEnabledAt,
+      passkeys: hasPasskeySql,
+    })
+    .from(administratorSignInChallenges)
+    .innerJoin(administrators, eq(administrators.id, administratorSignInChallenges.administratorId))
+    .where(
+      and(
+        eq(administratorSignInChallenges.id, input.challengeId),
+        eq(administratorSignInChallenges.ticketHash, hashToken(input.ticket)),
+        isNull(administratorSignInChallenges.usedAt),
+        gt(administratorSignInChallenges.expiresAt, now),
+        lt(administratorSignInChallenges.attempts, MAX_CHALLENGE_ATTEMPTS),
+        eq(administrators.status, 'active'),
+      ),
+    );
+  return row ? { administratorId: row.administratorId, totp: Boolean(row.totp), passkeys: row.passkeys } : null;
+}
+
+/**
+ * The second step of an administrator's sign-in with a code: a current authenticator code
+ * (accepted once: its time step must be later than the last accepted one, decided by one
+ * conditional UPDATE) or an unused recovery code (consumed by one conditional UPDATE). Each try
+ * counts against the challenge (5) and against the same throttle as passwords; every refusal is
+ * an audit event.
+ */
+export async function completeSecondFactor(input: { challengeId: string; ticket: string; code: string; clientAddress: string; now?: Date }): Promise<{ id: string; sessionVersion: number; amr: AuthMethod[] }> {
+  const now = input.now ?? new Date();
+  const admin = await secondStepAccount({ ...input, now });
+  const used = await consumeSecondFactorCode(getDb(), { id: admin.id, secret: admin.on ? admin.secret : null, lastStep: admin.lastStep }, input.code, now);
   const how = used === 'otp' ? 'with an authenticator code' : used === 'rc' ? 'with a recovery code' : null;
-  if (!how) {
-    await recordFailedSecondFactor(account, 'administrator', { clientAddress: input.clientAddress, reason: 'wrong or reused second-factor code', now });
+  if (!used || !how) {
+    await recordFailedSecondFactor(admin, 'administrator', { clientAddress: input.clientAddress, reason: 'wrong or reused second-factor code', now });
     throw new AppError('invalid_input', CODE_REFUSED, { code: [CODE_REFUSED] });
   }
-  await db.update(administratorSignInChallenges).set({ usedAt: now }).where(eq(administratorSignInChallenges.id, input.challengeId));
-  await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how, now });
-  return { id: admin.id, sessionVersion: admin.sessionVersion, amr: ['pwd', used as AuthMethod] };
+  await finishSecondStep(admin, { challengeId: input.challengeId, clientAddress: input.clientAddress, how, now });
+  return { id: admin.id, sessionVersion: admin.sessionVersion, amr: ['pwd', used] };
 }
 
 /**
  * Checks an authenticator code (accepted once: its time step must be later than the last
  * accepted one, decided by one conditional UPDATE) or an unused recovery code (consumed by one
- * conditional UPDATE). Returns how (`otp` or `rc`), or null when neither is right.
+ * conditional UPDATE). Returns how (`otp` or `rc`), or null when neither is right. No secret (an
+ * administrator whose only factor is a passkey): recovery codes only.
  */
 export async function consumeSecondFactorCode(
   db: DbOrTx,
-  admin: { id: string; secret: string; lastStep: number | null },
+  admin: { id: string; secret: string | null; lastStep: number | null },
   code: string,
   now: Date,
 ): Promise<'otp' | 'rc' | null> {
-  const step = await totpTimeStep({ secret: admin.secret, code, now, afterTimeStep: admin.lastStep });
+  const step = admin.secret ? await totpTimeStep({ secret: admin.secret, code, now, afterTimeStep: admin.lastStep }) : null;
   if (step !== null) {
     // Two tabs sending the same code at once: only one moves the last step forward.
     const [moved] = await db

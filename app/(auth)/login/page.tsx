@@ -7,7 +7,8 @@ import { firstStepFor, getCurrentAdmin } from '@/lib/auth/session';
 import { signInError } from '@/lib/domain-sign-in/browser-state';
 import { LoginForm } from '@/components/auth/login-form';
 import { SignInRefusal } from '@/components/auth/sign-in-refusal';
-import { signInAction, signInMethodAction, startDomainSignInAction } from '../actions';
+import { PasskeySignIn } from '@/components/auth/passkeys';
+import { passkeySignInAction, passkeySignInOptionsAction, signInAction, signInMethodAction, startDomainSignInAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in · Sealpost' };
 
@@ -41,6 +42,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           methodAction={signInMethodAction}
           domainAction={startDomainSignInAction}
           resetHref="/reset-password" />
+        <PasskeySignIn callbackUrl={callbackUrl} optionsAction={passkeySignInOptionsAction} action={passkeySignInAction} />
       </CardContent>
     </Card>
   );
