@@ -9,6 +9,7 @@ import { chunksOf } from '@/lib/storage/chunks';
 import { BlobNotFoundError, blobStore, newStorageKey, type BlobStore } from '@/lib/storage/storage';
 import { KEY_BYTES, clearKeyCache, createKeyVersion, currentKek, kekVersion, newUploadKey } from './keys';
 import { openDataKey, sealWithKek, unwrapDataKey, wrapDataKey, wrapFileKey } from './envelope';
+import { errorFields, log } from '@/lib/log';
 import { sealedSize, sealSegments } from './segments';
 
 /**
@@ -91,7 +92,11 @@ export async function migratePlainContent(options: { batch?: number; progress?: 
       .limit(1);
     if (!file) break;
     after = file.id;
-    const sealed = await sealPlainFile(file.id, store);
+    // One file that cannot be sealed (its message's key version is gone) must not stop the rest.
+    const sealed = await sealPlainFile(file.id, store).catch((error: unknown) => {
+      log('keys').warn({ attachmentId: file.id, ...errorFields(error, false) }, 'a stored file could not be encrypted; skipped');
+      return null;
+    });
     if (sealed) {
       files += 1;
       count(sealed.orgId ?? '', 'files');

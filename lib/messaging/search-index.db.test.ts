@@ -156,6 +156,7 @@ describe('the keyed search index', () => {
     const stop = new Error('stopped');
     await expect(
       reindexMessages(getDb(), {
+        orgId: org.orgId,
         batchSize: 1,
         onProgress: () => {
           throw stop;
@@ -164,7 +165,7 @@ describe('the keyed search index', () => {
     ).rejects.toBe(stop);
     const indexedFirst = await getDb().$count(messageSearchTokens, sql`${messageSearchTokens.messageId} in (${first}, ${second})`);
     expect(indexedFirst).toBeGreaterThanOrEqual(1);
-    await reindexMessages(getDb(), { batchSize: 1 });
+    await reindexMessages(getDb(), { batchSize: 1, orgId: org.orgId });
     expect((await ids(pat, 'egret')).sort()).toEqual([first, second].sort());
     expect(await getDb().$count(messageSearchTokens, eq(messageSearchTokens.messageId, gone))).toBe(0);
   });

@@ -215,10 +215,10 @@ export function subjectCondition(key: Buffer, words: string[], column: SQL = sql
  */
 export async function reindexMessages(
   db: Db,
-  options: { batchSize?: number; onProgress?: (done: number, remaining: number) => void } = {},
+  options: { batchSize?: number; onProgress?: (done: number, remaining: number) => void; /** Only this organisation's messages. */ orgId?: string } = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? 500;
-  const pending = sql`m.status = 'sent' and m.content_destroyed_at is null and not exists (select 1 from message_search_tokens t where t.message_id = m.id)`;
+  const pending = sql`m.status = 'sent' and m.content_destroyed_at is null and not exists (select 1 from message_search_tokens t where t.message_id = m.id)${options.orgId ? sql` and m.org_id = ${options.orgId}::uuid` : sql``}`;
   const [{ n: total }] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from secure_messages m where ${pending}`)) as unknown as { n: number }[];
   let done = 0;
   let after = '00000000-0000-0000-0000-000000000000';
@@ -237,10 +237,11 @@ export async function reindexMessages(
       const parties = new Map<string, { userId: string; orgId: string }>();
       for (const row of batch) {
         // Sealed content is opened with the message's own key (plain rows not yet sealed read as they are).
+        // A message that cannot be opened (its key version gone) is left out rather than stopping the run.
         const content = await openMessageContent(
           { id: row.id, orgId: row.org_id, subject: row.subject, bodyHtml: row.body_html, bodyText: row.body_text, dataKey: row.data_key, keyVersion: row.key_version, subjectSealed: row.subject_sealed, bodySealed: row.body_sealed },
           tx,
-        );
+        ).catch(() => null);
         if (!content) continue;
         values.push({ messageId: row.id, orgId: row.org_id, tokens: messageTokens(await orgSearchKey(tx, row.org_id), { subject: content.subject, bodyText: content.bodyText }) });
         for (const userId of row.parties) parties.set(`${userId}:${row.org_id}`, { userId, orgId: row.org_id });
