@@ -128,6 +128,7 @@ export const routeAccess = {
   '/api/auth/[...nextauth]': { GET: PUBLIC, POST: PUBLIC },
   '/api/auth/sso/callback': { GET: PUBLIC },
   '/api/health': { GET: PUBLIC },
+  '/.well-known/security.txt': { GET: PUBLIC },
   '/api/metrics': { GET: OPERATOR_TOKEN },
   '/api/webhooks/stripe': { POST: SIGNED },
   '/secure/attachments': { POST: PORTAL },
