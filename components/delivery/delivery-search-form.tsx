@@ -44,7 +44,7 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
       role="search"
       aria-label="Search delivery events"
       key={deliverySearchToParams(params).toString()}
-      className="grid items-start gap-4 sm:grid-cols-3 lg:grid-cols-[10rem_10rem_13rem_minmax(0,1fr)_auto]"
+      className="grid items-start gap-4 sm:grid-cols-3 xl:grid-cols-[10rem_10rem_13rem_minmax(0,1fr)_auto]"
     >
       {params.sort !== 'time' && <input type="hidden" name="sort" value={params.sort} />}
       {params.dir !== 'asc' && <input type="hidden" name="dir" value={params.dir} />}
@@ -65,7 +65,7 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
           ))}
         </Select>
       </FormField>
-      <FormField id="delivery-q" label="Search" hint={hint} error={error} className="sm:col-span-3 lg:col-span-1">
+      <FormField id="delivery-q" label="Search" hint={hint} error={error} className="sm:col-span-3 xl:col-span-1">
         <Input
           {...fieldA11y('delivery-q', { hint, error })}
           name="q"
@@ -77,7 +77,7 @@ export function DeliverySearchForm({ params }: { params: DeliverySearchParams })
           defaultValue={params.q}
         />
       </FormField>
-      <div className="flex gap-2 lg:mt-6">
+      <div className="flex gap-2 xl:mt-6">
         <Button type="submit">Search</Button>
         <Button asChild variant="ghost">
           <Link href="/delivery-events">Clear</Link>
