@@ -102,8 +102,8 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await page.mouse.click(20, 300);
   await expect(panel).toBeHidden();
   const recalledRow = page.getByRole('row').filter({ has: page.locator(`a[href*="message=${recalledId}"]`) });
-  await expect(recalledRow).toContainText('Recalled');
-  await expect(recalledRow.getByRole('link', { name: 'View log of "(recalled)"', exact: true })).toBeVisible();
+  // Its words went with its key: the search that found it finds it no more.
+  await expect(recalledRow).toHaveCount(0);
 
   // Both changes are audit events.
   await page.goto('/events?category=messages');
@@ -118,7 +118,7 @@ test('a level 2 administrator filters messages, reads a log, extends one and rec
   await alice.goto('/secure/inbox?q=cardiology');
   await expect(alice.getByRole('list', { name: 'Search results' }).getByRole('link', { name: new RegExp(TO_RECALL) })).toHaveCount(0);
   await alice.goto(`/secure/messages/${recalledId}`);
-  await expect(alice.getByText('This message was recalled')).toBeVisible();
+  await expect(alice.getByText('This message was recalled').first()).toBeVisible();
   await expect(alice.frameLocator('iframe[title="Message body"]').locator('body')).toHaveCount(0);
   await aliceContext.close();
 });

@@ -235,7 +235,7 @@ test('a message to a first-time recipient: notification → create password → 
   await expect(sent.getByRole('listitem').filter({ hasText: 'Board minutes (restricted)' }).first()).toContainText('Not read yet');
   await page.goto('/dev/outbox');
   // The receipt names the reader and the time, never the subject (sealed at rest).
-  await expect(page.getByText(/^Read by pat@partner\.example: your secure message of /).first()).toBeVisible();
+  await expect(page.getByText(/^Read by \S+@newclient\.example: your secure message of /).first()).toBeVisible();
 
   // Pat gets no Reply and no Print on the restricted message, and the print page refuses.
   const patContext = await browser.newContext();

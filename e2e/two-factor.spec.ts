@@ -8,6 +8,8 @@ async function signOut(page: Page) {
 }
 
 test('a new organisation requires two-factor authentication: enrolment first, then a code at every sign-in', async ({ page }) => {
+  // A whole organisation's first days: invitation, enrolment, several sign-ins with codes.
+  test.slow();
   const password = 'Juniper-Signal-Harbor-4';
   const { email } = await createOrganisationAndOwner(page, password);
 
