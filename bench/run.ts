@@ -4,7 +4,8 @@
  * Workloads here: csv-import, recipient-search, inbox, portal-search, delivery-search (in process), and
  * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app), and
  * bounces (classifier, bounce reader and raw-bounce ingest through the API handler, in process),
- * and smtp (Postfix's smtp-source through the SMTP gateway to smtp-sink, in processes of their own).
+ * and smtp (Postfix's smtp-source through the SMTP gateway to smtp-sink, in processes of their own), and
+ * attachment (a 50 MB upload and download, sealed and plain) and rotation (rewrapping data keys), in process.
  */
 import { randomBytes } from 'node:crypto';
 import { closeDb } from '@/db/client';
@@ -13,6 +14,7 @@ import { stopBoss } from '@/lib/jobs/runtime';
 import { bouncesWorkload } from './bounces';
 import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
+import { attachmentWorkload, rotationWorkload } from './encryption';
 import { startApp } from './app-server';
 import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
@@ -24,7 +26,7 @@ import { invoicePdfWorkload } from './invoice-pdf';
 import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp'];
+const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp', 'attachment', 'rotation'];
 const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
@@ -37,6 +39,8 @@ process.env.DATABASE_URL = database.url;
 process.env.JOBS_WORKERS = '0';
 // Messages are sealed, and indexed, under keys derived from the master key: a throwaway one for the bench's own database.
 if (!process.env.SEALPOST_MASTER_KEY && !process.env.KMS_KEY_ID) process.env.SEALPOST_MASTER_KEY = randomBytes(32).toString('base64');
+// Draft ids (attachment uploads) are signed with AUTH_SECRET, as in the app.
+if (!process.env.AUTH_SECRET) process.env.AUTH_SECRET = randomBytes(32).toString('base64');
 resetEnvCache();
 const rows: Measurement[] = [];
 try {
@@ -63,6 +67,14 @@ try {
   if (!only || only === 'bounces') {
     console.log('bounces: classify 100,000 bounces, read 10,000 raw ones, ingest 10,000 through the API …');
     rows.push(...(await bouncesWorkload()));
+  }
+  if (!only || only === 'attachment') {
+    console.log('attachment: a 50 MB upload and download, sealed (today) and plain (before #19), alternating …');
+    rows.push(...(await attachmentWorkload()));
+  }
+  if (!only || only === 'rotation') {
+    console.log('rotation: rewrapping 100,000 data keys under a new key-encryption key …');
+    rows.push(await rotationWorkload());
   }
   if (!only || only === 'smtp') {
     console.log('smtp: smtp-source through the gateway to smtp-sink …');

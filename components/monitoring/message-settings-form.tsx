@@ -38,7 +38,7 @@ export function MessageSettingsForm({ retentionDays, senderMayRecall }: { retent
           value={days}
           onChange={(e) => setDays(e.target.value)}
           placeholder="None"
-          aria-describedby="retention-help"
+          aria-describedby={error ? 'retention-error retention-help' : 'retention-help'}
           aria-invalid={error ? true : undefined}
           className="max-w-40"
         />
@@ -46,7 +46,7 @@ export function MessageSettingsForm({ retentionDays, senderMayRecall }: { retent
           Messages older than this lose their key: nobody can open them again, backups included once they age out. Empty: kept until deleted.
         </p>
         {error && (
-          <p role="alert" className="text-sm text-danger-600">
+          <p id="retention-error" role="alert" className="text-sm text-danger-600">
             {error}
           </p>
         )}
