@@ -2,7 +2,7 @@ import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { authConfig } from './auth.config';
-import { isAuthMethod, recordAuthentication } from '@/lib/auth/amr';
+import { isAuthMethod, recordAuthentication, type AuthMethod } from '@/lib/auth/amr';
 import { clientAddressFrom } from '@/lib/auth/client-address';
 import { secureCookies } from '@/lib/auth/session-cookie';
 import { signInAdministrator } from '@/lib/auth/sign-in-administrator';
@@ -35,6 +35,27 @@ export class SecondFactorRequired extends CredentialsSignin {
 }
 
 const credentials = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024) });
+/** The one-time ticket a challenge is redeemed with (43 base64url characters: 32 random bytes). */
+const ticket = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/** Runs a sign-in step: a refusal of the domain layer (an AppError) is the message the sign-in page shows. */
+async function refusedAsSignIn<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (isAppError(e)) throw new SignInRefused(e.message);
+    throw e;
+  }
+}
+
+/**
+ * An administrator's session: how they signed in (`amr`) is recorded under the sign-in's own id,
+ * which the token carries as `sid`; a passkey's own `amr` (with `user`, `mfa`) travels too.
+ */
+async function administratorSession(admin: { id: string; sessionVersion: number; amr?: readonly string[] }, methods: readonly AuthMethod[]) {
+  const sessionId = await recordAuthentication({ administratorId: admin.id }, methods);
+  return { id: admin.id, kind: 'administrator' as const, sessionVersion: admin.sessionVersion, sessionId, ...(admin.amr ? { amr: [...admin.amr] } : {}) };
+}
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
@@ -55,18 +76,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(raw, request) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new SignInRefused('Incorrect email address or password.');
-        try {
-          const admin = await signInAdministrator({
-            ...parsed.data,
-            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
-          });
+        return refusedAsSignIn(async () => {
+          const admin = await signInAdministrator({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
           if (admin.pendingSecondFactor) throw new SecondFactorRequired(await startSecondFactor(admin.id));
-          const sessionId = await recordAuthentication({ administratorId: admin.id }, ['pwd']);
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+          return administratorSession({ id: admin.id, sessionVersion: admin.sessionVersion }, ['pwd']);
+        });
       },
     }),
     Credentials({
@@ -75,16 +89,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'second-factor',
       credentials: { challengeId: {}, ticket: {}, code: {} },
       async authorize(raw, request) {
-        const parsed = z.object({ challengeId: uuidSchema(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/), code: z.string().trim().min(1).max(32) }).safeParse(raw);
+        const parsed = z.object({ challengeId: uuidSchema(), ticket, code: z.string().trim().min(1).max(32) }).safeParse(raw);
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN_FOR_CODE);
-        try {
+        return refusedAsSignIn(async () => {
           const admin = await completeSecondFactor({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
-          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr);
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+          return administratorSession({ id: admin.id, sessionVersion: admin.sessionVersion }, admin.amr);
+        });
       },
     }),
     Credentials({
@@ -95,14 +105,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(raw, request) {
         const parsed = passkeyCredentials.safeParse(raw);
         if (!parsed.success) throw new SignInRefused(PASSKEY_REFUSED);
-        try {
+        return refusedAsSignIn(async () => {
           const admin = await signInWithPasskey({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
-          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr.filter(isAuthMethod));
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId, amr: admin.amr };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+          return administratorSession(admin, admin.amr.filter(isAuthMethod));
+        });
       },
     }),
     Credentials({
@@ -111,18 +117,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'second-factor-passkey',
       credentials: { challengeId: {}, ticket: {}, passkeyChallengeId: {}, response: {} },
       async authorize(raw, request) {
-        const parsed = passkeyCredentials
-          .extend({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/), passkeyChallengeId: uuidSchema() })
-          .safeParse(raw);
+        const parsed = passkeyCredentials.extend({ ticket, passkeyChallengeId: uuidSchema() }).safeParse(raw);
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN_FOR_CODE);
-        try {
+        return refusedAsSignIn(async () => {
           const admin = await completeSecondFactorWithPasskey({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
-          const sessionId = await recordAuthentication({ administratorId: admin.id }, admin.amr.filter(isAuthMethod));
-          return { id: admin.id, kind: 'administrator', sessionVersion: admin.sessionVersion, sessionId, amr: admin.amr };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+          return administratorSession(admin, admin.amr.filter(isAuthMethod));
+        });
       },
     }),
     Credentials({
@@ -131,16 +131,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(raw, request) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new SignInRefused('Incorrect email address or password.');
-        try {
-          const result = await signInPortalUser({
-            ...parsed.data,
-            clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS),
-          });
-          return { id: result.id, kind: 'portal_user', sessionVersion: result.sessionVersion };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+        return refusedAsSignIn(async () => {
+          const result = await signInPortalUser({ ...parsed.data, clientAddress: clientAddressFrom(request.headers, env().TRUSTED_PROXY_HOPS) });
+          return { id: result.id, kind: 'portal_user' as const, sessionVersion: result.sessionVersion };
+        });
       },
     }),
     Credentials({
@@ -149,17 +143,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'domain',
       credentials: { attemptId: {}, ticket: {} },
       async authorize(raw) {
-        const parsed = z.object({ attemptId: uuidSchema(), ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).safeParse(raw);
+        const parsed = z.object({ attemptId: uuidSchema(), ticket }).safeParse(raw);
         if (!parsed.success) throw new SignInRefused(SIGN_IN_AGAIN);
-        try {
+        return refusedAsSignIn(async () => {
           const account = await redeemDomainSignIn(parsed.data);
           // The organisation's identity provider vouched for the administrator: `fed`.
-          const sessionId = account.kind === 'administrator' ? await recordAuthentication({ administratorId: account.id }, ['fed']) : undefined;
-          return { id: account.id, kind: account.kind, sessionVersion: account.sessionVersion, sessionId };
-        } catch (e) {
-          if (isAppError(e)) throw new SignInRefused(e.message);
-          throw e;
-        }
+          if (account.kind === 'administrator') return administratorSession(account, ['fed']);
+          return { id: account.id, kind: account.kind, sessionVersion: account.sessionVersion };
+        });
       },
     }),
   ],

@@ -74,6 +74,30 @@ type SignInOptions = { challengeId: string; options: PublicKeyCredentialRequestO
 type SignInAnswer = (input: { challengeId: string; response: AuthenticationResponseJSON; callbackUrl?: string }) => Promise<ActionResult<never>>;
 
 /**
+ * A sign-in with a passkey: asks the server for a challenge, lets the browser answer it, and sends
+ * the answer, whose action redirects on success; a refusal or a cancelled ceremony is the error.
+ */
+function usePasskeySignIn<O extends { options: PublicKeyCredentialRequestOptionsJSON }>(
+  optionsAction: (input: Record<string, never>) => Promise<ActionResult<O>>,
+  answer: (response: AuthenticationResponseJSON, options: O) => Promise<ActionResult<never>>,
+) {
+  const hydrated = useHydrated();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setPending(true);
+    setError(null);
+    const result = await runCeremony(() => optionsAction({}), (o) => startAuthentication({ optionsJSON: o.options }), answer, 'sign-in');
+    // On success the browser is on its way to the next page.
+    if (!result.ok) {
+      setError(result.message);
+      setPending(false);
+    }
+  };
+  return { hydrated, pending, error, run };
+}
+
+/**
  * "Sign in with a passkey" (/login): a password-less sign-in with any passkey this device keeps for
  * Sealpost that checks it is you. On success the action redirects.
  */
@@ -86,24 +110,7 @@ export function PasskeySignIn({
   optionsAction: (input: Record<string, never>) => Promise<ActionResult<SignInOptions>>;
   action: SignInAnswer;
 }) {
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const signIn = async () => {
-    setPending(true);
-    setError(null);
-    const result = await runCeremony(
-      () => optionsAction({}),
-      (o) => startAuthentication({ optionsJSON: o.options }),
-      (response, o) => action({ challengeId: o.challengeId, response, callbackUrl }),
-      'sign-in',
-    );
-    // On success the browser is on its way to the next page.
-    if (!result.ok) {
-      setError(result.message);
-      setPending(false);
-    }
-  };
+  const { hydrated, pending, error, run } = usePasskeySignIn(optionsAction, (response, o) => action({ challengeId: o.challengeId, response, callbackUrl }));
   return (
     <div className="grid gap-3">
       <div className="flex items-center gap-3 text-xs text-muted" aria-hidden>
@@ -112,7 +119,7 @@ export function PasskeySignIn({
         <span className="h-px flex-1 bg-line" />
       </div>
       <div aria-live="polite">{error && <Alert variant="danger">{error}</Alert>}</div>
-      <Button type="button" variant="outline" size="lg" loading={pending} disabled={!hydrated} onClick={() => void signIn()}>
+      <Button type="button" variant="outline" size="lg" loading={pending} disabled={!hydrated} onClick={() => void run()}>
         <KeyRound aria-hidden />
         Sign in with a passkey
       </Button>
@@ -130,27 +137,11 @@ export function SecondFactorPasskey({
   optionsAction: (input: Record<string, never>) => Promise<ActionResult<{ passkeyChallengeId: string; options: PublicKeyCredentialRequestOptionsJSON }>>;
   action: SignInAnswer;
 }) {
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const verify = async () => {
-    setPending(true);
-    setError(null);
-    const result = await runCeremony(
-      () => optionsAction({}),
-      (o) => startAuthentication({ optionsJSON: o.options }),
-      (response, o) => action({ challengeId: o.passkeyChallengeId, response, callbackUrl }),
-      'sign-in',
-    );
-    if (!result.ok) {
-      setError(result.message);
-      setPending(false);
-    }
-  };
+  const { hydrated, pending, error, run } = usePasskeySignIn(optionsAction, (response, o) => action({ challengeId: o.passkeyChallengeId, response, callbackUrl }));
   return (
     <div className="grid gap-3">
       <div aria-live="polite">{error && <Alert variant="danger">{error}</Alert>}</div>
-      <Button type="button" size="lg" loading={pending} disabled={!hydrated} onClick={() => void verify()}>
+      <Button type="button" size="lg" loading={pending} disabled={!hydrated} onClick={() => void run()}>
         <KeyRound aria-hidden />
         Use a passkey or security key
       </Button>

@@ -21,7 +21,7 @@ import { auditActorOf, type AdminActor } from './actor';
 import { recordCompletedSignIn, recordFailedSecondFactor } from './authenticate';
 import { administratorSource } from './sign-in-administrator';
 import { recordThrottledAttempt, refundAttempts, reserveAttempt, signInRules, takeAttempt, waitMessage, type ThrottleRule } from './throttle';
-import { finishSecondStep, replaceRecoveryCodes, secondStepAccount, secondStepFactors, SIGN_IN_AGAIN_FOR_CODE } from './two-factor';
+import { finishSecondStep, refuseWhileThrottled, replaceRecoveryCodes, secondStepAccount, secondStepFactors, SIGN_IN_AGAIN_FOR_CODE } from './two-factor';
 
 /** A challenge handed to the browser is good for this long, and once. */
 export const PASSKEY_CHALLENGE_MINUTES = 5;
@@ -441,23 +441,7 @@ export async function signInWithPasskey(input: { challengeId: string; response: 
 
   const { passkey, admin } = found;
   const account = { ...admin, active: admin.status === 'active' };
-  const rules = signInRules(admin.email, input.clientAddress, 'administrator');
-  const throttled = await reserveAttempt(db, rules, now);
-  if (throttled) {
-    await db.transaction((tx) =>
-      recordThrottledAttempt(tx, throttled.key, {
-        orgId: admin.orgId,
-        actor: { type: 'administrator', id: admin.id, email: admin.email },
-        action: 'auth.sign_in_failed',
-        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${admin.email} refused while throttled`,
-        target: { type: 'administrator', id: admin.id, label: admin.email },
-        clientAddress: input.clientAddress,
-        metadata: { reason: 'throttled', kind: 'administrator' },
-        now,
-      }),
-    );
-    throw new AppError('rate_limited', waitMessage(throttled.wait));
-  }
+  await refuseWhileThrottled(db, admin, input.clientAddress, now);
   const refuse = async (reason: string, error: AppError): Promise<never> => {
     await recordFailedSecondFactor(account, 'administrator', { clientAddress: input.clientAddress, reason, now });
     throw error;
@@ -473,7 +457,7 @@ export async function signInWithPasskey(input: { challengeId: string; response: 
   const reason = await checkAssertion(passkey, { response: input.response, challenge, requireUserVerification: true, now });
   if (reason) return refuse(reason, new AppError('unauthenticated', reason === 'passkey did not verify its user' ? PASSKEY_NEEDS_VERIFICATION : PASSKEY_REFUSED));
 
-  await refundAttempts(db, rules, now);
+  await refundAttempts(db, signInRules(admin.email, input.clientAddress, 'administrator'), now);
   const amr = passkeyAmr(passkey, false);
   await recordCompletedSignIn(administratorSource, account, { clientAddress: input.clientAddress, how: `with the passkey "${passkey.name}" (no password)`, amr, now });
   return { id: admin.id, sessionVersion: admin.sessionVersion, mustChangePassword: admin.mustChangePassword, amr };

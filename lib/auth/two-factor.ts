@@ -144,6 +144,17 @@ export type SecondStepAccount = {
   lastStep: number | null;
 };
 
+/** The sign-in's waiting second step, by its id and ticket, while unused, unexpired and with tries left. */
+function usableChallenge(challengeId: string, ticket: string, now: Date) {
+  return and(
+    eq(administratorSignInChallenges.id, challengeId),
+    eq(administratorSignInChallenges.ticketHash, hashToken(ticket)),
+    isNull(administratorSignInChallenges.usedAt),
+    gt(administratorSignInChallenges.expiresAt, now),
+    lt(administratorSignInChallenges.attempts, MAX_CHALLENGE_ATTEMPTS),
+  );
+}
+
 /**
  * One try at the second step of a sign-in (whatever the factor): the challenge must match its
  * ticket, be unused, within its 10 minutes and its 5 tries (this try is counted by the same
@@ -157,13 +168,7 @@ export async function secondStepAccount(input: { challengeId: string; ticket: st
     .update(administratorSignInChallenges)
     .set({ attempts: sql`${administratorSignInChallenges.attempts} + 1` })
     .where(
-      and(
-        eq(administratorSignInChallenges.id, input.challengeId),
-        eq(administratorSignInChallenges.ticketHash, hashToken(input.ticket)),
-        isNull(administratorSignInChallenges.usedAt),
-        gt(administratorSignInChallenges.expiresAt, now),
-        lt(administratorSignInChallenges.attempts, MAX_CHALLENGE_ATTEMPTS),
-      ),
+      usableChallenge(input.challengeId, input.ticket, now),
     )
     .returning({ administratorId: administratorSignInChallenges.administratorId });
   if (!challenge) throw new AppError('expired', SIGN_IN_AGAIN_FOR_CODE);
@@ -186,23 +191,31 @@ export async function secondStepAccount(input: { challengeId: string; ticket: st
   const { status: _status, ...rest } = admin;
   const account = { ...rest, active: true as const };
 
-  const throttled = await reserveAttempt(db, signInRules(admin.email, input.clientAddress, 'administrator'), now);
-  if (throttled) {
-    await db.transaction((tx) =>
-      recordThrottledAttempt(tx, throttled.key, {
-        orgId: admin.orgId,
-        actor: { type: 'administrator', id: admin.id, email: admin.email },
-        action: 'auth.sign_in_failed',
-        summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${admin.email} refused while throttled`,
-        target: { type: 'administrator', id: admin.id, label: admin.email },
-        clientAddress: input.clientAddress,
-        metadata: { reason: 'throttled', kind: 'administrator' },
-        now,
-      }),
-    );
-    throw new AppError('rate_limited', waitMessage(throttled.wait));
-  }
+  await refuseWhileThrottled(db, admin, input.clientAddress, now);
   return account;
+}
+
+/**
+ * Counts one sign-in try of a known administrator against the sign-in throttle (the same as
+ * passwords'); while throttled, the try is refused with how long to wait, and counted in one
+ * audit event a window.
+ */
+export async function refuseWhileThrottled(db: DbOrTx, admin: { id: string; orgId: string; email: string }, clientAddress: string, now: Date): Promise<void> {
+  const throttled = await reserveAttempt(db, signInRules(admin.email, clientAddress, 'administrator'), now);
+  if (!throttled) return;
+  await db.transaction((tx) =>
+    recordThrottledAttempt(tx, throttled.key, {
+      orgId: admin.orgId,
+      actor: { type: 'administrator', id: admin.id, email: admin.email },
+      action: 'auth.sign_in_failed',
+      summary: (n) => `${n} sign-in attempt${n === 1 ? '' : 's'} for ${admin.email} refused while throttled`,
+      target: { type: 'administrator', id: admin.id, label: admin.email },
+      clientAddress,
+      metadata: { reason: 'throttled', kind: 'administrator' },
+      now,
+    }),
+  );
+  throw new AppError('rate_limited', waitMessage(throttled.wait));
 }
 
 /** The second step succeeded: the challenge is spent and the sign-in recorded (`how`: "with …"). */
@@ -227,14 +240,7 @@ export async function secondStepFactors(input: { challengeId: string; ticket: st
     .from(administratorSignInChallenges)
     .innerJoin(administrators, eq(administrators.id, administratorSignInChallenges.administratorId))
     .where(
-      and(
-        eq(administratorSignInChallenges.id, input.challengeId),
-        eq(administratorSignInChallenges.ticketHash, hashToken(input.ticket)),
-        isNull(administratorSignInChallenges.usedAt),
-        gt(administratorSignInChallenges.expiresAt, now),
-        lt(administratorSignInChallenges.attempts, MAX_CHALLENGE_ATTEMPTS),
-        eq(administrators.status, 'active'),
-      ),
+      and(usableChallenge(input.challengeId, input.ticket, now), eq(administrators.status, 'active')),
     );
   return row ? { administratorId: row.administratorId, totp: Boolean(row.totp), passkeys: row.passkeys } : null;
 }

@@ -86,35 +86,28 @@ export type DkimChange = { domain: string; selector: string; record: DkimDnsReco
 
 /** Generates the domain's first (or next, after disabling) key; refused while one is active. */
 export async function generateDkimKey(input: { actor: AdminActor; domain: string; now?: Date }): Promise<DkimChange> {
-  const { actor } = input;
-  assertCanManage(actor);
-  const now = input.now ?? new Date();
-  const key = await newKey(actor.orgId, input.domain.trim().toLowerCase(), now);
-  try {
-    return await getDb().transaction(async (tx) => {
-      const domain = await lockDomain(tx, actor.orgId, input.domain.trim().toLowerCase());
-      const active = await activeKeyOf(tx, domain.id);
-      if (active) throw new AppError('conflict', `${domain.domain} already has a DKIM key (selector ${active.selector}). Rotate it to make a new one.`);
-      await insertKey(tx, actor, domain.id, key, now);
-      await recordAuditEvent(tx, {
-        orgId: actor.orgId,
-        actor: auditActorOf(actor),
-        action: 'dkim_keys.generated',
-        summary: `${actor.email} generated a DKIM key for ${domain.domain} (selector ${key.selector}, ${key.bits}-bit RSA)`,
-        target: { type: 'domain', id: domain.id, label: domain.domain },
-        clientAddress: actor.clientAddress,
-        now,
-      });
-      return { domain: domain.domain, selector: key.selector, record: dkimDnsRecord(domain.domain, key.selector, key.publicKey) };
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError('conflict', 'The DKIM keys of this domain changed at the same moment. Reload the page and try again.');
-    throw e;
-  }
+  return putNewKey(input, 'generated', (domain, active) => {
+    if (active) throw new AppError('conflict', `${domain} already has a DKIM key (selector ${active.selector}). Rotate it to make a new one.`);
+  });
 }
 
 /** Retires the active key and makes a new one under a new selector (signing switches at once). */
 export async function rotateDkimKey(input: { actor: AdminActor; domain: string; now?: Date }): Promise<DkimChange> {
+  return putNewKey(input, 'rotated', (domain, active) => {
+    if (!active) throw new AppError('conflict', `${domain} has no DKIM key to rotate. Generate one.`);
+  });
+}
+
+/**
+ * A new key for the domain (generated outside the transaction: RSA key generation takes a while),
+ * stored under the domain's lock after `check` accepts the key that is active now — which a
+ * rotation retires — with its audit event.
+ */
+async function putNewKey(
+  input: { actor: AdminActor; domain: string; now?: Date },
+  change: 'generated' | 'rotated',
+  check: (domain: string, active: { id: string; selector: string } | undefined) => void,
+): Promise<DkimChange> {
   const { actor } = input;
   assertCanManage(actor);
   const now = input.now ?? new Date();
@@ -123,14 +116,17 @@ export async function rotateDkimKey(input: { actor: AdminActor; domain: string; 
     return await getDb().transaction(async (tx) => {
       const domain = await lockDomain(tx, actor.orgId, input.domain.trim().toLowerCase());
       const active = await activeKeyOf(tx, domain.id);
-      if (!active) throw new AppError('conflict', `${domain.domain} has no DKIM key to rotate. Generate one.`);
-      await retire(tx, active.id, now);
+      check(domain.domain, active);
+      if (active) await retire(tx, active.id, now);
       await insertKey(tx, actor, domain.id, key, now);
       await recordAuditEvent(tx, {
         orgId: actor.orgId,
         actor: auditActorOf(actor),
-        action: 'dkim_keys.rotated',
-        summary: `${actor.email} rotated the DKIM key of ${domain.domain}: selector ${active.selector} retired, ${key.selector} signs from now on`,
+        action: `dkim_keys.${change}`,
+        summary:
+          change === 'rotated' && active
+            ? `${actor.email} rotated the DKIM key of ${domain.domain}: selector ${active.selector} retired, ${key.selector} signs from now on`
+            : `${actor.email} generated a DKIM key for ${domain.domain} (selector ${key.selector}, ${key.bits}-bit RSA)`,
         target: { type: 'domain', id: domain.id, label: domain.domain },
         clientAddress: actor.clientAddress,
         now,
