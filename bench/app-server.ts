@@ -107,9 +107,11 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
-export async function startApp(databaseUrl: string, port = BENCH_PORT): Promise<BenchApp> {
+/** `cwd`: another checkout of Sealpost to start instead of this one (built there beforehand), for a side-by-side comparison. */
+export async function startApp(databaseUrl: string, port = BENCH_PORT, cwd = process.cwd()): Promise<BenchApp> {
   const base = `http://127.0.0.1:${port}`;
   const launcher = spawn('node_modules/.bin/tsx', ['scripts/start.ts', 'start'], {
+    cwd,
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -187,24 +189,24 @@ function cookiesOf(response: Response): Map<string, string> {
 }
 
 /**
- * Signs in as an administrator the way a browser does through Auth.js: fetch the CSRF token
+ * Signs in as an administrator (or a portal user) the way a browser does through Auth.js: fetch the CSRF token
  * (and its cookie), post the credentials to the administrator provider's callback, keep the
  * session cookie it sets. The same `authorize` as the login form's action runs (password hash,
  * throttling, the sign-in audit event). Returns the Cookie header to send.
  */
-export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+export async function signInOverHttp(base: string, email: string, password: string, provider: 'administrator' | 'portal' = 'administrator'): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
   if (!csrf.ok) throw new Error(`GET /api/auth/csrf answered ${csrf.status}`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const jar = cookiesOf(csrf);
-  const response = await fetch(`${base}/api/auth/callback/administrator`, {
+  const response = await fetch(`${base}/api/auth/callback/${provider}`, {
     method: 'POST',
     redirect: 'manual',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
     },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: `${base}/dashboard` }),
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: `${base}${provider === 'portal' ? '/secure/inbox' : '/dashboard'}` }),
   });
   await response.arrayBuffer();
   const session = cookiesOf(response).get('authjs.session-token');

@@ -4,19 +4,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import { getDb } from '@/db/client';
+import { createDb, getDb } from '@/db/client';
+import { hashPassword } from '@/lib/auth/passwords';
+import { resetEnvCache } from '@/lib/env';
 import { KEY_BYTES, currentKek } from '@/lib/crypto/keys';
 import { rotateKeys } from '@/lib/crypto/maintenance';
 import { wrapDataKey } from '@/lib/crypto/envelope';
 import { issueDraftId, openAttachment, uploadAttachment } from '@/lib/messaging/attachments';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
 import { localBlobStore, newStorageKey } from '@/lib/storage/storage';
+import { BENCH_PORT, BENCH_SECRET, signInOverHttp, startApp, type BenchApp } from './app-server';
 import { percentile, type Measurement } from './harness';
 
 const MB = 1024 * 1024;
 const FILE_BYTES = 50 * MB;
 const RUNS = 5;
 const ROTATION_KEYS = 100_000;
+const PORTAL_PASSWORD = 'Bench-Portal-Passphrase-2026';
 
 const PATTERN = randomBytes(64 * 1024);
 
@@ -162,4 +166,74 @@ export async function rotationWorkload(): Promise<Measurement> {
     met: () => rate >= 5000 && result.rewrapped === ROTATION_KEYS && left.n === 0,
     note: `${result.rewrapped.toLocaleString('en')} rewrapped in ${result.seconds.toFixed(1)} s, ${left.n} left under the old version, ${result.retired} old version retired`,
   };
+}
+
+/**
+ * Issue #19's attachment bar as a user meets it: a 50 MB upload (`POST /secure/attachments`) and
+ * download (`GET /secure/attachments/[id]`) over HTTP through `next start`, signed in as a portal
+ * user. With `BENCH_BEFORE_DIR` naming another checkout, built there (the release before
+ * encryption at rest, e.g. `git worktree add ../before 6fcdf59`, then `npm ci && npx next build`
+ * in it), both apps run side by side on databases of their own and the requests alternate between
+ * them, five each way after a warm-up, so the machine's drift hits both alike.
+ */
+export async function attachmentHttpWorkload(makeDatabase: () => Promise<string>): Promise<Measurement[]> {
+  const beforeDir = process.env.BENCH_BEFORE_DIR;
+  const apps: { name: string; app: BenchApp; cookie: string; userId: string }[] = [];
+  process.env.AUTH_SECRET = BENCH_SECRET;
+  resetEnvCache();
+  try {
+    for (const [name, dir, port] of [['today', process.cwd(), BENCH_PORT], ...(beforeDir ? [['before', path.resolve(beforeDir), BENCH_PORT + 1]] : [])] as [string, string, number][]) {
+      const url = await makeDatabase();
+      const app = await startApp(url, port, dir);
+      const { sql: client, db } = createDb(url, 1);
+      const [user] = await db.execute<{ id: string }>(sql`insert into portal_users (email, display_name, status, password_hash)
+        values ('uploader@attachment-bench.example', 'Uma Uploader', 'active', ${await hashPassword(PORTAL_PASSWORD)}) returning id`);
+      await client.end();
+      apps.push({ name, app, userId: user.id, cookie: await signInOverHttp(app.base, 'uploader@attachment-bench.example', PORTAL_PASSWORD, 'portal') });
+    }
+    const times = new Map(apps.map((a) => [a.name, { up: [] as number[], down: [] as number[] }]));
+    for (let run = 0; run < RUNS + 1; run++) {
+      for (const a of run % 2 === 0 ? apps : [...apps].reverse()) {
+        const started = performance.now();
+        const upload = await fetch(`${a.app.base}/secure/attachments`, {
+          method: 'POST',
+          headers: { cookie: a.cookie, 'content-type': 'application/pdf', 'x-file-name': 'scan.pdf', 'x-draft-id': issueDraftId(a.userId), 'content-length': String(FILE_BYTES) },
+          body: Readable.toWeb(fiftyMegabytes()) as ReadableStream<Uint8Array>,
+          duplex: 'half',
+        } as RequestInit);
+        if (upload.status !== 201) throw new Error(`${a.name}: upload answered ${upload.status}: ${await upload.text()}`);
+        const { id } = (await upload.json()) as { id: string };
+        const uploaded = performance.now();
+        const download = await fetch(`${a.app.base}/secure/attachments/${id}`, { headers: { cookie: a.cookie } });
+        if (!download.ok || !download.body) throw new Error(`${a.name}: download answered ${download.status}`);
+        let bytes = 0;
+        for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+        if (bytes !== FILE_BYTES) throw new Error(`${a.name}: the download came back with ${bytes} bytes`);
+        const done = performance.now();
+        if (run === 0) continue; // warm-up
+        times.get(a.name)?.up.push(uploaded - started);
+        times.get(a.name)?.down.push(done - uploaded);
+      }
+    }
+    const median = (values: number[]) => percentile(values, 50);
+    const today = times.get('today');
+    const before = times.get('before');
+    if (!today) throw new Error('no figures');
+    return (['up', 'down'] as const).map((direction) => {
+      const ratio = before ? median(today[direction]) / median(before[direction]) : NaN;
+      return {
+        workload: `attachment 50 MB ${direction === 'up' ? 'upload' : 'download'} over HTTP`,
+        size: `${RUNS} runs${before ? ' each, alternating with the build before' : ''}`,
+        samples: today[direction],
+        unit: 'ms',
+        bar: '≤ 10% slower than before',
+        met: () => ratio <= 1.1,
+        note: before
+          ? `today median ${median(today[direction]).toFixed(0)} ms vs before (${beforeDir}) ${median(before[direction]).toFixed(0)} ms: ${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`
+          : `today median ${median(today[direction]).toFixed(0)} ms; set BENCH_BEFORE_DIR to a built checkout of the release before to compare`,
+      };
+    });
+  } finally {
+    for (const a of apps) await a.app.stop();
+  }
 }

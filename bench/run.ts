@@ -9,12 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeDb } from '@/db/client';
+import { createScratchDatabase } from '@/lib/db-admin';
 import { resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
 import { bouncesWorkload } from './bounces';
 import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
-import { attachmentWorkload, rotationWorkload } from './encryption';
+import { attachmentHttpWorkload, attachmentWorkload, rotationWorkload } from './encryption';
 import { startApp } from './app-server';
 import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
@@ -26,7 +27,7 @@ import { invoicePdfWorkload } from './invoice-pdf';
 import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
-const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp', 'attachment', 'rotation'];
+const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp', 'attachment', 'attachment-http', 'rotation'];
 const overHttp = ['invoice-pdf', 'list-page', 'overload', 'export'];
 if (only && !known.includes(only)) {
   console.error(`Unknown workload "${only}". Known: ${known.join(', ')}`);
@@ -71,6 +72,11 @@ try {
   if (!only || only === 'attachment') {
     console.log('attachment: a 50 MB upload and download, sealed (today) and plain (before #19), alternating …');
     rows.push(...(await attachmentWorkload()));
+  }
+  if (!only || only === 'attachment-http') {
+    console.log(`attachment-http: a 50 MB upload and download over HTTP${process.env.BENCH_BEFORE_DIR ? `, alternating with ${process.env.BENCH_BEFORE_DIR}` : ''} …`);
+    // Bare databases: each app migrates its own at start (the one before has an older schema).
+    rows.push(...(await attachmentHttpWorkload(async () => (await createScratchDatabase('bench', process.env.DATABASE_URL)).url)));
   }
   if (!only || only === 'rotation') {
     console.log('rotation: rewrapping 100,000 data keys under a new key-encryption key …');
