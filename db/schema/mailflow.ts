@@ -93,6 +93,9 @@ export const gatewayMessages = pgTable(
     index('gateway_messages_org_received_idx').on(t.orgId, t.receivedAt, t.id),
     uniqueIndex('gateway_messages_storage_key').on(t.storageKey),
     uniqueIndex('gateway_messages_reply_home_key').on(t.replyHomeOf).where(sql`${t.replyHomeOf} is not null`),
+    // What `keys migrate` still has to seal: raw copies stored plain before encryption at rest.
+    index('gateway_messages_plain_idx').on(t.id).where(sql`${t.fileKey} is null`),
+    check('gateway_messages_file_key_pair', sql`(${t.fileKey} is null) = (${t.fileKeyWrap} is null)`),
   ],
 );
 

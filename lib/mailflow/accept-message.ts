@@ -100,12 +100,11 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
         }
       }
       await tx.insert(gatewayMessages).values({
-        id,
         orgId: input.connector.orgId,
         connectorId: input.connector.id,
         envelopeFrom: input.envelopeFrom,
         headerMessageId: headers.messageId,
-        // Sealed like the raw copy, under its key (no plain subject is written).
+        // The id the copy is sealed for; the Subject sealed under its key (no plain subject is written).
         ...rawCopyValues(stored, input.connector.orgId, headers.subject),
         clientAddress: input.clientAddress,
         receivedAt: now,

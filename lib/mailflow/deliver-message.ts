@@ -165,8 +165,6 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   const run: DeliveryRun = { status: 'done', delivered: [], deferred: [], bounced: [], securePortal: [], nextRunAt: null };
   const [message] = await db
     .select({
-      id: gatewayMessages.id,
-      orgId: gatewayMessages.orgId,
       connectorId: gatewayMessages.connectorId,
       envelopeFrom: gatewayMessages.envelopeFrom,
       headerMessageId: gatewayMessages.headerMessageId,

@@ -33,8 +33,6 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
   const now = options.now ?? new Date();
   const [message] = await db
     .select({
-      id: gatewayMessages.id,
-      orgId: gatewayMessages.orgId,
       connectorId: gatewayMessages.connectorId,
       envelopeFrom: gatewayMessages.envelopeFrom,
       headerMessageId: gatewayMessages.headerMessageId,
