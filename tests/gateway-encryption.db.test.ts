@@ -11,6 +11,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { attachments, gatewayMessages, gatewayRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
+import { kmsKeyProvider, setKeyProvidersForTests } from '@/lib/crypto/keys';
 import { migratePlainContent } from '@/lib/crypto/maintenance';
 import { databaseUrl, resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
@@ -21,6 +22,7 @@ import { recallMessage } from '@/lib/messaging/recall-message';
 import { getPortalSession } from '@/lib/portal/queries';
 import { attachmentsRoot, blobStore, newStorageKey } from '@/lib/storage/storage';
 import { actorFor, createTestOrg } from '@/tests/factories';
+import { startFakeKms } from '@/tests/servers/fake-kms';
 import { createConnector } from '@/lib/mailflow/connectors';
 import { deliverGatewayMessage, deliveryJobOptions, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
 import { startGateway, type Gateway } from '@/lib/mailflow/gateway';
@@ -29,7 +31,7 @@ import { staticResolver } from '@/lib/mailflow/outbound';
 import { createTestCa, reply, startMx, type TestMx } from '@/lib/mailflow/outbound/test-servers';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { listRecentGatewayMessages } from '@/lib/mailflow/queries';
-import { openGatewaySubject, openRawCopy, rawCopyColumns } from '@/lib/mailflow/raw-copy';
+import { openGatewaySubject, openRawCopy, rawCopyColumns, UNREADABLE_SUBJECT } from '@/lib/mailflow/raw-copy';
 
 /**
  * Issues #17 and #19: mail that comes in through the SMTP gateway is encrypted at rest like mail
@@ -260,6 +262,47 @@ describe('gateway mail encrypted at rest', () => {
     expect(report).toContain(`Quarterly figures ${canary}`);
     expect(report).toContain('Final-Recipient: rfc822; nobody@reject.example');
     await expectNowhereAtRest(canary);
+  });
+
+  it('with AWS KMS: the raw copy and every part get KMS data keys; KMS down at acceptance is 451 4.3.0 and nothing is kept', async () => {
+    const kms = await startFakeKms();
+    try {
+      setKeyProvidersForTests({ kms: kmsKeyProvider({ keyId: kms.keyId, region: 'eu-west-1', endpoint: kms.url, credentials: { accessKeyId: 'AKIATESTSTANDIN', secretAccessKey: 'stand-in-secret' } }) });
+      const canary = `CANARY${randomBytes(8).toString('hex').toUpperCase()}`;
+      const { file, mail } = canaryMail(canary, 'Via KMS [secure]');
+      const id = acceptedId((await client().sendMail({ ...mail, to: ['pat@partner.example'] })).response);
+      const row = await gatewayRow(id);
+      expect(row.fileKeyWrap).toBe('upload-kms');
+      expect(kms.calls.filter((c) => c.target === 'TrentService.GenerateDataKey' && c.encryptionContext.owner === id)).toHaveLength(1);
+      expect(await openGatewaySubject(row)).toBe(`Via KMS [secure] ${canary}`);
+      expect(await processGatewayMessage(getDb(), id, { store: blobStore(), demo: false })).toBe('processed');
+      const [r] = await getDb().select().from(gatewayRecipients).where(eq(gatewayRecipients.gatewayMessageId, id));
+      const [part] = await getDb().select({ id: attachments.id, fileKeyWrap: attachments.fileKeyWrap }).from(attachments).where(eq(attachments.messageId, r.secureMessageId ?? ''));
+      expect(part.fileKeyWrap).toBe('message');
+      expect(kms.calls.some((c) => c.target === 'TrentService.GenerateDataKey' && c.encryptionContext.owner === part.id)).toBe(true);
+      const pat = await portalSession('pat@partner.example');
+      expect((await readAll((await openAttachment({ user: pat, id: part.id })).stream)).equals(file)).toBe(true);
+      await expectNowhereAtRest(canary);
+
+      // No key to be had: the gateway cannot keep the message sealed, so it does not keep it at all.
+      kms.setDown(true);
+      const before = filesUnder(attachmentsRoot()).length;
+      const refused = await client()
+        .sendMail({ ...mail, to: ['pat@partner.example'] })
+        .then(
+          () => null,
+          (error: { response?: string }) => error,
+        );
+      expect(refused?.response).toMatch(/^451 4\.3\.0 /);
+      expect(filesUnder(attachmentsRoot())).toHaveLength(before);
+      // Without KMS (a server not configured for it): the mail-flow page still lists the message, saying its subject cannot be read.
+      setKeyProvidersForTests({ kms: null });
+      const listed = (await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id);
+      expect(listed?.subject).toBe(UNREADABLE_SUBJECT);
+    } finally {
+      setKeyProvidersForTests({});
+      await kms.close();
+    }
   });
 
   it('a raw copy stored plain before encryption at rest is still processed, and `keys migrate` seals it and its Subject once its work is over', async () => {

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { gatewayMessages } from '@/db/schema';
 import { seal, unseal } from '@/lib/crypto/aead';
 import { openFileKey, openSealedFile, storeSealedFile, type FileKeyRef, type SealedFile } from '@/lib/crypto/sealed-files';
+import { errorFields, log } from '@/lib/log';
 import type { BlobStore } from '@/lib/storage/storage';
 
 /**
@@ -51,12 +52,22 @@ export async function openGatewaySubject(row: RawCopyRow, key?: Buffer | null): 
   return unseal(opened, row.subjectSealed, subjectAad(row), 'subject').toString('utf8');
 }
 
-/** The Subjects of a page of rows (the mail-flow page), opened together. */
+/** What a list shows for a Subject whose key cannot be had (KMS unreachable or not configured, a changed row). */
+export const UNREADABLE_SUBJECT = '(subject could not be decrypted)';
+
+/**
+ * The Subjects of a page of rows (the mail-flow page), opened together. One that does not open is
+ * logged and shown as such: the rest of the page still lists what the gateway did.
+ */
 export async function openGatewaySubjects<T extends RawCopyRow>(rows: T[]): Promise<(Omit<T, 'fileKey' | 'fileKeyWrap' | 'subjectSealed'> & { subject: string })[]> {
   return Promise.all(
     rows.map(async (row) => {
       const { fileKey: _k, fileKeyWrap: _w, subjectSealed: _s, ...rest } = row;
-      return { ...rest, subject: await openGatewaySubject(row) };
+      const subject = await openGatewaySubject(row).catch((error: unknown) => {
+        log('mailflow').warn({ orgId: row.orgId, gatewayMessageId: row.id, ...errorFields(error, false) }, 'a gateway message subject could not be opened');
+        return UNREADABLE_SUBJECT;
+      });
+      return { ...rest, subject };
     }),
   );
 }
