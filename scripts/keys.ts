@@ -2,7 +2,7 @@
  * For operators: the encryption keys of secure messages (lib/crypto/keys.ts).
  *
  *   npm run keys -- status    what is encrypted, under which key versions, and what is left plain
- *   npm run keys -- migrate   encrypts messages and files stored before encryption at rest
+ *   npm run keys -- migrate   encrypts messages, files and gateway messages stored before encryption at rest
  *   npm run keys -- rotate    a new key-encryption key version per organisation; every message key
  *                             rewrapped under it (the content is not touched); old versions retired
  *
@@ -46,7 +46,7 @@ try {
         (select count(*)::int from secure_messages m where m.org_id = k.org_id and k.kind = 'kek' and m.key_version = k.version and m.data_key is not null) as messages
       from organisation_keys k join organisations o on o.id = k.org_id order by o.name, k.kind, k.version`);
     for (const v of versions) console.log(`${v.org}: ${v.kind} v${v.version} (${v.provider})${v.retired ? ' retired' : ''}${v.kind === 'kek' ? `, ${v.messages} message keys` : ''}`);
-    console.log(`Left to encrypt: ${left.messages} messages, ${left.files} files.`);
+    console.log(`Left to encrypt: ${left.messages} messages, ${left.files} files, ${left.gatewayMessages} gateway messages (sealed once their delivery is over).`);
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

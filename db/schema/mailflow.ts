@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { domains, organisations } from './organisations';
 import { policies } from './policies';
+import { bytea } from './types';
 
 /**
  * How the SMTP gateway recognises an organisation's mail server (SPEC §14): SMTP AUTH with a
@@ -54,11 +55,24 @@ export const gatewayMessages = pgTable(
     envelopeFrom: text('envelope_from').notNull(),
     /** The Message-ID header as sent (with its angle brackets), '' when the message had none. */
     headerMessageId: text('header_message_id').notNull().default(''),
-    subject: text('subject').notNull().default(''),
+    /**
+     * The Subject of a message accepted before encryption at rest, plain; null for every other
+     * (never written any more): `npm run keys -- migrate` seals it once the message's work is done.
+     */
+    subject: text('subject'),
+    /** The Subject, sealed under the raw copy's key (lib/mailflow/raw-copy.ts), bound to this row. */
+    subjectSealed: bytea('subject_sealed'),
+    /** The plain message's size and SHA-256 (hex). */
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
-    /** The raw RFC 5322 message in the attachment store (lib/storage). */
+    /**
+     * The raw RFC 5322 message in the attachment store (lib/storage), sealed in segments under a key
+     * of its own (lib/crypto/sealed-files.ts), kept here wrapped by the server's upload key. Null key:
+     * a raw copy stored plain before encryption at rest.
+     */
     storageKey: text('storage_key').notNull(),
+    fileKey: bytea('file_key'),
+    fileKeyWrap: text('file_key_wrap', { enum: ['upload', 'upload-kms'] }),
     clientAddress: text('client_address').notNull().default(''),
     status: text('status', { enum: GATEWAY_MESSAGE_STATUSES }).notNull().default('received'),
     /** Why processing failed (status failed). */
@@ -79,6 +93,9 @@ export const gatewayMessages = pgTable(
     index('gateway_messages_org_received_idx').on(t.orgId, t.receivedAt, t.id),
     uniqueIndex('gateway_messages_storage_key').on(t.storageKey),
     uniqueIndex('gateway_messages_reply_home_key').on(t.replyHomeOf).where(sql`${t.replyHomeOf} is not null`),
+    // What `keys migrate` still has to seal: raw copies stored plain before encryption at rest.
+    index('gateway_messages_plain_idx').on(t.id).where(sql`${t.fileKey} is null`),
+    check('gateway_messages_file_key_pair', sql`(${t.fileKey} is null) = (${t.fileKeyWrap} is null)`),
   ],
 );
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { and, asc, eq, gt, isNotNull, max, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/db/client';
-import { attachments, organisationKeys, secureMessages } from '@/db/schema';
+import { attachments, gatewayMessages, organisationKeys, secureMessages } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { destroyMessageContent } from '@/lib/messaging/destroy-content';
 import { chunksOf } from '@/lib/storage/chunks';
@@ -11,6 +11,8 @@ import { KEY_BYTES, clearKeyCache, createKeyVersion, currentKek, kekVersion, new
 import { openDataKey, sealWithKek, unwrapDataKey, wrapDataKey, wrapFileKey } from './envelope';
 import { errorFields, log } from '@/lib/log';
 import { sealedSize, sealSegments } from './segments';
+import { storeSealedFile } from './sealed-files';
+import { sealGatewaySubject } from '@/lib/mailflow/raw-copy';
 
 /**
  * Key maintenance, run by `npm run keys -- migrate | rotate` (scripts/keys.ts), and `migrate` also
@@ -23,29 +25,40 @@ export type Progress = (line: string) => void;
 // ---------------------------------------------------------------------------------------------
 // Migration: rows and files stored before encryption at rest.
 
-/** Plain messages and files left to seal. */
-export async function plainCounts(db: Db = getDb()): Promise<{ messages: number; files: number }> {
+/** Plain messages, files and gateway messages (raw copy and Subject) left to seal. */
+export async function plainCounts(db: Db = getDb()): Promise<{ messages: number; files: number; gatewayMessages: number }> {
   const [m] = await db.select({ n: sql<number>`count(*)::int` }).from(secureMessages).where(isNotNull(secureMessages.subject));
   const [f] = await db.select({ n: sql<number>`count(*)::int` }).from(attachments).where(eq(attachments.sealed, false));
-  return { messages: m?.n ?? 0, files: f?.n ?? 0 };
+  const [g] = await db.select({ n: sql<number>`count(*)::int` }).from(gatewayMessages).where(isNull(gatewayMessages.fileKey));
+  return { messages: m?.n ?? 0, files: f?.n ?? 0, gatewayMessages: g?.n ?? 0 };
 }
+
+export type MigrationResult = { messages: number; files: number; gatewayMessages: number };
+
+/** A gateway message nothing reads the raw copy of any more: processed (or failed), no recipient waiting for SMTP. */
+const gatewayWorkOver = sql`${gatewayMessages.status} <> 'received' and not exists (
+  select 1 from gateway_recipients r
+  where r.gateway_message_id = ${gatewayMessages.id} and r.status in ('pending', 'queued_for_delivery', 'deferred'))`;
 
 /**
  * Seals every plain message (a recalled one loses its content instead), a batch at a time, then
  * every plain file: read from the store, written sealed under a new storage key, the row switched
- * over in one transaction, the plain file removed after commit.
+ * over in one transaction, the plain file removed after commit. Then the gateway's plain raw
+ * copies and Subjects (messages accepted before encryption at rest) the same way, once their work
+ * is over (processed, nothing waiting for SMTP delivery): a copy a job is reading is never swapped
+ * under it; the ones still in flight are sealed by a later run (every ten minutes, and at start).
  */
-export async function migratePlainContent(options: { batch?: number; progress?: Progress; store?: BlobStore } = {}): Promise<{ messages: number; files: number }> {
+export async function migratePlainContent(options: { batch?: number; progress?: Progress; store?: BlobStore } = {}): Promise<MigrationResult> {
   const db = getDb();
   const batch = options.batch ?? 500;
   const progress = options.progress ?? (() => {});
   const store = options.store ?? blobStore();
   const left = await plainCounts(db);
-  if (left.messages + left.files === 0) return { messages: 0, files: 0 };
-  progress(`Encrypting ${left.messages} stored messages and ${left.files} files …`);
-  const perOrg = new Map<string, { messages: number; files: number }>();
-  const count = (orgId: string, kind: 'messages' | 'files') => {
-    const c = perOrg.get(orgId) ?? { messages: 0, files: 0 };
+  if (left.messages + left.files + left.gatewayMessages === 0) return { messages: 0, files: 0, gatewayMessages: 0 };
+  if (left.messages + left.files > 0) progress(`Encrypting ${left.messages} stored messages and ${left.files} files …`);
+  const perOrg = new Map<string, MigrationResult>();
+  const count = (orgId: string, kind: keyof MigrationResult) => {
+    const c = perOrg.get(orgId) ?? { messages: 0, files: 0, gatewayMessages: 0 };
     c[kind] += 1;
     perOrg.set(orgId, c);
   };
@@ -104,18 +117,91 @@ export async function migratePlainContent(options: { batch?: number; progress?: 
     }
   }
 
+  let relayed = 0;
+  if (left.gatewayMessages > 0) {
+    after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const [row] = await db
+        .select({ id: gatewayMessages.id })
+        .from(gatewayMessages)
+        .where(and(isNull(gatewayMessages.fileKey), gt(gatewayMessages.id, after), gatewayWorkOver))
+        .orderBy(asc(gatewayMessages.id))
+        .limit(1);
+      if (!row) break;
+      after = row.id;
+      const sealed = await sealPlainGatewayCopy(row.id, store).catch((error: unknown) => {
+        log('keys').warn({ gatewayMessageId: row.id, ...errorFields(error, false) }, 'a gateway message\'s stored copy could not be encrypted; skipped');
+        return null;
+      });
+      if (sealed) {
+        relayed += 1;
+        count(sealed.orgId, 'gatewayMessages');
+        if (relayed === 1) progress(`Encrypting the stored copies and subjects of up to ${left.gatewayMessages} gateway messages …`);
+        if (relayed % 20 === 0) progress(`  gateway messages: ${relayed}`);
+      }
+    }
+  }
+
   for (const [orgId, c] of perOrg) {
     if (!orgId) continue;
     await recordAuditEvent(db, {
       orgId,
       actor: { type: 'system' },
       action: 'keys.migrated',
-      summary: `Encrypted ${c.messages} stored secure messages and ${c.files} files (written before encryption at rest)`,
+      summary: `Encrypted ${c.messages} stored secure messages, ${c.files} files and ${c.gatewayMessages} gateway messages (written before encryption at rest)`,
       metadata: c,
     });
   }
-  progress(`Encrypted ${messages} messages and ${files} files.`);
-  return { messages, files };
+  if (messages + files + relayed > 0) progress(`Encrypted ${messages} messages, ${files} files and ${relayed} gateway messages.`);
+  return { messages, files, gatewayMessages: relayed };
+}
+
+/**
+ * Seals one gateway message's plain raw copy (a new blob, under a key of its own) and its Subject;
+ * the row switched over in one transaction, the plain copy removed after commit. Null when another
+ * process got to it first, its work is not over after all, or its copy is gone.
+ */
+async function sealPlainGatewayCopy(id: string, store: BlobStore): Promise<{ orgId: string } | null> {
+  const db = getDb();
+  let made: string | null = null;
+  const result = await db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .select({ id: gatewayMessages.id, orgId: gatewayMessages.orgId, storageKey: gatewayMessages.storageKey, sizeBytes: gatewayMessages.sizeBytes, subject: gatewayMessages.subject })
+        .from(gatewayMessages)
+        .where(and(eq(gatewayMessages.id, id), isNull(gatewayMessages.fileKey), gatewayWorkOver))
+        .for('update', { skipLocked: true });
+      if (!row) return null;
+      let source: Readable;
+      try {
+        source = await store.get(row.storageKey);
+      } catch (error) {
+        if (!(error instanceof BlobNotFoundError)) throw error;
+        return null;
+      }
+      const copy = await storeSealedFile(store, { fileId: row.id, source, maxBytes: row.sizeBytes });
+      made = copy.storageKey;
+      if (copy.sizeBytes !== row.sizeBytes) throw new Error(`Gateway message ${row.id}: the stored copy has ${copy.sizeBytes} bytes, its row says ${row.sizeBytes}.`);
+      await tx
+        .update(gatewayMessages)
+        .set({
+          storageKey: copy.storageKey,
+          sha256: copy.sha256,
+          fileKey: copy.fileKey,
+          fileKeyWrap: copy.fileKeyWrap,
+          subject: null,
+          subjectSealed: sealGatewaySubject(copy.key, row, row.subject ?? ''),
+        })
+        .where(eq(gatewayMessages.id, row.id));
+      return { orgId: row.orgId, oldKey: row.storageKey };
+    })
+    .catch(async (error: unknown) => {
+      if (made) await store.delete(made).catch(() => undefined);
+      throw error;
+    });
+  if (!result) return null;
+  await store.delete(result.oldKey);
+  return { orgId: result.orgId };
 }
 
 /** Seals one plain file; null when another process got to it first, or its row is gone. */

@@ -7,9 +7,10 @@ import type { Db } from '@/db/client';
 import { gatewayMessageIds, gatewayMessages, gatewayRecipients } from '@/db/schema';
 import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
 import { getBoss } from '@/lib/jobs/runtime';
-import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import type { BlobStore } from '@/lib/storage/storage';
 import type { RecognisedConnector } from './connectors';
 import { HeaderSniffer } from './header-sniffer';
+import { rawCopyValues, storeRawCopy, type NewRawCopy } from './raw-copy';
 
 /** The header section may be this large; beyond it the message is refused (a 1 MB header line is not mail). */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -38,7 +39,8 @@ async function drain(stream: Readable): Promise<void> {
 }
 
 /**
- * "Accepted means kept" (MAILFLOW.md): streams the message into the attachment store, then in ONE
+ * "Accepted means kept" (MAILFLOW.md): streams the message into the attachment store (sealed as it
+ * goes, under a key of its own: raw-copy.ts; its Subject sealed under the same key), then in ONE
  * transaction writes the message, its recipients and its processing job. Only when this returns
  * may the gateway answer 250; any error means the message is not kept and the answer is 4xx/5xx
  * (the caller maps it). A Message-ID the connector already sent within a day is answered as
@@ -47,7 +49,8 @@ async function drain(stream: Readable): Promise<void> {
  */
 export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
   const { db, store } = input;
-  const key = newStorageKey();
+  // The row's id first: the raw copy is sealed as it streams in, bound to it (raw-copy.ts).
+  const id = randomUUID();
   const sniffer = new HeaderSniffer(MAX_HEADER_BYTES);
   const source = input.stream;
   // pipe() alone would leave the store waiting forever when the client hangs up mid-DATA
@@ -57,9 +60,9 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
     if (!source.readableEnded) sniffer.destroy(new Error('The client closed the connection during DATA.'));
   });
   source.pipe(sniffer);
-  let stored: { size: number; sha256: string };
+  let stored: NewRawCopy;
   try {
-    stored = await store.put(key, sniffer, { maxBytes: input.maxBytes });
+    stored = await storeRawCopy(store, { id, source: sniffer, maxBytes: input.maxBytes });
   } catch (error) {
     // The SMTP session reads the message to its end before it can answer: let the rest run off.
     source.unpipe(sniffer);
@@ -72,7 +75,6 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
   try {
     const headers = sniffer.headers();
     const now = input.now?.() ?? new Date();
-    const id = randomUUID();
     // The queue before the transaction: its first start takes pool connections of its own, which
     // twenty sessions each holding one in an open transaction would never give it (a deadlock).
     const boss = await getBoss();
@@ -98,15 +100,12 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
         }
       }
       await tx.insert(gatewayMessages).values({
-        id,
         orgId: input.connector.orgId,
         connectorId: input.connector.id,
         envelopeFrom: input.envelopeFrom,
         headerMessageId: headers.messageId,
-        subject: headers.subject,
-        sizeBytes: stored.size,
-        sha256: stored.sha256,
-        storageKey: key,
+        // The id the copy is sealed for; the Subject sealed under its key (no plain subject is written).
+        ...rawCopyValues(stored, input.connector.orgId, headers.subject),
         clientAddress: input.clientAddress,
         receivedAt: now,
       });
@@ -117,6 +116,7 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
     kept = !result.duplicate;
     return result;
   } finally {
+    const key = stored.columns.storageKey;
     if (!kept) await store.delete(key).catch((e: unknown) => log('gateway').error({ key, ...errorFields(e, false) }, 'could not remove the stored copy of a message not kept'));
   }
 }

@@ -14,6 +14,7 @@ import { watchProcess } from '@/tests/faults/support';
 import { createTestOrg } from '@/tests/factories';
 import { deliverGatewayMessage, deliveryJobOptions, returnPathKeyFrom, type DeliveryJobOptions } from './deliver-message';
 import { startGateway, type Gateway } from './gateway';
+import { openGatewaySubject, openRawCopy, rawCopyColumns } from './raw-copy';
 import { returnPathFor, staticResolver } from './outbound';
 import { createTestCa, startMx, type TestMx } from './outbound/test-servers';
 
@@ -192,13 +193,16 @@ describe('bounces at the return path', () => {
     expect(events[0].diagnostic).toMatch(/^Not sent: gone@partner\.example is on the organisation's suppression list \(user unknown: /);
     // The DSN goes to the sender like any gateway message, from the null return path.
     const dsns = await getDb()
-      .select({ storageKey: gatewayMessages.storageKey, to: gatewayRecipients.address })
+      .select({ ...rawCopyColumns, to: gatewayRecipients.address })
       .from(gatewayMessages)
       .innerJoin(gatewayRecipients, eq(gatewayRecipients.gatewayMessageId, gatewayMessages.id))
       .where(and(eq(gatewayMessages.orgId, org.orgId), eq(gatewayMessages.envelopeFrom, '')));
     expect(dsns.map((d) => d.to)).toEqual([`user0@${org.domain}`]);
     const chunks: Buffer[] = [];
-    for await (const chunk of await blobStore().get(dsns[0].storageKey)) chunks.push(chunk as Buffer);
+    // Stored sealed (it quotes the original's headers): opened with its key.
+    expect(dsns[0].fileKey).not.toBeNull();
+    expect(await openGatewaySubject(dsns[0])).toBe('Undelivered Mail Returned to Sender');
+    for await (const chunk of await openRawCopy(blobStore(), dsns[0])) chunks.push(chunk as Buffer);
     const dsn = Buffer.concat(chunks).toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
     expect(dsn).toContain('Final-Recipient: rfc822; gone@partner.example');
     expect(dsn).toContain('Status: 5.7.1');

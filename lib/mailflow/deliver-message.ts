@@ -9,7 +9,7 @@ import { env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
-import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import type { BlobStore } from '@/lib/storage/storage';
 import { reasonLabel } from '@/lib/suppressions/labels';
 import { suppressedAmong } from '@/lib/suppressions/suppressions';
 import {
@@ -30,7 +30,8 @@ import {
 import { signingKeyFor } from './dkim-keys';
 import { describeRoute, inboundRouteOf } from './inbound-route';
 import { parseMime, UnreadableMessageError, type StoredPart } from './parse-mime';
-import { enqueueDelivery } from './process-message';
+import { enqueueDelivery, partSetsFor } from './process-message';
+import { openGatewaySubject, openRawCopy, openRawCopyKey, rawCopyColumns, rawCopyValues, storeRawCopy, type NewRawCopy, type RawCopyRow } from './raw-copy';
 import { deliverAsSecureMessage, eventMessageId, type GatewayPolicy } from './secure-delivery';
 
 /**
@@ -111,12 +112,12 @@ function tlsText(result: RecipientResult): string {
   return ` (TLS ${result.tls.version ?? 'unknown version'}, certificate ${result.tls.verified ? 'verified' : 'not verified'})`;
 }
 
-/** The stored message as a fresh stream per attempt, opened only when the engine asks for it. */
-function storedMessage(store: BlobStore, key: string): () => Readable {
+/** The stored message (opened: raw-copy.ts) as a fresh stream per attempt, opened only when the engine asks for it. */
+function storedMessage(store: BlobStore, message: MessageRow, key: Buffer | null): () => Readable {
   return () =>
     Readable.from(
       (async function* () {
-        const source = await store.get(key);
+        const source = await openRawCopy(store, message, key);
         try {
           for await (const chunk of source) yield chunk as Buffer;
         } finally {
@@ -127,10 +128,10 @@ function storedMessage(store: BlobStore, key: string): () => Readable {
     );
 }
 
-async function headerSection(store: BlobStore, key: string): Promise<Buffer> {
+async function headerSection(store: BlobStore, message: MessageRow): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const source = await store.get(key);
+  const source = await openRawCopy(store, message);
   try {
     for await (const chunk of source) {
       chunks.push(chunk as Buffer);
@@ -164,14 +165,10 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   const run: DeliveryRun = { status: 'done', delivered: [], deferred: [], bounced: [], securePortal: [], nextRunAt: null };
   const [message] = await db
     .select({
-      id: gatewayMessages.id,
-      orgId: gatewayMessages.orgId,
       connectorId: gatewayMessages.connectorId,
       envelopeFrom: gatewayMessages.envelopeFrom,
       headerMessageId: gatewayMessages.headerMessageId,
-      subject: gatewayMessages.subject,
-      storageKey: gatewayMessages.storageKey,
-      sizeBytes: gatewayMessages.sizeBytes,
+      ...rawCopyColumns,
       receivedAt: gatewayMessages.receivedAt,
       deliverTo: gatewayMessages.deliverTo,
     })
@@ -248,8 +245,10 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
 
   const returnPath = message.envelopeFrom === '' ? '' : returnPathFor({ messageId: id, bounceDomain: options.hostname, key: options.returnPathKey });
   const signing = dkimSigner(db, message, now);
+  // The raw copy's key, opened once for every attempt of this run.
+  const rawKey = await openRawCopyKey(message);
   if (message.deliverTo === 'inbound_route') {
-    await recordVerdicts(db, message, await deliverHome(db, message, claimed, returnPath, signing, options), options, now, run);
+    await recordVerdicts(db, message, await deliverHome(db, message, claimed, returnPath, signing, options, rawKey), options, now, run);
     return run;
   }
   const groups = new Map<string, Claimed[]>();
@@ -261,7 +260,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   for (const group of groups.values()) {
     // Signed for the sender's domain; a DSN (null return path) for its recipient's, the
     // organisation's domain it reports to.
-    const signed = await signing(message.envelopeFrom ? domainOf(message.envelopeFrom) : domainOf(group[0].address), storedMessage(options.store, message.storageKey));
+    const signed = await signing(message.envelopeFrom ? domainOf(message.envelopeFrom) : domainOf(group[0].address), storedMessage(options.store, message, rawKey));
     const report = await deliver({
       envelope: { from: returnPath, to: group.map((r) => r.address) },
       message: signed.message,
@@ -283,14 +282,10 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
   return run;
 }
 
-type MessageRow = {
-  id: string;
-  orgId: string;
+type MessageRow = RawCopyRow & {
   connectorId: string | null;
   envelopeFrom: string;
   headerMessageId: string;
-  subject: string;
-  storageKey: string;
   sizeBytes: number;
   receivedAt: Date;
   deliverTo: 'recipient_mx' | 'inbound_route';
@@ -322,7 +317,7 @@ function dkimSigner(db: Db, message: MessageRow, now: Date): Signing {
  * and is retried like a 4xx (the reply itself is in the portal already: there is nothing to fall
  * back to). Without a route any more (removed meanwhile) the copy is given up.
  */
-async function deliverHome(db: Db, message: MessageRow, claimed: Claimed[], returnPath: string, signing: Signing, options: DeliveryJobOptions): Promise<Verdict[]> {
+async function deliverHome(db: Db, message: MessageRow, claimed: Claimed[], returnPath: string, signing: Signing, options: DeliveryJobOptions, rawKey: Buffer | null): Promise<Verdict[]> {
   const route = await inboundRouteOf(db, message.orgId);
   if (!route) {
     return claimed.map((recipient) => ({
@@ -341,7 +336,7 @@ async function deliverHome(db: Db, message: MessageRow, claimed: Claimed[], retu
   }
   const verdicts: Verdict[] = [];
   for (const group of Map.groupBy(claimed, (r) => domainOf(r.address)).values()) {
-    const signed = await signing(domainOf(group[0].address), storedMessage(options.store, message.storageKey));
+    const signed = await signing(domainOf(group[0].address), storedMessage(options.store, message, rawKey));
     const report = await deliver({
       envelope: { from: returnPath, to: group.map((r) => r.address) },
       message: signed.message,
@@ -381,8 +376,9 @@ async function nextDue(db: Db | Tx, id: string, orgId: string): Promise<Date | n
 
 /** Demo mode: each recipient's copy lands in the outbox (channel email) and counts as delivered over verified TLS. */
 async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow, claimed: Claimed[], now: Date, run: DeliveryRun) {
-  const parsed = await simpleParser(await store.get(message.storageKey), { skipHtmlToText: false, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  const subject = (parsed.subject ?? message.subject).replace(/[\r\n]+/g, ' ').slice(0, 998);
+  const key = await openRawCopyKey(message);
+  const parsed = await simpleParser(await openRawCopy(store, message, key), { skipHtmlToText: false, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const subject = (parsed.subject ?? (await openGatewaySubject(message, key))).replace(/[\r\n]+/g, ' ').slice(0, 998);
   const text = parsed.text ?? '';
   const home = message.deliverTo === 'inbound_route';
   await db.transaction(async (tx) => {
@@ -446,26 +442,6 @@ function eventOf(message: MessageRow, f: Final, now: Date): DeliveryEventRow {
   };
 }
 
-/** Parts for each secure message: the parsed ones for the first, copies for the others (storage keys are unique). */
-async function partSetsFor(store: BlobStore, parts: StoredPart[], count: number, made: string[]): Promise<StoredPart[][]> {
-  const sets: StoredPart[][] = [];
-  for (let i = 0; i < count; i++) {
-    if (i === 0) {
-      sets.push(parts);
-      continue;
-    }
-    const copies: StoredPart[] = [];
-    for (const part of parts) {
-      const key = newStorageKey();
-      const stored = await store.put(key, await store.get(part.storageKey), { maxBytes: part.sizeBytes });
-      made.push(key);
-      copies.push({ ...part, storageKey: key, sha256: stored.sha256 });
-    }
-    sets.push(copies);
-  }
-  return sets;
-}
-
 async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], options: DeliveryJobOptions, now: Date, run: DeliveryRun) {
   const { store } = options;
   const finals: Final[] = [];
@@ -492,7 +468,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
     let parsed: Awaited<ReturnType<typeof parseMime>> | null = null;
     if (fallback.length) {
       try {
-        parsed = await parseMime(await store.get(message.storageKey), store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
+        parsed = await parseMime(await openRawCopy(store, message), store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
         made.push(...parsed.parts.map((p) => p.storageKey));
       } catch (error) {
         if (!(error instanceof UnreadableMessageError)) throw error;
@@ -533,7 +509,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
 
     // Final failures tell the sender (never for a message with the null return path: no bounce of a bounce).
     const bounced = finals.filter((f) => f.result.outcome === 'bounced');
-    let dsn: { key: string; size: number; sha256: string } | null = null;
+    let dsn: NewRawCopy | null = null;
     // A reply coming home is a copy of a message the portal holds: its failure is a bounce event in
     // the delivery log, not a DSN to the external correspondent (whose reply did arrive).
     if (bounced.length && message.envelopeFrom !== '' && message.deliverTo !== 'inbound_route') {
@@ -541,16 +517,15 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
         reportingMta: options.hostname,
         returnPath: message.envelopeFrom,
         arrivalDate: message.receivedAt,
-        originalHeaders: await headerSection(store, message.storageKey),
+        originalHeaders: await headerSection(store, message),
         originalMessageId: message.headerMessageId || null,
         recipients: bounced.map((f) => dsnRecipientOf(f.result, { lastAttemptAt: now })),
         now,
       });
       if (built) {
-        const key = newStorageKey();
-        const stored = await store.put(key, Readable.from([built.raw]), { maxBytes: built.raw.length });
-        made.push(key);
-        dsn = { key, ...stored };
+        // Sealed like every raw copy: it quotes the original's header section, Subject included.
+        dsn = await storeRawCopy(store, { source: Readable.from([built.raw]), maxBytes: built.raw.length });
+        made.push(dsn.columns.storageKey);
       }
     }
 
@@ -595,10 +570,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
           .values({
             orgId: message.orgId,
             envelopeFrom: '',
-            subject: 'Undelivered Mail Returned to Sender',
-            sizeBytes: dsn.size,
-            sha256: dsn.sha256,
-            storageKey: dsn.key,
+            ...rawCopyValues(dsn, message.orgId, 'Undelivered Mail Returned to Sender'),
             status: 'processed',
             receivedAt: now,
             processedAt: now,

@@ -7,9 +7,10 @@ import { getBoss } from '@/lib/jobs/runtime';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
 import { evaluatePolicies } from '@/lib/policies/evaluate';
 import { senderGroupNames } from '@/lib/policies/queries';
-import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import type { BlobStore } from '@/lib/storage/storage';
 import { recipientTlsSupport } from './mx-tls';
-import { parseMime, UnreadableMessageError, type ParsedMime, type StoredPart } from './parse-mime';
+import { copyPart, parseMime, UnreadableMessageError, type ParsedMime, type StoredPart } from './parse-mime';
+import { openRawCopy, openRawCopyKey, rawCopyColumns, sealGatewaySubject } from './raw-copy';
 import { deliverAsSecureMessage, type GatewayPolicy } from './secure-delivery';
 
 type PolicyRow = GatewayPolicy;
@@ -32,12 +33,10 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
   const now = options.now ?? new Date();
   const [message] = await db
     .select({
-      id: gatewayMessages.id,
-      orgId: gatewayMessages.orgId,
       connectorId: gatewayMessages.connectorId,
       envelopeFrom: gatewayMessages.envelopeFrom,
       headerMessageId: gatewayMessages.headerMessageId,
-      storageKey: gatewayMessages.storageKey,
+      ...rawCopyColumns,
       status: gatewayMessages.status,
     })
     .from(gatewayMessages)
@@ -64,9 +63,11 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
     return 'processed';
   }
 
+  // Opened once: the raw copy is read with it, and the Subject mailparser decodes is sealed with it.
+  const rawKey = await openRawCopyKey(message);
   let parsed: ParsedMime;
   try {
-    parsed = await parseMime(await options.store.get(message.storageKey), options.store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
+    parsed = await parseMime(await openRawCopy(options.store, message, rawKey), options.store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
   } catch (error) {
     if (!(error instanceof UnreadableMessageError)) throw error;
     await markFailed(db, id, orgId, error.message, now);
@@ -112,26 +113,11 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
     group.addresses.push(d.address);
     secureGroups.set(d.policy.id, group);
   }
-  // The stored parts belong to one message each (storage keys are unique): copies for the others.
-  const partSets: StoredPart[][] = [];
+  // The stored parts belong to one message each (storage keys and attachment ids are unique):
+  // copies for the others, each sealed again under a key of its own.
   const made: string[] = [];
   try {
-    let first = true;
-    for (let i = 0; i < secureGroups.size; i++) {
-      if (first) {
-        partSets.push(parsed.parts);
-        first = false;
-        continue;
-      }
-      const copies: StoredPart[] = [];
-      for (const part of parsed.parts) {
-        const key = newStorageKey();
-        const stored = await options.store.put(key, await options.store.get(part.storageKey), { maxBytes: part.sizeBytes });
-        made.push(key);
-        copies.push({ ...part, storageKey: key, sha256: stored.sha256 });
-      }
-      partSets.push(copies);
-    }
+    const partSets = await partSetsFor(options.store, parsed.parts, secureGroups.size, made);
 
     const committed = await db.transaction(async (tx) => {
       if (!(await lockReceived(tx, id))) return false;
@@ -157,7 +143,10 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
           .set({ status: 'queued_for_delivery', outcome: d.outcome === 'tls_required' ? 'tls_required' : 'plain', tlsRequired: d.outcome === 'tls_required', policyId: d.policy?.id ?? null, updatedAt: now })
           .where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.address, d.address)));
       }
-      await tx.update(gatewayMessages).set({ status: 'processed', subject: parsed.subject.slice(0, 998), processedAt: now }).where(eq(gatewayMessages.id, id));
+      // The Subject as mailparser decoded it, sealed under the raw copy's key. A message accepted
+      // before encryption at rest keeps its plain one until `keys migrate` seals copy and Subject.
+      const subject = rawKey ? { subjectSealed: sealGatewaySubject(rawKey, message, parsed.subject), subject: null } : {};
+      await tx.update(gatewayMessages).set({ status: 'processed', ...subject, processedAt: now }).where(eq(gatewayMessages.id, id));
       if (decisions.some((d) => d.outcome !== 'secure_portal' && d.outcome !== 'sms_two_factor')) await enqueueDelivery(tx, id);
       return true;
     });
@@ -168,6 +157,29 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
     await removeParts(options.store, parsed.parts.map((p) => p.storageKey).concat(made));
     throw error;
   }
+}
+
+/**
+ * The parts for each of `count` secure messages: the parsed ones for the first, copies for the
+ * others (opened and sealed again under new ids and keys). Every copy's storage key goes into
+ * `made` as soon as it exists, so a failure can remove them.
+ */
+export async function partSetsFor(store: BlobStore, parts: StoredPart[], count: number, made: string[]): Promise<StoredPart[][]> {
+  const sets: StoredPart[][] = [];
+  for (let i = 0; i < count; i++) {
+    if (i === 0) {
+      sets.push(parts);
+      continue;
+    }
+    const copies: StoredPart[] = [];
+    for (const part of parts) {
+      const copy = await copyPart(store, part);
+      made.push(copy.storageKey);
+      copies.push(copy);
+    }
+    sets.push(copies);
+  }
+  return sets;
 }
 
 async function removeParts(store: BlobStore, keys: string[]) {

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { gatewayMessages, gatewayRecipients, mailConnectors } from '@/db/schema';
+import { openGatewaySubjects, rawCopyColumns } from './raw-copy';
 
 export type AwaitingDelivery = {
   gatewayMessageId: string;
@@ -13,8 +14,13 @@ export type AwaitingDelivery = {
   /** `tls_required` or `plain` (no policy, or a sender without a license). */
   outcome: 'tls_required' | 'plain';
   policyId: string | null;
-  /** The raw message in the attachment store (lib/storage): stream it with blobStore().get(). */
+  /**
+   * The raw message in the attachment store, sealed under its own key (null: stored plain before
+   * encryption at rest): stream it with openRawCopy(store, { id: gatewayMessageId, storageKey, fileKey, fileKeyWrap }).
+   */
   storageKey: string;
+  fileKey: Buffer | null;
+  fileKeyWrap: 'upload' | 'upload-kms' | null;
   headerMessageId: string;
   sizeBytes: number;
   queuedAt: Date;
@@ -43,6 +49,8 @@ export async function listRecipientsAwaitingDelivery(
       outcome: gatewayRecipients.outcome,
       policyId: gatewayRecipients.policyId,
       storageKey: gatewayMessages.storageKey,
+      fileKey: gatewayMessages.fileKey,
+      fileKeyWrap: gatewayMessages.fileKeyWrap,
       headerMessageId: gatewayMessages.headerMessageId,
       sizeBytes: gatewayMessages.sizeBytes,
       queuedAt: gatewayRecipients.updatedAt,
@@ -66,14 +74,16 @@ export async function listRecipientsAwaitingDelivery(
   return rows.map((r) => ({ ...r, outcome: r.outcome === 'tls_required' ? 'tls_required' : 'plain' }));
 }
 
-/** The gateway's recent messages of one organisation, for the mail-flow page: what came in and what became of it. */
+/**
+ * The gateway's recent messages of one organisation, for the mail-flow page: what came in and what
+ * became of it. Subjects are sealed at rest (raw-copy.ts): opened here, each with its raw copy's key.
+ */
 export async function listRecentGatewayMessages(db: DbOrTx, orgId: string, limit = 50) {
-  return db
+  const rows = await db
     .select({
-      id: gatewayMessages.id,
+      ...rawCopyColumns,
       receivedAt: gatewayMessages.receivedAt,
       envelopeFrom: gatewayMessages.envelopeFrom,
-      subject: gatewayMessages.subject,
       status: gatewayMessages.status,
       failure: gatewayMessages.failure,
       senderUnlicensed: gatewayMessages.senderUnlicensed,
@@ -88,6 +98,7 @@ export async function listRecentGatewayMessages(db: DbOrTx, orgId: string, limit
     .where(eq(gatewayMessages.orgId, orgId))
     .orderBy(sql`${gatewayMessages.receivedAt} desc`, sql`${gatewayMessages.id} desc`)
     .limit(limit);
+  return (await openGatewaySubjects(rows)).map(({ storageKey: _k, sizeBytes: _s, ...row }) => row);
 }
 
 export type MailFlowSummary = { accepted: number; delivered: number; queued: number; deferred: number; bounced: number; portal: number; failed: number };

@@ -9,8 +9,9 @@ import { formatFileSize } from '@/lib/format';
 import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
 import { getBoss } from '@/lib/jobs/runtime';
 import { log } from '@/lib/log';
-import { newStorageKey, type BlobStore } from '@/lib/storage/storage';
+import type { BlobStore } from '@/lib/storage/storage';
 import { describeRoute, inboundRouteOf } from './inbound-route';
+import { rawCopyValues, storeRawCopy } from './raw-copy';
 
 /**
  * Replies come home (issue #17, item 7): when an external recipient writes in the portal (a reply,
@@ -170,8 +171,9 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
     html,
     headers: { 'X-Sealpost-Message': message.id },
   });
-  const key = newStorageKey();
-  const stored = await options.store.put(key, composer.compile().createReadStream(), { maxBytes: MAX_COPY_BYTES });
+  // Sealed like every raw copy (raw-copy.ts): it carries the secure message's content.
+  const stored = await storeRawCopy(options.store, { source: composer.compile().createReadStream(), maxBytes: MAX_COPY_BYTES });
+  const key = stored.columns.storageKey;
   let queued = false;
   try {
     queued = await db.transaction(async (tx) => {
@@ -181,10 +183,7 @@ export async function composeReplyHome(db: Db, secureMessageId: string, options:
           orgId,
           envelopeFrom: message.senderEmail.toLowerCase(),
           headerMessageId: mailId,
-          subject: content.subject.slice(0, 998),
-          sizeBytes: stored.size,
-          sha256: stored.sha256,
-          storageKey: key,
+          ...rawCopyValues(stored, orgId, content.subject),
           status: 'processed',
           deliverTo: 'inbound_route',
           replyHomeOf: message.id,

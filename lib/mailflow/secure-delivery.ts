@@ -73,7 +73,22 @@ export async function deliverAsSecureMessage(
     attach: async (t: Tx, messageId: string) => {
       if (parts.length === 0) return;
       await t.insert(attachments).values(
-        parts.map((p) => ({ messageId, uploadedBy: sender.id, fileName: safeFileName(p.fileName), contentType: p.contentType, sizeBytes: p.sizeBytes, sha256: p.sha256, storageKey: p.storageKey, createdAt: now })),
+        // Sealed under their own keys, still wrapped by the upload key: createSecureMessage binds
+        // them to the message's data key (bindAttachmentKeys), so recall and deletion shred them too.
+        parts.map((p) => ({
+          id: p.id,
+          messageId,
+          uploadedBy: sender.id,
+          fileName: safeFileName(p.fileName),
+          contentType: p.contentType,
+          sizeBytes: p.sizeBytes,
+          sha256: p.sha256,
+          storageKey: p.storageKey,
+          fileKey: p.fileKey,
+          fileKeyWrap: p.fileKeyWrap,
+          sealed: true,
+          createdAt: now,
+        })),
       );
     },
     now,
