@@ -35,6 +35,8 @@ export const auditCatalog = {
   'administrators.reactivated': { label: 'Administrator reactivated', category: 'administrators' },
   'administrators.two_factor_reset': { label: 'Administrator two-factor authentication reset', category: 'administrators' },
   'events.exported': { label: 'Events exported', category: 'exports' },
+  'policies.change_requested': { label: 'Policy change requested', category: 'settings' },
+  'reports.exported': { label: 'Report exported', category: 'exports' },
   'licensed_emails.added': { label: 'Licensed emails added', category: 'licenses' },
   'licensed_emails.renamed': { label: 'Licensed email renamed', category: 'licenses' },
   'licensed_emails.removed': { label: 'Licensed email removed', category: 'licenses' },

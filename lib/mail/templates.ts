@@ -142,3 +142,23 @@ export function administratorInvitationEmail(input: { name: string; organisation
   ];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Accept the invitation', url: input.url }) };
 }
+
+/** To the Sealpost operators: an administrator asks for a change to their organisation's policies (/policies). */
+export function policyChangeRequestEmail(input: {
+  organisation: string;
+  orgId: string;
+  requestedBy: string;
+  policy: string;
+  details: string;
+  when: string;
+  reference: string;
+}): RenderedEmail {
+  const subject = `Policy change request from ${input.organisation}`;
+  const lines = [
+    `${input.requestedBy} of ${input.organisation} (organisation ${input.orgId}) asked for a policy change on ${input.when}.`,
+    `Policy: ${input.policy}`,
+    `Request: ${input.details}`,
+    `Reference: ${input.reference}. The request is listed on the organisation's Policies page as "Sent" until its state changes.`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
