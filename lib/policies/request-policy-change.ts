@@ -53,12 +53,11 @@ export async function requestPolicyChange(input: { actor: AdminActor; now?: Date
         updatedAt: now,
       })
       .returning({ id: policyChangeRequests.id });
-    const about = policyName ? `the policy "${policyName}"` : 'a new policy';
     await recordAuditEvent(tx, {
       orgId: actor.orgId,
       actor: auditActorOf(actor),
       action: 'policies.change_requested',
-      summary: `${actor.email} asked Sealpost to change ${about}`,
+      summary: policyName ? `${actor.email} asked Sealpost to change the policy "${policyName}"` : `${actor.email} asked Sealpost for a new policy`,
       target: { type: 'policy_change_request', id: request.id, label: policyName || NEW_POLICY },
       clientAddress: actor.clientAddress,
       metadata: { policyId: policyId || null, details, sentTo: env().SEALPOST_OPERATORS_EMAIL },

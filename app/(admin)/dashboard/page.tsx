@@ -107,7 +107,7 @@ export default async function DashboardPage() {
             <CardTitle className="text-2xl">{plural(mail.sent, 'secure message')} sent</CardTitle>
           </CardHeader>
           <CardContent>
-            <dl aria-label={`Mail, last ${MAIL_FIGURES_DAYS} days`} className="grid gap-1 text-sm text-muted">
+            <dl className="grid gap-1 text-sm text-muted">
               <div className="flex justify-between gap-2">
                 <dt>
                   <Link href={`/secure-messages?status=read`} className="hover:underline">
@@ -303,7 +303,7 @@ export default async function DashboardPage() {
           {summary.recentEvents.length === 0 ? (
             <EmptyState icon={History} title="No events yet" description="Sign-ins and changes will appear here as they happen." />
           ) : (
-            <ol className="divide-y divide-line">
+            <ol aria-label="Recent events" className="divide-y divide-line">
               {/* Each event said once: its summary is the sentence ("… signed in"); the kind's label
                   would only repeat it, so the second line says who and when, and leads to the whole event. */}
               {summary.recentEvents.map((event) => (
