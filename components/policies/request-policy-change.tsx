@@ -14,7 +14,7 @@ import { Send } from '@/components/ui/icons';
 import { Select } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
-import { POLICY_CHANGE_DETAILS_MAX, policyChangeRequestSchema, type PolicyChangeRequestInput } from '@/lib/policies/schemas';
+import { NEW_POLICY, POLICY_CHANGE_DETAILS_MAX, policyChangeRequestSchema, type PolicyChangeRequestInput } from '@/lib/policies/schemas';
 
 const DETAILS_HINT = 'What should Sealpost change, and why? For example: "Expire secure messages after 14 days instead of 30."';
 
@@ -64,7 +64,7 @@ export function RequestPolicyChangeButton({ policies }: { policies: { id: string
           {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
           <FormField id="change-policy" label="Policy" error={errors.policyId?.message}>
             <Select {...fieldA11y('change-policy', { error: errors.policyId?.message })} {...form.register('policyId')}>
-              <option value="">A new policy</option>
+              <option value="">{NEW_POLICY}</option>
               {policies.map((policy) => (
                 <option key={policy.id} value={policy.id}>
                   {policy.name}

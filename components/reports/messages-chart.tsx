@@ -58,7 +58,7 @@ type Layout = { width: number; height: number; fontSize: number; className: stri
  */
 const LAYOUTS: Layout[] = [
   { width: 760, height: 300, fontSize: 11, className: 'hidden sm:block' },
-  { width: 340, height: 260, fontSize: 11, className: 'sm:hidden' },
+  { width: 320, height: 260, fontSize: 12, className: 'sm:hidden' },
 ];
 
 function Chart({ report, layout, summary }: { report: MessagesReport; layout: Layout; summary: string }) {
@@ -97,7 +97,7 @@ function Chart({ report, layout, summary }: { report: MessagesReport; layout: La
         const inTop = y(p.outbound + p.inbound);
         const label = `${describePeriod(p, unit)}: ${counts(p)}`;
         // The numbers' box, centred over the bar and kept inside the chart.
-        const tipW = Math.min(width - 8, 260);
+        const tipW = Math.min(width - 8, 300);
         const tipX = Math.min(Math.max(slotX + slot / 2 - tipW / 2, 4), width - tipW - 4);
         return (
           <g key={p.start} tabIndex={0} role="img" aria-label={label} className="group cursor-default outline-none" data-period={p.start}>

@@ -9,10 +9,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { formatDateTime } from '@/lib/format';
 import { policyChangeRequestEmail } from '@/lib/mail/templates';
 import { queueMessage } from '@/lib/mail/queue-message';
-import { policyChangeRequestSchema, type PolicyChangeRequestInput } from './schemas';
-
-/** What a request with no policy is about. */
-export const NEW_POLICY = 'A new policy';
+import { NEW_POLICY, policyChangeRequestSchema, type PolicyChangeRequestInput } from './schemas';
 
 /**
  * An administrator asks the Sealpost operators to change a policy (or add one): policies are

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** What a request with no policy is about. */
+export const NEW_POLICY = 'A new policy';
+
 export const POLICY_CHANGE_DETAILS_MIN = 10;
 export const POLICY_CHANGE_DETAILS_MAX = 2000;
 

@@ -26,8 +26,8 @@ export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
 export default async function DashboardPage() {
   await connection();
   const admin = await requireAdminPage('dashboard.view');
-  // Level 1–2 administrators (who can add phone numbers) are told which recipients have none while the SMS policy is on.
   const now = new Date();
+  // Level 1–2 administrators (who can add phone numbers) are told which recipients have none while the SMS policy is on.
   const [summary, policies, phoneless, mailFlow, mail, openInvoices] = await Promise.all([
     getDashboardSummary(getDb(), admin.orgId),
     listPolicies(getDb(), admin.orgId),
@@ -38,7 +38,8 @@ export default async function DashboardPage() {
   ]);
   const enabledPolicies = policies.filter((p) => p.enabled);
   const today = now.toISOString().slice(0, 10);
-  const weekAgo = new Date(now.getTime() - (MAIL_FIGURES_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  // The delivery log filters whole UTC days: from the day the seven days began.
+  const weekAgo = new Date(now.getTime() - MAIL_FIGURES_DAYS * 86_400_000).toISOString().slice(0, 10);
   const sub = summary.subscription;
   const purchased = sub?.licensesPurchased ?? 0;
   const used = summary.licensesUsed;
@@ -222,7 +223,11 @@ export default async function DashboardPage() {
             </ul>
             {openInvoices.count > openInvoices.invoices.length && (
               <p className="mt-2 text-sm text-muted">
-                and {plural(openInvoices.count - openInvoices.invoices.length, 'more')} at <Link href="/invoices" className="text-brand-600 hover:underline">Invoices</Link>.
+                and {(openInvoices.count - openInvoices.invoices.length).toLocaleString('en-US')} more at{' '}
+                <Link href="/invoices" className="text-brand-600 hover:underline">
+                  Invoices
+                </Link>
+                .
               </p>
             )}
           </CardContent>

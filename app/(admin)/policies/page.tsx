@@ -12,7 +12,7 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { describeCondition, describeOutcome } from '@/lib/policies/describe';
 import { listPolicies, listPolicyChangeRequests, listPolicyChanges, listPolicyGroups } from '@/lib/policies/queries';
-import { NEW_POLICY } from '@/lib/policies/request-policy-change';
+import { NEW_POLICY } from '@/lib/policies/schemas';
 import type { POLICY_CHANGE_REQUEST_STATES } from '@/db/schema';
 
 const REQUEST_STATES: Record<(typeof POLICY_CHANGE_REQUEST_STATES)[number], { label: string; variant: 'neutral' | 'brand' | 'success' | 'warning' }> = {
