@@ -74,6 +74,11 @@ test.describe('administration pages, every day', () => {
       await expect(recent.getByText('Signed in', { exact: true })).toHaveCount(0);
       const items = await recent.getByRole('listitem').allTextContents();
       for (const text of items) expect(text.toLowerCase().split('signed in').length).toBeLessThanOrEqual(2);
+      // And the sign-in was recorded once: the repetition was in the display, not in the data.
+      const [signIns] = await sql<{ n: number }[]>`
+        select count(*)::int as n from audit_events
+        where org_id = ${acme.id} and action = 'auth.signed_in' and actor_email = 'owner@acme.example' and occurred_at > now() - interval '2 minutes'`;
+      expect(signIns.n).toBe(1);
 
       await expectAccessible(page);
       await lookAt(page, 'dashboard');

@@ -36,6 +36,7 @@ export const auditCatalog = {
   'administrators.two_factor_reset': { label: 'Administrator two-factor authentication reset', category: 'administrators' },
   'events.exported': { label: 'Events exported', category: 'exports' },
   'policies.change_requested': { label: 'Policy change requested', category: 'settings' },
+  'policies.change_request_answered': { label: 'Policy change request answered', category: 'settings' },
   'reports.exported': { label: 'Report exported', category: 'exports' },
   'licensed_emails.added': { label: 'Licensed emails added', category: 'licenses' },
   'licensed_emails.renamed': { label: 'Licensed email renamed', category: 'licenses' },

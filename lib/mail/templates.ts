@@ -162,3 +162,15 @@ export function policyChangeRequestEmail(input: {
   ];
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
+
+/** To the administrator who asked for a policy change: the Sealpost operators moved it on. */
+export function policyChangeAnsweredEmail(input: { name: string; policy: string; details: string; state: string; note: string; url: string }): RenderedEmail {
+  const subject = `Your policy change request: ${input.state}`;
+  const lines = [
+    `Hello ${input.name},`,
+    `Sealpost has marked your change request for "${input.policy}" as: ${input.state}.`,
+    ...(input.note ? [`Their note: ${input.note}`] : []),
+    `Your request: ${input.details}`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'See your policies', url: input.url }) };
+}

@@ -5,6 +5,7 @@ import { auditEvents, outboxMessages, policies, policyChangeRequests } from '@/d
 import { env } from '@/lib/env';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
+import { answerPolicyChangeRequest } from './answer-policy-change-request';
 import { listPolicyChangeRequests } from './queries';
 import { requestPolicyChange } from './request-policy-change';
 
@@ -70,5 +71,30 @@ describe('requestPolicyChange', () => {
     expect(mail).toEqual([]);
     const events = await getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'policies.change_requested')));
     expect(events).toEqual([]);
+  });
+});
+
+describe('answerPolicyChangeRequest (the operators)', () => {
+  it('moves the request on, records the answer as an event of the organisation and emails the administrator who asked', async () => {
+    const org = await orgWithPolicy();
+    const { id } = await requestPolicyChange({ actor: await actorFor(org.managerId), policyId: org.policyId, details: 'Turn read receipts on for this policy.' });
+    const later = new Date(Date.now() + 60_000);
+
+    expect(await answerPolicyChangeRequest(getDb(), { id, state: 'done', note: 'Read receipts are on.', now: later })).toEqual({ orgId: org.orgId, state: 'done', changed: true });
+    const [listed] = await listPolicyChangeRequests(getDb(), org.orgId);
+    expect(listed).toMatchObject({ id, state: 'done', updatedAt: later });
+
+    const [event] = await getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'policies.change_request_answered')));
+    expect(event).toMatchObject({ actorType: 'system', actorEmail: 'operator', targetId: id, summary: 'Sealpost marked the change request for the policy "Secure subject" done: Read receipts are on.' });
+    const [mail] = await getDb().select().from(outboxMessages).where(and(eq(outboxMessages.orgId, org.orgId), eq(outboxMessages.kind, 'policy_change_answered')));
+    expect(mail).toMatchObject({ recipient: `manager@${org.domain}`, subject: 'Your policy change request: Done' });
+    expect(mail.bodyText).toContain('Their note: Read receipts are on.');
+
+    // The same answer again changes nothing and says so; an unknown reference is not found.
+    expect(await answerPolicyChangeRequest(getDb(), { id, state: 'done' })).toEqual({ orgId: org.orgId, state: 'done', changed: false });
+    const events = await getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'policies.change_request_answered')));
+    expect(events).toHaveLength(1);
+    expect((await refusal(answerPolicyChangeRequest(getDb(), { id: '00000000-0000-4000-8000-000000000000', state: 'declined' }))).code).toBe('not_found');
+    expect((await refusal(answerPolicyChangeRequest(getDb(), { id: 'not-a-reference', state: 'declined' }))).code).toBe('invalid_input');
   });
 });

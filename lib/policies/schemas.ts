@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import type { POLICY_CHANGE_REQUEST_STATES } from '@/db/schema';
+
+/** A change request's state in words, on /policies and in the email to the administrator who asked. */
+export const POLICY_CHANGE_REQUEST_STATE_LABELS: Record<(typeof POLICY_CHANGE_REQUEST_STATES)[number], string> = {
+  sent: 'Sent to Sealpost',
+  in_progress: 'In progress',
+  done: 'Done',
+  declined: 'Declined',
+};
 
 /** What a request with no policy is about. */
 export const NEW_POLICY = 'A new policy';

@@ -12,14 +12,14 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { describeCondition, describeOutcome } from '@/lib/policies/describe';
 import { listPolicies, listPolicyChangeRequests, listPolicyChanges, listPolicyGroups } from '@/lib/policies/queries';
-import { NEW_POLICY } from '@/lib/policies/schemas';
+import { NEW_POLICY, POLICY_CHANGE_REQUEST_STATE_LABELS } from '@/lib/policies/schemas';
 import type { POLICY_CHANGE_REQUEST_STATES } from '@/db/schema';
 
-const REQUEST_STATES: Record<(typeof POLICY_CHANGE_REQUEST_STATES)[number], { label: string; variant: 'neutral' | 'brand' | 'success' | 'warning' }> = {
-  sent: { label: 'Sent to Sealpost', variant: 'brand' },
-  in_progress: { label: 'In progress', variant: 'warning' },
-  done: { label: 'Done', variant: 'success' },
-  declined: { label: 'Declined', variant: 'neutral' },
+const STATE_BADGES: Record<(typeof POLICY_CHANGE_REQUEST_STATES)[number], 'neutral' | 'brand' | 'success' | 'warning'> = {
+  sent: 'brand',
+  in_progress: 'warning',
+  done: 'success',
+  declined: 'neutral',
 };
 
 export const metadata: Metadata = { title: 'Policies · Sealpost' };
@@ -90,12 +90,11 @@ export default async function PoliciesPage() {
           ) : (
             <ol aria-label="Change requests" className="divide-y divide-line">
               {requests.map((request) => {
-                const state = REQUEST_STATES[request.state];
                 return (
                   <li key={request.id} className="grid gap-1 py-3">
                     <div className="flex flex-wrap items-center justify-between gap-2">
                       <p className="text-sm font-medium">{request.policyName || NEW_POLICY}</p>
-                      <Badge variant={state.variant}>{state.label}</Badge>
+                      <Badge variant={STATE_BADGES[request.state]}>{POLICY_CHANGE_REQUEST_STATE_LABELS[request.state]}</Badge>
                     </div>
                     <p className="text-sm whitespace-pre-line [overflow-wrap:anywhere]">{request.details}</p>
                     <p className="text-xs text-muted">

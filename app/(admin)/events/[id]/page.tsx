@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: 'Event · Sealpost' };
 
 const ACTOR_TYPES = { administrator: 'Administrator', portal_user: 'Secure-message user', system: 'System', anonymous: 'Not signed in' } as const;
 
-function Field({ term, children }: { term: string; children: React.ReactNode }) {
+function Field({ term, children }: { term: string; children: ReactNode }) {
   return (
     <div className="grid gap-1 py-3 sm:grid-cols-[12rem_1fr] sm:gap-4">
       <dt className="text-sm font-medium text-muted">{term}</dt>
