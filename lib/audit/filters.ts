@@ -129,7 +129,7 @@ export function parseAuditFilters(params: SearchParamsInput): { filters: AuditFi
   const take = <K extends AuditFilterField>(field: K) => {
     const raw = firstValue(params, field);
     if (raw === undefined) return;
-    const parsed = (auditFilterSchemas[field] as z.ZodType<AuditFilters[K]>).safeParse(raw);
+    const parsed = (auditFilterSchemas[field] as unknown as z.ZodType<AuditFilters[K]>).safeParse(raw);
     if (parsed.success) filters[field] = parsed.data;
     else errors.push({ field, message: parsed.error.issues[0]?.message ?? 'Not a valid value.' });
   };
