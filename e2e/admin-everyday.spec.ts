@@ -28,6 +28,9 @@ async function lookAt(page: Page, name: string) {
 }
 
 test.describe('administration pages, every day', () => {
+  // Long flows (sign-ins, a dialog, downloads, two viewport sizes each) on a busy machine.
+  test.slow();
+
   test('the dashboard shows the last 7 days of mail beside the licenses, the open invoices with their amounts, and each recent event once', async ({ page }) => {
     const sql = database();
     const [acme] = await sql<{ id: string }[]>`select id from organisations where name = 'Acme Health'`;
