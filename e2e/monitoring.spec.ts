@@ -144,7 +144,7 @@ test('reports show the total and a chart of secure messages per day', async ({ p
   await expect(page.getByRole('heading', { name: 'Reports', level: 1 })).toBeVisible();
   // Default: the last 30 days.
   await expect(page.getByText(/^[\d,]+ secure messages?, [\d,]+ outbound, [\d,]+ inbound$/)).toBeVisible();
-  await expect(page.getByRole('img', { name: /^Bar chart of secure messages per day from/ })).toBeVisible();
+  await expect(page.getByRole('group', { name: /^Bar chart of secure messages per day from/ })).toBeVisible();
   await page.getByText('Show the numbers').click();
   await expect(page.getByRole('table', { name: 'Secure messages per day' }).getByRole('row')).toHaveCount(31);
   await expectAccessible(page);

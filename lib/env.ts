@@ -119,6 +119,8 @@ const fields = {
   /** How the server reaches itself (the invoice PDF renders the app's own print page). Unset: http://127.0.0.1:$PORT. */
   INTERNAL_URL: url(),
   MAIL_FROM: z.preprocess(blankToUndefined, z.string().min(3, 'must be a sender address, e.g. Sealpost <no-reply@example.com>').default('Sealpost <no-reply@sealpost.example>')),
+  /** Where administrators' policy change requests (/policies) are emailed: the Sealpost operators who configure policies. */
+  SEALPOST_OPERATORS_EMAIL: z.preprocess(blankToUndefined, z.email('must be an email address, e.g. operators@example.com').default('operators@sealpost.example')),
   RESEND_API_KEY: text(),
   /** Svix signing secret (whsec_…) of Resend's delivery webhooks; /api/webhooks/resend answers 404 without it. */
   RESEND_WEBHOOK_SECRET: z.preprocess(

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { Badge, type BadgeProps } from '@/components/ui/badge';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { auditLabel, type AuditAction } from '@/lib/audit/catalog';
@@ -37,8 +38,12 @@ export function EventsTable({ rows }: { rows: AuditEventRow[] }) {
       <TableBody>
         {rows.map((row) => (
           <TableRow key={row.id}>
-            <TableCell className="whitespace-nowrap text-muted">
-              <time dateTime={row.occurredAt.toISOString()}>{formatDateTime(row.occurredAt)}</time>
+            <TableCell className="whitespace-nowrap">
+              {/* The row's way to its detail page, by keyboard too: the time names the event. */}
+              <Link href={`/events/${row.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">
+                <time dateTime={row.occurredAt.toISOString()}>{formatDateTime(row.occurredAt)}</time>
+                <span className="sr-only">, {auditLabel(row.action)}: details</span>
+              </Link>
             </TableCell>
             <TableCell className="whitespace-nowrap">{auditActorLabel(row) || <None />}</TableCell>
             <TableCell>

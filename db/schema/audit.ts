@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
@@ -24,5 +25,8 @@ export const auditEvents = pgTable(
     index('audit_events_org_time_idx').on(t.orgId, t.occurredAt, t.id),
     index('audit_events_org_action_time_idx').on(t.orgId, t.action, t.occurredAt, t.id),
     index('audit_events_org_actor_time_idx').on(t.orgId, t.actorEmail, t.occurredAt, t.id),
+    // The free-text search of /events (lib/audit/queries.ts, auditSearchText): a substring of the
+    // summary or the target, as trigrams, so it stays an index lookup with 100,000s of events.
+    index('audit_events_text_trgm').using('gin', sql`(${t.summary} || ' ' || ${t.targetLabel}) gin_trgm_ops`),
   ],
 );

@@ -7,6 +7,10 @@ import { auditCategories, type AuditCategory } from './catalog';
  * value is dropped and explained, so a hand-edited or stale link still shows a page.
  */
 export type AuditFilters = {
+  /** Free text, found anywhere in an event's summary or target (case-insensitive, taken literally). */
+  q?: string;
+  /** A preset: the events of the last 24 hours, 7 or 30 days, counted back from now. */
+  period?: AuditPeriod;
   category?: AuditCategory;
   /** The actor as the events name it (an email address, or e.g. "operator"), matched exactly. */
   actor?: string;
@@ -18,6 +22,22 @@ export type AuditFilters = {
 };
 
 export type AuditFilterField = keyof AuditFilters;
+
+/** The presets of /events, in display order; `hours` back from now. */
+export const auditPeriods = [
+  { id: '24h', label: 'Last 24 hours', hours: 24 },
+  { id: '7d', label: 'Last 7 days', hours: 7 * 24 },
+  { id: '30d', label: 'Last 30 days', hours: 30 * 24 },
+] as const;
+export type AuditPeriod = (typeof auditPeriods)[number]['id'];
+const periodIds = auditPeriods.map((p) => p.id) as [AuditPeriod, ...AuditPeriod[]];
+
+export function periodHours(period: AuditPeriod): number {
+  return auditPeriods.find((p) => p.id === period)?.hours ?? 24;
+}
+
+/** Longest search text: a summary is a sentence, and a longer query is not a search. */
+export const MAX_SEARCH_LENGTH = 200;
 export type AuditFilterProblem = { field: AuditFilterField; message: string };
 /** An event's position; `newer` asks for the page of events newer than it. */
 export type AuditCursor = { t: string; id: number; newer?: true };
@@ -66,6 +86,12 @@ const DATE_HINT = 'Use a date like 2026-11-22.';
 
 /** One schema per parameter, so one bad value does not cost the others. */
 export const auditFilterSchemas = {
+  q: z
+    .string()
+    .trim()
+    .max(MAX_SEARCH_LENGTH, `Search for at most ${MAX_SEARCH_LENGTH} characters; showing all events.`)
+    .regex(/^[^\p{Cc}]*$/u, 'The search contains control characters; showing all events.'),
+  period: z.enum(periodIds, 'Unknown period; showing any time.'),
   category: z.enum(categoryIds, 'Unknown event type; showing all types.'),
   // Actors are who the events name: an email address, or a system actor such as "operator"
   // (the CLI). Matched exactly, as a bound parameter.
@@ -81,6 +107,8 @@ export const auditFilterSchemas = {
 
 /** The whole set, for callers that want all-or-nothing (unknown parameters are ignored). */
 export const auditFiltersSchema = z.object({
+  q: auditFilterSchemas.q.optional(),
+  period: auditFilterSchemas.period.optional(),
   category: auditFilterSchemas.category.optional(),
   actor: auditFilterSchemas.actor.optional(),
   from: auditFilterSchemas.from.optional(),
@@ -101,10 +129,12 @@ export function parseAuditFilters(params: SearchParamsInput): { filters: AuditFi
   const take = <K extends AuditFilterField>(field: K) => {
     const raw = firstValue(params, field);
     if (raw === undefined) return;
-    const parsed = (auditFilterSchemas[field] as z.ZodType<AuditFilters[K]>).safeParse(raw);
+    const parsed = (auditFilterSchemas[field] as unknown as z.ZodType<AuditFilters[K]>).safeParse(raw);
     if (parsed.success) filters[field] = parsed.data;
     else errors.push({ field, message: parsed.error.issues[0]?.message ?? 'Not a valid value.' });
   };
+  take('q');
+  take('period');
   take('category');
   take('actor');
   take('from');
@@ -121,6 +151,8 @@ export function parseAuditFilters(params: SearchParamsInput): { filters: AuditFi
 /** The filters as URL parameters, in a stable order; the cursor only when asked for. */
 export function auditFiltersToSearchParams(filters: AuditFilters, options: { withCursor?: boolean } = {}): URLSearchParams {
   const params = new URLSearchParams();
+  if (filters.q) params.set('q', filters.q);
+  if (filters.period) params.set('period', filters.period);
   if (filters.category) params.set('category', filters.category);
   if (filters.actor) params.set('actor', filters.actor);
   if (filters.from) params.set('from', filters.from);
@@ -135,12 +167,14 @@ export function withQuery(path: string, params: URLSearchParams): string {
 }
 
 export function hasAuditFilters(filters: AuditFilters): boolean {
-  return Boolean(filters.category || filters.actor || filters.from || filters.to);
+  return Boolean(filters.q || filters.period || filters.category || filters.actor || filters.from || filters.to);
 }
 
 /** "category: Sign-ins, actor: a@b.example, 1 Nov 2026 – 22 Nov 2026"; empty with no filters. */
 export function describeAuditFilters(filters: AuditFilters): string {
   const parts: string[] = [];
+  if (filters.q) parts.push(`search: "${filters.q}"`);
+  if (filters.period) parts.push((auditPeriods.find((p) => p.id === filters.period)?.label ?? filters.period).toLowerCase());
   if (filters.category) parts.push(`category: ${auditCategories.find((c) => c.id === filters.category)?.label ?? filters.category}`);
   if (filters.actor) parts.push(`actor: ${filters.actor}`);
   if (filters.from && filters.to) parts.push(`${formatDay(filters.from)} – ${formatDay(filters.to)}`);

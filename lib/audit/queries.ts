@@ -1,13 +1,14 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rawRow, type DbOrTx } from '@/db/client';
 import { auditEvents } from '@/db/schema';
+import { likePattern } from '@/lib/like';
 import { EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
 import { csvRowSql } from '@/lib/csv/csv-sql';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
 import { keysetPage } from '@/lib/keyset';
 import { actionsInCategory, auditCatalog } from './catalog';
-import { decodeAuditCursor, encodeAuditCursor, type AuditFilters } from './filters';
+import { decodeAuditCursor, encodeAuditCursor, periodHours, type AuditFilters } from './filters';
 
 export type AuditEventRow = {
   id: number;
@@ -15,9 +16,20 @@ export type AuditEventRow = {
   actorType: 'administrator' | 'portal_user' | 'system' | 'anonymous';
   actorEmail: string;
   action: string;
+  /** The target as it reads today (lib/audit/queries.ts, auditTargetNameSql): an address, "Invoice 1042", … */
   targetLabel: string;
   summary: string;
   clientAddress: string;
+};
+
+/** One event with every field, for /events/[id]. */
+export type AuditEventDetail = AuditEventRow & {
+  actorId: string | null;
+  targetType: string;
+  targetId: string;
+  /** The label written with the event, which `targetLabel` may have resolved to a better name. */
+  recordedTargetLabel: string;
+  metadata: Record<string, unknown>;
 };
 
 export const MAX_PAGE_SIZE = 5000;
@@ -37,6 +49,38 @@ const auditActorLabelSql = sql`(case when ${auditEvents.actorEmail} <> '' then $
 const auditActionLabels = JSON.stringify(Object.fromEntries(Object.entries(auditCatalog).map(([action, entry]) => [action, entry.label])));
 const auditLabelSql = sql`coalesce(${auditActionLabels}::jsonb ->> ${auditEvents.action}, ${auditEvents.action})`;
 
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/** The target id as a uuid when it is one (a cast of anything else would fail the query). */
+const targetUuid = sql`(case when ${auditEvents.targetId} ~ ${UUID_PATTERN} then ${auditEvents.targetId}::uuid end)`;
+
+/**
+ * The target by name, resolved in the query (scalar subqueries, evaluated for the rows returned
+ * only): a purchase's order by its invoice number, an invoice by its number, "3 licensed emails"
+ * for a batch, the organisation by its name, a secure message by its short id when the event
+ * recorded no label; otherwise the label written with the event (an address, a file name).
+ */
+export const auditTargetNameSql = sql<string>`(case
+  when ${auditEvents.targetType} = 'invoice' then 'Invoice ' || coalesce(
+    (select i.number from invoices i where i.org_id = ${auditEvents.orgId} and i.id = ${targetUuid}),
+    nullif(${auditEvents.targetLabel}, ''), ${auditEvents.targetId})
+  when ${auditEvents.targetType} = 'order' then coalesce(
+    (select 'Invoice ' || i.number from invoices i where i.org_id = ${auditEvents.orgId} and i.order_id = ${targetUuid}),
+    'Order of ' || nullif(${auditEvents.targetLabel}, ''), 'Order')
+  when ${auditEvents.targetType} = 'licensed_emails' and ${auditEvents.targetLabel} ~ '^[0-9]+$'
+    then ${auditEvents.targetLabel} || (case when ${auditEvents.targetLabel} = '1' then ' licensed email' else ' licensed emails' end)
+  when ${auditEvents.targetType} = 'organisation' and ${auditEvents.targetLabel} = ''
+    then coalesce((select o.name from organisations o where o.id = ${auditEvents.orgId}), '')
+  when ${auditEvents.targetType} = 'secure_message' and ${auditEvents.targetLabel} = ''
+    then 'Secure message ' || left(${auditEvents.targetId}, 8)
+  else ${auditEvents.targetLabel}
+end)`;
+
+/**
+ * What the free-text search reads: the summary and the recorded target. The same expression as
+ * the trigram index audit_events_text_trgm (db/schema/audit.ts), so a search is an index lookup.
+ */
+const auditSearchText = sql`(${auditEvents.summary} || ' ' || ${auditEvents.targetLabel})`;
+
 /** "1,234 events", or "10,000+ events" when the count stopped at its cap. */
 export function formatEventCount({ count: n, capped }: { count: number; capped: boolean }): string {
   return capped ? `${n.toLocaleString('en-US')}+ events` : plural(n, 'event');
@@ -48,6 +92,8 @@ export function formatEventCount({ count: n, capped }: { count: number; capped: 
  */
 function filterConditions(orgId: string, filters: AuditFilters): SQL[] {
   const conditions: SQL[] = [eq(auditEvents.orgId, orgId)];
+  if (filters.q) conditions.push(sql`${auditSearchText} ilike ${likePattern(filters.q)}`);
+  if (filters.period) conditions.push(sql`${auditEvents.occurredAt} >= now() - make_interval(hours => ${periodHours(filters.period)})`);
   if (filters.category) conditions.push(inArray(auditEvents.action, actionsInCategory(filters.category)));
   if (filters.actor) conditions.push(eq(auditEvents.actorEmail, filters.actor));
   if (filters.from) conditions.push(sql`${auditEvents.occurredAt} >= (${filters.from}::date)::timestamp at time zone 'UTC'`);
@@ -83,7 +129,7 @@ export async function listAuditEvents(
       actorType: auditEvents.actorType,
       actorEmail: auditEvents.actorEmail,
       action: auditEvents.action,
-      targetLabel: auditEvents.targetLabel,
+      targetLabel: auditTargetNameSql,
       summary: auditEvents.summary,
       clientAddress: auditEvents.clientAddress,
       // The exact stored time (microseconds) for the cursor; a JS Date holds only milliseconds.
@@ -101,6 +147,30 @@ export async function listAuditEvents(
     nextCursor: at(page.older),
     newerCursor: at(page.newer, true),
   };
+}
+
+/** One event of the organisation with every field, or null (another organisation's id included). */
+export async function getAuditEvent(db: DbOrTx, orgId: string, id: number): Promise<AuditEventDetail | null> {
+  if (!Number.isSafeInteger(id) || id < 1) return null;
+  const [row] = await db
+    .select({
+      id: auditEvents.id,
+      occurredAt: auditEvents.occurredAt,
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      actorEmail: auditEvents.actorEmail,
+      action: auditEvents.action,
+      targetType: auditEvents.targetType,
+      targetId: auditEvents.targetId,
+      targetLabel: auditTargetNameSql,
+      recordedTargetLabel: auditEvents.targetLabel,
+      summary: auditEvents.summary,
+      clientAddress: auditEvents.clientAddress,
+      metadata: auditEvents.metadata,
+    })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.id, id)));
+  return row ?? null;
 }
 
 /**
@@ -165,7 +235,7 @@ export async function* streamAuditEventsCsv(
     sql`to_char(${auditEvents.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     auditActorLabelSql,
     auditLabelSql,
-    sql`${auditEvents.targetLabel}`,
+    auditTargetNameSql,
     sql`${auditEvents.summary}`,
     sql`${auditEvents.clientAddress}`,
   ]);

@@ -119,6 +119,7 @@ export const actionAccess = {
   sendSmsCodeAction: PORTAL,
   verifySmsCodeAction: PORTAL,
   extendMessageAction: admin('secure_messages.manage'),
+  requestPolicyChangeAction: admin('policies.request_change'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;
@@ -139,6 +140,7 @@ export const routeAccess = {
   '/suppressions/export': { GET: admin('suppressions.view') },
   '/secure/attachments/[id]': { GET: PORTAL, DELETE: PORTAL },
   '/events/export': { GET: admin('events.export') },
+  '/reports/export': { GET: admin('reports.view') },
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },
   '/licensed-emails/import': { POST: admin('licensed_emails.manage') },
   '/invoices/[id]/pdf': { GET: admin('billing.view') },

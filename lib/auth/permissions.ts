@@ -22,6 +22,8 @@ export const permissions = {
   'events.view': [1, 2, 3],
   'events.export': [1, 2, 3],
   'policies.view': [1, 2, 3],
+  /** Policies are configured by Sealpost operators; administrators who run the mail ask them for changes. */
+  'policies.request_change': [1, 2],
   'secure_messages.view': [1, 2, 3],
   'secure_messages.manage': [1, 2],
   'reports.view': [1, 2, 3],

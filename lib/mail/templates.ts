@@ -142,3 +142,35 @@ export function administratorInvitationEmail(input: { name: string; organisation
   ];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'Accept the invitation', url: input.url }) };
 }
+
+/** To the Sealpost operators: an administrator asks for a change to their organisation's policies (/policies). */
+export function policyChangeRequestEmail(input: {
+  organisation: string;
+  orgId: string;
+  requestedBy: string;
+  policy: string;
+  details: string;
+  when: string;
+  reference: string;
+}): RenderedEmail {
+  const subject = `Policy change request from ${input.organisation}`;
+  const lines = [
+    `${input.requestedBy} of ${input.organisation} (organisation ${input.orgId}) asked for a policy change on ${input.when}.`,
+    `Policy: ${input.policy}`,
+    `Request: ${input.details}`,
+    `Reference: ${input.reference}. The request is listed on the organisation's Policies page as "Sent" until its state changes.`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
+
+/** To the administrator who asked for a policy change: the Sealpost operators moved it on. */
+export function policyChangeAnsweredEmail(input: { name: string; policy: string; details: string; state: string; note: string; url: string }): RenderedEmail {
+  const subject = `Your policy change request: ${input.state}`;
+  const lines = [
+    `Hello ${input.name},`,
+    `Sealpost has marked your change request for "${input.policy}" as: ${input.state}.`,
+    ...(input.note ? [`Their note: ${input.note}`] : []),
+    `Your request: ${input.details}`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'See your policies', url: input.url }) };
+}

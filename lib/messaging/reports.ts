@@ -102,3 +102,98 @@ export function parseReportRange(
   const problem = rangeProblem(range);
   return problem ? { range: fallback, error: `${problem} Showing the last ${DEFAULT_REPORT_DAYS} days.` } : { range, error: null };
 }
+
+/** How the chart groups days into bars. */
+export const REPORT_UNITS = ['day', 'week', 'month'] as const;
+export type ReportUnit = (typeof REPORT_UNITS)[number];
+
+/** Daily bars up to this many days; a longer range gets weekly bars unless months are asked for (a year is not 366 hairlines). */
+export const MAX_DAILY_DAYS = 92;
+
+/** One bar: the days `start`..`end` (inclusive, UTC) of the range, clipped to it at either end. */
+export type ReportPeriod = { start: string; end: string; outbound: number; inbound: number };
+export type MessagesReport = {
+  unit: ReportUnit;
+  periods: ReportPeriod[];
+  totals: MessagesPerDay['totals'];
+};
+
+/** The bars for a range when none is asked for: days for up to MAX_DAILY_DAYS, weeks beyond. */
+export function defaultUnit(range: ReportRange): ReportUnit {
+  return daysInRange(range) <= MAX_DAILY_DAYS ? 'day' : 'week';
+}
+
+/** The first day of the period `day` falls in: itself, its ISO week's Monday, or its month's first. */
+export function periodStartOf(day: string, unit: ReportUnit): string {
+  if (unit === 'day') return day;
+  if (unit === 'month') return `${day.slice(0, 7)}-01`;
+  const date = new Date(`${day}T00:00:00Z`);
+  const sinceMonday = (date.getUTCDay() + 6) % 7;
+  return new Date(date.getTime() - sinceMonday * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Days grouped into the unit's periods, in order (pure). Weeks run Monday to Sunday (ISO 8601),
+ * months by the calendar; the first and last period are clipped to the range, so their `start`
+ * and `end` say which days they hold.
+ */
+export function groupDays(days: DailyMessages[], unit: ReportUnit): ReportPeriod[] {
+  const periods: ReportPeriod[] = [];
+  let current: (ReportPeriod & { key: string }) | null = null;
+  for (const d of days) {
+    const key = periodStartOf(d.day, unit);
+    if (!current || current.key !== key) {
+      if (current) periods.push({ start: current.start, end: current.end, outbound: current.outbound, inbound: current.inbound });
+      current = { key, start: d.day, end: d.day, outbound: 0, inbound: 0 };
+    }
+    current.end = d.day;
+    current.outbound += d.outbound;
+    current.inbound += d.inbound;
+  }
+  if (current) periods.push({ start: current.start, end: current.end, outbound: current.outbound, inbound: current.inbound });
+  return periods;
+}
+
+/** The report of /reports and its CSV: the counts per day (one query), grouped into the unit's bars. */
+export async function messagesReport(db: DbOrTx, orgId: string, range: ReportRange, unit: ReportUnit): Promise<MessagesReport> {
+  const daily = await messagesPerDay(db, orgId, range);
+  return { unit, periods: groupDays(daily.days, unit), totals: daily.totals };
+}
+
+/** The presets of /reports, counted back from today (UTC), today included. */
+export const REPORT_PRESETS = [
+  { id: '7d', label: 'Last 7 days', days: 7 },
+  { id: '30d', label: 'Last 30 days', days: 30 },
+  { id: '90d', label: 'Last 90 days', days: 90 },
+  { id: '12m', label: 'Last 12 months', days: 365 },
+] as const;
+
+export function presetRange(days: number, now: Date): ReportRange {
+  const to = now.toISOString().slice(0, 10);
+  return { from: new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * DAY_MS).toISOString().slice(0, 10), to };
+}
+
+/**
+ * The unit from the URL (?by=day|week|month); absent means `defaultUnit`. Never throws: daily
+ * bars over more than MAX_DAILY_DAYS, or an unknown value, fall back to the default with a reason.
+ */
+export function parseReportUnit(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+  range: ReportRange,
+): { unit: ReportUnit; chosen: ReportUnit | null; error: string | null } {
+  const raw = firstValue(params, 'by');
+  const fallback = defaultUnit(range);
+  if (!raw) return { unit: fallback, chosen: null, error: null };
+  if (!(REPORT_UNITS as readonly string[]).includes(raw)) return { unit: fallback, chosen: null, error: 'Bars are by day, week or month; showing the usual bars for this range.' };
+  const unit = raw as ReportUnit;
+  if (unit === 'day' && daysInRange(range) > MAX_DAILY_DAYS) {
+    return { unit: fallback, chosen: null, error: `Daily bars cover at most ${MAX_DAILY_DAYS} days; showing weekly bars.` };
+  }
+  return { unit, chosen: unit, error: null };
+}
+
+export const REPORT_CSV_HEADER = ['Period start', 'Period end', 'Outbound', 'Inbound', 'Total'] as const;
+
+export function reportExportFilename(range: ReportRange, unit: ReportUnit): string {
+  return `secure-messages-${range.from}-to-${range.to}-by-${unit}.csv`;
+}

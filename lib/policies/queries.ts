@@ -1,6 +1,6 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { policies, policyChanges, policyGroupMembers, policyGroups } from '@/db/schema';
+import { policies, policyChangeRequests, policyChanges, policyGroupMembers, policyGroups } from '@/db/schema';
 
 export async function listPolicies(db: DbOrTx, orgId: string) {
   return db
@@ -62,4 +62,22 @@ export async function listPolicyGroups(db: DbOrTx, orgId: string): Promise<{ id:
     groups.set(row.id, group);
   }
   return [...groups.values()];
+}
+
+/** The organisation's policy change requests, newest first, with their state (/policies). */
+export async function listPolicyChangeRequests(db: DbOrTx, orgId: string, limit = 50) {
+  return db
+    .select({
+      id: policyChangeRequests.id,
+      policyName: policyChangeRequests.policyName,
+      requestedByEmail: policyChangeRequests.requestedByEmail,
+      details: policyChangeRequests.details,
+      state: policyChangeRequests.state,
+      requestedAt: policyChangeRequests.requestedAt,
+      updatedAt: policyChangeRequests.updatedAt,
+    })
+    .from(policyChangeRequests)
+    .where(eq(policyChangeRequests.orgId, orgId))
+    .orderBy(desc(policyChangeRequests.requestedAt), desc(policyChangeRequests.id))
+    .limit(limit);
 }

@@ -1,4 +1,4 @@
-import { CalendarClock, History, Mail, ScrollText, ShieldCheck, Users } from '@/components/ui/icons';
+import { CalendarClock, History, Mail, MailCheck, ReceiptText, ScrollText, ShieldCheck, Users } from '@/components/ui/icons';
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
@@ -7,11 +7,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
-import { auditLabel } from '@/lib/audit/catalog';
 import { LEVEL_NAMES } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
-import { getDashboardSummary } from '@/lib/dashboard/queries';
-import { formatDateTime, formatDay, plural } from '@/lib/format';
+import { auditActorLabel } from '@/lib/audit/queries';
+import { getDashboardSummary, listOpenInvoices, mailFiguresLastWeek, MAIL_FIGURES_DAYS } from '@/lib/dashboard/queries';
+import { formatCents, formatDateTime, formatDay, plural } from '@/lib/format';
 import { STATUS_LABEL, subscriptionState, summariseSubscriptionState } from '@/lib/licensing/subscription-state';
 import { describeTerm, renewalIsOpen } from '@/lib/licensing/term';
 import { can } from '@/lib/auth/permissions';
@@ -26,15 +26,20 @@ export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
 export default async function DashboardPage() {
   await connection();
   const admin = await requireAdminPage('dashboard.view');
+  const now = new Date();
   // Level 1–2 administrators (who can add phone numbers) are told which recipients have none while the SMS policy is on.
-  const [summary, policies, phoneless, mailFlow] = await Promise.all([
+  const [summary, policies, phoneless, mailFlow, mail, openInvoices] = await Promise.all([
     getDashboardSummary(getDb(), admin.orgId),
     listPolicies(getDb(), admin.orgId),
     can(admin.level, 'recipients.manage') ? phonelessRecipientsNotice(getDb(), admin.orgId) : null,
     mailFlowLastDay(getDb(), admin.orgId),
+    mailFiguresLastWeek(getDb(), admin.orgId, now),
+    listOpenInvoices(getDb(), admin.orgId),
   ]);
   const enabledPolicies = policies.filter((p) => p.enabled);
-  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  // The delivery log filters whole UTC days: from the day the seven days began.
+  const weekAgo = new Date(now.getTime() - MAIL_FIGURES_DAYS * 86_400_000).toISOString().slice(0, 10);
   const sub = summary.subscription;
   const purchased = sub?.licensesPurchased ?? 0;
   const used = summary.licensesUsed;
@@ -57,7 +62,7 @@ export default async function DashboardPage() {
         </Alert>
       )}
 
-      <div className="grid gap-4 md:grid-cols-3">
+      <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
         <Card>
           <CardHeader className="pb-3">
             <CardDescription className="flex flex-wrap items-center justify-between gap-2">
@@ -87,6 +92,43 @@ export default async function DashboardPage() {
             <p className="text-sm text-muted">
               {purchased - used > 0 ? `${plural(purchased - used, 'license')} available` : 'Every license is in use.'}
             </p>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader className="pb-3">
+            <CardDescription className="flex flex-wrap items-center justify-between gap-2">
+              <span className="flex items-center gap-2">
+                <MailCheck aria-hidden className="size-4" /> Mail, last {MAIL_FIGURES_DAYS} days
+              </span>
+              <Link href="/reports" className="font-medium text-brand-600 hover:underline">
+                Reports
+              </Link>
+            </CardDescription>
+            <CardTitle className="text-2xl">{plural(mail.sent, 'secure message')} sent</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <dl className="grid gap-1 text-sm text-muted">
+              <div className="flex justify-between gap-2">
+                <dt>
+                  <Link href={`/secure-messages?status=read`} className="hover:underline">
+                    Read by a recipient
+                  </Link>
+                </dt>
+                <dd className="font-medium text-ink">
+                  {mail.read.toLocaleString('en-US')}
+                  {mail.sent > 0 && <span className="ml-1 font-normal text-muted">({Math.round((mail.read / mail.sent) * 100)}%)</span>}
+                </dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt>
+                  <Link href={`/delivery-events?${new URLSearchParams({ q: 'status:bounced', from: weekAgo, to: today }).toString()}`} className="hover:underline">
+                    Bounces
+                  </Link>
+                </dt>
+                <dd className={`font-medium ${mail.bounced > 0 ? 'text-warning-700' : 'text-ink'}`}>{mail.bounced.toLocaleString('en-US')}</dd>
+              </div>
+            </dl>
           </CardContent>
         </Card>
 
@@ -143,6 +185,54 @@ export default async function DashboardPage() {
           </CardContent>
         </Card>
       </div>
+
+      <Card>
+        <CardHeader>
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <CardTitle className="flex items-center gap-2">
+              <ReceiptText aria-hidden className="size-4" /> Open invoices
+            </CardTitle>
+            <Link href="/invoices" className="text-sm font-medium text-brand-600 hover:underline">
+              All invoices
+            </Link>
+          </div>
+          <CardDescription>
+            {openInvoices.count === 0
+              ? 'Nothing to pay: every invoice is paid.'
+              : `${plural(openInvoices.count, 'open invoice')}, ${formatCents(openInvoices.totalCents)} to pay by check.`}
+          </CardDescription>
+        </CardHeader>
+        {openInvoices.count > 0 && (
+          <CardContent>
+            <ul aria-label="Open invoices" className="divide-y divide-line">
+              {openInvoices.invoices.map((invoice) => {
+                const overdue = invoice.dueOn < today;
+                return (
+                  <li key={invoice.id} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 py-2 text-sm">
+                    <Link href={`/invoices/${invoice.id}`} className="font-medium text-brand-700 hover:underline">
+                      Invoice {invoice.number}
+                    </Link>
+                    <span className="flex flex-wrap items-center gap-2 text-muted">
+                      {overdue ? <Badge variant="danger">Overdue</Badge> : null}
+                      <span>Due {formatDay(invoice.dueOn)}</span>
+                      <span className="font-semibold text-ink tabular-nums">{formatCents(invoice.totalCents)}</span>
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+            {openInvoices.count > openInvoices.invoices.length && (
+              <p className="mt-2 text-sm text-muted">
+                and {(openInvoices.count - openInvoices.invoices.length).toLocaleString('en-US')} more at{' '}
+                <Link href="/invoices" className="text-brand-600 hover:underline">
+                  Invoices
+                </Link>
+                .
+              </p>
+            )}
+          </CardContent>
+        )}
+      </Card>
 
       <Card>
         <CardHeader>
@@ -218,16 +308,20 @@ export default async function DashboardPage() {
           {summary.recentEvents.length === 0 ? (
             <EmptyState icon={History} title="No events yet" description="Sign-ins and changes will appear here as they happen." />
           ) : (
-            <ol className="divide-y divide-line">
+            <ol aria-label="Recent events" className="divide-y divide-line">
+              {/* Each event said once: its summary is the sentence ("… signed in"); the kind's label
+                  would only repeat it, so the second line says who and when, and leads to the whole event. */}
               {summary.recentEvents.map((event) => (
-                <li key={event.id} className="flex flex-col gap-1 py-3 sm:flex-row sm:items-center sm:justify-between">
-                  <div className="min-w-0">
-                    <p className="text-sm font-medium">{event.summary}</p>
-                    <p className="text-xs text-muted">{auditLabel(event.action)}</p>
-                  </div>
-                  <time dateTime={event.occurredAt.toISOString()} className="shrink-0 text-xs text-muted">
-                    {formatDateTime(event.occurredAt)}
-                  </time>
+                <li key={event.id} className="grid gap-1 py-3">
+                  <p className="text-sm font-medium [overflow-wrap:anywhere]">
+                    <Link href={`/events/${event.id}`} className="hover:underline">
+                      {event.summary}
+                    </Link>
+                  </p>
+                  <p className="text-xs text-muted">
+                    {auditActorLabel(event) ? `${auditActorLabel(event)} · ` : ''}
+                    <time dateTime={event.occurredAt.toISOString()}>{formatDateTime(event.occurredAt)}</time>
+                  </p>
                 </li>
               ))}
             </ol>

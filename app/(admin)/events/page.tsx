@@ -70,7 +70,7 @@ export default async function EventsPage({ searchParams }: Props) {
             <EmptyState
               icon={SearchX}
               title="No events match these filters"
-              description="Try another type, actor or date range."
+              description="Try other words, another type, actor or period."
               action={
                 <Button asChild variant="outline">
                   <Link href="/events">Clear filters</Link>
