@@ -13,6 +13,7 @@ import { outboxTransport } from '@/lib/mail/transport';
 
 await startWorkers(await getBoss(), getDb(), { email: outboxTransport, sms: outboxTransport }, { pollingIntervalSeconds: 0.5 });
 process.stdout.write('workers started\n');
+process.send?.({ type: 'started' });
 /** This process's CPU time since the last reset: the workers' cost per message, whatever else the machine runs. */
 let cpuBase = process.cpuUsage();
 process.on('message', (request: { type: string }) => {

@@ -286,6 +286,13 @@ export async function smtpWorkload(databaseUrl: string): Promise<Measurement[]> 
       gateway.on('message', (m: { type: string; port: number }) => m.type === 'listening' && resolve(m));
     });
 
+    // The workers first: they create pg-boss's schema and queues, which the gateway's first
+    // message would otherwise do at the same moment (two processes creating a queue can deadlock).
+    await new Promise<void>((resolve, reject) => {
+      workers.once('exit', (code) => reject(new Error(`the workers exited (${code})`)));
+      workers.on('message', (m: { type: string }) => m.type === 'started' && resolve());
+    });
+
     // Warm-up (JIT, prepared statements, pg-boss's queue cache), delivered before the measured run.
     const warm = await smtpSource(tools.source, port, WARM_UP, SESSIONS);
     if (warm.stderr.trim()) console.log(`smtp: smtp-source (warm-up) said: ${warm.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);

@@ -162,7 +162,8 @@ async function keepMessage(
     m.stored.sha256,
     m.storageKey,
     m.clientAddress,
-    m.now,
+    // As text: Drizzle's postgres.js client leaves timestamps to Drizzle, which sends ISO strings.
+    m.now.toISOString(),
     m.recipients,
     DEDUPE_WINDOW_MS / 1000,
   ]);
