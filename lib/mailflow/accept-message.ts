@@ -76,37 +76,48 @@ export async function acceptMessage(input: AcceptInput): Promise<Accepted> {
     // The queue before the transaction: its first start takes pool connections of its own, which
     // twenty sessions each holding one in an open transaction would never give it (a deadlock).
     const boss = await getBoss();
-    const result = await db.transaction(async (tx): Promise<Accepted> => {
-      const kept = await keepMessage(tx, {
-        id,
-        connector: input.connector,
-        envelopeFrom: input.envelopeFrom,
-        headerMessageId: headers.messageId,
-        subject: headers.subject,
-        stored,
-        storageKey: key,
-        clientAddress: input.clientAddress,
-        recipients: input.recipients,
-        now,
-      });
-      if (!kept) {
-        // The connector sent this Message-ID less than a day ago. A statement of its own: the
-        // claim may have waited for a concurrent resubmission's commit, which only a new snapshot sees.
-        const [earlier] = await tx
+    const result = await db
+      .transaction(async (tx): Promise<Accepted> => {
+        // The rows and the job sent together: one trip to the database on the transaction's
+        // connection, which runs them in order. A duplicate rolls the job back with the rest.
+        const [rows] = await Promise.all([
+          keepMessage(tx, {
+            id,
+            connector: input.connector,
+            envelopeFrom: input.envelopeFrom,
+            headerMessageId: headers.messageId,
+            subject: headers.subject,
+            stored,
+            storageKey: key,
+            clientAddress: input.clientAddress,
+            recipients: input.recipients,
+            now,
+          }),
+          enqueueJob(boss, tx, QUEUES.processGatewayMessage, { id }),
+        ]);
+        if (!rows) throw new DuplicateMessage();
+        return { id, duplicate: false };
+      })
+      .catch(async (error: unknown): Promise<Accepted> => {
+        if (!(error instanceof DuplicateMessage)) throw error;
+        // The connector sent this Message-ID less than a day ago: the answer names the message it
+        // became. A statement of its own: the claim may have waited for a concurrent resubmission's
+        // commit, which only a new snapshot sees.
+        const [earlier] = await db
           .select({ id: gatewayMessageIds.gatewayMessageId })
           .from(gatewayMessageIds)
           .where(and(eq(gatewayMessageIds.connectorId, input.connector.id), eq(gatewayMessageIds.headerMessageId, headers.messageId)));
         return { id: earlier?.id ?? '', duplicate: true };
-      }
-      await enqueueJob(boss, tx, QUEUES.processGatewayMessage, { id });
-      return { id, duplicate: false };
-    });
+      });
     kept = !result.duplicate;
     return result;
   } finally {
     if (!kept) await store.delete(key).catch((e: unknown) => log('gateway').error({ key, ...errorFields(e, false) }, 'could not remove the stored copy of a message not kept'));
   }
 }
+
+/** Thrown in the accept transaction to roll it back (the job queued with the rows) when the Message-ID was already claimed. */
+class DuplicateMessage extends Error {}
 
 /**
  * The message's rows in one statement (one round trip, and SQL text built once, not per message
