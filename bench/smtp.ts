@@ -36,6 +36,7 @@ const RECIPIENT = 'patient@partner-bench.example';
 const DELIVERY_TIMEOUT_MS = 15 * 60_000;
 const SOURCE_TIMEOUT_MS = 5 * 60_000;
 const GATEWAY_APP = 'sealpost-smtp-gateway';
+const WORKERS_APP = 'sealpost-smtp-workers';
 
 type MetricValue = { labels: Record<string, string | number>; value: number; metricName?: string };
 
@@ -207,12 +208,13 @@ async function prepareOrganisation() {
 }
 
 /**
- * CPU time (ms) of the PostgreSQL backends serving the gateway (PGAPPNAME below), from /proc:
- * the database's share of each message, which the gateway's own CPU time leaves out.
+ * CPU time (ms) of the PostgreSQL backends serving the gateway or the workers (their PGAPPNAME
+ * below), from /proc: the database's share of each message, which the processes' own CPU time
+ * leaves out. A backend that ends meanwhile (the pool's idle timeout) takes its share with it.
  */
-async function gatewayBackendsCpuMs(): Promise<Map<number, number>> {
+async function backendsCpuMs(application: string): Promise<Map<number, number>> {
   const rows = (await getDb().execute<{ pid: number }>(
-    sql`select pid from pg_stat_activity where application_name = ${GATEWAY_APP} and datname = current_database()`,
+    sql`select pid from pg_stat_activity where application_name = ${application} and datname = current_database()`,
   )) as unknown as { pid: number }[];
   const ticks = 100; // USER_HZ on Linux
   const cpu = new Map<number, number>();
@@ -277,11 +279,18 @@ export async function smtpWorkload(databaseUrl: string): Promise<Measurement[]> 
   };
   // postgres.js names its connections after PGAPPNAME: the gateway's backends are told apart by it.
   const gateway = benchProcess('smtp-gateway.ts', { ...env, PGAPPNAME: GATEWAY_APP });
-  const workers = benchProcess('smtp-workers.ts', env);
+  const workers = benchProcess('smtp-workers.ts', { ...env, PGAPPNAME: WORKERS_APP });
   try {
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       gateway.once('exit', (code) => reject(new Error(`the gateway exited (${code})`)));
       gateway.on('message', (m: { type: string; port: number }) => m.type === 'listening' && resolve(m));
+    });
+
+    // The workers first: they create pg-boss's schema and queues, which the gateway's first
+    // message would otherwise do at the same moment (two processes creating a queue can deadlock).
+    await new Promise<void>((resolve, reject) => {
+      workers.once('exit', (code) => reject(new Error(`the workers exited (${code})`)));
+      workers.on('message', (m: { type: string }) => m.type === 'started' && resolve());
     });
 
     // Warm-up (JIT, prepared statements, pg-boss's queue cache), delivered before the measured run.
@@ -290,13 +299,15 @@ export async function smtpWorkload(databaseUrl: string): Promise<Measurement[]> 
     const warmed = await untilDelivered(orgId, sink, WARM_UP, performance.now());
     if (Number.isNaN(warmed.ms)) throw new Error(`warm-up not delivered: ${JSON.stringify(warmed.status)}`);
     await request(gateway, 'reset');
+    await request(workers, 'reset');
+    const workersBackendsBefore = await backendsCpuMs(WORKERS_APP);
 
     console.log(`smtp: ${MESSAGES.toLocaleString('en')} messages of ${SIZE / 1024} KB over ${SESSIONS} connections …`);
-    const backendsBefore = await gatewayBackendsCpuMs();
+    const backendsBefore = await backendsCpuMs(GATEWAY_APP);
     const started = performance.now();
     const run = await smtpSource(tools.source, port, MESSAGES, SESSIONS);
     if (run.stderr.trim()) console.log(`smtp: smtp-source said: ${run.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
-    const databaseCpu = cpuSpent(backendsBefore, await gatewayBackendsCpuMs());
+    const databaseCpu = cpuSpent(backendsBefore, await backendsCpuMs(GATEWAY_APP));
     const { histogram, messages, refusals, cpu } = await request<{ histogram: MetricValue[]; messages: MetricValue[]; refusals: MetricValue[]; cpu: NodeJS.CpuUsage }>(gateway, 'metrics');
     const accepted = messages.find((m) => m.labels.outcome === 'accepted')?.value ?? 0;
     const duplicates = messages.find((m) => m.labels.outcome === 'duplicate')?.value ?? 0;
@@ -305,6 +316,11 @@ export async function smtpWorkload(databaseUrl: string): Promise<Measurement[]> 
     const afterAccept = await counts(orgId);
     const expected = afterAccept.messages;
     const delivered = await untilDelivered(orgId, sink, expected, started);
+    // The workers' share: from the measured run's start until the last delivery (the warm-up was delivered before).
+    const workersDatabaseCpu = cpuSpent(workersBackendsBefore, await backendsCpuMs(WORKERS_APP));
+    const workersCpu = (await request<{ cpu: NodeJS.CpuUsage }>(workers, 'metrics')).cpu;
+    const workersCpuPerMessage = (workersCpu.user + workersCpu.system) / 1000 / Math.max(1, expected - WARM_UP);
+    const workersDatabaseCpuPerMessage = workersDatabaseCpu / Math.max(1, expected - WARM_UP);
     const lost = expected - Math.min(delivered.delivered, delivered.received);
     const gatewayCpuPerMessage = (cpu.user + cpu.system) / 1000 / Math.max(1, accepted);
     const databaseCpuPerMessage = databaseCpu / Math.max(1, accepted);
@@ -330,7 +346,7 @@ export async function smtpWorkload(databaseUrl: string): Promise<Measurement[]> 
         unit: 'ms',
         bar: 'all delivered, none lost',
         met: () => lost === 0 && !Number.isNaN(delivered.ms),
-        note: `every message at the sink ${(delivered.ms / 1000).toFixed(1)} s after the run began: ${delivered.delivered} delivered of ${expected} accepted, sink received ${delivered.received}${lost ? `, ${lost} LOST (${JSON.stringify(delivered.status)})` : ''}`,
+        note: `every message at the sink ${(delivered.ms / 1000).toFixed(1)} s after the run began: ${delivered.delivered} delivered of ${expected} accepted, sink received ${delivered.received}${lost ? `, ${lost} LOST (${JSON.stringify(delivered.status)})` : ''}; CPU per message: workers ${workersCpuPerMessage.toFixed(2)} ms, their PostgreSQL backends ${workersDatabaseCpuPerMessage.toFixed(2)} ms`,
       },
     ];
   } finally {

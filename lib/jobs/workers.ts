@@ -116,7 +116,10 @@ export async function startWorkers(
   await workWhileFull<{ id: string }>(
     boss,
     QUEUES.processGatewayMessage,
-    { includeMetadata: true, batchSize: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    // Local work (a parse and a few statements): 16 at a time, so fetching and completing the
+    // batch (two statements each) weigh little on each message. Delivery below talks to remote
+    // servers, so its batches stay small.
+    { includeMetadata: true, batchSize: 16, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
     async (jobs) => {
       for (const job of jobs) {
         const started = performance.now();

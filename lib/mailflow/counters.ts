@@ -1,6 +1,6 @@
 import { errorFields, log } from '@/lib/log';
 import { sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '@/db/client';
+import { rawClient, type Db, type DbOrTx } from '@/db/client';
 import { mailConnectorCounters } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import type { RecognisedConnector } from './connectors';
@@ -21,6 +21,30 @@ export async function bumpCounter(db: DbOrTx, connectorId: string, kind: 'messag
     })
     .returning({ count: mailConnectorCounters.count });
   return row.count;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Counts a message of the connector for the rate limit (at MAIL FROM) and returns this minute's
+ * count: bumpCounter, but committed asynchronously (`synchronous_commit = off`), so the gateway
+ * does not wait for a WAL flush before each message on top of the one that keeps it. A crash of
+ * PostgreSQL can lose the last fraction of a second of counts, which only lets a connector send a
+ * few more messages in that minute: the limit stays enforced across any number of gateway
+ * processes. One round trip: both statements go in one simple-protocol query (their implicit
+ * transaction, which SET LOCAL applies to and an error rolls back whole), hence the values in the
+ * text — a connector id checked to be a UUID and the minute, nothing a client sent.
+ */
+export async function countMessage(db: Db, connectorId: string, now: Date): Promise<number> {
+  if (!UUID.test(connectorId)) throw new TypeError(`Not a connector id: ${connectorId}`);
+  const results = (await rawClient(db).unsafe(
+    `set local synchronous_commit = off;
+     insert into mail_connector_counters as c (connector_id, kind, minute, count)
+     values ('${connectorId}', 'messages', '${minuteOf(now).toISOString()}', 1)
+     on conflict (connector_id, kind, minute) do update set count = c.count + 1
+     returning count`,
+  )) as unknown as { count: number }[][];
+  return results[1][0].count;
 }
 
 export type Refusal = {

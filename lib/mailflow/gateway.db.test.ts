@@ -444,7 +444,8 @@ describe('refusals', () => {
       const [pid] = await waitFor(async () => {
         const waiting = [];
         for (const candidate of await probe.waitingOn('gateway_messages')) {
-          if ((await probe.currentQuery(candidate)).startsWith('insert into "gateway_messages"')) waiting.push(candidate);
+          // The accept statement (accept-message.ts keepMessage): the Message-ID claim, the message and its recipients.
+          if ((await probe.currentQuery(candidate)).includes('insert into gateway_messages')) waiting.push(candidate);
         }
         return waiting.length > 0 ? waiting : null;
       }, 'the gateway to wait on the lock');

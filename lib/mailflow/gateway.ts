@@ -10,7 +10,7 @@ import { blobStore, TooLargeError, type BlobStore } from '@/lib/storage/storage'
 import { acceptMessage, MAX_HEADER_BYTES } from './accept-message';
 import { bounceTargetFor, MAX_BOUNCE_BYTES, receiveBounce, type BounceIntake, type BounceTarget } from './bounce-intake';
 import { authenticateConnector, connectorForAddress, type RecognisedConnector } from './connectors';
-import { bumpCounter, recordRefusal, type Refusal } from './counters';
+import { countMessage, recordRefusal, type Refusal } from './counters';
 import { HeaderSectionTooLargeError, MalformedMessageError } from './header-sniffer';
 import { normaliseClientAddress } from './ip-ranges';
 
@@ -180,7 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
                   .where(and(eq(domains.orgId, connector.orgId), eq(domains.domain, domain)));
           if (!own) return callback(await refuse(session, REFUSALS.foreignSender(sender)));
           ownDomains.set(session, (known ?? new Set<string>()).add(domain));
-          const count = await bumpCounter(db(), connector.id, 'messages', now());
+          const count = await countMessage(db(), connector.id, now());
           if (count > options.rateLimitPerMinute) return callback(await refuse(session, REFUSALS.rateLimited(options.rateLimitPerMinute)));
           callback();
         } catch (error) {

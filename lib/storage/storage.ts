@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { cachedS3BlobStore, s3ConfigFromEnv } from './s3-store';
@@ -107,17 +107,47 @@ const WRITE_BATCH_BYTES = 256 * 1024;
  */
 export function localBlobStore(root: string = attachmentsRoot()): BlobStore {
   const absoluteRoot = path.resolve(root);
+  return localStores.get(absoluteRoot) ?? remember(absoluteRoot, makeLocalBlobStore(absoluteRoot));
+}
+
+/** One store per root in a process, so the directories it made are remembered across calls (blobStore() is called per job). */
+const localStores = new Map<string, BlobStore>();
+function remember(root: string, store: BlobStore): BlobStore {
+  localStores.set(root, store);
+  return store;
+}
+
+function makeLocalBlobStore(absoluteRoot: string): BlobStore {
+  /**
+   * Directories this store has made or found: a put into one of them skips the mkdir (a system
+   * call each, and 256 × 256 of them at most). Only a hint: when one was removed meanwhile (by
+   * hand, or a test wiping the root), opening the temporary file fails with ENOENT and the put
+   * makes the directory again and retries once.
+   */
+  const madeDirs = new Set<string>();
 
   return {
     async put(key, stream, options) {
       const target = pathFor(absoluteRoot, key);
       if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) throw new RangeError('maxBytes must be a non-negative integer.');
       const dir = path.dirname(target);
-      // The mode applies to every directory created on the way, the root included.
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       // Dot-prefixed and never the key shape, so a leftover from a crash cannot be served as a blob.
       const temp = path.join(dir, `.upload-${randomBytes(8).toString('hex')}.tmp`);
-      const file = await open(temp, 'wx', 0o600);
+      const makeDir = async () => {
+        // The mode applies to every directory created on the way, the root included.
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        madeDirs.add(dir);
+      };
+      if (!madeDirs.has(dir)) await makeDir();
+      let file: FileHandle;
+      try {
+        file = await open(temp, 'wx', 0o600);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        madeDirs.delete(dir);
+        await makeDir();
+        file = await open(temp, 'wx', 0o600);
+      }
       const hash = createHash('sha256');
       let size = 0;
       let closed = false;
