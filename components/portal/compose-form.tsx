@@ -18,7 +18,8 @@ import { formatFileSize } from '@/lib/format';
 import { policyForCompose, stricterRestriction, withPolicy, type SendPolicy } from '@/lib/messaging/send-policy';
 import { describeCondition } from '@/lib/policies/describe';
 import { MessageEditor } from './message-editor';
-import { badAddressMessage, RecipientField, type Contact } from './recipient-field';
+import { badAddressMessage } from '@/lib/messaging/compose-input';
+import { RecipientField, type Contact } from './recipient-field';
 
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
@@ -429,7 +430,7 @@ export function ComposeForm({
         <FormField id="subject" label="Subject" error={errors.subject}>
           <Input
             {...fieldA11y('subject', { error: errors.subject })}
-            // eslint-disable-next-line jsx-a11y/no-autofocus -- the next thing to fill in
+            // The next thing to fill in: a reply's recipients are there already.
             autoFocus={initial.to.length > 0 && !initial.subject}
             value={subject}
             onChange={(e) => {

@@ -9,6 +9,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Bold, Italic, Link2, List, ListOrdered, Quote, Strikethrough, type IconProps } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 import { cn } from '@/components/ui/cn';
+import { linkHref } from '@/lib/messaging/compose-input';
 
 /**
  * The message's formatted text (Tiptap). Only what the body sanitiser keeps is offered — paragraphs,
@@ -24,6 +25,8 @@ const extensions = [
     horizontalRule: false,
     underline: false,
     link: false,
+    // No empty paragraph kept after a final list or quote: the message is what was written.
+    trailingNode: false,
   }),
   Link.configure({
     openOnClick: false,
@@ -32,22 +35,8 @@ const extensions = [
     defaultProtocol: 'https',
     protocols: ['http', 'https', 'mailto'],
     HTMLAttributes: { rel: 'noopener noreferrer nofollow', target: '_blank' },
-    isAllowedUri: (url, ctx) => /^(https?:|mailto:)/i.test(url) || (!/^[a-z][a-z0-9+.-]*:/i.test(url) && ctx.defaultValidate(`https://${url}`)),
   }),
 ];
-
-/** A link's address as the sanitiser accepts it: http(s) or mailto, https:// added to a bare host. */
-export function linkHref(raw: string): string | null {
-  const value = raw.trim();
-  if (!value) return null;
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : value.includes('@') && !value.includes('/') ? `mailto:${value}` : `https://${value}`;
-  try {
-    const url = new URL(withScheme);
-    return ['http:', 'https:', 'mailto:'].includes(url.protocol) ? url.href : null;
-  } catch {
-    return null;
-  }
-}
 
 function ToolButton({ label, shortcut, icon: Icon, active, onClick }: { label: string; shortcut: string; icon: ComponentType<IconProps>; active: boolean; onClick: () => void }) {
   return (

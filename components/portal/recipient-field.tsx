@@ -1,32 +1,12 @@
 'use client';
 
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { findContactsAction } from '@/app/secure/(portal)/actions';
 import { CircleAlert, X } from '@/components/ui/icons';
 import { cn } from '@/components/ui/cn';
+import { badAddressMessage, isAddress, splitAddresses } from '@/lib/messaging/compose-input';
 
 export type Contact = { email: string; name: string; uses: number };
-
-/** The shape an address must have before Send (the server checks it again, and who may be written to). */
-const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\.]{2,}$/;
-export const isAddress = (value: string) => ADDRESS.test(value) && value.length <= 254;
-
-/** Addresses typed or pasted, split at commas, semicolons and white space; `<…>` forms keep the address. */
-export function splitAddresses(text: string): string[] {
-  return text
-    .split(/[,;\s]+/)
-    .map((s) => s.trim().replace(/^<(.*)>$/, '$1').toLowerCase())
-    .filter(Boolean);
-}
-
-/** The message a field shows for the addresses in it that are not email addresses, or null. */
-export function badAddressMessage(addresses: string[]): string | null {
-  const bad = addresses.filter((a) => !isAddress(a));
-  if (bad.length === 0) return null;
-  return bad.length === 1
-    ? `“${bad[0]}” is not a valid email address. Correct it or remove it.`
-    : `${bad.map((b) => `“${b}”`).join(', ')} are not valid email addresses. Correct them or remove them.`;
-}
 
 /**
  * To or Cc: each address a chip (removable; a bad one marked and named under the field), typed
@@ -56,7 +36,7 @@ export function RecipientField({
   hint?: string;
   autoFocus?: boolean;
   /** Lets the form make a chip of what is still typed before Send. */
-  inputRef?: React.RefObject<{ commit: () => string[] } | null>;
+  inputRef?: RefObject<{ commit: () => string[] } | null>;
 }) {
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
@@ -107,10 +87,7 @@ export function RecipientField({
     return typed.length > 0 ? add(typed) : value;
   }
 
-  useEffect(() => {
-    if (!inputRef) return;
-    inputRef.current = { commit };
-  });
+  useImperativeHandle(inputRef, () => ({ commit }));
 
   function choose(contact: Contact) {
     add([contact.email]);
@@ -168,7 +145,7 @@ export function RecipientField({
         onClick={() => input.current?.focus()}
       >
         {value.length > 0 && (
-          <ul aria-label={`${label} recipients`} className="contents">
+          <ul aria-label={`${label} recipients`} className="flex max-w-full flex-wrap gap-1.5">
             {value.map((address) => {
               const ok = isAddress(address);
               return (
@@ -210,7 +187,6 @@ export function RecipientField({
           aria-activedescendant={expanded && active >= 0 ? `${listId}-${active}` : undefined}
           aria-invalid={shownError ? true : undefined}
           aria-describedby={describedBy}
-          // eslint-disable-next-line jsx-a11y/no-autofocus -- the first thing to fill in on a new message
           autoFocus={autoFocus}
           autoComplete="off"
           spellCheck={false}

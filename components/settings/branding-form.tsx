@@ -23,9 +23,7 @@ export function BrandingForm({ name, logoUrl }: { name: string; logoUrl: string 
     if (file.size > MAX_BYTES) return setError(`The logo can be at most 256 KB; ${file.name} is ${Math.ceil(file.size / 1024)} KB.`);
     if (file.type === 'image/svg+xml' || /\.svg$/i.test(file.name)) return setError('SVG logos are not accepted (an SVG can carry scripts). Upload the logo as a PNG or JPEG.');
     setBusy(true);
-    const data = new FormData();
-    data.set('logo', file);
-    const result = await setLogoAction(data);
+    const result = await setLogoAction({ logo: file });
     setBusy(false);
     if (!result.ok) return setError(result.error.fieldErrors?.logo?.[0] ?? result.error.message);
     toast({ title: 'Logo saved', description: 'Recipients see it from now on.', variant: 'success' });

@@ -205,5 +205,5 @@ export const ListOrdered = fromLucide(LucideListOrdered);
 export const Quote = fromLucide(LucideQuote);
 export const Link2 = fromLucide(LucideLink2);
 export const FilePen = fromLucide(LucideFilePen);
-export const Image = fromLucide(LucideImage);
+export const ImageIcon = fromLucide(LucideImage);
 export const Strikethrough = fromLucide(LucideStrikethrough);

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
-import { attachments, messageDrafts } from '@/db/schema';
+import { attachments, messageDrafts, messageRecipients } from '@/db/schema';
 import { seal, unseal } from '@/lib/crypto/aead';
 import { newUploadKey, openUploadKey } from '@/lib/crypto/keys';
 import { AppError } from '@/lib/errors/app-error';
@@ -78,7 +78,14 @@ export async function saveDraft(input: SaveDraftInput & { user: Pick<PortalSessi
       .for('update');
     // A signed id is this user's alone; a row of another user under it cannot happen, but is never touched.
     if (existing && existing.userId !== input.user.id) throw new AppError('not_found', DRAFT_NOT_FOUND);
-    const options = { readReceipt: input.readReceipt, restriction: input.restriction, expireDays: input.expireDays, inReplyTo: input.inReplyTo };
+    // A reply's draft remembers what it answers, when the user received that message (any other id is dropped).
+    const [answered] = input.inReplyTo
+      ? await tx
+          .select({ id: messageRecipients.messageId })
+          .from(messageRecipients)
+          .where(and(eq(messageRecipients.messageId, input.inReplyTo), eq(messageRecipients.userId, input.user.id)))
+      : [];
+    const options = { readReceipt: input.readReceipt, restriction: input.restriction, expireDays: input.expireDays, inReplyTo: answered?.id ?? null };
     if (existing) {
       const key = await openUploadKey(id, existing.dataKey, existing.keyWrap);
       await tx

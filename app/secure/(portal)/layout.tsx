@@ -31,13 +31,17 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       <div className="flex min-w-0 flex-col">
         <header className="flex h-16 items-center justify-between gap-3 border-b border-line bg-surface px-4 sm:px-6">
           {/* Who the messages are from: the user's organisation, or those that wrote to an external recipient. */}
-          <ul aria-label="Organisations" className="flex min-w-0 items-center gap-4 overflow-hidden">
-            {brands.map((brand) => (
-              <li key={brand.orgId} className="min-w-0">
-                <OrganisationBrand brand={brand} size="sm" />
-              </li>
-            ))}
-          </ul>
+          {brands.length > 0 ? (
+            <ul aria-label="Organisations" className="flex min-w-0 items-center gap-4 overflow-hidden">
+              {brands.map((brand) => (
+                <li key={brand.orgId} className="min-w-0">
+                  <OrganisationBrand brand={brand} size="sm" />
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span />
+          )}
           <PortalAccountMenu email={user.email} />
         </header>
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
