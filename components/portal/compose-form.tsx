@@ -207,8 +207,11 @@ export function ComposeForm({
       event.returnValue = '';
     };
     // A link to another page of the portal waits for the save, then goes: nothing written is lost.
+    // Once there is a draft, the next page is refreshed too (the folder list counts drafts).
     const click = (event: MouseEvent) => {
-      if (!unsaved() || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const pending = unsaved();
+      if ((!pending && savedSnapshot.current === null) || finished.current) return;
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
       const link = (event.target as Element | null)?.closest?.('a[href]');
       if (!(link instanceof HTMLAnchorElement) || link.target === '_blank' || link.hasAttribute('download')) return;
       const url = new URL(link.href, window.location.href);
@@ -216,12 +219,14 @@ export function ComposeForm({
       event.preventDefault();
       event.stopPropagation();
       void saveDraft().then((ok) => {
-        if (ok) {
-          toast({ title: 'Draft saved', description: 'Continue it from Drafts.', variant: 'success' });
-          router.push(`${url.pathname}${url.search}${url.hash}`);
-        } else {
+        if (!ok) {
           toast({ title: 'The draft could not be saved', description: 'Stay on the page and try again, or copy what you wrote.', variant: 'error' });
+          return;
         }
+        if (pending) toast({ title: 'Draft saved', description: 'Continue it from Drafts.', variant: 'success' });
+        finished.current = true;
+        router.push(`${url.pathname}${url.search}${url.hash}`);
+        router.refresh();
       });
     };
     document.addEventListener('visibilitychange', hidden);

@@ -1,7 +1,7 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { getDb } from '@/db/client';
-import { licensedEmails, messageRecipients, organisations, secureMessages } from '@/db/schema';
+import { licensedEmails, organisations, secureMessages } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
@@ -73,16 +73,18 @@ export async function brandingOfMessage(db: DbOrTx, messageId: string): Promise<
 export async function brandingForPortalUser(db: DbOrTx, user: { id: string; email: string }): Promise<Branding[]> {
   const [own] = await db.select(brandingColumns).from(licensedEmails).innerJoin(organisations, eq(organisations.id, licensedEmails.orgId)).where(eq(licensedEmails.email, user.email)).limit(1);
   if (own) return [toBranding(own)];
-  const rows = await db
-    .select({ ...brandingColumns, last: sql<Date>`max(${messageRecipients.sentAt})` })
-    .from(messageRecipients)
-    .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
-    .innerJoin(organisations, eq(organisations.id, secureMessages.orgId))
-    .where(and(eq(messageRecipients.userId, user.id)))
-    .groupBy(organisations.id)
-    .orderBy(desc(sql`max(${messageRecipients.sentAt})`))
-    .limit(3);
-  return rows.map(toBranding);
+  // From their newest 50 messages (the inbox index), not all of them: a long-standing correspondent has many.
+  const rows = (await db.execute<{ org_id: string; name: string; logo_updated_at: Date | string | null; has_logo: boolean }>(sql`
+    select o.id as org_id, o.name, o.logo_updated_at, o.logo is not null as has_logo
+    from (
+      select m.org_id, r.sent_at from message_recipients r join secure_messages m on m.id = r.message_id
+      where r.user_id = ${user.id} order by r.sent_at desc limit 50
+    ) recent
+    join organisations o on o.id = recent.org_id
+    group by o.id
+    order by max(recent.sent_at) desc
+    limit 3`)) as unknown as { org_id: string; name: string; logo_updated_at: Date | string | null; has_logo: boolean }[];
+  return rows.map((r) => toBranding({ orgId: r.org_id, name: r.name, logoUpdatedAt: r.logo_updated_at ? new Date(r.logo_updated_at) : null, hasLogo: r.has_logo }));
 }
 
 /** The logo's bytes, for its route. */

@@ -127,7 +127,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} draftId={draftId} policies={policies} senderGroups={senderGroups} />
+      <ComposeForm key={draftId} contacts={contacts} initial={initial} draftId={draftId} policies={policies} senderGroups={senderGroups} />
     </div>
   );
 }
