@@ -1,6 +1,6 @@
 'use client';
 
-import Link from '@tiptap/extension-link';
+import { Link } from '@tiptap/extension-link';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useRef, useState, type ComponentType } from 'react';
