@@ -290,7 +290,7 @@ export async function removeAbandonedUploads(now: Date, store: BlobStore = blobS
       and(
         isNull(attachments.messageId),
         lt(attachments.createdAt, cutoff),
-        sql`not exists (select 1 from message_drafts d where d.id = ${attachments.draftId} and d.user_id = ${attachments.uploadedBy})`,
+        sql`not exists (select 1 from message_drafts d where d.id = attachments.draft_id and d.user_id = attachments.uploaded_by)`,
       ),
     )
     .returning({ storageKey: attachments.storageKey });

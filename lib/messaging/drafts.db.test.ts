@@ -148,18 +148,18 @@ describe('conversations', () => {
     expect(byId.get(other.id)).toBe(other.id);
 
     // Pat: the conversation shows once, as its newest message (Alice's answer), with its 3 messages
-    // (two received, one sent), 2 unread; the unrelated message is its own row.
+    // (two received, one sent), 1 unread (replying opened the first); the unrelated message is its own row.
     const inbox = await listInbox(getDb(), pat, { now: new Date(), limit: 50 });
     expect(inbox.items.map((m) => [m.id, m.conversation])).toEqual([
-      [answer.id, { messages: 3, unread: 2 }],
+      [answer.id, { messages: 3, unread: 1 }],
       [other.id, { messages: 1, unread: 1 }],
     ]);
     await openMessage({ user: pat, id: answer.id });
-    expect((await conversationCounts(getDb(), pat.id, [first.id])).get(first.id)).toEqual({ messages: 3, unread: 1 });
+    expect((await conversationCounts(getDb(), pat.id, [first.id])).get(first.id)).toEqual({ messages: 3, unread: 0 });
 
-    // Alice: her inbox has Pat's reply only (she sent the other two), counted with them.
+    // Alice: her inbox has Pat's reply only (she sent the other two), counted with them; answering it opened it.
     const alices = await listInbox(getDb(), alice, { now: new Date(), limit: 50 });
-    expect(alices.items.map((m) => [m.id, m.conversation])).toEqual([[reply.id, { messages: 3, unread: 1 }]]);
+    expect(alices.items.map((m) => [m.id, m.conversation])).toEqual([[reply.id, { messages: 3, unread: 0 }]]);
   });
 
   it('one’s own sent message offers no Reply, and a reply to it is refused', async () => {

@@ -120,7 +120,7 @@ export async function listDrafts(db: DbOrTx, user: Pick<PortalSession, 'id'>): P
       keyWrap: messageDrafts.keyWrap,
       contentSealed: messageDrafts.contentSealed,
       updatedAt: messageDrafts.updatedAt,
-      attachmentCount: sql<number>`(select count(*)::int from attachments a where a.draft_id = ${messageDrafts.id} and a.uploaded_by = ${messageDrafts.userId} and a.message_id is null)`,
+      attachmentCount: sql<number>`(select count(*)::int from attachments a where a.draft_id = message_drafts.id and a.uploaded_by = message_drafts.user_id and a.message_id is null)`,
     })
     .from(messageDrafts)
     .where(eq(messageDrafts.userId, user.id))

@@ -71,7 +71,7 @@ export async function listInbox(db: DbOrTx, viewer: SmsViewer, options: { now: D
   const newestOfThread = sql`(${messageRecipients.threadId} is null or not exists (
     select 1 from message_recipients r2
     where r2.user_id = ${messageRecipients.userId} and r2.thread_id = ${messageRecipients.threadId} and r2.deleted_at is null
-      and r2.sent_at >= ${since} and (r2.sent_at, r2.message_id) > (${messageRecipients.sentAt}, ${messageRecipients.messageId})))`;
+      and r2.sent_at >= ${since.toISOString()}::timestamptz and (r2.sent_at, r2.message_id) > (${messageRecipients.sentAt}, ${messageRecipients.messageId})))`;
   const rows = await db
     .select({ ...summaryColumns, readAt: messageRecipients.readAt, threadId: messageRecipients.threadId })
     .from(messageRecipients)
