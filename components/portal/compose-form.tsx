@@ -185,14 +185,12 @@ export function ComposeForm({
     const ok = await run;
     inFlight.current = null;
     return ok;
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads the latest content through refs
   }, [draftId, initial.inReplyTo]);
 
   useEffect(() => {
     if (!unsaved()) return;
     const timer = setTimeout(() => void saveDraft(), 1000);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- a change of content is what starts the timer
   }, [snapshot, saveDraft]);
 
   useEffect(() => {
@@ -237,7 +235,6 @@ export function ComposeForm({
       window.removeEventListener('beforeunload', beforeUnload);
       document.removeEventListener('click', click, true);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads the latest state through refs
   }, [saveDraft, router]);
 
   async function discard() {
