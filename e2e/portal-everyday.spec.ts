@@ -8,6 +8,9 @@ import { expectAccessible, signIn, signInToPortal, writeMessage } from './helper
 
 /** Issue #23, items 9–11: composing, reading and branding in the secure-message portal. */
 
+// Several people, pages and sends per test, each page looked at at two sizes, on a shared machine.
+test.beforeEach(() => test.slow());
+
 const unique = () => Date.now().toString(36);
 
 /** The page at 1440×900 and 390×844, kept for looking at, with no sideways scrolling at either width. */
@@ -169,7 +172,8 @@ test('a draft is saved as it is written, listed in Drafts, continued and sent', 
   await screenshots(page, 'drafts');
 
   await row.getByRole('link', { name: `Continue draft: ${subject}` }).click();
-  await expect(page.getByRole('heading', { name: 'Draft', level: 1 })).toBeVisible();
+  await expect(page).toHaveURL(/\/secure\/compose\?draft=[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name: 'Draft', exact: true, level: 1 })).toBeVisible();
   await expect(page.getByLabel('Subject')).toHaveValue(subject);
   await expect(page.getByRole('list', { name: 'To recipients' })).toContainText('pat@partner.example');
   await expect(page.getByLabel('Message')).toContainText('First thoughts, to be finished later.');
