@@ -155,6 +155,10 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   updateSoftBounceSettingsAction: () => ({ softBounceLimit: 1, softBounceDays: 1 }),
   sendSmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000' }),
   verifySmsCodeAction: () => ({ orgId: '00000000-0000-4000-8000-000000000000', code: '000000' }),
+  saveDraftAction: () => ({ draftId: '00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', subject: 'Matrix' }),
+  deleteDraftAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+  setLogoAction: () => ({ logo: 'not-a-file' }),
+  removeLogoAction: () => ({}),
 };
 /** Actions whose sample names an Acme record, so another organisation must get "not found". */
 const targetsARecord: ActionName[] = [

@@ -146,3 +146,15 @@ export async function enterAuthenticatorCode(page: Page, code: string) {
   await page.getByLabel('Authentication code').fill(code);
   await page.getByRole('button', { name: 'Verify' }).click();
 }
+
+/** Writes a message in the composer's formatted-text editor: one paragraph per line (Enter between them), replacing what is there. */
+export async function writeMessage(page: Page, lines: string[]) {
+  const editor = page.getByLabel('Message');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Enter');
+    await page.keyboard.insertText(line);
+  }
+}

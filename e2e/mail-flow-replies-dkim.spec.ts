@@ -16,7 +16,7 @@ test('an external recipient replies in the portal: the reply comes home to the i
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Message').fill('Please confirm the appointment.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await page.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
 
   const context = await browser.newContext();
@@ -29,7 +29,7 @@ test('an external recipient replies in the portal: the reply comes home to the i
   await expect(pat.getByLabel('Subject')).toHaveValue(`Re: ${subject}`);
   await pat.getByLabel('Message').fill('Confirmed for Tuesday at 10.');
   await pat.getByRole('button', { name: 'Send', exact: true }).click();
-  await pat.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await pat.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
   await expect(pat).toHaveURL(/\/secure\/sent$/);
   await context.close();
 

@@ -77,7 +77,7 @@ test('a recipient without a phone under the SMS policy: the sender is told, the 
   await page.getByLabel('Subject').fill('Lab results');
   await page.getByLabel('Message').fill('Attached below.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await page.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
   await expect(page.getByText(`${phoneless} has no phone number for SMS two-factor; ask an administrator to add one.`)).toBeVisible();
   await expectAccessible(page);

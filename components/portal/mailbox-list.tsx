@@ -20,6 +20,8 @@ export type MailboxRow = {
   locked?: boolean;
   /** Sent only: how many of the recipients have opened it. */
   readBy?: { read: number; of: number };
+  /** Inbox only: the row stands for a conversation of this many messages (its newest shown). */
+  messages?: number;
 };
 
 function ReadBadge({ read, of }: { read: number; of: number }) {
@@ -63,6 +65,12 @@ export function MailboxList({
                 <span className={`w-56 shrink-0 truncate text-sm ${unread ? 'font-semibold text-ink' : 'text-muted'}`}>{row.counterpart}</span>
                 <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold' : ''}`}>
                   {unread && <span className="sr-only">Unread: </span>}
+                  {row.messages !== undefined && row.messages > 1 && (
+                    <span className="mr-2 inline-flex min-w-6 items-center justify-center rounded-full border border-line bg-canvas px-1.5 text-xs font-semibold text-ink" title={`Conversation of ${row.messages} messages`}>
+                      {row.messages}
+                      <span className="sr-only"> messages in this conversation: </span>
+                    </span>
+                  )}
                   {row.locked ? (
                     <span className="inline-flex items-center gap-1 text-muted">
                       <Lock aria-hidden className="size-3.5" /> Locked: open it to enter the code sent by text message

@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, Building2, CalendarSync, KeyRound, Mail, MailX, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
+import { BarChart3, Building2, ImageIcon, CalendarSync, KeyRound, Mail, MailX, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { useClientNavigation } from '@/components/ui/use-client-navigation';
@@ -22,6 +22,7 @@ const icons: Record<NavIcon, IconComponent> = {
   settings: KeyRound,
   'domain-sign-in': Building2,
   'mail-flow': Mail,
+  branding: ImageIcon,
 };
 
 export type NavLink = { href: string; label: string; icon: NavIcon; group?: NavGroup };

@@ -65,6 +65,15 @@ import {
   Users as LucideUsers,
   UsersRound as LucideUsersRound,
   X as LucideX,
+  Bold as LucideBold,
+  Italic as LucideItalic,
+  List as LucideList,
+  ListOrdered as LucideListOrdered,
+  Quote as LucideQuote,
+  Link2 as LucideLink2,
+  FilePen as LucideFilePen,
+  Image as LucideImage,
+  Strikethrough as LucideStrikethrough,
   type LucideIcon,
 } from 'lucide-react';
 
@@ -189,3 +198,12 @@ export const UserPlus = fromLucide(LucideUserPlus);
 export const Users = fromLucide(LucideUsers);
 export const UsersRound = fromLucide(LucideUsersRound);
 export const X = fromLucide(LucideX);
+export const Bold = fromLucide(LucideBold);
+export const Italic = fromLucide(LucideItalic);
+export const List = fromLucide(LucideList);
+export const ListOrdered = fromLucide(LucideListOrdered);
+export const Quote = fromLucide(LucideQuote);
+export const Link2 = fromLucide(LucideLink2);
+export const FilePen = fromLucide(LucideFilePen);
+export const ImageIcon = fromLucide(LucideImage);
+export const Strikethrough = fromLucide(LucideStrikethrough);

@@ -83,12 +83,18 @@ export const secureMessages = pgTable(
     extendedAt: timestamp('extended_at', { withTimezone: true }),
     policyId: uuid('policy_id').references(() => policies.id, { onDelete: 'set null' }),
     inReplyTo: uuid('in_reply_to'),
+    /**
+     * The conversation: the first message's id, shared by every reply down the chain (the inbox
+     * shows a conversation as one row). Null on rows written before conversations: their own.
+     */
+    threadId: uuid('thread_id'),
     /** Set when the message came through the SMTP gateway: the organisation's connector that relayed it. */
     connectorId: uuid('connector_id').references(() => mailConnectors.id, { onDelete: 'set null' }),
   },
   (t) => [
     index('secure_messages_org_sent_idx').on(t.orgId, t.sentAt, t.id),
     index('secure_messages_sender_sent_idx').on(t.senderId, t.sentAt, t.id),
+    index('secure_messages_thread_idx').on(t.threadId),
     // What `keys migrate` still has to seal, and what `keys rotate` still has to rewrap.
     index('secure_messages_plain_idx').on(t.id).where(sql`${t.subject} is not null`),
     index('secure_messages_key_version_idx').on(t.orgId, t.keyVersion).where(sql`${t.dataKey} is not null`),
@@ -110,8 +116,14 @@ export const messageRecipients = pgTable(
     readAt: timestamp('read_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     receiptSentAt: timestamp('receipt_sent_at', { withTimezone: true }),
+    /** Denormalised from the message (its conversation), so the inbox groups conversations with one index. */
+    threadId: uuid('thread_id'),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.userId] }), index('message_recipients_inbox_idx').on(t.userId, t.sentAt, t.messageId)],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.userId] }),
+    index('message_recipients_inbox_idx').on(t.userId, t.sentAt, t.messageId),
+    index('message_recipients_thread_idx').on(t.userId, t.threadId, t.sentAt),
+  ],
 );
 
 /** A sender's own copy state (Sent folder). */
@@ -179,4 +191,33 @@ export const messageEvents = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('message_events_message_idx').on(t.messageId, t.occurredAt)],
+);
+
+/**
+ * A message being written, kept as the composer saves it (as the user types, and on leaving) so it
+ * can be continued from Drafts. Its id is the compose page's draft id, the one its uploads carry
+ * (attachments.draft_id). Recipients, subject and body are sealed under the draft's own data key,
+ * wrapped like an unsent upload's key by the server's upload key (lib/crypto/keys.ts): a draft
+ * belongs to no organisation until it is sent. Sending, or deleting it, removes the row.
+ */
+export const messageDrafts = pgTable(
+  'message_drafts',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => portalUsers.id, { onDelete: 'cascade' }),
+    /** The message it answers (a reply's draft). */
+    inReplyTo: uuid('in_reply_to').references(() => secureMessages.id, { onDelete: 'set null' }),
+    dataKey: bytea('data_key').notNull(),
+    keyWrap: text('key_wrap', { enum: ['upload', 'upload-kms'] }).notNull(),
+    /** To, Cc, subject and body (HTML as written), sealed together. */
+    contentSealed: bytea('content_sealed').notNull(),
+    readReceipt: boolean('read_receipt').notNull().default(false),
+    restriction: text('restriction', { enum: ['none', 'no_print', 'no_print_no_reply'] }).notNull().default('none'),
+    expireDays: integer('expire_days'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('message_drafts_user_idx').on(t.userId, t.updatedAt), check('message_drafts_expire_days', sql`${t.expireDays} in (1, 7, 30)`)],
 );

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { citext } from './types';
+import { bytea, citext } from './types';
 
 export const organisations = pgTable(
   'organisations',
@@ -41,6 +41,13 @@ export const organisations = pgTable(
     messageRetentionDays: integer('message_retention_days'),
     /** Internal users may recall their own messages from Sent (administrators always can). */
     senderMayRecall: boolean('sender_may_recall').notNull().default(false),
+    /**
+     * The organisation's logo (PNG or JPEG, at most 256 KB; SVG is refused), shown with its name on
+     * the portal and in notification emails (lib/organisations/branding.ts). Null: none.
+     */
+    logo: bytea('logo'),
+    logoContentType: text('logo_content_type', { enum: ['image/png', 'image/jpeg'] }),
+    logoUpdatedAt: timestamp('logo_updated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -48,6 +55,7 @@ export const organisations = pgTable(
     check('organisations_discount_range', sql`${t.discountBps} between 0 and 10000`),
     check('organisations_tax_range', sql`${t.taxRateBps} between 0 and 10000`),
     check('organisations_inbound_route_pair', sql`(${t.inboundRouteHost} is null) = (${t.inboundRoutePort} is null)`),
+    check('organisations_logo_pair', sql`(${t.logo} is null) = (${t.logoContentType} is null)`),
     check('organisations_inbound_route_port', sql`${t.inboundRoutePort} between 1 and 65535`),
   ],
 );

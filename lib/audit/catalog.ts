@@ -51,6 +51,8 @@ export const auditCatalog = {
   'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
   'secure_messages.content_destroyed': { label: 'Secure message key destroyed', category: 'messages' },
   'organisations.message_settings_changed': { label: 'Secure message retention or recall setting changed', category: 'settings' },
+  'organisations.logo_changed': { label: 'Organisation logo changed', category: 'settings' },
+  'organisations.logo_removed': { label: 'Organisation logo removed', category: 'settings' },
   'keys.rotated': { label: 'Encryption keys rotated', category: 'settings' },
   'keys.retired': { label: 'Old encryption key retired', category: 'settings' },
   'keys.migrated': { label: 'Stored messages encrypted', category: 'settings' },

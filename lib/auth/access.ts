@@ -120,6 +120,10 @@ export const actionAccess = {
   verifySmsCodeAction: PORTAL,
   extendMessageAction: admin('secure_messages.manage'),
   requestPolicyChangeAction: admin('policies.request_change'),
+  saveDraftAction: PORTAL,
+  deleteDraftAction: PORTAL,
+  setLogoAction: admin('settings.manage'),
+  removeLogoAction: admin('settings.manage'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;
@@ -144,4 +148,6 @@ export const routeAccess = {
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },
   '/licensed-emails/import': { POST: admin('licensed_emails.manage') },
   '/invoices/[id]/pdf': { GET: admin('billing.view') },
+  /** Public like a letterhead: the portal sign-in page and notification emails show it. */
+  '/branding/[orgId]/logo': { GET: PUBLIC },
 } as const satisfies Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Access>>>;

@@ -5,12 +5,21 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-function layout(title: string, paragraphs: string[], action?: { label: string; url: string }): string {
+/** Who a message is from, at the top of its notification: the organisation's name and (absolute) logo address. */
+export type EmailBrand = { name: string; logoUrl: string | null };
+
+function brandHeader(brand: EmailBrand | undefined): string {
+  if (!brand) return '';
+  const logo = brand.logoUrl ? `<img src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.name)} logo" height="40" style="height:40px;max-width:200px;vertical-align:middle;margin-right:12px">` : '';
+  return `<div style="margin:0 0 20px;padding:0 0 16px;border-bottom:1px solid #e2e8f0">${logo}<span style="font-size:16px;font-weight:600;vertical-align:middle">${escapeHtml(brand.name)}</span></div>`;
+}
+
+function layout(title: string, paragraphs: string[], action?: { label: string; url: string }, brand?: EmailBrand): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join('');
   const button = action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:#2452e0;color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600">${escapeHtml(action.label)}</a></p><p style="margin:0 0 16px;color:#526077;font-size:13px">Or paste this link into your browser: ${escapeHtml(action.url)}</p>`
     : '';
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;background:#f6f8fb;padding:24px"><div style="max-width:560px;margin:auto;background:#fff;border:1px solid #e2e8f0;border-radius:12px;padding:28px"><h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(title)}</h1>${body}${button}<p style="margin:24px 0 0;color:#526077;font-size:12px">Sealpost secure email</p></div></body></html>`;
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;background:#f6f8fb;padding:24px"><div style="max-width:560px;margin:auto;background:#fff;border:1px solid #e2e8f0;border-radius:12px;padding:28px">${brandHeader(brand)}<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(title)}</h1>${body}${button}<p style="margin:24px 0 0;color:#526077;font-size:12px">Sealpost secure email</p></div></body></html>`;
 }
 
 export function passwordResetEmail(input: { name: string; url: string; hours: number }): RenderedEmail {
@@ -75,10 +84,11 @@ export function readReceiptEmail(input: { reader: string; sentAt: string; opened
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View the message', url: input.url }) };
 }
 
-export function messageNotificationEmail(input: { from: string; url: string; firstTime: boolean }): RenderedEmail {
-  const subject = `Secure message from ${input.from}`;
+export function messageNotificationEmail(input: { from: string; url: string; firstTime: boolean; organisation?: EmailBrand }): RenderedEmail {
+  const org = input.organisation?.name;
+  const subject = org ? `Secure message from ${input.from} (${org})` : `Secure message from ${input.from}`;
   const lines = [
-    `${input.from} sent you a secure message.`,
+    org ? `${input.from} of ${org} sent you a secure message.` : `${input.from} sent you a secure message.`,
     input.firstTime
       ? 'Open the link below to create your password (the link works once and expires in 24 hours), then sign in to read it.'
       : 'Open the link below and sign in to read it.',
@@ -86,7 +96,7 @@ export function messageNotificationEmail(input: { from: string; url: string; fir
   return {
     subject,
     text: `${lines.join('\n\n')}\n\n${input.url}\n`,
-    html: layout(subject, lines, { label: input.firstTime ? 'Create password and read' : 'Read the message', url: input.url }),
+    html: layout(subject, lines, { label: input.firstTime ? 'Create password and read' : 'Read the message', url: input.url }, input.organisation),
   };
 }
 

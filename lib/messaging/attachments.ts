@@ -160,7 +160,11 @@ function draftSignature(userId: string, draft: string): string {
  * page opened and left costs nothing, and the id cannot be made up or borrowed from another user.
  */
 export function issueDraftId(userId: string): string {
-  const draft = randomUUID();
+  return signedDraftId(userId, randomUUID());
+}
+
+/** The signed form of one of this user's drafts, for the compose page that continues it (lib/messaging/drafts.ts). */
+export function signedDraftId(userId: string, draft: string): string {
   return `${draft}.${draftSignature(userId, draft)}`;
 }
 
@@ -274,14 +278,21 @@ export async function removeDraftAttachment(input: { user: User; id: string; sto
 export const UNSENT_UPLOAD_HOURS = 48;
 
 /**
- * Deletes uploads whose message was never sent (a compose page closed, a draft abandoned) once
- * they are `UNSENT_UPLOAD_HOURS` old: rows first, then their files. Returns how many went.
+ * Deletes uploads whose message was never sent (a compose page closed without a saved draft) once
+ * they are `UNSENT_UPLOAD_HOURS` old: rows first, then their files. Returns how many went. The
+ * files of a saved draft (Drafts) stay with it until it is sent or deleted.
  */
 export async function removeAbandonedUploads(now: Date, store: BlobStore = blobStore()): Promise<number> {
   const cutoff = new Date(now.getTime() - UNSENT_UPLOAD_HOURS * 3_600_000);
   const rows = await getDb()
     .delete(attachments)
-    .where(and(isNull(attachments.messageId), lt(attachments.createdAt, cutoff)))
+    .where(
+      and(
+        isNull(attachments.messageId),
+        lt(attachments.createdAt, cutoff),
+        sql`not exists (select 1 from message_drafts d where d.id = attachments.draft_id and d.user_id = attachments.uploaded_by)`,
+      ),
+    )
     .returning({ storageKey: attachments.storageKey });
   for (const row of rows) {
     await store.delete(row.storageKey).catch((e: unknown) => console.error('[attachments] could not remove an abandoned upload', row.storageKey, e));

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
 import type { PortalSession } from '@/lib/portal/queries';
@@ -34,6 +34,7 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
       restriction: secureMessages.restriction,
       readReceipt: secureMessages.readReceipt,
       status: secureMessages.status,
+      threadId: sql<string>`coalesce(${secureMessages.threadId}, ${secureMessages.id})`,
       senderId: secureMessages.senderId,
       senderEmail: portalUsers.email,
       senderName: portalUsers.displayName,
@@ -99,7 +100,8 @@ export async function openMessage(input: { user: Pick<PortalSession, 'id' | 'ema
     isSender,
     firstRead,
     expired,
-    canReply: !expired && message.status === 'sent' && message.restriction !== 'no_print_no_reply',
+    // One's own sent message is not replied to (its recipients answer it); a reply continues from theirs.
+    canReply: !isSender && !expired && message.status === 'sent' && message.restriction !== 'no_print_no_reply',
     canPrint: message.restriction === 'none',
   };
 }

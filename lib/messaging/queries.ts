@@ -58,21 +58,90 @@ function mailboxKeyset(sentAt: AnyPgColumn | SQL, id: AnyPgColumn | SQL, positio
   return { where, orderBy: newer ? [asc(sentAt), asc(id)] : [desc(sentAt), desc(id)] };
 }
 
-/** Inbox: messages to the user from the last 60 days, newest first, keyset-paginated both ways. */
-export async function listInbox(db: DbOrTx, viewer: SmsViewer, options: { now: Date; limit: number; position?: MailboxPosition }): Promise<MailboxPage> {
+/**
+ * Inbox: messages to the user from the last 60 days, newest first, keyset-paginated both ways, a
+ * conversation (a message and its replies, `thread_id`) as one row: its newest message the user
+ * received, with how many messages of it the user has (received or sent) and how many are unread.
+ */
+export async function listInbox(db: DbOrTx, viewer: SmsViewer, options: { now: Date; limit: number; position?: MailboxPosition }): Promise<Paged<InboxSummary>> {
   const userId = viewer.id;
   const since = new Date(options.now.getTime() - INBOX_DAYS * 86_400_000);
   const keyset = mailboxKeyset(messageRecipients.sentAt, messageRecipients.messageId, options.position);
+  // The newest of its conversation in the inbox, or not part of one (rows from before conversations).
+  const newestOfThread = sql`(${messageRecipients.threadId} is null or not exists (
+    select 1 from message_recipients r2
+    where r2.user_id = ${messageRecipients.userId} and r2.thread_id = ${messageRecipients.threadId} and r2.deleted_at is null
+      and r2.sent_at >= ${since.toISOString()}::timestamptz and (r2.sent_at, r2.message_id) > (${messageRecipients.sentAt}, ${messageRecipients.messageId})))`;
   const rows = await db
-    .select({ ...summaryColumns, readAt: messageRecipients.readAt })
+    .select({ ...summaryColumns, readAt: messageRecipients.readAt, threadId: messageRecipients.threadId })
     .from(messageRecipients)
     .innerJoin(secureMessages, eq(secureMessages.id, messageRecipients.messageId))
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
-    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), keyset.where))
+    .where(and(eq(messageRecipients.userId, userId), isNull(messageRecipients.deletedAt), gte(messageRecipients.sentAt, since), keyset.where, newestOfThread))
     .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
   const cut = page(rows, options);
-  return cut ? withoutLockedContent(db, viewer, cut) : listInbox(db, viewer, { ...options, position: undefined });
+  if (!cut) return listInbox(db, viewer, { ...options, position: undefined });
+  const shown = await withoutLockedContent(db, viewer, cut);
+  const threads = await conversationCounts(
+    db,
+    userId,
+    shown.items.flatMap((m) => (m.threadId ? [m.threadId] : [])),
+  );
+  return {
+    ...shown,
+    items: shown.items.map(({ threadId, ...m }) => {
+      const counts = threadId ? threads.get(threadId) : undefined;
+      return { ...m, threadId: threadId ?? m.id, conversation: counts ?? { messages: 1, unread: m.readAt ? 0 : 1 } };
+    }),
+  };
+}
+
+/** An inbox row: a conversation's newest message, and how many messages (and unread ones) the conversation has for the user. */
+export type InboxSummary = MailboxSummary & { threadId: string; conversation: { messages: number; unread: number } };
+
+/**
+ * For each conversation, how many of its messages the user has (received and not deleted, or sent
+ * and not deleted) and how many of those received are unread (recalled ones are not counted unread).
+ */
+export async function conversationCounts(db: DbOrTx, userId: string, threadIds: string[]): Promise<Map<string, { messages: number; unread: number }>> {
+  const out = new Map<string, { messages: number; unread: number }>();
+  if (threadIds.length === 0) return out;
+  const ids = sql.join(
+    [...new Set(threadIds)].map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const rows = (await db.execute<{ thread_id: string; messages: number; unread: number }>(sql`
+    select t.thread_id, count(*)::int as messages, (count(*) filter (where t.unread))::int as unread from (
+      select r.thread_id, (r.read_at is null and m.status = 'sent') as unread
+        from message_recipients r join secure_messages m on m.id = r.message_id
+        where r.user_id = ${userId} and r.deleted_at is null and r.thread_id in (${ids})
+      union all
+      select m.thread_id, false
+        from secure_messages m left join message_sender_state ss on ss.message_id = m.id
+        where m.sender_id = ${userId} and ss.deleted_at is null and m.thread_id in (${ids})
+    ) t group by t.thread_id`)) as unknown as { thread_id: string; messages: number; unread: number }[];
+  for (const row of rows) out.set(row.thread_id, { messages: Number(row.messages), unread: Number(row.unread) });
+  return out;
+}
+
+/**
+ * The messages of a conversation the user has (received and not deleted, or sent and not
+ * deleted), oldest first: the message page lists them. Subjects are not opened here: the list
+ * shows who wrote and when.
+ */
+export async function listConversation(db: DbOrTx, userId: string, threadId: string) {
+  const rows = (await db.execute<{ id: string; sent_at: Date | string; sender_email: string; sender_name: string; mine: boolean; read_at: Date | string | null }>(sql`
+    select m.id, m.sent_at, u.email as sender_email, u.display_name as sender_name, m.sender_id = ${userId} as mine, r.read_at
+    from secure_messages m
+    join portal_users u on u.id = m.sender_id
+    left join message_recipients r on r.message_id = m.id and r.user_id = ${userId}
+    left join message_sender_state ss on ss.message_id = m.id
+    where (m.thread_id = ${threadId}::uuid or m.id = ${threadId}::uuid)
+      and ((r.user_id is not null and r.deleted_at is null) or (m.sender_id = ${userId} and ss.deleted_at is null))
+    order by m.sent_at, m.id
+    limit 200`)) as unknown as { id: string; sent_at: Date | string; sender_email: string; sender_name: string; mine: boolean; read_at: Date | string | null }[];
+  return rows.map((r) => ({ id: r.id, sentAt: new Date(r.sent_at), senderEmail: r.sender_email, senderName: r.sender_name, mine: r.mine, readAt: r.read_at ? new Date(r.read_at) : null }));
 }
 
 export async function countUnread(db: DbOrTx, userId: string, now: Date) {

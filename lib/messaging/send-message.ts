@@ -15,12 +15,14 @@ import type { PortalSession } from '@/lib/portal/queries';
 import { SMS_STEP_REQUIRED, type SmsViewer } from '@/lib/portal/two-factor';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from './attachments';
 import { bindAttachmentKeys, newMessageSeal } from './content';
+import { removeSentDraft } from './drafts';
 import { openMessage } from './open-message';
 import { indexMessage } from './search-index';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from './sanitize';
 import type { SendMessageInput } from './schemas';
 import { senderGroupNames } from '@/lib/policies/queries';
 import { enqueueReplyHome } from '@/lib/mailflow/reply-home';
+import { getBranding } from '@/lib/organisations/branding';
 import { policyForCompose, withPolicy, type SendPolicy } from './send-policy';
 
 export const EXTERNAL_LIMIT = 'You can write only to people at organisations that have sent you secure messages.';
@@ -113,6 +115,11 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
   const { orgId, now } = draft;
   // Subject and body are stored sealed only, under the message's own data key (lib/crypto/envelope.ts).
   const id = randomUUID();
+  // A reply joins the conversation of the message it answers; anything else starts one.
+  const [parent] = draft.inReplyTo
+    ? await tx.select({ threadId: sql<string>`coalesce(${secureMessages.threadId}, ${secureMessages.id})` }).from(secureMessages).where(eq(secureMessages.id, draft.inReplyTo))
+    : [];
+  const threadId = parent?.threadId ?? id;
   const sealed = await newMessageSeal(tx, { id, orgId }, { subject: draft.subject, bodyHtml: draft.bodyHtml, bodyText: draft.bodyText });
   const [message] = await tx
     .insert(secureMessages)
@@ -128,6 +135,7 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
       readReceipt: draft.readReceipt,
       policyId: draft.policyId,
       inReplyTo: draft.inReplyTo ?? null,
+      threadId,
       connectorId: draft.connectorId ?? null,
     })
     .returning({ id: secureMessages.id });
@@ -138,12 +146,15 @@ export async function createSecureMessage(tx: Tx, draft: SecureMessageDraft): Pr
   await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'sent', actor: draft.sender.email, occurredAt: now });
   await recordRecipients(tx, orgId, draft.external, now);
   const created: { email: string; userId: string }[] = [];
+  // The notifications say which organisation wrote, with its logo (lib/organisations/branding.ts).
+  const brand = await getBranding(tx, orgId);
+  const organisation = brand ? { name: brand.name, logoUrl: brand.logoUrl ? `${env().APP_URL}${brand.logoUrl}` : null } : undefined;
   for (const [email, kind] of draft.recipients) {
     const user = await ensurePortalUser(tx, email, now);
-    await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now });
+    await tx.insert(messageRecipients).values({ messageId: message.id, userId: user.id, kind, sentAt: now, threadId });
     const link = user.status === 'pending' ? await issuePortalPasswordLink(tx, user.id, now) : `${env().APP_URL}/secure/messages/${message.id}`;
     // A first-time recipient's notification carries their activation link: a secret.
-    const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, url: link, firstTime: user.status === 'pending' });
+    const notice = messageNotificationEmail({ from: draft.sender.displayName || draft.sender.email, url: link, firstTime: user.status === 'pending', organisation });
     // A suppressed address gets no notification; the delivery log says why (lib/mail/queue-message.ts).
     await queueNotification(tx, { orgId, channel: 'email', kind: 'message_notification', recipient: email, subject: notice.subject, bodyText: notice.text, bodyHtml: notice.html, carriesSecret: user.status === 'pending', messageId: message.id, now });
     await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'notified', actor: email, occurredAt: now });
@@ -179,7 +190,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
     if (original.recalled || !original.canReply) throw new AppError('forbidden', 'This message cannot be replied to.');
     replyTo = original;
   }
-  const bodyHtml = sanitizeMessageHtml(textToHtml(input.body));
+  const bodyHtml = sanitizeMessageHtml(input.bodyFormat === 'html' ? input.body : textToHtml(input.body));
   const bodyText = htmlToText(bodyHtml);
 
   return getDb().transaction(async (tx) => {
@@ -252,6 +263,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
       attach,
       now,
     });
+    await removeSentDraft(tx, sender.id, input.draftId);
     if (replyTo) {
       await tx.insert(messageEvents).values({ messageId: replyTo.id, orgId: replyTo.orgId, kind: 'replied', actor: sender.email, occurredAt: now });
     }

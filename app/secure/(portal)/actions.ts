@@ -8,6 +8,7 @@ import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { recallOwnMessage } from '@/lib/messaging/recall-message';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
 import { preferencesSchema } from '@/lib/portal/preferences';
+import { deleteDraft, saveDraft, saveDraftSchema } from '@/lib/messaging/drafts';
 import { uuidSchema } from '@/lib/ids';
 import { sendSmsCode, verifySmsCode } from '@/lib/portal/two-factor';
 
@@ -67,6 +68,21 @@ export const verifySmsCodeAction = portalAction(
 /** A sender recalls their own message from Sent, when their organisation allows it: its key is destroyed. */
 export const recallOwnMessageAction = portalAction('recallOwnMessageAction', z.object({ id: uuidSchema('Unknown message.') }), async ({ id }, { user }) => {
   await recallOwnMessage({ user, messageId: id, clientAddress: user.clientAddress });
+  revalidatePath('/secure', 'layout');
+  return null;
+});
+
+/**
+ * The composer saves its draft as the user types and when they leave. No revalidatePath: the
+ * compose page must not render again under the writer; Drafts is read fresh when opened.
+ */
+export const saveDraftAction = portalAction('saveDraftAction', saveDraftSchema, async (input, { user }) => {
+  const { savedAt } = await saveDraft({ ...input, user });
+  return { savedAt: savedAt.toISOString() };
+});
+
+export const deleteDraftAction = portalAction('deleteDraftAction', z.object({ id: uuidSchema('Unknown draft.') }), async ({ id }, { user }) => {
+  await deleteDraft({ user, id });
   revalidatePath('/secure', 'layout');
   return null;
 });

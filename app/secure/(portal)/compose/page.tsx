@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { ComposeForm } from '@/components/portal/compose-form';
+import { ComposeForm, type ComposeInitial } from '@/components/portal/compose-form';
 import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
@@ -10,16 +10,23 @@ import { requirePortalPage } from '@/lib/auth/session';
 import { isAppError } from '@/lib/errors/app-error';
 import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
-import { quoteForReply } from '@/lib/messaging/sanitize';
+import { textToHtml } from '@/lib/messaging/sanitize';
 import { issueDraftId } from '@/lib/messaging/attachments';
+import { openDraft } from '@/lib/messaging/drafts';
 import { listContacts, replyAddresses, sendingPausedFor, sendPoliciesFor } from '@/lib/messaging/send-message';
 
 export const metadata: Metadata = { title: 'Compose · Secure messages · Sealpost' };
 
-/** The signature under a new message, after the usual "-- " line unless it starts with one itself. */
+/** The signature under a new message (HTML), after the usual "-- " line unless it starts with one itself. */
 function signatureBlock(signature: string): string {
   if (!signature.trim()) return '';
-  return /^--\s*$/m.test(signature.split('\n')[0] ?? '') ? `\n\n${signature}` : `\n\n-- \n${signature}`;
+  const text = /^--\s*$/.test(signature.split('\n')[0] ?? '') ? signature : `-- \n${signature}`;
+  // An empty paragraph first: the cursor starts above the signature.
+  return `<p></p>${textToHtml(text)}`;
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
 export default async function ComposePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -43,11 +50,35 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   }
   const [contacts, { policies, senderGroups }] = await Promise.all([listContacts(user), sendPoliciesFor(user)]);
   const signature = signatureBlock(user.preferences.signature);
-  const initial = { to: typeof params.to === 'string' ? params.to : '', cc: '', subject: '', body: signature, inReplyTo: null as string | null };
+  const initial: ComposeInitial = {
+    to: typeof params.to === 'string' && params.to.trim() ? [params.to.trim().toLowerCase()] : [],
+    cc: [],
+    subject: '',
+    body: signature,
+    inReplyTo: null,
+    readReceipt: false,
+    restriction: 'none',
+    expireDays: null,
+    attachments: [],
+    saved: false,
+  };
   let title = 'New secure message';
+  let draftId = issueDraftId(user.id);
 
+  const continued = typeof params.draft === 'string' ? params.draft : null;
   const replyId = typeof params.reply === 'string' ? params.reply : null;
-  if (replyId) {
+  if (continued) {
+    let draft;
+    try {
+      draft = await openDraft({ user, id: continued });
+    } catch (e) {
+      if (isAppError(e) && e.code === 'not_found') notFound();
+      throw e;
+    }
+    Object.assign(initial, { to: draft.to, cc: draft.cc, subject: draft.subject, body: draft.body, inReplyTo: draft.inReplyTo, readReceipt: draft.readReceipt, restriction: draft.restriction, expireDays: draft.expireDays, attachments: draft.attachments, saved: true });
+    draftId = draft.draftId;
+    title = 'Draft';
+  } else if (replyId) {
     let original;
     try {
       original = await openMessage({ user, id: replyId });
@@ -68,7 +99,13 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
         <div className="grid max-w-2xl gap-4">
           <PageHeader title="Reply" />
           <Alert variant="warning" title="This message cannot be replied to">
-            {original.recalled ? 'It was recalled by its sender.' : original.expired ? 'It has expired.' : 'Its sender restricted it: no reply.'}
+            {original.recalled
+              ? 'It was recalled by its sender.'
+              : original.isSender
+                ? 'It is your own message: its recipients answer it, and you reply to their answers.'
+                : original.expired
+                  ? 'It has expired.'
+                  : 'Its sender restricted it: no reply.'}
           </Alert>
           <Link href={`/secure/messages/${replyId}`} className="text-sm font-medium text-brand-600 hover:underline">
             Back to the message
@@ -78,11 +115,11 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
     }
     const all = params.all === '1';
     const { to, cc } = await replyAddresses(user, original, all);
-    initial.to = to.join(', ');
-    initial.cc = cc.join(', ');
+    initial.to = to;
+    initial.cc = cc;
     initial.subject = /^re:/i.test(original.subject) ? original.subject : `Re: ${original.subject}`;
-    const quoted = quoteForReply(original.bodyHtml);
-    initial.body = `${signature}\n\nOn ${formatPortalDate(original.sentAt, user.preferences)}, ${original.senderEmail} wrote:\n${quoted}`;
+    // The original under the reply, quoted (its HTML was sanitised when it was sent).
+    initial.body = `${signature || '<p></p>'}<p>On ${escapeHtml(formatPortalDate(original.sentAt, user.preferences))}, ${escapeHtml(original.senderEmail)} wrote:</p><blockquote>${original.bodyHtml}</blockquote>`;
     initial.inReplyTo = original.id;
     title = all ? 'Reply all' : 'Reply';
   }
@@ -90,7 +127,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   return (
     <div className="grid gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
-      <ComposeForm contacts={contacts} initial={initial} draftId={issueDraftId(user.id)} policies={policies} senderGroups={senderGroups} />
+      <ComposeForm key={draftId} contacts={contacts} initial={initial} draftId={draftId} policies={policies} senderGroups={senderGroups} />
     </div>
   );
 }

@@ -53,7 +53,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const page = await listInbox(getDb(), user, { now, limit: 50, position });
   return (
     <div className="grid gap-6">
-      <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days. Search finds older ones.`} />
+      <PageHeader title="Inbox" description={`Secure messages sent to ${user.email} in the last ${INBOX_DAYS} days, a conversation with its replies as one row. Search finds older ones.`} />
       <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
       <MailboxList
         label="Inbox"
@@ -61,7 +61,8 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         preferences={user.preferences}
         now={now}
         emptyTitle={position ? 'No older messages' : 'No messages in the last 60 days'}
-        rows={page.items.map((m) => ({ ...m, counterpart: m.senderName || m.senderEmail }))}
+        // A conversation is unread while any of its messages is.
+        rows={page.items.map((m) => ({ ...m, readAt: m.conversation.unread > 0 ? null : m.readAt, messages: m.conversation.messages, counterpart: m.senderName || m.senderEmail }))}
       />
       <KeysetPager label="Pages of the inbox" {...mailboxPagerLinks('/secure/inbox', page, position)} />
     </div>

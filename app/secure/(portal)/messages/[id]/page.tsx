@@ -15,7 +15,7 @@ import { isAppError } from '@/lib/errors/app-error';
 import { formatFileSize } from '@/lib/format';
 import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
-import { listMessageAttachments } from '@/lib/messaging/queries';
+import { listConversation, listMessageAttachments } from '@/lib/messaging/queries';
 import { getDb } from '@/db/client';
 import { senderMayRecall } from '@/lib/organisations/message-settings';
 
@@ -72,7 +72,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
       </div>
     );
   }
-  const files = await listMessageAttachments(getDb(), message.id);
+  const [files, conversation] = await Promise.all([listMessageAttachments(getDb(), message.id), listConversation(getDb(), user.id, message.threadId)]);
   const to = message.recipients.filter((r) => r.kind === 'to').map((r) => r.email);
   const cc = message.recipients.filter((r) => r.kind === 'cc').map((r) => r.email);
   return (
@@ -133,7 +133,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
         <CardContent>
           <MessageBodyFrame document={bodyDocument(message.bodyHtml)} />
           {files.length > 0 && (
-            <ul aria-label="Attachments" className="mt-4 grid gap-1">
+            <ul aria-label="Attachments" className="mt-4 grid gap-1 [overflow-wrap:anywhere]">
               {files.map((f) => (
                 <li key={f.id}>
                   <a href={`/secure/attachments/${f.id}`} className="inline-flex items-center gap-2 text-sm font-medium text-brand-600 hover:underline">
@@ -145,6 +145,50 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
           )}
         </CardContent>
       </Card>
+      {message.isSender && (
+        <Card>
+          <CardHeader>
+            <h2 className="text-base font-semibold">Read status</h2>
+          </CardHeader>
+          <CardContent>
+            <ul aria-label="Read status" className="divide-y divide-line">
+              {message.recipients.map((r) => (
+                <li key={r.email} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                  <span className="min-w-0 [overflow-wrap:anywhere]">
+                    {r.email} <span className="text-muted">({r.kind === 'to' ? 'To' : 'Cc'})</span>
+                  </span>
+                  {r.readAt ? (
+                    <Badge variant="success">Read {formatPortalDate(r.readAt, user.preferences)}</Badge>
+                  ) : (
+                    <Badge variant="neutral">Not read yet</Badge>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </CardContent>
+        </Card>
+      )}
+      {conversation.length > 1 && (
+        <nav aria-label="Conversation" className="grid gap-2">
+          <h2 className="text-base font-semibold">Conversation ({conversation.length} messages)</h2>
+          <ol className="grid gap-1 text-sm">
+            {conversation.map((m) => (
+              <li key={m.id}>
+                {m.id === message.id ? (
+                  <span aria-current="page" className="font-semibold">
+                    {m.mine ? 'You' : m.senderName || m.senderEmail}, {formatPortalDate(m.sentAt, user.preferences)} (this message)
+                  </span>
+                ) : (
+                  <Link href={`/secure/messages/${m.id}`} className={`text-brand-600 hover:underline ${!m.mine && !m.readAt ? 'font-semibold' : ''}`}>
+                    {m.mine ? 'You' : m.senderName || m.senderEmail}, {formatPortalDate(m.sentAt, user.preferences)}
+                    {!m.mine && !m.readAt && <span className="sr-only"> (unread)</span>}
+                  </Link>
+                )}
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
     </div>
   );
 }
