@@ -24,6 +24,7 @@ export const adminNavigation: NavItem[] = [
   { href: '/recipients', label: 'Recipients', permission: 'recipients.view', icon: 'recipients', group: 'Delivery' },
   { href: '/suppressions', label: 'Suppressions', permission: 'suppressions.view', icon: 'suppressions', group: 'Delivery' },
   { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings', group: 'Organisation' },
+  { href: '/settings/billing', label: 'Billing email', permission: 'settings.manage', icon: 'settings', group: 'Licensing & billing' },
   { href: '/settings/identity-provider', label: 'Domain sign-in', permission: 'settings.manage', icon: 'domain-sign-in', group: 'Organisation' },
   { href: '/settings/mail-flow', label: 'Mail flow', permission: 'settings.manage', icon: 'mail-flow', group: 'Delivery' },
 ];

@@ -48,6 +48,7 @@ export const auditCatalog = {
   'secure_messages.extended': { label: 'Secure message expiry extended', category: 'messages' },
   'secure_messages.content_destroyed': { label: 'Secure message key destroyed', category: 'messages' },
   'organisations.message_settings_changed': { label: 'Secure message retention or recall setting changed', category: 'settings' },
+  'organisations.billing_email_changed': { label: 'Billing email changed', category: 'settings' },
   'keys.rotated': { label: 'Encryption keys rotated', category: 'settings' },
   'keys.retired': { label: 'Old encryption key retired', category: 'settings' },
   'keys.migrated': { label: 'Stored messages encrypted', category: 'settings' },

@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
+import { makeInvoicePdfAttachment } from '@/lib/billing/invoice-pdf';
 import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
 import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import { env } from '@/lib/env';
@@ -89,6 +90,7 @@ export async function startWorkers(
         const started = performance.now();
         const outcome = await deliverOutboxMessage(db, job.data.messageId, transports, {
           finalAttempt: job.retryCount >= job.retryLimit,
+          makeAttachment: makeInvoicePdfAttachment,
         });
         const fields = { queue: QUEUES.deliverOutbox, jobId: job.id, outboxId: job.data.messageId, retryCount: job.retryCount, durationMs: Math.round(performance.now() - started) };
         metrics().jobs.inc({ queue: QUEUES.deliverOutbox, outcome: outcome.status === 'retry' || outcome.status === 'failed' ? outcome.status : 'completed' });
