@@ -45,21 +45,13 @@ async function billingMail(): Promise<Mail[]> {
 
 /** Waits for the message's PDF to be made and sent by the delivery job; returns its text and metadata. */
 async function attachedPdf(messageId: string) {
-  let content: Buffer | null = null;
   await expect
-    .poll(
-      async () => {
-        const [row] = await sql<{ status: string; content: Buffer | null; filename: string }[]>`
-          select m.status, a.content, a.filename from outbox_messages m join outbox_attachments a on a.message_id = m.id where m.id = ${messageId}`;
-        content = row?.status === 'sent' ? row.content : null;
-        return row?.status;
-      },
-      { timeout: 30_000 },
-    )
+    .poll(async () => (await sql<{ status: string }[]>`select status from outbox_messages where id = ${messageId}`)[0]?.status, { timeout: 30_000 })
     .toBe('sent');
-  if (!content) throw new Error('sent without its PDF');
+  const [row] = await sql<{ content: Buffer | null }[]>`select content from outbox_attachments where message_id = ${messageId}`;
+  if (!row?.content) throw new Error('sent without its PDF');
   const file = path.join(os.tmpdir(), `mail-${messageId}.pdf`);
-  fs.writeFileSync(file, content);
+  fs.writeFileSync(file, row.content);
   return {
     text: execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }),
     info: execFileSync('pdfinfo', [file], { encoding: 'utf8' }),
@@ -212,11 +204,24 @@ test('a check order emails its invoice to the payer and the billing email; Pay n
 test('screens at desktop and phone widths, with no sideways scrolling', async ({ page }) => {
   await signIn(page, org.email, PASSWORD);
   const [invoice] = await sql<{ id: string }[]>`select id from invoices where org_id = ${org.orgId} order by created_at limit 1`;
+  // An open check invoice to show Pay now on (made directly: the flow itself is tested above).
+  const [open] = await sql<{ id: string }[]>`
+    with o as (
+      insert into orders (org_id, kind, status, quantity, unit_price_cents, days_charged, days_in_term, subtotal_cents, total_cents, lines, priced_for_renewal_date, payment_method, fulfilled_at)
+      select org_id, 'licenses', 'fulfilled', 2, 3000, 365, 365, 6000, 6000, '[]'::jsonb, renewal_date, 'check', now() from subscriptions where org_id = ${org.orgId}
+      returning id, org_id)
+    insert into invoices (org_id, order_id, number, issued_on, due_on, status, payment_method, bill_to, lines, subtotal_cents, discount_cents, tax_cents, total_cents)
+    select org_id, id, 'SHOT-' || substr(md5(random()::text), 1, 8), current_date, current_date + 30, 'open', 'check',
+      '{"name":"Erin Example","organisation":"E2E","lines":["1 Main Street","Springfield, IL, 62701","United States"]}'::jsonb,
+      '[{"description":"2 licenses at $30.00 per year (1–49 tier)","quantity":2,"unitPriceCents":3000,"amountCents":6000}]'::jsonb, 6000, 0, 0, 6000
+    from o returning id`;
   const pages = [
     ['dashboard', '/dashboard'],
     ['licensed-emails', '/licensed-emails'],
     ['invoices', '/invoices'],
-    ['invoice', `/invoices/${invoice.id}`],
+    ['invoice-paid', `/invoices/${invoice.id}`],
+    ['invoice-open', `/invoices/${open.id}`],
+    ['invoice-pay', `/invoices/${open.id}/pay`],
     ['settings-billing', '/settings/billing'],
   ] as const;
   for (const [width, height] of [
@@ -226,7 +231,7 @@ test('screens at desktop and phone widths, with no sideways scrolling', async ({
     await page.setViewportSize({ width, height });
     for (const [name, url] of pages) {
       await page.goto(url);
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `test-results/billing-${name}-${width}.png`, fullPage: true });

@@ -34,7 +34,7 @@ describe('formatExpiry', () => {
 describe('caretAfterFormatting', () => {
   it('keeps the caret after the same digit', () => {
     // "4242 4|242" with a 1 typed at the caret: "4242 41242" → "4242 4124 2", caret after the 1.
-    expect(caretAfterFormatting('4242 41242', 6, '4242 4124 2')).toBe(6);
+    expect(caretAfterFormatting('4242 41242', 7, '4242 4124 2')).toBe(7);
     // At the end, past the added separator.
     expect(caretAfterFormatting('12', 2, '12/')).toBe(3);
     expect(caretAfterFormatting('42424', 5, '4242 4')).toBe(6);

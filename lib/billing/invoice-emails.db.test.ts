@@ -234,3 +234,20 @@ describe('the invoices list', () => {
     expect(await listInvoiceSummaries(getDb(), other.orgId)).toEqual([]);
   });
 });
+
+describe('Buy licenses without addresses waiting', () => {
+  it('makes an order priced on the server for the number asked, which level 2 cannot make', async () => {
+    const org = await orgRenewingIn(100);
+    const { orderId } = await createLicenseOrder({ actor: org.owner, quantity: 5 });
+    const { orders, orderEmails } = await import('@/db/schema');
+    const [order] = await getDb().select().from(orders).where(eq(orders.id, orderId));
+    expect(order).toMatchObject({ orgId: org.orgId, kind: 'licenses', status: 'open', quantity: 5, unitPriceCents: 3000, daysCharged: 100 });
+    expect(await getDb().$count(orderEmails, eq(orderEmails.orderId, orderId))).toBe(0);
+    expect((await refusal(createLicenseOrder({ actor: org.manager, quantity: 5 }))).code).toBe('forbidden');
+    const paid = await payOrderWithTestCard({ actor: org.owner, orderId, card: VISA });
+    const [invoice] = await getDb().select({ lines: invoices.lines }).from(invoices).where(eq(invoices.id, paid.invoiceId));
+    expect(invoice.lines[0].detail).toBeUndefined();
+    const [sub] = await getDb().select({ purchased: subscriptions.licensesPurchased }).from(subscriptions).where(eq(subscriptions.orgId, org.orgId));
+    expect(sub.purchased).toBe(15);
+  });
+});

@@ -54,7 +54,7 @@ export default async function PayInvoicePage({ params }: { params: Promise<{ id:
       <Card className="max-w-2xl">
         <CardHeader>
           <CardTitle>Pay by card</CardTitle>
-          <CardDescription>The invoice is marked paid at once and a receipt with its PDF is emailed to you{' '}and to your billing email, if you have one.</CardDescription>
+          <CardDescription>The invoice is marked paid at once, and a receipt with its PDF is emailed to you and to your organisation&apos;s billing email, if it has one.</CardDescription>
         </CardHeader>
         <CardContent>
           {stripe && stripePayment && 'error' in stripePayment && <Alert variant="danger">{stripePayment.error}</Alert>}
