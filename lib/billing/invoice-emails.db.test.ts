@@ -6,6 +6,7 @@ import { deliverOutboxMessage } from '@/lib/mail/deliver';
 import type { OutgoingMessage, Transport } from '@/lib/mail/transport';
 import { addDays, toDay } from '@/lib/licensing/term';
 import { getBillingEmail, setBillingEmail } from '@/lib/organisations/billing-email';
+import { listOutboxMessages } from '@/lib/outbox/queries';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { confirmCheckOrder, payOrderWithTestCard } from './complete-order';
@@ -119,6 +120,9 @@ describe('receipts and invoices by email', () => {
     expect((await deliverOutboxMessage(getDb(), message.id, transports, { finalAttempt: false, makeAttachment })).status).toBe('retry');
     expect((await deliverOutboxMessage(getDb(), message.id, transports, { finalAttempt: false, makeAttachment })).status).toBe('sent');
     expect(made).toBe(1);
+    // The demo outbox names the attachment and its size once made.
+    const listed = (await listOutboxMessages(getDb(), { limit: 200 })).find((m) => m.id === message.id);
+    expect(listed?.attachments).toEqual([{ filename: message.attachments[0].filename, size: '%PDF-1.7 test'.length }]);
     expect(sent.map((m) => m.attachments?.map((a) => [a.filename, a.contentType, a.content.toString()]))).toEqual([
       [[message.attachments[0].filename, 'application/pdf', '%PDF-1.7 test']],
       [[message.attachments[0].filename, 'application/pdf', '%PDF-1.7 test']],
