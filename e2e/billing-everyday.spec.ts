@@ -11,13 +11,16 @@ import { choosePasswordOnInvitation, createOrganisationWithCli, expectAccessible
  * buying licenses without addresses, receipts and invoices by email with their PDF, Pay now on an
  * open check invoice, the invoices list's filter and outstanding total, and the card form.
  */
-test.describe.configure({ mode: 'serial' });
+// Several payments, PDF renders and a sign-in per test, on a shared machine.
+test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
 const PASSWORD = 'Billing-Everyday-2026!';
 const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
 let org: { domain: string; email: string; orgId: string };
 
 test.beforeAll(async ({ browser }) => {
+  // The command line makes the organisation (a second Node process) on a shared machine.
+  test.setTimeout(240_000);
   const created = createOrganisationWithCli();
   const [row] = await sql<{ id: string }[]>`select org_id as id from domains where domain = ${created.domain}`;
   // Paid from an address in the United States: its invoices are printed on Letter paper. Two-factor
@@ -46,7 +49,7 @@ async function billingMail(): Promise<Mail[]> {
 /** Waits for the message's PDF to be made and sent by the delivery job; returns its text and metadata. */
 async function attachedPdf(messageId: string) {
   await expect
-    .poll(async () => (await sql<{ status: string }[]>`select status from outbox_messages where id = ${messageId}`)[0]?.status, { timeout: 30_000 })
+    .poll(async () => (await sql<{ status: string }[]>`select status from outbox_messages where id = ${messageId}`)[0]?.status, { timeout: 60_000 })
     .toBe('sent');
   const [row] = await sql<{ content: Buffer | null }[]>`select content from outbox_attachments where message_id = ${messageId}`;
   if (!row?.content) throw new Error('sent without its PDF');
@@ -78,12 +81,12 @@ test('Buy licenses from the dashboard, pay by card with the formatting card form
   await page.goto('/dashboard');
   await expect(page.getByText('Every license is in use.')).toBeVisible();
   await page.getByRole('button', { name: 'Buy licenses' }).click();
-  await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/);
+  await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/, { timeout: 30_000 });
   await expect(page.getByRole('heading', { name: 'Buy licenses' })).toBeVisible();
   await page.getByLabel('Licenses', { exact: true }).fill('3');
   await expect(page.getByText('Priced for 3 licenses. The order is updated when you continue.')).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/card$/);
+  await expect(page).toHaveURL(/\/card$/, { timeout: 30_000 });
   await expect(page.getByText(/3 licenses at \$30\.00 per year/)).toBeVisible();
 
   // The country is a list; the administrator has no address yet.
@@ -97,7 +100,7 @@ test('Buy licenses from the dashboard, pay by card with the formatting card form
   await typeCard(page);
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Pay now' }).click();
-  await expect(page).toHaveURL(/\/licensed-emails\?invoice=/);
+  await expect(page).toHaveURL(/\/licensed-emails\?invoice=/, { timeout: 30_000 });
   await expect(page.getByText(/Payment received — invoice \d+/)).toBeVisible();
 
   const [receipt] = await billingMail();
@@ -125,22 +128,22 @@ test('a check order emails its invoice to the payer and the billing email; Pay n
   await expect(page.getByText('Enter an email address, such as accounts@example.com, or leave it empty.')).toBeVisible();
   await page.getByLabel('Billing email (optional)').fill(`Accounts@${org.domain}`);
   await page.getByRole('button', { name: 'Save billing email' }).click();
-  await expect(page.getByText(`Receipts and invoices will also go to accounts@${org.domain}`)).toBeVisible();
+  await expect(page.getByText(`Receipts and invoices will also go to accounts@${org.domain}`)).toBeVisible({ timeout: 30_000 });
   await expectAccessible(page);
 
   await page.goto('/licensed-emails');
   await page.getByRole('button', { name: 'Buy licenses' }).click();
-  await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/);
+  await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/, { timeout: 30_000 });
   await page.getByLabel('Check (mail payment)').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/check$/);
+  await expect(page).toHaveURL(/\/check$/, { timeout: 30_000 });
   const popup = page.waitForEvent('popup');
   await page.getByRole('button', { name: 'Confirm & print' }).click();
   const print = await popup;
   await print.waitForURL(/\/invoices\/[0-9a-f-]{36}\/print/);
   const invoiceUrl = new URL(print.url()).pathname.replace(/\/print$/, '');
   await print.close();
-  await expect(page.getByText(/Licenses granted — invoice \d+ is due/)).toBeVisible();
+  await expect(page.getByText(/Licenses granted — invoice \d+ is due/)).toBeVisible({ timeout: 30_000 });
 
   const mail = await billingMail();
   const invoices = mail.filter((m) => m.kind === 'check_invoice');
@@ -187,7 +190,7 @@ test('a check order emails its invoice to the payer and the billing email; Pay n
   await typeCard(page);
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Pay now' }).click();
-  await expect(page.getByText(`Payment received — invoice ${number} is paid`)).toBeVisible();
+  await expect(page.getByText(`Payment received — invoice ${number} is paid`)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('Check (Net 30), paid by Visa ending 4242')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Pay now' })).toHaveCount(0);
 
@@ -239,10 +242,10 @@ test('screens at desktop and phone widths, with no sideways scrolling', async ({
     // The checkout's card form and Pay now's, on an open order and invoice of their own.
     await page.goto('/dashboard');
     await page.getByRole('button', { name: 'Buy licenses' }).click();
-    await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/);
+    await expect(page).toHaveURL(/\/checkout\/[0-9a-f-]{36}$/, { timeout: 30_000 });
     await page.screenshot({ path: `test-results/billing-checkout-${width}.png`, fullPage: true });
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect(page.getByLabel('Card number')).toBeVisible();
+    await expect(page.getByLabel('Card number')).toBeVisible({ timeout: 30_000 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `test-results/billing-card-${width}.png`, fullPage: true });
   }
