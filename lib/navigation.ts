@@ -25,6 +25,7 @@ export const adminNavigation: NavItem[] = [
   { href: '/suppressions', label: 'Suppressions', permission: 'suppressions.view', icon: 'suppressions', group: 'Delivery' },
   { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings', group: 'Organisation' },
   { href: '/settings/branding', label: 'Branding', permission: 'settings.manage', icon: 'branding', group: 'Organisation' },
+  { href: '/settings/billing', label: 'Billing email', permission: 'settings.manage', icon: 'settings', group: 'Licensing & billing' },
   { href: '/settings/identity-provider', label: 'Domain sign-in', permission: 'settings.manage', icon: 'domain-sign-in', group: 'Organisation' },
   { href: '/settings/mail-flow', label: 'Mail flow', permission: 'settings.manage', icon: 'mail-flow', group: 'Delivery' },
 ];

@@ -12,6 +12,7 @@ import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { cardPaymentSchema, type CardPaymentInput } from '@/lib/billing/schemas';
+import { CardNumberInput, CountrySelect, CvcInput, ExpiryInput } from './card-fields';
 import { withStepUp } from '@/components/auth/step-up';
 
 type Address = Pick<CardPaymentInput, 'name' | 'addressLine1' | 'addressLine2' | 'city' | 'region' | 'postalCode' | 'country'>;
@@ -56,7 +57,7 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
         {field('city', 'City', <Input autoComplete="address-level2" {...a11y('city')} {...form.register('city')} />)}
         {field('region', 'State or region', <Input autoComplete="address-level1" {...a11y('region')} {...form.register('region')} />)}
         {field('postalCode', 'Postal code', <Input autoComplete="postal-code" {...a11y('postalCode')} {...form.register('postalCode')} />)}
-        {field('country', 'Country', <Input autoComplete="country-name" {...a11y('country')} {...form.register('country')} />)}
+        {field('country', 'Country', <CountrySelect {...a11y('country')} {...form.register('country')} />)}
       </div>
       <div className="grid gap-4 rounded-card border border-line p-4">
         <Alert variant="warning" title="Test mode">
@@ -65,11 +66,11 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
         {field(
           'cardNumber',
           'Card number',
-          <Input inputMode="numeric" autoComplete="cc-number" placeholder="1234 1234 1234 1234" {...a11y('cardNumber')} {...form.register('cardNumber')} />,
+          <CardNumberInput {...a11y('cardNumber')} {...form.register('cardNumber')} />,
         )}
         <div className="grid grid-cols-2 gap-4">
-          {field('expiry', 'Expiry (MM/YY)', <Input inputMode="numeric" autoComplete="cc-exp" placeholder="MM/YY" {...a11y('expiry')} {...form.register('expiry')} />)}
-          {field('cvc', 'Security code', <Input inputMode="numeric" autoComplete="cc-csc" placeholder="CVC" {...a11y('cvc')} {...form.register('cvc')} />)}
+          {field('expiry', 'Expiry (MM/YY)', <ExpiryInput {...a11y('expiry')} {...form.register('expiry')} />)}
+          {field('cvc', 'Security code', <CvcInput {...a11y('cvc')} {...form.register('cvc')} />)}
         </div>
       </div>
       <div className="flex flex-col gap-3 border-t border-line pt-4 sm:flex-row sm:items-center sm:justify-between">

@@ -1,5 +1,7 @@
 import { Logo } from '@/components/shell/logo';
 import type { InvoiceLine } from '@/db/schema/billing';
+import { cardLabel, paymentLabel } from '@/lib/billing/card-label';
+import { describePeriod } from '@/lib/billing/invoice-purpose';
 import { formatCents, formatDay } from '@/lib/format';
 
 export type InvoiceView = {
@@ -16,12 +18,16 @@ export type InvoiceView = {
   taxCents: number;
   totalCents: number;
   paidAt: Date | null;
+  /** The card that paid (empty for checks, and on invoices from before cards were recorded). */
+  cardBrand?: string;
+  cardLast4?: string;
 };
 
 const STATUS = { open: 'Open', paid: 'Paid', void: 'Void' } as const;
 
 /** The invoice as printed and as rendered to PDF: one component, so both always agree. */
 export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
+  const card = cardLabel({ cardBrand: invoice.cardBrand ?? '', cardLast4: invoice.cardLast4 ?? '' });
   return (
     <article className="mx-auto grid max-w-3xl gap-8 bg-white p-5 text-ink sm:p-10 print:max-w-none print:p-0" aria-label={`Invoice ${invoice.number}`}>
       <header className="flex flex-wrap items-start justify-between gap-6">
@@ -69,7 +75,7 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
           <dt className="text-muted">PO number</dt>
           <dd>{invoice.poNumber || '—'}</dd>
           <dt className="text-muted">Payment</dt>
-          <dd>{invoice.paymentMethod === 'card' ? 'Credit card' : 'Check (Net 30)'}</dd>
+          <dd>{paymentLabel(invoice)}</dd>
         </dl>
       </section>
 
@@ -96,6 +102,7 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
             <tr key={line.description} className="border-b border-line align-top">
               <td className="py-3 [overflow-wrap:anywhere]">
                 {line.description}
+                {line.period && <span className="mt-1 block text-xs text-muted">Service period {describePeriod(line.period)}</span>}
                 {line.detail && <span className="mt-1 block text-xs break-words text-muted">{line.detail}</span>}
               </td>
               <td className="py-3 pl-4 text-right tabular-nums">{line.quantity}</td>
@@ -127,7 +134,7 @@ export function InvoiceDocument({ invoice }: { invoice: InvoiceView }) {
 
       <footer className="border-t border-line pt-4 text-xs text-muted">
         {invoice.status === 'paid'
-          ? `Paid${invoice.paidAt ? ` on ${formatDay(invoice.paidAt)}` : ''}. Thank you.`
+          ? `Paid${invoice.paidAt ? ` on ${formatDay(invoice.paidAt)}` : ''}${card ? ` with ${card}` : ''}. Thank you.`
           : invoice.status === 'void'
             ? 'This invoice has been voided and is not payable.'
             : `Please pay by check to Sealpost Inc., Accounts Receivable, PO Box 4410, Boston, MA 02101, by ${formatDay(invoice.dueOn)}, and write invoice number ${invoice.number} on the check.`}

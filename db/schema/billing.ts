@@ -3,8 +3,12 @@ import { check, date, index, integer, jsonb, pgSequence, pgTable, primaryKey, te
 import { administrators } from './administrators';
 import { organisations } from './organisations';
 
-/** `detail` lists what the line covers, e.g. the addresses added with the licenses. */
-export type InvoiceLine = { description: string; quantity: number; unitPriceCents: number; amountCents: number; detail?: string };
+/**
+ * `detail` lists what the line covers, e.g. the addresses added with the licenses; `period` the
+ * service period it pays for (from its first day to the renewal date that ends it, as terms are
+ * shown everywhere), on invoices issued since it exists.
+ */
+export type InvoiceLine = { description: string; quantity: number; unitPriceCents: number; amountCents: number; detail?: string; period?: { from: string; to: string } };
 
 /**
  * A purchase of licenses or a renewal, priced on the server. It stays `open` until it is paid
@@ -85,12 +89,20 @@ export const invoices = pgTable(
     taxCents: integer('tax_cents').notNull(),
     totalCents: integer('total_cents').notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }),
+    /** The card that paid it (brand as the provider names it, e.g. `visa`, and its last four digits); empty otherwise. */
+    cardBrand: text('card_brand').notNull().default(''),
+    cardLast4: text('card_last4').notNull().default(''),
+    /** An open check invoice paid by card later ("Pay now"): the Stripe PaymentIntent for it. */
+    paymentIntentId: text('payment_intent_id'),
     voidedAt: timestamp('voided_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('invoices_number_key').on(t.number),
     uniqueIndex('invoices_order_key').on(t.orderId),
+    uniqueIndex('invoices_payment_intent_key').on(t.paymentIntentId),
+    // The invoices list filters by status and totals what is open.
+    index('invoices_org_status_idx').on(t.orgId, t.status),
     index('invoices_org_idx').on(t.orgId, t.createdAt),
   ],
 );

@@ -16,6 +16,11 @@ export const organisations = pgTable(
     /** Discount and tax in basis points (1250 = 12.50 %): integers, like money. */
     discountBps: integer('discount_bps').notNull().default(0),
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    /**
+     * Where receipts and invoices also go (an accounts department), besides the administrator who
+     * paid; empty: only to them. Set by a level 1 administrator on /settings/billing.
+     */
+    billingEmail: text('billing_email').notNull().default(''),
     /** Suppression after soft bounces (SPEC §10): this many consecutive soft bounces … */
     softBounceLimit: integer('soft_bounce_limit').notNull().default(5),
     /** … within this many days put an address on the suppression list. */

@@ -1,5 +1,6 @@
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
+import { bytea } from './types';
 
 /**
  * Every email and SMS the product sends. A row is written in the same transaction as the change
@@ -38,4 +39,29 @@ export const outboxMessages = pgTable(
     // Resend's delivery webhooks find our message by the provider's email id.
     index('outbox_messages_provider_idx').on(t.providerId),
   ],
+);
+
+/**
+ * What an attachment of an outbox message is made from when it is not stored yet: an invoice's
+ * PDF is rendered by the delivery job (Chromium is too slow for the transaction that queues the
+ * mail), then kept here so a retry sends the same bytes.
+ */
+export type OutboxAttachmentSource = { type: 'invoice_pdf'; orgId: string; invoiceId: string };
+
+/** Files sent with an outbox message (an invoice or receipt's PDF). */
+export const outboxAttachments = pgTable(
+  'outbox_attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => outboxMessages.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    /** Null until made from `source`. */
+    content: bytea('content'),
+    source: jsonb('source').$type<OutboxAttachmentSource>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('outbox_attachments_message_idx').on(t.messageId)],
 );

@@ -53,6 +53,7 @@ export const auditCatalog = {
   'organisations.message_settings_changed': { label: 'Secure message retention or recall setting changed', category: 'settings' },
   'organisations.logo_changed': { label: 'Organisation logo changed', category: 'settings' },
   'organisations.logo_removed': { label: 'Organisation logo removed', category: 'settings' },
+  'organisations.billing_email_changed': { label: 'Billing email changed', category: 'settings' },
   'keys.rotated': { label: 'Encryption keys rotated', category: 'settings' },
   'keys.retired': { label: 'Old encryption key retired', category: 'settings' },
   'keys.migrated': { label: 'Stored messages encrypted', category: 'settings' },

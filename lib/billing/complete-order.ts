@@ -91,7 +91,7 @@ export async function payOrderWithTestCard(input: {
     fulfilOrder(tx, {
       orgId: actor.orgId,
       orderId: order.id,
-      payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}` },
+      payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}`, card: { brand: outcome.brand, last4: outcome.last4 } },
       actor: auditActorOf(actor),
       billToName: input.card.name || actor.name,
       billToLines: input.billToLines,

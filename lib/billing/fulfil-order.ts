@@ -8,10 +8,14 @@ import { insertLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { addDays, renewedTerm, toDay } from '@/lib/licensing/term';
+import { administratorEmail, queueInvoiceEmails } from './invoice-emails';
 
+/** `card`: the card that paid, as the provider reports it (brand and last four digits), when known. */
 export type Payment =
-  | { method: 'card'; provider: 'stripe' | 'test_gateway'; reference: string }
+  | { method: 'card'; provider: 'stripe' | 'test_gateway'; reference: string; card?: PaidCard | null }
   | { method: 'check' };
+
+export type PaidCard = { brand: string; last4: string };
 
 export const CHECK_TERMS_DAYS = 30;
 /** Addresses named on an invoice line; a 100,000-line import lists the first ones and a count. */
@@ -73,6 +77,7 @@ export async function fulfilOrder(
       .set({ termStart, renewalDate, licensesPurchased: order.quantity, updatedAt: now })
       .where(eq(subscriptions.orgId, input.orgId));
     summary = `Subscription renewed for ${plural(order.quantity, 'license')} until ${renewalDate}`;
+    lines = order.lines.map((line, i) => (i === 0 ? { ...line, period: { from: termStart, to: renewalDate } } : line));
   } else {
     // An order priced before the renewal date and confirmed or paid after it would grant licenses
     // into a term that has ended: refused (rolled back with the status change above).
@@ -84,11 +89,15 @@ export async function fulfilOrder(
     const pending = await tx.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, order.id));
     const emails = pending.map((p) => p.email.toLowerCase()).sort();
     added = (await insertLicensedEmails(tx, input.orgId, emails, now)).inserted;
+    // The licenses serve from today to the renewal date (the proration's days).
+    const period = { from: toDay(now), to: sub.renewalDate };
+    let detail: string | undefined;
     if (emails.length > 0) {
       const shown = emails.slice(0, INVOICE_LISTED_ADDRESSES).join(', ');
       const more = emails.length > INVOICE_LISTED_ADDRESSES ? ` and ${(emails.length - INVOICE_LISTED_ADDRESSES).toLocaleString('en-US')} more` : '';
-      lines = order.lines.map((line, i) => (i === 0 ? { ...line, detail: `Addresses added with this order: ${shown}${more}` } : line));
+      detail = `Addresses added with this order: ${shown}${more}`;
     }
+    lines = order.lines.map((line, i) => (i === 0 ? { ...line, period, ...(detail ? { detail } : {}) } : line));
     const bought = `${plural(order.quantity, 'license')} bought by ${input.payment.method}`;
     summary = added > 0 ? `${plural(added, 'email')} added, ${bought}` : bought;
   }
@@ -121,6 +130,8 @@ export async function fulfilOrder(
       taxCents: order.taxCents,
       totalCents: order.totalCents,
       paidAt: paid ? now : null,
+      cardBrand: input.payment.method === 'card' ? (input.payment.card?.brand ?? '') : '',
+      cardLast4: input.payment.method === 'card' ? (input.payment.card?.last4 ?? '') : '',
       createdAt: now,
     })
     .returning({ id: invoices.id, number: invoices.number });
@@ -144,5 +155,9 @@ export async function fulfilOrder(
     metadata: { orderId: order.id, quantity: order.quantity, totalCents: order.totalCents, method: input.payment.method, emailsAdded: added },
     now,
   });
+  // The receipt (card) or the invoice to pay (check), with its PDF, to whoever paid or confirmed
+  // (through a webhook: whoever started the order) and the organisation's billing email.
+  const payerEmail = input.actor.type === 'administrator' ? input.actor.email : await administratorEmail(tx, input.orgId, order.createdBy);
+  await queueInvoiceEmails(tx, { orgId: input.orgId, invoiceId: invoice.id, payerEmail, kind: paid ? 'receipt' : 'invoice' });
   return { invoiceId: invoice.id, invoiceNumber: invoice.number, emailsAdded: added };
 }

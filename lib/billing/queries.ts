@@ -82,6 +82,8 @@ const invoiceColumns = {
   taxCents: invoices.taxCents,
   totalCents: invoices.totalCents,
   paidAt: invoices.paidAt,
+  cardBrand: invoices.cardBrand,
+  cardLast4: invoices.cardLast4,
   createdAt: invoices.createdAt,
 };
 

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
-import { administrators, orders, payments, webhookEvents } from '@/db/schema';
+import { administrators, invoices, orders, payments, webhookEvents } from '@/db/schema';
 import { recordAuditEvent, type AuditActor } from '@/lib/audit/record';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
@@ -10,7 +10,8 @@ import { AppError, isAppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
-import { fulfilOrder } from './fulfil-order';
+import { fulfilOrder, type PaidCard } from './fulfil-order';
+import { assertCanPayInvoice, getPayableInvoice, INVOICE_NOT_OPEN, invoicePayerEmail, settleInvoiceByCard } from './pay-invoice';
 import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
 
@@ -71,7 +72,7 @@ async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
 
 function prepared(intent: Stripe.PaymentIntent, order: { id: string; totalCents: number }): PreparedPayment {
   if (intent.status === 'succeeded' || intent.status === 'processing') {
-    throw new AppError('conflict', 'This order has been paid. It will show as complete in a moment.');
+    throw new AppError('conflict', 'This has been paid. It will show as complete in a moment.');
   }
   if (intent.status === 'canceled') throw new AppError('conflict', 'This payment was cancelled. Start the purchase again.');
   if (intent.amount !== order.totalCents || intent.currency !== CURRENCY || !intent.client_secret) {
@@ -188,6 +189,7 @@ async function claimEvent(tx: Tx, event: Stripe.Event, now: Date): Promise<boole
 async function onPaymentSucceeded(event: Stripe.Event, now: Date): Promise<StripeEventOutcome> {
   const intent = intentOf(event);
   if (!intent) return 'ignored';
+  if (intent.metadata?.invoiceId) return onInvoicePaymentSucceeded(event, intent, now);
   const order = await orderFor(event, intent);
   if (!order) return 'ignored';
   if (intent.amount_received !== order.totalCents || intent.currency !== CURRENCY) {
@@ -196,13 +198,14 @@ async function onPaymentSucceeded(event: Stripe.Event, now: Date): Promise<Strip
     );
     return 'ignored';
   }
+  const card = await paidCard(intent.id);
   try {
     return await getDb().transaction(async (tx): Promise<StripeEventOutcome> => {
       if (!(await claimEvent(tx, event, now))) return 'duplicate';
       const result = await fulfilOrder(tx, {
         orgId: order.orgId,
         orderId: order.id,
-        payment: { method: 'card', provider: 'stripe', reference: intent.id },
+        payment: { method: 'card', provider: 'stripe', reference: intent.id, card },
         actor: STRIPE_ACTOR,
         // Whoever started the purchase; without it the invoice would be made out to "stripe".
         billToName: order.createdByName ?? '',
@@ -237,6 +240,7 @@ async function onPaymentSucceeded(event: Stripe.Event, now: Date): Promise<Strip
 async function onPaymentFailed(event: Stripe.Event, now: Date): Promise<StripeEventOutcome> {
   const intent = intentOf(event);
   if (!intent) return 'ignored';
+  if (intent.metadata?.invoiceId) return onInvoicePaymentFailed(event, intent, now);
   const order = await orderFor(event, intent);
   if (!order) return 'ignored';
   const reason = (intent.last_payment_error?.message ?? 'The payment failed.').slice(0, 300);
@@ -259,6 +263,128 @@ async function onPaymentFailed(event: Stripe.Event, now: Date): Promise<StripeEv
     });
     return 'declined';
   });
+}
+
+/**
+ * The card that paid (brand and last four digits), from the intent's latest charge. Asked of
+ * Stripe outside the transaction; when Stripe does not answer, the payment still stands, without
+ * the card's name on the invoice.
+ */
+async function paidCard(paymentIntentId: string): Promise<PaidCard | null> {
+  const stripe = stripeClient();
+  if (!stripe) return null;
+  try {
+    const intent = await stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] });
+    const charge = intent.latest_charge;
+    const card = charge && typeof charge === 'object' ? charge.payment_method_details?.card : null;
+    return card ? { brand: card.brand ?? '', last4: card.last4 ?? '' } : null;
+  } catch (e) {
+    console.warn(`[stripe] the card of payment intent ${paymentIntentId} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
+/** Webhooks carry no session: the invoice is found by the intent id that only we stored on it. */
+async function invoiceFor(event: Stripe.Event, intent: EventIntent) {
+  const [invoice] = await getDb()
+    .select({ id: invoices.id, orgId: invoices.orgId, status: invoices.status, totalCents: invoices.totalCents, number: invoices.number })
+    .from(invoices)
+    .where(eq(invoices.paymentIntentId, intent.id));
+  if (!invoice || intent.metadata?.invoiceId !== invoice.id || intent.metadata?.orgId !== invoice.orgId) {
+    console.warn(`[stripe] event ${event.id} (${event.type}): no invoice has payment intent ${intent.id} as its metadata says; ignored`);
+    return null;
+  }
+  return invoice;
+}
+
+async function onInvoicePaymentSucceeded(event: Stripe.Event, intent: EventIntent, now: Date): Promise<StripeEventOutcome> {
+  const invoice = await invoiceFor(event, intent);
+  if (!invoice) return 'ignored';
+  if (intent.amount_received !== invoice.totalCents || intent.currency !== CURRENCY) {
+    console.error(`[stripe] event ${event.id}: payment intent ${intent.id} received ${intent.amount_received} ${intent.currency}, invoice ${invoice.number} is ${invoice.totalCents} ${CURRENCY}; ignored, check the payment by hand`);
+    return 'ignored';
+  }
+  const card = await paidCard(intent.id);
+  return getDb().transaction(async (tx): Promise<StripeEventOutcome> => {
+    if (!(await claimEvent(tx, event, now))) return 'duplicate';
+    const result = await settleInvoiceByCard(tx, {
+      orgId: invoice.orgId,
+      invoiceId: invoice.id,
+      provider: 'stripe',
+      reference: intent.id,
+      card,
+      actor: STRIPE_ACTOR,
+      payerEmail: await invoicePayerEmail(tx, invoice.orgId, intent.metadata?.administratorId ?? null),
+      now,
+    });
+    if (result) return 'fulfilled';
+    const [payment] = await tx.select({ provider: payments.provider, reference: payments.providerReference }).from(payments).where(and(eq(payments.provider, 'stripe'), eq(payments.providerReference, intent.id)));
+    if (payment) return 'already_fulfilled';
+    console.error(
+      `[stripe] NEEDS ATTENTION: payment intent ${intent.id} (${formatCents(intent.amount_received)}) succeeded for invoice ${invoice.number} of organisation ${invoice.orgId}, which is no longer open. Refund it in the Stripe dashboard.`,
+    );
+    return 'needs_attention';
+  });
+}
+
+async function onInvoicePaymentFailed(event: Stripe.Event, intent: EventIntent, now: Date): Promise<StripeEventOutcome> {
+  const invoice = await invoiceFor(event, intent);
+  if (!invoice) return 'ignored';
+  const reason = (intent.last_payment_error?.message ?? 'The payment failed.').slice(0, 300);
+  return getDb().transaction(async (tx): Promise<StripeEventOutcome> => {
+    if (!(await claimEvent(tx, event, now))) return 'duplicate';
+    await recordAuditEvent(tx, {
+      orgId: invoice.orgId,
+      actor: STRIPE_ACTOR,
+      action: 'payments.declined',
+      summary: `Card payment of ${formatCents(invoice.totalCents)} for invoice ${invoice.number} declined: ${reason}`,
+      target: { type: 'invoice', id: invoice.id, label: invoice.number },
+      metadata: { provider: 'stripe', paymentIntentId: intent.id, eventId: event.id, code: intent.last_payment_error?.code ?? null, declineCode: intent.last_payment_error?.decline_code ?? null },
+      now,
+    });
+    return 'declined';
+  });
+}
+
+/**
+ * The PaymentIntent for "Pay now" on an open check invoice: like an order's (preparePaymentIntent),
+ * for the invoice's total, created once with an idempotency key derived from the invoice.
+ */
+export async function prepareInvoicePaymentIntent(input: { actor: AdminActor; invoiceId: string }): Promise<PreparedPayment> {
+  const { actor } = input;
+  assertCanPayInvoice(actor);
+  const stripe = stripeClient();
+  if (!stripe) throw new AppError('unavailable', 'Card payments through Stripe are not configured.');
+  const db = getDb();
+  const invoice = await getPayableInvoice(db, actor.orgId, input.invoiceId);
+  if (!invoice) throw new AppError('not_found', 'That invoice does not exist.');
+  if (invoice.status !== 'open') throw new AppError('conflict', INVOICE_NOT_OPEN[invoice.status]);
+  if (invoice.totalCents < STRIPE_MINIMUM_CENTS) throw new AppError('invalid_input', `Card payments start at ${formatCents(STRIPE_MINIMUM_CENTS)}. Pay this invoice by check.`);
+  if (invoice.paymentIntentId) {
+    const existingId = invoice.paymentIntentId;
+    return prepared(await callStripe('retrieving a payment intent', () => stripe.paymentIntents.retrieve(existingId)), invoice);
+  }
+  const created = await callStripe('creating a payment intent', () =>
+    stripe.paymentIntents.create(
+      {
+        amount: invoice.totalCents,
+        currency: CURRENCY,
+        description: `Sealpost invoice ${invoice.number}`,
+        metadata: { invoiceId: invoice.id, orgId: actor.orgId, administratorId: actor.id },
+        automatic_payment_methods: { enabled: true },
+      },
+      { idempotencyKey: `invoice-${invoice.id}-pi-${invoice.totalCents}` },
+    ),
+  );
+  const [stored] = await db
+    .update(invoices)
+    .set({ paymentIntentId: created.id })
+    .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, actor.orgId), isNull(invoices.paymentIntentId)))
+    .returning({ paymentIntentId: invoices.paymentIntentId });
+  if (stored) return prepared(created, invoice);
+  const winner = (await getPayableInvoice(db, actor.orgId, invoice.id))?.paymentIntentId;
+  if (!winner || winner === created.id) return prepared(created, invoice);
+  return prepared(await callStripe('retrieving a payment intent', () => stripe.paymentIntents.retrieve(winner)), invoice);
 }
 
 /**

@@ -12,7 +12,7 @@ import { confirmCheckOrder } from './complete-order';
 import { createLicenseOrder, createRenewalOrder } from './create-order';
 import { parseEnv, resetEnvCache } from '@/lib/env';
 import { stripeConfig } from './stripe-config';
-import { handleStripeEvent, paymentIntentIdempotencyKey, preparePaymentIntent, processStripeWebhook, type StripeEventOutcome } from './stripe-payments';
+import { handleStripeEvent, paymentIntentIdempotencyKey, prepareInvoicePaymentIntent, preparePaymentIntent, processStripeWebhook, type StripeEventOutcome } from './stripe-payments';
 import { refusal } from '@/tests/refusal';
 
 // The route imports lib/http/route.ts, whose session helpers pull in next-auth, which does not load
@@ -414,5 +414,61 @@ describe('POST /api/webhooks/stripe', () => {
       process.env.STRIPE_SECRET_KEY = key;
       resetEnvCache();
     }
+  });
+});
+
+describe('the card that paid, and Pay now on an open check invoice', () => {
+  it('names the card of a paid order from its Stripe charge', async () => {
+    const setup = await preparedOrder();
+    fake.setStatus(setup.intent.paymentIntentId, 'succeeded');
+    expect(await deliver(succeededFor(setup))).toEqual({ status: 200, outcome: 'fulfilled' });
+    const [invoice] = await getDb().select({ cardBrand: invoices.cardBrand, cardLast4: invoices.cardLast4 }).from(invoices).where(eq(invoices.orderId, setup.order.id));
+    expect(invoice).toEqual({ cardBrand: 'visa', cardLast4: '4242' });
+  });
+
+  it('still fulfils the order when Stripe does not say which card paid', async () => {
+    const setup = await preparedOrder();
+    fake.failNext(500, 3);
+    expect(await deliver(succeededFor(setup))).toEqual({ status: 200, outcome: 'fulfilled' });
+    const [invoice] = await getDb().select({ status: invoices.status, cardBrand: invoices.cardBrand }).from(invoices).where(eq(invoices.orderId, setup.order.id));
+    expect(invoice).toEqual({ status: 'paid', cardBrand: '' });
+  });
+
+  it('pays an open check invoice once through its own intent, naming the card, and refuses a paid one', async () => {
+    const { org, order } = await pendingOrder();
+    const { invoiceId } = await confirmCheckOrder({ actor: org.owner, orderId: order.id });
+    const [a, b] = await Promise.all([prepareInvoicePaymentIntent({ actor: org.owner, invoiceId }), prepareInvoicePaymentIntent({ actor: org.owner, invoiceId })]);
+    expect(a.paymentIntentId).toBe(b.paymentIntentId);
+    const intent = fake.intents.get(a.paymentIntentId);
+    expect(intent).toMatchObject({ amount: order.totalCents, metadata: { invoiceId, orgId: org.orgId, administratorId: org.owner.id } });
+    const [stored] = await getDb().select({ id: invoices.paymentIntentId }).from(invoices).where(eq(invoices.id, invoiceId));
+    expect(stored.id).toBe(a.paymentIntentId);
+
+    fake.card.brand = 'mastercard';
+    fake.card.last4 = '4444';
+    try {
+      fake.setStatus(a.paymentIntentId, 'succeeded');
+      const event = paymentIntentEvent('payment_intent.succeeded', { id: a.paymentIntentId, amount: order.totalCents, metadata: intent?.metadata ?? {} });
+      expect(await deliver(event)).toEqual({ status: 200, outcome: 'fulfilled' });
+      expect(await deliver(event)).toEqual({ status: 200, outcome: 'duplicate' });
+    } finally {
+      fake.card.brand = 'visa';
+      fake.card.last4 = '4242';
+    }
+    const [invoice] = await getDb().select().from(invoices).where(eq(invoices.id, invoiceId));
+    expect(invoice).toMatchObject({ status: 'paid', cardBrand: 'mastercard', cardLast4: '4444' });
+    expect(await getDb().select({ provider: payments.provider, reference: payments.providerReference }).from(payments).where(eq(payments.orderId, order.id))).toEqual([
+      { provider: 'stripe', reference: a.paymentIntentId },
+    ]);
+    const paid = await getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'invoices.paid')));
+    expect(paid.map((e) => e.summary)).toEqual([`Card payment of $${(order.totalCents / 100).toFixed(2)} received for invoice ${invoice.number} (Mastercard ending 4444)`]);
+    const { outboxMessages } = await import('@/db/schema');
+    const receipts = await getDb().select({ recipient: outboxMessages.recipient }).from(outboxMessages).where(and(eq(outboxMessages.orgId, org.orgId), eq(outboxMessages.kind, 'payment_receipt')));
+    expect(receipts).toEqual([{ recipient: org.owner.email }]);
+
+    expect((await refusal(prepareInvoicePaymentIntent({ actor: org.owner, invoiceId }))).message).toBe('This invoice is paid already.');
+    expect((await refusal(prepareInvoicePaymentIntent({ actor: await actorFor(org.managerId), invoiceId }))).code).toBe('forbidden');
+    const other = await createTestOrg();
+    expect((await refusal(prepareInvoicePaymentIntent({ actor: await actorFor(other.ownerId), invoiceId }))).code).toBe('not_found');
   });
 });

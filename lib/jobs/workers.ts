@@ -1,7 +1,8 @@
 import type PgBoss from 'pg-boss';
 import type { Db } from '@/db/client';
+import { makeInvoicePdfAttachment } from '@/lib/billing/invoice-pdf';
 import { sendRenewalReminders } from '@/lib/billing/renewal-reminders';
-import { deliverOutboxMessage } from '@/lib/mail/deliver';
+import { deliverOutboxMessage, type AttachmentMaker } from '@/lib/mail/deliver';
 import { env } from '@/lib/env';
 import { cleanUpMailFlow } from '@/lib/mailflow/clean-up';
 import { deliverGatewayMessage, deliveryJobOptions, resumeStalledDeliveries, type DeliveryJobOptions } from '@/lib/mailflow/deliver-message';
@@ -66,6 +67,8 @@ export async function startWorkers(
     pollingIntervalSeconds?: number;
     /** SMTP delivery of gateway mail: overrides of the configured settings (tests: resolver, ports, CA of local sinks). */
     delivery?: Partial<Omit<DeliveryJobOptions, 'store'>>;
+    /** Makes an email's attachment queued by its source (default: the invoice PDF from the print page). */
+    makeAttachment?: AttachmentMaker;
   } = {},
 ) {
   // Hourly, so a reminder is at most an hour late after downtime; sending is idempotent. First,
@@ -84,30 +87,35 @@ export async function startWorkers(
     { includeMetadata: true, batchSize: 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
     async (jobs) => {
       // Each job succeeds or fails on its own; the jobs left active are completed by pg-boss
-      // when this handler returns (completion only touches active jobs).
-      for (const job of jobs) {
-        const started = performance.now();
-        const outcome = await deliverOutboxMessage(db, job.data.messageId, transports, {
-          finalAttempt: job.retryCount >= job.retryLimit,
-        });
-        const fields = { queue: QUEUES.deliverOutbox, jobId: job.id, outboxId: job.data.messageId, retryCount: job.retryCount, durationMs: Math.round(performance.now() - started) };
-        metrics().jobs.inc({ queue: QUEUES.deliverOutbox, outcome: outcome.status === 'retry' || outcome.status === 'failed' ? outcome.status : 'completed' });
-        if (outcome.status !== 'retry') {
-          jobsLog.info({ ...fields, outcome: outcome.status }, 'job done');
-          continue;
-        }
-        jobsLog.warn({ ...fields, outcome: 'retry', ...errorFields(outcome.error, false), retryAfterSeconds: outcome.retryAfterSeconds }, 'job will be retried');
-        if (outcome.retryAfterSeconds) {
-          // The provider said when to come back (429 Retry-After): a fresh job at that time,
-          // instead of pg-boss's own backoff.
-          await enqueueJob(boss, db, QUEUES.deliverOutbox, job.data, {
-            startAfter: outcome.retryAfterSeconds,
-            retryLimit: Math.max(0, job.retryLimit - job.retryCount - 1),
+      // when this handler returns (completion only touches active jobs). The batch's jobs run side
+      // by side: a message whose invoice PDF is still to be rendered (up to the render's timeout
+      // when Chromium is unwell) must not hold up a password reset queued behind it.
+      await Promise.all(
+        jobs.map(async (job) => {
+          const started = performance.now();
+          const outcome = await deliverOutboxMessage(db, job.data.messageId, transports, {
+            finalAttempt: job.retryCount >= job.retryLimit,
+            makeAttachment: options.makeAttachment ?? makeInvoicePdfAttachment,
           });
-          continue;
-        }
-        await boss.fail(QUEUES.deliverOutbox, job.id, { message: outcome.error.message });
-      }
+          const fields = { queue: QUEUES.deliverOutbox, jobId: job.id, outboxId: job.data.messageId, retryCount: job.retryCount, durationMs: Math.round(performance.now() - started) };
+          metrics().jobs.inc({ queue: QUEUES.deliverOutbox, outcome: outcome.status === 'retry' || outcome.status === 'failed' ? outcome.status : 'completed' });
+          if (outcome.status !== 'retry') {
+            jobsLog.info({ ...fields, outcome: outcome.status }, 'job done');
+            return;
+          }
+          jobsLog.warn({ ...fields, outcome: 'retry', ...errorFields(outcome.error, false), retryAfterSeconds: outcome.retryAfterSeconds }, 'job will be retried');
+          if (outcome.retryAfterSeconds) {
+            // The provider said when to come back (429 Retry-After): a fresh job at that time,
+            // instead of pg-boss's own backoff.
+            await enqueueJob(boss, db, QUEUES.deliverOutbox, job.data, {
+              startAfter: outcome.retryAfterSeconds,
+              retryLimit: Math.max(0, job.retryLimit - job.retryCount - 1),
+            });
+            return;
+          }
+          await boss.fail(QUEUES.deliverOutbox, job.id, { message: outcome.error.message });
+        }),
+      );
     },
   );
   await boss.work(QUEUES.renewalReminders, () => timed(QUEUES.renewalReminders, () => sendRenewalReminders(new Date())));

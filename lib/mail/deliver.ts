@@ -1,7 +1,33 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { outboxMessages } from '@/db/schema';
-import { TransportError, type Transport } from './transport';
+import { outboxAttachments, outboxMessages, type OutboxAttachmentSource } from '@/db/schema';
+import { TransportError, type MailAttachment, type Transport } from './transport';
+
+/** Makes an attachment that was queued by its source (lib/billing/invoice-pdf.ts renders invoice PDFs). */
+export type AttachmentMaker = (source: OutboxAttachmentSource) => Promise<Buffer>;
+
+/**
+ * The message's attachments, making (and storing, so a retry sends the same bytes) those queued
+ * by source. A maker that fails throws: the send is retried like a provider refusal.
+ */
+async function loadAttachments(db: DbOrTx, messageId: string, make: AttachmentMaker | undefined): Promise<MailAttachment[]> {
+  const rows = await db
+    .select({ id: outboxAttachments.id, filename: outboxAttachments.filename, contentType: outboxAttachments.contentType, content: outboxAttachments.content, source: outboxAttachments.source })
+    .from(outboxAttachments)
+    .where(eq(outboxAttachments.messageId, messageId))
+    .orderBy(asc(outboxAttachments.createdAt), asc(outboxAttachments.id));
+  const attachments: MailAttachment[] = [];
+  for (const row of rows) {
+    let content = row.content;
+    if (!content) {
+      if (!row.source || !make) throw new Error(`Attachment ${row.filename} of outbox message ${messageId} has no content and nothing to make it from`);
+      content = await make(row.source);
+      await db.update(outboxAttachments).set({ content }).where(and(eq(outboxAttachments.id, row.id), isNull(outboxAttachments.content)));
+    }
+    attachments.push({ filename: row.filename, contentType: row.contentType, content });
+  }
+  return attachments;
+}
 
 /** What a delivered secret's stored body becomes. */
 export const REDACTED_BODY = '[redacted after delivery]';
@@ -19,7 +45,7 @@ export async function deliverOutboxMessage(
   db: DbOrTx,
   messageId: string,
   transports: { email: Transport; sms: Transport },
-  options: { finalAttempt: boolean; now?: () => Date } = { finalAttempt: false },
+  options: { finalAttempt: boolean; now?: () => Date; makeAttachment?: AttachmentMaker } = { finalAttempt: false },
 ): Promise<DeliveryOutcome> {
   const now = options.now ?? (() => new Date());
   const [message] = await db
@@ -50,7 +76,8 @@ export async function deliverOutboxMessage(
     .where(eq(outboxMessages.id, messageId));
 
   try {
-    const { providerId } = await transport.send(message);
+    const attachments = message.channel === 'email' ? await loadAttachments(db, messageId, options.makeAttachment) : [];
+    const { providerId } = await transport.send(attachments.length > 0 ? { ...message, attachments } : message);
     await db
       .update(outboxMessages)
       .set({ status: 'sent', providerId, sentAt: now(), lastError: '', ...redacted })

@@ -153,7 +153,12 @@ describe('delivery workers', () => {
     const resend = await startFakeResend();
     resend.scriptFor('worker@example.com', [{ status: 429, retryAfter: 1 }]);
     const boss = await getBoss();
-    await startWorkers(boss, getDb(), { email: resendTransport('re_k', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport }, { pollingIntervalSeconds: 0.5 });
+    // The test database is shared by the test files: these workers also pick up other files'
+    // receipts, whose invoice PDF no app server is here to render; they fail at once instead.
+    const makeAttachment = async () => {
+      throw new Error('no invoice PDFs in this test');
+    };
+    await startWorkers(boss, getDb(), { email: resendTransport('re_k', 'Sealpost <no-reply@sealpost.test>', resend.url), sms: outboxTransport }, { pollingIntervalSeconds: 0.5, makeAttachment });
     try {
       const id = await getDb().transaction((tx) => queueMessage(tx, email('worker@example.com')));
       const deadline = Date.now() + 20_000;

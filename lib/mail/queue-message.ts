@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '@/db/client';
-import { outboxMessages } from '@/db/schema';
+import { outboxAttachments, outboxMessages, type OutboxAttachmentSource } from '@/db/schema';
 import { ingestDeliveryEvents } from '@/lib/delivery/ingest';
 import { enqueueJob, QUEUES } from '@/lib/jobs/queue';
 import { suppressedAmong } from '@/lib/suppressions/suppressions';
@@ -20,7 +20,14 @@ export type QueueMessageInput = {
    * is redacted once a real transport has taken it. Every caller says, so none forgets.
    */
   carriesSecret: boolean;
+  /**
+   * Files to send with the email. One given by `source` is made by the delivery job (an invoice's
+   * PDF: rendering it does not belong in the transaction that queues the mail) and then kept.
+   */
+  attachments?: QueuedAttachment[];
 };
+
+export type QueuedAttachment = { filename: string; contentType: string } & ({ content: Buffer } | { source: OutboxAttachmentSource });
 
 /** Header injection guard: a recipient or subject never carries CR or LF. */
 function singleLine(value: string, field: string): string {
@@ -46,6 +53,19 @@ export async function queueMessage(tx: DbOrTx, input: QueueMessageInput): Promis
     carriesSecret: input.carriesSecret,
     idempotencyKey: `outbox-${id}`,
   });
+  const attachments = input.attachments ?? [];
+  if (attachments.length > 0) {
+    if (input.channel !== 'email') throw new Error('Only email carries attachments');
+    await tx.insert(outboxAttachments).values(
+      attachments.map((a) => ({
+        messageId: id,
+        filename: singleLine(a.filename, 'attachment filename'),
+        contentType: singleLine(a.contentType, 'attachment content type'),
+        content: 'content' in a ? a.content : null,
+        source: 'source' in a ? a.source : null,
+      })),
+    );
+  }
   await enqueueJob(await getBoss(), tx, QUEUES.deliverOutbox, { messageId: id });
   return id;
 }

@@ -184,3 +184,24 @@ export function policyChangeAnsweredEmail(input: { name: string; policy: string;
   ];
   return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'See your policies', url: input.url }) };
 }
+
+/** A card payment's receipt; the invoice PDF is attached. */
+export function paymentReceiptEmail(input: { organisation: string; number: string; total: string; purpose: string; card: string; paidOn: string; url: string }): RenderedEmail {
+  const subject = `Receipt for invoice ${input.number}: ${input.total} paid`;
+  const lines = [
+    `Thank you: ${input.organisation} paid ${input.total} on ${input.paidOn}${input.card ? ` with ${input.card}` : ''}.`,
+    `For: ${input.purpose}. Invoice ${input.number} is attached as a PDF, marked paid.`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View the invoice', url: input.url }) };
+}
+
+/** A check order's invoice, due by check; the invoice PDF is attached. */
+export function checkInvoiceEmail(input: { organisation: string; number: string; total: string; purpose: string; dueOn: string; url: string }): RenderedEmail {
+  const subject = `Invoice ${input.number}: ${input.total} due ${input.dueOn}`;
+  const lines = [
+    `Invoice ${input.number} for ${input.organisation} is attached as a PDF: ${input.total}, due ${input.dueOn}.`,
+    `For: ${input.purpose}. The licenses are granted already.`,
+    `Mail a check to Sealpost Inc., Accounts Receivable, PO Box 4410, Boston, MA 02101 with the invoice number on it, or pay it by card from the invoice page.`,
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n\n${input.url}\n`, html: layout(subject, lines, { label: 'View or pay the invoice', url: input.url }) };
+}

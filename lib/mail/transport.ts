@@ -10,7 +10,11 @@ export type OutgoingMessage = {
   bodyText: string;
   bodyHtml: string;
   idempotencyKey: string;
+  /** Files sent with an email (an invoice's PDF); SMS has none. */
+  attachments?: MailAttachment[];
 };
+
+export type MailAttachment = { filename: string; contentType: string; content: Buffer };
 
 /** A provider that refuses now but may accept later (5xx, 429, network) vs. one that never will. */
 export class TransportError extends Error {
@@ -57,6 +61,9 @@ export function resendTransport(apiKey: string, from: string, baseUrl?: string):
           subject: message.subject,
           text: message.bodyText,
           ...(message.bodyHtml ? { html: message.bodyHtml } : {}),
+          ...(message.attachments?.length
+            ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) }
+            : {}),
         },
         { idempotencyKey: message.idempotencyKey },
       );

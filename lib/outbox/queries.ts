@@ -1,4 +1,4 @@
-import { desc, lt, and, eq, or } from 'drizzle-orm';
+import { desc, lt, and, eq, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { outboxMessages } from '@/db/schema';
 
@@ -24,6 +24,12 @@ export async function listOutboxMessages(db: DbOrTx, options: { limit: number; b
       status: outboxMessages.status,
       createdAt: outboxMessages.createdAt,
       sentAt: outboxMessages.sentAt,
+      /**
+       * Attached files: name and size (null while a PDF is still to be made by the delivery job).
+       * The outer row is named in full: a column interpolated here renders as a bare "id", which
+       * inside the subquery would be the attachment's own id.
+       */
+      attachments: sql<{ filename: string; size: number | null }[]>`(select coalesce(json_agg(json_build_object('filename', a.filename, 'size', octet_length(a.content)) order by a.created_at, a.id), '[]'::json) from outbox_attachments a where a.message_id = "outbox_messages"."id")`,
     })
     .from(outboxMessages)
     .where(cursor)

@@ -12,8 +12,13 @@ export type FakePaymentIntent = {
   automatic_payment_methods: { enabled: boolean } | null;
   client_secret: string;
   status: 'requires_payment_method' | 'processing' | 'succeeded' | 'canceled';
+  /** The charge's id once it succeeded; GET …?expand[]=latest_charge answers the charge itself. */
+  latest_charge: string | null;
   livemode: false;
 };
+
+/** The card every succeeded fake intent was paid with (set `card` to change it). */
+export type FakeCard = { brand: string; last4: string };
 
 export type StripeRequest = {
   method: string;
@@ -39,12 +44,13 @@ export async function startFakeStripe() {
   const intents = new Map<string, FakePaymentIntent>();
   const byIdempotencyKey = new Map<string, string>();
   const failures: number[] = [];
+  const card: FakeCard = { brand: 'visa', last4: '4242' };
 
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0];
+      const [path, query = ''] = (req.url ?? '').split('?');
       const request: StripeRequest = {
         method: req.method ?? '',
         path,
@@ -81,6 +87,7 @@ export async function startFakeStripe() {
           automatic_payment_methods: request.form['automatic_payment_methods[enabled]'] ? { enabled: request.form['automatic_payment_methods[enabled]'] === 'true' } : null,
           client_secret: `${id}_secret_${randomBytes(8).toString('hex')}`,
           status: 'requires_payment_method',
+          latest_charge: null,
           livemode: false,
         };
         intents.set(id, intent);
@@ -93,7 +100,12 @@ export async function startFakeStripe() {
       if (request.method === 'GET' && retrieve) {
         const intent = intents.get(decodeURIComponent(retrieve[1]));
         if (!intent) return stripeError(res, 404, `No such payment_intent: '${retrieve[1]}'`, 'invalid_request_error', 'resource_missing');
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(intent));
+        const expanded = [...new URLSearchParams(query).entries()].some(([key, value]) => key.startsWith('expand') && value === 'latest_charge');
+        const body =
+          expanded && intent.latest_charge
+            ? { ...intent, latest_charge: { id: intent.latest_charge, object: 'charge', payment_method_details: { type: 'card', card: { brand: card.brand, last4: card.last4 } } } }
+            : intent;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         return;
       }
       stripeError(res, 404, `Unrecognized request URL (${request.method}: ${path}).`);
@@ -105,11 +117,12 @@ export async function startFakeStripe() {
     url: `http://127.0.0.1:${port}`,
     requests,
     intents,
+    card,
     /** The next `count` requests answer `status` (e.g. 500), before any other handling. */
     failNext: (status: number, count = 1) => failures.push(...Array.from({ length: count }, () => status)),
     setStatus: (id: string, status: FakePaymentIntent['status']) => {
       const intent = intents.get(id);
-      if (intent) intents.set(id, { ...intent, status, amount_received: status === 'succeeded' ? intent.amount : 0 });
+      if (intent) intents.set(id, { ...intent, status, amount_received: status === 'succeeded' ? intent.amount : 0, latest_charge: status === 'succeeded' ? `ch_fake_${id.slice(8)}` : null });
     },
     close: () =>
       new Promise<void>((resolve) => {

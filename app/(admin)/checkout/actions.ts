@@ -3,7 +3,9 @@
 import { redirect } from 'next/navigation';
 import { adminAction } from '@/lib/actions/action';
 import { confirmCheckOrder, payOrderWithTestCard } from '@/lib/billing/complete-order';
-import { cardPaymentSchema, checkoutSchema, orderIdSchema } from '@/lib/billing/schemas';
+import { createLicenseOrder } from '@/lib/billing/create-order';
+import { cardPaymentSchema, checkoutSchema, licensePurchaseSchema, orderIdSchema } from '@/lib/billing/schemas';
+import { countryName } from '@/lib/countries';
 import { prepareCheckout } from '@/lib/billing/update-order';
 
 export const checkoutAction = adminAction('checkoutAction', checkoutSchema, async ({ orderId, poNumber, quantity, method }, { actor }) => {
@@ -21,7 +23,7 @@ export const payWithCardAction = adminAction('payWithCardAction', cardPaymentSch
     actor,
     orderId: input.orderId,
     card: { number: input.cardNumber, expiry: input.expiry, cvc: input.cvc, name: input.name },
-    billToLines: [input.addressLine1, input.addressLine2, [input.city, input.region, input.postalCode].filter(Boolean).join(', '), input.country].filter(Boolean),
+    billToLines: [input.addressLine1, input.addressLine2, [input.city, input.region, input.postalCode].filter(Boolean).join(', '), countryName(input.country)].filter(Boolean),
   });
   return result;
 });
@@ -29,4 +31,10 @@ export const payWithCardAction = adminAction('payWithCardAction', cardPaymentSch
 export const confirmCheckAction = adminAction('confirmCheckAction', orderIdSchema, async ({ orderId }, { actor }) => {
   const result = await confirmCheckOrder({ actor, orderId });
   return result;
+});
+
+/** "Buy licenses" with no addresses waiting (dashboard, Licensed emails): an order priced on the server, then its checkout. */
+export const startLicensePurchaseAction = adminAction('startLicensePurchaseAction', licensePurchaseSchema, async ({ quantity }, { actor }) => {
+  const { orderId } = await createLicenseOrder({ actor, quantity });
+  redirect(`/checkout/${orderId}`);
 });

@@ -20,6 +20,7 @@ import { describePolicy } from '@/lib/policies/describe';
 import { listPolicies } from '@/lib/policies/queries';
 import { phonelessRecipientsNotice } from '@/lib/recipients/recipients';
 import { Alert } from '@/components/ui/alert';
+import { BuyLicensesButton } from '@/components/checkout/buy-licenses-button';
 
 export const metadata: Metadata = { title: 'Dashboard · Sealpost' };
 
@@ -92,6 +93,10 @@ export default async function DashboardPage() {
             <p className="text-sm text-muted">
               {purchased - used > 0 ? `${plural(purchased - used, 'license')} available` : 'Every license is in use.'}
             </p>
+            {/* Buying mid-term needs a running term: after the renewal date the Renew link leads on. */}
+            {can(admin.level, 'billing.pay') && state?.status === 'active' && (
+              <BuyLicensesButton variant={purchased - used > 0 ? 'outline' : 'primary'} size="sm" className="w-fit" />
+            )}
           </CardContent>
         </Card>
 

@@ -3,6 +3,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { AddLicensedEmailsDialog } from '@/components/licensed-emails/add-licensed-emails-dialog';
+import { BuyLicensesButton } from '@/components/checkout/buy-licenses-button';
+import { PdfDownloadLink } from '@/components/invoices/pdf-download-link';
 import { LicensedEmailsTable } from '@/components/licensed-emails/licensed-emails-table';
 import { SearchBox } from '@/components/ui/search-box';
 import { Alert } from '@/components/ui/alert';
@@ -71,6 +73,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         actions={
           <>
             <ExportCsvButton href={params.q ? `/licensed-emails/export?q=${encodeURIComponent(params.q)}` : '/licensed-emails/export'} />
+            {can(admin.level, 'billing.pay') && state?.status === 'active' && <BuyLicensesButton variant="outline" />}
             {canAdd && (
               <AddLicensedEmailsDialog
                 domains={domains}
@@ -92,7 +95,8 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         >
           The licenses are yours and the new addresses are listed below.{' '}
           {invoice.status === 'open' && `Mail a check for ${formatCents(invoice.totalCents)} by the due date. `}
-          <a href={`/invoices/${invoice.id}/pdf`}>Save the invoice as a PDF</a> or <Link href={`/invoices/${invoice.id}`}>view it</Link>.
+          <PdfDownloadLink invoiceId={invoice.id} number={invoice.number} variant="link" label="Save the invoice as a PDF" /> or{' '}
+          <Link href={`/invoices/${invoice.id}`}>view it</Link>.
         </Alert>
       )}
       <ClientLinks>

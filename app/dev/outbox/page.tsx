@@ -1,4 +1,4 @@
-import { Inbox, MessageSquareText } from '@/components/ui/icons';
+import { Inbox, MessageSquareText, Paperclip } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
@@ -9,7 +9,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { getDb } from '@/db/client';
 import { env } from '@/lib/env';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, formatFileSize } from '@/lib/format';
 import { outboxIsEmailTransport } from '@/lib/mail/transport';
 import { listOutboxMessages } from '@/lib/outbox/queries';
 
@@ -80,6 +80,17 @@ export default async function OutboxPage() {
                     <pre className="whitespace-pre-wrap break-words font-sans text-sm text-ink">
                       <Linkified text={m.bodyText} />
                     </pre>
+                    {m.attachments.length > 0 && (
+                      <ul aria-label="Attachments" className="mt-3 flex flex-wrap gap-2 text-sm">
+                        {m.attachments.map((a) => (
+                          <li key={a.filename} className="inline-flex items-center gap-1.5 rounded-md border border-line px-2 py-1">
+                            <Paperclip aria-hidden className="size-3.5 text-muted" />
+                            {a.filename}
+                            <span className="text-muted">{a.size === null ? '(made when sent)' : `(${formatFileSize(a.size)})`}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </CardContent>
                 </Card>
               </li>

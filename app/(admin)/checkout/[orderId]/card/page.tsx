@@ -13,6 +13,7 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { loadCheckoutOrder } from '@/lib/billing/checkout-page';
 import { CARD_PAYMENTS_OFF, cardPayments } from '@/lib/billing/card-payments';
 import { preparePaymentIntent } from '@/lib/billing/stripe-payments';
+import { countryCodeFor } from '@/lib/countries';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
 import { formatCents } from '@/lib/format';
@@ -74,7 +75,7 @@ export default async function CardPaymentPage({ params }: { params: Promise<{ or
                 city: address?.city ?? '',
                 region: address?.region ?? '',
                 postalCode: address?.postalCode ?? '',
-                country: address?.country ?? '',
+                country: countryCodeFor(address?.country ?? ''),
               }}
             />
             )}

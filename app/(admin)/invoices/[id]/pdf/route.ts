@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { getDb } from '@/db/client';
+import { invoicePaperSize, invoicePdfFilename } from '@/lib/billing/invoice-pdf';
 import { getInvoice } from '@/lib/billing/queries';
 import { internalUrl } from '@/lib/env';
 import { authorizeRoute, errorResponse, jsonError } from '@/lib/http/route';
@@ -25,11 +26,11 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       extraHeaders: { 'x-forwarded-proto': request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '') },
       // The invoice is rendered on the server; its print toolbar's script is for browsers.
       scripts: false,
-    });
+    }, { format: await invoicePaperSize(admin.orgId) });
     return new Response(new Uint8Array(pdf), {
       headers: {
         'Content-Type': 'application/pdf',
-        'Content-Disposition': `attachment; filename="invoice-${invoice.number}.pdf"`,
+        'Content-Disposition': `attachment; filename="${invoicePdfFilename(invoice.number)}"`,
         'Cache-Control': 'private, no-store',
         'X-Content-Type-Options': 'nosniff',
       },
