@@ -16,7 +16,7 @@ export const organisations = pgTable(
     /** Discount and tax in basis points (1250 = 12.50 %): integers, like money. */
     discountBps: integer('discount_bps').notNull().default(0),
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
-    /** Suppression after soft bounces (SPEC §10): this many consecutive soft bounces … */
+    /** Suppression after soft bounces: this many consecutive soft bounces … */
     softBounceLimit: integer('soft_bounce_limit').notNull().default(5),
     /** … within this many days put an address on the suppression list. */
     softBounceDays: integer('soft_bounce_days').notNull().default(7),
