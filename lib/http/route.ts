@@ -66,15 +66,15 @@ export type RouteContext<Params extends Record<string, string | string[]> = Reco
 type RouteHandler<Params extends Record<string, string | string[]>> = (request: NextRequest, context: RouteContext<Params>) => Promise<Response>;
 
 function accessOf(path: RoutePath, method: string): Access {
-  const access = (routeAccess[path] as Partial<Record<string, Access>>)[method];
+  const access = (routeAccess[path] as Partial<Record<string, Access>> | undefined)?.[method];
   // The types only let a path and method of the table through; this is for a caller that casts.
   if (!access) throw new Error(`${method} ${path} has no entry in the access table (lib/auth/access.ts).`);
   return access;
 }
 
 /** Next gives every route handler its context; a caller of our own (a test) may leave it out for a path without segments. */
-async function paramsOf<Params>(context: RouteContext<Params & Record<string, string | string[]>> | undefined): Promise<Params> {
-  return ((await context?.params) ?? {}) as Params;
+async function paramsOf<P>(context: { params: Promise<P> } | undefined): Promise<P> {
+  return (await context?.params) ?? ({} as P);
 }
 
 /** Runs a handler and maps what it throws to the answer (errorResponse); Next's redirect and notFound pass through. */
