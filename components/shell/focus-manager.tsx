@@ -12,50 +12,57 @@ import { focusMainHeading } from '@/components/ui/focus';
  *
  * - After a page change, focus moves to the top of the document: the next Tab is the skip link
  *   ("Skip to content"), as after a full page load.
- * - A step that leads somewhere on purpose asks for more with `focusAfterNavigation` (or, for a
- *   link, the attribute `data-focus-heading`): `heading` (signing in, sending a message, opening
- *   one) focuses the new page's heading, so its title is
- *   read and Tab continues in the page; `results` (a search form with role="search", set here for
- *   every one) focuses the heading of the results page and reads out how many were found, or
- *   focuses the search field when the search could not be read.
+ * - A step that leads somewhere on purpose asks for more with `focusAfterNavigation('heading')`
+ *   (or, on a link, the attribute `data-focus-heading`): signing in, sending a message and opening
+ *   one focus the new page's heading, so its title is read and Tab continues in the page.
+ * - A search submitted with a form of role="search" (a GET form: a new document) focuses the
+ *   results page's heading and reads out how many were found, or focuses the search field when
+ *   the search could not be read.
  */
 export type FocusIntent = 'heading' | 'results';
 
-const STORAGE_KEY = 'sealpost:focus-after-navigation';
+const STORAGE_KEY = 'sealpost:search-results';
 /** An intent not used within this time (the step failed, or the person stayed) is dropped. */
 const INTENT_TTL_MS = 30_000;
 
-/** Asks the next page to take focus as `intent` says. Kept in sessionStorage: a GET form loads a whole new document. */
+/**
+ * The pending intent of a step that changes page in this document (a client-side navigation).
+ * Kept in memory: a full page load drops it, so it can never apply to a page opened some other way.
+ */
+let pending: { intent: FocusIntent; at: number } | null = null;
+
+/** Asks the next page of this document to take focus as `intent` says. */
 export function focusAfterNavigation(intent: FocusIntent): void {
-  try {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ intent, at: Date.now(), from: location.pathname + location.search }));
-  } catch {
-    // Storage refused (private mode, quota): the page then behaves as after any navigation.
-  }
+  pending = { intent, at: Date.now() };
 }
 
 /** Drops a pending intent (the step it was for was refused). */
 export function cancelFocusAfterNavigation(): void {
+  pending = null;
+}
+
+/** A search form with role="search" loads a new document: its intent is kept for that page only. */
+function rememberSearch(form: HTMLFormElement) {
   try {
-    sessionStorage.removeItem(STORAGE_KEY);
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ to: new URL(form.action, location.href).pathname, at: Date.now() }));
   } catch {
-    // Nothing stored, nothing to drop.
+    // Storage refused (private mode, quota): the results page then behaves as after any load.
   }
 }
 
 function takeIntent(): FocusIntent | null {
-  let raw: string | null = null;
-  try {
-    raw = sessionStorage.getItem(STORAGE_KEY);
-    if (raw !== null) sessionStorage.removeItem(STORAGE_KEY);
-  } catch {
-    return null;
+  const fresh = (at: unknown) => typeof at === 'number' && Date.now() - at <= INTENT_TTL_MS;
+  if (pending) {
+    const { intent, at } = pending;
+    pending = null;
+    if (fresh(at)) return intent;
   }
-  if (!raw) return null;
   try {
-    const parsed = JSON.parse(raw) as { intent?: unknown; at?: unknown };
-    if (typeof parsed.at !== 'number' || Date.now() - parsed.at > INTENT_TTL_MS) return null;
-    return parsed.intent === 'heading' || parsed.intent === 'results' ? parsed.intent : null;
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    if (raw === null) return null;
+    sessionStorage.removeItem(STORAGE_KEY);
+    const parsed = JSON.parse(raw) as { to?: unknown; at?: unknown };
+    return fresh(parsed.at) && parsed.to === location.pathname ? 'results' : null;
   } catch {
     return null;
   }
@@ -93,12 +100,12 @@ export function FocusManager() {
   const shownPath = useRef<string | null>(null);
   const query = searchParams.toString();
 
-  // Searches with a plain GET form (role="search") load a new document: say so before it goes.
+  // Searches with a plain GET form (role="search") load a new document: remember it before it goes.
   // Links marked data-focus-heading (a message in a folder) open a page to be read from its heading.
   useEffect(() => {
     function onSubmit(event: SubmitEvent) {
       const form = event.target;
-      if (form instanceof HTMLFormElement && form.getAttribute('role') === 'search' && !event.defaultPrevented) focusAfterNavigation('results');
+      if (form instanceof HTMLFormElement && form.getAttribute('role') === 'search' && !event.defaultPrevented) rememberSearch(form);
     }
     function onClick(event: MouseEvent) {
       const link = (event.target as Element | null)?.closest?.('a[data-focus-heading]');
