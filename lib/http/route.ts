@@ -1,5 +1,5 @@
 import { unstable_rethrow } from 'next/navigation';
-import type { NextRequest } from 'next/server';
+import { NextRequest } from 'next/server';
 import { routeAccess, type Access } from '@/lib/auth/access';
 import type { AdminActor } from '@/lib/auth/actor';
 import { can, type Permission } from '@/lib/auth/permissions';
@@ -63,7 +63,16 @@ type RoutesOf<Kind extends Access['kind']> = { [P in RoutePath]: { [M in MethodO
 
 /** What Next passes a route handler besides the request: the dynamic segments of its path. */
 export type RouteContext<Params extends Record<string, string | string[]> = Record<string, never>> = { params: Promise<Params> };
-type RouteHandler<Params extends Record<string, string | string[]>> = (request: NextRequest, context: RouteContext<Params>) => Promise<Response>;
+/**
+ * What a wrapper returns: the handler Next calls with a NextRequest and its context. Our own
+ * callers (tests) may pass a plain Request, or nothing to a route that reads no request.
+ */
+type RouteHandler<Params extends Record<string, string | string[]>> = (request?: Request, context?: RouteContext<Params>) => Promise<Response>;
+
+function nextRequestOf(request: Request | undefined, path: string): NextRequest {
+  if (request instanceof NextRequest) return request;
+  return request ? new NextRequest(request) : new NextRequest(new URL(path, 'http://localhost'));
+}
 
 function accessOf(path: RoutePath, method: string): Access {
   const access = (routeAccess[path] as Partial<Record<string, Access>> | undefined)?.[method];
@@ -104,7 +113,7 @@ export function adminRoute<Params extends Record<string, string | string[]> = Re
     answer(where, async () => {
       const actor = await authorizeRoute(access.permission, { stepUp: access.stepUp });
       if (actor instanceof Response) return actor;
-      return handler(request, { actor, params: await paramsOf(context) });
+      return handler(nextRequestOf(request, path), { actor, params: await paramsOf(context) });
     });
 }
 
@@ -120,7 +129,7 @@ export function portalRoute<Params extends Record<string, string | string[]> = R
       const user = await getCurrentPortalUser();
       if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
       annotateRequest({ accountId: user.id });
-      return handler(request, { user, params: await paramsOf(context) });
+      return handler(nextRequestOf(request, path), { user, params: await paramsOf(context) });
     });
 }
 
@@ -136,7 +145,7 @@ export function machineRoute<Params extends Record<string, string | string[]> = 
   const kind = accessOf(path, method).kind;
   if (kind === 'administrator' || kind === 'portal') throw new Error(`${method} ${path} needs a session: use adminRoute or portalRoute.`);
   const where = path.slice(1);
-  return (request, context) => answer(where, async () => handler(request, { params: await paramsOf(context) }));
+  return (request, context) => answer(where, async () => handler(nextRequestOf(request, path), { params: await paramsOf(context) }));
 }
 
 /**
