@@ -67,7 +67,9 @@ describe('adminRoute', () => {
   const handler = vi.fn(async (_request: NextRequest, { actor }: { actor: AdminActor }) => Response.json({ by: actor.email }));
   const importRoute = adminRoute(['/licensed-emails/import', 'POST'], handler);
 
-  beforeEach(() => handler.mockClear());
+  beforeEach(() => {
+    handler.mockClear();
+  });
 
   it('answers 401 without a session, and never runs the handler', async () => {
     const response = await importRoute(request('/licensed-emails/import', { method: 'POST' }), noParams);
