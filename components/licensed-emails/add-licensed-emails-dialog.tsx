@@ -58,10 +58,11 @@ export function AddLicensedEmailsDialog({ domains, buying, trigger }: { domains:
               </Tabs.Trigger>
             ))}
           </Tabs.List>
-          <Tabs.Content value="manual">
+          {/* Radix makes each panel a Tab stop; these panels start with a field, which is the stop (Shift+Tab from it reaches the tabs). */}
+          <Tabs.Content value="manual" tabIndex={-1}>
             <ManualForm domains={domains} buying={buying} onDone={() => setOpen(false)} />
           </Tabs.Content>
-          <Tabs.Content value="csv">
+          <Tabs.Content value="csv" tabIndex={-1}>
             <CsvImport buying={buying} domains={domains} onDone={() => setOpen(false)} />
           </Tabs.Content>
         </Tabs.Root>

@@ -66,7 +66,7 @@ export function MessagesTable({ rows, params }: { rows: MonitoredMessage[]; para
         {rows.map((row) => {
           const selected = row.id === params.messageId;
           return (
-            // The whole row opens the panel: the "View log" link stretches over it (SPEC §9).
+            // The whole row opens the panel: the "View log" link stretches over it.
             <TableRow key={row.id} data-state={selected ? 'selected' : undefined} className="relative cursor-pointer">
               <TableCell className="whitespace-nowrap text-muted">
                 {/* Date over time keeps the column narrow enough for whole email addresses beside it. */}

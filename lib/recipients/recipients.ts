@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, gt, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { policies, recipientAccounts } from '@/db/schema';
@@ -10,7 +11,7 @@ import { maskPhone, normalisePhone } from '@/lib/phone';
 import { isUuid } from '@/lib/ids';
 
 /**
- * Recipient accounts (SPEC §11): every external address the organisation has written to, added on
+ * Recipient accounts (/recipients): every external address the organisation has written to, added on
  * send, with the phone number used for SMS two-factor sign-in (E.164).
  */
 export type RecipientRow = { id: string; email: string; phone: string | null; firstSentAt: Date; lastSentAt: Date };

@@ -103,7 +103,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         <Card className="overflow-hidden">
           <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
             <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
-            <p className="text-sm text-muted" aria-live="polite">
+            <p className="text-sm text-muted" data-result-summary="">
               {params.q ? `${plural(matching, 'address', 'addresses')} match “${params.q}”` : plural(matching, 'address', 'addresses')}
             </p>
           </div>

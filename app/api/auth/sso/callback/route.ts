@@ -6,6 +6,7 @@ import { completeDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
 import { callbackUrl } from '@/lib/domain-sign-in/oidc';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
+import { machineRoute } from '@/lib/http/route';
 
 /**
  * Where the identity provider sends the browser back (Domain sign-in). Public by nature: what
@@ -13,7 +14,7 @@ import { isAppError } from '@/lib/errors/app-error';
  * verified ID token (lib/domain-sign-in). Success opens a session; a refusal returns to the
  * sign-in page with its reason.
  */
-export async function GET(request: Request) {
+export const GET = machineRoute(['/api/auth/sso/callback', 'GET'], async (request) => {
   const browser = await takeBrowserState();
   const loginPath = browser?.kind === 'portal_user' ? '/secure/login' : '/login';
   // Our registered callback URL with the provider's query, whatever Host the request came in on.
@@ -33,4 +34,4 @@ export async function GET(request: Request) {
     destination = loginPath;
   }
   redirect(destination);
-}
+});
