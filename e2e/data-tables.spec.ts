@@ -1,0 +1,160 @@
+import { expect, test, type Page } from '@playwright/test';
+import postgres from 'postgres';
+import { expectAccessible, signIn } from './helpers';
+
+/**
+ * The list kit (lib/lists, components/data-table) on the lists moved onto it: bulk actions with
+ * their confirmations and audit events, "select all matching", column choices remembered across
+ * sessions, keyboard-only selection, axe and no clipped cell at desktop and phone widths.
+ *
+ * Works on addresses of its own (dt-…@globex.example), added and removed here, so the counts the
+ * other files check (Acme's, Globex's) are as they found them.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const sql = postgres(process.env.E2E_DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
+const PREFIX = `dt${Date.now().toString(36)}`;
+
+async function addAddresses(count: number, tag: string): Promise<string[]> {
+  const emails = Array.from({ length: count }, (_, i) => `${PREFIX}-${tag}-${String(i).padStart(3, '0')}@globex.example`);
+  await sql`
+    insert into licensed_emails (org_id, email)
+    select d.org_id, e from domains d, unnest(${emails}::text[]) e where d.domain = 'globex.example'`;
+  return emails;
+}
+
+async function freeLicenses(count: number) {
+  await sql`update subscriptions s set licenses_purchased = licenses_purchased + ${count}
+    from domains d where d.org_id = s.org_id and d.domain = 'globex.example'`;
+}
+
+test.afterAll(async () => {
+  await sql`delete from licensed_emails where email like ${`${PREFIX}-%`}`;
+  await sql.end();
+});
+
+/** No cell is cut off: each cell's content fits its box (truncated values are cut inside, on purpose, and say so on hover). */
+async function expectNoClippedCells(page: Page) {
+  const clipped = await page.locator('td, th').evaluateAll((cells) =>
+    cells.filter((cell) => cell.getClientRects().length > 0 && !cell.closest('.sr-only') && cell.scrollWidth > cell.clientWidth + 1).map((cell) => cell.textContent?.trim().slice(0, 60)),
+  );
+  expect(clipped).toEqual([]);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+test('a bulk remove of three licensed addresses: confirmation names the count, one audit event each, licenses freed', async ({ page }) => {
+  await freeLicenses(3);
+  const emails = await addAddresses(4, 'rm');
+  await signIn(page, 'owner@globex.example');
+  await page.goto(`/licensed-emails?q=${PREFIX}-rm`);
+  await expect(page.getByText('4 addresses match')).toBeVisible();
+  await expect(page.getByText('1–4 of 4')).toBeVisible();
+  for (const email of emails.slice(0, 3)) await page.getByRole('checkbox', { name: `Select ${email}` }).check();
+  const bar = page.getByRole('region', { name: 'Selection' });
+  await expect(bar).toContainText('3 addresses selected on this page');
+  await bar.getByRole('button', { name: 'Remove selected' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Remove 3 addresses?' });
+  await confirm.getByRole('button', { name: 'Remove 3 addresses' }).click();
+  await expect(page.getByText('3 addresses removed').first()).toBeVisible();
+  await expect(page.getByText('1 address match')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: `Select ${emails[3]}` })).toBeVisible();
+
+  const events = await sql<{ target_label: string }[]>`
+    select target_label from audit_events where action = 'licensed_emails.removed' and target_label like ${`${PREFIX}-rm-%`}`;
+  expect(events.map((e) => e.target_label).sort()).toEqual(emails.slice(0, 3).sort());
+  const [left] = await sql<{ n: number }[]>`select count(*)::int as n from licensed_emails where email like ${`${PREFIX}-rm-%`}`;
+  expect(left.n).toBe(1);
+});
+
+test('select all on this page, then all matching; export selected; keyboard only', async ({ page }) => {
+  await freeLicenses(60);
+  await addAddresses(60, 'all');
+  await signIn(page, 'owner@globex.example');
+  await page.goto(`/licensed-emails?q=${PREFIX}-all&sort=email&dir=asc`);
+  await expect(page.getByText('1–50 of 60')).toBeVisible();
+
+  // Keyboard only: Tab to the first row's box, Space ticks it.
+  const first = page.getByRole('checkbox', { name: `Select ${PREFIX}-all-000@globex.example` });
+  await page.getByRole('checkbox', { name: 'Select all on this page' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(first).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(first).toBeChecked();
+  await expect(page.getByRole('region', { name: 'Selection' })).toContainText('1 address selected on this page');
+
+  // Export selected: the ticked address only.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export selected' }).click()]);
+  const text = await (await download.createReadStream()).toArray();
+  expect(Buffer.concat(text).toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n')).toEqual(['Email', `${PREFIX}-all-000@globex.example`]);
+
+  await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+  const bar = page.getByRole('region', { name: 'Selection' });
+  await expect(bar).toContainText('50 addresses selected on this page');
+  await bar.getByRole('button', { name: 'Select all 60 matching' }).click();
+  await expect(bar).toContainText('All 60 addresses matching selected');
+  await bar.getByRole('button', { name: 'Remove selected' }).click();
+  await page.getByRole('alertdialog', { name: 'Remove 60 addresses?' }).getByRole('button', { name: 'Remove 60 addresses' }).click();
+  await expect(page.getByText('60 addresses removed').first()).toBeVisible();
+  await expect(page.getByText('No address matches your search')).toBeVisible();
+});
+
+test('the pager goes forwards and back', async ({ page }) => {
+  await freeLicenses(55);
+  await addAddresses(55, 'pg');
+  await signIn(page, 'owner@globex.example');
+  await page.goto(`/licensed-emails?q=${PREFIX}-pg&sort=email&dir=asc`);
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await expect(pages).toContainText('1–50 of 55');
+  await pages.getByRole('link', { name: 'Next' }).click();
+  await expect(pages).toContainText('51–55 of 55');
+  await expect(page.getByRole('row').nth(1)).toContainText(`${PREFIX}-pg-050@globex.example`);
+  await pages.getByRole('link', { name: 'Previous' }).click();
+  await expect(pages).toContainText('1–50 of 55');
+  await expect(page.getByRole('row').nth(1)).toContainText(`${PREFIX}-pg-000@globex.example`);
+  await sql`delete from licensed_emails where email like ${`${PREFIX}-pg-%`}`;
+});
+
+test('a column choice is remembered across sessions', async ({ page, browser }) => {
+  await signIn(page, 'owner@globex.example');
+  await page.goto('/licensed-emails');
+  await expect(page.getByRole('columnheader', { name: /Date added/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Columns' }).click();
+  await page.getByRole('menuitemcheckbox', { name: 'Date added' }).click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('columnheader', { name: /Date added/ })).toHaveCount(0);
+
+  const other = await browser.newContext();
+  const again = await other.newPage();
+  await signIn(again, 'owner@globex.example');
+  await again.goto('/licensed-emails');
+  await expect(again.getByRole('columnheader', { name: /Email address/ })).toBeVisible();
+  await expect(again.getByRole('columnheader', { name: /Date added/ })).toHaveCount(0);
+  await again.getByRole('button', { name: 'Columns' }).click();
+  await again.getByRole('menuitemcheckbox', { name: 'Date added' }).click();
+  await again.keyboard.press('Escape');
+  await expect(again.getByRole('columnheader', { name: /Date added/ })).toBeVisible();
+  await other.close();
+});
+
+for (const viewport of [
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+]) {
+  test(`the lists at ${viewport.width} px: accessible, nothing clipped`, async ({ page }) => {
+    await freeLicenses(2);
+    await addAddresses(2, `long-${viewport.width}-a-very-long-local-part-that-would-not-fit-on-a-phone`);
+    await page.setViewportSize(viewport);
+    await signIn(page, 'owner@globex.example');
+    for (const url of ['/licensed-emails', `/licensed-emails?q=${PREFIX}-long-${viewport.width}`]) {
+      await page.goto(url);
+      await expect(page.getByRole('region', { name: 'Licensed email addresses' })).toBeVisible();
+      // A row selected, so the selection bar is checked too.
+      await page.getByRole('checkbox', { name: /^Select (?!all on this page)/ }).first().check();
+      await expect(page.getByRole('region', { name: 'Selection' })).toBeVisible();
+      await expectAccessible(page);
+      await expectNoClippedCells(page);
+      await page.screenshot({ path: `test-results/data-tables-${viewport.width}-${url === '/licensed-emails' ? 'all' : 'long'}.png`, fullPage: true });
+    }
+  });
+}
