@@ -140,6 +140,8 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   recallMessageAction: (ids) => ({ messageId: ids.acmeMessageId }),
   saveMessageSettingsAction: () => ({ retentionDays: null, senderMayRecall: false }),
   extendMessageAction: (ids) => ({ messageId: ids.acmeMessageId, days: 7 }),
+  recallMessagesAction: (ids) => ({ selection: { mode: 'ids', ids: [ids.acmeMessageId] }, reason: 'Matrix test' }),
+  extendMessagesAction: (ids) => ({ selection: { mode: 'ids', ids: [ids.acmeMessageId] }, reason: 'Matrix test', days: 7 }),
   createApiKeyAction: () => ({ name: 'Matrix key' }),
   revokeApiKeyAction: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
   createConnectorAction: () => ({ name: 'Matrix connector', allowedRanges: '192.0.2.0/24' }),

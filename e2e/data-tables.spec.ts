@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
-import { expectAccessible, signIn } from './helpers';
+import { expectAccessible, signIn, signInToPortal } from './helpers';
 
 /**
  * The list kit (lib/lists, components/data-table) on the lists moved onto it: bulk actions with
@@ -115,6 +115,52 @@ test('the pager goes forwards and back', async ({ page }) => {
   await sql`delete from licensed_emails where email like ${`${PREFIX}-pg-%`}`;
 });
 
+test('a bulk recall of two secure messages asks for a reason, written to each message’s log and audit event', async ({ page, browser }) => {
+  test.slow();
+  // Two messages of our own, to an address no other file reads.
+  const to = `zz-${PREFIX}@partner.example`;
+  const sender = await (await browser.newContext()).newPage();
+  await signInToPortal(sender, 'alice@acme.example');
+  for (const n of ['one', 'two']) {
+    await sender.goto('/secure/compose');
+    await sender.getByLabel('To', { exact: true }).fill(to);
+    await sender.getByLabel('Subject').fill(`Bulk ${PREFIX} ${n}`);
+    await sender.getByLabel('Message').fill('Sent to be recalled.');
+    await sender.getByRole('button', { name: 'Send', exact: true }).click();
+    await sender.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+    await expect(sender).toHaveURL(/\/secure\/sent$/);
+  }
+  await sender.context().close();
+
+  await signIn(page, 'manager@acme.example');
+  await page.goto(`/secure-messages?q=${PREFIX}`);
+  await expect(page.getByText('1–2 of 2')).toBeVisible();
+  await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+  const bar = page.getByRole('region', { name: 'Selection' });
+  await expect(bar).toContainText('2 messages selected on this page');
+  await bar.getByRole('button', { name: 'Recall selected' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Recall 2 messages?' });
+  await expectAccessible(page);
+  // The reason is required.
+  await dialog.getByRole('button', { name: 'Recall 2 messages' }).click();
+  await expect(dialog.getByText('Say why, in a few words')).toBeVisible();
+  await dialog.getByLabel('Reason').fill('Sent to the wrong patient');
+  await dialog.getByRole('button', { name: 'Recall 2 messages' }).click();
+  await expect(page.getByText('2 messages recalled').first()).toBeVisible();
+
+  const logged = await sql<{ detail: string }[]>`
+    select e.detail from message_events e
+    join message_recipients r on r.message_id = e.message_id join portal_users u on u.id = r.user_id
+    where u.email = ${to} and e.kind = 'recalled'`;
+  expect(logged.map((e) => e.detail)).toEqual(['Reason: Sent to the wrong patient', 'Reason: Sent to the wrong patient']);
+  const audited = await sql<{ n: number }[]>`
+    select count(*)::int as n from audit_events where action = 'secure_messages.recalled' and summary like ${`%to ${to}; its key was destroyed. Reason: Sent to the wrong patient`}`;
+  expect(audited[0].n).toBe(2);
+  // Both states show: unread, and recalled.
+  await page.goto(`/secure-messages?recalled=1&read=unread`);
+  await expect(page.getByRole('row').filter({ hasText: to }).first()).toContainText('UnreadRecalled');
+});
+
 test('a column choice is remembered across sessions', async ({ page, browser }) => {
   await signIn(page, 'owner@globex.example');
   await page.goto('/licensed-emails');
@@ -142,6 +188,7 @@ for (const viewport of [
   { width: 390, height: 844 },
 ]) {
   test(`the lists at ${viewport.width} px: accessible, nothing clipped`, async ({ page }) => {
+    test.slow();
     await freeLicenses(2);
     await addAddresses(2, `long-${viewport.width}-a-very-long-local-part-that-would-not-fit-on-a-phone`);
     await page.setViewportSize(viewport);
@@ -154,7 +201,24 @@ for (const viewport of [
       await expect(page.getByRole('region', { name: 'Selection' })).toBeVisible();
       await expectAccessible(page);
       await expectNoClippedCells(page);
-      await page.screenshot({ path: `test-results/data-tables-${viewport.width}-${url === '/licensed-emails' ? 'all' : 'long'}.png`, fullPage: true });
+      await page.screenshot({ path: `test-results/data-tables-${viewport.width}-licensed-emails${url === '/licensed-emails' ? '' : '-long'}.png`, fullPage: true });
+    }
+    // The other lists on the kit, as Acme's owner (read only: nothing is changed here).
+    await page.context().clearCookies();
+    await signIn(page, 'owner@acme.example');
+    for (const [url, table] of [
+      ['/administrators', 'Administrators'],
+      ['/recipients', 'Recipients'],
+      ['/settings/api-keys', null],
+      ['/invoices', 'Invoices'],
+      ['/suppressions', null],
+      ['/secure-messages', 'Secure messages, newest first'],
+    ] as const) {
+      await page.goto(url);
+      if (table) await expect(page.getByRole('table', { name: table })).toBeVisible();
+      await expectAccessible(page);
+      await expectNoClippedCells(page);
+      await page.screenshot({ path: `test-results/data-tables-${viewport.width}${url.replaceAll('/', '-')}.png`, fullPage: true });
     }
   });
 }

@@ -48,7 +48,8 @@ export function selectionColumn<T extends RowData>(nameOf: (row: T) => string): 
       <input
         type="checkbox"
         aria-label={`Select ${nameOf(row.original)}`}
-        className="size-4 cursor-pointer accent-brand-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+        // Above a link stretched over the row (a row that opens something), so it stays a checkbox.
+        className="relative z-[2] size-4 cursor-pointer accent-brand-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
         checked={row.getIsSelected()}
         onChange={row.getToggleSelectedHandler()}
       />

@@ -135,7 +135,7 @@ export function TableView({
             <tr
               key={row.id}
               data-state={row.getIsSelected?.() ? 'selected' : undefined}
-              className="data-row max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
+              className="data-row relative max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
             >
               {row.getVisibleCells().map((cell) => {
                 const meta = cell.column.columnDef.meta;

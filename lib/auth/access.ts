@@ -124,6 +124,8 @@ export const actionAccess = {
   sendSmsCodeAction: PORTAL,
   verifySmsCodeAction: PORTAL,
   extendMessageAction: admin('secure_messages.manage'),
+  recallMessagesAction: admin('secure_messages.manage'),
+  extendMessagesAction: admin('secure_messages.manage'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;

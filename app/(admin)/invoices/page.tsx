@@ -1,4 +1,5 @@
 import { ReceiptText } from '@/components/ui/icons';
+import { createColumnHelper } from '@tanstack/table-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -6,7 +7,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { DataTable, type ServerFeatures } from '@/components/data-table/data-table';
 import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { listInvoices } from '@/lib/billing/queries';
@@ -15,6 +16,40 @@ import { formatCents, formatDay } from '@/lib/format';
 export const metadata: Metadata = { title: 'Invoices · Sealpost' };
 
 const STATUS_BADGE = { open: 'warning', paid: 'success', void: 'neutral' } as const;
+
+type InvoiceRow = Awaited<ReturnType<typeof listInvoices>>[number];
+const column = createColumnHelper<ServerFeatures, InvoiceRow>();
+/** Built once per process (TanStack column definitions), rendered on the server. */
+const invoiceColumns = column.columns([
+  column.accessor('number', {
+    header: 'Number',
+    meta: { primary: true, nowrap: true },
+    cell: ({ row }) => (
+      <Link href={`/invoices/${row.original.id}`} className="text-brand-600 hover:underline">
+        {row.original.number}
+      </Link>
+    ),
+  }),
+  column.accessor('issuedOn', { header: 'Date', meta: { nowrap: true }, cell: ({ row }) => formatDay(row.original.issuedOn) }),
+  column.accessor('dueOn', { header: 'Due', meta: { nowrap: true }, cell: ({ row }) => formatDay(row.original.dueOn) }),
+  column.accessor((row) => row.poNumber || '—', { id: 'poNumber', header: 'PO number', meta: { truncate: true } }),
+  column.accessor('paymentMethod', { header: 'Payment', cell: ({ row }) => (row.original.paymentMethod === 'card' ? 'Card' : 'Check') }),
+  column.accessor('status', {
+    header: 'Status',
+    cell: ({ row }) => <Badge variant={STATUS_BADGE[row.original.status]}>{row.original.status[0].toUpperCase() + row.original.status.slice(1)}</Badge>,
+  }),
+  column.accessor('totalCents', { header: 'Total', meta: { numeric: true, nowrap: true }, cell: ({ row }) => formatCents(row.original.totalCents) }),
+  column.display({
+    id: 'documents',
+    header: () => <span className="sr-only">Documents</span>,
+    meta: { control: true },
+    cell: ({ row }) => (
+      <a href={`/invoices/${row.original.id}/pdf`} className="text-sm font-medium whitespace-nowrap text-brand-600 hover:underline" aria-label={`PDF of invoice ${row.original.number}`}>
+        PDF
+      </a>
+    ),
+  }),
+]);
 
 export default async function InvoicesPage() {
   await connection();
@@ -29,46 +64,7 @@ export default async function InvoicesPage() {
             <EmptyState icon={ReceiptText} title="No invoices yet" description="Invoices appear here when you buy licenses or renew." />
           </div>
         ) : (
-          <Table aria-label="Invoices">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Number</TableHead>
-                <TableHead>Date</TableHead>
-                <TableHead>Due</TableHead>
-                <TableHead>PO number</TableHead>
-                <TableHead>Payment</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="text-right">Total</TableHead>
-                <TableHead>
-                  <span className="sr-only">Documents</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((invoice) => (
-                <TableRow key={invoice.id}>
-                  <TableCell className="font-medium">
-                    <Link href={`/invoices/${invoice.id}`} className="text-brand-600 hover:underline">
-                      {invoice.number}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap">{formatDay(invoice.issuedOn)}</TableCell>
-                  <TableCell className="whitespace-nowrap">{formatDay(invoice.dueOn)}</TableCell>
-                  <TableCell>{invoice.poNumber || '—'}</TableCell>
-                  <TableCell>{invoice.paymentMethod === 'card' ? 'Card' : 'Check'}</TableCell>
-                  <TableCell>
-                    <Badge variant={STATUS_BADGE[invoice.status]}>{invoice.status[0].toUpperCase() + invoice.status.slice(1)}</Badge>
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCents(invoice.totalCents)}</TableCell>
-                  <TableCell className="whitespace-nowrap text-right">
-                    <a href={`/invoices/${invoice.id}/pdf`} className="text-sm font-medium text-brand-600 hover:underline" aria-label={`PDF of invoice ${invoice.number}`}>
-                      PDF
-                    </a>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable label="Invoices" columns={invoiceColumns} rows={rows} rowId={(invoice) => invoice.id} />
         )}
       </Card>
     </div>
