@@ -133,6 +133,8 @@ const sampleInputs: Record<ActionName, (ids: Ids) => unknown> = {
   sendMessageAction: () => ({ to: ['alice@acme.example'], subject: 'Matrix', body: 'x' }),
   markMessageAction: (ids) => ({ id: ids.acmeMessageId, read: false }),
   deleteMessageAction: (ids) => ({ id: ids.acmeMessageId }),
+  markMessagesAction: (ids) => ({ ids: [ids.acmeMessageId], read: true }),
+  deleteMessagesAction: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }),
   recallOwnMessageAction: (ids) => ({ id: ids.acmeMessageId }),
   savePreferencesAction: () => ({ dateFormat: 'yyyy-MM-dd', timeFormat: '24h', weekStartsOn: 1, timeZone: 'UTC', signature: 'matrix' }),
   adoptDeviceTimeZoneAction: () => ({ timeZone: 'UTC' }),

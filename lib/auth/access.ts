@@ -99,6 +99,8 @@ export const actionAccess = {
   sendMessageAction: PORTAL,
   markMessageAction: PORTAL,
   deleteMessageAction: PORTAL,
+  markMessagesAction: PORTAL,
+  deleteMessagesAction: PORTAL,
   recallOwnMessageAction: PORTAL,
   savePreferencesAction: PORTAL,
   adoptDeviceTimeZoneAction: PORTAL,
