@@ -161,6 +161,27 @@ test('a bulk recall of two secure messages asks for a reason, written to each me
   await expect(page.getByRole('row').filter({ hasText: to }).first()).toContainText('UnreadRecalled');
 });
 
+test('the portal Inbox marks several messages unread and read again', async ({ page }) => {
+  await signInToPortal(page, 'alice@acme.example');
+  await page.goto('/secure/inbox');
+  const inbox = page.getByRole('list', { name: 'Inbox' });
+  // Two messages already read (not marked unread for screen readers), from the bottom of the page.
+  const read = inbox.getByRole('listitem').filter({ hasNot: page.getByText('Unread:') });
+  const boxes = [read.nth(-1).getByRole('checkbox'), read.nth(-2).getByRole('checkbox')];
+  const names = await Promise.all(boxes.map((box) => box.getAttribute('aria-label')));
+  for (const box of boxes) await box.check();
+  const bar = page.getByRole('region', { name: 'Selection' });
+  await expect(bar).toContainText('2 messages selected');
+  await bar.getByRole('button', { name: 'Mark as unread' }).click();
+  await expect(page.getByText('2 messages marked as unread').first()).toBeVisible();
+  for (const name of names) await expect(inbox.getByRole('listitem').filter({ has: page.getByRole('checkbox', { name: name ?? '' }) })).toContainText('Unread:');
+  for (const name of names) await page.getByRole('checkbox', { name: name ?? '' }).check();
+  await bar.getByRole('button', { name: 'Mark as read' }).click();
+  await expect(page.getByText('2 messages marked as read').first()).toBeVisible();
+  for (const name of names) await expect(inbox.getByRole('listitem').filter({ has: page.getByRole('checkbox', { name: name ?? '' }) })).not.toContainText('Unread:');
+  await expectAccessible(page);
+});
+
 test('a column choice is remembered across sessions', async ({ page, browser }) => {
   await signIn(page, 'owner@globex.example');
   await page.goto('/licensed-emails');

@@ -5,9 +5,6 @@
  */
 export type PageDirection = 'older' | 'newer';
 
-/** The links a pager draws (components/ui/keyset-pager.tsx); `newest` shows only with `newer`, or on a page past the end. */
-export type KeysetPagerLinks = { newest: string; newer?: string | null; older?: string | null; pastEnd?: boolean };
-
 export type KeysetPage<T> = {
   rows: T[];
   /** The last row shown, when older rows follow: the next page's "older than". */

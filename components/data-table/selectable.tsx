@@ -101,7 +101,7 @@ function visibilityOf(hidden: readonly string[], canSelect: boolean | ((row: nev
 }
 
 export function SelectableTableView({ table, label, sortLinks }: { table: unknown; label: string; sortLinks?: SortLinks }) {
-  return <TableView table={table as ViewTable} label={label} sortLinks={sortLinks} stickyOffset="sm:left-10" />;
+  return <TableView table={table as ViewTable} label={label} sortLinks={sortLinks} />;
 }
 
 /**

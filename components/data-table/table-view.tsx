@@ -27,7 +27,7 @@ export type ViewTable = {
   getRowModel(): { rows: ViewRow[] };
 };
 
-const STICKY_FIRST = 'sm:sticky sm:left-0 sm:z-[1] sm:bg-surface';
+const STICKY_FIRST = 'sm:sticky sm:z-[1] sm:bg-surface';
 const CARD_CELL = 'max-sm:flex max-sm:min-w-0 max-sm:items-baseline max-sm:justify-between max-sm:gap-3 max-sm:px-0 max-sm:py-1';
 const CARD_LABEL = 'max-sm:before:shrink-0 max-sm:before:text-xs max-sm:before:font-semibold max-sm:before:text-muted max-sm:before:content-[attr(data-label)]';
 
@@ -36,7 +36,8 @@ function columnClasses(meta: Meta, index: number, stickyOffset: string): { head:
     meta?.numeric ? 'text-right tabular-nums' : '',
     meta?.nowrap ? 'whitespace-nowrap' : '',
     meta?.primary ? `${STICKY_FIRST} ${stickyOffset} font-medium` : '',
-    index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST}` : '',
+    // A selection column: exactly 3rem (a 1rem box and its padding), so the fixed first column after it starts at left-12.
+    index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST} sm:left-0 sm:w-12 sm:min-w-12 sm:max-w-12` : '',
   ].join(' ');
   const card = meta?.control ? `${CARD_CELL} max-sm:justify-end` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
   // On a phone the header row is a toolbar: the select-all box and the sort links; other headers step aside (each card labels its values).
@@ -90,19 +91,18 @@ export function TableView({
   table,
   label,
   sortLinks = {},
-  stickyOffset = 'sm:left-0',
   caption,
 }: {
   table: ViewTable;
   /** The table's accessible name (and its scroll region's). */
   label: string;
   sortLinks?: SortLinks;
-  /** The fixed first column's offset: after a selection column, `sm:left-10`. */
-  stickyOffset?: string;
   caption?: string;
 }) {
   const groups = table.getHeaderGroups();
   const leaves = groups.at(-1)?.headers ?? [];
+  // The fixed first column sits after the selection column when there is one.
+  const stickyOffset = leaves[0]?.column.id === 'select' ? 'sm:left-12' : 'sm:left-0';
   const classes = new Map(leaves.map((h, i) => [h.column.id, columnClasses(h.column.columnDef.meta, i, stickyOffset)]));
   const labels = new Map(leaves.map((h) => [h.column.id, labelOf(h.column)]));
   return (

@@ -37,8 +37,9 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify({ k: cursor.keys, n: cursor.position }), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<S extends z.ZodTuple>(raw: unknown, keys: S): Cursor<z.infer<S>> | undefined {
-  if (typeof raw !== 'string' || !raw || raw.length > MAX_CURSOR_LENGTH) return undefined;
+/** `maxLength`: a list whose sort values can be long (delivery events' reasons) allows more. */
+export function decodeCursor<S extends z.ZodTuple>(raw: unknown, keys: S, maxLength = MAX_CURSOR_LENGTH): Cursor<z.infer<S>> | undefined {
+  if (typeof raw !== 'string' || !raw || raw.length > maxLength) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));

@@ -41,7 +41,7 @@ export type ListDefinition<S extends string, F extends Record<string, FilterValu
   schema: z.ZodType<ListState<S, F, K>>;
   parse(raw: RawSearchParams): ListState<S, F, K>;
   /** The URL of `state` with `patch` applied; changing search, sort or a filter goes back to the first page. */
-  href(state: ListState<S, F, K>, patch?: Partial<Omit<ListState<S, F, K>, 'page'>> & { page?: ListState<S, F, K>['page'] | null }): string;
+  href(state: ListState<S, F, K>, patch?: Partial<Omit<ListState<S, F, K>, 'page' | 'filters'>> & { filters?: Partial<F>; page?: ListState<S, F, K>['page'] | null }): string;
   /** The direction a click on `column`'s header sorts by. */
   nextDir(state: ListState<S, F, K>, column: S): SortDir;
   /** The header links of every sortable column, for the table (components/data-table). */
