@@ -11,7 +11,7 @@ import {
   type RowData,
   type TableMeta,
 } from '@tanstack/react-table';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { BULK_CAP, type BulkSelection } from '@/lib/lists/bulk-selection';
 import type { SortLinks } from './meta';
@@ -74,7 +74,11 @@ export function useSelectableTable<T extends RowData>(options: {
   const [columnVisibility, setColumnVisibility] = useState<Record<string, boolean>>(() => visibilityOf(hidden, options.canSelect));
   const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
   // A new page (or a refresh after a change) drops the selection: it was of the rows shown.
-  useEffect(() => setRowSelection({}), [rows]);
+  const [rowsShown, setRowsShown] = useState(rows);
+  if (rowsShown !== rows) {
+    setRowsShown(rows);
+    setRowSelection({});
+  }
   const table = useTable({
     features: selectableTableFeatures,
     columns: options.columns,
@@ -131,11 +135,10 @@ export function SelectionBar({
   onClear: () => void;
   actions: (selection: BulkSelection, count: number) => ReactNode;
 }) {
-  const [allMatching, setAllMatching] = useState(false);
+  const [matchingChosen, setAllMatching] = useState(false);
   const allOnPage = selectedIds.length > 0 && selectedIds.length === pageCount && matching !== undefined;
-  useEffect(() => {
-    if (!allOnPage) setAllMatching(false);
-  }, [allOnPage]);
+  // "All matching" holds only while the whole page stays selected.
+  const allMatching = matchingChosen && allOnPage;
   if (selectedIds.length === 0) return null;
   const count = allMatching ? Math.min(total, BULK_CAP) : selectedIds.length;
   const selection: BulkSelection = allMatching && matching

@@ -40,8 +40,9 @@ function columnClasses(meta: Meta, index: number, stickyOffset: string): { head:
     index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST} sm:left-0 sm:w-12 sm:min-w-12 sm:max-w-12` : '',
   ].join(' ');
   const card = meta?.control ? `${CARD_CELL} max-sm:justify-end` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
-  // On a phone the header row is a toolbar: the select-all box and the sort links; other headers step aside (each card labels its values).
-  const phoneHead = meta?.sort || meta?.control ? 'max-sm:h-auto max-sm:px-0' : 'max-sm:hidden';
+  // On a phone the header row is a toolbar: the select-all box and the sort links; other headers are
+  // for screen readers only (each card labels its values on screen).
+  const phoneHead = meta?.sort || meta?.control ? 'max-sm:h-auto max-sm:px-0' : 'max-sm:sr-only';
   return { head: `data-head ${fit} ${phoneHead}`, cell: `data-cell ${fit} ${card}` };
 }
 

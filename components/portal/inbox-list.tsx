@@ -2,7 +2,7 @@
 
 import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable } from '@tanstack/react-table';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { deleteMessagesAction, markMessagesAction } from '@/app/secure/(portal)/actions';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -29,7 +29,12 @@ export function InboxList({ rows, preferences, now, emptyTitle }: { rows: Mailbo
   const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
   const [confirming, setConfirming] = useState(false);
   const [pending, setPending] = useState(false);
-  useEffect(() => setRowSelection({}), [rows]);
+  // A new page (or a refresh after a change) drops the selection: it was of the rows shown.
+  const [rowsShown, setRowsShown] = useState(rows);
+  if (rowsShown !== rows) {
+    setRowsShown(rows);
+    setRowSelection({});
+  }
   const table = useTable({
     features,
     columns,
