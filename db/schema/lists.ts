@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { administrators } from './administrators';
+import { organisations } from './organisations';
 
 /**
  * The columns an administrator has hidden on a list (components/data-table): one row per
@@ -9,6 +10,9 @@ import { administrators } from './administrators';
 export const listColumnPreferences = pgTable(
   'list_column_preferences',
   {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
     administratorId: uuid('administrator_id')
       .notNull()
       .references(() => administrators.id, { onDelete: 'cascade' }),

@@ -25,12 +25,12 @@ export const columnPreferencesSchema = z
   })
   .strict();
 
-/** The columns `administratorId` hides on `list` (none when never chosen). */
-export async function getHiddenColumns(db: DbOrTx, administratorId: string, list: ChoosableList): Promise<string[]> {
+/** The columns the administrator hides on `list` (none when never chosen). */
+export async function getHiddenColumns(db: DbOrTx, admin: { orgId: string; id: string }, list: ChoosableList): Promise<string[]> {
   const [row] = await db
     .select({ hidden: listColumnPreferences.hidden })
     .from(listColumnPreferences)
-    .where(and(eq(listColumnPreferences.administratorId, administratorId), eq(listColumnPreferences.list, list)));
+    .where(and(eq(listColumnPreferences.orgId, admin.orgId), eq(listColumnPreferences.administratorId, admin.id), eq(listColumnPreferences.list, list)));
   return row?.hidden ?? [];
 }
 
@@ -49,7 +49,7 @@ export async function saveHiddenColumns(input: { actor: AdminActor; list: Choosa
   const now = input.now ?? new Date();
   await getDb()
     .insert(listColumnPreferences)
-    .values({ administratorId: actor.id, list, hidden, updatedAt: now })
+    .values({ orgId: actor.orgId, administratorId: actor.id, list, hidden, updatedAt: now })
     .onConflictDoUpdate({ target: [listColumnPreferences.administratorId, listColumnPreferences.list], set: { hidden, updatedAt: now } });
   return { hidden };
 }

@@ -69,12 +69,12 @@ describe('column choices', () => {
     const org = await createTestOrg({ licenses: 5 });
     const manager = await actorFor(org.managerId);
     const viewer = await actorFor(org.viewerId);
-    expect(await getHiddenColumns(getDb(), manager.id, '/licensed-emails')).toEqual([]);
+    expect(await getHiddenColumns(getDb(), manager, '/licensed-emails')).toEqual([]);
     await saveHiddenColumns({ actor: manager, list: '/licensed-emails', hidden: ['added', 'added'] });
-    expect(await getHiddenColumns(getDb(), manager.id, '/licensed-emails')).toEqual(['added']);
-    expect(await getHiddenColumns(getDb(), viewer.id, '/licensed-emails')).toEqual([]);
+    expect(await getHiddenColumns(getDb(), manager, '/licensed-emails')).toEqual(['added']);
+    expect(await getHiddenColumns(getDb(), viewer, '/licensed-emails')).toEqual([]);
     await saveHiddenColumns({ actor: manager, list: '/licensed-emails', hidden: [] });
-    expect(await getHiddenColumns(getDb(), manager.id, '/licensed-emails')).toEqual([]);
+    expect(await getHiddenColumns(getDb(), manager, '/licensed-emails')).toEqual([]);
     const refusal = await saveHiddenColumns({ actor: manager, list: '/licensed-emails', hidden: ['email'] }).catch((e: unknown) => e);
     expect(isAppError(refusal) && refusal.code).toBe('invalid_input');
   });

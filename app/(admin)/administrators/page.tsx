@@ -67,7 +67,7 @@ export default async function AdministratorsPage() {
     listLinkedAdministrators(db, admin.orgId),
     listPendingInvitations(db, admin.orgId),
     twoFactorRequired(db, admin.orgId),
-    getHiddenColumns(db, admin.id, '/administrators'),
+    getHiddenColumns(db, admin, '/administrators'),
   ]);
   // Phone numbers are stored as E.164 and shown (and edited) in international format.
   const rows = listed.map((row) => ({ ...row, phone: row.phone && formatPhone(row.phone) }));

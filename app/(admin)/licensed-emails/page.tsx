@@ -43,7 +43,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
     listLicensedEmails(db, admin.orgId, { search: params.q, sort: params.sort, dir: params.dir, position: params.page, limit: licensedEmailList.pageSize }),
     params.q ? countLicensedEmails(db, admin.orgId, params.q) : Promise.resolve(null),
     invoiceId ? getInvoice(db, admin.orgId, invoiceId) : Promise.resolve(null),
-    getHiddenColumns(db, admin.id, '/licensed-emails'),
+    getHiddenColumns(db, admin, '/licensed-emails'),
   ]);
   const total = searched ?? { n: usage.used, exact: true };
   const matching = total.n;

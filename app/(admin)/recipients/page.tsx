@@ -35,7 +35,7 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
     listRecipients(db, admin.orgId, { search: q || undefined, position: state.page, limit: recipientList.pageSize, missingPhone }),
     q ? Promise.resolve(null) : countRecipients(db, admin.orgId, { missingPhone }),
     smsPolicyEnabled(db, admin.orgId),
-    getHiddenColumns(db, admin.id, '/recipients'),
+    getHiddenColumns(db, admin, '/recipients'),
   ]);
   const total = page.total ?? counted;
   const canManage = can(admin.level, 'recipients.manage');
