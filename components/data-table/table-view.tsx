@@ -39,7 +39,7 @@ function columnClasses(meta: Meta, index: number, stickyOffset: string): { head:
     // A selection column: exactly 3rem (a 1rem box and its padding), so the fixed first column after it starts at left-12.
     index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST} sm:left-0 sm:w-12 sm:min-w-12 sm:max-w-12` : '',
   ].join(' ');
-  const card = meta?.control ? `${CARD_CELL} max-sm:justify-end` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
+  const card = meta?.control ? `${CARD_CELL} ${index === 0 ? 'max-sm:justify-start' : 'max-sm:justify-end'}` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
   // On a phone the header row is a toolbar: the select-all box and the sort links; other headers are
   // for screen readers only (each card labels its values on screen).
   const phoneHead = meta?.sort || meta?.control ? 'max-sm:h-auto max-sm:px-0' : 'max-sm:sr-only';
