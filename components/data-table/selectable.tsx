@@ -9,6 +9,7 @@ import {
   useTable,
   type ColumnDef,
   type RowData,
+  type RowSelectionState,
   type TableMeta,
 } from '@tanstack/react-table';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -72,7 +73,7 @@ export function useSelectableTable<T extends RowData>(options: {
 }) {
   const { rows, hidden } = options;
   const [columnVisibility, setColumnVisibility] = useState<Record<string, boolean>>(() => visibilityOf(hidden, options.canSelect));
-  const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   // A new page (or a refresh after a change) drops the selection: it was of the rows shown.
   const [rowsShown, setRowsShown] = useState(rows);
   if (rowsShown !== rows) {

@@ -85,7 +85,7 @@ function renderCell(cell: ViewCell, meta: Meta): ReactNode {
     const value = cell.getValue();
     return value == null ? '' : String(value);
   }
-  return flexRender(cell.column.columnDef.cell, cell.getContext()) as ReactNode;
+  return flexRender(cell.column.columnDef.cell, cell.getContext() as object) as ReactNode;
 }
 
 export function TableView({
@@ -121,7 +121,7 @@ export function TableView({
               {group.headers.map((header) => {
                 const meta = header.column.columnDef.meta;
                 const sort = meta?.sort ? sortLinks[meta.sort] : undefined;
-                const content = header.isPlaceholder ? null : (flexRender(header.column.columnDef.header, header.getContext()) as ReactNode);
+                const content = header.isPlaceholder ? null : (flexRender(header.column.columnDef.header, header.getContext() as object) as ReactNode);
                 return (
                   <th key={header.id} scope="col" aria-sort={sort ? ariaSort(sort.active) : undefined} className={classes.get(header.column.id)?.head}>
                     {sort ? <SortableHeader label={content} href={sort.href} active={sort.active} /> : content}

@@ -1,6 +1,6 @@
 'use client';
 
-import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable } from '@tanstack/react-table';
+import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable, type RowSelectionState } from '@tanstack/react-table';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteMessagesAction, markMessagesAction } from '@/app/secure/(portal)/actions';
@@ -26,7 +26,7 @@ const columns = helper.columns([helper.accessor('subject', {})]);
  */
 export function InboxList({ rows, preferences, now, emptyTitle }: { rows: MailboxRow[]; preferences: PortalPreferences; now: Date; emptyTitle: string }) {
   const router = useRouter();
-  const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const [confirming, setConfirming] = useState(false);
   const [pending, setPending] = useState(false);
   // A new page (or a refresh after a change) drops the selection: it was of the rows shown.

@@ -38,7 +38,7 @@ export function encodeCursor(cursor: Cursor): string {
 }
 
 /** `maxLength`: a list whose sort values can be long (delivery events' reasons) allows more. */
-export function decodeCursor<S extends z.ZodTuple>(raw: unknown, keys: S, maxLength = MAX_CURSOR_LENGTH): Cursor<z.infer<S>> | undefined {
+export function decodeCursor<S extends z.ZodTuple>(raw: unknown, keys: S, maxLength = MAX_CURSOR_LENGTH): { keys: z.infer<S>; position: number } | undefined {
   if (typeof raw !== 'string' || !raw || raw.length > maxLength) return undefined;
   let value: unknown;
   try {
@@ -47,5 +47,7 @@ export function decodeCursor<S extends z.ZodTuple>(raw: unknown, keys: S, maxLen
     return undefined;
   }
   const parsed = z.object({ k: keys, n: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).safeParse(value);
-  return parsed.success ? { keys: parsed.data.k as z.infer<S>, position: parsed.data.n } : undefined;
+  if (!parsed.success) return undefined;
+  const data = parsed.data as { k: z.infer<S>; n: number };
+  return { keys: data.k, position: data.n };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+import { decodeCursor, encodeCursor, type Cursor, type CursorKey } from './cursor';
 
 /**
  * The URL state of a list page — search, sort, direction, filters and the page's cursor — as one
@@ -28,8 +28,8 @@ export type ListState<S extends string, F extends Record<string, FilterValue>, K
   sort: S;
   dir: SortDir;
   filters: F;
-  /** Absent on the first page. */
-  page?: { direction: PageDirection; cursor: Cursor<K & readonly (string | number)[]> };
+  /** Absent on the first page. Its keys are as the list's cursor schema (K) read them. */
+  page?: { direction: PageDirection; cursor: Cursor };
 };
 
 export type ListDefinition<S extends string, F extends Record<string, FilterValue>, K extends readonly unknown[]> = {
@@ -89,7 +89,7 @@ export function defineList<S extends string, FS extends Record<string, z.ZodType
       for (const direction of ['after', 'before'] as const) {
         const cursor = decodeCursor(first(raw[LIST_PARAMS[direction]]), def.cursor);
         if (cursor) {
-          state.page = { direction, cursor: cursor as NonNullable<State['page']>['cursor'] };
+          state.page = { direction, cursor: { keys: cursor.keys as readonly CursorKey[], position: cursor.position } };
           break;
         }
       }

@@ -284,7 +284,7 @@ describe('recallMessage', () => {
       clientAddress: '198.51.100.10',
     });
     // The key and the content went with the recall: monitoring keeps who, when and the status.
-    expect(await subjects(org.orgId, ['recalled'])).toEqual(['(recalled)', 'Wrong attachment']);
+    expect(await subjects(org.orgId, { recalled: true })).toEqual(['(recalled)', 'Wrong attachment']);
     expect(await message(org.ids.sent)).toMatchObject({ subject: null, bodyHtml: null, dataKey: null, contentDestroyedReason: 'recalled' });
   });
 
@@ -330,8 +330,9 @@ describe('extendMessageExpiry', () => {
     expect(event.summary).toMatch(/^Extended the expiry of the message of .* from alice-.* to pat-.* by 7 days, to /);
     expect(event.summary).not.toContain('Lab results');
     expect(event.metadata).toMatchObject({ days: 7 });
-    expect(await subjects(org.orgId, ['extended'])).toEqual(['Lab results', 'Consent form']);
-    expect(await subjects(org.orgId, ['sent'])).toEqual([]);
+    expect(await subjects(org.orgId, { extended: true })).toEqual(['Lab results', 'Consent form']);
+    // Extended does not hide unread: both still show, and filter, side by side.
+    expect(await subjects(org.orgId, { extended: true, read: 'unread' })).toEqual(['Lab results', 'Consent form']);
   });
 
   it('extends an expired message from now, and a partly read one', async () => {

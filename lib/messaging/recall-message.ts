@@ -169,8 +169,18 @@ export async function extendMessageExpiry(input: { actor: AdminActor; messageId:
   return getDb().transaction((tx) => extendIn(tx, actor, messageId, days, now));
 }
 
-async function extendIn(tx: Tx, actor: AdminActor, messageId: string, days: ExtensionDays, now: Date, reason?: string): Promise<{ id: string; expiresAt: Date; label: string }> {
+async function extendIn(
+  tx: Tx,
+  actor: AdminActor,
+  messageId: string,
+  days: ExtensionDays,
+  now: Date,
+  reason?: string,
+  /** Told the message's label once it is found, so a refusal can name it. */
+  onFound?: (label: string) => void,
+): Promise<{ id: string; expiresAt: Date; label: string }> {
   const message = await lockMessage(tx, actor.orgId, messageId);
+  onFound?.(targetLabel(message));
   if (message.status === 'recalled') throw new AppError('conflict', 'This message was recalled; its expiry can no longer be extended.');
   // A message without an expiry never expires: "extending" it would give it one, i.e. shorten it.
   if (!message.expiresAt) throw new AppError('conflict', 'This message does not expire, so there is no expiry to extend.');
@@ -262,7 +272,7 @@ export async function extendMessages(input: {
     capped,
     transaction: (body) => getDb().transaction(body),
     step: async (tx, id) => {
-      labels.set(id, (await extendIn(tx, actor, id, days, now, reason)).label);
+      await extendIn(tx, actor, id, days, now, reason, (label) => labels.set(id, label));
     },
     labelOf: (id) => labels.get(id) ?? id,
   });
