@@ -23,7 +23,7 @@ export type PageDirection = 'after' | 'before';
 export type RawSearchParams = Record<string, string | string[] | undefined>;
 export type FilterValue = string | boolean | undefined;
 
-export type ListState<S extends string, F extends Record<string, FilterValue>, K extends readonly unknown[]> = {
+export type ListState<S extends string, F extends Record<string, FilterValue>, _K extends readonly unknown[] = readonly unknown[]> = {
   q: string;
   sort: S;
   dir: SortDir;

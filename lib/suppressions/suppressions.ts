@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { organisations, SUPPRESSION_SOURCES, suppressions } from '@/db/schema';
