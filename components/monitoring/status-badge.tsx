@@ -1,5 +1,6 @@
 import { Badge, type BadgeProps } from '@/components/ui/badge';
-import { messageStates, MONITOR_STATE_LABELS, type MonitoredMessage, type MonitorState } from '@/lib/messaging/monitoring';
+import { messageStates, MONITOR_STATE_LABELS, type MonitorState } from '@/lib/messaging/monitor-states';
+import type { MonitoredMessage } from '@/lib/messaging/monitoring';
 
 const variants: Record<MonitorState, NonNullable<BadgeProps['variant']>> = {
   read: 'success',

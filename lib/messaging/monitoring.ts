@@ -20,21 +20,7 @@ import { orgSearchKey, plainSearchWords, subjectCondition } from './search-index
  * extended (its expiry was pushed back), expired (past its expiry) and recalled. Each is a filter
  * of its own, and the list shows their badges side by side.
  */
-export const MONITOR_STATES = ['read', 'unread', 'extended', 'expired', 'recalled'] as const;
-export type MonitorState = (typeof MONITOR_STATES)[number];
-
-export const MONITOR_STATE_LABELS: Record<MonitorState, string> = {
-  read: 'Read',
-  unread: 'Unread',
-  extended: 'Extended',
-  expired: 'Expired',
-  recalled: 'Recalled',
-};
-
-/** A message's states side by side: read or unread, and each of extended, expired and recalled that holds. */
-export function messageStates(message: { read: boolean; extended: boolean; expired: boolean; recalled: boolean }): MonitorState[] {
-  return [message.read ? 'read' : 'unread', ...(['extended', 'expired', 'recalled'] as const).filter((state) => message[state])];
-}
+export { MONITOR_STATES, MONITOR_STATE_LABELS, messageStates, type MonitorState } from './monitor-states';
 
 /** The states filtered on: each given one must hold (AND). */
 export type MonitorStateFilter = { read?: 'read' | 'unread'; extended?: boolean; expired?: boolean; recalled?: boolean };
