@@ -1,5 +1,4 @@
-import { ArrowDown, ArrowUp, ArrowUpDown } from '@/components/ui/icons';
-import Link from 'next/link';
+import { ariaSort, SortableHeader } from '@/components/data-table/sortable-header';
 import { Table, TableBody, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { deliverySearchToParams, withQuery, type DeliverySearchParams, type DeliverySort } from '@/lib/delivery/search-params';
 import { DeliveryEventRows, type DeliveryEventView } from './delivery-event-rows';
@@ -45,13 +44,9 @@ export function DeliveryEventsTable({ rows, params }: { rows: DeliveryEventView[
             // Click again to reverse; a new column starts ascending. A new sort starts at page one.
             const dir = active && params.dir === 'asc' ? 'desc' : 'asc';
             const href = withQuery('/delivery-events', deliverySearchToParams({ ...params, sort: column.sort, dir }));
-            const Icon = !active ? ArrowUpDown : params.dir === 'asc' ? ArrowUp : ArrowDown;
             return (
-              <TableHead key={column.label} aria-sort={active ? (params.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-                <Link href={href} className="inline-flex items-center gap-1 whitespace-nowrap hover:text-ink hover:underline">
-                  {column.label}
-                  <Icon aria-hidden className={active ? 'size-3.5' : 'size-3.5 opacity-40'} />
-                </Link>
+              <TableHead key={column.label} aria-sort={ariaSort(active ? params.dir : undefined)}>
+                <SortableHeader label={column.label} href={href} active={active ? params.dir : undefined} />
               </TableHead>
             );
           })}

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { Badge, type BadgeProps } from '@/components/ui/badge';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { createColumnHelper } from '@tanstack/table-core';
+import { DataTable, type ServerFeatures } from '@/components/data-table/data-table';
 import { auditLabel, type AuditAction } from '@/lib/audit/catalog';
 import { auditActorLabel, type AuditEventRow } from '@/lib/audit/queries';
 import { formatDateTime } from '@/lib/format';
@@ -22,39 +23,37 @@ function None() {
   );
 }
 
+const column = createColumnHelper<ServerFeatures, AuditEventRow>();
+/** Built once per process (TanStack column definitions), rendered on the server. */
+const columns = column.columns([
+  column.accessor('occurredAt', {
+    header: 'Time (UTC)',
+    meta: { nowrap: true },
+    // The row's way to its detail page, by keyboard too: the time names the event.
+    cell: ({ row }) => (
+      <Link href={`/events/${row.original.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">
+        <time dateTime={row.original.occurredAt.toISOString()}>{formatDateTime(row.original.occurredAt)}</time>
+        <span className="sr-only">, {auditLabel(row.original.action)}: details</span>
+      </Link>
+    ),
+  }),
+  column.display({ id: 'actor', header: 'Actor', meta: { nowrap: true }, cell: ({ row }) => auditActorLabel(row.original) || <None /> }),
+  column.accessor('action', {
+    header: 'Action',
+    cell: ({ row }) => <Badge variant={tones[row.original.action as AuditAction] ?? 'neutral'}>{auditLabel(row.original.action)}</Badge>,
+  }),
+  column.accessor('targetLabel', {
+    header: 'Target',
+    cell: ({ row }) => <span className="block max-w-72 min-w-56 [overflow-wrap:anywhere]">{row.original.targetLabel || <None />}</span>,
+  }),
+  column.accessor('summary', { header: 'Summary', cell: ({ row }) => <span className="block min-w-64">{row.original.summary}</span> }),
+  column.accessor('clientAddress', {
+    header: 'Client address',
+    meta: { nowrap: true },
+    cell: ({ row }) => <span className="font-mono text-xs">{row.original.clientAddress || <None />}</span>,
+  }),
+]);
+
 export function EventsTable({ rows }: { rows: AuditEventRow[] }) {
-  return (
-    <Table aria-label="Events, newest first">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Time (UTC)</TableHead>
-          <TableHead>Actor</TableHead>
-          <TableHead>Action</TableHead>
-          <TableHead>Target</TableHead>
-          <TableHead>Summary</TableHead>
-          <TableHead>Client address</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((row) => (
-          <TableRow key={row.id}>
-            <TableCell className="whitespace-nowrap">
-              {/* The row's way to its detail page, by keyboard too: the time names the event. */}
-              <Link href={`/events/${row.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">
-                <time dateTime={row.occurredAt.toISOString()}>{formatDateTime(row.occurredAt)}</time>
-                <span className="sr-only">, {auditLabel(row.action)}: details</span>
-              </Link>
-            </TableCell>
-            <TableCell className="whitespace-nowrap">{auditActorLabel(row) || <None />}</TableCell>
-            <TableCell>
-              <Badge variant={tones[row.action as AuditAction] ?? 'neutral'}>{auditLabel(row.action)}</Badge>
-            </TableCell>
-            <TableCell className="max-w-72 min-w-56 [overflow-wrap:anywhere]">{row.targetLabel || <None />}</TableCell>
-            <TableCell className="min-w-64">{row.summary}</TableCell>
-            <TableCell className="whitespace-nowrap font-mono text-xs">{row.clientAddress || <None />}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
+  return <DataTable label="Events, newest first" columns={columns} rows={rows} rowId={(row) => String(row.id)} />;
 }

@@ -2,7 +2,7 @@ import { CalendarPlus, Mail, MailOpen, Reply, Send, Undo2, type IconComponent } 
 import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { formatDateTime } from '@/lib/format';
 import type { MessageLog as MessageLogData, MessageLogEvent } from '@/lib/messaging/monitoring';
-import { MessageStatusBadge } from './status-badge';
+import { MessageStateBadges } from './status-badge';
 
 const kinds: Record<MessageLogEvent['kind'], { label: string; icon: IconComponent }> = {
   sent: { label: 'Sent', icon: Send },
@@ -31,7 +31,7 @@ export function MessageLog({ log, headingLevel = 'h3' }: { log: MessageLogData; 
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm">
         <dt className="text-muted">Status</dt>
         <dd>
-          <MessageStatusBadge status={message.status} />
+          <MessageStateBadges message={message} />
         </dd>
         <dt className="text-muted">From</dt>
         <dd className="[overflow-wrap:anywhere]">{message.from}</dd>

@@ -19,6 +19,7 @@ import {
   CircleCheck as LucideCircleCheck,
   CircleUserRound as LucideCircleUserRound,
   Contact as LucideContact,
+  Columns3 as LucideColumns3,
   Copy as LucideCopy,
   CreditCard as LucideCreditCard,
   Download as LucideDownload,
@@ -152,6 +153,7 @@ export const CircleAlert = fromLucide(LucideCircleAlert);
 export const CircleCheck = fromLucide(LucideCircleCheck);
 export const CircleUserRound = fromLucide(LucideCircleUserRound);
 export const Contact = fromLucide(LucideContact);
+export const Columns3 = fromLucide(LucideColumns3);
 export const Copy = fromLucide(LucideCopy);
 export const CreditCard = fromLucide(LucideCreditCard);
 export const Download = fromLucide(LucideDownload);

@@ -10,3 +10,4 @@ export * from './mailflow';
 export * from './identity';
 export * from './keys';
 export * from './search';
+export * from './lists';

@@ -28,6 +28,8 @@ export const addAdministratorSchema = administratorDetailsSchema;
 export const updateAdministratorSchema = administratorDetailsSchema.extend({ id: uuidSchema('Unknown administrator.') });
 
 export const administratorIdSchema = z.object({ id: uuidSchema('Unknown administrator.') });
+/** Several administrators, ticked on the list. */
+export const administratorIdsSchema = z.object({ ids: z.array(uuidSchema('Unknown administrator.')).min(1, 'Select at least one administrator.').max(1000) }).strict();
 
 export type AdministratorDetails = z.infer<typeof administratorDetailsSchema>;
 export type AddAdministratorInput = z.infer<typeof addAdministratorSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '@/lib/lists/cursor';
 import { formatDay } from '@/lib/format';
 import { auditCategories, type AuditCategory } from './catalog';
 
@@ -56,29 +57,24 @@ function isCalendarDay(value: string): boolean {
 const day = (message: string) =>
   z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine(isCalendarDay, message);
 
-const cursorPayload = z.strictObject({
+/** The cursor's keys (lib/lists/cursor.ts, the one codec): the time to the microsecond, the event id, and 1 for "newer than". */
+const cursorKeys = z.tuple([
   // Microseconds kept: PostgreSQL stores them, and a millisecond cursor would skip or repeat rows.
-  t: z.iso.datetime().refine((t) => Number(t.slice(0, 4)) >= 1),
-  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  n: z.literal(1).optional(),
-});
+  z.iso.datetime().refine((t) => Number(t.slice(0, 4)) >= 1),
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  z.union([z.literal(0), z.literal(1)]),
+]);
 
 export function encodeAuditCursor(cursor: AuditCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id, ...(cursor.newer ? { n: 1 } : {}) }), 'utf8').toString('base64url');
+  return encodeCursor({ keys: [cursor.t, cursor.id, cursor.newer ? 1 : 0], position: 1 });
 }
 
 /** The cursor's position, or null for anything that is not one of ours. */
 export function decodeAuditCursor(value: string): AuditCursor | null {
   if (value.length > 200 || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const parsed = cursorPayload.safeParse(json);
-  if (!parsed.success) return null;
-  const { t, id, n } = parsed.data;
+  const decoded = decodeCursor(value, cursorKeys);
+  if (!decoded) return null;
+  const [t, id, n] = decoded.keys;
   return n ? { t, id, newer: true } : { t, id };
 }
 

@@ -7,7 +7,7 @@ import { EXPORT_BATCH_ROWS } from '@/lib/csv/csv';
 import { csvRowSql } from '@/lib/csv/csv-sql';
 import { AppError } from '@/lib/errors/app-error';
 import { plural } from '@/lib/format';
-import { keysetPage } from '@/lib/keyset';
+import { cutPage } from '@/lib/lists/page';
 import { actionsInCategory, auditCatalog } from './catalog';
 import { decodeAuditCursor, encodeAuditCursor, periodHours, type AuditFilters } from './filters';
 
@@ -105,7 +105,7 @@ function filterConditions(orgId: string, filters: AuditFilters): SQL[] {
 /**
  * One page, newest first, by keyset on (occurred_at, id): the cost of a page does not grow with
  * how deep it is, unlike OFFSET. The cursor asks for the events older than a position, or newer
- * (`lib/keyset.ts`); `nextCursor` and `newerCursor` are the pages either side, when there are any.
+ * (`lib/lists/page.ts`); `nextCursor` and `newerCursor` are the pages either side, when there are any.
  */
 export async function listAuditEvents(
   db: DbOrTx,
@@ -140,13 +140,14 @@ export async function listAuditEvents(
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit + 1);
-  const page = keysetPage(found, limit, direction, cursor !== undefined);
+  const position = cursor ? { direction: direction === 'newer' ? ('before' as const) : ('after' as const), cursor: { keys: [cursor.t, cursor.id], position: 1 } } : undefined;
+  const page = cutPage(found, limit, position, (row) => [row.position, row.id]);
   if (!page) return listAuditEvents(db, orgId, { ...filters, cursor: undefined }, { limit });
-  const at = (row: (typeof found)[number] | null, newer?: true) => (row ? encodeAuditCursor({ t: row.position, id: row.id, newer }) : null);
+  const at = (keys: readonly (string | number)[] | undefined, newer?: true) => (keys ? encodeAuditCursor({ t: String(keys[0]), id: Number(keys[1]), newer }) : null);
   return {
     rows: page.rows.map(({ position: _position, ...row }) => row),
-    nextCursor: at(page.older),
-    newerCursor: at(page.newer, true),
+    nextCursor: at(page.next?.keys),
+    newerCursor: at(page.previous?.keys, true),
   };
 }
 

@@ -65,6 +65,7 @@ export const actionAccess = {
   addAdministratorAction: admin('administrators.manage', STEP_UP),
   updateAdministratorAction: admin('administrators.manage', STEP_UP),
   deactivateAdministratorAction: admin('administrators.manage', STEP_UP),
+  deactivateAdministratorsAction: admin('administrators.manage', STEP_UP),
   reactivateAdministratorAction: admin('administrators.manage', STEP_UP),
   resetTwoFactorAction: admin('administrators.manage', STEP_UP),
   passkeyRegistrationOptionsAction: admin('account.manage', { allowPendingEnrolment: true }),
@@ -83,6 +84,9 @@ export const actionAccess = {
   buyLicensesForAddressesAction: admin('billing.pay'),
   renameLicensedEmailAction: admin('licensed_emails.manage'),
   removeLicensedEmailAction: admin('licensed_emails.manage'),
+  removeLicensedEmailsAction: admin('licensed_emails.manage'),
+  /** Any administrator, for the lists their level shows (checked again in lib/lists/column-preferences.ts). */
+  saveColumnPreferencesAction: admin('dashboard.view'),
   checkoutAction: admin('billing.pay'),
   payWithCardAction: admin('billing.pay', STEP_UP),
   confirmCheckAction: admin('billing.pay', STEP_UP),
@@ -98,6 +102,8 @@ export const actionAccess = {
   sendMessageAction: PORTAL,
   markMessageAction: PORTAL,
   deleteMessageAction: PORTAL,
+  markMessagesAction: PORTAL,
+  deleteMessagesAction: PORTAL,
   recallOwnMessageAction: PORTAL,
   savePreferencesAction: PORTAL,
   adoptDeviceTimeZoneAction: PORTAL,
@@ -116,6 +122,7 @@ export const actionAccess = {
   disableDkimKeyAction: admin('settings.manage', STEP_UP),
   updateRecipientPhoneAction: admin('recipients.manage'),
   deleteRecipientAction: admin('recipients.manage'),
+  deleteRecipientsAction: admin('recipients.manage'),
   addSuppressionAction: admin('suppressions.manage'),
   removeSuppressionAction: admin('suppressions.manage'),
   updateSoftBounceSettingsAction: admin('suppressions.manage'),
@@ -127,6 +134,8 @@ export const actionAccess = {
   deleteDraftAction: PORTAL,
   setLogoAction: admin('settings.manage'),
   removeLogoAction: admin('settings.manage'),
+  recallMessagesAction: admin('secure_messages.manage'),
+  extendMessagesAction: admin('secure_messages.manage'),
 } as const satisfies Record<string, Access>;
 
 export type ActionName = keyof typeof actionAccess;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '@/lib/lists/cursor';
 import { parseQuery, type QueryError, type QueryNode } from './query-language';
 import { routeNamed, type DeliveryRoute } from './routes';
 
@@ -50,29 +51,20 @@ const fromSchema = day(`The start date is not a valid date; showing the last ${D
 const toSchema = day(`The end date is not a valid date; showing the last ${DEFAULT_RANGE_DAYS} days. ${DATE_HINT}`);
 const sortSchema = z.enum(DELIVERY_SORTS);
 const dirSchema = z.enum(['asc', 'desc']);
-const cursorPayload = z.strictObject({
-  s: sortSchema,
-  d: dirSchema,
-  v: z.union([z.string().max(1000), z.number().int()]),
-  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
+/** The cursor's keys (lib/lists/cursor.ts, the one codec): the sort and direction it belongs to, the sort value, the event id. */
+const cursorKeys = z.tuple([sortSchema, dirSchema, z.union([z.string().max(1000), z.number().int()]), z.number().int().positive().max(Number.MAX_SAFE_INTEGER)]);
 
-export function encodeDeliveryCursor(sort: DeliverySort, dir: SortDir, cursor: DeliveryCursor): string {
-  return Buffer.from(JSON.stringify({ s: sort, d: dir, v: cursor.v, id: cursor.id }), 'utf8').toString('base64url');
+export function encodeDeliveryCursor(sort: DeliverySort, dir: SortDir, cursor: DeliveryCursor, position = 1): string {
+  return encodeCursor({ keys: [sort, dir, cursor.v, cursor.id], position });
 }
 
 /** The cursor's position when it belongs to this sort and direction; null otherwise. */
 export function decodeDeliveryCursor(value: string, sort: DeliverySort, dir: SortDir): DeliveryCursor | null {
   if (value.length > 2000 || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const parsed = cursorPayload.safeParse(json);
-  if (!parsed.success || parsed.data.s !== sort || parsed.data.d !== dir) return null;
-  const { v, id } = parsed.data;
+  const decoded = decodeCursor(value, cursorKeys, 2000);
+  if (!decoded) return null;
+  const [s, d, v, id] = decoded.keys;
+  if (s !== sort || d !== dir) return null;
   if (sort === 'time' && (typeof v !== 'string' || !z.iso.datetime().safeParse(v).success)) return null;
   if (sort === 'code' && typeof v !== 'number') return null;
   if (sort !== 'time' && sort !== 'code' && typeof v !== 'string') return null;

@@ -10,7 +10,8 @@ import { AppError } from '@/lib/errors/app-error';
 import { disablePortalAccount, reenablePortalAccounts } from '@/lib/portal/licensed-accounts';
 import { lockSubscription } from './add-licensed-emails';
 import { checkLicensedAddress } from './csv-import';
-import { listOrgDomains } from './queries';
+import { listOrgDomains, matchingLicensedEmailIds } from './queries';
+import { BULK_CAP, runBulk, type BulkOutcome, type BulkSelection } from '@/lib/lists/bulk';
 import { isUuid } from '@/lib/ids';
 import { assertNotDisabled, getSubscriptionState } from './subscription-guards';
 
@@ -80,18 +81,51 @@ export async function removeLicensedEmail(input: { actor: AdminActor; id: string
     // The subscription first, as adds take it: the delete changes its count of licenses in use.
     // Allowed while disabled: taking an address out of use (someone left) must never wait on a payment.
     await lockSubscription(tx, actor.orgId);
-    const current = await lockLicensedEmail(tx, actor.orgId, input.id);
-    await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, input.id), eq(licensedEmails.orgId, actor.orgId)));
-    // Its portal account is disabled and signed out with it; its mail stays for the records.
-    const disabled = await disablePortalAccount(tx, current.email, now);
-    await recordAuditEvent(tx, {
-      orgId: actor.orgId,
-      actor: auditActorOf(actor),
-      action: 'licensed_emails.removed',
-      summary: `${current.email} removed; its license is free for reuse${disabled ? ' and its secure-message account is disabled' : ''}`,
-      target: { type: 'licensed_email', id: input.id, label: current.email },
-      clientAddress: actor.clientAddress,
-      now,
-    });
+    await removeLicensedEmailIn(tx, actor, input.id, now);
   });
+}
+
+/**
+ * Removes several addresses — those ticked, or all matching a search up to BULK_CAP — each
+ * checked and audited as removeLicensedEmail does it, one transaction per batch (the subscription
+ * locked once per batch); an address that cannot be removed is reported, the others go.
+ */
+export async function removeLicensedEmails(input: { actor: AdminActor; selection: BulkSelection; now?: Date }): Promise<BulkOutcome> {
+  const { actor, selection } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  const db = getDb();
+  const { ids, capped } =
+    selection.mode === 'ids' ? { ids: [...new Set(selection.ids)], capped: false } : await matchingLicensedEmailIds(db, actor.orgId, selection.q, BULK_CAP);
+  const labels = new Map<string, string>();
+  return runBulk(ids, {
+    capped,
+    transaction: (body) =>
+      db.transaction(async (tx) => {
+        await lockSubscription(tx, actor.orgId);
+        return body(tx);
+      }),
+    step: async (tx, id) => {
+      labels.set(id, (await removeLicensedEmailIn(tx, actor, id, now)).email);
+    },
+    labelOf: (id) => labels.get(id) ?? id,
+  });
+}
+
+/** The removal itself, in the caller's transaction (which holds the subscription's lock). */
+async function removeLicensedEmailIn(tx: Tx, actor: AdminActor, id: string, now: Date) {
+  const current = await lockLicensedEmail(tx, actor.orgId, id);
+  await tx.delete(licensedEmails).where(and(eq(licensedEmails.id, id), eq(licensedEmails.orgId, actor.orgId)));
+  // Its portal account is disabled and signed out with it; its mail stays for the records.
+  const disabled = await disablePortalAccount(tx, current.email, now);
+  await recordAuditEvent(tx, {
+    orgId: actor.orgId,
+    actor: auditActorOf(actor),
+    action: 'licensed_emails.removed',
+    summary: `${current.email} removed; its license is free for reuse${disabled ? ' and its secure-message account is disabled' : ''}`,
+    target: { type: 'licensed_email', id, label: current.email },
+    clientAddress: actor.clientAddress,
+    now,
+  });
+  return current;
 }

@@ -1,7 +1,11 @@
-import { and, asc, count, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { domains, licensedEmails, organisations, priceTiers, subscriptions } from '@/db/schema';
 import { likePattern } from '@/lib/like';
+import { countOrEstimate, type ListTotal } from '@/lib/lists/count';
+import { timeKey } from '@/lib/lists/cursor';
+import { cutPage, keysetQuery, timeCursorKey, timeKeyValue, type ListPage, type PagePosition } from '@/lib/lists/page';
+import type { LicensedEmailSort } from './licensed-email-list';
 
 export async function getLicenseUsage(db: DbOrTx, orgId: string) {
   const [sub] = await db
@@ -49,52 +53,52 @@ export async function getOrganisationBilling(db: DbOrTx, orgId: string) {
   return row ?? null;
 }
 
-export type LicensedEmailSort = 'email' | 'added';
-export type LicensedEmailCursor = { value: string; id: string };
-
 /**
- * One page of licensed addresses, sorted and searched on the server with keyset pagination:
- * the cursor is the last row's sort value and id.
+ * One page of licensed addresses, sorted and searched on the server with keyset pagination in
+ * both directions (lib/lists/page.ts): the cursor is a row's sort value and id.
  */
 export async function listLicensedEmails(
   db: DbOrTx,
   orgId: string,
-  options: { search?: string; sort: LicensedEmailSort; dir: 'asc' | 'desc'; after?: LicensedEmailCursor; limit: number },
-) {
-  const column = options.sort === 'email' ? licensedEmails.email : licensedEmails.createdAt;
-  const where: SQL[] = [eq(licensedEmails.orgId, orgId)];
-  if (options.search) where.push(ilike(licensedEmails.email, likePattern(options.search)));
-  if (options.after) {
-    const value = options.sort === 'email' ? options.after.value : new Date(options.after.value);
-    const beyond = options.dir === 'asc' ? gt : lt;
-    const cursorCondition = or(
-      beyond(column, value as never),
-      and(eq(column, value as never), beyond(licensedEmails.id, options.after.id)),
-    );
-    if (cursorCondition) where.push(cursorCondition);
-  }
-  const order = options.dir === 'asc' ? asc : desc;
+  options: { search?: string; sort: LicensedEmailSort; dir: 'asc' | 'desc'; position?: PagePosition; limit: number },
+): Promise<ListPage<{ id: string; email: string; createdAt: Date; at: string }>> {
+  const byEmail = options.sort === 'email';
+  // The list's cursor is (text, id) whatever the sort: a date sort needs its key to be a timestamp.
+  if (options.position && !byEmail && !timeKey.safeParse(options.position.cursor.keys[0]).success) options = { ...options, position: undefined };
+  const column = byEmail ? licensedEmails.email : licensedEmails.createdAt;
+  const keyset = keysetQuery(column, licensedEmails.id, options.dir, options.position, byEmail ? undefined : timeKeyValue);
   const rows = await db
-    .select({ id: licensedEmails.id, email: licensedEmails.email, createdAt: licensedEmails.createdAt })
+    .select({ id: licensedEmails.id, email: licensedEmails.email, createdAt: licensedEmails.createdAt, at: timeCursorKey(licensedEmails.createdAt) })
     .from(licensedEmails)
-    .where(and(...where))
-    .orderBy(order(column), order(licensedEmails.id))
+    .where(and(licensedEmailScope(orgId, options.search), keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit);
-  const last = page[page.length - 1];
-  const next =
-    rows.length > options.limit && last
-      ? { value: options.sort === 'email' ? last.email : last.createdAt.toISOString(), id: last.id }
-      : null;
-  return { rows: page, next };
+  const keyOf = (row: (typeof rows)[number]) => [byEmail ? row.email : row.at, row.id] as const;
+  return (
+    cutPage(rows, options.limit, options.position, keyOf) ??
+    listLicensedEmails(db, orgId, { ...options, position: undefined })
+  );
 }
 
-export async function countLicensedEmails(db: DbOrTx, orgId: string, search?: string) {
-  const [row] = await db
-    .select({ n: count() })
+/** The rows the list shows for `search` (the same match as the export's). */
+export function licensedEmailScope(orgId: string, search?: string): SQL | undefined {
+  return and(eq(licensedEmails.orgId, orgId), search ? ilike(licensedEmails.email, likePattern(search)) : undefined);
+}
+
+/** How many addresses match `search`: exact when small, the planner's estimate when large. */
+export async function countLicensedEmails(db: DbOrTx, orgId: string, search?: string): Promise<ListTotal> {
+  return countOrEstimate(db, db.select({ id: licensedEmails.id }).from(licensedEmails).where(licensedEmailScope(orgId, search)));
+}
+
+/** The ids of the first `cap` addresses matching `search`, in address order, and whether there were more. */
+export async function matchingLicensedEmailIds(db: DbOrTx, orgId: string, search: string, cap: number) {
+  const rows = await db
+    .select({ id: licensedEmails.id })
     .from(licensedEmails)
-    .where(and(eq(licensedEmails.orgId, orgId), search ? ilike(licensedEmails.email, likePattern(search)) : sql`true`));
-  return row?.n ?? 0;
+    .where(licensedEmailScope(orgId, search))
+    .orderBy(asc(licensedEmails.email))
+    .limit(cap + 1);
+  return { ids: rows.slice(0, cap).map((r) => r.id), capped: rows.length > cap };
 }
 
 /** Which of `emails` are already licensed anywhere (addresses are unique across organisations). */

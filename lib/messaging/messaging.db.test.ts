@@ -7,7 +7,7 @@ import { hashPassword } from '@/lib/auth/passwords';
 import { getPortalSession } from '@/lib/portal/queries';
 import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
-import { adoptDeviceTimeZone, deleteMessage, markMessage } from './mailbox-actions';
+import { adoptDeviceTimeZone, deleteMessage, deleteMessages, markMessage, markMessages } from './mailbox-actions';
 import { openMessage } from './open-message';
 import { openMessageContent } from '@/lib/crypto/envelope';
 import { listInbox, listSent, type MailboxPage, type MailboxPosition } from './queries';
@@ -218,9 +218,9 @@ describe('mailbox pages', () => {
       (position?: MailboxPosition) => listSent(getDb(), alice, { limit: 3, position }),
     ]) {
       const subjects = (p: MailboxPage) => p.items.map((m) => m.subject);
-      const from = (cursor: MailboxPage['older'], direction: MailboxPosition['direction']) => {
+      const from = (cursor: MailboxPage['older'], direction: 'older' | 'newer') => {
         if (!cursor) throw new Error(`expected a page ${direction}`);
-        return list({ cursor, direction });
+        return list({ cursor, direction: direction === 'older' ? 'after' : 'before' });
       };
       const first = await list();
       expect(first.newer).toBeNull();
@@ -280,13 +280,13 @@ describe('search pages', () => {
     expect(subjects(first)).toEqual(['Walrus 6', 'Walrus 5', 'Walrus 4']);
     expect(first.newer).toBeNull();
     if (!first.older) throw new Error('expected an older page');
-    const second = await search({ cursor: first.older, direction: 'older' });
+    const second = await search({ cursor: first.older, direction: 'after' });
     expect(subjects(second)).toEqual(['Walrus 3', 'Walrus 2', 'Walrus 1']);
     if (!second.older || !second.newer) throw new Error('expected pages either side');
-    const third = await search({ cursor: second.older, direction: 'older' });
+    const third = await search({ cursor: second.older, direction: 'after' });
     expect(subjects(third)).toEqual(['Walrus 0']);
     expect(third.older).toBeNull();
-    const back = await search({ cursor: second.newer, direction: 'newer' });
+    const back = await search({ cursor: second.newer, direction: 'before' });
     expect(subjects(back)).toEqual(subjects(first));
     expect(back.newer).toBeNull();
   });
@@ -398,5 +398,32 @@ describe("a new user's time zone", () => {
     // A second device elsewhere does not move it.
     expect(await adoptDeviceTimeZone({ user: pat, timeZone: 'Europe/Lisbon' })).toBe(false);
     expect((await getPortalSession(getDb(), pat.id))?.preferences.timeZone).toBe('Asia/Tokyo');
+  });
+});
+
+describe('inbox bulk actions', () => {
+  it('mark several read and unread, and delete several, each only the user’s own; another’s is reported', async () => {
+    const { alice, bob, pat } = await setup();
+    const ids = [];
+    for (const subject of ['One', 'Two', 'Three']) ids.push((await send(alice, { to: [pat.email], subject })).id);
+    const notPats = (await send(alice, { to: [bob.email], subject: 'For Bob' })).id;
+    const readOf = async (id: string) =>
+      (await getDb().select({ readAt: messageRecipients.readAt }).from(messageRecipients).where(and(eq(messageRecipients.messageId, id), eq(messageRecipients.userId, pat.id))))[0]?.readAt ?? null;
+
+    const marked = await markMessages({ user: pat, ids: [ids[0], ids[1], notPats], read: true });
+    expect(marked.done).toBe(2);
+    expect(marked.refused.map((r) => r.id)).toEqual([notPats]);
+    expect(await readOf(ids[0])).not.toBeNull();
+    expect(await readOf(ids[2])).toBeNull();
+    await markMessages({ user: pat, ids: [ids[0]], read: false });
+    expect(await readOf(ids[0])).toBeNull();
+
+    const deleted = await deleteMessages({ user: pat, ids: [ids[1], ids[2], notPats] });
+    expect(deleted.done).toBe(2);
+    expect(deleted.refused.map((r) => r.id)).toEqual([notPats]);
+    const inbox = await listInbox(getDb(), pat, { now: new Date(), limit: 50 });
+    expect(inbox.items.map((m) => m.subject)).toEqual(['One']);
+    // Bob's copy is untouched.
+    expect((await listInbox(getDb(), bob, { now: new Date(), limit: 50 })).items.map((m) => m.subject)).toEqual(['For Bob']);
   });
 });

@@ -5,8 +5,10 @@ import { getDb } from '@/db/client';
 import { auditEvents, messageEvents, messageRecipients, policies, portalUsers, recipientAccounts, secureMessages } from '@/db/schema';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
-import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, type MonitorCursor, type MonitorStatus } from './monitoring';
-import { extendMessageExpiry, recallMessage } from './recall-message';
+import type { Cursor } from '@/lib/lists/cursor';
+import { getMessageLog, listMonitoredMessages, messageStates, type MonitorStateFilter } from './monitoring';
+import { secureMessageList, stateFilterOf, withLegacyStatus } from './secure-message-list';
+import { extendMessageExpiry, extendMessages, recallMessage, recallMessages } from './recall-message';
 import { messagesPerDay, parseReportRange } from './reports';
 import { formatDateTime } from '@/lib/format';
 import { indexMessage } from './search-index';
@@ -100,8 +102,8 @@ async function monitoredOrg() {
   return { ...org, tag, alice, pat, sam, policyId: policy.id, ids, at };
 }
 
-async function subjects(orgId: string, statuses: MonitorStatus[], search?: string) {
-  const { rows } = await listMonitoredMessages(getDb(), orgId, { statuses, search, limit: 50 });
+async function subjects(orgId: string, states: MonitorStateFilter, search?: string, now = NOW) {
+  const { rows } = await listMonitoredMessages(getDb(), orgId, { states, search, now, limit: 50 });
   return rows.map((r) => r.subject);
 }
 
@@ -121,14 +123,15 @@ async function message(id: string) {
 describe('listMonitoredMessages', () => {
   it('lists every message of the organisation newest first with from, to, status and policy', async () => {
     const org = await monitoredOrg();
-    const { rows, next } = await listMonitoredMessages(getDb(), org.orgId, { limit: 50 });
+    const { rows, next } = await listMonitoredMessages(getDb(), org.orgId, { limit: 50, now: NOW });
     expect(next).toBeNull();
-    expect(rows.map((r) => [r.subject, r.status])).toEqual([
-      ['Lab results', 'sent'],
-      ['Discharge 100% done', 'read'],
-      ['Wrong attachment', 'recalled'],
-      ['Consent form', 'extended'],
-      ['Re: Lab results', 'read'],
+    // The states side by side: none hides another.
+    expect(rows.map((r) => [r.subject, messageStates(r)])).toEqual([
+      ['Lab results', ['unread']],
+      ['Discharge 100% done', ['read']],
+      ['Wrong attachment', ['unread', 'recalled']],
+      ['Consent form', ['unread', 'extended']],
+      ['Re: Lab results', ['read']],
     ]);
     expect(rows[0]).toMatchObject({
       from: `alice-${org.tag}@${org.domain}`,
@@ -159,34 +162,41 @@ describe('listMonitoredMessages', () => {
     expect((await getMessageLog(getDb(), org.orgId, opened?.id ?? ''))?.message.routes.map((r) => r.route)).toEqual(['secure_portal', 'secure_portal_sms']);
   });
 
-  it('filters by each status and by several at once (OR)', async () => {
+  it('filters on each state on its own, and on several together (AND); none hides another', async () => {
     const org = await monitoredOrg();
-    expect(await subjects(org.orgId, ['sent'])).toEqual(['Lab results']);
+    expect(await subjects(org.orgId, { read: 'unread' })).toEqual(['Lab results', 'Wrong attachment', 'Consent form']);
     // Read = at least one recipient has opened it.
-    expect(await subjects(org.orgId, ['read'])).toEqual(['Discharge 100% done', 'Re: Lab results']);
-    expect(await subjects(org.orgId, ['recalled'])).toEqual(['Wrong attachment']);
-    expect(await subjects(org.orgId, ['extended'])).toEqual(['Consent form']);
-    expect(await subjects(org.orgId, ['sent', 'recalled'])).toEqual(['Lab results', 'Wrong attachment']);
-    expect(await subjects(org.orgId, ['extended', 'read'])).toEqual(['Discharge 100% done', 'Consent form', 'Re: Lab results']);
-    expect(await subjects(org.orgId, ['sent', 'read', 'recalled', 'extended'])).toHaveLength(5);
+    expect(await subjects(org.orgId, { read: 'read' })).toEqual(['Discharge 100% done', 'Re: Lab results']);
+    expect(await subjects(org.orgId, { recalled: true })).toEqual(['Wrong attachment']);
+    expect(await subjects(org.orgId, { extended: true })).toEqual(['Consent form']);
+    expect(await subjects(org.orgId, { extended: true, read: 'unread' })).toEqual(['Consent form']);
+    expect(await subjects(org.orgId, { expired: true })).toEqual([]);
+    // 27½ days on, three are past their expiry: expired, and still read, extended or recalled.
+    const later = new Date(NOW.getTime() + 27.5 * DAY);
+    expect(await subjects(org.orgId, { expired: true }, undefined, later)).toEqual(['Wrong attachment', 'Consent form', 'Re: Lab results']);
+    expect(await subjects(org.orgId, { expired: true, extended: true }, undefined, later)).toEqual(['Consent form']);
+    expect(await subjects(org.orgId, { expired: true, read: 'read' }, undefined, later)).toEqual(['Re: Lab results']);
+    const consent = (await listMonitoredMessages(getDb(), org.orgId, { limit: 50, now: later })).rows.find((r) => r.subject === 'Consent form');
+    expect(consent && messageStates(consent)).toEqual(['unread', 'extended', 'expired']);
+    expect(await subjects(org.orgId, {})).toHaveLength(5);
   });
 
   it('searches subject words (by their beginning, through the keyed index), sender and recipients, treating %, _ and \\ literally in addresses', async () => {
     const org = await monitoredOrg();
-    expect(await subjects(org.orgId, [], 'lab RESULTS')).toEqual(['Lab results', 'Re: Lab results']);
-    expect(await subjects(org.orgId, [], 'res la')).toEqual(['Lab results', 'Re: Lab results']);
+    expect(await subjects(org.orgId, {}, 'lab RESULTS')).toEqual(['Lab results', 'Re: Lab results']);
+    expect(await subjects(org.orgId, {}, 'res la')).toEqual(['Lab results', 'Re: Lab results']);
     // Sender: only the inbound message is from pat; recipients: pat received the other four.
-    expect(await subjects(org.orgId, [], `sam_${org.tag}`)).toEqual(['Discharge 100% done']);
-    expect(await subjects(org.orgId, [], `alice-${org.tag}`)).toHaveLength(5);
-    expect(await subjects(org.orgId, [], '100%')).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, {}, `sam_${org.tag}`)).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, {}, `alice-${org.tag}`)).toHaveLength(5);
+    expect(await subjects(org.orgId, {}, '100%')).toEqual(['Discharge 100% done']);
     // "_" would match any character and "%" anything in an address if they were not escaped.
-    expect(await subjects(org.orgId, [], 'sam_')).toEqual(['Discharge 100% done']);
-    expect(await subjects(org.orgId, [], 'sam%')).toEqual([]);
+    expect(await subjects(org.orgId, {}, 'sam_')).toEqual(['Discharge 100% done']);
+    expect(await subjects(org.orgId, {}, 'sam%')).toEqual([]);
     // Subjects are searched by their words: punctuation separates them, as in the portal.
-    expect(await subjects(org.orgId, [], 'Lab_results')).toEqual(['Lab results', 'Re: Lab results']);
-    expect(await subjects(org.orgId, [], '%')).toEqual([]);
-    expect(await subjects(org.orgId, [], '\\')).toEqual([]);
-    expect(await subjects(org.orgId, ['read'], 'lab')).toEqual(['Re: Lab results']);
+    expect(await subjects(org.orgId, {}, 'Lab_results')).toEqual(['Lab results', 'Re: Lab results']);
+    expect(await subjects(org.orgId, {}, '%')).toEqual([]);
+    expect(await subjects(org.orgId, {}, '\\')).toEqual([]);
+    expect(await subjects(org.orgId, { read: 'read' }, 'lab')).toEqual(['Re: Lab results']);
   });
 
   it('pages by keyset without gaps or repeats, also between messages sent at the same instant', async () => {
@@ -201,32 +211,34 @@ describe('listMonitoredMessages', () => {
     // Microseconds a JS Date could not hold: the cursor must keep them.
     await getDb().execute(sql`update secure_messages set sent_at = sent_at + interval '7 microseconds' where subject = 'm6' and org_id = ${org.orgId}`);
     const seen: string[] = [];
-    let before: MonitorCursor | undefined;
+    let next: Cursor | null = null;
     let pages = 0;
     do {
-      const page = await listMonitoredMessages(getDb(), org.orgId, { limit: 3, before });
+      const page = await listMonitoredMessages(getDb(), org.orgId, { limit: 3, position: next ? { direction: 'after', cursor: next } : undefined });
       seen.push(...page.rows.map((r) => r.subject));
-      before = page.next ?? undefined;
+      next = page.next;
       pages++;
-    } while (before && pages < 10);
+    } while (next && pages < 10);
     expect(pages).toBe(3);
     expect(seen.slice(0, 4)).toEqual(['m6', 'm5', 'm4', 'm3']);
     expect([...seen].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
 
-    // Back up with "Newer", through the cursor's URL form: the same pages, up to the newest.
-    const list = (cursor: MonitorCursor | null) => {
-      const { params } = parseMonitorParams(new URL(monitorHref({ cursor: cursor ?? undefined }), 'http://x').searchParams);
-      return listMonitoredMessages(getDb(), org.orgId, { limit: 3, before: params.cursor });
+    // Back up with "Previous", through the cursor's URL form: the same pages, up to the newest.
+    const state = secureMessageList.parse({});
+    const list = (href: string | null) => {
+      const parsed = secureMessageList.parse(Object.fromEntries(new URL(href ?? '/secure-messages', 'http://x').searchParams));
+      return listMonitoredMessages(getDb(), org.orgId, { limit: 3, position: parsed.page });
     };
     const first = await list(null);
-    const second = await list(first.next);
-    const third = await list(second.next);
-    expect(first.newer).toBeNull();
-    const back = await list(third.newer);
+    const second = await list(secureMessageList.pagerLinks(state, first).next);
+    const third = await list(secureMessageList.pagerLinks(state, second).next);
+    expect(first.previous).toBeNull();
+    expect(third.start).toBe(7);
+    const back = await list(third.previous && secureMessageList.href(state, { page: { direction: 'before', cursor: third.previous } }));
     expect(back.rows.map((r) => r.subject)).toEqual(second.rows.map((r) => r.subject));
-    const top = await list(back.newer);
+    const top = await list(back.previous && secureMessageList.href(state, { page: { direction: 'before', cursor: back.previous } }));
     expect(top.rows.map((r) => r.subject)).toEqual(['m6', 'm5', 'm4']);
-    expect(top.newer).toBeNull();
+    expect(top.previous).toBeNull();
   });
 
   it("never shows another organisation's messages, and refuses a bad page size", async () => {
@@ -245,7 +257,7 @@ describe('getMessageLog', () => {
     const a = await monitoredOrg();
     const b = await monitoredOrg();
     const found = await getMessageLog(getDb(), a.orgId, a.ids.read);
-    expect(found?.message).toMatchObject({ subject: 'Discharge 100% done', status: 'read', restriction: 'none' });
+    expect(found?.message).toMatchObject({ subject: 'Discharge 100% done', read: true, recalled: false, restriction: 'none' });
     expect(found?.message.recipients.map((r) => [r.email, r.kind, r.readAt !== null])).toEqual([
       [`pat-${a.tag}@partner.example`, 'to', true],
       [`sam_${a.tag}@other.example`, 'cc', false],
@@ -272,7 +284,7 @@ describe('recallMessage', () => {
       clientAddress: '198.51.100.10',
     });
     // The key and the content went with the recall: monitoring keeps who, when and the status.
-    expect(await subjects(org.orgId, ['recalled'])).toEqual(['(recalled)', 'Wrong attachment']);
+    expect(await subjects(org.orgId, { recalled: true })).toEqual(['(recalled)', 'Wrong attachment']);
     expect(await message(org.ids.sent)).toMatchObject({ subject: null, bodyHtml: null, dataKey: null, contentDestroyedReason: 'recalled' });
   });
 
@@ -318,8 +330,9 @@ describe('extendMessageExpiry', () => {
     expect(event.summary).toMatch(/^Extended the expiry of the message of .* from alice-.* to pat-.* by 7 days, to /);
     expect(event.summary).not.toContain('Lab results');
     expect(event.metadata).toMatchObject({ days: 7 });
-    expect(await subjects(org.orgId, ['extended'])).toEqual(['Lab results', 'Consent form']);
-    expect(await subjects(org.orgId, ['sent'])).toEqual([]);
+    expect(await subjects(org.orgId, { extended: true })).toEqual(['Lab results', 'Consent form']);
+    // Extended does not hide unread: both still show, and filter, side by side.
+    expect(await subjects(org.orgId, { extended: true, read: 'unread' })).toEqual(['Lab results', 'Consent form']);
   });
 
   it('extends an expired message from now, and a partly read one', async () => {
@@ -394,13 +407,19 @@ describe('messagesPerDay', () => {
 });
 
 describe('URL parameters', () => {
-  it('reads statuses, search, cursor and message, and drops bad values with a reason', () => {
-    const { params, errors } = parseMonitorParams({ status: ['read', 'bogus', 'sent', 'read'], q: ' lab ', cursor: 'garbage!', message: 'x' });
-    expect(params).toEqual({ statuses: ['sent', 'read'], search: 'lab', messageId: 'x' });
-    expect(errors).toHaveLength(2);
-    const cursor = { t: '2026-05-01T10:00:00.123456Z', id: '00000000-0000-4000-8000-000000000001' };
-    const href = monitorHref({ statuses: ['recalled'], search: 'a&b', cursor });
-    expect(parseMonitorParams(new URLSearchParams(href.split('?')[1])).params).toEqual({ statuses: ['recalled'], search: 'a&b', cursor });
+  it('reads each state, the search and the cursor, drops bad values, and reads old ?status= links', () => {
+    const state = secureMessageList.parse({ read: 'bogus', extended: '1', expired: 'yes', q: ' lab ', after: 'garbage!' });
+    expect(stateFilterOf(state)).toEqual({ read: undefined, extended: true, expired: false, recalled: false });
+    expect(state.q).toBe('lab');
+    expect(state.page).toBeUndefined();
+    const cursor = { keys: ['2026-05-01T10:00:00.123456Z', '00000000-0000-4000-8000-000000000001'] as const, position: 51 };
+    const href = secureMessageList.href(secureMessageList.parse({ recalled: '1', q: 'a&b' }), { page: { direction: 'after', cursor } });
+    const back = secureMessageList.parse(Object.fromEntries(new URL(href, 'http://x').searchParams));
+    expect(stateFilterOf(back)).toEqual({ read: undefined, extended: false, expired: false, recalled: true });
+    expect(back.q).toBe('a&b');
+    expect(back.page).toEqual({ direction: 'after', cursor });
+    expect(stateFilterOf(secureMessageList.parse(withLegacyStatus({ status: 'sent' })))).toMatchObject({ read: 'unread' });
+    expect(stateFilterOf(secureMessageList.parse(withLegacyStatus({ status: 'extended' })))).toMatchObject({ extended: true });
   });
 
   it('defaults the report to the last 30 days and explains a bad range', () => {
@@ -409,5 +428,50 @@ describe('URL parameters', () => {
     const bad = parseReportRange({ from: '2020-01-01', to: '2026-01-31' }, NOW);
     expect(bad.range).toEqual({ from: '2026-05-17', to: '2026-06-15' });
     expect(bad.error).toMatch(/at most 366 days/);
+  });
+});
+
+describe('bulk recall and extension', () => {
+  it('recalls the selected with the reason in each log and audit event; says which could not be and why', async () => {
+    const org = await monitoredOrg();
+    const other = await monitoredOrg();
+    const actor = await actorFor(org.managerId);
+    const outcome = await recallMessages({ actor, selection: { mode: 'ids', ids: [org.ids.sent, org.ids.recalled, other.ids.sent] }, reason: 'Sent to the wrong clinic' });
+    expect(outcome.done).toBe(1);
+    expect(outcome.refused.map((r) => [r.id, r.reason])).toEqual([
+      [org.ids.recalled, 'This message was already recalled.'],
+      [other.ids.sent, 'That secure message does not exist.'],
+    ]);
+    expect((await message(org.ids.sent)).status).toBe('recalled');
+    expect((await message(other.ids.sent)).status).toBe('sent');
+    expect((await log(org.ids.sent)).find((e) => e.kind === 'recalled')?.detail).toBe('Reason: Sent to the wrong clinic');
+    const [event] = await audit(org.orgId, 'secure_messages.recalled');
+    expect(event.summary).toMatch(/; its key was destroyed\. Reason: Sent to the wrong clinic$/);
+    expect(await audit(other.orgId, 'secure_messages.recalled')).toHaveLength(0);
+  });
+
+  it('extends the selected unread ones and refuses the one everybody read', async () => {
+    const org = await monitoredOrg();
+    const actor = await actorFor(org.managerId);
+    const outcome = await extendMessages({ actor, selection: { mode: 'ids', ids: [org.ids.sent, org.ids.allRead, org.ids.extended] }, days: 7, reason: 'Patient on holiday' });
+    expect(outcome.done).toBe(2);
+    expect(outcome.refused).toEqual([
+      { id: org.ids.allRead, label: expect.stringMatching(/^From pat-/), reason: 'Every recipient has already read this message, so its expiry can no longer be extended.' },
+    ]);
+    expect((await log(org.ids.sent)).find((e) => e.kind === 'extended')?.detail).toMatch(/^Expiry extended by 7 days to .+\. Reason: Patient on holiday$/);
+    expect(await audit(org.orgId, 'secure_messages.extended')).toHaveLength(2);
+  });
+
+  it('takes all matching the filters, and needs a reason', async () => {
+    const org = await monitoredOrg();
+    const actor = await actorFor(org.managerId);
+    const outcome = await recallMessages({ actor, selection: { mode: 'matching', q: '', filters: {} }, filters: { states: { read: 'read' } }, reason: 'Leak' });
+    expect(outcome.done).toBe(2);
+    expect((await message(org.ids.read)).status).toBe('recalled');
+    expect((await message(org.ids.allRead)).status).toBe('recalled');
+    expect((await message(org.ids.sent)).status).toBe('sent');
+    expect((await refusal(recallMessages({ actor, selection: { mode: 'ids', ids: [org.ids.sent] }, reason: ' ' }))).code).toBe('invalid_input');
+    const viewer = await actorFor(org.viewerId);
+    expect((await refusal(recallMessages({ actor: viewer, selection: { mode: 'ids', ids: [org.ids.sent] }, reason: 'Leak' }))).code).toBe('forbidden');
   });
 });

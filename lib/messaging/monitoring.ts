@@ -2,7 +2,8 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
-import { keysetPage } from '@/lib/keyset';
+import { countOrEstimate, type ListTotal } from '@/lib/lists/count';
+import { cutPage, keysetQuery, timeCursorKey, timeKeyValue, type ListPage, type PagePosition } from '@/lib/lists/page';
 import { likePattern } from '@/lib/like';
 import { isUuid } from '@/lib/ids';
 import { subjectColumns, withSubjects } from './content';
@@ -13,39 +14,26 @@ import { orgSearchKey, plainSearchWords, subjectCondition } from './search-index
  * status and its log. Every query here is scoped by `orgId`; another organisation's message is
  * simply absent.
  *
- * A message shows exactly one status, and each status filter matches exactly the rows showing
- * that status, in this order of precedence:
- * - **Recalled**: recalled by an administrator (recipients can no longer open it);
- * - **Extended**: its expiry was extended (only allowed while unread) and it was not recalled;
- * - **Read**: at least one recipient has opened it. "Any recipient" rather than "every": what an
- *   administrator watching for a leak or deciding on a recall needs to know is whether the
- *   content has been seen at all;
- * - **Sent**: none of the above.
- * Extended comes before Read so that an extension stays visible after the message is opened.
+ * A message's states do not hide each other: it is read (a recipient has opened it — "any
+ * recipient" rather than "every": what an administrator watching for a leak or deciding on a recall
+ * needs to know is whether the content has been seen at all) or unread, and, independently,
+ * extended (its expiry was pushed back), expired (past its expiry) and recalled. Each is a filter
+ * of its own, and the list shows their badges side by side.
  */
-export const MONITOR_STATUSES = ['sent', 'read', 'recalled', 'extended'] as const;
-export type MonitorStatus = (typeof MONITOR_STATUSES)[number];
+export { MONITOR_STATES, MONITOR_STATE_LABELS, messageStates, type MonitorState } from './monitor-states';
 
-export const MONITOR_STATUS_LABELS: Record<MonitorStatus, string> = {
-  sent: 'Sent',
-  read: 'Read',
-  recalled: 'Recalled',
-  extended: 'Extended',
-};
+/** The states filtered on: each given one must hold (AND). */
+export type MonitorStateFilter = { read?: 'read' | 'unread'; extended?: boolean; expired?: boolean; recalled?: boolean };
 
 export const MAX_MONITOR_PAGE_SIZE = 500;
 export const MAX_SEARCH_LENGTH = 200;
 
-/**
- * Keyset position: the page starts after the message sent at `t` (microseconds kept) with id `id`,
- * or, with `newer`, is the page of messages just newer than it (`lib/keyset.ts`).
- */
-export type MonitorCursor = { t: string; id: string; newer?: true };
-
 export type MonitorFilters = {
-  statuses?: MonitorStatus[];
+  states?: MonitorStateFilter;
   search?: string;
-  before?: MonitorCursor;
+  position?: PagePosition;
+  /** "Expired" is judged at this time (default: now). */
+  now?: Date;
 };
 
 export type MonitoredMessage = {
@@ -62,7 +50,11 @@ export type MonitoredMessage = {
    * number for the recipient (lib/portal/two-factor.ts decides the same way when it is opened).
    */
   routes: { email: string; route: 'secure_portal' | 'secure_portal_sms' }[];
-  status: MonitorStatus;
+  /** Its states, each on its own (MONITOR_STATES). */
+  read: boolean;
+  extended: boolean;
+  expired: boolean;
+  recalled: boolean;
   policyName: string | null;
   /** The mail connector it came through when the SMTP gateway carried it; null for portal compose. */
   connectorName: string | null;
@@ -98,14 +90,23 @@ function withRoutes<T extends { to: string[]; smsTo: string[] }>({ smsTo, ...row
 
 const anyRecipientRead = sql`exists (select 1 from message_recipients r where r.message_id = ${secureMessages.id} and r.read_at is not null)`;
 
-/** The one status expression shared by the list, the filter and the log, so they never disagree. */
-const statusExpression = sql<MonitorStatus>`case
-  when ${secureMessages.status} = 'recalled' then 'recalled'
-  when ${secureMessages.extendedAt} is not null then 'extended'
-  when ${anyRecipientRead} then 'read'
-  else 'sent' end`;
+/** The state expressions shared by the list, its filters and the log, so they never disagree. */
+const isRead = anyRecipientRead;
+const isExtended = sql`${secureMessages.extendedAt} is not null`;
+const isRecalled = sql`${secureMessages.status} = 'recalled'`;
+const isExpired = (now: Date) => sql`coalesce(${secureMessages.expiresAt} <= ${now.toISOString()}::timestamptz, false)`;
 
-const summaryColumns = {
+function summaryColumns(now: Date) {
+  return {
+    ...baseColumns,
+    read: sql<boolean>`${isRead}`,
+    extended: sql<boolean>`${isExtended}`,
+    expired: sql<boolean>`${isExpired(now)}`,
+    recalled: sql<boolean>`${isRecalled}`,
+  };
+}
+
+const baseColumns = {
   ...subjectColumns,
   sentAt: secureMessages.sentAt,
   direction: secureMessages.direction,
@@ -119,7 +120,6 @@ const summaryColumns = {
     where r.message_id = ${secureMessages.id}
       and exists (select 1 from recipient_accounts ra where ra.org_id = ${secureMessages.orgId} and ra.email = u.email and ra.phone is not null)
       and exists (select 1 from policies p where p.org_id = ${secureMessages.orgId} and p.enabled and p.delivery = 'sms_two_factor'))`,
-  status: statusExpression,
   policyName: policies.name,
   connectorName: sql<string | null>`(select c.name from mail_connectors c where c.id = ${secureMessages.connectorId} and c.org_id = ${secureMessages.orgId})`,
   expiresAt: secureMessages.expiresAt,
@@ -130,14 +130,12 @@ const summaryColumns = {
 
 function filterConditions(orgId: string, filters: MonitorFilters, searchKey: Buffer | null): SQL[] {
   const conditions: SQL[] = [eq(secureMessages.orgId, orgId)];
-  const statuses = [...new Set(filters.statuses ?? [])];
-  // All four statuses together are every message: no condition needed.
-  if (statuses.length > 0 && statuses.length < MONITOR_STATUSES.length) {
-    conditions.push(sql`(${statusExpression}) in (${sql.join(
-      statuses.map((s) => sql`${s}`),
-      sql`, `,
-    )})`);
-  }
+  const states = filters.states ?? {};
+  if (states.read === 'read') conditions.push(isRead);
+  if (states.read === 'unread') conditions.push(sql`not ${isRead}`);
+  if (states.extended) conditions.push(isExtended);
+  if (states.expired) conditions.push(isExpired(filters.now ?? new Date()));
+  if (states.recalled) conditions.push(isRecalled);
   const search = filters.search?.trim();
   if (search) {
     const pattern = likePattern(search.slice(0, MAX_SEARCH_LENGTH));
@@ -152,55 +150,61 @@ function filterConditions(orgId: string, filters: MonitorFilters, searchKey: Buf
       )
     )`);
   }
-  if (filters.before) {
-    const position = sql`(${filters.before.t}::timestamptz, ${filters.before.id}::uuid)`;
-    conditions.push(
-      filters.before.newer ? sql`(${secureMessages.sentAt}, ${secureMessages.id}) > ${position}` : sql`(${secureMessages.sentAt}, ${secureMessages.id}) < ${position}`,
-    );
-  }
   return conditions;
 }
 
 /**
- * One page of the organisation's secure messages, newest first, by keyset on (sent_at, id) so a
- * deep page costs what the first one does. `next` and `newer` are the positions of the pages
- * either side (older and newer), when there are any.
+ * One page of the organisation's secure messages, newest first, by keyset on (sent_at, id) in
+ * both directions (lib/lists/page.ts) so a deep page costs what the first one does.
  */
-export async function listMonitoredMessages(
-  db: DbOrTx,
-  orgId: string,
-  options: MonitorFilters & { limit: number },
-): Promise<{ rows: MonitoredMessage[]; next: MonitorCursor | null; newer: MonitorCursor | null }> {
+export async function listMonitoredMessages(db: DbOrTx, orgId: string, options: MonitorFilters & { limit: number }): Promise<ListPage<MonitoredMessage>> {
   const { limit } = options;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MONITOR_PAGE_SIZE) throw new AppError('invalid_input', 'Page size out of range.');
-  if (options.before && !isCursor(options.before)) throw new AppError('invalid_input', 'That page link is not valid.');
+  const now = options.now ?? new Date();
+  const keyset = keysetQuery(secureMessages.sentAt, secureMessages.id, 'desc', options.position, timeKeyValue);
   const found = await db
-    .select({
-      ...summaryColumns,
-      // The exact stored time for the cursor: a JS Date holds only milliseconds.
-      position: sql<string>`to_char(${secureMessages.sentAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-    })
+    .select({ ...summaryColumns(now), position: timeCursorKey(secureMessages.sentAt) })
     .from(secureMessages)
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
     .leftJoin(policies, and(eq(policies.id, secureMessages.policyId), eq(policies.orgId, secureMessages.orgId)))
-    .where(and(...filterConditions(orgId, options, options.search?.trim() ? await orgSearchKey(db, orgId) : null)))
-    .orderBy(...(options.before?.newer ? [asc(secureMessages.sentAt), asc(secureMessages.id)] : [desc(secureMessages.sentAt), desc(secureMessages.id)]))
+    .where(and(...filterConditions(orgId, { ...options, now }, options.search?.trim() ? await orgSearchKey(db, orgId) : null), keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(limit + 1);
-  const page = keysetPage(found, limit, options.before?.newer ? 'newer' : 'older', options.before !== undefined);
-  if (!page) return listMonitoredMessages(db, orgId, { ...options, before: undefined });
-  return {
-    // Subjects are sealed: opened here, page by page, each with its message's data key.
-    rows: (await withSubjects(db, page.rows.map(({ position: _position, ...row }) => row))).map((row) => withRoutes(row)),
-    next: page.older && { t: page.older.position, id: page.older.id },
-    newer: page.newer && { t: page.newer.position, id: page.newer.id, newer: true },
-  };
+  const page = cutPage(found, limit, options.position, (row) => [row.position, row.id]);
+  if (!page) return listMonitoredMessages(db, orgId, { ...options, position: undefined });
+  // Subjects are sealed: opened here, page by page, each with its message's data key.
+  return { ...page, rows: (await withSubjects(db, page.rows.map(({ position: _position, ...row }) => row))).map((row) => withRoutes(row)) };
+}
+
+/** How many messages match the filters and search: exact when small, the planner's estimate when large. */
+export async function countMonitoredMessages(db: DbOrTx, orgId: string, filters: MonitorFilters): Promise<ListTotal> {
+  return countOrEstimate(
+    db,
+    db
+      .select({ id: secureMessages.id })
+      .from(secureMessages)
+      .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+      .where(and(...filterConditions(orgId, filters, filters.search?.trim() ? await orgSearchKey(db, orgId) : null))),
+  );
+}
+
+/** The ids of the first `cap` messages matching the filters and search, newest first, and whether there were more. */
+export async function matchingMessageIds(db: DbOrTx, orgId: string, filters: MonitorFilters, cap: number): Promise<{ ids: string[]; capped: boolean }> {
+  const rows = await db
+    .select({ id: secureMessages.id })
+    .from(secureMessages)
+    .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
+    .where(and(...filterConditions(orgId, filters, filters.search?.trim() ? await orgSearchKey(db, orgId) : null)))
+    .orderBy(desc(secureMessages.sentAt), desc(secureMessages.id))
+    .limit(cap + 1);
+  return { ids: rows.slice(0, cap).map((r) => r.id), capped: rows.length > cap };
 }
 
 /** The message and its log (sent, notified, opened, replied, recalled, extended) in time order; null when it is not the organisation's. */
 export async function getMessageLog(db: DbOrTx, orgId: string, messageId: string): Promise<MessageLog | null> {
   if (!isUuid(messageId)) return null;
   const [message] = await db
-    .select({ ...summaryColumns, restriction: secureMessages.restriction, readReceipt: secureMessages.readReceipt })
+    .select({ ...summaryColumns(new Date()), restriction: secureMessages.restriction, readReceipt: secureMessages.readReceipt })
     .from(secureMessages)
     .innerJoin(portalUsers, eq(portalUsers.id, secureMessages.senderId))
     .leftJoin(policies, and(eq(policies.id, secureMessages.policyId), eq(policies.orgId, secureMessages.orgId)))
@@ -223,78 +227,3 @@ export async function getMessageLog(db: DbOrTx, orgId: string, messageId: string
   return { message: { ...withRoutes(opened), recipients }, events };
 }
 
-// ---------------------------------------------------------------------------------------------
-// The page's URL: ?status=sent&status=read&q=…&cursor=…&message=<id>. Parsing never throws: a bad
-// value is dropped and explained, so a hand-edited or stale link still shows a page.
-
-export type MonitorParams = { statuses: MonitorStatus[]; search: string; cursor?: MonitorCursor; messageId?: string };
-export type SearchParamsInput = URLSearchParams | Record<string, string | string[] | undefined>;
-
-function isCursor(value: unknown): value is MonitorCursor {
-  if (typeof value !== 'object' || value === null) return false;
-  const { t, id, newer } = value as Record<string, unknown>;
-  return (
-    (newer === undefined || newer === true) &&
-    typeof t === 'string' &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(t) &&
-    !Number.isNaN(Date.parse(t)) &&
-    typeof id === 'string' &&
-    isUuid(id)
-  );
-}
-
-export function encodeMonitorCursor(cursor: MonitorCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.t, id: cursor.id, ...(cursor.newer ? { newer: true } : {}) }), 'utf8').toString('base64url');
-}
-
-/** The cursor's position, or null for anything that is not one of ours. */
-export function decodeMonitorCursor(raw: string): MonitorCursor | null {
-  if (raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    return isCursor(value) ? { t: value.t, id: value.id, ...(value.newer ? { newer: true as const } : {}) } : null;
-  } catch {
-    return null;
-  }
-}
-
-function valuesOf(params: SearchParamsInput, key: string): string[] {
-  const raw = params instanceof URLSearchParams ? params.getAll(key) : params[key];
-  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => v.trim()).filter((v) => v !== '');
-}
-
-export function parseMonitorParams(params: SearchParamsInput): { params: MonitorParams; errors: string[] } {
-  const errors: string[] = [];
-  const statuses: MonitorStatus[] = [];
-  for (const value of valuesOf(params, 'status')) {
-    const status = MONITOR_STATUSES.find((s) => s === value);
-    if (!status) errors.push(`Unknown status "${value.slice(0, 40)}"; it was ignored.`);
-    else if (!statuses.includes(status)) statuses.push(status);
-  }
-  let search = valuesOf(params, 'q')[0] ?? '';
-  if (search.length > MAX_SEARCH_LENGTH) {
-    errors.push(`The search was shortened to its first ${MAX_SEARCH_LENGTH} characters.`);
-    search = search.slice(0, MAX_SEARCH_LENGTH);
-  }
-  const out: MonitorParams = { statuses: MONITOR_STATUSES.filter((s) => statuses.includes(s)), search };
-  const rawCursor = valuesOf(params, 'cursor')[0];
-  if (rawCursor !== undefined) {
-    const cursor = decodeMonitorCursor(rawCursor);
-    if (cursor) out.cursor = cursor;
-    else errors.push('That page link is not valid; showing the newest messages.');
-  }
-  const messageId = valuesOf(params, 'message')[0];
-  if (messageId !== undefined) out.messageId = messageId;
-  return { params: out, errors };
-}
-
-/** The page's URL for these parameters, in a stable order. */
-export function monitorHref(params: Partial<MonitorParams>, path = '/secure-messages'): string {
-  const query = new URLSearchParams();
-  for (const status of params.statuses ?? []) query.append('status', status);
-  if (params.search) query.set('q', params.search);
-  if (params.cursor) query.set('cursor', encodeMonitorCursor(params.cursor));
-  if (params.messageId) query.set('message', params.messageId);
-  const text = query.toString();
-  return text ? `${path}?${text}` : path;
-}

@@ -2,14 +2,14 @@ import { and, asc, count, desc, eq, gte, inArray, isNull, sql, type SQL } from '
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, messageSenderState, portalUsers, secureMessages } from '@/db/schema';
-import { keysetPage, type PageDirection } from '@/lib/keyset';
+import type { Cursor } from '@/lib/lists/cursor';
+import { cutPage, type PagePosition } from '@/lib/lists/page';
 import { likePattern } from '@/lib/like';
 import { smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
 import { subjectColumns, withSubjects, type Opened, type SubjectRow } from './content';
 import { orgSearchKey, parseSearch, partyOrgIds, planCondition } from './search-index';
 
 export const INBOX_DAYS = 60;
-export type MailboxCursor = { sentAt: string; id: string };
 
 type Message = typeof secureMessages.$inferSelect;
 /**
@@ -29,8 +29,12 @@ export type MailboxSummary = Pick<Message, 'id' | 'orgId' | 'sentAt' | 'expiresA
 /** A search result: a message of Inbox or Sent (`mine`: sent by the user). */
 export type SearchResult = MailboxSummary & { mine: boolean };
 
-/** One page, and where the pages either side of it start (null: there is none). */
-export type Paged<T> = { items: T[]; older: MailboxCursor | null; newer: MailboxCursor | null };
+/**
+ * One page, and where the pages either side of it start (null: there is none): `older` is the next
+ * page's cursor ("after" it), `newer` the previous page's ("before" it); `start` the first row's
+ * position (lib/lists/page.ts).
+ */
+export type Paged<T> = { items: T[]; older: Cursor | null; newer: Cursor | null; start: number };
 export type MailboxPage = Paged<MailboxSummary>;
 
 const summaryColumns = {
@@ -44,16 +48,17 @@ const summaryColumns = {
   hasAttachments: sql<boolean>`exists (select 1 from attachments a where a.message_id = ${secureMessages.id})`,
 };
 
-/** Where a mailbox page starts: older or newer than a message's (sent time, id). */
-export type MailboxPosition = { cursor: MailboxCursor; direction: PageDirection };
+/** Where a mailbox page starts: after (older than) or before (newer than) a message's (sent time, id). */
+export type MailboxPosition = PagePosition;
 
 /** The keyset condition and order for a list newest first by (sentAt, id): columns, or SQL names. */
 function mailboxKeyset(sentAt: AnyPgColumn | SQL, id: AnyPgColumn | SQL, position: MailboxPosition | undefined) {
-  const newer = position?.direction === 'newer';
+  const newer = position?.direction === 'before';
+  const [t, key] = position?.cursor.keys ?? [];
   const where = position
     ? newer
-      ? sql`(${sentAt}, ${id}) > (${position.cursor.sentAt}::timestamptz, ${position.cursor.id}::uuid)`
-      : sql`(${sentAt}, ${id}) < (${position.cursor.sentAt}::timestamptz, ${position.cursor.id}::uuid)`
+      ? sql`(${sentAt}, ${id}) > (${String(t)}::timestamptz, ${String(key)}::uuid)`
+      : sql`(${sentAt}, ${id}) < (${String(t)}::timestamptz, ${String(key)}::uuid)`
     : undefined;
   return { where, orderBy: newer ? [asc(sentAt), asc(id)] : [desc(sentAt), desc(id)] };
 }
@@ -191,8 +196,6 @@ export async function recipientsOf(db: DbOrTx, messageIds: string[]) {
   return out;
 }
 
-const at = (row: { id: string; sentAt: Date } | null): MailboxCursor | null => (row ? { sentAt: row.sentAt.toISOString(), id: row.id } : null);
-
 /**
  * Leaves out the subject of every row whose organisation asks this session for its SMS step
  * (lib/portal/two-factor.ts): a list shows who wrote and when, never what, until the code is entered.
@@ -213,9 +216,9 @@ async function withoutLockedContent<T extends SubjectRow>(db: DbOrTx, viewer: Sm
 
 /** The page `found` holds (fetched with `limit + 1` rows); null for a short "newer" page: the caller fetches the newest page instead. */
 function page<T extends { id: string; sentAt: Date }>(found: T[], options: { limit: number; position?: MailboxPosition }): Paged<T> | null {
-  const cut = keysetPage(found, options.limit, options.position?.direction ?? 'older', options.position !== undefined);
+  const cut = cutPage(found, options.limit, options.position, (row) => [row.sentAt.toISOString(), row.id]);
   if (!cut) return null;
-  return { items: cut.rows, older: at(cut.older), newer: at(cut.newer) };
+  return { items: cut.rows, older: cut.next, newer: cut.previous, start: cut.start };
 }
 
 export async function listMessageAttachments(db: DbOrTx, messageId: string) {
@@ -272,7 +275,7 @@ export async function searchMessages(
   const limit = options.limit ?? 50;
   const fewMatches = options.fewMatches ?? FEW_MATCHES;
   const text = query.trim().slice(0, 200);
-  if (!text) return { items: [], older: null, newer: null };
+  if (!text) return { items: [], older: null, newer: null, start: 1 };
   const keyset = mailboxKeyset(sql`m.sent_at`, sql`m.id`, options.position);
   const like = likePattern(text);
   const userId = viewer.id;

@@ -11,6 +11,9 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { formatDateTime } from '@/lib/format';
 import { isUuid } from '@/lib/ids';
+import { BULK_CAP, runBulk, type BulkOutcome, type BulkSelection } from '@/lib/lists/bulk';
+import { z } from 'zod';
+import { matchingMessageIds, type MonitorFilters } from './monitoring';
 
 /**
  * Administrators' changes to a secure message (levels 1 and 2, on /secure-messages): Recall (recipients can no longer open
@@ -81,22 +84,30 @@ function targetLabel(message: { sentAt: Date; senderEmail: string }): string {
  * Recall, in the caller's transaction with the message locked: the status, the message's own log
  * row, the audit event and the destruction of its data key commit together.
  */
-async function recallLocked(tx: Tx, message: Awaited<ReturnType<typeof lockMessage>>, orgId: string, actor: AuditActor & { email: string }, clientAddress: string | undefined, now: Date) {
+async function recallLocked(
+  tx: Tx,
+  message: Awaited<ReturnType<typeof lockMessage>>,
+  orgId: string,
+  actor: AuditActor & { email: string },
+  clientAddress: string | undefined,
+  now: Date,
+  reason?: string,
+) {
   if (message.status === 'recalled') throw new AppError('conflict', 'This message was already recalled.');
   await tx
     .update(secureMessages)
     .set({ status: 'recalled' })
     .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, orgId)));
   const files = (await destroyMessageContent(tx, message.id, 'recalled', now)) ?? [];
-  await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'recalled', actor: actor.email, occurredAt: now });
+  await tx.insert(messageEvents).values({ messageId: message.id, orgId, kind: 'recalled', actor: actor.email, detail: reason ? `Reason: ${reason}` : '', occurredAt: now });
   await recordAuditEvent(tx, {
     orgId,
     actor,
     action: 'secure_messages.recalled',
-    summary: `Recalled ${describeMessage(message)}; its key was destroyed`,
+    summary: `Recalled ${describeMessage(message)}; its key was destroyed${reason ? `. Reason: ${reason}` : ''}`,
     target: { type: 'secure_message', id: message.id, label: targetLabel(message) },
     clientAddress,
-    metadata: { keyDestroyed: true, files: files.length },
+    metadata: { keyDestroyed: true, files: files.length, ...(reason ? { reason } : {}) },
     now,
   });
   return files;
@@ -156,32 +167,114 @@ export async function extendMessageExpiry(input: { actor: AdminActor; messageId:
   const now = input.now ?? new Date();
   assertCanManage(actor);
   if (!isExtensionDays(days)) throw new AppError('invalid_input', 'Extend by 1, 7 or 30 days.', { days: ['Extend by 1, 7 or 30 days.'] });
-  return getDb().transaction(async (tx) => {
-    const message = await lockMessage(tx, actor.orgId, messageId);
-    if (message.status === 'recalled') throw new AppError('conflict', 'This message was recalled; its expiry can no longer be extended.');
-    // A message without an expiry never expires: "extending" it would give it one, i.e. shorten it.
-    if (!message.expiresAt) throw new AppError('conflict', 'This message does not expire, so there is no expiry to extend.');
-    if (message.recipients.length > 0 && message.recipients.every((r) => r.readAt)) {
-      throw new AppError('conflict', 'Every recipient has already read this message, so its expiry can no longer be extended.');
-    }
-    const base = Math.max(now.getTime(), message.expiresAt.getTime());
-    const expiresAt = new Date(base + days * DAY_MS);
-    await tx
-      .update(secureMessages)
-      .set({ expiresAt, extendedAt: now })
-      .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
-    const detail = `Expiry extended by ${days === 1 ? '1 day' : `${days} days`} to ${formatDateTime(expiresAt)}`;
-    await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'extended', actor: actor.email, detail, occurredAt: now });
-    await recordAuditEvent(tx, {
-      orgId: actor.orgId,
-      actor: auditActorOf(actor),
-      action: 'secure_messages.extended',
-      summary: `Extended the expiry of ${describeMessage(message)} by ${days === 1 ? '1 day' : `${days} days`}, to ${formatDateTime(expiresAt)}`,
-      target: { type: 'secure_message', id: message.id, label: targetLabel(message) },
-      clientAddress: actor.clientAddress,
-      metadata: { days, previousExpiresAt: message.expiresAt.toISOString(), expiresAt: expiresAt.toISOString() },
-      now,
-    });
-    return { id: message.id, expiresAt };
+  return getDb().transaction((tx) => extendIn(tx, actor, messageId, days, now));
+}
+
+async function extendIn(
+  tx: Tx,
+  actor: AdminActor,
+  messageId: string,
+  days: ExtensionDays,
+  now: Date,
+  reason?: string,
+  /** Told the message's label once it is found, so a refusal can name it. */
+  onFound?: (label: string) => void,
+): Promise<{ id: string; expiresAt: Date; label: string }> {
+  const message = await lockMessage(tx, actor.orgId, messageId);
+  onFound?.(targetLabel(message));
+  if (message.status === 'recalled') throw new AppError('conflict', 'This message was recalled; its expiry can no longer be extended.');
+  // A message without an expiry never expires: "extending" it would give it one, i.e. shorten it.
+  if (!message.expiresAt) throw new AppError('conflict', 'This message does not expire, so there is no expiry to extend.');
+  if (message.recipients.length > 0 && message.recipients.every((r) => r.readAt)) {
+    throw new AppError('conflict', 'Every recipient has already read this message, so its expiry can no longer be extended.');
+  }
+  const base = Math.max(now.getTime(), message.expiresAt.getTime());
+  const expiresAt = new Date(base + days * DAY_MS);
+  await tx
+    .update(secureMessages)
+    .set({ expiresAt, extendedAt: now })
+    .where(and(eq(secureMessages.id, message.id), eq(secureMessages.orgId, actor.orgId)));
+  const detail = `Expiry extended by ${days === 1 ? '1 day' : `${days} days`} to ${formatDateTime(expiresAt)}${reason ? `. Reason: ${reason}` : ''}`;
+  await tx.insert(messageEvents).values({ messageId: message.id, orgId: actor.orgId, kind: 'extended', actor: actor.email, detail, occurredAt: now });
+  await recordAuditEvent(tx, {
+    orgId: actor.orgId,
+    actor: auditActorOf(actor),
+    action: 'secure_messages.extended',
+    summary: `Extended the expiry of ${describeMessage(message)} by ${days === 1 ? '1 day' : `${days} days`}, to ${formatDateTime(expiresAt)}${reason ? `. Reason: ${reason}` : ''}`,
+    target: { type: 'secure_message', id: message.id, label: targetLabel(message) },
+    clientAddress: actor.clientAddress,
+    metadata: { days, previousExpiresAt: message.expiresAt.toISOString(), expiresAt: expiresAt.toISOString(), ...(reason ? { reason } : {}) },
+    now,
+  });
+  return { id: message.id, expiresAt, label: targetLabel(message) };
+}
+
+/** Why a bulk recall or extension is done, written to each message's log and audit event. */
+export const bulkReasonField = z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'At most 500 characters.');
+
+function reasonOf(raw: string): string {
+  const parsed = bulkReasonField.safeParse(raw);
+  if (!parsed.success) throw new AppError('invalid_input', parsed.error.issues[0]?.message ?? 'Say why.', { reason: parsed.error.issues.map((i) => i.message) });
+  return parsed.data;
+}
+
+async function idsOf(actor: AdminActor, selection: BulkSelection, filters: MonitorFilters) {
+  return selection.mode === 'ids' ? { ids: [...new Set(selection.ids)], capped: false } : matchingMessageIds(getDb(), actor.orgId, filters, BULK_CAP);
+}
+
+/**
+ * "Recall selected": each message recalled as recallMessage does it (its log row, audit event and
+ * key destruction), with the administrator's reason in both; one transaction per batch, a
+ * message that cannot be recalled (already recalled, not found) reported with why. The files go
+ * after each batch commits.
+ */
+export async function recallMessages(input: { actor: AdminActor; selection: BulkSelection; filters?: MonitorFilters; reason: string; now?: Date }): Promise<BulkOutcome> {
+  const { actor } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  const reason = reasonOf(input.reason);
+  const { ids, capped } = await idsOf(actor, input.selection, { ...input.filters, now });
+  const labels = new Map<string, string>();
+  let files: string[] = [];
+  return runBulk(ids, {
+    capped,
+    transaction: async (body) => {
+      files = [];
+      const result = await getDb().transaction(body);
+      await removeFiles(files);
+      return result;
+    },
+    step: async (tx, id) => {
+      const message = await lockMessage(tx, actor.orgId, id);
+      labels.set(id, targetLabel(message));
+      files.push(...(await recallLocked(tx, message, actor.orgId, { ...auditActorOf(actor), email: actor.email }, actor.clientAddress, now, reason)));
+    },
+    labelOf: (id) => labels.get(id) ?? id,
+  });
+}
+
+/** "Extend selected": each message extended as extendMessageExpiry does it, with the reason in its log and audit event. */
+export async function extendMessages(input: {
+  actor: AdminActor;
+  selection: BulkSelection;
+  filters?: MonitorFilters;
+  days: number;
+  reason: string;
+  now?: Date;
+}): Promise<BulkOutcome> {
+  const { actor, days } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  if (!isExtensionDays(days)) throw new AppError('invalid_input', 'Extend by 1, 7 or 30 days.', { days: ['Extend by 1, 7 or 30 days.'] });
+  const reason = reasonOf(input.reason);
+  const { ids, capped } = await idsOf(actor, input.selection, { ...input.filters, now });
+  const labels = new Map<string, string>();
+  return runBulk(ids, {
+    capped,
+    transaction: (body) => getDb().transaction(body),
+    step: async (tx, id) => {
+      await extendIn(tx, actor, id, days, now, reason, (label) => labels.set(id, label));
+    },
+    labelOf: (id) => labels.get(id) ?? id,
   });
 }

@@ -5,7 +5,9 @@ import { auditEvents, policies, recipientAccounts } from '@/db/schema';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import { recordAuditEvent } from '@/lib/audit/record';
-import { deleteRecipient, listRecipients, phonelessRecipientsNotice, recipientsMissingPhone, recordRecipients, updateRecipientPhone } from './recipients';
+import type { Cursor } from '@/lib/lists/cursor';
+import type { PagePosition } from '@/lib/lists/page';
+import { deleteRecipient, deleteRecipients, listRecipients, phonelessRecipientsNotice, recipientsMissingPhone, recordRecipients, updateRecipientPhone } from './recipients';
 
 // The real audit writer, wrapped so one test can make it fail after the change was written.
 vi.mock('@/lib/audit/record', async (importOriginal) => {
@@ -51,12 +53,17 @@ describe('listRecipients', () => {
     await seed(org.orgId, Array.from({ length: 7 }, (_, i) => `r${i}@ext.example`).reverse());
     const first = await listRecipients(getDb(), org.orgId, { limit: 3 });
     expect(first.rows.map((r) => r.email)).toEqual(['r0@ext.example', 'r1@ext.example', 'r2@ext.example']);
-    expect(first.next).toBe('r2@ext.example');
-    const second = await listRecipients(getDb(), org.orgId, { limit: 3, after: first.next ?? undefined });
+    expect(first.next?.keys[0]).toBe('r2@ext.example');
+    const after = (cursor: Cursor | null) => (cursor ? { direction: 'after' as const, cursor } : undefined);
+    const second = await listRecipients(getDb(), org.orgId, { limit: 3, position: after(first.next) });
     expect(second.rows.map((r) => r.email)).toEqual(['r3@ext.example', 'r4@ext.example', 'r5@ext.example']);
-    const third = await listRecipients(getDb(), org.orgId, { limit: 3, after: second.next ?? undefined });
+    expect(second.start).toBe(4);
+    const third = await listRecipients(getDb(), org.orgId, { limit: 3, position: after(second.next) });
     expect(third.rows.map((r) => r.email)).toEqual(['r6@ext.example']);
     expect(third.next).toBeNull();
+    // And back: the page before the third is the second.
+    const back = await listRecipients(getDb(), org.orgId, { limit: 3, position: third.previous ? { direction: 'before', cursor: third.previous } : undefined });
+    expect(back.rows.map((r) => r.email)).toEqual(['r3@ext.example', 'r4@ext.example', 'r5@ext.example']);
   });
 });
 
@@ -166,12 +173,12 @@ describe('recipients without a phone number', () => {
     await seed(org.orgId, ['a@x.example', 'c@x.example', 'e@y.example']);
     await seed(org.orgId, ['b@x.example', 'd@x.example'], '+16175550101');
     await seed(other.orgId, ['a0@x.example']);
-    const missing = (options: { search?: string; after?: string; limit?: number } = {}) => listRecipients(getDb(), org.orgId, { limit: 50, ...options, missingPhone: true });
+    const missing = (options: { search?: string; position?: PagePosition; limit?: number } = {}) => listRecipients(getDb(), org.orgId, { limit: 50, ...options, missingPhone: true });
     expect((await missing()).rows.map((r) => r.email)).toEqual(['a@x.example', 'c@x.example', 'e@y.example']);
     expect((await missing({ search: 'x.example' })).rows.map((r) => r.email)).toEqual(['a@x.example', 'c@x.example']);
     const first = await missing({ limit: 2 });
-    expect(first).toMatchObject({ next: 'c@x.example' });
-    expect((await missing({ limit: 2, after: first.next ?? '' })).rows.map((r) => r.email)).toEqual(['e@y.example']);
+    expect(first.next?.keys[0]).toBe('c@x.example');
+    expect((await missing({ limit: 2, position: first.next ? { direction: 'after', cursor: first.next } : undefined })).rows.map((r) => r.email)).toEqual(['e@y.example']);
   });
 
   it('are told to the sender and the administrators only while an SMS two-factor policy is enabled', async () => {
@@ -193,5 +200,40 @@ describe('recipients without a phone number', () => {
     await getDb().update(policies).set({ enabled: false }).where(eq(policies.id, policy.id));
     expect(await recipientsMissingPhone(getDb(), org.orgId, sent)).toEqual([]);
     expect(await phonelessRecipientsNotice(getDb(), org.orgId)).toBeNull();
+  });
+});
+
+describe('deleting recipients in bulk', () => {
+  it('deletes the ticked, one audit event each, and says which it could not and why', async () => {
+    const org = await createTestOrg();
+    const other = await createTestOrg();
+    await seed(org.orgId, ['one@bulk.example', 'two@bulk.example', 'three@bulk.example']);
+    await seed(other.orgId, ['theirs@bulk.example']);
+    const ids = async (orgId: string) =>
+      (await getDb().select({ id: recipientAccounts.id, email: recipientAccounts.email }).from(recipientAccounts).where(eq(recipientAccounts.orgId, orgId))).sort((a, b) =>
+        a.email.localeCompare(b.email),
+      );
+    const [one, three] = await ids(org.orgId);
+    const [theirs] = await ids(other.orgId);
+    const outcome = await deleteRecipients({ actor: await actorFor(org.managerId), selection: { mode: 'ids', ids: [one.id, three.id, theirs.id] } });
+    expect(outcome.done).toBe(2);
+    expect(outcome.refused).toEqual([{ id: theirs.id, label: theirs.id, reason: 'That recipient does not exist.' }]);
+    expect((await ids(org.orgId)).map((r) => r.email)).toEqual(['two@bulk.example']);
+    expect(await ids(other.orgId)).toHaveLength(1);
+    const events = await getDb()
+      .select({ label: auditEvents.targetLabel })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.action, 'recipients.deleted')));
+    expect(events.map((e) => e.label).sort()).toEqual(['one@bulk.example', 'three@bulk.example']);
+  });
+
+  it('deletes all matching a search and the missing-phone filter', async () => {
+    const org = await createTestOrg();
+    await seed(org.orgId, ['a@match.example', 'b@match.example', 'c@other.example']);
+    await seed(org.orgId, ['d@match.example'], '+16175550101');
+    const outcome = await deleteRecipients({ actor: await actorFor(org.managerId), selection: { mode: 'matching', q: 'match', filters: { phone: 'missing' } } });
+    expect(outcome).toEqual({ done: 2, refused: [], capped: false });
+    const left = await getDb().select({ email: recipientAccounts.email }).from(recipientAccounts).where(eq(recipientAccounts.orgId, org.orgId));
+    expect(left.map((r) => r.email).sort()).toEqual(['c@other.example', 'd@match.example']);
   });
 });

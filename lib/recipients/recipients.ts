@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, gt, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { policies, recipientAccounts } from '@/db/schema';
 import { recordAuditEvent } from '@/lib/audit/record';
@@ -9,6 +9,9 @@ import { AppError } from '@/lib/errors/app-error';
 import { likePattern } from '@/lib/like';
 import { maskPhone, normalisePhone } from '@/lib/phone';
 import { isUuid } from '@/lib/ids';
+import { BULK_CAP, runBulk, type BulkOutcome, type BulkSelection } from '@/lib/lists/bulk';
+import { countOrEstimate, type ListTotal } from '@/lib/lists/count';
+import { cutPage, keysetQuery, type ListPage, type PagePosition } from '@/lib/lists/page';
 
 /**
  * Recipient accounts (/recipients): every external address the organisation has written to, added on
@@ -26,8 +29,8 @@ export const SEARCH_CANDIDATE_CAP = 250;
 
 /**
  * One page of recipients ordered by email, searched on any part of the address (ILIKE '%…%' with
- * LIKE wildcards escaped, served by the trigram index). Keyset pagination: `after` is the last
- * email shown; emails are unique within an organisation.
+ * LIKE wildcards escaped, served by the trigram index). Keyset pagination in both directions
+ * (lib/lists/page.ts) by email (unique within an organisation), then id.
  *
  * Search-as-you-type stays fast at a million accounts: the matches are collected without order and
  * capped, then sorted. A broad input ("user7" among a million) would otherwise sort a hundred
@@ -37,12 +40,14 @@ export const SEARCH_CANDIDATE_CAP = 250;
 export async function listRecipients(
   db: DbOrTx,
   orgId: string,
-  options: { search?: string; after?: string; limit: number; missingPhone?: boolean },
-): Promise<{ rows: RecipientRow[]; next: string | null; broad: boolean }> {
+  options: { search?: string; position?: PagePosition; limit: number; missingPhone?: boolean },
+): Promise<ListPage<RecipientRow> & { broad: boolean; total: ListTotal | null }> {
   const search = options.search?.trim();
   // "Missing phone": served by the partial index recipient_accounts_missing_phone_idx.
   const missingPhone = options.missingPhone ? isNull(recipientAccounts.phone) : undefined;
+  const keyOf = (row: RecipientRow) => [row.email, row.id] as const;
   if (search) {
+    const beyond = options.position ? (options.position.direction === 'after' ? gt : lt)(recipientAccounts.email, String(options.position.cursor.keys[0])) : undefined;
     const candidates = db
       .select({
         id: recipientAccounts.id,
@@ -52,14 +57,7 @@ export async function listRecipients(
         lastSentAt: recipientAccounts.lastSentAt,
       })
       .from(recipientAccounts)
-      .where(
-        and(
-          eq(recipientAccounts.orgId, orgId),
-          ilike(recipientAccounts.email, likePattern(search.toLowerCase())),
-          options.after ? gt(recipientAccounts.email, options.after) : undefined,
-          missingPhone,
-        ),
-      )
+      .where(and(eq(recipientAccounts.orgId, orgId), ilike(recipientAccounts.email, likePattern(search.toLowerCase())), beyond, missingPhone))
       .limit(SEARCH_CANDIDATE_CAP + 1)
       .as('candidates');
     const found = await db
@@ -72,16 +70,16 @@ export async function listRecipients(
         total: sql<number>`count(*) over ()`.mapWith(Number),
       })
       .from(candidates)
-      .orderBy(asc(candidates.email))
+      .orderBy(options.position?.direction === 'before' ? desc(candidates.email) : asc(candidates.email))
       .limit(options.limit + 1);
     const broad = (found[0]?.total ?? 0) > SEARCH_CANDIDATE_CAP;
-    const page = found.slice(0, options.limit).map(({ total: _total, ...row }) => row);
-    const last = page[page.length - 1];
-    return { rows: page, next: !broad && found.length > options.limit && last ? last.email : null, broad };
+    const rows = found.map(({ total: _total, ...row }) => row);
+    const page = cutPage(rows, options.limit, options.position, keyOf);
+    if (!page) return listRecipients(db, orgId, { ...options, position: undefined });
+    // The matches are collected capped: past the cap there is no exact next page, nor a total.
+    return { ...page, next: broad ? null : page.next, broad, total: broad || options.position ? null : { n: found[0]?.total ?? 0, exact: true } };
   }
-  const where: SQL[] = [eq(recipientAccounts.orgId, orgId)];
-  if (options.after) where.push(gt(recipientAccounts.email, options.after));
-  if (missingPhone) where.push(missingPhone);
+  const keyset = keysetQuery(recipientAccounts.email, recipientAccounts.id, 'asc', options.position);
   const rows = await db
     .select({
       id: recipientAccounts.id,
@@ -91,12 +89,40 @@ export async function listRecipients(
       lastSentAt: recipientAccounts.lastSentAt,
     })
     .from(recipientAccounts)
-    .where(and(...where))
-    .orderBy(asc(recipientAccounts.email))
+    .where(and(eq(recipientAccounts.orgId, orgId), missingPhone, keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit);
-  const last = page[page.length - 1];
-  return { rows: page, next: rows.length > options.limit && last ? last.email : null, broad: false };
+  const page = cutPage(rows, options.limit, options.position, keyOf);
+  if (!page) return listRecipients(db, orgId, { ...options, position: undefined });
+  return { ...page, broad: false, total: null };
+}
+
+/** How many recipients the list has (with the missing-phone filter): exact when small, estimated when large. */
+export async function countRecipients(db: DbOrTx, orgId: string, options: { missingPhone?: boolean }): Promise<ListTotal> {
+  return countOrEstimate(
+    db,
+    db
+      .select({ id: recipientAccounts.id })
+      .from(recipientAccounts)
+      .where(and(eq(recipientAccounts.orgId, orgId), options.missingPhone ? isNull(recipientAccounts.phone) : undefined)),
+  );
+}
+
+/** The ids of the first `cap` recipients matching a search (and filter), and whether there were more. */
+export async function matchingRecipientIds(db: DbOrTx, orgId: string, options: { search: string; missingPhone: boolean }, cap: number) {
+  const rows = await db
+    .select({ id: recipientAccounts.id })
+    .from(recipientAccounts)
+    .where(
+      and(
+        eq(recipientAccounts.orgId, orgId),
+        options.search ? ilike(recipientAccounts.email, likePattern(options.search.toLowerCase())) : undefined,
+        options.missingPhone ? isNull(recipientAccounts.phone) : undefined,
+      ),
+    )
+    .orderBy(asc(recipientAccounts.email))
+    .limit(cap + 1);
+  return { ids: rows.slice(0, cap).map((r) => r.id), capped: rows.length > cap };
 }
 
 function assertCanManage(actor: AdminActor) {
@@ -148,19 +174,45 @@ export async function deleteRecipient(input: { actor: AdminActor; id: string; no
   const { actor } = input;
   const now = input.now ?? new Date();
   assertCanManage(actor);
-  await getDb().transaction(async (tx) => {
-    const current = await lockRecipient(tx, actor.orgId, input.id);
-    await tx.delete(recipientAccounts).where(and(eq(recipientAccounts.id, input.id), eq(recipientAccounts.orgId, actor.orgId)));
-    await recordAuditEvent(tx, {
-      orgId: actor.orgId,
-      actor: auditActorOf(actor),
-      action: 'recipients.deleted',
-      summary: `${current.email} deleted${current.phone ? ` with its phone number ${maskPhone(current.phone)}` : ''}; it returns the next time mail is sent to it`,
-      target: { type: 'recipient_account', id: input.id, label: current.email },
-      clientAddress: actor.clientAddress,
-      now,
-    });
+  await getDb().transaction((tx) => deleteRecipientIn(tx, actor, input.id, now));
+}
+
+/**
+ * "Delete selected": the ticked recipients, or all matching the list's search and filter (up to
+ * BULK_CAP), each checked and audited as deleteRecipient does it, one transaction per batch.
+ */
+export async function deleteRecipients(input: { actor: AdminActor; selection: BulkSelection; now?: Date }): Promise<BulkOutcome> {
+  const { actor, selection } = input;
+  const now = input.now ?? new Date();
+  assertCanManage(actor);
+  const { ids, capped } =
+    selection.mode === 'ids'
+      ? { ids: [...new Set(selection.ids)], capped: false }
+      : await matchingRecipientIds(getDb(), actor.orgId, { search: selection.q, missingPhone: selection.filters.phone === 'missing' }, BULK_CAP);
+  const labels = new Map<string, string>();
+  return runBulk(ids, {
+    capped,
+    transaction: (body) => getDb().transaction(body),
+    step: async (tx, id) => {
+      labels.set(id, (await deleteRecipientIn(tx, actor, id, now)).email);
+    },
+    labelOf: (id) => labels.get(id) ?? id,
   });
+}
+
+async function deleteRecipientIn(tx: Tx, actor: AdminActor, id: string, now: Date) {
+  const current = await lockRecipient(tx, actor.orgId, id);
+  await tx.delete(recipientAccounts).where(and(eq(recipientAccounts.id, id), eq(recipientAccounts.orgId, actor.orgId)));
+  await recordAuditEvent(tx, {
+    orgId: actor.orgId,
+    actor: auditActorOf(actor),
+    action: 'recipients.deleted',
+    summary: `${current.email} deleted${current.phone ? ` with its phone number ${maskPhone(current.phone)}` : ''}; it returns the next time mail is sent to it`,
+    target: { type: 'recipient_account', id, label: current.email },
+    clientAddress: actor.clientAddress,
+    now,
+  });
+  return current;
 }
 
 /**

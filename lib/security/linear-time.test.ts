@@ -10,9 +10,9 @@ import { parseDeliverySearchParams } from '@/lib/delivery/search-params';
 import { isAppError } from '@/lib/errors/app-error';
 import { likePattern } from '@/lib/like';
 import { checkLicensedAddress, parseLicensedEmailCsv } from '@/lib/licensing/csv-import';
-import { parseListParams } from '@/lib/licensing/list-params';
+import { licensedEmailList } from '@/lib/licensing/licensed-email-list';
 import { contentDisposition, safeFileName } from '@/lib/messaging/attachments';
-import { parseMonitorParams } from '@/lib/messaging/monitoring';
+import { secureMessageList, withLegacyStatus } from '@/lib/messaging/secure-message-list';
 import { htmlToText, quoteForReply, sanitizeMessageHtml, textToHtml } from '@/lib/messaging/sanitize';
 import { messageTokens, parseSearch } from '@/lib/messaging/search-index';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
@@ -174,8 +174,8 @@ describe('searches', () => {
     ['delivery-event query language', (n) => fill('', 'from:"a\\" ', '', n), parseQuery],
     ['delivery-event query language: parentheses', (n) => fill('', '(', '', n), parseQuery],
     ['delivery-event search parameters', (n) => fill('', 'not (a or b) ', '', n), (q) => parseDeliverySearchParams(new URLSearchParams({ q, from: q, to: q, after: q, sort: q, dir: q, open: q }), new Date('2026-11-22T12:00:00Z'))],
-    ['secure-message monitoring parameters', (n) => fill('', 'a-', '', n), (q) => parseMonitorParams(new URLSearchParams({ q, cursor: q, status: q, message: q }))],
-    ['licensed-email list parameters', (n) => fill('', 'a=', '', n), (q) => parseListParams({ q, after: q, sort: q, dir: q })],
+    ['secure-message monitoring parameters', (n) => fill('', 'a-', '', n), (q) => secureMessageList.parse(withLegacyStatus({ q, after: q, before: q, status: q, read: q, expired: q }))],
+    ['licensed-email list parameters', (n) => fill('', 'a=', '', n), (q) => licensedEmailList.parse({ q, after: q, before: q, sort: q, dir: q })],
   ]);
 });
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { organisations, SUPPRESSION_SOURCES, suppressions } from '@/db/schema';
@@ -8,6 +8,7 @@ import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { likePattern } from '@/lib/like';
+import { cutPage, keysetQuery, timeCursorKey, timeKeyValue, type ListPage, type PagePosition } from '@/lib/lists/page';
 
 /**
  * The organisation's suppression list (`/suppressions`): addresses its mail is no longer
@@ -44,20 +45,6 @@ const columns = {
   createdAt: suppressions.createdAt,
 };
 
-/** Keyset cursor: newest first, ties broken by id. */
-export type SuppressionCursor = { createdAt: Date; id: string };
-
-export function encodeCursor(row: SuppressionRow): string {
-  return `${row.createdAt.toISOString()}_${row.id}`;
-}
-
-export function decodeCursor(value: string): SuppressionCursor | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_([0-9a-f-]{36})$/i.exec(value);
-  if (!match) return null;
-  const createdAt = new Date(match[1]);
-  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: match[2].toLowerCase() };
-}
-
 function filters(orgId: string, search: string | undefined): SQL[] {
   const where: SQL[] = [eq(suppressions.orgId, orgId)];
   const q = search?.trim().toLowerCase();
@@ -69,36 +56,35 @@ function filters(orgId: string, search: string | undefined): SQL[] {
   return where;
 }
 
-/** One page, newest first, searched on any part of the address, the reason or the detail. */
+/**
+ * One page, newest first, searched on any part of the address, the reason or the detail; keyset
+ * pages in both directions (lib/lists/page.ts), the cursor the time added (to the microsecond) and id.
+ */
 export async function listSuppressions(
   db: DbOrTx,
   orgId: string,
-  options: { search?: string; after?: SuppressionCursor | null; limit: number },
-): Promise<{ rows: SuppressionRow[]; next: string | null }> {
-  const where = filters(orgId, options.search);
-  if (options.after) {
-    const after = options.after;
-    where.push(sql`(${suppressions.createdAt}, ${suppressions.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`);
-  }
+  options: { search?: string; position?: PagePosition; limit: number },
+): Promise<ListPage<SuppressionRow>> {
+  const keyset = keysetQuery(suppressions.createdAt, suppressions.id, 'desc', options.position, timeKeyValue);
   const rows = await db
-    .select(columns)
+    .select({ ...columns, at: timeCursorKey(suppressions.createdAt) })
     .from(suppressions)
-    .where(and(...where))
-    .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
+    .where(and(...filters(orgId, options.search), keyset.where))
+    .orderBy(...keyset.orderBy)
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit);
-  const last = page[page.length - 1];
-  return { rows: page, next: rows.length > options.limit && last ? encodeCursor(last) : null };
+  const page = cutPage(rows, options.limit, options.position, (row) => [row.at, row.id]);
+  if (!page) return listSuppressions(db, orgId, { ...options, position: undefined });
+  return { ...page, rows: page.rows.map(({ at: _at, ...row }) => row) };
 }
 
 /** Every suppression matching the search, in batches of 1,000, for the CSV export. */
 export async function* streamSuppressions(db: DbOrTx, orgId: string, search?: string): AsyncGenerator<SuppressionRow[]> {
-  let after: SuppressionCursor | null = null;
+  let position: PagePosition | undefined;
   for (;;) {
-    const page = await listSuppressions(db, orgId, { search, after, limit: 1000 });
+    const page = await listSuppressions(db, orgId, { search, position, limit: 1000 });
     if (page.rows.length > 0) yield page.rows;
     if (!page.next) return;
-    after = decodeCursor(page.next);
+    position = { direction: 'after', cursor: page.next };
   }
 }
 

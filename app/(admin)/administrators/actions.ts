@@ -5,8 +5,8 @@ import { adminAction } from '@/lib/actions/action';
 import { twoFactorRequirementSchema } from '@/lib/auth/schemas';
 import { setTwoFactorRequirement } from '@/lib/organisations/set-two-factor-requirement';
 import { inviteAdministrator, resendInvitation, revokeInvitation } from '@/lib/administrators/invite-administrator';
-import { addAdministratorSchema, administratorIdSchema, invitationIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
-import { deactivateAdministrator, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
+import { addAdministratorSchema, administratorIdSchema, administratorIdsSchema, invitationIdSchema, updateAdministratorSchema } from '@/lib/administrators/schemas';
+import { deactivateAdministrator, deactivateAdministrators, reactivateAdministrator } from '@/lib/administrators/set-administrator-status';
 import { updateAdministrator } from '@/lib/administrators/update-administrator';
 import { resetAdministratorTwoFactor } from '@/lib/administrators/reset-two-factor';
 import { cancelEmailChange } from '@/lib/administrators/cancel-email-change';
@@ -29,6 +29,13 @@ export const deactivateAdministratorAction = adminAction('deactivateAdministrato
   await deactivateAdministrator({ actor, id });
   revalidatePath('/administrators');
   return null;
+});
+
+/** "Deactivate selected" on the list. */
+export const deactivateAdministratorsAction = adminAction('deactivateAdministratorsAction', administratorIdsSchema, async ({ ids }, { actor }) => {
+  const outcome = await deactivateAdministrators({ actor, ids });
+  revalidatePath('/administrators');
+  return outcome;
 });
 
 export const reactivateAdministratorAction = adminAction('reactivateAdministratorAction', administratorIdSchema, async ({ id }, { actor }) => {

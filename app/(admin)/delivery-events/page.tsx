@@ -1,4 +1,4 @@
-import { ChevronRight, ChevronsLeft, MailCheck, SearchX } from '@/components/ui/icons';
+import { MailCheck, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -9,6 +9,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
+import { Pager } from '@/components/data-table/pager';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
@@ -166,28 +167,13 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
               <DeliveryEventsTable rows={result.rows} params={params} />
             </>
           )}
-          {(params.after || result.next) && (
-            <nav aria-label="Pages of delivery events" className="flex items-center justify-between gap-2 border-t border-line px-4 py-3">
-              {params.after ? (
-                <Button asChild variant="outline" size="sm">
-                  <Link href={withQuery('/delivery-events', shared)}>
-                    <ChevronsLeft aria-hidden />
-                    First page
-                  </Link>
-                </Button>
-              ) : (
-                <span />
-              )}
-              {result.next && (
-                <Button asChild variant="outline" size="sm">
-                  <Link href={withQuery('/delivery-events', deliverySearchToParams({ ...params, after: result.next }, { withCursor: true }))}>
-                    Next page
-                    <ChevronRight aria-hidden />
-                  </Link>
-                </Button>
-              )}
-            </nav>
-          )}
+          <Pager
+            label="Pages of delivery events"
+            links={{
+              first: params.after ? withQuery('/delivery-events', shared) : null,
+              next: result.next ? withQuery('/delivery-events', deliverySearchToParams({ ...params, after: result.next }, { withCursor: true })) : null,
+            }}
+          />
         </Card>
       )}
     </div>

@@ -9,7 +9,7 @@ import { Button } from '@/components/ui/button';
 import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { KeysetPager } from '@/components/ui/keyset-pager';
+import { Pager } from '@/components/data-table/pager';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { auditFiltersToSearchParams, hasAuditFilters, parseAuditFilters, withQuery } from '@/lib/audit/filters';
@@ -88,13 +88,13 @@ export default async function EventsPage({ searchParams }: Props) {
             <EventsTable rows={page.rows} />
           </>
         )}
-        <KeysetPager
+        <Pager
           label="Pages of events"
-          className="border-t border-line px-4 py-3"
-          newest={withQuery('/events', query)}
-          pastEnd={filters.cursor !== undefined && page.rows.length === 0}
-          newer={page.newerCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.newerCursor }, { withCursor: true }))}
-          older={page.nextCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.nextCursor }, { withCursor: true }))}
+          links={{
+            first: page.newerCursor || (filters.cursor !== undefined && page.rows.length === 0) ? withQuery('/events', query) : null,
+            previous: page.newerCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.newerCursor }, { withCursor: true })),
+            next: page.nextCursor && withQuery('/events', auditFiltersToSearchParams({ ...filters, cursor: page.nextCursor }, { withCursor: true })),
+          }}
         />
       </Card>
     </div>

@@ -1,4 +1,5 @@
 import { ReceiptText } from '@/components/ui/icons';
+import { createColumnHelper } from '@tanstack/table-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -9,7 +10,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { DataTable, type ServerFeatures } from '@/components/data-table/data-table';
 import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { cardLabel } from '@/lib/billing/card-label';
@@ -20,6 +21,44 @@ export const metadata: Metadata = { title: 'Invoices · Sealpost' };
 
 const STATUS_BADGE = { open: 'warning', paid: 'success', void: 'neutral' } as const;
 const STATUS_WORD = { open: 'open', paid: 'paid', void: 'void' } as const;
+
+type InvoiceRow = Awaited<ReturnType<typeof listInvoiceSummaries>>[number];
+const column = createColumnHelper<ServerFeatures, InvoiceRow>();
+/** Built once per process (TanStack column definitions), rendered on the server. */
+const invoiceColumns = column.columns([
+  column.accessor('number', {
+    header: 'Number',
+    meta: { primary: true, nowrap: true },
+    cell: ({ row }) => (
+      <Link href={`/invoices/${row.original.id}`} className="text-brand-600 hover:underline">
+        {row.original.number}
+      </Link>
+    ),
+  }),
+  column.accessor('purpose', { header: 'For', meta: { truncate: true } }),
+  column.accessor('issuedOn', { header: 'Date', meta: { nowrap: true }, cell: ({ row }) => formatDay(row.original.issuedOn) }),
+  column.accessor('dueOn', { header: 'Due', meta: { nowrap: true }, cell: ({ row }) => formatDay(row.original.dueOn) }),
+  column.accessor((row) => row.poNumber || '—', { id: 'poNumber', header: 'PO number', meta: { truncate: true } }),
+  column.accessor('paymentMethod', {
+    header: 'Payment',
+    meta: { nowrap: true },
+    cell: ({ row }) => {
+      const card = cardLabel(row.original);
+      return row.original.paymentMethod === 'card' ? card || 'Card' : card ? `Check, paid by ${card}` : 'Check';
+    },
+  }),
+  column.accessor('status', {
+    header: 'Status',
+    cell: ({ row }) => <Badge variant={STATUS_BADGE[row.original.status]}>{row.original.status[0].toUpperCase() + row.original.status.slice(1)}</Badge>,
+  }),
+  column.accessor('totalCents', { header: 'Total', meta: { numeric: true, nowrap: true }, cell: ({ row }) => formatCents(row.original.totalCents) }),
+  column.display({
+    id: 'documents',
+    header: () => <span className="sr-only">Documents</span>,
+    meta: { control: true },
+    cell: ({ row }) => <PdfDownloadLink invoiceId={row.original.id} number={row.original.number} variant="link" className="text-sm" />,
+  }),
+]);
 
 export default async function InvoicesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
@@ -48,49 +87,7 @@ export default async function InvoicesPage({ searchParams }: { searchParams: Pro
             )}
           </div>
         ) : (
-          <Table aria-label="Invoices">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Number</TableHead>
-                <TableHead>For</TableHead>
-                <TableHead>Date</TableHead>
-                <TableHead>Due</TableHead>
-                <TableHead>PO number</TableHead>
-                <TableHead>Payment</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="text-right">Total</TableHead>
-                <TableHead>
-                  <span className="sr-only">Documents</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((invoice) => {
-                const card = cardLabel(invoice);
-                return (
-                  <TableRow key={invoice.id}>
-                    <TableCell className="font-medium">
-                      <Link href={`/invoices/${invoice.id}`} className="text-brand-600 hover:underline">
-                        {invoice.number}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="min-w-48">{invoice.purpose}</TableCell>
-                    <TableCell className="whitespace-nowrap">{formatDay(invoice.issuedOn)}</TableCell>
-                    <TableCell className="whitespace-nowrap">{formatDay(invoice.dueOn)}</TableCell>
-                    <TableCell>{invoice.poNumber || '—'}</TableCell>
-                    <TableCell className="whitespace-nowrap">{invoice.paymentMethod === 'card' ? card || 'Card' : card ? `Check, paid by ${card}` : 'Check'}</TableCell>
-                    <TableCell>
-                      <Badge variant={STATUS_BADGE[invoice.status]}>{invoice.status[0].toUpperCase() + invoice.status.slice(1)}</Badge>
-                    </TableCell>
-                    <TableCell className="text-right tabular-nums">{formatCents(invoice.totalCents)}</TableCell>
-                    <TableCell className="whitespace-nowrap text-right">
-                      <PdfDownloadLink invoiceId={invoice.id} number={invoice.number} variant="link" className="text-sm" />
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
+          <DataTable label="Invoices" columns={invoiceColumns} rows={rows} rowId={(invoice) => invoice.id} />
         )}
       </Card>
     </div>

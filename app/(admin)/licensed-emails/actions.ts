@@ -6,7 +6,8 @@ import { adminAction } from '@/lib/actions/action';
 import { createLicenseOrder } from '@/lib/billing/create-order';
 import { AppError, isAppError } from '@/lib/errors/app-error';
 import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
-import { removeLicensedEmail, renameLicensedEmail } from '@/lib/licensing/change-licensed-email';
+import { removeLicensedEmail, removeLicensedEmails, renameLicensedEmail } from '@/lib/licensing/change-licensed-email';
+import { bulkSelectionSchema } from '@/lib/lists/bulk';
 import { addressOf, buyForAddressesSchema, licensedEmailIdSchema, manualEntriesSchema, renameLicensedEmailSchema } from '@/lib/licensing/schemas';
 
 /**
@@ -45,4 +46,11 @@ export const removeLicensedEmailAction = adminAction('removeLicensedEmailAction'
   await removeLicensedEmail({ actor, id });
   revalidatePath('/licensed-emails');
   return null;
+});
+
+/** Remove the ticked addresses, or all matching the list's search (up to 10,000). */
+export const removeLicensedEmailsAction = adminAction('removeLicensedEmailsAction', bulkSelectionSchema, async (selection, { actor }) => {
+  const outcome = await removeLicensedEmails({ actor, selection });
+  revalidatePath('/licensed-emails');
+  return outcome;
 });

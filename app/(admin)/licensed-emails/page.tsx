@@ -1,4 +1,4 @@
-import { ArrowDown, ArrowUp, ArrowUpDown, FileText, MailPlus, Plus } from '@/components/ui/icons';
+import { FileText, MailPlus, Plus } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -14,52 +14,41 @@ import { Card } from '@/components/ui/card';
 import { ClientLinks } from '@/components/ui/client-links';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { TableHead, TableRow } from '@/components/ui/table';
+import { CopyButtons } from '@/components/data-table/copy-buttons';
+import { Pager } from '@/components/data-table/pager';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getInvoice } from '@/lib/billing/queries';
 import { formatCents, formatDateTime, formatDay, plural } from '@/lib/format';
-import { encodeCursor, listHref, parseListParams, type LicensedEmailListParams } from '@/lib/licensing/list-params';
+import { licensedEmailList } from '@/lib/licensing/licensed-email-list';
+import { getHiddenColumns } from '@/lib/lists/column-preferences';
+import { formatTotal, rangeLabel } from '@/lib/lists/count';
 import { countLicensedEmails, getLicenseUsage, listLicensedEmails, listOrgDomains } from '@/lib/licensing/queries';
 import { isUuid } from '@/lib/ids';
 import { subscriptionState } from '@/lib/licensing/subscription-state';
 
 export const metadata: Metadata = { title: 'Licensed email addresses · Sealpost' };
 
-const PAGE_SIZE = 50;
-
-function SortHeader({ label, column, params }: { label: string; column: 'email' | 'added'; params: LicensedEmailListParams }) {
-  const active = params.sort === column;
-  const nextDir = active && params.dir === 'asc' ? 'desc' : active ? 'asc' : column === 'email' ? 'asc' : 'desc';
-  const Icon = !active ? ArrowUpDown : params.dir === 'asc' ? ArrowUp : ArrowDown;
-  return (
-    <TableHead aria-sort={active ? (params.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <a href={listHref({ q: params.q, sort: column, dir: nextDir })} className="inline-flex items-center gap-1 hover:text-ink">
-        {label}
-        <Icon aria-hidden className="size-3.5" />
-        <span className="sr-only">{active ? `, sorted ${params.dir === 'asc' ? 'ascending' : 'descending'}` : ', sort'}</span>
-      </a>
-    </TableHead>
-  );
-}
-
 export default async function LicensedEmailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   const admin = await requireAdminPage('licensed_emails.view');
   const raw = await searchParams;
-  const params = parseListParams(raw);
+  const params = licensedEmailList.parse(raw);
   const db = getDb();
   const invoiceId = isUuid(raw.invoice) ? raw.invoice : null;
   // Without a search the matching count is the number of addresses in use: one count, not two.
-  const [usage, domains, page, searched, invoice] = await Promise.all([
+  // The column choice is one primary-key read in the same batch.
+  const [usage, domains, page, searched, invoice, hidden] = await Promise.all([
     getLicenseUsage(db, admin.orgId),
     listOrgDomains(db, admin.orgId),
-    listLicensedEmails(db, admin.orgId, { search: params.q, sort: params.sort, dir: params.dir, after: params.after, limit: PAGE_SIZE }),
+    listLicensedEmails(db, admin.orgId, { search: params.q, sort: params.sort, dir: params.dir, position: params.page, limit: licensedEmailList.pageSize }),
     params.q ? countLicensedEmails(db, admin.orgId, params.q) : Promise.resolve(null),
     invoiceId ? getInvoice(db, admin.orgId, invoiceId) : Promise.resolve(null),
+    getHiddenColumns(db, admin, '/licensed-emails'),
   ]);
-  const matching = searched ?? usage.used;
+  const total = searched ?? { n: usage.used, exact: true };
+  const matching = total.n;
   const canManage = can(admin.level, 'licensed_emails.manage');
   // The use cases refuse these too; the page only stops offering them (lib/licensing/subscription-state.ts).
   const state = usage.renewalDate ? subscriptionState(usage.renewalDate, new Date()) : null;
@@ -99,12 +88,15 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
           <Link href={`/invoices/${invoice.id}`}>view it</Link>.
         </Alert>
       )}
+      <CopyButtons />
       <ClientLinks>
         <Card className="overflow-hidden">
           <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
             <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
             <p className="text-sm text-muted" data-result-summary="">
-              {params.q ? `${plural(matching, 'address', 'addresses')} match “${params.q}”` : plural(matching, 'address', 'addresses')}
+              {params.q
+                ? `${total.exact ? plural(matching, 'address', 'addresses') : `${formatTotal(total)} addresses`} match “${params.q}”`
+                : plural(matching, 'address', 'addresses')}
             </p>
           </div>
           {page.rows.length === 0 ? (
@@ -122,41 +114,17 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
           ) : (
             <LicensedEmailsTable
               rows={page.rows.map((row) => ({ id: row.id, email: row.email, added: formatDateTime(row.createdAt) }))}
+              sortLinks={licensedEmailList.sortLinks(params)}
+              hidden={hidden}
+              total={matching}
+              totalLabel={formatTotal(total)}
+              q={params.q}
               domains={domains}
               canManage={canManage}
               canRename={canAdd}
-              header={
-                <TableRow>
-                  <SortHeader label="Email address" column="email" params={params} />
-                  <SortHeader label="Date added" column="added" params={params} />
-                  {canManage && (
-                    <TableHead>
-                      <span className="sr-only">Actions</span>
-                    </TableHead>
-                  )}
-                </TableRow>
-              }
             />
           )}
-          {(params.after || page.next) && (
-            <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
-              {params.after ? (
-                <a href={listHref({ q: params.q, sort: params.sort, dir: params.dir })} className="font-medium text-brand-600 hover:underline">
-                  First page
-                </a>
-              ) : (
-                <span />
-              )}
-              {page.next && (
-                <a
-                  href={listHref({ q: params.q, sort: params.sort, dir: params.dir, after: encodeCursor(page.next) })}
-                  className="font-medium text-brand-600 hover:underline"
-                >
-                  Next page
-                </a>
-              )}
-            </nav>
-          )}
+          <Pager range={page.rows.length > 0 ? rangeLabel(page.start, page.rows.length, total) : undefined} links={licensedEmailList.pagerLinks(params, page)} />
         </Card>
       </ClientLinks>
     </div>

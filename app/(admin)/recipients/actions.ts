@@ -3,7 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { adminAction } from '@/lib/actions/action';
-import { deleteRecipient, updateRecipientPhone } from '@/lib/recipients/recipients';
+import { bulkSelectionSchema } from '@/lib/lists/bulk';
+import { deleteRecipient, deleteRecipients, updateRecipientPhone } from '@/lib/recipients/recipients';
 import { formatPhone } from '@/lib/phone';
 import { uuidSchema } from '@/lib/ids';
 
@@ -20,4 +21,11 @@ export const deleteRecipientAction = adminAction('deleteRecipientAction', recipi
   await deleteRecipient({ actor, id });
   revalidatePath('/recipients');
   return null;
+});
+
+/** "Delete selected": the ticked recipients, or all matching the list's search and filter (up to 10,000). */
+export const deleteRecipientsAction = adminAction('deleteRecipientsAction', bulkSelectionSchema, async (selection, { actor }) => {
+  const outcome = await deleteRecipients({ actor, selection });
+  revalidatePath('/recipients');
+  return outcome;
 });

@@ -13,23 +13,23 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { KeysetPager } from '@/components/ui/keyset-pager';
+import { Pager } from '@/components/data-table/pager';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
-import { formatDateTime } from '@/lib/format';
-import { getMessageLog, listMonitoredMessages, monitorHref, parseMonitorParams, type MessageLog as MessageLogData } from '@/lib/messaging/monitoring';
+import { formatDateTime, formatDay } from '@/lib/format';
+import { formatTotal, rangeLabel } from '@/lib/lists/count';
+import { countMonitoredMessages, getMessageLog, listMonitoredMessages, type MessageLog as MessageLogData } from '@/lib/messaging/monitoring';
+import { secureMessageList, stateFilterOf, withLegacyStatus } from '@/lib/messaging/secure-message-list';
 
 export const metadata: Metadata = { title: 'Secure messages · Sealpost' };
-
-const PAGE_SIZE = 50;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /** Why Recall / Extend are not offered for this message, in words; null when they are. */
 function blockedActions({ message }: MessageLogData): { recallBlocked: string | null; extendBlocked: string | null } {
-  if (message.status === 'recalled') {
+  if (message.recalled) {
     // One sentence covers both; the empty reason hides Extend without repeating it.
     return { recallBlocked: 'This message was recalled: its recipients can no longer open it, and its expiry can no longer be extended.', extendBlocked: '' };
   }
@@ -47,19 +47,29 @@ function blockedActions({ message }: MessageLogData): { recallBlocked: string | 
 export default async function SecureMessagesPage({ searchParams }: Props) {
   await connection();
   const admin = await requireAdminPage('secure_messages.view');
-  const { params, errors } = parseMonitorParams(await searchParams);
+  const raw = withLegacyStatus(await searchParams);
+  const state = secureMessageList.parse(raw);
+  const messageId = typeof raw.message === 'string' ? raw.message : undefined;
+  const errors: string[] = [];
   const db = getDb();
-  const [page, log] = await Promise.all([
-    listMonitoredMessages(db, admin.orgId, { statuses: params.statuses, search: params.search, before: params.cursor, limit: PAGE_SIZE }),
-    params.messageId ? getMessageLog(db, admin.orgId, params.messageId) : null,
+  const now = new Date();
+  const filters = { states: stateFilterOf(state), search: state.q, now };
+  const [page, total, log] = await Promise.all([
+    listMonitoredMessages(db, admin.orgId, { ...filters, position: state.page, limit: secureMessageList.pageSize }),
+    countMonitoredMessages(db, admin.orgId, filters),
+    messageId ? getMessageLog(db, admin.orgId, messageId) : null,
   ]);
-  const filtered = params.statuses.length > 0 || params.search !== '';
+  const filtered = secureMessageList.href(state, { page: null }) !== '/secure-messages';
   const canManage = can(admin.level, 'secure_messages.manage');
   const settings = can(admin.level, 'settings.manage') ? await getMessageSettings(db, admin.orgId) : null;
-  const listParams = { statuses: params.statuses, search: params.search, cursor: params.cursor };
+  const listHref = secureMessageList.href(state);
+  const withMessage = (id: string) => `${listHref}${listHref.includes('?') ? '&' : '?'}message=${id}`;
   // Another organisation's id and a garbled one look the same: "not found".
-  if (params.messageId && !log) errors.push('That message was not found.');
+  if (messageId && !log) errors.push('That message was not found.');
   const blocked = log ? blockedActions(log) : null;
+  const matching = Object.fromEntries(
+    [...new URL(secureMessageList.href(state, { page: null }), 'http://x').searchParams.entries()].filter(([key]) => key !== 'q'),
+  ) as Record<string, string>;
 
   return (
     <div className="grid gap-6">
@@ -70,7 +80,7 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
 
       <Card>
         <CardContent>
-          <MonitoringFilters params={params} />
+          <MonitoringFilters state={state} />
         </CardContent>
       </Card>
 
@@ -101,15 +111,26 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
             <EmptyState icon={MailCheck} title="No secure messages yet" description="Messages sent or received through the secure portal will appear here." />
           )
         ) : (
-          <MessagesTable rows={page.rows} params={params} />
+          <MessagesTable
+            rows={page.rows.map(({ sentAt, expiresAt: _expiresAt, extendedAt: _extendedAt, ...row }) => ({
+              ...row,
+              day: formatDay(sentAt),
+              time: `${sentAt.toISOString().slice(11, 16)} UTC`,
+              iso: sentAt.toISOString(),
+              logHref: withMessage(row.id),
+              selected: row.id === messageId,
+            }))}
+            sortLinks={secureMessageList.sortLinks(state)}
+            total={total.n}
+            totalLabel={formatTotal(total)}
+            matching={{ q: state.q, filters: matching }}
+            canManage={canManage}
+          />
         )}
-        <KeysetPager
+        <Pager
           label="Pages of secure messages"
-          className="border-t border-line px-4 py-3"
-          newest={monitorHref({ ...listParams, cursor: undefined })}
-          pastEnd={params.cursor !== undefined && page.rows.length === 0}
-          newer={page.newer && monitorHref({ ...listParams, cursor: page.newer })}
-          older={page.next && monitorHref({ ...listParams, cursor: page.next })}
+          range={page.rows.length > 0 ? rangeLabel(page.start, page.rows.length, total) : undefined}
+          links={secureMessageList.pagerLinks(state, page)}
         />
       </Card>
 
@@ -121,7 +142,7 @@ export default async function SecureMessagesPage({ searchParams }: Props) {
             messageId={log.message.id}
             title={log.message.subject}
             description={`${log.message.direction === 'outbound' ? 'Outbound' : 'Inbound'} · sent ${formatDateTime(log.message.sentAt)}`}
-            closeHref={monitorHref(listParams)}
+            closeHref={listHref}
           >
             <MessageLog log={log} />
             {canManage && <MessageActions messageId={log.message.id} subject={log.message.subject} {...blocked} />}

@@ -1,6 +1,6 @@
 import { MailX, SearchX } from '@/components/ui/icons';
+import { createColumnHelper } from '@tanstack/table-core';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { AddSuppressionButton, RemoveSuppressionButton, SoftBounceSettingsForm } from '@/components/suppressions/suppression-actions';
 import { Badge } from '@/components/ui/badge';
@@ -9,40 +9,77 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { PageHeader } from '@/components/ui/page-header';
 import { SearchBox } from '@/components/ui/search-box';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { CopyButtons } from '@/components/data-table/copy-buttons';
+import { DataTable, type ServerFeatures } from '@/components/data-table/data-table';
+import { Pager } from '@/components/data-table/pager';
+import { FittedText } from '@/components/data-table/table-view';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { requireAdminPage } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { reasonLabel } from '@/lib/suppressions/labels';
-import { decodeCursor, getSoftBounceSettings, listSuppressions, SOURCE_LABELS } from '@/lib/suppressions/suppressions';
+import { rangeLabel } from '@/lib/lists/count';
+import { suppressionList } from '@/lib/suppressions/suppression-list';
+import { getSoftBounceSettings, listSuppressions, SOURCE_LABELS, type SuppressionRow } from '@/lib/suppressions/suppressions';
 
 export const metadata: Metadata = { title: 'Suppressions · Sealpost' };
 
-const PAGE_SIZE = 50;
-
-function param(raw: Record<string, string | string[] | undefined>, key: string, max: number): string {
-  const value = raw[key];
-  return typeof value === 'string' ? value.trim().slice(0, max) : '';
-}
-
-function href(q: string, after?: string): string {
-  const search = new URLSearchParams();
-  if (q) search.set('q', q);
-  if (after) search.set('after', after);
-  const query = search.toString();
-  return `/suppressions${query ? `?${query}` : ''}`;
-}
+type Row = SuppressionRow;
+const column = createColumnHelper<ServerFeatures, Row>();
+/** Built once per process (TanStack column definitions), rendered on the server. */
+const columns = column.columns([
+  column.accessor('address', { header: 'Address', meta: { primary: true, copy: true } }),
+  column.accessor('source', {
+    header: 'Cause',
+    meta: { nowrap: true },
+    cell: ({ row }) => (
+      <Badge variant={row.original.source === 'manual' ? 'neutral' : row.original.source === 'soft_bounces' ? 'warning' : 'danger'}>{SOURCE_LABELS[row.original.source]}</Badge>
+    ),
+  }),
+  column.accessor('reason', {
+    header: 'Reason',
+    cell: ({ row }) => (
+      <>
+        <div>{reasonLabel(row.original.reason)}</div>
+        {row.original.detail && (
+          <div className="text-sm text-muted">
+            <FittedText text={row.original.detail} />
+          </div>
+        )}
+      </>
+    ),
+  }),
+  column.accessor('createdAt', {
+    header: 'Added',
+    meta: { nowrap: true },
+    cell: ({ row }) => (
+      <span className="text-muted">
+        {formatDateTime(row.original.createdAt)}
+        <span className="block text-xs">{row.original.createdBy}</span>
+      </span>
+    ),
+  }),
+  column.display({
+    id: 'actions',
+    header: () => <span className="sr-only">Actions</span>,
+    meta: { control: true },
+    cell: ({ row }) => <RemoveSuppressionButton id={row.original.id} address={row.original.address} />,
+  }),
+]);
+const readOnlyColumns = columns.filter((c) => c.id !== 'actions');
 
 export default async function SuppressionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   const admin = await requireAdminPage('suppressions.view');
   const raw = await searchParams;
-  const q = param(raw, 'q', 254);
-  const afterText = param(raw, 'after', 100);
-  const after = afterText ? decodeCursor(afterText) : null;
+  const state = suppressionList.parse(raw);
+  const { q } = state;
+  const after = state.page !== undefined;
   const db = getDb();
-  const [page, settings] = await Promise.all([listSuppressions(db, admin.orgId, { search: q || undefined, after, limit: PAGE_SIZE }), getSoftBounceSettings(db, admin.orgId)]);
+  const [page, settings] = await Promise.all([
+    listSuppressions(db, admin.orgId, { search: q || undefined, position: state.page, limit: suppressionList.pageSize }),
+    getSoftBounceSettings(db, admin.orgId),
+  ]);
   const canManage = can(admin.level, 'suppressions.manage');
 
   return (
@@ -57,6 +94,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
           </div>
         }
       />
+      <CopyButtons />
       <Card className="overflow-hidden">
         <div className="border-b border-line p-4">
           <SearchBox label="Search suppressions" placeholder="Search an address, a reason or a diagnostic" />
@@ -72,61 +110,14 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
             )}
           </div>
         ) : (
-          <Table aria-label="Suppressed addresses">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Address</TableHead>
-                <TableHead>Cause</TableHead>
-                <TableHead>Reason</TableHead>
-                <TableHead>Added</TableHead>
-                {canManage && (
-                  <TableHead>
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                )}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {page.rows.map((row) => (
-                <TableRow key={row.id}>
-                  <TableCell className="font-medium">{row.address}</TableCell>
-                  <TableCell className="whitespace-nowrap">
-                    <Badge variant={row.source === 'manual' ? 'neutral' : row.source === 'soft_bounces' ? 'warning' : 'danger'}>{SOURCE_LABELS[row.source]}</Badge>
-                  </TableCell>
-                  <TableCell>
-                    <div>{reasonLabel(row.reason)}</div>
-                    {row.detail && <div className="max-w-md truncate text-sm text-muted" title={row.detail}>{row.detail}</div>}
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap text-muted">
-                    {formatDateTime(row.createdAt)}
-                    <div className="text-xs">{row.createdBy}</div>
-                  </TableCell>
-                  {canManage && (
-                    <TableCell>
-                      <RemoveSuppressionButton id={row.id} address={row.address} />
-                    </TableCell>
-                  )}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable
+            label="Suppressed addresses"
+            columns={canManage ? columns : readOnlyColumns}
+            rows={page.rows}
+            rowId={(row) => row.id}
+          />
         )}
-        {(after || page.next) && (
-          <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-line p-4 text-sm">
-            {after ? (
-              <Link href={href(q)} className="font-medium text-brand-600 hover:underline">
-                First page
-              </Link>
-            ) : (
-              <span />
-            )}
-            {page.next && (
-              <Link href={href(q, page.next)} className="font-medium text-brand-600 hover:underline">
-                Next page
-              </Link>
-            )}
-          </nav>
-        )}
+        <Pager range={page.rows.length > 0 ? rangeLabel(page.start, page.rows.length, null) : undefined} links={suppressionList.pagerLinks(state, page)} />
       </Card>
       {canManage && (
         <Card className="p-6">

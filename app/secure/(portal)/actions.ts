@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { portalAction } from '@/lib/actions/action';
-import { adoptDeviceTimeZone, deleteMessage, markMessage, savePreferences } from '@/lib/messaging/mailbox-actions';
+import { adoptDeviceTimeZone, deleteMessage, deleteMessages, markMessage, markMessages, savePreferences } from '@/lib/messaging/mailbox-actions';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { recallOwnMessage } from '@/lib/messaging/recall-message';
 import { findContacts, sendMessage } from '@/lib/messaging/send-message';
@@ -30,6 +30,22 @@ export const markMessageAction = portalAction('markMessageAction', z.object({ id
 /** As markMessageAction: the page it comes from is the deleted message, which must not render again. */
 export const deleteMessageAction = portalAction('deleteMessageAction', z.object({ id: uuidSchema('Unknown message.') }), async ({ id }, { user }) => {
   return deleteMessage({ user, id });
+});
+
+const messageIdsSchema = z.array(uuidSchema('Unknown message.')).min(1, 'Select at least one message.').max(500);
+
+/** Inbox: mark the ticked messages read or unread (the client refreshes, as after markMessageAction). */
+export const markMessagesAction = portalAction('markMessagesAction', z.object({ ids: messageIdsSchema, read: z.boolean() }).strict(), async ({ ids, read }, { user }) => {
+  const outcome = await markMessages({ user, ids, read });
+  revalidatePath('/secure', 'layout');
+  return outcome;
+});
+
+/** Inbox: delete the ticked messages from the user's folder. */
+export const deleteMessagesAction = portalAction('deleteMessagesAction', z.object({ ids: messageIdsSchema }).strict(), async ({ ids }, { user }) => {
+  const outcome = await deleteMessages({ user, ids });
+  revalidatePath('/secure', 'layout');
+  return outcome;
 });
 
 export const savePreferencesAction = portalAction('savePreferencesAction', preferencesSchema, async (preferences, { user }) => {

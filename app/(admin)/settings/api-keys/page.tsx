@@ -1,4 +1,5 @@
 import { KeyRound } from '@/components/ui/icons';
+import { createColumnHelper } from '@tanstack/table-core';
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { CreateApiKeyDialog } from '@/components/settings/create-api-key-dialog';
@@ -7,7 +8,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { DataTable, type ServerFeatures } from '@/components/data-table/data-table';
 import { getDb } from '@/db/client';
 import { requireAdminPage } from '@/lib/auth/session';
 import { listApiKeys } from '@/lib/delivery/api-keys';
@@ -15,6 +16,47 @@ import { env } from '@/lib/env';
 import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'API keys · Sealpost' };
+
+type ApiKeyRow = Awaited<ReturnType<typeof listApiKeys>>[number];
+const column = createColumnHelper<ServerFeatures, ApiKeyRow>();
+/** Built once per process (TanStack column definitions), rendered on the server. */
+const columns = column.columns([
+  column.accessor('name', {
+    header: 'Name',
+    meta: { primary: true },
+    cell: ({ row }) => <span className={row.original.revokedAt ? 'text-muted' : undefined}>{row.original.name}</span>,
+  }),
+  column.accessor('prefix', { header: 'Key', meta: { nowrap: true }, cell: ({ row }) => <code className="font-mono text-xs">{row.original.prefix}…</code> }),
+  column.accessor('createdAt', {
+    header: 'Created',
+    meta: { nowrap: true },
+    cell: ({ row }) => (
+      <>
+        {formatDateTime(row.original.createdAt)}
+        <span className="block text-xs text-muted">by {row.original.createdByName ?? row.original.createdBy}</span>
+      </>
+    ),
+  }),
+  column.accessor('lastUsedAt', { header: 'Last used', meta: { nowrap: true }, cell: ({ row }) => (row.original.lastUsedAt ? formatDateTime(row.original.lastUsedAt) : 'Never') }),
+  column.display({
+    id: 'status',
+    header: 'Status',
+    cell: ({ row }) =>
+      row.original.revokedAt ? (
+        <Badge variant="neutral" title={`Revoked ${formatDateTime(row.original.revokedAt)}`}>
+          Revoked
+        </Badge>
+      ) : (
+        <Badge variant="success">Active</Badge>
+      ),
+  }),
+  column.display({
+    id: 'actions',
+    header: () => <span className="sr-only">Actions</span>,
+    meta: { control: true },
+    cell: ({ row }) => <div className="flex justify-end">{!row.original.revokedAt && <RevokeApiKeyButton id={row.original.id} name={row.original.name} />}</div>,
+  }),
+]);
 
 function curlExamples(appUrl: string) {
   const url = `${appUrl.replace(/\/$/, '')}/api/delivery-events`;
@@ -64,47 +106,7 @@ export default async function ApiKeysPage() {
         {rows.length === 0 ? (
           <EmptyState icon={KeyRound} title="No API keys yet" description="Create a key for each system that sends delivery events." />
         ) : (
-          <Table aria-label="API keys">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Name</TableHead>
-                <TableHead>Key</TableHead>
-                <TableHead>Created</TableHead>
-                <TableHead>Last used</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((row) => (
-                <TableRow key={row.id} className={row.revokedAt ? 'text-muted' : undefined}>
-                  <TableCell className="font-medium">{row.name}</TableCell>
-                  <TableCell>
-                    <code className="font-mono text-xs">{row.prefix}…</code>
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap">
-                    {formatDateTime(row.createdAt)}
-                    <span className="block text-xs text-muted">by {row.createdByName ?? row.createdBy}</span>
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap">{row.lastUsedAt ? formatDateTime(row.lastUsedAt) : 'Never'}</TableCell>
-                  <TableCell>
-                    {row.revokedAt ? (
-                      <Badge variant="neutral" title={`Revoked ${formatDateTime(row.revokedAt)}`}>
-                        Revoked
-                      </Badge>
-                    ) : (
-                      <Badge variant="success">Active</Badge>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex justify-end">{!row.revokedAt && <RevokeApiKeyButton id={row.id} name={row.name} />}</div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable label="API keys" columns={columns} rows={rows} rowId={(row) => row.id} />
         )}
       </Card>
       <Card>

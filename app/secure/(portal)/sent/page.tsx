@@ -4,8 +4,9 @@ import { MailboxList } from '@/components/portal/mailbox-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDb } from '@/db/client';
 import { requirePortalPage } from '@/lib/auth/session';
-import { mailboxPagerLinks, mailboxPosition } from '@/lib/messaging/cursor';
-import { KeysetPager } from '@/components/ui/keyset-pager';
+import { mailboxPage, sentList } from '@/lib/messaging/mailbox-list';
+import { rangeLabel } from '@/lib/lists/count';
+import { Pager } from '@/components/data-table/pager';
 import { listSent, recipientsOf } from '@/lib/messaging/queries';
 
 export const metadata: Metadata = { title: 'Sent · Secure messages · Sealpost' };
@@ -15,7 +16,8 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
   const user = await requirePortalPage();
   const params = await searchParams;
   const now = new Date();
-  const position = mailboxPosition(params);
+  const state = sentList.parse(params);
+  const position = state.page;
   const page = await listSent(getDb(), user, { limit: 50, position });
   const { items } = page;
   const recipients = await recipientsOf(
@@ -36,7 +38,7 @@ export default async function SentPage({ searchParams }: { searchParams: Promise
           return { ...m, counterpart: `To: ${to.map((r) => r.email).join(', ')}`, readBy: { read: to.filter((r) => r.readAt).length, of: to.length } };
         })}
       />
-      <KeysetPager label="Pages of sent messages" {...mailboxPagerLinks('/secure/sent', page, position)} />
+      <Pager label="Pages of sent messages" range={items.length > 0 ? rangeLabel(page.start, items.length, null) : undefined} links={sentList.pagerLinks(state, mailboxPage(page))} />
     </div>
   );
 }

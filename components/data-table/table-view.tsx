@@ -1,0 +1,155 @@
+import type { ReactNode } from 'react';
+import { flexRender } from '@tanstack/table-core/flex-render';
+import type { ColumnMeta } from '@tanstack/table-core';
+import { Copy } from '@/components/ui/icons';
+import type { SortLinks } from './meta';
+import { ariaSort, SortableHeader } from './sortable-header';
+
+/**
+ * The one markup of every data table, drawn from a TanStack table model (server: data-table.tsx
+ * with @tanstack/table-core; browser: selectable tables with @tanstack/react-table). No hooks, so
+ * it renders in either place.
+ *
+ * Columns that fit: a fixed header and first column when the table scrolls, numbers right-aligned,
+ * dates unbroken, long values cut with the full text shown on hover and keyboard focus, a copy
+ * button for ids and addresses (one delegated handler per page, copy-buttons.tsx). Below the `sm`
+ * breakpoint each row is a card: its cells stack, each labelled, its actions at the bottom; the
+ * header row becomes a toolbar of the select-all box and the sort links.
+ */
+type Meta = ColumnMeta<never, never> | undefined;
+
+type ViewColumn = { id: string; columnDef: { header?: unknown; cell?: unknown; meta?: Meta } };
+type ViewHeader = { id: string; isPlaceholder: boolean; column: ViewColumn; getContext(): unknown };
+type ViewCell = { id: string; column: ViewColumn; getValue(): unknown; getContext(): unknown };
+type ViewRow = { id: string; getVisibleCells(): ViewCell[]; getIsSelected?: () => boolean };
+export type ViewTable = {
+  getHeaderGroups(): { id: string; headers: ViewHeader[] }[];
+  getRowModel(): { rows: ViewRow[] };
+};
+
+const STICKY_FIRST = 'sm:sticky sm:z-[1] sm:bg-surface';
+const CARD_CELL = 'max-sm:flex max-sm:min-w-0 max-sm:items-baseline max-sm:justify-between max-sm:gap-3 max-sm:px-0 max-sm:py-1';
+const CARD_LABEL = 'max-sm:before:shrink-0 max-sm:before:text-xs max-sm:before:font-semibold max-sm:before:text-muted max-sm:before:content-[attr(data-label)]';
+
+function columnClasses(meta: Meta, index: number, stickyOffset: string): { head: string; cell: string } {
+  const fit = [
+    meta?.numeric ? 'text-right tabular-nums' : '',
+    meta?.nowrap ? 'whitespace-nowrap' : '',
+    meta?.primary ? `${STICKY_FIRST} ${stickyOffset} font-medium` : '',
+    // A selection column: exactly 3rem (a 1rem box and its padding), so the fixed first column after it starts at left-12.
+    index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST} sm:left-0 sm:w-12 sm:min-w-12 sm:max-w-12` : '',
+  ].join(' ');
+  const card = meta?.control ? `${CARD_CELL} ${index === 0 ? 'max-sm:justify-start' : 'max-sm:justify-end'}` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
+  // On a phone the header row is a toolbar: the select-all box and the sort links; other headers are
+  // for screen readers only (each card labels its values on screen).
+  const phoneHead = meta?.sort || meta?.control ? 'max-sm:h-auto max-sm:px-0' : 'max-sm:sr-only';
+  return { head: `data-head ${fit} ${phoneHead}`, cell: `data-cell ${fit} ${card}` };
+}
+
+function labelOf(column: ViewColumn): string {
+  return column.columnDef.meta?.label ?? (typeof column.columnDef.header === 'string' ? column.columnDef.header : '');
+}
+
+/**
+ * A long value cut to its column, the full text on hover and on keyboard focus. With `copy` (ids
+ * and addresses) the value itself is the copy button: its name is the value, so the cell reads as
+ * the value alone, and its description says what a press does.
+ */
+export function FittedText({ text, copy }: { text: string; copy?: boolean }) {
+  if (!copy) {
+    return (
+      <span tabIndex={0} title={text} className="fitted block max-w-[40ch] min-w-0 truncate rounded focus-visible:outline-2 focus-visible:outline-brand-600">
+        {text}
+      </span>
+    );
+  }
+  return (
+    <button
+      type="button"
+      data-copy={text}
+      title={`Copy ${text}`}
+      className="fitted group/copy inline-flex max-w-[44ch] min-w-0 cursor-copy items-center gap-1.5 rounded text-left focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+    >
+      <span className="min-w-0 truncate">{text}</span>
+      <Copy aria-hidden className="size-3.5 shrink-0 text-muted opacity-50 group-hover/copy:opacity-100 group-focus-visible/copy:opacity-100" />
+    </button>
+  );
+}
+
+function renderCell(cell: ViewCell, meta: Meta): ReactNode {
+  if (cell.column.columnDef.cell === undefined && (meta?.truncate || meta?.copy)) {
+    const value = cell.getValue();
+    return <FittedText text={value == null ? '' : String(value)} copy={meta.copy} />;
+  }
+  if (cell.column.columnDef.cell === undefined) {
+    const value = cell.getValue();
+    return value == null ? '' : String(value);
+  }
+  return flexRender(cell.column.columnDef.cell, cell.getContext() as object) as ReactNode;
+}
+
+export function TableView({
+  table,
+  label,
+  sortLinks = {},
+  caption,
+}: {
+  table: ViewTable;
+  /** The table's accessible name (and its scroll region's). */
+  label: string;
+  sortLinks?: SortLinks;
+  caption?: string;
+}) {
+  const groups = table.getHeaderGroups();
+  const leaves = groups.at(-1)?.headers ?? [];
+  // The fixed first column sits after the selection column when there is one.
+  const stickyOffset = leaves[0]?.column.id === 'select' ? 'sm:left-12' : 'sm:left-0';
+  const classes = new Map(leaves.map((h, i) => [h.column.id, columnClasses(h.column.columnDef.meta, i, stickyOffset)]));
+  const labels = new Map(leaves.map((h) => [h.column.id, labelOf(h.column)]));
+  return (
+    <div
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      className="data-table relative w-full overflow-x-auto focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-600 sm:max-h-[75vh] sm:overflow-y-auto"
+    >
+      <table aria-label={label} className="w-full border-collapse text-sm max-sm:block">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead className="bg-surface max-sm:block sm:sticky sm:top-0 sm:z-[2] [&_tr]:border-b [&_tr]:border-line">
+          {groups.map((group) => (
+            <tr key={group.id} className="max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-4 max-sm:gap-y-1 max-sm:px-4 max-sm:py-2">
+              {group.headers.map((header) => {
+                const meta = header.column.columnDef.meta;
+                const sort = meta?.sort ? sortLinks[meta.sort] : undefined;
+                const content = header.isPlaceholder ? null : (flexRender(header.column.columnDef.header, header.getContext() as object) as ReactNode);
+                return (
+                  <th key={header.id} scope="col" aria-sort={sort ? ariaSort(sort.active) : undefined} className={classes.get(header.column.id)?.head}>
+                    {sort ? <SortableHeader label={content} href={sort.href} active={sort.active} /> : content}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody className="max-sm:block [&_tr:last-child]:border-0">
+          {table.getRowModel().rows.map((row) => (
+            <tr
+              key={row.id}
+              data-state={row.getIsSelected?.() ? 'selected' : undefined}
+              className="data-row relative max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
+            >
+              {row.getVisibleCells().map((cell) => {
+                const meta = cell.column.columnDef.meta;
+                return (
+                  <td key={cell.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(cell.column.id)} className={classes.get(cell.column.id)?.cell}>
+                    {renderCell(cell, meta)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
