@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { and, asc, eq, gt, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/db/client';
 import { attachments, gatewayMessages, organisationKeys, secureMessages } from '@/db/schema';
+import { plural } from '@/lib/format';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { destroyMessageContent } from '@/lib/messaging/destroy-content';
 import { chunksOf } from '@/lib/storage/chunks';
@@ -149,7 +150,7 @@ export async function migratePlainContent(options: { batch?: number; progress?: 
       orgId,
       actor: { type: 'system' },
       action: 'keys.migrated',
-      summary: `Encrypted ${c.messages} stored secure messages, ${c.files} files and ${c.gatewayMessages} gateway messages (written before encryption at rest)`,
+      summary: `Encrypted ${[plural(c.messages, 'stored secure message'), plural(c.files, 'file'), plural(c.gatewayMessages, 'gateway message')].filter((part) => !part.startsWith('0 ')).join(', ') || 'nothing'} (written before encryption at rest)`,
       metadata: c,
     });
   }
