@@ -11,6 +11,7 @@ import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
 import { CARD_PAYMENTS_OFF, cardPayments } from './card-payments';
 import { chargeTestCard } from './test-gateway';
+import { getBoss } from '@/lib/jobs/runtime';
 
 const ALREADY_DONE = 'This order is already complete.';
 
@@ -34,6 +35,7 @@ export async function confirmCheckOrder(input: { actor: AdminActor; orderId: str
   const { actor } = input;
   const now = input.now ?? new Date();
   const order = await openOrder(actor, input.orderId, now);
+  await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
   const result = await getDb().transaction((tx) =>
     fulfilOrder(tx, { orgId: actor.orgId, orderId: order.id, payment: { method: 'check' }, actor: auditActorOf(actor), billToName: actor.name, clientAddress: actor.clientAddress, now }),
   );
@@ -88,6 +90,7 @@ export async function payOrderWithTestCard(input: {
     }
     throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
   }
+  await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
   const result = await getDb().transaction((tx) =>
     fulfilOrder(tx, {
       orgId: actor.orgId,

@@ -13,6 +13,7 @@ import { TEST_GATEWAY_OFF } from './complete-order';
 import type { PaidCard } from './fulfil-order';
 import { administratorEmail, queueInvoiceEmails } from './invoice-emails';
 import { chargeTestCard } from './test-gateway';
+import { getBoss } from '@/lib/jobs/runtime';
 
 /**
  * "Pay now" on an open check invoice (SPEC §5: invoices are open, paid or void): the licenses were
@@ -121,6 +122,7 @@ export async function payInvoiceWithTestCard(input: { actor: AdminActor; invoice
     }
     throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
   }
+  await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
   const result = await getDb().transaction((tx) =>
     settleInvoiceByCard(tx, {
       orgId: actor.orgId,

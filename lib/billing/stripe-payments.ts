@@ -15,6 +15,7 @@ import { fulfilOrder, type PaidCard } from './fulfil-order';
 import { assertCanPayInvoice, getPayableInvoice, INVOICE_NOT_OPEN, invoicePayerEmail, settleInvoiceByCard } from './pay-invoice';
 import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
+import { getBoss } from '@/lib/jobs/runtime';
 
 /** A signature older than five minutes (a replay) changes nothing. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -201,6 +202,7 @@ async function onPaymentSucceeded(event: Stripe.Event, now: Date): Promise<Strip
   }
   const card = await paidCard(intent.id);
   try {
+    await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
     return await getDb().transaction(async (tx): Promise<StripeEventOutcome> => {
       if (!(await claimEvent(tx, event, now))) return 'duplicate';
       const result = await fulfilOrder(tx, {
