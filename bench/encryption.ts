@@ -6,14 +6,13 @@ import { Readable, Transform } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { createDb, getDb } from '@/db/client';
 import { hashPassword } from '@/lib/auth/passwords';
-import { resetEnvCache } from '@/lib/env';
 import { KEY_BYTES, currentKek } from '@/lib/crypto/keys';
 import { rotateKeys } from '@/lib/crypto/maintenance';
 import { wrapDataKey } from '@/lib/crypto/envelope';
 import { issueDraftId, openAttachment, uploadAttachment } from '@/lib/messaging/attachments';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
 import { localBlobStore, newStorageKey } from '@/lib/storage/storage';
-import { BENCH_PORT, BENCH_SECRET, signInOverHttp, startApp, type BenchApp } from './app-server';
+import { BENCH_PORT, signInOverHttp, startApp, type BenchApp } from './app-server';
 import { percentile, type Measurement } from './harness';
 
 const MB = 1024 * 1024;
@@ -174,13 +173,11 @@ export async function rotationWorkload(): Promise<Measurement> {
  * user. With `BENCH_BEFORE_DIR` naming another checkout, built there (the release before
  * encryption at rest, e.g. `git worktree add ../before 6fcdf59`, then `npm ci && npx next build`
  * in it), both apps run side by side on databases of their own and the requests alternate between
- * them, five each way after a warm-up, so the machine's drift hits both alike.
+ * them, five each way after a warm-up, so the machine's drift hits both alike. The draft ids are
+ * signed with the apps' AUTH_SECRET, which the caller sets here too (bench/run.ts).
  */
-export async function attachmentHttpWorkload(makeDatabase: () => Promise<string>): Promise<Measurement[]> {
-  const beforeDir = process.env.BENCH_BEFORE_DIR;
+export async function attachmentHttpWorkload(makeDatabase: () => Promise<string>, beforeDir: string | undefined): Promise<Measurement[]> {
   const apps: { name: string; app: BenchApp; cookie: string; userId: string }[] = [];
-  process.env.AUTH_SECRET = BENCH_SECRET;
-  resetEnvCache();
   try {
     for (const [name, dir, port] of [['today', process.cwd(), BENCH_PORT], ...(beforeDir ? [['before', path.resolve(beforeDir), BENCH_PORT + 1]] : [])] as [string, string, number][]) {
       const url = await makeDatabase();

@@ -16,7 +16,7 @@ import { bouncesWorkload } from './bounces';
 import { csvImportWorkload } from './csv-import';
 import { deliverySearchWorkload } from './delivery-search';
 import { attachmentHttpWorkload, attachmentWorkload, rotationWorkload } from './encryption';
-import { startApp } from './app-server';
+import { BENCH_SECRET, startApp } from './app-server';
 import { exportWorkload } from './export';
 import { benchDatabase, printTable, type Measurement } from './harness';
 import { inboxWorkload } from './inbox';
@@ -76,7 +76,10 @@ try {
   if (!only || only === 'attachment-http') {
     console.log(`attachment-http: a 50 MB upload and download over HTTP${process.env.BENCH_BEFORE_DIR ? `, alternating with ${process.env.BENCH_BEFORE_DIR}` : ''} …`);
     // Bare databases: each app migrates its own at start (the one before has an older schema).
-    rows.push(...(await attachmentHttpWorkload(async () => (await createScratchDatabase('bench', process.env.DATABASE_URL)).url)));
+    // Draft ids are signed with the apps' secret: the same here.
+    process.env.AUTH_SECRET = BENCH_SECRET;
+    resetEnvCache();
+    rows.push(...(await attachmentHttpWorkload(async () => (await createScratchDatabase('bench', process.env.DATABASE_URL)).url, process.env.BENCH_BEFORE_DIR)));
   }
   if (!only || only === 'rotation') {
     console.log('rotation: rewrapping 100,000 data keys under a new key-encryption key …');
