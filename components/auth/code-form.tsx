@@ -4,7 +4,6 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { applyActionError } from '@/components/forms/action-errors';
-import { cancelFocusAfterNavigation, focusAfterNavigation } from '@/components/shell/focus-manager';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -24,10 +23,8 @@ export function SecondFactorForm({ callbackUrl, action, totp = true }: { callbac
     ? 'The 6-digit code shown in your authenticator app. Lost your phone? Enter one of your recovery codes instead.'
     : 'Lost your passkey or security key? Enter one of your recovery codes.';
   const onSubmit = form.handleSubmit(async (values) => {
-    focusAfterNavigation('heading');
     const result = await action(values);
     if (!result.ok) {
-      cancelFocusAfterNavigation();
       applyActionError(form, result.error);
       form.setValue('code', '');
     }

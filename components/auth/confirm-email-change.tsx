@@ -5,7 +5,6 @@ import { useState, useTransition } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import type { ActionResult } from '@/lib/actions/result';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /** The one button that confirms an administrator's new email address. */
 export function ConfirmEmailChange({
@@ -19,7 +18,6 @@ export function ConfirmEmailChange({
 }) {
   const [pending, startTransition] = useTransition();
   const [result, setResult] = useState<ActionResult<{ email: string }> | null>(null);
-  useAnnounce(result && !result.ok ? result.error.message : null, 'assertive');
   if (result?.ok) {
     return (
       <>

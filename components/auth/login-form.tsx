@@ -7,7 +7,6 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
-import { cancelFocusAfterNavigation, focusAfterNavigation } from '@/components/shell/focus-manager';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -77,12 +76,9 @@ export function LoginForm({
   };
 
   const signIn = form.handleSubmit(async (values) => {
-    // The page signing in leads to takes focus on its heading (components/shell/focus-manager.tsx).
-    focusAfterNavigation('heading');
     const result = await action(values);
     // On success the action redirects; we only get here with a refusal.
     if (!result.ok) {
-      cancelFocusAfterNavigation();
       applyActionError(form, result.error);
       form.resetField('password', { keepError: true });
     }

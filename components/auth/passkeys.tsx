@@ -24,7 +24,6 @@ import { toast } from '@/components/ui/toast';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { ActionResult } from '@/lib/actions/result';
 import { PASSKEY_NAME_MAX } from '@/lib/auth/passkey-schemas';
-import { useAnnounce } from '@/components/ui/announcer';
 
 type Ceremony = 'add' | 'sign-in';
 
@@ -331,8 +330,6 @@ function RenameForm({
 }) {
   const [value, setValue] = useState(item.name);
   const [error, setError] = useState<string | null>(null);
-  // Shown under the field (aria-describedby), which a screen reader reads only when it returns to it.
-  useAnnounce(error, 'assertive');
   const [pending, setPending] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();

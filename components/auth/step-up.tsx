@@ -9,7 +9,6 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import type { ActionResult } from '@/lib/actions/result';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /**
  * Step-up on the client. A sensitive action refused with `step_up_required` (lib/auth/step-up.ts)
@@ -80,7 +79,6 @@ function StepUpDialog({ request }: { request: Request }) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  useAnnounce(formError, 'assertive');
   const [pending, setPending] = useState(false);
   const code = request.method === 'code';
   const field = code ? 'step-up-code' : 'step-up-password';

@@ -7,7 +7,6 @@ import { confirmCheckAction } from '@/app/(admin)/checkout/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { withStepUp } from '@/components/auth/step-up';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /**
  * "Confirm & print": grants the licenses, then opens the printable invoice in a new window. The
@@ -17,7 +16,6 @@ export function ConfirmCheckButton({ orderId, kind }: { orderId: string; kind: '
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useAnnounce(error, 'assertive');
   async function confirm() {
     setPending(true);
     setError(null);

@@ -4,12 +4,10 @@ import { useState } from 'react';
 import { startRenewalAction } from '@/app/(admin)/renewals/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { useAnnounce } from '@/components/ui/announcer';
 
 export function StartRenewalButton() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useAnnounce(error, 'assertive');
   return (
     <div className="grid gap-2">
       {error && <Alert variant="danger">{error}</Alert>}

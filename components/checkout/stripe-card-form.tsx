@@ -8,7 +8,6 @@ import { loadStripe } from '@stripe/stripe-js/pure';
 import type { Stripe } from '@stripe/stripe-js';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { useAnnounce } from '@/components/ui/announcer';
 
 const LOAD_FAILED = 'The card form could not be loaded. Check your connection and reload the page.';
 
@@ -65,7 +64,6 @@ function PayNowForm({ returnUrl, totalLabel }: Pick<StripeCardFormProps, 'return
   const [ready, setReady] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useAnnounce(error, 'assertive');
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

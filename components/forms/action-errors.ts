@@ -1,12 +1,7 @@
 import type { FieldValues, Path, UseFormReturn } from 'react-hook-form';
-import { announce } from '@/components/ui/announcer';
 import type { ActionError } from '@/lib/actions/result';
 
-/**
- * Puts a server action's field errors on their fields and its message on the form's root, and
- * reads the message out: the alert that shows it is inserted with its text, which screen readers
- * may not notice (components/ui/announcer.tsx).
- */
+/** Puts a server action's field errors on their fields and its message on the form's root. */
 export function applyActionError<T extends FieldValues>(form: UseFormReturn<T>, error: ActionError) {
   const fields = Object.keys(form.getValues());
   const placed: string[] = [];
@@ -18,7 +13,5 @@ export function applyActionError<T extends FieldValues>(form: UseFormReturn<T>, 
     }
   }
   // The message goes on top too, unless a field already says exactly that.
-  const onTop = placed.length === 0 || (error.code !== 'invalid_input' && !placed.includes(error.message));
-  if (onTop) form.setError('root.server', { type: 'server', message: error.message });
-  announce(onTop ? error.message : `${error.message} ${placed[0]}`, 'assertive');
+  if (placed.length === 0 || (error.code !== 'invalid_input' && !placed.includes(error.message))) form.setError('root.server', { type: 'server', message: error.message });
 }

@@ -58,11 +58,10 @@ export function AddLicensedEmailsDialog({ domains, buying, trigger }: { domains:
               </Tabs.Trigger>
             ))}
           </Tabs.List>
-          {/* Radix makes each panel a Tab stop; these panels start with a field, which is the stop (Shift+Tab from it reaches the tabs). */}
-          <Tabs.Content value="manual" tabIndex={-1}>
+          <Tabs.Content value="manual">
             <ManualForm domains={domains} buying={buying} onDone={() => setOpen(false)} />
           </Tabs.Content>
-          <Tabs.Content value="csv" tabIndex={-1}>
+          <Tabs.Content value="csv">
             <CsvImport buying={buying} domains={domains} onDone={() => setOpen(false)} />
           </Tabs.Content>
         </Tabs.Root>

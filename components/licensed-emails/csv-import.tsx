@@ -9,7 +9,6 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { toast } from '@/components/ui/toast';
 import { MAX_IMPORT_BYTES, type ImportReport } from '@/lib/licensing/import-report';
 import { BuyLicensesPrompt, type Buying } from './buy-licenses-prompt';
-import { useAnnounce } from '@/components/ui/announcer';
 
 type Phase = { kind: 'idle' } | { kind: 'uploading'; percent: number } | { kind: 'checking' } | { kind: 'done'; report: ImportReport } | { kind: 'failed'; message: string };
 
@@ -44,7 +43,6 @@ export function CsvImport({ buying, domains, onDone }: { buying: Buying; domains
   const [file, setFile] = useState<File | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const busy = phase.kind === 'uploading' || phase.kind === 'checking';
-  useAnnounce(phase.kind === 'failed' ? phase.message : null, 'assertive');
 
   async function send(query: string) {
     if (!file) return;
@@ -128,16 +126,6 @@ export function CsvImport({ buying, domains, onDone }: { buying: Buying; domains
 
 function ImportResult({ report, buying, onBuy, onClose }: { report: ImportReport; buying: Buying; onBuy: (quantity: number) => Promise<void>; onClose: () => void }) {
   const { outcome } = report;
-  const problems = report.problemCount > 0 ? ` ${report.problemCount.toLocaleString('en-US')} line${report.problemCount === 1 ? '' : 's'} cannot be added.` : '';
-  useAnnounce(
-    outcome.status === 'added'
-      ? `${outcome.added.toLocaleString('en-US')} of ${report.totalLines.toLocaleString('en-US')} lines added.${problems}`
-      : outcome.status === 'nothing_to_add'
-        ? `Nothing to add.${problems}`
-        : outcome.status === 'needs_licenses'
-          ? `You need ${outcome.missing.toLocaleString('en-US')} more license${outcome.missing === 1 ? '' : 's'}.${problems}`
-          : null,
-  );
   return (
     <div className="grid gap-3">
       {outcome.status === 'added' && (

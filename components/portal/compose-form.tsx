@@ -5,9 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { deleteDraftAction, findContactsAction, saveDraftAction, sendMessageAction } from '@/app/secure/(portal)/actions';
 import { cn } from '@/components/ui/cn';
-import { focusAfterNavigation } from '@/components/shell/focus-manager';
 import { Alert } from '@/components/ui/alert';
-import { announce, useAnnounce } from '@/components/ui/announcer';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -101,7 +99,6 @@ export function ComposeForm({
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  useAnnounce(formError, 'assertive');
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [readReceipt, setReadReceipt] = useState(initial.readReceipt);
   const [restriction, setRestriction] = useState<Restriction>(initial.restriction);
@@ -268,7 +265,6 @@ export function ComposeForm({
       return setFormError(`Attachments can total at most 50 MB per message; ${file.name} would make ${megabytes(before + file.size)}.`);
     }
     setUploading({ name: file.name, percent: 0 });
-    announce(`Uploading ${file.name}.`);
     try {
       const row = await new Promise<Uploaded>((resolve, reject) => {
         const xhr = new XMLHttpRequest();
@@ -293,7 +289,6 @@ export function ComposeForm({
       });
       uploadedBytes.current += row.sizeBytes;
       setFiles((list) => [...list, row]);
-      announce(`${file.name} attached.`);
     } catch (e) {
       setFormError(e instanceof Error ? e.message : 'The upload failed.');
     } finally {
@@ -375,8 +370,6 @@ export function ComposeForm({
         persist: true,
       });
     }
-    // The Sent folder's heading takes focus, rather than the page body (components/shell/focus-manager.tsx).
-    focusAfterNavigation('heading');
     router.push('/secure/sent');
     router.refresh();
   }
@@ -469,36 +462,29 @@ export function ComposeForm({
         </div>
         <div className="grid gap-2">
           <div className="flex flex-wrap items-center gap-3">
-            {/*
-              The input lies, transparent, over its label: it is the target for the pointer as well as
-              for the keyboard, as large as the label (a 1 px input would be a target under 24 × 24 px).
-              The label shows the focus ring and the hover, so the input comes first as the peer.
-            */}
-            <span className="relative inline-flex">
-              <input
-                id="attachment"
-                type="file"
-                multiple
-                className="peer absolute inset-0 size-full cursor-pointer opacity-0 disabled:cursor-not-allowed"
-                disabled={Boolean(uploading)}
-                onChange={async (e) => {
-                  const list = [...(e.target.files ?? [])];
-                  e.target.value = '';
-                  for (const file of list) await upload(file);
-                }}
-              />
-              <label
-                htmlFor="attachment"
-                className="inline-flex min-h-9 cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium peer-hover:bg-canvas peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 peer-disabled:cursor-not-allowed peer-disabled:opacity-60"
-              >
-                <Paperclip aria-hidden className="size-4" /> Attach files
-              </label>
-            </span>
+            {/* The input is focused (visually hidden); its label shows the focus ring, so it comes first as the peer. */}
+            <input
+              id="attachment"
+              type="file"
+              multiple
+              className="peer sr-only"
+              disabled={Boolean(uploading)}
+              onChange={async (e) => {
+                const list = [...(e.target.files ?? [])];
+                e.target.value = '';
+                for (const file of list) await upload(file);
+              }}
+            />
+            <label
+              htmlFor="attachment"
+              className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 peer-disabled:cursor-not-allowed peer-disabled:opacity-60 hover:bg-canvas"
+            >
+              <Paperclip aria-hidden className="size-4" /> Attach files
+            </label>
             <span className="text-xs text-muted">{megabytes(total)} of 50 MB used</span>
           </div>
           {uploading && (
-            // Its start and end are announced (upload()); every percent read out would drown the page.
-            <div className="grid gap-1">
+            <div aria-live="polite" className="grid gap-1">
               <p className="text-sm">
                 Uploading {uploading.name}… {uploading.percent}%
               </p>

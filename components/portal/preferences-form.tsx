@@ -12,7 +12,6 @@ import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import type { PortalPreferences } from '@/db/schema';
 import { DATE_FORMATS } from '@/lib/portal/preferences';
-import { useAnnounce } from '@/components/ui/announcer';
 
 
 const noSubscription = () => () => {};
@@ -29,7 +28,6 @@ export function PreferencesForm({ initial, samples, timeZones: knownZones }: { i
   // This device's zone, known only in the browser (null on the server, so hydration agrees).
   const deviceZone = useSyncExternalStore(noSubscription, browserTimeZone, () => null);
   const [error, setError] = useState<string | null>(null);
-  useAnnounce(error, 'assertive');
   const [saving, setSaving] = useState(false);
   // The zone field is a search box over the list; what is typed counts once it names a zone.
   const zoneByText = useMemo(() => new Map(timeZones.flatMap((zone) => [[zone.toLowerCase(), zone], [zoneLabel(zone).toLowerCase(), zone]])), [timeZones]);

@@ -9,7 +9,6 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /**
  * An organisation's SMS step, shown instead of one of its messages: send a code to the
@@ -23,9 +22,7 @@ export function SmsStep({ orgId, orgName, phoneHint, codeSent, codeFailed }: { o
   const [failed, setFailed] = useState(codeFailed);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
-  useAnnounce(error, 'assertive');
   const [notice, setNotice] = useState<string | null>(null);
-  useAnnounce(notice, 'polite');
   const [pending, setPending] = useState(false);
 
   async function send(again: boolean) {

@@ -11,7 +11,6 @@ import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import { withStepUp } from '@/components/auth/step-up';
-import { useAnnounce } from '@/components/ui/announcer';
 
 const HINT = 'CIDR ranges, one per line (e.g. 192.0.2.0/24 or 2001:db8::/32). Empty: SMTP AUTH only.';
 
@@ -22,7 +21,6 @@ export function EditConnectorRangesDialog({ id, name, ranges }: { id: string; na
   const [value, setValue] = useState(ranges.join('\n'));
   const [error, setError] = useState<string | undefined>();
   const [formError, setFormError] = useState<string | null>(null);
-  useAnnounce(formError, 'assertive');
   const [pending, setPending] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -11,7 +11,6 @@ import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { withStepUp } from '@/components/auth/step-up';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /**
  * Create key: asks for a name, then shows the new key once with a copy button. The key lives only
@@ -23,7 +22,6 @@ export function CreateApiKeyDialog() {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  useAnnounce(formError, 'assertive');
   const [pending, setPending] = useState(false);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);

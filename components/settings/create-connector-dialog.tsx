@@ -12,7 +12,6 @@ import { Input } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { toast } from '@/components/ui/toast';
 import { withStepUp } from '@/components/auth/step-up';
-import { useAnnounce } from '@/components/ui/announcer';
 
 type Fields = { name: string; smtpUsername: string; allowedRanges: string };
 const EMPTY: Fields = { name: '', smtpUsername: '', allowedRanges: '' };
@@ -27,7 +26,6 @@ export function CreateConnectorDialog() {
   const [fields, setFields] = useState<Fields>(EMPTY);
   const [errors, setErrors] = useState<Partial<Record<keyof Fields, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  useAnnounce(formError, 'assertive');
   const [pending, setPending] = useState(false);
   const [created, setCreated] = useState<{ name: string; smtpUsername: string | null; secret: string | null } | null>(null);
   const [copied, setCopied] = useState(false);

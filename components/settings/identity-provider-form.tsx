@@ -19,14 +19,12 @@ import type { IdentityProviderView } from '@/lib/domain-sign-in/queries';
 import { identityProviderSchema, type IdentityProviderInput } from '@/lib/domain-sign-in/schemas';
 import type { ConnectionReport } from '@/lib/domain-sign-in/test-identity-provider';
 import { withStepUp } from '@/components/auth/step-up';
-import { useAnnounce } from '@/components/ui/announcer';
 
 /** The identity provider's settings, "Test connection" (discovery) and turning Domain sign-in off. */
 export function IdentityProviderForm({ provider, domains }: { provider: IdentityProviderView | null; domains: string[] }) {
   const router = useRouter();
   const [report, setReport] = useState<ConnectionReport | null>(null);
   const [testError, setTestError] = useState<string | null>(null);
-  useAnnounce(testError, 'assertive');
   const [testing, setTesting] = useState(false);
   const form = useForm<IdentityProviderInput>({
     resolver: zodResolver(identityProviderSchema),

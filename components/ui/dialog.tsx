@@ -29,9 +29,6 @@ export function DialogContent({ className, children, showClose = true, ...props 
     <DialogPortal>
       <DialogOverlay />
       <DialogPrimitive.Content
-        // Radix makes the rest of the page inert but does not say so; aria-modal tells screen readers
-        // that only the dialog is there to read.
-        aria-modal="true"
         className={cn(
           'fixed top-1/2 left-1/2 z-50 grid max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 gap-4 overflow-y-auto',
           'rounded-card border border-line bg-surface p-6 text-ink shadow-xl',

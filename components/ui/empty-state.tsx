@@ -12,8 +12,7 @@ export type EmptyStateProps = {
 
 export function EmptyState({ icon: Icon, title, description, action, className }: EmptyStateProps) {
   return (
-    // data-empty-state: what a search's results are read out as when nothing matched (announceResults).
-    <div data-empty-state="" className={cn('flex flex-col items-center px-6 py-12 text-center', className)}>
+    <div className={cn('flex flex-col items-center px-6 py-12 text-center', className)}>
       {Icon && (
         <div className="mb-4 flex size-12 items-center justify-center rounded-full bg-brand-50 text-brand-600">
           <Icon aria-hidden className="size-6" />

@@ -5,13 +5,8 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { Input } from '@/components/ui/input';
 import { Spinner } from '@/components/ui/spinner';
-import { announceResults } from '@/components/ui/announcer';
 
-/**
- * Search-as-you-type: updates the URL (so results can be shared) a moment after typing stops.
- * Focus stays in the field; once the results are on the page their number (or the page's "no
- * match" message) is read out through the app's announcer.
- */
+/** Search-as-you-type: updates the URL (so results can be shared) a moment after typing stops. */
 export function SearchBox({ label, placeholder }: { label: string; placeholder: string }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -20,14 +15,7 @@ export function SearchBox({ label, placeholder }: { label: string; placeholder: 
   const [pending, startTransition] = useTransition();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const searched = useRef(false);
-
   useEffect(() => () => clearTimeout(timer.current), []);
-  useEffect(() => {
-    if (pending || !searched.current) return;
-    searched.current = false;
-    announceResults();
-  }, [pending]);
 
   function onChange(next: string) {
     setValue(next);
@@ -39,7 +27,6 @@ export function SearchBox({ label, placeholder }: { label: string; placeholder: 
       // A new search starts at its first page: drop any page position.
       search.delete('after');
       search.delete('before');
-      searched.current = true;
       startTransition(() => router.replace(`${pathname}?${search.toString()}`, { scroll: false }));
     }, 250);
   }

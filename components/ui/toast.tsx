@@ -1,7 +1,6 @@
 'use client';
 
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { Announcer } from './announcer';
 import { CircleAlert, CircleCheck, Info, X, type IconComponent } from './icons';
 import { cn } from './cn';
 
@@ -87,26 +86,20 @@ function ToastCard({ item }: { item: ToastItem }) {
   );
 }
 
-/**
- * Render once in a layout. The live region stays mounted so new toasts are announced; the app's
- * announcer (announce() in ./announcer.tsx) comes with it, so every page has both from the start.
- */
+/** Render once in a layout. The live region stays mounted so new toasts are announced. */
 export function Toaster() {
   const items = useSyncExternalStore(subscribe, () => toasts, () => emptyList);
   return (
-    <>
-      <Announcer />
-      <div
-        role="status"
-        aria-live="polite"
-        // role=status is atomic by default; announce only the toast that was added.
-        aria-atomic={false}
-        className="pointer-events-none fixed right-4 bottom-4 z-100 flex w-[min(24rem,calc(100vw-2rem))] flex-col gap-2"
-      >
-        {items.map((item) => (
-          <ToastCard key={item.id} item={item} />
-        ))}
-      </div>
-    </>
+    <div
+      role="status"
+      aria-live="polite"
+      // role=status is atomic by default; announce only the toast that was added.
+      aria-atomic={false}
+      className="pointer-events-none fixed right-4 bottom-4 z-100 flex w-[min(24rem,calc(100vw-2rem))] flex-col gap-2"
+    >
+      {items.map((item) => (
+        <ToastCard key={item.id} item={item} />
+      ))}
+    </div>
   );
 }

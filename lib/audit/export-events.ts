@@ -1,4 +1,3 @@
-import 'server-only';
 import { getDb } from '@/db/client';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rawRow, type DbOrTx } from '@/db/client';
 import { auditEvents } from '@/db/schema';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { notFound, redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import type { AdminActor } from '@/lib/auth/actor';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { orders } from '@/db/schema';
@@ -10,7 +9,6 @@ import { lockSubscription } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { renewalIsOpen } from '@/lib/licensing/term';
-import { assertAddressesCanBeLicensed } from '@/lib/licensing/validate-addresses';
 import { quoteLicensePurchase, quoteRenewal, type Quote } from './pricing';
 
 function assertCanPay(actor: AdminActor) {
@@ -63,13 +61,11 @@ export async function createLicenseOrder(input: { actor: AdminActor; quantity: n
   const { actor } = input;
   const now = input.now ?? new Date();
   assertCanPay(actor);
+  const pending = [...new Set((input.pendingEmails ?? []).map((e) => e.trim().toLowerCase()))];
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 100_000) {
     throw new AppError('invalid_input', 'Buy between 1 and 100,000 licenses.', { quantity: ['Buy between 1 and 100,000 licenses.'] });
   }
   const db = getDb();
-  // Pending addresses obey the rule of every added address (domain, not licensed yet), checked here
-  // when the order is made as well as when it is paid (fulfilOrder skips any licensed meanwhile).
-  const pending = input.pendingEmails?.length ? [...new Set(await assertAddressesCanBeLicensed(db, actor.orgId, input.pendingEmails))] : [];
   const [tiers, org] = await Promise.all([listPriceTiers(db), getOrganisationBilling(db, actor.orgId)]);
   if (!org) throw new AppError('not_found', 'Your organisation was not found.');
   return db.transaction(async (tx) => {

@@ -1,4 +1,3 @@
-import 'server-only';
 import { and, eq, isNull } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { z } from 'zod';
@@ -17,7 +16,7 @@ import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
 import { getBoss } from '@/lib/jobs/runtime';
 
-/** A signature older than five minutes (a replay) changes nothing. */
+/** QUALITY.md: a signature older than five minutes changes nothing. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Stripe refuses smaller USD charges (amount_too_small); a check pays such an order. */
 export const STRIPE_MINIMUM_CENTS = 50;

@@ -1,4 +1,3 @@
-import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { getDb, type DbOrTx } from '@/db/client';
 import { SealBrokenError, seal, unseal } from './aead';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, asc, eq, gt, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';

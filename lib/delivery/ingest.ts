@@ -1,4 +1,3 @@
-import 'server-only';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { sql } from 'drizzle-orm';

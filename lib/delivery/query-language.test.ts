@@ -31,7 +31,7 @@ describe('parseQuery: accepted queries', () => {
   // Query → normalised form (formatQuery): explicit AND, upper-case operators, parentheses around
   // every nested AND / OR, canonical field values.
   const accepted: [string, string][] = [
-    // The example shown on /delivery-events
+    // SPEC §10 example
     ['person@example.com AND delivery', 'person@example.com AND delivery'],
     ['bounce', 'bounce'],
     ['  padded\t\n', 'padded'],

@@ -1,4 +1,3 @@
-import 'server-only';
 import { getDb } from '@/db/client';
 import type { AdminActor } from '@/lib/auth/actor';
 import { AppError } from '@/lib/errors/app-error';

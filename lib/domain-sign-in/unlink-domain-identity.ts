@@ -1,4 +1,3 @@
-import 'server-only';
 import { and, eq, or, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administrators, domainIdentities, portalUsers } from '@/db/schema';

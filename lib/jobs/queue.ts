@@ -1,4 +1,3 @@
-import 'server-only';
 import PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { rawClient, type DbOrTx } from '@/db/client';

@@ -1,4 +1,3 @@
-import 'server-only';
 import type PgBoss from 'pg-boss';
 import { getSql } from '@/db/client';
 import { createBoss, prepareBoss } from './queue';

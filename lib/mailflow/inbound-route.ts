@@ -1,4 +1,3 @@
-import 'server-only';
 import net from 'node:net';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';

@@ -1,4 +1,3 @@
-import 'server-only';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { messageEvents, messageRecipients, portalUsers, secureMessages } from '@/db/schema';

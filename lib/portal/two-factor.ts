@@ -1,4 +1,3 @@
-import 'server-only';
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { SESSION_MAX_AGE_SECONDS } from '@/auth.config';

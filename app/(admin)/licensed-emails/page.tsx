@@ -93,7 +93,7 @@ export default async function LicensedEmailsPage({ searchParams }: { searchParam
         <Card className="overflow-hidden">
           <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
             <SearchBox label="Search licensed addresses" placeholder="Search addresses" />
-            <p className="text-sm text-muted" data-result-summary="">
+            <p className="text-sm text-muted" aria-live="polite">
               {params.q
                 ? `${total.exact ? plural(matching, 'address', 'addresses') : `${formatTotal(total)} addresses`} match “${params.q}”`
                 : plural(matching, 'address', 'addresses')}

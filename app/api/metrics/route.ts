@@ -1,7 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { getDb } from '@/db/client';
 import { env } from '@/lib/env';
-import { machineRoute } from '@/lib/http/route';
 import { errorFields, log } from '@/lib/log';
 import { clusterMetricsText, databaseGaugesText } from '@/lib/metrics';
 import { readOperationalGauges } from '@/lib/metrics-queries';
@@ -21,7 +20,7 @@ function sameToken(given: string, expected: string): boolean {
  * histograms (lib/metrics.ts), and gauges read from the database: job queue depth, outbox
  * backlog, database connections.
  */
-export const GET = machineRoute(['/api/metrics', 'GET'], async (request) => {
+export async function GET(request: Request) {
   const token = env().METRICS_TOKEN;
   if (!token) return new Response('Not found', { status: 404 });
   const given = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim() ?? '';
@@ -38,4 +37,4 @@ export const GET = machineRoute(['/api/metrics', 'GET'], async (request) => {
   }
   const text = `${await clusterMetricsText()}\n${databaseText}`;
   return new Response(text, { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } });
-});
+}

@@ -1,4 +1,6 @@
-import { jsonError, portalRoute } from '@/lib/http/route';
+import type { NextRequest } from 'next/server';
+import { getCurrentPortalUser } from '@/lib/auth/session';
+import { errorResponse, jsonError } from '@/lib/http/route';
 import { AttachmentsTooLargeError, uploadAttachment } from '@/lib/messaging/attachments';
 
 export const dynamic = 'force-dynamic';
@@ -48,7 +50,10 @@ function discardRest(body: ReadableStream<Uint8Array> | null): void {
  * 200 MB of the user's unsent uploads, and otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
  * through one are cut at 10 MB.)
  */
-export const POST = portalRoute(['/secure/attachments', 'POST'], async (request, { user }) => {
+export async function POST(request: NextRequest) {
+  const user = await getCurrentPortalUser();
+  if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
+
   const encodedName = request.headers.get('x-file-name');
   let fileName: string | null = null;
   if (encodedName !== null) {
@@ -68,6 +73,6 @@ export const POST = portalRoute(['/secure/attachments', 'POST'], async (request,
   } catch (e) {
     discardRest(request.body);
     if (e instanceof AttachmentsTooLargeError) return jsonError('invalid_input', e.message, e.status);
-    throw e;
+    return errorResponse(e, 'secure/attachments');
   }
-});
+}

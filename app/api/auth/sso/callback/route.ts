@@ -6,7 +6,6 @@ import { completeDomainSignIn } from '@/lib/domain-sign-in/domain-sign-in';
 import { callbackUrl } from '@/lib/domain-sign-in/oidc';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors/app-error';
-import { machineRoute } from '@/lib/http/route';
 
 /**
  * Where the identity provider sends the browser back (Domain sign-in). Public by nature: what
@@ -14,7 +13,7 @@ import { machineRoute } from '@/lib/http/route';
  * verified ID token (lib/domain-sign-in). Success opens a session; a refusal returns to the
  * sign-in page with its reason.
  */
-export const GET = machineRoute(['/api/auth/sso/callback', 'GET'], async (request) => {
+export async function GET(request: Request) {
   const browser = await takeBrowserState();
   const loginPath = browser?.kind === 'portal_user' ? '/secure/login' : '/login';
   // Our registered callback URL with the provider's query, whatever Host the request came in on.
@@ -34,4 +33,4 @@ export const GET = machineRoute(['/api/auth/sso/callback', 'GET'], async (reques
     destination = loginPath;
   }
   redirect(destination);
-});
+}
