@@ -45,7 +45,7 @@ export default async function PayInvoicePage({ params }: { params: Promise<{ id:
         description={
           <>
             {total}, due {formatDay(invoice.dueOn)} ·{' '}
-            <Link href={`/invoices/${invoice.id}`} className="text-brand-600 hover:underline">
+            <Link href={`/invoices/${invoice.id}`} className="text-brand-600 underline underline-offset-2">
               Back to the invoice
             </Link>
           </>
