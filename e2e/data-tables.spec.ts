@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
-import { expectAccessible, signIn, signInToPortal } from './helpers';
+import { expectAccessible, signIn, signInToPortal, writeMessage } from './helpers';
 
 /**
  * The list kit (lib/lists, components/data-table) on the lists moved onto it: bulk actions with
@@ -134,9 +134,9 @@ test('a bulk recall of two secure messages asks for a reason, written to each me
     await sender.goto('/secure/compose');
     await sender.getByLabel('To', { exact: true }).fill(to);
     await sender.getByLabel('Subject').fill(`Bulk ${PREFIX} ${n}`);
-    await sender.getByLabel('Message').fill('Sent to be recalled.');
+    await writeMessage(sender, ['Sent to be recalled.']);
     await sender.getByRole('button', { name: 'Send', exact: true }).click();
-    await sender.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+    await sender.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
     await expect(sender).toHaveURL(/\/secure\/sent$/);
   }
   await sender.context().close();

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { expectAccessible, signIn, signInToPortal } from './helpers';
+import { expectAccessible, signIn, signInToPortal, writeMessage } from './helpers';
 
 /**
  * Issue #19 item 4: the organisation's message settings on /secure-messages (level 1) — the
@@ -23,9 +23,9 @@ async function sendAsAlice(browser: Browser, subject: string): Promise<{ page: P
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Compose' }).click();
   await page.getByLabel('To', { exact: true }).fill('pat@partner.example');
   await page.getByLabel('Subject').fill(subject);
-  await page.getByLabel('Message').fill('The canary words are in this body: plum orchard.');
+  await writeMessage(page, ['The canary words are in this body: plum orchard.']);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Send options' }).getByRole('button', { name: 'Send message' }).click();
+  await page.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
   await page.getByRole('list', { name: 'Sent' }).getByRole('link', { name: new RegExp(subject.replace(/[[\]]/g, '\\$&')) }).click();
   await expect(page).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
