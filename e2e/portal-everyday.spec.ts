@@ -41,6 +41,10 @@ async function addRecipient(page: Page, address: string) {
 }
 
 async function sendIt(page: Page) {
+  // A notice that stays until dismissed (e.g. "No phone number for SMS two-factor" after the
+  // previous send) sits over the composer's bottom-right corner at 1280 × 720: close it first.
+  const notices = page.getByRole('status').getByRole('button', { name: 'Dismiss' });
+  while ((await notices.count()) > 0) await notices.first().click();
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.getByRole('dialog', { name: 'Send this message?' }).getByRole('button', { name: 'Send message' }).click();
   await expect(page).toHaveURL(/\/secure\/sent$/);
@@ -233,6 +237,8 @@ test('a sender recalls a message from Sent when the organisation allows it, and 
     await signInToPortal(page, 'alice@acme.example');
     await composeAndSend(page, 'pat@partner.example', subject, ['Please ignore.']);
     await page.getByRole('list', { name: 'Sent' }).getByRole('link', { name: new RegExp(subject) }).click();
+    // The click starts a client-side navigation: the message's address once it is there.
+    await page.waitForURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
     const messageUrl = page.url();
     await expect(page.getByRole('toolbar', { name: 'Message actions' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Recall', exact: true })).toHaveCount(0);
