@@ -62,6 +62,8 @@ async function attachedPdf(messageId: string) {
 }
 
 async function typeCard(page: Page) {
+  // Pay now is enabled once the form has hydrated: keys pressed before it would be lost.
+  await expect(page.getByRole('button', { name: 'Pay now' })).toBeEnabled();
   const number = page.getByLabel('Card number');
   await number.pressSequentially('4242424242424242');
   await expect(number).toHaveValue('4242 4242 4242 4242');

@@ -128,6 +128,8 @@ test('the card path refuses 4000 0000 0000 0002 and pays with 4242 4242 4242 424
   await expect(page.getByRole('cell', { name: 'gus.card@acme.example', exact: true })).toHaveCount(0);
 
   await page.goBack();
+  // A full page load: Pay now is enabled once the form has hydrated (typing before it would be lost).
+  await expect(page.getByRole('button', { name: 'Pay now' })).toBeEnabled();
   await page.getByLabel('Card number').fill('4242 4242 4242 4242');
   await page.getByLabel('Expiry (MM/YY)').fill('12/34');
   await page.getByLabel('Security code').fill('123');

@@ -9,6 +9,7 @@ import { payWithCardAction } from '@/app/(admin)/checkout/actions';
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { cardPaymentSchema, type CardPaymentInput } from '@/lib/billing/schemas';
@@ -28,6 +29,8 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
     defaultValues: { orderId, ...defaults, cardNumber: '', expiry: '', cvc: '' },
   });
   const { errors, isSubmitting } = form.formState;
+  // Typed before hydration, the fields would be reset to their defaults: Pay now waits for it.
+  const hydrated = useHydrated();
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await withStepUp(payWithCardAction)(values);
@@ -77,7 +80,7 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
         <p className="text-lg font-semibold">
           Total <span className="tabular-nums">{totalLabel}</span>
         </p>
-        <Button type="submit" size="lg" loading={isSubmitting}>
+        <Button type="submit" size="lg" loading={isSubmitting} disabled={!hydrated}>
           <Lock aria-hidden /> Pay now
         </Button>
       </div>

@@ -10,6 +10,7 @@ import { CardNumberInput, CvcInput, ExpiryInput } from '@/components/checkout/ca
 import { applyActionError } from '@/components/forms/action-errors';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Lock } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
@@ -26,6 +27,8 @@ export function InvoiceCardPaymentForm({ invoiceId, totalLabel, name }: { invoic
     defaultValues: { invoiceId, name, cardNumber: '', expiry: '', cvc: '' },
   });
   const { errors, isSubmitting } = form.formState;
+  // Typed before hydration, the fields would be reset to their defaults: Pay now waits for it.
+  const hydrated = useHydrated();
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await withStepUp(payInvoiceWithCardAction)(values);
     if (!result.ok) {
@@ -57,7 +60,7 @@ export function InvoiceCardPaymentForm({ invoiceId, totalLabel, name }: { invoic
         <p className="text-lg font-semibold">
           Total <span className="tabular-nums">{totalLabel}</span>
         </p>
-        <Button type="submit" size="lg" loading={isSubmitting}>
+        <Button type="submit" size="lg" loading={isSubmitting} disabled={!hydrated}>
           <Lock aria-hidden /> Pay now
         </Button>
       </div>

@@ -392,7 +392,7 @@ export function ComposeForm({
             : 'Saved to Drafts as you write';
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_17rem]">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_17rem]">
       <form
         method="post"
         className="grid min-w-0 gap-4"
@@ -531,7 +531,7 @@ export function ComposeForm({
         </div>
       </form>
 
-      <div className="grid h-fit gap-4">
+      <div className="grid h-fit min-w-0 gap-4">
       <section aria-labelledby="options-title" className="grid gap-4 rounded-card border border-line bg-surface p-4">
         <h2 id="options-title" className="flex items-center gap-2 text-sm font-semibold">
           <ShieldCheck aria-hidden className="size-4 text-brand-600" /> Security options
@@ -649,7 +649,7 @@ function ContactPicker({ contacts, onAdd }: { contacts: Contact[]; onAdd: (field
     [contacts, filter, found],
   );
   return (
-    <aside aria-label="Contacts" className="grid h-fit gap-3 rounded-card border border-line bg-surface p-4">
+    <aside aria-label="Contacts" className="grid h-fit min-w-0 gap-3 rounded-card border border-line bg-surface p-4">
       <h2 className="text-sm font-semibold">Contacts</h2>
       <div role="group" aria-label="Show" className="inline-flex w-fit rounded-md border border-line bg-canvas p-0.5 text-xs">
         {(

@@ -31,10 +31,11 @@ const columns = column.columns([
     header: 'Created',
     meta: { nowrap: true },
     cell: ({ row }) => (
-      <>
+      // One element, so a phone's card keeps the date and its author together, right of the label.
+      <span className="max-sm:text-right">
         {formatDateTime(row.original.createdAt)}
         <span className="block text-xs text-muted">by {row.original.createdByName ?? row.original.createdBy}</span>
-      </>
+      </span>
     ),
   }),
   column.accessor('lastUsedAt', { header: 'Last used', meta: { nowrap: true }, cell: ({ row }) => (row.original.lastUsedAt ? formatDateTime(row.original.lastUsedAt) : 'Never') }),

@@ -125,7 +125,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   }
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <PageHeader title={title} description="Secure messages are delivered through the portal; recipients get an email with a link." />
       <ComposeForm key={draftId} contacts={contacts} initial={initial} draftId={draftId} policies={policies} senderGroups={senderGroups} />
     </div>
