@@ -29,7 +29,7 @@ export type ViewTable = {
 
 const STICKY_FIRST = 'sm:sticky sm:z-[1] sm:bg-surface';
 const CARD_CELL = 'max-sm:flex max-sm:min-w-0 max-sm:items-baseline max-sm:justify-between max-sm:gap-3 max-sm:px-0 max-sm:py-1';
-const CARD_LABEL = 'max-sm:before:shrink-0 max-sm:before:text-xs max-sm:before:font-semibold max-sm:before:text-muted max-sm:before:content-[attr(data-label)]';
+const CARD_LABEL = 'max-sm:text-right max-sm:before:text-left max-sm:before:shrink-0 max-sm:before:text-xs max-sm:before:font-semibold max-sm:before:text-muted max-sm:before:content-[attr(data-label)]';
 
 function columnClasses(meta: Meta, index: number, stickyOffset: string): { head: string; cell: string } {
   const fit = [
@@ -106,6 +106,8 @@ export function TableView({
   const stickyOffset = leaves[0]?.column.id === 'select' ? 'sm:left-12' : 'sm:left-0';
   const classes = new Map(leaves.map((h, i) => [h.column.id, columnClasses(h.column.columnDef.meta, i, stickyOffset)]));
   const labels = new Map(leaves.map((h) => [h.column.id, labelOf(h.column)]));
+  // On a phone the header row shows only sort links and the select-all box; with neither it is for screen readers only.
+  const phoneToolbar = leaves.some((h) => h.column.id === 'select' || (h.column.columnDef.meta?.sort && sortLinks[h.column.columnDef.meta.sort]));
   return (
     <div
       role="region"
@@ -115,7 +117,7 @@ export function TableView({
     >
       <table aria-label={label} className="w-full border-collapse text-sm max-sm:block">
         {caption && <caption className="sr-only">{caption}</caption>}
-        <thead className="bg-surface max-sm:block sm:sticky sm:top-0 sm:z-[2] [&_tr]:border-b [&_tr]:border-line">
+        <thead className={`bg-surface max-sm:block sm:sticky ${phoneToolbar ? '' : 'max-sm:sr-only'} sm:top-0 sm:z-[2] [&_tr]:border-b [&_tr]:border-line`}>
           {groups.map((group) => (
             <tr key={group.id} className="max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-4 max-sm:gap-y-1 max-sm:px-4 max-sm:py-2">
               {group.headers.map((header) => {
