@@ -9,8 +9,7 @@ import { ColumnChooser } from '@/components/data-table/column-chooser';
 import { selectionColumn, SelectableTableView, SelectionBar, useSelectableTable, type SelectableFeatures } from '@/components/data-table/selectable';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { toast } from '@/components/ui/toast';
-import { bulkSummary } from '@/lib/lists/bulk-selection';
+import { toastBulkOutcome } from '@/components/data-table/bulk-toast';
 import { plural } from '@/lib/format';
 
 /**
@@ -106,12 +105,7 @@ export function AdministratorsTable({ rows, hidden, canManage }: { rows: Adminis
             const result = await withStepUp(deactivateAdministratorsAction)({ ids: pending });
             if (!result.ok) throw new Error(result.error.message);
             const outcome = result.data;
-            toast({
-              title: outcome.refused.length > 0 ? 'Some administrators were not deactivated' : `${plural(outcome.done, 'administrator')} deactivated`,
-              description: bulkSummary(outcome, NOUN, 'deactivated'),
-              variant: outcome.refused.length > 0 ? 'error' : 'success',
-              persist: outcome.refused.length > 0,
-            });
+            toastBulkOutcome(outcome, NOUN, 'deactivated');
             clearSelection();
             router.refresh();
           }}

@@ -18,7 +18,8 @@ import { Input } from '@/components/ui/input';
 import { Download } from '@/components/ui/icons';
 import { toast } from '@/components/ui/toast';
 import { renameLicensedEmailSchema } from '@/lib/licensing/schemas';
-import { BULK_CAP, bulkSummary, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { BULK_CAP, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { toastBulkOutcome } from '@/components/data-table/bulk-toast';
 import { plural } from '@/lib/format';
 import { DomainSelect, LOCAL_PART_CLASS } from './domain-select';
 
@@ -206,12 +207,7 @@ export function LicensedEmailsTable({
             const result = await removeLicensedEmailsAction(target.selection);
             if (!result.ok) throw new Error(result.error.message);
             const outcome = result.data;
-            toast({
-              title: outcome.refused.length > 0 ? 'Some addresses were not removed' : `${plural(outcome.done, 'address', 'addresses')} removed`,
-              description: bulkSummary(outcome, NOUN, 'removed'),
-              variant: outcome.refused.length > 0 ? 'error' : 'success',
-              persist: outcome.refused.length > 0,
-            });
+            toastBulkOutcome(outcome, NOUN, 'removed');
             clearSelection();
             router.refresh();
           }}

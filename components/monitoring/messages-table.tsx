@@ -12,9 +12,9 @@ import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
 import { Textarea } from '@/components/ui/textarea';
-import { toast } from '@/components/ui/toast';
 import { ROUTE_LABELS } from '@/lib/delivery/routes';
-import { BULK_CAP, bulkSummary, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { BULK_CAP, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { toastBulkOutcome } from '@/components/data-table/bulk-toast';
 import { plural } from '@/lib/format';
 import type { MonitoredMessage } from '@/lib/messaging/monitoring';
 import { MessageStateBadges } from './status-badge';
@@ -222,12 +222,7 @@ function BulkDialog({ bulk, capped, onClose, onDone }: { bulk: Bulk; capped: boo
       return;
     }
     const outcome = result.data;
-    toast({
-      title: outcome.refused.length > 0 ? `Some messages were not ${recall ? 'recalled' : 'extended'}` : `${plural(outcome.done, 'message')} ${recall ? 'recalled' : 'extended'}`,
-      description: bulkSummary(outcome, NOUN, recall ? 'recalled' : 'extended'),
-      variant: outcome.refused.length > 0 ? 'error' : 'success',
-      persist: outcome.refused.length > 0,
-    });
+    toastBulkOutcome(outcome, NOUN, recall ? 'recalled' : 'extended');
     onDone();
   };
 

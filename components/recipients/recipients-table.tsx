@@ -17,7 +17,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
-import { BULK_CAP, bulkSummary, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { BULK_CAP, type BulkSelection } from '@/lib/lists/bulk-selection';
+import { toastBulkOutcome } from '@/components/data-table/bulk-toast';
 import { plural } from '@/lib/format';
 
 export type RecipientTableRow = { id: string; email: string; phone: string | null; first: string; last: string };
@@ -211,12 +212,7 @@ export function RecipientsTable({
             const result = await deleteRecipientsAction(target.selection);
             if (!result.ok) throw new Error(result.error.message);
             const outcome = result.data;
-            toast({
-              title: outcome.refused.length > 0 ? 'Some recipients were not deleted' : `${plural(outcome.done, 'recipient')} deleted`,
-              description: bulkSummary(outcome, NOUN, 'deleted'),
-              variant: outcome.refused.length > 0 ? 'error' : 'success',
-              persist: outcome.refused.length > 0,
-            });
+            toastBulkOutcome(outcome, NOUN, 'deleted');
             clearSelection();
             router.refresh();
           }}
