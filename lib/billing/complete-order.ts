@@ -1,5 +1,4 @@
 import { getDb } from '@/db/client';
-import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
 import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
@@ -9,7 +8,7 @@ import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { fulfilOrder } from './fulfil-order';
 import { getInvoiceByOrder, getOrder } from './queries';
 import { CARD_PAYMENTS_OFF, cardPayments } from './card-payments';
-import { chargeTestCard } from './test-gateway';
+import { chargeTestCardOrRefuse } from './charge-test-card';
 import { getBoss } from '@/lib/jobs/runtime';
 
 const ALREADY_DONE = 'This order is already complete.';
@@ -71,30 +70,13 @@ export async function payOrderWithTestCard(input: {
     if (existing) return { invoiceId: existing.id, invoiceNumber: existing.number, emailsAdded: 0 };
     throw new AppError('conflict', ALREADY_DONE);
   }
-  const outcome = chargeTestCard(input.card, now);
-  if (!outcome.ok) {
-    // A decline is a payment event; a mistyped card number or date is only a form error.
-    if (outcome.declined) {
-      await getDb().transaction((tx) =>
-        recordAuditEvent(tx, {
-          orgId: actor.orgId,
-          actor: auditActorOf(actor),
-          action: 'payments.declined',
-          summary: `Card payment of ${formatCents(order.totalCents)} declined: ${outcome.message}`,
-          target: { type: 'order', id: order.id, label: formatCents(order.totalCents) },
-          clientAddress: actor.clientAddress,
-          now,
-        }),
-      );
-    }
-    throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
-  }
+  const card = await chargeTestCardOrRefuse(actor, input.card, { totalCents: order.totalCents, target: { type: 'order', id: order.id, label: formatCents(order.totalCents) }, now });
   await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
   const result = await getDb().transaction((tx) =>
     fulfilOrder(tx, {
       orgId: actor.orgId,
       orderId: order.id,
-      payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}`, card: { brand: outcome.brand, last4: outcome.last4 } },
+      payment: { method: 'card', provider: 'test_gateway', reference: `test_${order.id}`, card },
       actor: auditActorOf(actor),
       billToName: input.card.name || actor.name,
       billToLines: input.billToLines,

@@ -12,7 +12,7 @@ import { cardLabel } from './card-label';
 import { TEST_GATEWAY_OFF } from './complete-order';
 import type { PaidCard } from './fulfil-order';
 import { administratorEmail, queueInvoiceEmails } from './invoice-emails';
-import { chargeTestCard } from './test-gateway';
+import { chargeTestCardOrRefuse } from './charge-test-card';
 import { getBoss } from '@/lib/jobs/runtime';
 
 /**
@@ -105,23 +105,7 @@ export async function payInvoiceWithTestCard(input: { actor: AdminActor; invoice
   const invoice = await getPayableInvoice(getDb(), actor.orgId, input.invoiceId);
   if (!invoice) throw new AppError('not_found', 'That invoice does not exist.');
   if (invoice.status !== 'open') throw new AppError('conflict', INVOICE_NOT_OPEN[invoice.status]);
-  const outcome = chargeTestCard(input.card, now);
-  if (!outcome.ok) {
-    if (outcome.declined) {
-      await getDb().transaction((tx) =>
-        recordAuditEvent(tx, {
-          orgId: actor.orgId,
-          actor: auditActorOf(actor),
-          action: 'payments.declined',
-          summary: `Card payment of ${formatCents(invoice.totalCents)} for invoice ${invoice.number} declined: ${outcome.message}`,
-          target: { type: 'invoice', id: invoice.id, label: invoice.number },
-          clientAddress: actor.clientAddress,
-          now,
-        }),
-      );
-    }
-    throw new AppError('invalid_input', outcome.message, { [outcome.field]: [outcome.message] });
-  }
+  const card = await chargeTestCardOrRefuse(actor, input.card, { totalCents: invoice.totalCents, invoiceNumber: invoice.number, target: { type: 'invoice', id: invoice.id, label: invoice.number }, now });
   await getBoss(); // its first start takes pool connections of its own: never from inside a transaction (a deadlock when concurrent payments hold the pool)
   const result = await getDb().transaction((tx) =>
     settleInvoiceByCard(tx, {
@@ -129,7 +113,7 @@ export async function payInvoiceWithTestCard(input: { actor: AdminActor; invoice
       invoiceId: invoice.id,
       provider: 'test_gateway',
       reference: `test_invoice_${invoice.id}`,
-      card: { brand: outcome.brand, last4: outcome.last4 },
+      card,
       actor: auditActorOf(actor),
       payerEmail: actor.email,
       clientAddress: actor.clientAddress,
