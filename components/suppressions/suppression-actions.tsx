@@ -1,14 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { addSuppressionAction, removeSuppressionAction, updateSoftBounceSettingsAction } from '@/app/(admin)/suppressions/actions';
 import { applyActionError } from '@/components/forms/action-errors';
+import { FormDialog } from '@/components/forms/form-dialog';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Plus } from '@/components/ui/icons';
@@ -19,62 +18,42 @@ type AddValues = { address: string; note: string };
 /** "Add address": puts an address on the suppression list by hand (levels 1–2). */
 export function AddSuppressionButton() {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
   const defaults = { address: '', note: '' };
   const form = useForm<AddValues>({ defaultValues: defaults });
-  const { errors, isSubmitting } = form.formState;
+  const { errors } = form.formState;
   const NOTE_HINT = 'Optional: why, for whoever reads the list later.';
 
-  const onSubmit = form.handleSubmit(async (values) => {
-    const result = await addSuppressionAction(values);
-    if (!result.ok) {
-      applyActionError(form, result.error);
-      return;
-    }
-    toast({ title: `${result.data.address} suppressed`, description: 'Mail to it is no longer sent.', variant: 'success' });
-    setOpen(false);
-    form.reset(defaults);
-    router.refresh();
-  });
-
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) form.reset(defaults);
-      }}
-    >
-      <DialogTrigger asChild>
+    <FormDialog
+      form={form}
+      defaults={defaults}
+      trigger={
         <Button>
           <Plus aria-hidden />
           Add address
         </Button>
-      </DialogTrigger>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>Suppress an address</DialogTitle>
-          <DialogDescription>Your organisation&apos;s mail is no longer sent to this address until it is removed from the list.</DialogDescription>
-        </DialogHeader>
-        <form onSubmit={onSubmit} noValidate className="grid gap-4">
-          {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
-          <FormField id="suppress-address" label="Email address" error={errors.address?.message}>
-            <Input type="email" autoComplete="off" {...fieldA11y('suppress-address', { error: errors.address?.message })} {...form.register('address')} />
-          </FormField>
-          <FormField id="suppress-note" label="Note" hint={NOTE_HINT} error={errors.note?.message}>
-            <Input autoComplete="off" {...fieldA11y('suppress-note', { hint: NOTE_HINT, error: errors.note?.message })} {...form.register('note')} />
-          </FormField>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={isSubmitting}>
-              Suppress
-            </Button>
-          </DialogFooter>
-        </form>
-      </DialogContent>
-    </Dialog>
+      }
+      title="Suppress an address"
+      description="Your organisation's mail is no longer sent to this address until it is removed from the list."
+      submitLabel="Suppress"
+      submit={async (values) => {
+        const result = await addSuppressionAction(values);
+        if (!result.ok) {
+          applyActionError(form, result.error);
+          return false;
+        }
+        toast({ title: `${result.data.address} suppressed`, description: 'Mail to it is no longer sent.', variant: 'success' });
+        router.refresh();
+        return true;
+      }}
+    >
+      <FormField id="suppress-address" label="Email address" error={errors.address?.message}>
+        <Input type="email" autoComplete="off" {...fieldA11y('suppress-address', { error: errors.address?.message })} {...form.register('address')} />
+      </FormField>
+      <FormField id="suppress-note" label="Note" hint={NOTE_HINT} error={errors.note?.message}>
+        <Input autoComplete="off" {...fieldA11y('suppress-note', { hint: NOTE_HINT, error: errors.note?.message })} {...form.register('note')} />
+      </FormField>
+    </FormDialog>
   );
 }
 
