@@ -8,7 +8,7 @@ export type NavItem = { href: string; label: string; permission: Permission; ico
 /** The sidebar's sections, in order; the dashboard stands above them. */
 export const NAV_GROUPS = ['Licensing & billing', 'Messaging', 'Delivery', 'Organisation'] as const;
 export type NavGroup = (typeof NAV_GROUPS)[number];
-export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'suppressions' | 'settings' | 'domain-sign-in' | 'mail-flow' | 'branding';
+export type NavIcon = 'dashboard' | 'licensed-emails' | 'invoices' | 'renewals' | 'administrators' | 'events' | 'policies' | 'secure-messages' | 'reports' | 'delivery-events' | 'recipients' | 'suppressions' | 'api-keys' | 'billing-email' | 'domain-sign-in' | 'mail-flow' | 'branding';
 
 export const adminNavigation: NavItem[] = [
   { href: '/dashboard', label: 'Dashboard', permission: 'dashboard.view', icon: 'dashboard' },
@@ -23,9 +23,9 @@ export const adminNavigation: NavItem[] = [
   { href: '/delivery-events', label: 'Delivery events', permission: 'delivery_events.view', icon: 'delivery-events', group: 'Delivery' },
   { href: '/recipients', label: 'Recipients', permission: 'recipients.view', icon: 'recipients', group: 'Delivery' },
   { href: '/suppressions', label: 'Suppressions', permission: 'suppressions.view', icon: 'suppressions', group: 'Delivery' },
-  { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'settings', group: 'Organisation' },
+  { href: '/settings/api-keys', label: 'API keys', permission: 'settings.manage', icon: 'api-keys', group: 'Organisation' },
   { href: '/settings/branding', label: 'Branding', permission: 'settings.manage', icon: 'branding', group: 'Organisation' },
-  { href: '/settings/billing', label: 'Billing email', permission: 'settings.manage', icon: 'settings', group: 'Licensing & billing' },
+  { href: '/settings/billing', label: 'Billing email', permission: 'settings.manage', icon: 'billing-email', group: 'Licensing & billing' },
   { href: '/settings/identity-provider', label: 'Domain sign-in', permission: 'settings.manage', icon: 'domain-sign-in', group: 'Organisation' },
   { href: '/settings/mail-flow', label: 'Mail flow', permission: 'settings.manage', icon: 'mail-flow', group: 'Delivery' },
 ];

@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, Building2, ImageIcon, CalendarSync, KeyRound, Mail, MailX, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
+import { AtSign, BarChart3, Building2, ImageIcon, CalendarSync, KeyRound, Mail, MailX, Radar, Contact, History, LayoutDashboard, MailCheck, MessagesSquare, ReceiptText, ScrollText, UsersRound, type IconComponent } from '@/components/ui/icons';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { useClientNavigation } from '@/components/ui/use-client-navigation';
@@ -19,7 +19,8 @@ const icons: Record<NavIcon, IconComponent> = {
   'delivery-events': Radar,
   recipients: Contact,
   suppressions: MailX,
-  settings: KeyRound,
+  'api-keys': KeyRound,
+  'billing-email': AtSign,
   'domain-sign-in': Building2,
   'mail-flow': Mail,
   branding: ImageIcon,

@@ -5,6 +5,7 @@ import {
   ArrowRight as LucideArrowRight,
   ArrowUp as LucideArrowUp,
   ArrowUpDown as LucideArrowUpDown,
+  AtSign as LucideAtSign,
   BarChart3 as LucideBarChart3,
   Building2 as LucideBuilding2,
   CalendarClock as LucideCalendarClock,
@@ -139,6 +140,7 @@ export const ArrowLeft = fromLucide(LucideArrowLeft);
 export const ArrowRight = fromLucide(LucideArrowRight);
 export const ArrowUp = fromLucide(LucideArrowUp);
 export const ArrowUpDown = fromLucide(LucideArrowUpDown);
+export const AtSign = fromLucide(LucideAtSign);
 export const BarChart3 = fromLucide(LucideBarChart3);
 export const Building2 = fromLucide(LucideBuilding2);
 export const CalendarClock = fromLucide(LucideCalendarClock);
