@@ -1,13 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { ComposeForm, type ComposeInitial } from '@/components/portal/compose-form';
 import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePortalPage } from '@/lib/auth/session';
-import { isAppError } from '@/lib/errors/app-error';
+import { orNotFound } from '@/lib/errors/or-not-found';
 import { openMessage } from '@/lib/messaging/open-message';
 import { formatPortalDate } from '@/lib/messaging/format';
 import { textToHtml } from '@/lib/messaging/sanitize';
@@ -68,24 +67,12 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   const continued = typeof params.draft === 'string' ? params.draft : null;
   const replyId = typeof params.reply === 'string' ? params.reply : null;
   if (continued) {
-    let draft;
-    try {
-      draft = await openDraft({ user, id: continued });
-    } catch (e) {
-      if (isAppError(e) && e.code === 'not_found') notFound();
-      throw e;
-    }
+    const draft = await orNotFound(openDraft({ user, id: continued }));
     Object.assign(initial, { to: draft.to, cc: draft.cc, subject: draft.subject, body: draft.body, inReplyTo: draft.inReplyTo, readReceipt: draft.readReceipt, restriction: draft.restriction, expireDays: draft.expireDays, attachments: draft.attachments, saved: true });
     draftId = draft.draftId;
     title = 'Draft';
   } else if (replyId) {
-    let original;
-    try {
-      original = await openMessage({ user, id: replyId });
-    } catch (e) {
-      if (isAppError(e) && e.code === 'not_found') notFound();
-      throw e;
-    }
+    const original = await orNotFound(openMessage({ user, id: replyId }));
     if (original.locked) {
       return (
         <div className="grid gap-4">

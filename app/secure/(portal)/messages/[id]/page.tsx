@@ -1,7 +1,6 @@
 import { ArrowLeft, Lock, Paperclip } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { MessageBodyFrame } from '@/components/portal/message-body-frame';
 import { MessageActions } from '@/components/portal/message-actions';
@@ -11,7 +10,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader } from '@/components/ui/card';
 import { requirePortalPage } from '@/lib/auth/session';
-import { isAppError } from '@/lib/errors/app-error';
+import { orNotFound } from '@/lib/errors/or-not-found';
 import { formatFileSize } from '@/lib/format';
 import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
@@ -40,13 +39,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
   await connection();
   const user = await requirePortalPage();
   const { id } = await params;
-  let message;
-  try {
-    message = await openMessage({ user, id });
-  } catch (e) {
-    if (isAppError(e) && e.code === 'not_found') notFound();
-    throw e;
-  }
+  const message = await orNotFound(openMessage({ user, id }));
   if (message.locked) {
     return (
       <div className="grid gap-4">

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
 import { Fragment } from 'react';
-import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { PrintButton } from '@/components/portal/print-button';
 import { SmsStep } from '@/components/portal/sms-step';
 import { Alert } from '@/components/ui/alert';
 import { requirePortalPage } from '@/lib/auth/session';
-import { isAppError } from '@/lib/errors/app-error';
+import { orNotFound } from '@/lib/errors/or-not-found';
 import { formatPortalDate, noPrintReason } from '@/lib/messaging/format';
 import { openMessage } from '@/lib/messaging/open-message';
 import { sanitizeMessageHtml } from '@/lib/messaging/sanitize';
@@ -31,13 +30,7 @@ export default async function PrintMessagePage({ params }: { params: Promise<{ i
   await connection();
   const user = await requirePortalPage();
   const { id } = await params;
-  let message;
-  try {
-    message = await openMessage({ user, id });
-  } catch (e) {
-    if (isAppError(e) && e.code === 'not_found') notFound();
-    throw e;
-  }
+  const message = await orNotFound(openMessage({ user, id }));
   if (message.locked) {
     return (
       <main id="main" className="mx-auto grid max-w-xl gap-4 p-10">
