@@ -26,7 +26,7 @@ async function importOnce(tag: string, size: number) {
   return ms;
 }
 
-/** SPEC §12: CSV import of 100,000 addresses, parsed, validated and stored, under 5 s. */
+/** CSV import of 100,000 addresses, parsed, validated and stored, under 5 s. */
 export async function csvImportWorkload(): Promise<Measurement> {
   await importOnce('warm', 5_000);
   const samples: number[] = [];

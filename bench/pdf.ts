@@ -1,5 +1,5 @@
 /**
- * Invoice PDF latency with a warm browser (QUALITY.md bar: p95 < 500 ms).
+ * Invoice PDF latency with a warm browser (the bar: p95 < 500 ms).
  * Run: npx tsx bench/pdf.ts
  *
  * Besides inline HTML it renders the same invoice from a local HTTP server with a session

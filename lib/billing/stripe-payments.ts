@@ -16,7 +16,7 @@ import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
 import { getBoss } from '@/lib/jobs/runtime';
 
-/** QUALITY.md: a signature older than five minutes changes nothing. */
+/** A signature older than five minutes (a replay) changes nothing. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Stripe refuses smaller USD charges (amount_too_small); a check pays such an order. */
 export const STRIPE_MINIMUM_CENTS = 50;

@@ -9,7 +9,7 @@ import type { DeliveryRoute } from './routes';
 import { decodeDeliveryCursor, encodeDeliveryCursor, type DeliverySort, type SortDir } from './search-params';
 
 /**
- * Delivery-event search (SPEC §10): one organisation, a date range of whole UTC days, an optional
+ * Delivery-event search: one organisation, a date range of whole UTC days, an optional
  * compiled query, any column sorted either way, KEYSET pages on (sort value, id). The tenant
  * filter and the date range are added here and only here: the query language never widens them.
  */

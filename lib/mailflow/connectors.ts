@@ -12,7 +12,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { normaliseClientAddress, parseRanges } from './ip-ranges';
 
 /**
- * Connectors (SPEC §14): how the gateway recognises an organisation's mail server. SMTP AUTH with a
+ * Connectors (README "Mail flow"): how the gateway recognises an organisation's mail server. SMTP AUTH with a
  * generated secret — shown once, only its SHA-256 stored (like API keys: 256 random bits need no
  * slow hash, and AUTH on every pooled connection stays cheap) — and/or client IP ranges.
  */

@@ -8,7 +8,7 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 
 /**
- * The organisation's secure-message settings (SPEC §8): the retention period, after which a
+ * The organisation's secure-message settings: the retention period, after which a
  * message's key is destroyed (none by default), and whether senders may recall their own messages
  * from Sent (administrators always can).
  */

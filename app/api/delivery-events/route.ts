@@ -17,7 +17,7 @@ function unauthorized() {
 }
 
 /**
- * The delivery-event ingest API (SPEC §10). No session: an organisation's API key authenticates
+ * The delivery-event ingest API (README "Delivery events API"). No session: an organisation's API key authenticates
  * the sender and decides which organisation the events belong to. Answers 202 with how many
  * events were stored and why the others were refused (good events are stored even when some are
  * bad), 400 when none is usable, 401 for a missing, unknown or revoked key, 413 past 5 MB.

@@ -12,7 +12,7 @@ const HEADER = ['Address', 'Added (UTC)', 'Cause', 'Reason', 'Detail', 'Delivery
 
 function rowsCsv(rows: SuppressionRow[]): string {
   let text = '';
-  // csvRow neutralises cells that a spreadsheet would read as a formula (QUALITY.md "CSV").
+  // csvRow neutralises cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR get a leading ').
   for (const row of rows) text += csvRow([row.address, row.createdAt.toISOString(), SOURCE_LABELS[row.source], reasonLabel(row.reason), row.detail, row.eventId, row.createdBy]);
   return text;
 }

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * Resend's webhook endpoint (delivery events of our own notification mail, SPEC §10). No session:
+ * Resend's webhook endpoint (delivery events of our own notification mail). No session:
  * the Svix signature authenticates the sender. Answers 200 for every verified delivery (replays
  * and mail we do not know included, so Resend stops retrying), 400 for a missing, bad or stale
  * signature, 404 when RESEND_WEBHOOK_SECRET is not set, and 500 only when the database fails, so
