@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { orders } from '@/db/schema';

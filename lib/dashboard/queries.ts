@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, count, desc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { administrators, auditEvents, deliveryEvents, invoices, messageRecipients, secureMessages, subscriptions } from '@/db/schema';

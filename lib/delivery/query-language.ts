@@ -28,6 +28,7 @@
  * Positions are 0-based indexes into the string in UTF-16 code units (what JavaScript's
  * `String#length` and `slice` use), so a UI can put a caret under `text.slice(0, position)`.
  */
+import 'server-only';
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
 import { BOUNCE_REASONS, REASON_LABELS, type BounceReason } from './classify-bounce';

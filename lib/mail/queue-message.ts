@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '@/db/client';
 import { outboxAttachments, outboxMessages, type OutboxAttachmentSource } from '@/db/schema';

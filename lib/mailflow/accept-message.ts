@@ -1,3 +1,4 @@
+import 'server-only';
 import { errorFields, log } from '@/lib/log';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { isUuid } from '@/lib/ids';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';

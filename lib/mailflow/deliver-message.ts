@@ -1,3 +1,4 @@
+import 'server-only';
 import { hkdfSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { attachments, organisations, secureMessages } from '@/db/schema';

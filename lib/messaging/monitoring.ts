@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { messageEvents, messageRecipients, organisations, portalUsers, secureMessages } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { policies, recipientAccounts } from '@/db/schema';
