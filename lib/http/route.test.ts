@@ -1,5 +1,5 @@
 import { NextRequest } from 'next/server';
-import { redirect } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AdminActor } from '@/lib/auth/actor';
 import type { PortalActor } from '@/lib/auth/session';
@@ -102,6 +102,33 @@ describe('adminRoute', () => {
     expect(handler).toHaveBeenCalledOnce();
   });
 
+  it("lets Next's notFound and redirect through", async () => {
+    session.admin = administrator(1);
+    const missing = adminRoute(['/events/export', 'GET'], async () => notFound());
+    await expect(missing(request('/events/export'), noParams)).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) });
+    const moved = adminRoute(['/events/export', 'GET'], async () => redirect('/events'));
+    await expect(moved(request('/events/export'), noParams)).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT/) });
+  });
+
+  it("returns the handler's download untouched: status, headers and the streamed body", async () => {
+    session.admin = administrator(1);
+    const route = adminRoute(['/events/export', 'GET'], async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('a,b\n'));
+          controller.enqueue(new TextEncoder().encode('1,2\n'));
+          controller.close();
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="events.csv"' } });
+    });
+    const response = await route(request('/events/export'), noParams);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="events.csv"');
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await response.text()).toBe('a,b\n1,2\n');
+  });
+
   it('passes the dynamic segments of the path', async () => {
     session.admin = administrator(3);
     const pdf = adminRoute<{ id: string }>(['/invoices/[id]/pdf', 'GET'], async (_request, { params }) => Response.json({ id: params.id }));
@@ -175,9 +202,16 @@ describe('machineRoute', () => {
     expect(await errorOf(response)).toEqual({ code: 'invalid_input', message: 'The signature does not match.' });
   });
 
-  it("lets Next's redirect through", async () => {
+  it("lets Next's redirect through, for Next to answer with a 307 (never a JSON 500)", async () => {
     const route = machineRoute(['/api/auth/sso/callback', 'GET'], async () => redirect('/login'));
     await expect(route(request('/api/auth/sso/callback'), noParams)).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT/) });
+  });
+
+  it('passes the request on as it came: a webhook reads its raw body', async () => {
+    const route = machineRoute(['/api/webhooks/stripe', 'POST'], async (request) => new Response(new Uint8Array(await request.arrayBuffer())));
+    const sent = new Uint8Array([0x7b, 0xff, 0x00, 0x7d]);
+    const response = await route(new Request('http://localhost/api/webhooks/stripe', { method: 'POST', body: sent }), noParams);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(sent);
   });
 
   it('refuses a route that needs a session', () => {
