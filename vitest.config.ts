@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@': import.meta.dirname };
+/**
+ * `server-only` (imported by db/client.ts and the use cases) is Next's marker for modules that
+ * must never reach a browser; Next resolves it itself. Here it is an empty module.
+ */
+const alias = { '@': import.meta.dirname, 'server-only': path.join(import.meta.dirname, 'node_modules/next/dist/compiled/server-only/empty.js') };
 
 export default defineConfig({
   resolve: { alias },

@@ -38,7 +38,7 @@ function parsed(text: string): QueryNode | null {
 }
 
 /**
- * SPEC §12: delivery-event search over 2,000,000 events (90 days of one organisation, plus 200,000
+ * Delivery-event search over 2,000,000 events (90 days of one organisation, plus 200,000
  * of another to prove the tenant filter is used), first page of a 30-day range with a boolean
  * query, p95 under 100 ms. 50 runs per query after warm-up.
  */

@@ -121,7 +121,7 @@ export async function seedExport(): Promise<{ orgId: string; email: string; pass
 }
 
 /**
- * SPEC §12: exports of 1,000,000 events and 1,000,000 licensed addresses stream with flat memory,
+ * Exports of 1,000,000 events and 1,000,000 licensed addresses stream with flat memory,
  * downloaded over HTTP from `next start` by a signed-in level-1 administrator.
  */
 export async function exportWorkload(app: BenchApp): Promise<Measurement[]> {

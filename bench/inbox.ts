@@ -10,7 +10,7 @@ import { timed, type Measurement } from './harness';
 
 const SIZE = 100_000;
 
-/** SPEC §12: an inbox of 100,000 messages, first page p95 under 50 ms (keyset, never OFFSET). */
+/** An inbox of 100,000 messages, first page p95 under 50 ms (keyset, never OFFSET). */
 export async function inboxWorkload(): Promise<Measurement> {
   const db = getDb();
   const { orgId } = await createOrganisation(db, {

@@ -7,7 +7,7 @@ import { createOrganisation } from '@/lib/organisations/create-organisation';
 import { BENCH_SECRET, type BenchApp } from './app-server';
 import { percentile, timed, type Measurement } from './harness';
 
-/** SPEC §12: invoice PDF with a warm browser, p95 under 500 ms — through the real route and print page. */
+/** Invoice PDF with a warm browser, p95 under 500 ms — through the real route and print page. */
 export async function invoicePdfWorkload(app: BenchApp): Promise<Measurement[]> {
   const domain = `pdf${Date.now().toString(36)}.example`;
   const { ownerId } = await createOrganisation(getDb(), {

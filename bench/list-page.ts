@@ -122,7 +122,7 @@ function describeStatuses(statuses: Record<string, number>) {
 }
 
 /**
- * §12: an authenticated list page under 20 concurrent clients, ≥ 150 req/s and p95 < 150 ms.
+ * An authenticated list page under 20 concurrent clients, ≥ 150 req/s and p95 < 150 ms.
  * Returns the row and the measured capacity (successful pages per second).
  */
 export async function listPageWorkload(app: BenchApp, target: ListPageTarget): Promise<{ row: Measurement; capacity: number }> {

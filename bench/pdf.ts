@@ -1,6 +1,6 @@
 /**
- * Invoice PDF latency with a warm browser (QUALITY.md bar: p95 < 500 ms).
- * Run: npx tsx bench/pdf.ts
+ * Invoice PDF latency with a warm browser (the bar: p95 < 500 ms).
+ * Run: npx tsx --import ./scripts/server-only.mjs bench/pdf.ts (its modules `import 'server-only'`)
  *
  * Besides inline HTML it renders the same invoice from a local HTTP server with a session
  * cookie, which is how the invoices feature renders `/invoices/[id]/print`; the server answers

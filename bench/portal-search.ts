@@ -36,7 +36,7 @@ function vocabulary(): string[] {
 }
 
 /**
- * SPEC §12: portal search (subject, body, sender, recipients, across all dates) for a reader with
+ * Portal search (subject, body, sender, recipients, across all dates) for a reader with
  * 100,000 messages of 4 subject and 30 body words each; p95 under 100 ms over a mix of queries:
  * a common word, a rare one, a word beginning, two words, a word no message has, a sender.
  * The messages are inserted in bulk, then given their keyed index by `reindexMessages` (the

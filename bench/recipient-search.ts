@@ -6,7 +6,7 @@ import { timed, type Measurement } from './harness';
 
 const SIZE = 1_000_000;
 
-/** SPEC §12: recipient search-as-you-type over 1,000,000 accounts, p95 under 50 ms. */
+/** Recipient search-as-you-type over 1,000,000 accounts, p95 under 50 ms. */
 export async function recipientSearchWorkload(): Promise<Measurement> {
   const db = getDb();
   const { orgId } = await createOrganisation(db, {

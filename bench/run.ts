@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <workload>]`: the SPEC §12 workloads on a dedicated database, with their
+ * `npm run bench [-- <workload>]`: the workloads of README "Performance" on a dedicated database, with their
  * figures. Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL.
  * Workloads here: csv-import, recipient-search, inbox, portal-search, delivery-search (in process), and
  * invoice-pdf, list-page, overload, export (over HTTP, against one `next start` of the app), and

@@ -17,11 +17,11 @@ const LOCAL_PARTS = ['jo', 'sam.taylor', 'm.garcia', 'lee', 'priya.k', 'accounts
 const DOMAINS = ['partner.example', 'northwind.example', 'contoso.example', 'fabrikam.example', 'lakeside-clinic.example', 'example.org', 'mail.example.net', 'harbor-law.example'];
 
 /**
- * SPEC §10 demo data: ~30,000 delivery events over the last 90 days for one organisation, in ONE
+ * Delivery-event demo data: ~30,000 delivery events over the last 90 days for one organisation, in ONE
  * insert … select over generate_series (well under a second). Mostly delivered; ~2% hard bounces
  * (5.1.1 user unknown), ~7% soft bounces (5.7.1 policy, 4.2.2 mailbox full, 4.4.1 no answer),
  * ~2% deferred (greylisting), with MTA-style diagnostics. Every thousandth event goes to
- * person@example.com so that the SPEC's example query finds something.
+ * person@example.com so that the example query on /delivery-events finds something.
  */
 export async function seedDeliveryEvents(
   db: DbOrTx,

@@ -14,7 +14,7 @@ import { seedDeliveryEvents } from './seed-delivery';
 
 export const DEMO_PASSWORD = 'Sealpost-Demo-2026!';
 
-/** SPEC §5's default price tiers, per license per year. Needed in every database. */
+/** The default price tiers, per license per year (1–49 $30, 50–99 $27, 100–249 $24, 250–499 $21, 500+ $18). Needed in every database. */
 export const DEFAULT_PRICE_TIERS = [
   { minLicenses: 1, maxLicenses: 49, unitPriceCents: 3000 },
   { minLicenses: 50, maxLicenses: 99, unitPriceCents: 2700 },

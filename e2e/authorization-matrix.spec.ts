@@ -7,7 +7,7 @@ import { can, type AdminLevel } from '../lib/auth/permissions';
 import { createOrganisationAndOwner, signIn, signInToPortal } from './helpers';
 
 /**
- * QUALITY.md's authorization matrix: every server action the build exposes and every route
+ * The authorization matrix: every server action the build exposes and every route
  * handler, called as each kind of principal; the expected outcome of every cell comes from the
  * one access table (lib/auth/access.ts). An action or route missing from the table fails here.
  */

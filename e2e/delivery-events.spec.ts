@@ -23,7 +23,7 @@ test.describe('delivery events', () => {
     await expect(page.getByText(/^[\d,]+\+? events?$/)).toBeVisible();
     await expectAccessible(page);
 
-    // The SPEC example; the query stays in the URL so the search can be shared.
+    // The example the page shows; the query stays in the URL so the search can be shared.
     await page.getByLabel('Search', { exact: true }).fill('person@example.com AND delivery');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page).toHaveURL(/[?&]q=person%40example\.com\+AND\+delivery(&|$)/);

@@ -77,7 +77,8 @@ export async function expectAccessible(page: Page) {
 export function createOrganisationWithCli() {
   const domain = `e2e${randomBytes(3).toString('hex')}.example`;
   const email = `admin@${domain}`;
-  const output = execFileSync('npx', ['tsx', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example'], {
+  // --import: the script's modules `import 'server-only'` (scripts/server-only.mjs).
+  const output = execFileSync('npx', ['tsx', '--import', './scripts/server-only.mjs', 'scripts/create-org.ts', '--name', `E2E ${domain}`, '--domain', domain, '--owner-email', email, '--owner-name', 'Erin Example'], {
     env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
     stdio: 'pipe',
     encoding: 'utf8',

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signInToPortal } from './helpers';
 
 /**
- * SPEC §9 on the demo seed: ~32 messages between alice@acme.example and pat@partner.example; the
+ * /secure-messages on the demo seed: ~32 messages between alice@acme.example and pat@partner.example; the
  * four newest are unread. This file extends one of pat's unread messages and recalls alice's
  * unread inbound one, so the portal tests (pat opens his newest unread message) are unaffected.
  */

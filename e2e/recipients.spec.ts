@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible, signIn, signInToPortal } from './helpers';
 
-// SPEC §11 on the demo seed: Acme has written to pat@partner.example (no phone),
+// /recipients on the demo seed: Acme has written to pat@partner.example (no phone),
 // dr.lee@cityclinic.example and billing@insureco.example (with phones). These tests change them.
 test.describe.configure({ mode: 'serial' });
 

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { hashToken } from '../lib/auth/tokens';
 import { expectAccessible, signIn } from './helpers';
 
-// SPEC §10 /suppressions on the demo seed: a raw bounce sent to the ingest API puts its
+// /suppressions on the demo seed: a raw bounce sent to the ingest API puts its
 // hard-bounced address on Acme's list; a manager adds and removes one by hand; level 3 reads.
 test.describe.configure({ mode: 'serial' });
 

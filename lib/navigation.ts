@@ -1,7 +1,7 @@
 import type { Permission } from '@/lib/auth/permissions';
 
 /**
- * The administration portal's navigation, in SPEC's words and URLs. An area is listed here
+ * The administration portal's navigation: the same words and URLs as the pages (one concept, one name). An area is listed here
  * only once it is built; items a level cannot use are hidden by `permission`.
  */
 export type NavItem = { href: string; label: string; permission: Permission; icon: NavIcon; group?: NavGroup };

@@ -1,8 +1,8 @@
 import { ParseError, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 
 /**
- * Phone numbers — recipients' numbers for SMS two-factor sign-in (SPEC §11) and administrators'
- * contact numbers (§6): validated with libphonenumber's full metadata, stored as E.164, shown in
+ * Phone numbers — recipients' numbers for SMS two-factor sign-in (/recipients) and administrators'
+ * contact numbers (/administrators): validated with libphonenumber's full metadata, stored as E.164, shown in
  * international format.
  */
 export type PhoneResult = { ok: true; e164: string; display: string } | { ok: false; message: string };

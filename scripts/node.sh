@@ -22,4 +22,7 @@ if [ "$major" -lt "$need" ]; then
   export PATH="$bin:$PATH"
   echo "[sealpost] Using Node.js $("$bin/node" -v) from .tools/" >&2
 fi
+# Modules that must never reach a browser `import 'server-only'`; Next resolves it, plain Node (the
+# tsx scripts, the benches, the gateway and job workers started by scripts/start.ts) through this hook.
+export NODE_OPTIONS="--import=\"$root/scripts/server-only.mjs\"${NODE_OPTIONS:+ $NODE_OPTIONS}"
 exec "$@"

@@ -7,6 +7,9 @@
  * `WEB_CONCURRENCY=N` (`npm start` only) serves with N worker processes sharing the port, one per
  * core: a Node process renders on one core, so a single process leaves the others idle.
  */
+// First: the modules loaded below (dynamically, after this hook is in place) `import 'server-only'`,
+// which plain Node resolves through scripts/server-only.mjs.
+import './server-only.mjs';
 import { spawnSync } from 'node:child_process';
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';

@@ -27,7 +27,7 @@ import { attachmentsRoot } from '@/lib/storage/storage';
 import { actorFor, createTestOrg } from '@/tests/factories';
 
 /**
- * SPEC §8 / issue 19: a canary sent in a subject, a body and an attachment is nowhere in a dump of
+ * Secure messages are encrypted at rest (issue 19): a canary sent in a subject, a body and an attachment is nowhere in a dump of
  * the database nor in any file of the attachment store, reads back intact, tampering is refused,
  * and after recall nothing returns it.
  */

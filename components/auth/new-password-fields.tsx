@@ -8,7 +8,7 @@ import { PasswordInput } from './password-input';
 
 type Values = { newPassword: string; confirmPassword: string };
 
-/** New password + confirmation with the live checklist of SPEC §2's rules. */
+/** New password + confirmation with the live checklist of the password rules (lib/auth/password-policy.ts). */
 export function NewPasswordFields<T extends Values>({
   register,
   errors,

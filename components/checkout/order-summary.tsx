@@ -17,7 +17,7 @@ export type SummarisedOrder = {
 
 const percent = (bps: number) => `${(bps / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}%`;
 
-/** Every line of the arithmetic, as SPEC §5 asks: quantity × price × days, discount, tax, total. */
+/** Every line of the arithmetic, so the buyer can check it: quantity × price × days, discount, tax, total. */
 export function OrderSummary({ order }: { order: SummarisedOrder }) {
   return (
     <dl className="grid gap-2 text-sm">

@@ -104,7 +104,7 @@ const columns = helper.columns([
           data-message-link={row.original.id}
           aria-label={`View log of "${row.original.subject}"`}
           aria-current={row.original.selected ? 'true' : undefined}
-          // The link covers its row: a click anywhere on the row opens the log (SPEC §9).
+          // The link covers its row: a click anywhere on the row opens the log.
           className="after:absolute after:inset-0 after:content-['']"
         >
           View log

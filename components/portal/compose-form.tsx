@@ -622,7 +622,7 @@ export function ComposeForm({
 }
 
 /**
- * The contact picker (SPEC §8): "Most used" or "All addresses" (searched on the server as the user
+ * The contact picker: "Most used" or "All addresses" (searched on the server as the user
  * types: colleagues too, for internal users), each with buttons adding it to To or Cc.
  */
 function ContactPicker({ contacts, onAdd }: { contacts: Contact[]; onAdd: (field: 'to' | 'cc', email: string) => void }) {

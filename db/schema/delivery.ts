@@ -53,7 +53,7 @@ export function deliveryWordsQuery(value: string): SQL {
 }
 
 /**
- * Every delivery attempt of an organisation's mail (SPEC §10): from the email provider's webhooks
+ * Every delivery attempt of an organisation's mail (/delivery-events): from the email provider's webhooks
  * and from the ingest API. Millions of rows: searched by time range within an organisation, with
  * trigram indexes for the free-text parts of the query language.
  */
@@ -136,7 +136,7 @@ export const rawBounces = pgTable(
 export const SUPPRESSION_SOURCES = ['hard_bounce', 'complaint', 'soft_bounces', 'manual'] as const;
 
 /**
- * Addresses an organisation's mail is no longer sent to (SPEC §10 `/suppressions`): added by a
+ * Addresses an organisation's mail is no longer sent to (`/suppressions`): added by a
  * hard bounce, a complaint, repeated soft bounces, or by hand. One row per address.
  */
 export const suppressions = pgTable(
@@ -187,7 +187,7 @@ export const apiKeys = pgTable(
 );
 
 /**
- * Every external address an organisation has written to (SPEC §11), added on first send, with the
+ * Every external address an organisation has written to (/recipients), added on first send, with the
  * phone number used for SMS two-factor sign-in (E.164).
  */
 export const recipientAccounts = pgTable(

@@ -5,7 +5,7 @@ import { policies } from './policies';
 import { bytea } from './types';
 
 /**
- * How the SMTP gateway recognises an organisation's mail server (SPEC §14): SMTP AUTH with a
+ * How the SMTP gateway recognises an organisation's mail server (README "Mail flow"): SMTP AUTH with a
  * generated secret (only its SHA-256 is kept, as for API keys), and/or the client addresses it
  * connects from. A connector may have either or both.
  */
@@ -178,7 +178,7 @@ export const mailConnectorCounters = pgTable(
   (t) => [primaryKey({ columns: [t.connectorId, t.kind, t.minute] }), index('mail_connector_counters_minute_idx').on(t.minute)],
 );
 
-/** Groups of sender addresses for "sender in group" policies (SPEC §7). */
+/** Groups of sender addresses for "sender in group" policies. */
 export const policyGroups = pgTable(
   'policy_groups',
   {

@@ -21,7 +21,7 @@ export const organisations = pgTable(
      * paid; empty: only to them. Set by a level 1 administrator on /settings/billing.
      */
     billingEmail: text('billing_email').notNull().default(''),
-    /** Suppression after soft bounces (SPEC §10): this many consecutive soft bounces … */
+    /** Suppression after soft bounces: this many consecutive soft bounces … */
     softBounceLimit: integer('soft_bounce_limit').notNull().default(5),
     /** … within this many days put an address on the suppression list. */
     softBounceDays: integer('soft_bounce_days').notNull().default(7),

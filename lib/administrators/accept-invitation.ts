@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administratorInvitations, administrators, organisations } from '@/db/schema';
@@ -46,7 +47,7 @@ export async function findInvitation(token: string, now = new Date()): Promise<I
 }
 
 /**
- * The new administrator chooses their password (the rules of SPEC §2): the administrator is
+ * The new administrator chooses their password (the rules of lib/auth/password-policy.ts): the administrator is
  * created with it, active, and the invitation is consumed by one conditional UPDATE, so a link
  * works once even under concurrent submissions. They then sign in as anyone else.
  */

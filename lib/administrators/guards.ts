@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { administrators } from '@/db/schema';

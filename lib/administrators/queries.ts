@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { administratorEmailChanges, administratorInvitations, administratorPasskeys, administrators, organisations, subscriptions } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { administratorEmailChanges, administratorInvitations, administrators } from '@/db/schema';

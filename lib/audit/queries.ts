@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rawRow, type DbOrTx } from '@/db/client';
 import { auditEvents } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, lt } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { administratorSessionAuthentications } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb, type Tx } from '@/db/client';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { AppError } from '@/lib/errors/app-error';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { administratorPasskeys, administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';

@@ -2,7 +2,7 @@ import { trimEndMatching, trimMatching } from '@/lib/trim';
 import commonPasswordList from './common-passwords.json';
 
 /**
- * The password rules of SPEC §2, used by the live checklist in the browser and by the server
+ * The password rules (at least 8 characters with upper and lower case, a digit and punctuation; not a common password; not containing the email's local part; up to 128 characters, never truncated), used by the live checklist in the browser and by the server
  * with the same code. Pure: no I/O.
  *
  * The composition rule (upper, lower, digit, punctuation) is a product requirement even though

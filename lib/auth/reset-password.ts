@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administrators, passwordTokens } from '@/db/schema';

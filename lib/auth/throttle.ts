@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '@/db/client';
 import { auditEvents, rateLimits } from '@/db/schema';

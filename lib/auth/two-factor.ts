@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { administratorRecoveryCodes, administrators, administratorSignInChallenges } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { orders } from '@/db/schema';
@@ -9,6 +10,7 @@ import { lockSubscription } from '@/lib/licensing/add-licensed-emails';
 import { getOrganisationBilling, listPriceTiers } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
 import { renewalIsOpen } from '@/lib/licensing/term';
+import { assertAddressesCanBeLicensed } from '@/lib/licensing/validate-addresses';
 import { quoteLicensePurchase, quoteRenewal, type Quote } from './pricing';
 
 function assertCanPay(actor: AdminActor) {
@@ -53,11 +55,27 @@ async function insertOrder(
   return order.id;
 }
 
+type LicenseOrderInput = { actor: AdminActor; quantity: number; pendingEmails?: string[]; poNumber?: string; now?: Date };
+
 /**
  * An order for more licenses, priced on the server (amounts never come from the client). With
  * pending addresses, it must cover the licenses they are missing; they are added when it is paid.
+ * Pending addresses obey the rule of every licensed address (assertAddressesCanBeLicensed: an
+ * address in one of the organisation's domains, given once, not licensed yet), refused with a
+ * field error per address (`emails.<index>`); fulfilOrder skips any licensed meanwhile.
  */
-export async function createLicenseOrder(input: { actor: AdminActor; quantity: number; pendingEmails?: string[]; poNumber?: string; now?: Date }) {
+export async function createLicenseOrder(input: LicenseOrderInput) {
+  assertCanPay(input.actor);
+  const pendingEmails = input.pendingEmails?.length ? await assertAddressesCanBeLicensed(getDb(), input.actor.orgId, input.pendingEmails) : [];
+  return createCheckedLicenseOrder({ ...input, pendingEmails });
+}
+
+/**
+ * The order itself, for pending addresses already checked against that rule: the lines of a CSV
+ * import (importLicensedEmails reports each bad line itself) or those of an open order that a new
+ * quantity replaces (prepareCheckout). Actions and routes call createLicenseOrder.
+ */
+export async function createCheckedLicenseOrder(input: LicenseOrderInput) {
   const { actor } = input;
   const now = input.now ?? new Date();
   assertCanPay(actor);

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { invoices, payments } from '@/db/schema';
@@ -16,7 +17,7 @@ import { chargeTestCardOrRefuse } from './charge-test-card';
 import { getBoss } from '@/lib/jobs/runtime';
 
 /**
- * "Pay now" on an open check invoice (SPEC §5: invoices are open, paid or void): the licenses were
+ * "Pay now" on an open check invoice (an invoice is open, paid or void): the licenses were
  * granted when the check order was confirmed, so paying by card only settles the invoice — once,
  * however many pay at the same moment — records the payment, and emails the receipt.
  */

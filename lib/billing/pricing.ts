@@ -5,7 +5,7 @@ import { termEndedMessage } from '@/lib/licensing/subscription-state';
 import { daysUntil, parseDay } from '@/lib/licensing/term';
 
 /**
- * License pricing (SPEC §5), pure and in integer cents. Rounding is stated once: every computed
+ * License pricing (tiers by the new total, prorated to the renewal date), pure and in integer cents. Rounding is stated once: every computed
  * amount is rounded to the nearest cent, halves up, at the step that produces it.
  */
 export type PriceTier = { minLicenses: number; maxLicenses: number | null; unitPriceCents: number };

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { invoices, orderEmails, orders } from '@/db/schema';

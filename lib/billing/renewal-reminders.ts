@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administrators, organisations, renewalReminders, subscriptions } from '@/db/schema';

@@ -3,7 +3,7 @@ import { env, type Env } from '@/lib/env';
 
 /**
  * Stripe settings. With no STRIPE_SECRET_KEY `stripeConfig()` returns null and nothing here talks
- * to Stripe: the checkout uses the built-in test gateway in demo mode (SPEC §5) and takes no
+ * to Stripe: the checkout uses the built-in test gateway in demo mode and takes no
  * cards otherwise (lib/billing/card-payments.ts). lib/env.ts checks the keys' shapes and that they
  * go together (all three set, same mode, no STRIPE_API_BASE with a live key), so a half
  * configuration stops the start instead of failing per customer.

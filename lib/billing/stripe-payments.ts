@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, isNull } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ import { stripeClient, stripeConfig } from './stripe-config';
 import { uuidSchema } from '@/lib/ids';
 import { getBoss } from '@/lib/jobs/runtime';
 
-/** QUALITY.md: a signature older than five minutes changes nothing. */
+/** A signature older than five minutes (a replay) changes nothing. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Stripe refuses smaller USD charges (amount_too_small); a check pays such an order. */
 export const STRIPE_MINIMUM_CENTS = 50;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { orderEmails, orders } from '@/db/schema';
@@ -6,7 +7,7 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 import { getLicenseUsage } from '@/lib/licensing/queries';
 import { assertTermRunning } from '@/lib/licensing/subscription-guards';
-import { createLicenseOrder } from './create-order';
+import { createCheckedLicenseOrder } from './create-order';
 import { getOrder, replacementOrderId } from './queries';
 
 /**
@@ -34,7 +35,8 @@ export async function prepareCheckout(input: { actor: AdminActor; orderId: strin
 
   if (order.kind === 'licenses' && input.quantity !== undefined && input.quantity !== order.quantity) {
     const pending = await db.select({ email: orderEmails.email }).from(orderEmails).where(eq(orderEmails.orderId, order.id));
-    const next = await createLicenseOrder({ actor, quantity: input.quantity, pendingEmails: pending.map((p) => p.email), poNumber, now: input.now });
+    // The pending addresses were checked when the open order was made; fulfilOrder skips any licensed since.
+    const next = await createCheckedLicenseOrder({ actor, quantity: input.quantity, pendingEmails: pending.map((p) => p.email), poNumber, now: input.now });
     await db
       .update(orders)
       .set({ status: 'cancelled' })

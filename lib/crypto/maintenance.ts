@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, asc, eq, gt, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';

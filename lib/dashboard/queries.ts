@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, count, desc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { administrators, auditEvents, deliveryEvents, invoices, messageRecipients, secureMessages, subscriptions } from '@/db/schema';
@@ -55,7 +56,7 @@ export type MailFigures = {
 };
 
 /**
- * The last seven days of mail for the dashboard (SPEC §3): secure messages sent and read, and
+ * The last seven days of mail for the dashboard: secure messages sent and read, and
  * bounces. Two index range scans on (org_id, time); "read" looks only at the window's messages.
  */
 export async function mailFiguresLastWeek(db: DbOrTx, orgId: string, now: Date = new Date()): Promise<MailFigures> {

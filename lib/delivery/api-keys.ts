@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { uuidSchema } from '@/lib/ids';
 
 /**
- * Per-organisation keys for the delivery-event ingest API (SPEC §10). The key is shown once; only
+ * Per-organisation keys for the delivery-event ingest API (POST /api/delivery-events). The key is shown once; only
  * its SHA-256 is stored, so a database leak gives nobody a working key.
  */
 const KEY_PREFIX = 'sp_';

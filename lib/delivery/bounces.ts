@@ -1,5 +1,5 @@
 /**
- * Plain-language explanations of SMTP replies for the delivery-event detail view (SPEC §10), from
+ * Plain-language explanations of SMTP replies for the delivery-event detail view, from
  * RFC 3463 enhanced status codes (class.subject.detail) with fallbacks to the subject, the class
  * and finally the 3-digit SMTP reply code. Pure: no I/O.
  */

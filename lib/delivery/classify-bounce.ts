@@ -1,5 +1,5 @@
 /**
- * The bounce classifier (SPEC §10): from whatever an event or a bounce message carries — the SMTP
+ * The bounce classifier: from whatever an event or a bounce message carries — the SMTP
  * reply code, the RFC 3463 enhanced status code (all three parts), the DSN `Action`, the
  * diagnostic text and the reporting system — a **reason** from a fixed taxonomy and a **class**:
  * `hard` only when the address itself is dead (user unknown, host unknown, moved, mailbox
@@ -44,7 +44,7 @@ export type BounceClassValue = 'hard' | 'soft';
 /** Whose side the problem is on: the recipient's address or server, our own sending, or a policy of the receiver. */
 export type BounceSide = 'recipient' | 'sending' | 'policy' | 'unknown';
 
-/** Labels for screens and exports, in SPEC's words. */
+/** Labels for screens and exports, in the words /delivery-events uses. */
 export const REASON_LABELS: Readonly<Record<BounceReason, string>> = {
   user_unknown: 'User unknown',
   host_unknown: 'Host unknown',

@@ -1,5 +1,5 @@
 /**
- * What a delivery event means, in plain words, for the detail view on /delivery-events (SPEC §10):
+ * What a delivery event means, in plain words, for the detail view on /delivery-events:
  * what happened, whose side the problem is on (the recipient, our own sending, the receiver's
  * policy), whether it will be retried — read from the event and the DSN Action, never from the
  * first digit of a code — and what to do. Pure: no I/O.

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { sql } from 'drizzle-orm';

@@ -31,7 +31,7 @@ describe('parseQuery: accepted queries', () => {
   // Query → normalised form (formatQuery): explicit AND, upper-case operators, parentheses around
   // every nested AND / OR, canonical field values.
   const accepted: [string, string][] = [
-    // SPEC §10 example
+    // The example shown on /delivery-events
     ['person@example.com AND delivery', 'person@example.com AND delivery'],
     ['bounce', 'bounce'],
     ['  padded\t\n', 'padded'],

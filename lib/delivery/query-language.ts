@@ -1,5 +1,5 @@
 /**
- * The delivery-event search query language (SPEC §10): free text, quoted phrases, `field:value`
+ * The delivery-event search query language (README "Delivery events API"): free text, quoted phrases, `field:value`
  * terms, AND / OR / NOT (any case), implicit AND and parentheses.
  *
  * Pure module: `parseQuery` turns user text into a small AST or a positioned error (it never
@@ -8,7 +8,7 @@
  *
  * What this module deliberately does NOT do: the tenant filter (`org_id = …`) and the date range.
  * The domain layer adds both around the compiled condition, so that no query text, however
- * crafted, can widen the search beyond one organisation (QUALITY.md "Search").
+ * crafted, can widen the search beyond one organisation: the tenant filter is added by the domain layer, never by the parser.
  *
  * Grammar (precedence NOT > AND > OR):
  *
@@ -28,6 +28,7 @@
  * Positions are 0-based indexes into the string in UTF-16 code units (what JavaScript's
  * `String#length` and `slice` use), so a UI can put a caret under `text.slice(0, position)`.
  */
+import 'server-only';
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import { BOUNCE_CLASSES, DELIVERY_EVENTS, DELIVERY_METHODS, deliveryEvents, deliveryWordsQuery } from '@/db/schema';
 import { BOUNCE_REASONS, REASON_LABELS, type BounceReason } from './classify-bounce';
@@ -462,7 +463,7 @@ export function parseQuery(text: string): ParseQueryResult {
       return { ok: false, error: { message: error.message, position: error.position } };
     }
     // Not expected (the input is bounded and the parser total), but a query must never become a
-    // server error (QUALITY.md "Bad input never gives a 500"); a stack overflow would land here.
+    // server error (bad input never gives a 500); a stack overflow would land here.
     return { ok: false, error: { message: 'The query could not be read', position: 0 } };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Reads one raw bounce message — as a mail system sent it — into per-recipient results (SPEC §10):
+ * Reads one raw bounce message — as a mail system sent it — into per-recipient results:
  * RFC 3464 delivery status notifications inside RFC 6522 multipart/report (also RFC 6533's
  * message/global-delivery-status), RFC 5965 ARF feedback reports (complaints), and the common
  * plain-text formats (Postfix, qmail, Exim, Sendmail, Exchange / Office 365, Gmail, Domino and

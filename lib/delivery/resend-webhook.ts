@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import type { BounceReason } from './classify-bounce';
 import { ingestDeliveryEvents, withDerivedClass, type DeliveryEventRow } from './ingest';
 import { env } from '@/lib/env';
 
-/** QUALITY.md (payments rules, applied to Resend too): a signature older than five minutes changes nothing. */
+/** As for payment webhooks: a signature older than five minutes (a replay) changes nothing. */
 export const RESEND_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type ResendWebhookOutcome = 'stored' | 'duplicate' | 'ignored';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { deliveryEvents } from '@/db/schema';
@@ -9,7 +10,7 @@ import type { DeliveryRoute } from './routes';
 import { decodeDeliveryCursor, encodeDeliveryCursor, type DeliverySort, type SortDir } from './search-params';
 
 /**
- * Delivery-event search (SPEC §10): one organisation, a date range of whole UTC days, an optional
+ * Delivery-event search: one organisation, a date range of whole UTC days, an optional
  * compiled query, any column sorted either way, KEYSET pages on (sort value, id). The tenant
  * filter and the date range are added here and only here: the query language never widens them.
  */

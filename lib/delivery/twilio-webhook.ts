@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import twilio from 'twilio';
 import { getDb } from '@/db/client';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, ne } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { domainIdentities } from '@/db/schema';

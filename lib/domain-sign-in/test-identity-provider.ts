@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb } from '@/db/client';
 import type { AdminActor } from '@/lib/auth/actor';
 import { AppError } from '@/lib/errors/app-error';

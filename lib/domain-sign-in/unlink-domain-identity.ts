@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, or, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { administrators, domainIdentities, portalUsers } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { rawClient, type DbOrTx } from '@/db/client';

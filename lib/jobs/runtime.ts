@@ -1,3 +1,4 @@
+import 'server-only';
 import type PgBoss from 'pg-boss';
 import { getSql } from '@/db/client';
 import { createBoss, prepareBoss } from './queue';

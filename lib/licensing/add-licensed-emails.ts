@@ -1,3 +1,4 @@
+import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { subscriptions } from '@/db/schema';
@@ -9,6 +10,7 @@ import { plural } from '@/lib/format';
 import { reenablePortalAccounts } from '@/lib/portal/licensed-accounts';
 import { assertNotDisabled } from './subscription-guards';
 import { subscriptionState } from './subscription-state';
+import { assertAddressesCanBeLicensed } from './validate-addresses';
 
 export type AddLicensedEmailsResult =
   | { status: 'added'; added: number; alreadyLicensed: string[] }
@@ -58,20 +60,40 @@ export async function insertLicensedEmails(tx: Tx, orgId: string, emails: string
   return { inserted, skipped: emails.filter((e) => !added.has(e)) };
 }
 
-/**
- * Adds validated addresses within the licenses available. When they do not fit, nothing is added
- * and the caller learns how many licenses are missing (the purchase flow takes over). Concurrent
- * adds are serialised on the subscription row, so licenses are never over-allocated.
- */
-export async function addLicensedEmails(input: {
+type AddInput = {
   actor: AdminActor;
   emails: string[];
   source: keyof typeof SOURCE_LABEL;
   now?: Date;
-}): Promise<AddLicensedEmailsResult> {
+};
+
+function assertCanAdd(actor: AdminActor) {
+  if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow adding addresses.');
+}
+
+/**
+ * Adds addresses within the licenses available. Each must be in one of the organisation's domains
+ * and not licensed already (assertAddressesCanBeLicensed: refused with a field error per address,
+ * `emails.<index>`). When they do not fit, nothing is added and the caller learns how many
+ * licenses are missing (the purchase flow takes over). Concurrent adds are serialised on the
+ * subscription row, so licenses are never over-allocated.
+ */
+export async function addLicensedEmails(input: AddInput): Promise<AddLicensedEmailsResult> {
+  assertCanAdd(input.actor);
+  if (input.emails.length === 0) throw new AppError('invalid_input', 'Add at least one address.');
+  const emails = await assertAddressesCanBeLicensed(getDb(), input.actor.orgId, input.emails);
+  return addCheckedLicensedEmails({ ...input, emails });
+}
+
+/**
+ * The adding itself, for addresses already checked against the same rule by the caller's own
+ * report (importLicensedEmails: the CSV's lines, checked once for 100,000 of them). Not for app/:
+ * actions and routes call addLicensedEmails or importLicensedEmails.
+ */
+export async function addCheckedLicensedEmails(input: AddInput): Promise<AddLicensedEmailsResult> {
   const { actor } = input;
   const now = input.now ?? new Date();
-  if (!can(actor.level, 'licensed_emails.manage')) throw new AppError('forbidden', 'Your administrator level does not allow adding addresses.');
+  assertCanAdd(actor);
   const emails = [...new Set(input.emails.map((e) => e.trim().toLowerCase()))];
   if (emails.length === 0) throw new AppError('invalid_input', 'Add at least one address.');
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, gt, ilike, inArray, sql } from 'drizzle-orm';
 import { getDb, rawRow } from '@/db/client';
 import { licensedEmails } from '@/db/schema';

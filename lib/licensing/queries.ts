@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { domains, licensedEmails, organisations, priceTiers, subscriptions } from '@/db/schema';

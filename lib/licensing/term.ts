@@ -44,7 +44,7 @@ export function describeTerm(termStart: string, renewalDate: string, now: Date):
 }
 
 /**
- * The term a paid renewal starts (SPEC §5): one year from the old renewal date, so a renewal paid
+ * The term a paid renewal starts: one year from the old renewal date, so a renewal paid
  * early or within the grace period loses no days and gains none. A subscription lapsed for a year
  * or more would still be over after that year; its new term starts on the day of payment instead.
  */

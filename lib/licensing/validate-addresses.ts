@@ -1,4 +1,5 @@
 import type { DbOrTx } from '@/db/client';
+import { AppError } from '@/lib/errors/app-error';
 import { checkLicensedAddress, parseLicensedEmailCsv } from './csv-import';
 import { findLicensed, listOrgDomains } from './queries';
 
@@ -46,4 +47,20 @@ export async function validateManualAddresses(db: DbOrTx, orgId: string, address
   for (const c of candidates) if (licensed.has(c.email)) problems.push({ index: c.index, message: 'This address is already licensed.' });
   problems.sort((a, b) => a.index - b.index);
   return { domains, emails: candidates.filter((c) => !licensed.has(c.email)).map((c) => c.email), problems };
+}
+
+/** The message of a refusal by `assertAddressesCanBeLicensed`; each address's own reason is its field error. */
+export const ADDRESSES_REFUSED = 'Some addresses cannot be added. Fix the highlighted rows.';
+
+/**
+ * The rule for every way an address becomes licensed (added by hand, ordered with licenses): it
+ * is an email address in one of the organisation's domains, given once, and not licensed already
+ * (in any organisation: an address is licensed once). Returns the addresses in lower case; refuses
+ * with `invalid_input` and one field error per bad address, keyed `emails.<index in the input>`.
+ * A CSV import checks the same rule line by line with its own report (validateCsv).
+ */
+export async function assertAddressesCanBeLicensed(db: DbOrTx, orgId: string, addresses: string[]): Promise<string[]> {
+  const { emails, problems } = await validateManualAddresses(db, orgId, addresses);
+  if (problems.length > 0) throw new AppError('invalid_input', ADDRESSES_REFUSED, Object.fromEntries(problems.map((p) => [`emails.${p.index}`, [p.message]])));
+  return emails;
 }

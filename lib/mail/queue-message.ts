@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '@/db/client';
 import { outboxAttachments, outboxMessages, type OutboxAttachmentSource } from '@/db/schema';
@@ -72,7 +73,7 @@ export async function queueMessage(tx: DbOrTx, input: QueueMessageInput): Promis
 
 /**
  * A notification of the organisation's (a secure-message notice, a read receipt) to someone who
- * may be on its suppression list (SPEC §10): a suppressed address gets no mail; instead a
+ * may be on its suppression list (/suppressions): a suppressed address gets no mail; instead a
  * `dropped` delivery event says why, in the same transaction. Returns the outbox id, or null when
  * the address is suppressed. Security mail (password links, sign-in codes) does not come here: a
  * person must always be able to get into their account.

@@ -1,3 +1,4 @@
+import 'server-only';
 import { errorFields, log } from '@/lib/log';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
@@ -39,7 +40,7 @@ async function drain(stream: Readable): Promise<void> {
 }
 
 /**
- * "Accepted means kept" (MAILFLOW.md): streams the message into the attachment store (sealed as it
+ * "Accepted means kept" (a 250 only once the message and its job are committed): streams the message into the attachment store (sealed as it
  * goes, under a key of its own: raw-copy.ts; its Subject sealed under the same key), then in ONE
  * transaction writes the message, its recipients and its processing job. Only when this returns
  * may the gateway answer 250; any error means the message is not kept and the answer is 4xx/5xx

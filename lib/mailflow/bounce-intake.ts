@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { deliveryEvents, gatewayMessages, gatewayRecipients } from '@/db/schema';
@@ -6,7 +7,7 @@ import { parseReturnPath, type ReturnPathKey } from './outbound/return-path';
 import { eventMessageId } from './secure-delivery';
 
 /**
- * Bounces at the gateway's return paths (issue #18, MAILFLOW.md): the delivery job sends every
+ * Bounces at the gateway's return paths (issue #18, README "Mail flow"): the delivery job sends every
  * message from `bounce+<message>-<mac>@<bounce domain>` (outbound/return-path.ts), so a bounce
  * arriving later names its message. Such mail comes from anyone on the internet, without a
  * connector: it is taken only for those addresses, and only with a MAC that matches (a forger

@@ -1,3 +1,4 @@
+import 'server-only';
 import { lt } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { gatewayMessageIds, mailConnectorCounters } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { isUuid } from '@/lib/ids';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
@@ -12,7 +13,7 @@ import { AppError } from '@/lib/errors/app-error';
 import { normaliseClientAddress, parseRanges } from './ip-ranges';
 
 /**
- * Connectors (SPEC §14): how the gateway recognises an organisation's mail server. SMTP AUTH with a
+ * Connectors (README "Mail flow"): how the gateway recognises an organisation's mail server. SMTP AUTH with a
  * generated secret — shown once, only its SHA-256 stored (like API keys: 256 random bits need no
  * slow hash, and AUTH on every pooled connection stays cheap) — and/or client IP ranges.
  */

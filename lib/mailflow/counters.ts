@@ -1,3 +1,4 @@
+import 'server-only';
 import { errorFields, log } from '@/lib/log';
 import { sql } from 'drizzle-orm';
 import { rawClient, type Db, type DbOrTx } from '@/db/client';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { hkdfSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
@@ -148,7 +149,7 @@ async function headerSection(store: BlobStore, message: MessageRow): Promise<Buf
 }
 
 /**
- * The SMTP delivery job of one gateway message (issue #17, MAILFLOW.md): its recipients left
+ * The SMTP delivery job of one gateway message (issue #17, README "Mail flow"): its recipients left
  * `queued_for_delivery` (or `deferred` and due) go to their domains' mail servers (or the smart
  * host) through the outbound engine, one call per domain and TLS mode, with the message streamed
  * from the store and a per-message VERP return path as envelope sender. Each recipient's verdict
@@ -197,7 +198,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
     return run;
   }
 
-  // Suppressed addresses get nothing (SPEC §10): a final failure, a `dropped` event and a DSN saying why.
+  // Suppressed addresses get nothing: a final failure, a `dropped` event and a DSN saying why.
   const suppressed = await suppressedAmong(db, orgId, claimed.map((r) => r.address));
   const skipped: Verdict[] = claimed.flatMap((recipient): Verdict[] => {
     const why = suppressed.get(recipient.address);

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -15,7 +16,7 @@ import { HeaderSectionTooLargeError, MalformedMessageError } from './header-snif
 import { normaliseClientAddress } from './ip-ranges';
 
 /**
- * The SMTP gateway (SPEC §14, MAILFLOW.md): an organisation's mail server relays outbound mail
+ * The SMTP gateway (README "Mail flow"): an organisation's mail server relays outbound mail
  * here. Every decision that matters is in PostgreSQL (connectors, rate counters, Message-ID
  * dedupe, the message and its job), so any number of gateway processes can share a database and
  * a client may reconnect to any of them.

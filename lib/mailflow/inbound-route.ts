@@ -1,3 +1,4 @@
+import 'server-only';
 import net from 'node:net';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';

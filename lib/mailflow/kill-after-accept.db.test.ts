@@ -37,7 +37,8 @@ const children: ChildProcess[] = [];
 function start(script: string): ChildProcess {
   const child = fork(path.join(ROOT, 'bench', script), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    // scripts/server-only.mjs: the bench's modules `import 'server-only'`, which plain Node cannot resolve alone.
+    execArgv: ['--import', './scripts/server-only.mjs', '--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: {
       ...process.env,

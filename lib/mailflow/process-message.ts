@@ -1,3 +1,4 @@
+import 'server-only';
 import { log } from '@/lib/log';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '@/db/client';

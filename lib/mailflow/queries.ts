@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { gatewayMessages, gatewayRecipients, mailConnectors } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Db, DbOrTx } from '@/db/client';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { attachments, deliveryEvents, gatewayRecipients, portalUsers } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
@@ -15,7 +16,7 @@ import { openSegments, sealedSize, sealSegments } from '@/lib/crypto/segments';
 import { isUuid } from '@/lib/ids';
 import { env } from '@/lib/env';
 
-/** §8: attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
+/** Attachments total at most 50 MB per message. MB here is MiB, as file managers count. */
 export const MAX_MESSAGE_ATTACHMENT_BYTES = 50 * 1024 * 1024;
 /**
  * Uploads of one user not yet sent, all messages being written together: four messages' worth.

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { attachments, organisations, secureMessages } from '@/db/schema';
@@ -7,7 +8,7 @@ import { blobStore, type BlobStore } from '@/lib/storage/storage';
 import { deleteSearchTokens } from './search-index';
 
 /**
- * Key destruction (SPEC §8): a recalled message, one deleted by every party, and one past its
+ * Key destruction (a message is unrecoverable once its key is gone): a recalled message, one deleted by every party, and one past its
  * organisation's retention period lose their data key — and with it their sealed subject, body
  * and files' keys — in the transaction that records why. What stays is the metadata monitoring and
  * the delivery log show (who, when, status, policy, sizes). The files themselves are then removed

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
@@ -13,7 +14,7 @@ import { sanitizeMessageHtml } from './sanitize';
 import { EXPIRY_CHOICES, RESTRICTIONS } from './schemas';
 
 /**
- * Drafts (SPEC §8, issue #23): a message being written, saved by the composer as the user types
+ * Drafts (issue #23): a message being written, saved by the composer as the user types
  * and when they leave, listed in Drafts to be continued or deleted. Recipients, subject and body
  * are sealed like a message's content (lib/crypto/envelope.ts), under a data key of the draft's
  * own; a draft has no organisation yet (an external user's is settled by its recipients on send),

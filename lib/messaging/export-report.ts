@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb } from '@/db/client';
 import { recordAuditEvent } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
@@ -9,7 +10,7 @@ import { messagesReport, REPORT_CSV_HEADER, reportExportFilename, type ReportRan
 
 /**
  * The chart of /reports as CSV: one line per bar (at most 366, so built whole), the same numbers
- * the chart shows. The export is an audit event of its own (SPEC §6: every export).
+ * the chart shows. The export is an audit event of its own (every export is audited, like every change).
  */
 export async function exportMessagesReport(input: { actor: AdminActor; range: ReportRange; unit: ReportUnit; now?: Date }): Promise<{ filename: string; csv: string }> {
   const { actor, range, unit } = input;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { messageEvents, messageRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
@@ -10,7 +11,7 @@ import { subjectColumns, withSubjects } from './content';
 import { orgSearchKey, plainSearchWords, subjectCondition } from './search-index';
 
 /**
- * Secure-message monitoring for administrators (SPEC §9): every message of the organisation, its
+ * Secure-message monitoring for administrators (/secure-messages): every message of the organisation, its
  * status and its log. Every query here is scoped by `orgId`; another organisation's message is
  * simply absent.
  *

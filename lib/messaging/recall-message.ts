@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { getDb, type Tx } from '@/db/client';
 import { messageEvents, messageRecipients, organisations, portalUsers, secureMessages } from '@/db/schema';
@@ -15,7 +16,7 @@ import { z } from 'zod';
 import { matchingMessageIds, type MonitorFilters } from './monitoring';
 
 /**
- * Administrators' changes to a secure message (SPEC §9): Recall (recipients can no longer open
+ * Administrators' changes to a secure message (levels 1 and 2, on /secure-messages): Recall (recipients can no longer open
  * it) and Extend expiry (while unread). Each writes the message's own log row and an audit event
  * in the same transaction as the change.
  */

@@ -3,7 +3,7 @@ import type { DbOrTx } from '@/db/client';
 import { AppError } from '@/lib/errors/app-error';
 
 /**
- * /reports (SPEC §9): secure messages per day, inbound and outbound, for a date range. Days are
+ * /reports: secure messages per day, inbound and outbound, for a date range. Days are
  * whole UTC days, like every date in the product.
  */
 

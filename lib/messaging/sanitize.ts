@@ -1,5 +1,5 @@
 /**
- * Secure-message bodies (SPEC §8: "sanitised HTML: no script, no event handlers, no remote
+ * Secure-message bodies (sanitised HTML: no script, no event handlers, no remote
  * resources"; QUALITY "HTML": sanitised on write, rendered in a sandboxed iframe).
  *
  * This is the write-side half of that defence: it runs on the server before a body is stored, so
@@ -19,7 +19,7 @@ import { trimEndMatching, trimMatching } from '@/lib/trim';
 /**
  * Largest body accepted, in UTF-8 bytes. A rich-text message is a few KB; 1 MiB leaves room for
  * pasted email threads while bounding the parser's work and the row size. Attachments are a
- * separate channel (SPEC §8: 50 MB per message).
+ * separate channel (at most 50 MB per message).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -182,7 +182,7 @@ function tableCell(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeH
  *
  * Deliberately absent:
  * - `img`, `picture`, `source`, `video`, `audio`, and any `src`/`srcset`/`background` attribute:
- *   remote resources are forbidden (SPEC §8). A remote image is a tracking pixel — it tells the
+ *   remote resources are forbidden. A remote image is a tracking pixel — it tells the
  *   sender when, where and from which IP the recipient read a "secure" message — and its URL can
  *   exfiltrate data. `data:` images are refused as well: they are not remote, but they would need
  *   their own MIME/size policing, `data:` URLs are a classic filter-bypass channel, and inline

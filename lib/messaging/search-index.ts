@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
@@ -91,7 +92,7 @@ export type SecureMessageDraft = {
   bodyText: string;
   /** Each address once; To wins over Cc. */
   recipients: (readonly [string, 'to' | 'cc'])[];
-  /** The organisation's external correspondents among sender and recipients (SPEC §11). */
+  /** The organisation's external correspondents among sender and recipients (its recipient accounts, /recipients). */
   external: string[];
   expireDays: number | null;
   restriction: SendPolicy['restriction'];
@@ -244,7 +245,7 @@ export async function sendMessage(input: SendMessageInput & { sender: PortalSess
         throw new AppError('invalid_input', 'Attachments can total at most 50 MB per message. Remove some and send again.');
       }
     };
-    // The organisation's recipient accounts (SPEC §11): every external address it writes with.
+    // The organisation's recipient accounts (/recipients): every external address it writes with.
     const external = senderOrg ? everyone.filter((email) => orgs.get(email) !== orgId) : [sender.email];
     const message = await createSecureMessage(tx, {
       orgId,

@@ -2,7 +2,7 @@ import { evaluatePolicies, type EvaluatedMessage, type PolicyDelivery } from '@/
 
 /**
  * Which of the organisation's policies a composed message meets, and how it holds the sender's own
- * choices to its minimum (SPEC §7, §8). The decision is lib/policies/evaluate.ts's, the one engine
+ * choices to its minimum (a policy only ever makes a message stricter). The decision is lib/policies/evaluate.ts's, the one engine
  * the SMTP gateway uses too. No database here: the compose page shows the same answer the send gives.
  */
 export type SendPolicy = {

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx, Tx } from '@/db/client';
 import { inviteAdministratorIn } from '@/lib/administrators/invite-administrator';
 import { administrators, domains, organisations, subscriptions } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
@@ -8,7 +9,7 @@ import { can } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors/app-error';
 
 /**
- * The organisation's secure-message settings (SPEC §8): the retention period, after which a
+ * The organisation's secure-message settings: the retention period, after which a
  * message's key is destroyed (none by default), and whether senders may recall their own messages
  * from Sent (administrators always can).
  */

@@ -1,3 +1,4 @@
+import 'server-only';
 import { eq } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { organisations } from '@/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { desc, lt, and, eq, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { outboxMessages } from '@/db/schema';

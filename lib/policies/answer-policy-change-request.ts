@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { administrators, policyChangeRequests, type POLICY_CHANGE_REQUEST_STATES } from '@/db/schema';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describePolicy } from './describe';
 
 describe('describePolicy', () => {
-  it('writes the secure-delivery policy as SPEC §7 does', () => {
+  it('writes the secure-delivery policy in the words /policies shows', () => {
     expect(
       describePolicy({
         conditionKind: 'subject_contains',

@@ -1,4 +1,4 @@
-/** Human sentences for policies, as SPEC §7 writes them. Pure. */
+/** Human sentences for policies, as /policies shows them. Pure. */
 export type PolicyShape = {
   conditionKind: 'subject_contains' | 'recipient_without_tls' | 'sender_in_group' | 'attachment_present';
   conditionValue: string;

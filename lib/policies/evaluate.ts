@@ -1,5 +1,5 @@
 /**
- * The one policy engine (SPEC §7): for the organisation's enabled policies in order, what happens
+ * The one policy engine: for the organisation's enabled policies in order, what happens
  * to a message for each recipient. Pure — no database, no clock — so the SMTP gateway, portal
  * compose and the compose page's preview all give the same answer for the same facts.
  */

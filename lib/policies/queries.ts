@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { policies, policyChangeRequests, policyChanges, policyGroupMembers, policyGroups } from '@/db/schema';

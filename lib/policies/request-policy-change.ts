@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { policies, policyChangeRequests } from '@/db/schema';
@@ -13,7 +14,7 @@ import { NEW_POLICY, policyChangeRequestSchema, type PolicyChangeRequestInput } 
 
 /**
  * An administrator asks the Sealpost operators to change a policy (or add one): policies are
- * theirs to configure (SPEC §7). In one transaction: the request (listed on /policies with its
+ * theirs to configure, not the organisation's. In one transaction: the request (listed on /policies with its
  * state), its audit event, and the email to the operators' address (SEALPOST_OPERATORS_EMAIL)
  * through the outbox, sent by its job once the transaction commits.
  */

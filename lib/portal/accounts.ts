@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { messageRecipients, passwordTokens, portalUsers } from '@/db/schema';

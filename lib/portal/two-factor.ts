@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { SESSION_MAX_AGE_SECONDS } from '@/auth.config';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx, type Tx } from '@/db/client';
 import { policies, recipientAccounts } from '@/db/schema';
@@ -13,7 +14,7 @@ import { countOrEstimate, type ListTotal } from '@/lib/lists/count';
 import { cutPage, keysetQuery, type ListPage, type PagePosition } from '@/lib/lists/page';
 
 /**
- * Recipient accounts (SPEC §11): every external address the organisation has written to, added on
+ * Recipient accounts (/recipients): every external address the organisation has written to, added on
  * send, with the phone number used for SMS two-factor sign-in (E.164).
  */
 export type RecipientRow = { id: string; email: string; phone: string | null; firstSentAt: Date; lastSentAt: Date };

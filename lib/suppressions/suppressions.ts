@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
@@ -10,7 +11,7 @@ import { likePattern } from '@/lib/like';
 import { cutPage, keysetQuery, timeCursorKey, timeKeyValue, type ListPage, type PagePosition } from '@/lib/lists/page';
 
 /**
- * The organisation's suppression list (SPEC §10 `/suppressions`): addresses its mail is no longer
+ * The organisation's suppression list (`/suppressions`): addresses its mail is no longer
  * sent to. Hard bounces, complaints and repeated soft bounces add them (lib/delivery/ingest.ts, in the statement that stores the events);
  * administrators of levels 1–2 add and remove them by hand, each with an audit event.
  */

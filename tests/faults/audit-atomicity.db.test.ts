@@ -11,7 +11,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { injector, outcome, waitFor, watchProcess } from './support';
 
 /**
- * QUALITY.md: "kill the connection between the change and its audit event and neither exists".
+ * A change and its audit event are one transaction: kill the connection between the two statements and neither exists.
  * Another session holds an ACCESS EXCLUSIVE lock on audit_events, so the use case's transaction
  * stops at its audit insert, after its change; we check that it is waiting exactly there,
  * terminate its backend, and look at what is left.

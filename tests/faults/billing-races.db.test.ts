@@ -16,7 +16,7 @@ import { paymentIntentEvent } from '@/tests/stripe-events';
 import { resetEnvCache } from '@/lib/env';
 
 /**
- * QUALITY.md "No double spend", for what lib/billing's own tests do not race: every way of
+ * No double spend (concurrent attempts on one order give one grant, one payment, one invoice, one audit event), for what lib/billing's own tests do not race: every way of
  * completing one order at once — check confirmations, test-gateway card payments and Stripe
  * webhook deliveries through the route (the same event replayed and distinct events for the same
  * payment) — 25 attempts in all, for a license order and for a renewal.

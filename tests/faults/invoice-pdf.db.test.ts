@@ -19,7 +19,7 @@ import { actorFor, createTestOrg } from '@/tests/factories';
 import { waitFor } from './support';
 
 /**
- * QUALITY.md "PDF rendering survives Chromium dying", through the invoice PDF route
+ * PDF rendering survives Chromium dying (the next render relaunches it; renders share one browser; no zombies), through the invoice PDF route
  * (GET /invoices/[id]/pdf: the session, the invoice lookup, the shared browser). The app's
  * printable page is played by a local server, since there is no Next server here.
  * lib/pdf/render-pdf.test.ts covers the pool itself (inline HTML, process groups, 120 renders).

@@ -13,7 +13,7 @@ import { startFakeResend } from '@/tests/servers/fake-resend';
 import { waitFor } from './support';
 
 /**
- * QUALITY.md "Mail and SMS are never lost", through the real pg-boss workers and the Resend SDK
+ * Mail is never lost: sends are jobs enqueued with the change, retried with backoff while the provider is down and sent exactly once when it returns; through the real pg-boss workers and the Resend SDK
  * against a local stand-in. lib/mail/mail.db.test.ts covers one message's retries called by hand
  * and one 429; this covers an outage with several messages queued, and that a Retry-After longer
  * than the queue's own backoff is waited out.

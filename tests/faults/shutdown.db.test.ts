@@ -21,7 +21,8 @@ type Child = {
 const children: Child[] = [];
 
 function startServer(options: { slowMs: number; drainMs: number; jobMs: number }): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, String(options.slowMs), String(options.drainMs), String(options.jobMs)], {
+  // scripts/server-only.mjs: the server's modules `import 'server-only'`, which plain Node cannot resolve alone.
+  const child = spawn(process.execPath, ['--import', './scripts/server-only.mjs', '--import', 'tsx', SERVER, String(options.slowMs), String(options.drainMs), String(options.jobMs)], {
     cwd: path.join(import.meta.dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });

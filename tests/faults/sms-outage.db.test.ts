@@ -15,7 +15,7 @@ import { startFakeTwilio } from '@/tests/servers/fake-twilio';
 import { waitFor } from './support';
 
 /**
- * QUALITY.md "Mail and SMS are never lost", for SMS: the real pg-boss workers and the twilio SDK
+ * SMS is never lost (sent exactly once once the provider is back): the real pg-boss workers and the twilio SDK
  * against a local stand-in answering 503 for a while. Twilio has no idempotency key, so "exactly
  * once" rests on the outbox row (lib/mail/twilio.ts).
  */

@@ -2,33 +2,37 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { getDb } from '@/db/client';
 import { adminAction } from '@/lib/actions/action';
 import { createLicenseOrder } from '@/lib/billing/create-order';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError, isAppError } from '@/lib/errors/app-error';
 import { addLicensedEmails } from '@/lib/licensing/add-licensed-emails';
 import { removeLicensedEmail, removeLicensedEmails, renameLicensedEmail } from '@/lib/licensing/change-licensed-email';
 import { bulkSelectionSchema } from '@/lib/lists/bulk';
 import { addressOf, buyForAddressesSchema, licensedEmailIdSchema, manualEntriesSchema, renameLicensedEmailSchema } from '@/lib/licensing/schemas';
-import { validateManualAddresses } from '@/lib/licensing/validate-addresses';
 
-function rowErrors(problems: { index: number; message: string }[]) {
-  return Object.fromEntries(problems.map((p) => [`entries.${p.index}.local`, [p.message]]));
+/**
+ * The use cases refuse a bad address with a field error on `emails.<index>`; on the Manual tab
+ * that is the row's first field, `entries.<index>.local`.
+ */
+async function onRows<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (!isAppError(e) || !e.fieldErrors) throw e;
+    const fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([key, messages]) => [key.replace(/^emails\.(\d+)$/, 'entries.$1.local'), messages]));
+    throw new AppError(e.code, e.message, fieldErrors);
+  }
 }
 
 export const addLicensedEmailsAction = adminAction('addLicensedEmailsAction', manualEntriesSchema, async ({ entries }, { actor }) => {
-  const { emails, problems } = await validateManualAddresses(getDb(), actor.orgId, entries.map(addressOf));
-  if (problems.length > 0) throw new AppError('invalid_input', 'Some addresses cannot be added. Fix the highlighted rows.', rowErrors(problems));
-  const result = await addLicensedEmails({ actor, emails, source: 'manual' });
+  const result = await onRows(addLicensedEmails({ actor, emails: entries.map(addressOf), source: 'manual' }));
   if (result.status === 'added') revalidatePath('/licensed-emails');
   return result;
 });
 
 /** The purchase flow for addresses that do not fit: an order for the licenses, then checkout. */
 export const buyLicensesForAddressesAction = adminAction('buyLicensesForAddressesAction', buyForAddressesSchema, async ({ entries, quantity }, { actor }) => {
-  const { emails, problems } = await validateManualAddresses(getDb(), actor.orgId, entries.map(addressOf));
-  if (problems.length > 0) throw new AppError('invalid_input', 'Some addresses cannot be added. Fix the highlighted rows.', rowErrors(problems));
-  const { orderId } = await createLicenseOrder({ actor, quantity, pendingEmails: emails });
+  const { orderId } = await onRows(createLicenseOrder({ actor, quantity, pendingEmails: entries.map(addressOf) }));
   redirect(`/checkout/${orderId}`);
 });
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { getDb } from '@/db/client';
 import { env } from '@/lib/env';
+import { machineRoute } from '@/lib/http/route';
 import { errorFields, log } from '@/lib/log';
 import { clusterMetricsText, databaseGaugesText } from '@/lib/metrics';
 import { readOperationalGauges } from '@/lib/metrics-queries';
@@ -20,7 +21,7 @@ function sameToken(given: string, expected: string): boolean {
  * histograms (lib/metrics.ts), and gauges read from the database: job queue depth, outbox
  * backlog, database connections.
  */
-export async function GET(request: Request) {
+export const GET = machineRoute(['/api/metrics', 'GET'], async (request) => {
   const token = env().METRICS_TOKEN;
   if (!token) return new Response('Not found', { status: 404 });
   const given = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim() ?? '';
@@ -37,4 +38,4 @@ export async function GET(request: Request) {
   }
   const text = `${await clusterMetricsText()}\n${databaseText}`;
   return new Response(text, { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } });
-}
+});

@@ -1,6 +1,4 @@
-import type { NextRequest } from 'next/server';
-import { getCurrentPortalUser } from '@/lib/auth/session';
-import { errorResponse, jsonError } from '@/lib/http/route';
+import { jsonError, portalRoute } from '@/lib/http/route';
 import { AttachmentsTooLargeError, uploadAttachment } from '@/lib/messaging/attachments';
 
 export const dynamic = 'force-dynamic';
@@ -50,10 +48,7 @@ function discardRest(body: ReadableStream<Uint8Array> | null): void {
  * 200 MB of the user's unsent uploads, and otherwise as soon as the stream does. (There is no Next proxy/middleware: bodies that pass
  * through one are cut at 10 MB.)
  */
-export async function POST(request: NextRequest) {
-  const user = await getCurrentPortalUser();
-  if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
-
+export const POST = portalRoute(['/secure/attachments', 'POST'], async (request, { user }) => {
   const encodedName = request.headers.get('x-file-name');
   let fileName: string | null = null;
   if (encodedName !== null) {
@@ -73,6 +68,6 @@ export async function POST(request: NextRequest) {
   } catch (e) {
     discardRest(request.body);
     if (e instanceof AttachmentsTooLargeError) return jsonError('invalid_input', e.message, e.status);
-    return errorResponse(e, 'secure/attachments');
+    throw e;
   }
-}
+});

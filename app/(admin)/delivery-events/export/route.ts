@@ -1,4 +1,3 @@
-import type { NextRequest } from 'next/server';
 import { getDb } from '@/db/client';
 import { auditActorOf } from '@/lib/auth/actor';
 import { recordAuditEvent } from '@/lib/audit/record';
@@ -8,7 +7,7 @@ import { formatQuery } from '@/lib/delivery/query-language';
 import { countDeliveryEvents, formatDeliveryCount, streamDeliveryEvents, type DeliveryEventRow } from '@/lib/delivery/search';
 import { ROUTE_LABELS } from '@/lib/delivery/routes';
 import { parseDeliverySearchParams } from '@/lib/delivery/search-params';
-import { authorizeRoute, errorResponse, jsonError, streamedDownload } from '@/lib/http/route';
+import { adminRoute, jsonError, streamedDownload } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -64,9 +63,7 @@ function rowsCsv(rows: DeliveryEventRow[]): string {
 }
 
 /** GET /delivery-events/export?from=&to=&q=&sort=&dir= — the search as formula-safe CSV, all pages. */
-export async function GET(request: NextRequest) {
-  const admin = await authorizeRoute('delivery_events.view');
-  if (admin instanceof Response) return admin;
+export const GET = adminRoute(['/delivery-events/export', 'GET'], async (request, { actor: admin }) => {
   const { params, errors } = parseDeliverySearchParams(request.nextUrl.searchParams);
   if (params.queryError) {
     return jsonError('invalid_input', `The search query could not be read: ${params.queryError.message} (at character ${params.queryError.position + 1}).`, 400);
@@ -76,29 +73,25 @@ export async function GET(request: NextRequest) {
   const now = new Date();
   const filename = `delivery-events-${now.toISOString().slice(0, 10)}.csv`;
   const search = { from: params.from, to: params.to, query: params.query, route: params.route, sort: params.sort, dir: params.dir };
-  try {
-    const db = getDb();
-    const batches = streamDeliveryEvents(db, admin.orgId, search);
-    const [first, total] = await Promise.all([batches.next(), countDeliveryEvents(db, admin.orgId, search)]);
-    const described = `${params.from} – ${params.to}${params.query ? `, query: ${formatQuery(params.query)}` : ''}${params.route ? `, route: ${ROUTE_LABELS[params.route]}` : ''}`;
-    await recordAuditEvent(db, {
-      orgId: admin.orgId,
-      actor: auditActorOf(admin),
-      action: 'delivery_events.exported',
-      summary: `Exported ${formatDeliveryCount(total)} (${described})`,
-      target: { type: 'export', id: filename, label: filename },
-      clientAddress: admin.clientAddress,
-      metadata: { from: params.from, to: params.to, q: params.q, route: params.route ?? null, sort: params.sort, dir: params.dir, rows: total.count, capped: total.capped },
-      now,
-    });
-    const chunks = (async function* () {
-      yield CSV_BOM + csvRow(HEADER);
-      if (first.done) return;
-      yield rowsCsv(first.value);
-      for await (const rows of batches) yield rowsCsv(rows);
-    })();
-    return streamedDownload(chunks, { filename, contentType: 'text/csv; charset=utf-8', where: 'delivery-events/export' });
-  } catch (e) {
-    return errorResponse(e, 'delivery-events/export');
-  }
-}
+  const db = getDb();
+  const batches = streamDeliveryEvents(db, admin.orgId, search);
+  const [first, total] = await Promise.all([batches.next(), countDeliveryEvents(db, admin.orgId, search)]);
+  const described = `${params.from} – ${params.to}${params.query ? `, query: ${formatQuery(params.query)}` : ''}${params.route ? `, route: ${ROUTE_LABELS[params.route]}` : ''}`;
+  await recordAuditEvent(db, {
+    orgId: admin.orgId,
+    actor: auditActorOf(admin),
+    action: 'delivery_events.exported',
+    summary: `Exported ${formatDeliveryCount(total)} (${described})`,
+    target: { type: 'export', id: filename, label: filename },
+    clientAddress: admin.clientAddress,
+    metadata: { from: params.from, to: params.to, q: params.q, route: params.route ?? null, sort: params.sort, dir: params.dir, rows: total.count, capped: total.capped },
+    now,
+  });
+  const chunks = (async function* () {
+    yield CSV_BOM + csvRow(HEADER);
+    if (first.done) return;
+    yield rowsCsv(first.value);
+    for await (const rows of batches) yield rowsCsv(rows);
+  })();
+  return streamedDownload(chunks, { filename, contentType: 'text/csv; charset=utf-8', where: 'delivery-events/export' });
+});

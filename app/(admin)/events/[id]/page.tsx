@@ -29,7 +29,7 @@ function None() {
   return <span className="text-muted">None</span>;
 }
 
-/** /events/[id]: one event with every field it recorded (SPEC §6). Another organisation's event is "not found". */
+/** /events/[id]: one event with every field it recorded. Another organisation's event is "not found". */
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
   const admin = await requireAdminPage('events.view');

@@ -1,6 +1,6 @@
 import { processTwilioWebhook } from '@/lib/delivery/twilio-webhook';
 import { twilioConfig } from '@/lib/env';
-import { errorResponse, jsonError, readBodyLimited } from '@/lib/http/route';
+import { jsonError, machineRoute, readBodyLimited } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,15 +13,11 @@ const MAX_BODY_BYTES = 64 * 1024;
  * and unknown messages included), 400 for a missing or bad signature, 404 when Twilio is not
  * configured, and 500 only when the database fails.
  */
-export async function POST(request: Request) {
-  try {
-    if (!twilioConfig()) return jsonError('not_found', 'Not found.', 404);
-    const raw = await readBodyLimited(request, MAX_BODY_BYTES);
-    if (!raw) return jsonError('invalid_input', 'The request body is too large.', 413);
-    const result = await processTwilioWebhook(Buffer.from(raw).toString('utf8'), request.headers.get('x-twilio-signature'), new URL(request.url));
-    if (result.status !== 200) return jsonError(result.status === 404 ? 'not_found' : 'invalid_input', result.message, result.status);
-    return Response.json({ received: true }, { headers: { 'Cache-Control': 'no-store' } });
-  } catch (e) {
-    return errorResponse(e, 'webhooks/twilio');
-  }
-}
+export const POST = machineRoute(['/api/webhooks/twilio', 'POST'], async (request) => {
+  if (!twilioConfig()) return jsonError('not_found', 'Not found.', 404);
+  const raw = await readBodyLimited(request, MAX_BODY_BYTES);
+  if (!raw) return jsonError('invalid_input', 'The request body is too large.', 413);
+  const result = await processTwilioWebhook(Buffer.from(raw).toString('utf8'), request.headers.get('x-twilio-signature'), new URL(request.url));
+  if (result.status !== 200) return jsonError(result.status === 404 ? 'not_found' : 'invalid_input', result.message, result.status);
+  return Response.json({ received: true }, { headers: { 'Cache-Control': 'no-store' } });
+});

@@ -1,5 +1,6 @@
 import { connection } from 'next/server';
 import { getDb } from '@/db/client';
+import { machineRoute } from '@/lib/http/route';
 import { getLogo } from '@/lib/organisations/branding';
 
 /**
@@ -7,10 +8,9 @@ import { getLogo } from '@/lib/organisations/branding';
  * emails show it to people who are not signed in. Only PNG and JPEG are ever stored (checked by
  * their bytes), served with nosniff and a sandbox CSP; a new logo has a new address (`?v=`).
  */
-export async function GET(_request: Request, { params }: { params: Promise<{ orgId: string }> }) {
+export const GET = machineRoute<{ orgId: string }>(['/branding/[orgId]/logo', 'GET'], async (_request, { params }) => {
   await connection();
-  const { orgId } = await params;
-  const logo = await getLogo(getDb(), orgId);
+  const logo = await getLogo(getDb(), params.orgId);
   if (!logo) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
   return new Response(new Uint8Array(logo.bytes), {
     headers: {
@@ -22,4 +22,4 @@ export async function GET(_request: Request, { params }: { params: Promise<{ org
       'Cross-Origin-Resource-Policy': 'cross-origin',
     },
   });
-}
+});

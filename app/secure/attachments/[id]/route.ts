@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { NextRequest } from 'next/server';
-import { getCurrentPortalUser } from '@/lib/auth/session';
-import { errorResponse, jsonError } from '@/lib/http/route';
+import { portalRoute } from '@/lib/http/route';
 import { contentDisposition, openAttachment, removeDraftAttachment } from '@/lib/messaging/attachments';
 
 export const dynamic = 'force-dynamic';
@@ -42,40 +40,26 @@ function pullStream(stream: Readable): ReadableStream<Uint8Array> {
  * The server gives it no page policy (wantsPagePolicy in lib/http/content-security-policy.ts), so
  * nothing can replace the sandbox one.
  */
-export async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
-  const user = await getCurrentPortalUser();
-  if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
-  const { id } = await params;
-  try {
-    const { attachment, stream } = await openAttachment({ user, id });
-    return new Response(pullStream(stream), {
-      headers: {
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': contentDisposition(attachment.fileName),
-        'Content-Length': String(attachment.sizeBytes),
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "sandbox; default-src 'none'",
-        'Cache-Control': 'private, no-store',
-      },
-    });
-  } catch (e) {
-    return errorResponse(e, 'secure/attachments/[id]');
-  }
-}
+export const GET = portalRoute<{ id: string }>(['/secure/attachments/[id]', 'GET'], async (_request, { user, params }) => {
+  const { attachment, stream } = await openAttachment({ user, id: params.id });
+  return new Response(pullStream(stream), {
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': contentDisposition(attachment.fileName),
+      'Content-Length': String(attachment.sizeBytes),
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+      'Cache-Control': 'private, no-store',
+    },
+  });
+});
 
 /**
  * DELETE /secure/attachments/[id] — takes one of the user's own uploads off the message they are
  * writing (the compose page's Remove), file and all. Sent attachments, and everyone else's, are
  * "not found". DELETE is never a simple cross-site request, so another site cannot send it.
  */
-export async function DELETE(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
-  const user = await getCurrentPortalUser();
-  if (!user) return jsonError('unauthenticated', 'Your session has ended. Sign in again.', 401);
-  const { id } = await params;
-  try {
-    await removeDraftAttachment({ user, id });
-    return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
-  } catch (e) {
-    return errorResponse(e, 'secure/attachments/[id]');
-  }
-}
+export const DELETE = portalRoute<{ id: string }>(['/secure/attachments/[id]', 'DELETE'], async (_request, { user, params }) => {
+  await removeDraftAttachment({ user, id: params.id });
+  return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+});

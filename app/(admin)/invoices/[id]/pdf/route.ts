@@ -1,9 +1,8 @@
-import type { NextRequest } from 'next/server';
 import { getDb } from '@/db/client';
 import { invoicePaperSize, invoicePdfFilename } from '@/lib/billing/invoice-pdf';
 import { getInvoice } from '@/lib/billing/queries';
 import { internalUrl } from '@/lib/env';
-import { authorizeRoute, errorResponse, jsonError } from '@/lib/http/route';
+import { adminRoute, jsonError } from '@/lib/http/route';
 import { PdfRenderError, renderPdf } from '@/lib/pdf/render-pdf';
 
 export const dynamic = 'force-dynamic';
@@ -12,11 +11,8 @@ export const dynamic = 'force-dynamic';
  * GET /invoices/[id]/pdf — the printable invoice page rendered by headless Chromium with the
  * requester's own session, so the PDF is exactly what they may see.
  */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
-  const admin = await authorizeRoute('billing.view');
-  if (admin instanceof Response) return admin;
-  const { id } = await params;
-  const invoice = await getInvoice(getDb(), admin.orgId, id);
+export const GET = adminRoute<{ id: string }>(['/invoices/[id]/pdf', 'GET'], async (request, { actor: admin, params }) => {
+  const invoice = await getInvoice(getDb(), admin.orgId, params.id);
   if (!invoice) return jsonError('not_found', 'That invoice does not exist.', 404);
   try {
     const pdf = await renderPdf({
@@ -40,6 +36,6 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
       console.error('[invoices/pdf]', e.message);
       return jsonError('unavailable', 'The PDF could not be made right now. Try again in a moment, or print the invoice page.', 503);
     }
-    return errorResponse(e, 'invoices/pdf');
+    throw e;
   }
-}
+});

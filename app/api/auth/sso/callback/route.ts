@@ -12,6 +12,11 @@ import { isAppError } from '@/lib/errors/app-error';
  * makes it safe is the state bound to this browser's cookie, the single-use attempt, PKCE, and the
  * verified ID token (lib/domain-sign-in). Success opens a session; a refusal returns to the
  * sign-in page with its reason.
+ *
+ * Not on a route wrapper (lib/http/route.ts) on purpose: a browser navigates here, so every answer
+ * is a redirect (307 with its Location), and an unexpected failure is Next's error page, not the
+ * JSON error body the wrappers answer API clients with. Its access ('public') is in
+ * lib/auth/access.ts like every route's.
  */
 export async function GET(request: Request) {
   const browser = await takeBrowserState();
