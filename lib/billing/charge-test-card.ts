@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb } from '@/db/client';
 import { recordAuditEvent, type AuditEventInput } from '@/lib/audit/record';
 import { auditActorOf, type AdminActor } from '@/lib/auth/actor';
