@@ -160,7 +160,7 @@ export function TableView({
                   })}
                 </tr>
                 {detail && (
-                  <tr id={detail.id(row.id)} hidden={!expanded} className="data-detail bg-canvas/50 max-sm:block">
+                  <tr id={detail.id(row.id)} hidden={!expanded} className="data-detail bg-canvas/50">
                     <td colSpan={cells.length} className="px-6 py-4 max-sm:block max-sm:px-4">
                       {detail.render(row.original as never)}
                     </td>

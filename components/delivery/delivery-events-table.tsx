@@ -110,12 +110,13 @@ const columns = column.columns([
       </time>
     ),
   }),
-  column.accessor('messageId', { id: 'message', header: 'Message ID', meta: { copy: true, sort: 'message' } }),
-  column.accessor('sender', { header: 'Sender', meta: { copy: true, sort: 'sender' } }),
-  column.accessor('recipient', { header: 'Recipient', meta: { copy: true, sort: 'recipient' } }),
+  // Ids and addresses: cut to their column with the full text on hover and focus, and a copy button.
+  column.accessor('messageId', { id: 'message', header: 'Message ID', meta: { copy: true, sort: 'message' }, cell: ({ row }) => <FittedText text={row.original.messageId} copy /> }),
+  column.accessor('sender', { header: 'Sender', meta: { copy: true, sort: 'sender' }, cell: ({ row }) => <FittedText text={row.original.sender} copy /> }),
+  column.accessor('recipient', { header: 'Recipient', meta: { copy: true, sort: 'recipient' }, cell: ({ row }) => <FittedText text={row.original.recipient} copy /> }),
   column.accessor('event', { header: 'Event', meta: { sort: 'event' }, cell: ({ row }) => <Badge variant={tones[row.original.event] ?? 'neutral'}>{row.original.event}</Badge> }),
   column.accessor('method', { header: 'Method', meta: { nowrap: true, sort: 'method' } }),
-  column.accessor('route', { header: 'Route', meta: { sort: 'route' }, cell: ({ row }) => row.original.route || <None /> }),
+  column.accessor('route', { header: 'Route', meta: { nowrap: true, sort: 'route' }, cell: ({ row }) => row.original.route || <None /> }),
   column.accessor('remoteServer', {
     id: 'server',
     header: 'Remote server',
@@ -126,10 +127,10 @@ const columns = column.columns([
   column.accessor('reasonLabel', {
     id: 'reason',
     header: 'Reason',
-    meta: { sort: 'reason' },
+    meta: { nowrap: true, sort: 'reason' },
     cell: ({ row }) =>
       row.original.reasonLabel ? (
-        <span className="inline-flex flex-wrap items-center gap-1">
+        <span className="inline-flex items-center gap-1">
           {row.original.reasonLabel}
           {row.original.bounceClass && <Badge variant={row.original.bounceClass === 'hard' ? 'danger' : 'warning'}>{row.original.bounceClass}</Badge>}
         </span>

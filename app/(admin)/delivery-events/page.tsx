@@ -8,6 +8,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
+import { CopyButtons } from '@/components/data-table/copy-buttons';
 import { Pager } from '@/components/data-table/pager';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -131,6 +132,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
       )}
       {failure && <Alert variant="danger" title="The search did not finish">{failure}</Alert>}
 
+      <CopyButtons />
       {result && (
         <Card>
           {result.rows.length === 0 ? (
