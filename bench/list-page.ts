@@ -165,10 +165,20 @@ export async function listPageBeforeAndAfter(app: BenchApp, target: ListPageTarg
     const check = await fetch(beforeTarget.url, { headers: { cookie }, redirect: 'manual' });
     if (check.status !== 200 || !(await check.text()).includes(`@${DOMAIN}`)) throw new Error(`GET ${PATH} of ${dir} answered ${check.status}, not the list page`);
     const sides = [
-      { name: 'today', app, target, runs: [] as LoadResult[], warmUp: null as LoadResult | null },
-      { name: `before (${dir})`, app: before, target: beforeTarget, runs: [] as LoadResult[], warmUp: null as LoadResult | null },
+      { name: 'today', app, target, runs: [] as LoadResult[], warmUp: null as LoadResult | null, bytes: 0, alone: 0 },
+      { name: `before (${dir})`, app: before, target: beforeTarget, runs: [] as LoadResult[], warmUp: null as LoadResult | null, bytes: 0, alone: 0 },
     ];
     for (const side of sides) side.warmUp = await load(side.target, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
+    // What one page costs alone (20 requests one after another, warm) and how large it is: where the time goes.
+    for (const side of sides) {
+      const alone: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const { ms, value } = await timed(async () => (await fetch(side.target.url, { headers: { cookie: side.target.cookie } })).text());
+        alone.push(ms);
+        side.bytes = Buffer.byteLength(value);
+      }
+      side.alone = percentile(alone, 50);
+    }
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
         side.runs.push(await load(side.target, { connections: CONNECTIONS, seconds: MEASURE_SECONDS / 2 }));
@@ -189,7 +199,7 @@ export async function listPageBeforeAndAfter(app: BenchApp, target: ListPageTarg
         throughput: capacity,
         bar: `≥ ${BAR_RATE} req/s, p95 < ${BAR_P95_MS} ms`,
         met: (p95: number) => failures === 0 && errors === 0 && capacity >= BAR_RATE && p95 < BAR_P95_MS,
-        note: `${side.name}: GET ${PATH} signed in, ${side.app.workers} worker${side.app.workers > 1 ? 's' : ''}, ${ROUNDS} × ${MEASURE_SECONDS / 2} s alternating after ${WARM_UP_SECONDS} s warm-up${warm ? ` (${Math.round(warm.ok / warm.seconds)} req/s)` : ''}; ${ok.toLocaleString('en-US')} pages, ${failures} failures, ${errors} socket errors`,
+        note: `${side.name}: GET ${PATH} signed in, ${side.app.workers} worker${side.app.workers > 1 ? 's' : ''}, ${ROUNDS} × ${MEASURE_SECONDS / 2} s alternating after ${WARM_UP_SECONDS} s warm-up${warm ? ` (${Math.round(warm.ok / warm.seconds)} req/s)` : ''}; ${ok.toLocaleString('en-US')} pages, ${failures} failures, ${errors} socket errors; one page alone ${side.alone.toFixed(0)} ms, ${Math.round(side.bytes / 1024)} KB of HTML`,
       };
     });
   } finally {
