@@ -121,6 +121,8 @@ export async function startApp(databaseUrl: string, port = BENCH_PORT, cwd = pro
       APP_URL: base,
       SEALPOST_DEMO: '0',
       JOBS_WORKERS: '0',
+      // The web app alone: the HTTP workloads send no mail, and two apps side by side would both want the SMTP port.
+      SMTP_GATEWAY: '0',
       NEXT_TELEMETRY_DISABLED: '1',
       // The deployment the README recommends: one worker per core.
       WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? 'auto',

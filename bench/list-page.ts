@@ -2,7 +2,8 @@ import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { createOrganisation } from '@/lib/organisations/create-organisation';
-import { signInOverHttp, type BenchApp } from './app-server';
+import path from 'node:path';
+import { BENCH_PORT, signInOverHttp, startApp, type BenchApp } from './app-server';
 import { percentile, timed, type Measurement } from './harness';
 
 const EMAILS = 10_000;
@@ -144,6 +145,66 @@ export async function listPageWorkload(app: BenchApp, target: ListPageTarget): P
       note: `GET ${PATH} signed in, next start (${app.workers} worker${app.workers > 1 ? 's' : ''}), ${MEASURE_SECONDS} s after ${WARM_UP_SECONDS} s warm-up (${Math.round(warmUp.ok / warmUp.seconds)} req/s, p95 ${Math.round(percentile(warmUp.latencies, 95))} ms); ${run.ok.toLocaleString('en-US')} pages, ${failures} failures, ${run.errors} socket errors (${describeStatuses(run.statuses)})`,
     },
   };
+}
+
+/**
+ * The list page of this build beside another checkout's (`BENCH_BEFORE_DIR`, built there: e.g.
+ * `git worktree add /tmp/listbefore 6fcdf59`, its node_modules, `npx next build`), for the
+ * before/after figures of a change. The other app runs on the next port against the same
+ * database (its own migrations are older, so it applies none; the tables it reads are the same),
+ * signed in as the same administrator. Each app is warmed up, then the measurement alternates
+ * between them in ROUNDS slices, so the shared machine's drift hits both alike.
+ */
+export async function listPageBeforeAndAfter(app: BenchApp, target: ListPageTarget, databaseUrl: string, beforeDir: string): Promise<Measurement[]> {
+  const ROUNDS = 4;
+  const dir = path.resolve(beforeDir);
+  const before = await startApp(databaseUrl, BENCH_PORT + 1, dir);
+  try {
+    const cookie = await signInOverHttp(before.base, `owner@${DOMAIN}`, PASSWORD);
+    const beforeTarget = { url: `${before.base}${PATH}`, cookie };
+    const check = await fetch(beforeTarget.url, { headers: { cookie }, redirect: 'manual' });
+    if (check.status !== 200 || !(await check.text()).includes(`@${DOMAIN}`)) throw new Error(`GET ${PATH} of ${dir} answered ${check.status}, not the list page`);
+    const sides = [
+      { name: 'today', app, target, runs: [] as LoadResult[], warmUp: null as LoadResult | null, bytes: 0, alone: 0 },
+      { name: `before (${dir})`, app: before, target: beforeTarget, runs: [] as LoadResult[], warmUp: null as LoadResult | null, bytes: 0, alone: 0 },
+    ];
+    for (const side of sides) side.warmUp = await load(side.target, { connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
+    // What one page costs alone (20 requests one after another, warm) and how large it is: where the time goes.
+    for (const side of sides) {
+      const alone: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const { ms, value } = await timed(async () => (await fetch(side.target.url, { headers: { cookie: side.target.cookie } })).text());
+        alone.push(ms);
+        side.bytes = Buffer.byteLength(value);
+      }
+      side.alone = percentile(alone, 50);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        side.runs.push(await load(side.target, { connections: CONNECTIONS, seconds: MEASURE_SECONDS / 2 }));
+      }
+    }
+    return sides.map((side) => {
+      const seconds = side.runs.reduce((sum, r) => sum + r.seconds, 0);
+      const ok = side.runs.reduce((sum, r) => sum + r.ok, 0);
+      const failures = side.runs.reduce((sum, r) => sum + r.wrong + r.shed, 0);
+      const errors = side.runs.reduce((sum, r) => sum + r.errors, 0);
+      const capacity = ok / seconds;
+      const warm = side.warmUp;
+      return {
+        workload: `list-page ${side.name === 'today' ? 'today' : 'before'}`,
+        size: `${EMAILS.toLocaleString('en-US')} addresses, ${CONNECTIONS} clients`,
+        samples: side.runs.flatMap((r) => r.latencies),
+        unit: 'ms' as const,
+        throughput: capacity,
+        bar: `≥ ${BAR_RATE} req/s, p95 < ${BAR_P95_MS} ms`,
+        met: (p95: number) => failures === 0 && errors === 0 && capacity >= BAR_RATE && p95 < BAR_P95_MS,
+        note: `${side.name}: GET ${PATH} signed in, ${side.app.workers} worker${side.app.workers > 1 ? 's' : ''}, ${ROUNDS} × ${MEASURE_SECONDS / 2} s alternating after ${WARM_UP_SECONDS} s warm-up${warm ? ` (${Math.round(warm.ok / warm.seconds)} req/s)` : ''}; ${ok.toLocaleString('en-US')} pages, ${failures} failures, ${errors} socket errors; one page alone ${side.alone.toFixed(0)} ms, ${Math.round(side.bytes / 1024)} KB of HTML`,
+      };
+    });
+  } finally {
+    await before.stop();
+  }
 }
 
 /**

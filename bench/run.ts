@@ -24,7 +24,7 @@ import { portalSearchWorkload } from './portal-search';
 import { recipientSearchWorkload } from './recipient-search';
 import { smtpWorkload } from './smtp';
 import { invoicePdfWorkload } from './invoice-pdf';
-import { listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
+import { listPageBeforeAndAfter, listPageWorkload, overloadWorkload, prepareListPage } from './list-page';
 
 const only = process.argv[2];
 const known = ['csv-import', 'inbox', 'portal-search', 'invoice-pdf', 'delivery-search', 'recipient-search', 'list-page', 'overload', 'export', 'bounces', 'smtp', 'attachment', 'attachment-http', 'rotation'];
@@ -100,11 +100,18 @@ try {
       if (!only || only === 'list-page' || only === 'overload') {
         console.log('list-page: 10,000 licensed addresses, 20 concurrent clients …');
         const target = await prepareListPage(app);
-        const { row, capacity } = await listPageWorkload(app, target);
-        rows.push(row);
-        if (!only || only === 'overload') {
-          console.log(`overload: ${Math.round(2 * capacity)} req/s (twice the measured capacity) for 30 s …`);
-          rows.push(await overloadWorkload(app, target, capacity));
+        const beforeDir = process.env.BENCH_BEFORE_DIR;
+        if (only === 'list-page' && beforeDir) {
+          // Before and after side by side: this build and another checkout's (bench/list-page.ts).
+          console.log(`list-page: this build and ${beforeDir}'s, alternating …`);
+          rows.push(...(await listPageBeforeAndAfter(app, target, database.url, beforeDir)));
+        } else {
+          const { row, capacity } = await listPageWorkload(app, target);
+          rows.push(row);
+          if (!only || only === 'overload') {
+            console.log(`overload: ${Math.round(2 * capacity)} req/s (twice the measured capacity) for 30 s …`);
+            rows.push(await overloadWorkload(app, target, capacity));
+          }
         }
       }
       if (!only || only === 'export') {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
+import yauzl from 'yauzl';
 import { choosePasswordOnInvitation, createOrganisationWithCli, expectAccessible, signIn } from './helpers';
 
 /**
@@ -204,6 +205,75 @@ test('a check order emails its invoice to the payer and the billing email; Pay n
   await page.goto('/invoices');
   await expect(page.getByRole('region', { name: 'Outstanding' })).toContainText('$0.00');
   await expect(page.getByRole('region', { name: 'Outstanding' })).toContainText('Nothing to pay');
+});
+
+/** The entries of a zip file: name and content (yauzl reads it; no unzip program needed). */
+function unzip(file: string): Promise<{ name: string; content: Buffer }[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const entries: { name: string; content: Buffer }[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const parts: Buffer[] = [];
+          stream.on('data', (part: Buffer) => parts.push(part));
+          stream.on('end', () => {
+            entries.push({ name: entry.fileName, content: Buffer.concat(parts) });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+test('Download PDFs: two invoices selected on the list come as one zip; no one else can zip them', async ({ page, browser }) => {
+  const chosen = await sql<{ id: string; number: string }[]>`select id, number from invoices where org_id = ${org.orgId} order by created_at desc limit 2`;
+  expect(chosen).toHaveLength(2);
+  await signIn(page, org.email, PASSWORD);
+  await page.goto('/invoices');
+  const table = page.getByRole('table', { name: 'Invoices' });
+  for (const invoice of chosen) await table.getByRole('checkbox', { name: `Select invoice ${invoice.number}` }).check();
+  const bar = page.getByRole('region', { name: 'Selection' });
+  await expect(bar).toContainText('2 invoices selected on this page');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), bar.getByRole('link', { name: 'Download PDFs' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^invoices-\d{4}-\d{2}-\d{2}\.zip$/);
+  const file = path.join(os.tmpdir(), `invoices-${org.orgId}.zip`);
+  await download.saveAs(file);
+  const entries = await unzip(file);
+  expect(entries.map((e) => e.name).sort()).toEqual(chosen.map((i) => `invoice-${i.number}.pdf`).sort());
+  for (const entry of entries) {
+    const pdf = path.join(os.tmpdir(), `${org.orgId}-${entry.name}`);
+    fs.writeFileSync(pdf, entry.content);
+    const number = /invoice-(\d+)\.pdf/.exec(entry.name)?.[1] ?? '';
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(text).toMatch(new RegExp(`Number\\s+${number}\\b`));
+    // Each PDF is its own invoice, not the other's.
+    for (const other of chosen.filter((i) => i.number !== number)) expect(text).not.toMatch(new RegExp(`Number\\s+${other.number}\\b`));
+  }
+
+  // Refused: another organisation's administrator asking for these invoices (all of them, or one
+  // among its own ids), and anyone without a session.
+  const ids = chosen.map((i) => i.id).join(',');
+  const stranger = await browser.newContext();
+  const strangerPage = await stranger.newPage();
+  await signIn(strangerPage, 'owner@globex.example');
+  const foreign = await strangerPage.request.get(`/invoices/pdfs?ids=${ids}`);
+  expect(foreign.status()).toBe(404);
+  expect(await foreign.json()).toMatchObject({ error: { code: 'not_found', message: '2 of the selected invoices do not exist.' } });
+  expect(foreign.headers()['content-type']).not.toContain('zip');
+  const [globexInvoice] = await sql<{ id: string }[]>`select i.id from invoices i join domains d on d.org_id = i.org_id where d.domain = 'globex.example' limit 1`;
+  if (globexInvoice) expect((await strangerPage.request.get(`/invoices/pdfs?ids=${globexInvoice.id},${chosen[0].id}`)).status()).toBe(404);
+  await stranger.close();
+  const anonymous = await browser.newContext();
+  expect((await anonymous.request.get(`/invoices/pdfs?ids=${ids}`)).status()).toBe(401);
+  await anonymous.close();
+  // A malformed selection is an input error, not a server error.
+  expect((await page.request.get('/invoices/pdfs?ids=not-a-uuid')).status()).toBe(400);
 });
 
 test('screens at desktop and phone widths, with no sideways scrolling', async ({ page }) => {

@@ -245,6 +245,7 @@ for (const viewport of [
       ['/invoices', null], // Acme has none until the licensing file buys some
       ['/suppressions', null],
       ['/secure-messages', 'Secure messages, newest first'],
+      ['/delivery-events', 'Delivery events, by time, ascending'],
     ] as const) {
       await page.goto(url);
       if (table) await expect(page.getByRole('table', { name: table })).toBeVisible();

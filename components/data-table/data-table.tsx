@@ -1,16 +1,20 @@
-import { columnVisibilityFeature, constructTable, rowSortingFeature, tableFeatures, type ColumnDef, type RowData } from '@tanstack/table-core';
+import { columnVisibilityFeature, constructTable, rowExpandingFeature, rowSortingFeature, tableFeatures, type ColumnDef, type RowData } from '@tanstack/table-core';
 import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-bindings';
+import type { ReactNode } from 'react';
 import type { SortLinks } from './meta';
-import { TableView, type ViewTable } from './table-view';
+import { TableView, type RowDetail, type ViewTable } from './table-view';
 
 /**
- * The features of a table rendered on the server: column visibility (the administrator's choice)
- * and sorting done by the database (manual), so TanStack only models it. Built once per process.
+ * The features of a table rendered on the server: column visibility (the administrator's choice),
+ * sorting done by the database (manual), so TanStack only models it, and rows expanded to show
+ * their detail (the row opened by the URL; a toggle in the browser opens others). Built once per
+ * process.
  */
 export const serverTableFeatures = tableFeatures({
   coreReactivityFeature: storeReactivityBindings(),
   columnVisibilityFeature,
   rowSortingFeature,
+  rowExpandingFeature,
 });
 export type ServerFeatures = typeof serverTableFeatures;
 
@@ -26,6 +30,8 @@ export function DataTable<T extends RowData>({
   rowId,
   hidden = [],
   sortLinks,
+  detail,
+  expanded = [],
 }: {
   label: string;
   columns: ColumnDef<ServerFeatures, T>[];
@@ -34,6 +40,10 @@ export function DataTable<T extends RowData>({
   /** Column ids the administrator hides. */
   hidden?: readonly string[];
   sortLinks?: SortLinks;
+  /** Each row's detail, under it (shown when the row is expanded). */
+  detail?: { id: (rowId: string) => string; render: (row: T) => ReactNode };
+  /** Ids of the rows shown expanded. */
+  expanded?: readonly string[];
 }) {
   const active = Object.entries(sortLinks ?? {}).find(([, link]) => link.active);
   const table = constructTable<ServerFeatures, T>({
@@ -45,7 +55,8 @@ export function DataTable<T extends RowData>({
     state: {
       columnVisibility: Object.fromEntries(hidden.map((id) => [id, false])),
       sorting: active ? [{ id: active[0], desc: active[1].active === 'desc' }] : [],
+      expanded: Object.fromEntries(expanded.map((id) => [id, true])),
     },
   });
-  return <TableView table={table as unknown as ViewTable} label={label} sortLinks={sortLinks} />;
+  return <TableView table={table as unknown as ViewTable} label={label} sortLinks={sortLinks} detail={detail as RowDetail | undefined} />;
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { flexRender } from '@tanstack/table-core/flex-render';
 import type { ColumnMeta } from '@tanstack/table-core';
 import { Copy } from '@/components/ui/icons';
@@ -21,7 +21,7 @@ type Meta = ColumnMeta<never, never> | undefined;
 type ViewColumn = { id: string; columnDef: { header?: unknown; cell?: unknown; meta?: Meta } };
 type ViewHeader = { id: string; isPlaceholder: boolean; column: ViewColumn; getContext(): unknown };
 type ViewCell = { id: string; column: ViewColumn; getValue(): unknown; getContext(): unknown };
-type ViewRow = { id: string; getVisibleCells(): ViewCell[]; getIsSelected?: () => boolean };
+type ViewRow = { id: string; original: unknown; getVisibleCells(): ViewCell[]; getIsSelected?: () => boolean; getIsExpanded?: () => boolean };
 export type ViewTable = {
   getHeaderGroups(): { id: string; headers: ViewHeader[] }[];
   getRowModel(): { rows: ViewRow[] };
@@ -88,22 +88,31 @@ function renderCell(cell: ViewCell, meta: Meta): ReactNode {
   return flexRender(cell.column.columnDef.cell, cell.getContext() as object) as ReactNode;
 }
 
+/**
+ * A row's detail (the delivery log's diagnostics): a row of its own under the row, one cell across
+ * the table, `hidden` unless the row is expanded (TanStack's row expanding state). Its id is
+ * `id(row.id)`, for the row's toggle (detail-toggle.tsx) to name in aria-controls.
+ */
+export type RowDetail = { id: (rowId: string) => string; render: (original: never) => ReactNode };
+
 export function TableView({
   table,
   label,
   sortLinks = {},
   caption,
+  detail,
 }: {
   table: ViewTable;
   /** The table's accessible name (and its scroll region's). */
   label: string;
   sortLinks?: SortLinks;
   caption?: string;
+  detail?: RowDetail;
 }) {
   const groups = table.getHeaderGroups();
   const leaves = groups.at(-1)?.headers ?? [];
-  // The fixed first column sits after the selection column when there is one.
-  const stickyOffset = leaves[0]?.column.id === 'select' ? 'sm:left-12' : 'sm:left-0';
+  // The fixed first column sits after a column of row controls (selection, a row's toggle) when there is one.
+  const stickyOffset = leaves[0]?.column.columnDef.meta?.control ? 'sm:left-12' : 'sm:left-0';
   const classes = new Map(leaves.map((h, i) => [h.column.id, columnClasses(h.column.columnDef.meta, i, stickyOffset)]));
   const labels = new Map(leaves.map((h) => [h.column.id, labelOf(h.column)]));
   // On a phone the header row shows only sort links and the select-all box; with neither it is for screen readers only.
@@ -134,22 +143,34 @@ export function TableView({
           ))}
         </thead>
         <tbody className="max-sm:block [&_tr:last-child]:border-0">
-          {table.getRowModel().rows.map((row) => (
-            <tr
-              key={row.id}
-              data-state={row.getIsSelected?.() ? 'selected' : undefined}
-              className="data-row relative max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
-            >
-              {row.getVisibleCells().map((cell) => {
-                const meta = cell.column.columnDef.meta;
-                return (
-                  <td key={cell.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(cell.column.id)} className={classes.get(cell.column.id)?.cell}>
-                    {renderCell(cell, meta)}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
+          {table.getRowModel().rows.map((row) => {
+            const cells = row.getVisibleCells();
+            const expanded = row.getIsExpanded?.() ?? false;
+            return (
+              <Fragment key={row.id}>
+                <tr
+                  data-state={row.getIsSelected?.() || expanded ? 'selected' : undefined}
+                  className="data-row relative max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
+                >
+                  {cells.map((cell) => {
+                    const meta = cell.column.columnDef.meta;
+                    return (
+                      <td key={cell.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(cell.column.id)} className={classes.get(cell.column.id)?.cell}>
+                        {renderCell(cell, meta)}
+                      </td>
+                    );
+                  })}
+                </tr>
+                {detail && (
+                  <tr id={detail.id(row.id)} hidden={!expanded} className="data-detail bg-canvas/50">
+                    <td colSpan={cells.length} className="px-6 py-4 max-sm:block max-sm:px-4">
+                      {detail.render(row.original as never)}
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -160,6 +160,7 @@ export const routeAccess = {
   '/licensed-emails/export': { GET: admin('licensed_emails.view') },
   '/licensed-emails/import': { POST: admin('licensed_emails.manage') },
   '/invoices/[id]/pdf': { GET: admin('billing.view') },
+  '/invoices/pdfs': { GET: admin('billing.view') },
   /** Public like a letterhead: the portal sign-in page and notification emails show it. */
   '/branding/[orgId]/logo': { GET: PUBLIC },
 } as const satisfies Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Access>>>;

@@ -44,6 +44,11 @@ export async function listInvoiceSummaries(db: DbOrTx, orgId: string, options: {
   return rows.map(({ lines, kind, quantity, ...row }) => ({ ...row, purpose: invoicePurpose({ kind, quantity, lines }) }));
 }
 
+/** How many invoices the list's status filter matches (the list shows the newest 200). */
+export async function countInvoices(db: DbOrTx, orgId: string, status?: InvoiceStatus | null): Promise<number> {
+  return db.$count(invoices, and(eq(invoices.orgId, orgId), status ? eq(invoices.status, status) : undefined));
+}
+
 export type OutstandingInvoices = { count: number; totalCents: number; overdueCount: number; overdueCents: number };
 
 /** What the organisation owes: its open invoices, and those of them past their due date. */

@@ -1,11 +1,12 @@
 import 'server-only';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import type { NextRequest } from 'next/server';
 import { getDb } from '@/db/client';
 import { invoices, organisations, type OutboxAttachmentSource } from '@/db/schema';
 import { env, internalUrl } from '@/lib/env';
 import { TransportError } from '@/lib/mail/transport';
-import { PdfRenderError, renderPdf } from '@/lib/pdf/render-pdf';
+import { PdfRenderError, renderPdf, type PdfCookie } from '@/lib/pdf/render-pdf';
 import { paperSizeFor } from './paper-size';
 
 /**
@@ -59,6 +60,35 @@ export async function invoicePaperSize(orgId: string): Promise<'Letter' | 'A4'> 
 
 export function invoicePdfFilename(number: string): string {
   return `invoice-${number}.pdf`;
+}
+
+/** The requester's side of a PDF download: their session cookies and the scheme they came by. */
+export type PdfRequester = { cookies: PdfCookie[]; proto: string };
+
+export function pdfRequester(request: NextRequest): PdfRequester {
+  return {
+    cookies: request.cookies.getAll().map(({ name, value }) => ({ name, value })),
+    proto: request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', ''),
+  };
+}
+
+/**
+ * An invoice's PDF as the requester sees it: the printable page rendered by headless Chromium
+ * with the requester's own session, so the page authorizes the render exactly as it would their
+ * browser (the download, app/(admin)/invoices/[id]/pdf/route.ts, and the zip of several).
+ */
+export async function renderInvoicePdfFor(requester: PdfRequester, orgId: string, invoiceId: string, format?: 'Letter' | 'A4'): Promise<Buffer> {
+  return renderPdf(
+    {
+      url: `${internalUrl()}/invoices/${invoiceId}/print`,
+      cookies: requester.cookies,
+      // Behind HTTPS the session cookie is the __Secure- one; the print page must look for that name.
+      extraHeaders: { 'x-forwarded-proto': requester.proto },
+      // The invoice is rendered on the server; its print toolbar's script is for browsers.
+      scripts: false,
+    },
+    { format: format ?? (await invoicePaperSize(orgId)) },
+  );
 }
 
 /** An invoice's PDF for an email (lib/mail/deliver.ts makes queued attachments with it). */

@@ -58,8 +58,8 @@ export function encodeDeliveryCursor(sort: DeliverySort, dir: SortDir, cursor: D
   return encodeCursor({ keys: [sort, dir, cursor.v, cursor.id], position });
 }
 
-/** The cursor's position when it belongs to this sort and direction; null otherwise. */
-export function decodeDeliveryCursor(value: string, sort: DeliverySort, dir: SortDir): DeliveryCursor | null {
+/** The cursor's keys when it belongs to this sort and direction, with the position of its row (1-based); null otherwise. */
+export function decodeDeliveryCursor(value: string, sort: DeliverySort, dir: SortDir): (DeliveryCursor & { position: number }) | null {
   if (value.length > 2000 || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
   const decoded = decodeCursor(value, cursorKeys, 2000);
   if (!decoded) return null;
@@ -68,7 +68,7 @@ export function decodeDeliveryCursor(value: string, sort: DeliverySort, dir: Sor
   if (sort === 'time' && (typeof v !== 'string' || !z.iso.datetime().safeParse(v).success)) return null;
   if (sort === 'code' && typeof v !== 'number') return null;
   if (sort !== 'time' && sort !== 'code' && typeof v !== 'string') return null;
-  return { v, id };
+  return { v, id, position: decoded.position };
 }
 
 function firstValue(params: SearchParamsInput, key: string): string | undefined {

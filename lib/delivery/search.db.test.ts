@@ -48,6 +48,8 @@ async function allPages(orgId: string, sort: DeliverySort, dir: 'asc' | 'desc', 
   let after: string | undefined;
   for (let i = 0; i < 100; i++) {
     const page = await searchDeliveryEvents(getDb(), orgId, { ...RANGE, query: null, sort, dir, after, limit });
+    // Each page knows where it starts in the whole result ("51–100 of …").
+    expect(page.start).toBe(rows.length + 1);
     rows.push(...page.rows);
     if (!page.next) return rows;
     after = page.next;

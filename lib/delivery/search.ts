@@ -120,16 +120,19 @@ export async function searchDeliveryEvents(
   db: DbOrTx,
   orgId: string,
   search: DeliverySearch,
-): Promise<{ rows: DeliveryEventRow[]; next: string | null }> {
+): Promise<{ rows: DeliveryEventRow[]; next: string | null; start: number }> {
   const sort = search.sort ?? 'time';
   const dir = search.dir ?? 'asc';
   const limit = search.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new AppError('invalid_input', 'Page size out of range.');
   const where = conditions(orgId, search);
   const key = sortKeys[sort];
+  // The first row's position in the whole result (1-based), carried by the cursor: "51–100 of 1,234".
+  let start = 1;
   if (search.after) {
     const after = decodeDeliveryCursor(search.after, sort, dir);
     if (!after) throw new AppError('invalid_input', 'That page link is not valid.');
+    start = after.position + 1;
     const op = dir === 'asc' ? sql`>` : sql`<`;
     where.push(sql`(${key}, ${e.id}) ${op} (${cursorValue(sort, after.v)}, ${after.id}::bigint)`);
   }
@@ -180,9 +183,9 @@ export async function searchDeliveryEvents(
       code: last.smtpCode ?? 0,
       reason: last.reason ?? '',
     };
-    next = encodeDeliveryCursor(sort, dir, { v: position[sort], id: last.id });
+    next = encodeDeliveryCursor(sort, dir, { v: position[sort], id: last.id }, start + page.length - 1);
   }
-  return { rows: page.map(({ position: _position, ...row }) => row), next };
+  return { rows: page.map(({ position: _position, ...row }) => row), next, start };
 }
 
 /** How many events match, counting at most `cap + 1` rows; "10,000+" when capped. */

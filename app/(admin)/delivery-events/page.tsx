@@ -2,13 +2,13 @@ import { MailCheck, SearchX } from '@/components/ui/icons';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
-import type { DeliveryEventView } from '@/components/delivery/delivery-event-rows';
-import { DeliveryEventsTable } from '@/components/delivery/delivery-events-table';
+import { DeliveryEventsTable, type DeliveryEventView } from '@/components/delivery/delivery-events-table';
 import { DeliverySearchForm } from '@/components/delivery/delivery-search-form';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ExportCsvButton } from '@/components/ui/export-csv-button';
 import { Card, CardContent } from '@/components/ui/card';
+import { CopyButtons } from '@/components/data-table/copy-buttons';
 import { Pager } from '@/components/data-table/pager';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -82,7 +82,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
   const db = getDb();
   const shared = deliverySearchToParams(params);
 
-  let result: { rows: DeliveryEventView[]; next: string | null; total: string } | null = null;
+  let result: { rows: DeliveryEventView[]; next: string | null; total: string; range: string } | null = null;
   let failure: string | null = null;
   if (!params.queryError) {
     try {
@@ -90,7 +90,9 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
         searchDeliveryEvents(db, admin.orgId, { ...params, limit: PAGE_SIZE }),
         countDeliveryEvents(db, admin.orgId, params),
       ]);
-      result = { rows: page.rows.map(toView), next: page.next, total: formatDeliveryCount(total) };
+      const end = page.start + page.rows.length - 1;
+      const range = page.rows.length > 0 ? `${page.start.toLocaleString('en-US')}–${end.toLocaleString('en-US')} of ${total.count.toLocaleString('en-US')}${total.capped ? '+' : ''}` : '';
+      result = { rows: page.rows.map(toView), next: page.next, total: formatDeliveryCount(total), range };
     } catch (e) {
       if (!isAppError(e)) throw e;
       failure = e.message;
@@ -130,6 +132,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
       )}
       {failure && <Alert variant="danger" title="The search did not finish">{failure}</Alert>}
 
+      <CopyButtons />
       {result && (
         <Card>
           {result.rows.length === 0 ? (
@@ -169,6 +172,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
           )}
           <Pager
             label="Pages of delivery events"
+            range={result.range || undefined}
             links={{
               first: params.after ? withQuery('/delivery-events', shared) : null,
               next: result.next ? withQuery('/delivery-events', deliverySearchToParams({ ...params, after: result.next }, { withCursor: true })) : null,

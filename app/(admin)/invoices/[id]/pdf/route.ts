@@ -1,9 +1,8 @@
 import { getDb } from '@/db/client';
-import { invoicePaperSize, invoicePdfFilename } from '@/lib/billing/invoice-pdf';
+import { invoicePdfFilename, pdfRequester, renderInvoicePdfFor } from '@/lib/billing/invoice-pdf';
 import { getInvoice } from '@/lib/billing/queries';
-import { internalUrl } from '@/lib/env';
 import { adminRoute, jsonError } from '@/lib/http/route';
-import { PdfRenderError, renderPdf } from '@/lib/pdf/render-pdf';
+import { PdfRenderError } from '@/lib/pdf/render-pdf';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,14 +14,7 @@ export const GET = adminRoute<{ id: string }>(['/invoices/[id]/pdf', 'GET'], asy
   const invoice = await getInvoice(getDb(), admin.orgId, params.id);
   if (!invoice) return jsonError('not_found', 'That invoice does not exist.', 404);
   try {
-    const pdf = await renderPdf({
-      url: `${internalUrl()}/invoices/${invoice.id}/print`,
-      cookies: request.cookies.getAll().map(({ name, value }) => ({ name, value })),
-      // Behind HTTPS the session cookie is the __Secure- one; the print page must look for that name.
-      extraHeaders: { 'x-forwarded-proto': request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '') },
-      // The invoice is rendered on the server; its print toolbar's script is for browsers.
-      scripts: false,
-    }, { format: await invoicePaperSize(admin.orgId) });
+    const pdf = await renderInvoicePdfFor(pdfRequester(request), admin.orgId, invoice.id);
     return new Response(new Uint8Array(pdf), {
       headers: {
         'Content-Type': 'application/pdf',
