@@ -121,6 +121,8 @@ export async function startApp(databaseUrl: string, port = BENCH_PORT, cwd = pro
       APP_URL: base,
       SEALPOST_DEMO: '0',
       JOBS_WORKERS: '0',
+      // No SMTP gateway: the HTTP workloads do not use it, and two apps side by side (BENCH_BEFORE_DIR) would both want port 2525.
+      SMTP_GATEWAY: '0',
       NEXT_TELEMETRY_DISABLED: '1',
       // The deployment the README recommends: one worker per core.
       WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? 'auto',

@@ -54,7 +54,7 @@ function timedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
  * encryption, in one run (these machines drift ±20% between runs). "Before" is what the upload
  * and the download did until #19: the request body streamed into the attachment store, hashed and
  * counted on the way, and the file streamed back. "After" is the product's own path today:
- * `uploadAttachment` (sealed in 64 KiB segments under a fresh key, the row written) and
+ * `uploadAttachment` (sealed in 1 MiB segments under a fresh key, the row written) and
  * `openAttachment` (its key opened, every segment authenticated). The two alternate, five runs
  * each, on a local store in a temporary folder; the process's resident memory is sampled to show
  * it stays flat (a 50 MB file is never held whole).

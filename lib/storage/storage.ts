@@ -99,7 +99,7 @@ async function removeIfPresent(file: string): Promise<void> {
   }
 }
 
-/** How much a local store reads at a time (a sealed file's segments are 64 KiB and 16 bytes). */
+/** How much a local store reads at a time (a sealed file's segments are 1 MiB and 16 bytes, 64 KiB in files sealed before December 2026). */
 const READ_CHUNK_BYTES = 256 * 1024;
 /** How much a local store gathers before it writes. */
 const WRITE_BATCH_BYTES = 256 * 1024;
