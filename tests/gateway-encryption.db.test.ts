@@ -10,12 +10,14 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { attachments, gatewayMessages, gatewayRecipients, policies, portalUsers, secureMessages } from '@/db/schema';
+import { attachments, auditEvents, deliveryEvents, gatewayMessages, gatewayRecipients, organisations, policies, portalUsers, secureMessages } from '@/db/schema';
 import { kmsKeyProvider, setKeyProvidersForTests } from '@/lib/crypto/keys';
 import { migratePlainContent } from '@/lib/crypto/maintenance';
 import { databaseUrl, resetEnvCache } from '@/lib/env';
 import { stopBoss } from '@/lib/jobs/runtime';
 import { openAttachment } from '@/lib/messaging/attachments';
+import { destroyExpiredContent } from '@/lib/messaging/destroy-content';
+import { deleteMessage } from '@/lib/messaging/mailbox-actions';
 import { openMessage } from '@/lib/messaging/open-message';
 import { listInbox } from '@/lib/messaging/queries';
 import { recallMessage } from '@/lib/messaging/recall-message';
@@ -31,7 +33,10 @@ import { staticResolver } from '@/lib/mailflow/outbound';
 import { createTestCa, reply, startMx, type TestMx } from '@/lib/mailflow/outbound/test-servers';
 import { processGatewayMessage } from '@/lib/mailflow/process-message';
 import { listRecentGatewayMessages } from '@/lib/mailflow/queries';
-import { openGatewaySubject, openRawCopy, rawCopyColumns, UNREADABLE_SUBJECT } from '@/lib/mailflow/raw-copy';
+import { openGatewaySubject, openRawCopy, rawCopyColumns, RawCopyGoneError, UNREADABLE_SUBJECT } from '@/lib/mailflow/raw-copy';
+import { removeFinishedRawCopies } from '@/lib/mailflow/clean-up';
+import { eventMessageId } from '@/lib/mailflow/secure-delivery';
+import { DESTROYED_SUBJECT } from '@/lib/crypto/envelope';
 
 /**
  * Issues #17 and #19: mail that comes in through the SMTP gateway is encrypted at rest like mail
@@ -40,7 +45,12 @@ import { openGatewaySubject, openRawCopy, rawCopyColumns, UNREADABLE_SUBJECT } f
  * the attachment store — after acceptance, after processing into secure messages, after a delivery
  * by SMTP over TLS (and the DSN of a bounce) — while every reader still gets it back: the portal,
  * the mail-flow page, the recipient's server. Recall shreds the secure message's files. Raw copies
- * stored plain before this are still read, and `keys migrate` seals them.
+ * stored plain before this are still read, and `keys migrate` seals their Subjects.
+ *
+ * A raw copy lives only while some recipient's delivery is not final; and when the secure message
+ * it became is recalled, deleted by every party or reaches the retention end, the raw copy's key
+ * and sealed Subject go in the same transaction (and the file, and a DSN quoting its headers),
+ * while the mail-flow page and the delivery log keep the metadata.
  */
 
 const PG_DUMP = '/usr/lib/postgresql/15/bin/pg_dump';
@@ -79,6 +89,8 @@ beforeAll(async () => {
 
   sinks['ok.example'] = await startMx({ tls: ca.issue(['mx.ok.example']), keepBodies: true });
   sinks['reject.example'] = await startMx({ tls: ca.issue(['mx.reject.example']), onRcptTo: () => reply(550, '5.1.1 No such user here') });
+  sinks['defer.example'] = await startMx({ tls: ca.issue(['mx.defer.example']), onRcptTo: () => reply(451, '4.3.0 Try again later') });
+  await recordMxTls(getDb(), 'defer.example', true, now);
   const mx = Object.fromEntries(Object.keys(sinks).map((d) => [d, [{ exchange: `mx.${d}`, priority: 10 }]]));
   const a = Object.fromEntries(Object.keys(sinks).map((d) => [`mx.${d}`, ['127.0.0.1']]));
   const ports = Object.fromEntries(Object.entries(sinks).map(([d, s]) => [`mx.${d}`, s.port]));
@@ -164,8 +176,15 @@ async function portalSession(email: string) {
 }
 
 async function gatewayRow(id: string) {
-  const [row] = await getDb().select({ ...rawCopyColumns, sha256: gatewayMessages.sha256, status: gatewayMessages.status }).from(gatewayMessages).where(eq(gatewayMessages.id, id));
+  const [row] = await getDb()
+    .select({ ...rawCopyColumns, sha256: gatewayMessages.sha256, status: gatewayMessages.status, contentDestroyedReason: gatewayMessages.contentDestroyedReason, reportOf: gatewayMessages.reportOf })
+    .from(gatewayMessages)
+    .where(eq(gatewayMessages.id, id));
   return row;
+}
+
+function inStore(storageKey: string): boolean {
+  return fs.existsSync(path.join(attachmentsRoot(), ...storageKey.split('/')));
 }
 
 describe('gateway mail encrypted at rest', () => {
@@ -204,6 +223,10 @@ describe('gateway mail encrypted at rest', () => {
     expect(new Set(files.map((f) => f.storageKey)).size).toBe(2);
     const processed = await gatewayRow(id);
     expect(processed).toMatchObject({ status: 'processed', subject: null });
+    // Every recipient is in the portal: nothing will read the raw copy again, so it is gone from the store.
+    expect(processed.rawCopyRemovedAt).not.toBeNull();
+    expect(inStore(processed.storageKey)).toBe(false);
+    await expect(openRawCopy(blobStore(), processed)).rejects.toBeInstanceOf(RawCopyGoneError);
     expect((await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id)?.subject).toBe(`Results [secure] ${canary}`);
     await expectNowhereAtRest(canary);
 
@@ -233,6 +256,9 @@ describe('gateway mail encrypted at rest', () => {
     expect(fs.existsSync(path.join(attachmentsRoot(), ...patFile.storageKey.split('/')))).toBe(false);
     await expect(openAttachment({ user: pat, id: patFile.id })).rejects.toMatchObject({ code: 'not_found' });
     expect((await readAll((await openAttachment({ user: sam, id: samFile.id })).stream)).equals(file)).toBe(true);
+    // And the gateway's row of it: the raw copy's key and Subject destroyed with it; the envelope and statuses stay.
+    expect(await gatewayRow(id)).toMatchObject({ fileKey: null, fileKeyWrap: null, subjectSealed: null, subject: null, contentDestroyedReason: 'recalled' });
+    expect((await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id)).toMatchObject({ subject: DESTROYED_SUBJECT, status: 'processed', envelopeFrom: `user0@${org.domain}` });
   });
 
   it('a canary delivered by SMTP over TLS: the recipient’s server gets it whole, the store and the database never see it, nor in the DSN of a bounce', async () => {
@@ -250,6 +276,11 @@ describe('gateway mail encrypted at rest', () => {
     const body = got[0].body?.toString('latin1') ?? '';
     expect(body).toContain(`Subject: Quarterly figures ${canary}`);
     expect(body).toContain(`${canary} attachment line`);
+    // Delivered and bounced: every delivery final, the raw copy is removed (its Subject stays for the mail-flow page).
+    const finished = await gatewayRow(id);
+    expect(finished.rawCopyRemovedAt).not.toBeNull();
+    expect(inStore(finished.storageKey)).toBe(false);
+    expect(await openGatewaySubject(finished)).toBe(`Quarterly figures ${canary}`);
 
     // The DSN to the sender quotes the original's header section: read from the sealed copy, stored sealed.
     const [dsn] = await getDb()
@@ -258,6 +289,7 @@ describe('gateway mail encrypted at rest', () => {
       .innerJoin(gatewayRecipients, eq(gatewayRecipients.gatewayMessageId, gatewayMessages.id))
       .where(and(eq(gatewayMessages.orgId, org.orgId), eq(gatewayMessages.envelopeFrom, ''), eq(gatewayRecipients.address, `user0@${org.domain}`)));
     expect(dsn.fileKey).not.toBeNull();
+    expect((await gatewayRow(dsn.id)).reportOf).toBe(id);
     const report = (await readAll(await openRawCopy(blobStore(), dsn))).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
     expect(report).toContain(`Quarterly figures ${canary}`);
     expect(report).toContain('Final-Recipient: rfc822; nobody@reject.example');
@@ -305,7 +337,7 @@ describe('gateway mail encrypted at rest', () => {
     }
   });
 
-  it('a raw copy stored plain before encryption at rest is still processed, and `keys migrate` seals it and its Subject once its work is over', async () => {
+  it('a raw copy stored plain before encryption at rest is still processed, then removed once its work is over, and `keys migrate` seals its Subject', async () => {
     const canary = `CANARY${randomBytes(8).toString('hex').toUpperCase()}`;
     const store = blobStore();
     const storageKey = newStorageKey();
@@ -352,15 +384,130 @@ describe('gateway mail encrypted at rest', () => {
     expect((await readAll((await openAttachment({ user: pat, id: file.id })).stream)).toString()).toBe(`Old file ${canary}`);
     expect((await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === row.id)?.subject).toBe(subject);
 
-    // Processed, nothing left to deliver: sealed by the migration, the plain copy removed.
+    // Processed, every recipient in the portal: the plain copy is removed at once; the migration seals the plain Subject.
+    expect(inStore(storageKey)).toBe(false);
     const result = await migratePlainContent({ store });
     expect(result.gatewayMessages).toBeGreaterThanOrEqual(1);
     const sealed = await gatewayRow(row.id);
     expect(sealed).toMatchObject({ subject: null, fileKeyWrap: 'upload', sizeBytes: raw.length });
-    expect(sealed.storageKey).not.toBe(storageKey);
-    expect(fs.existsSync(path.join(attachmentsRoot(), ...storageKey.split('/')))).toBe(false);
+    expect(sealed.rawCopyRemovedAt).not.toBeNull();
     expect(await openGatewaySubject(sealed)).toBe(subject);
-    expect((await readAll(await openRawCopy(store, sealed))).equals(raw)).toBe(true);
+    await expect(openRawCopy(store, sealed)).rejects.toBeInstanceOf(RawCopyGoneError);
     await expectNowhereAtRest(canary);
+  });
+  it('recalled while a recipient is still deferred: the raw copy’s key, Subject and file go with the secure message, the deferred recipient is not sent, the page and the log keep the metadata', async () => {
+    const canary = `CANARY${randomBytes(8).toString('hex').toUpperCase()}`;
+    const { mail } = canaryMail(canary, 'Lab values');
+    // sam's domain offers no TLS: a secure message (SMS policy); kim's server says "try later".
+    const id = acceptedId((await client().sendMail({ ...mail, to: ['sam@notls.example', 'kim@defer.example'] })).response);
+    expect(await processGatewayMessage(getDb(), id, { store: blobStore(), demo: false })).toBe('processed');
+    expect(await deliverGatewayMessage(getDb(), id, deliveryJobOptions(blobStore(), delivery))).toMatchObject({ deferred: ['kim@defer.example'] });
+    const kept = await gatewayRow(id);
+    // kim still waits: the raw copy is kept, sealed, and opens.
+    expect(kept.rawCopyRemovedAt).toBeNull();
+    expect(inStore(kept.storageKey)).toBe(true);
+    expect((await readAll(await openRawCopy(blobStore(), kept))).toString('latin1')).toContain(`${canary} attachment line`);
+    const backup = await readFile(path.join(attachmentsRoot(), ...kept.storageKey.split('/')));
+    const wrappedKey = kept.fileKey;
+    if (!wrappedKey) throw new Error('no key');
+    const [sam] = await getDb().select({ secureMessageId: gatewayRecipients.secureMessageId }).from(gatewayRecipients).where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.address, 'sam@notls.example')));
+
+    await recallMessage({ actor: await actorFor(org.managerId), messageId: sam.secureMessageId ?? '' });
+    const recalled = await gatewayRow(id);
+    expect(recalled).toMatchObject({ fileKey: null, fileKeyWrap: null, subjectSealed: null, subject: null, contentDestroyedReason: 'recalled' });
+    expect(recalled.rawCopyRemovedAt).not.toBeNull();
+    // The file is gone; a backup of it is ciphertext whose key no longer exists anywhere in the database.
+    expect(inStore(kept.storageKey)).toBe(false);
+    expectAbsent(backup, canary, 'the backed-up raw copy');
+    const dumped = await dump();
+    expect(dumped.includes(wrappedKey.toString('hex'))).toBe(false);
+    await expect(openRawCopy(blobStore(), recalled)).rejects.toBeInstanceOf(RawCopyGoneError);
+    await expectNowhereAtRest(canary);
+
+    // kim's retry: nothing is sent, a `dropped` event says why, and no DSN (it would quote the destroyed headers).
+    const later = new Date(Date.now() + 10 * 60_000);
+    const received = sinks['defer.example'].received.length;
+    expect(await deliverGatewayMessage(getDb(), id, deliveryJobOptions(blobStore(), { ...delivery, now: later }))).toMatchObject({ bounced: ['kim@defer.example'], delivered: [] });
+    expect(sinks['defer.example'].received).toHaveLength(received);
+    expect(await getDb().$count(gatewayMessages, eq(gatewayMessages.reportOf, id))).toBe(0);
+
+    // The mail-flow page and the delivery log keep who, when and what happened.
+    const listed = (await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id);
+    expect(listed).toMatchObject({ subject: DESTROYED_SUBJECT, envelopeFrom: `user0@${org.domain}` });
+    expect(listed?.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['kim@defer.example', 'bounced'],
+      ['sam@notls.example', 'secure_message'],
+    ]);
+    const events = await getDb()
+      .select({ recipient: deliveryEvents.recipient, event: deliveryEvents.event, diagnostic: deliveryEvents.diagnostic })
+      .from(deliveryEvents)
+      .where(and(eq(deliveryEvents.orgId, org.orgId), eq(deliveryEvents.messageId, eventMessageId({ id, headerMessageId: (await getDb().select({ h: gatewayMessages.headerMessageId }).from(gatewayMessages).where(eq(gatewayMessages.id, id)))[0].h }))))
+      .orderBy(asc(deliveryEvents.id));
+    expect(events.map((e) => [e.recipient, e.event])).toEqual([
+      ['sam@notls.example', 'delivered'],
+      ['kim@defer.example', 'deferred'],
+      ['kim@defer.example', 'dropped'],
+    ]);
+    expect(events[2].diagnostic).toMatch(/recalled/);
+  });
+
+  it('deleted by the sender and every recipient: the gateway row loses its key and Subject in the transaction with the audit event', async () => {
+    const canary = `CANARY${randomBytes(8).toString('hex').toUpperCase()}`;
+    const { mail } = canaryMail(canary, 'Delete me [secure]');
+    const id = acceptedId((await client().sendMail({ ...mail, to: ['pat@partner.example'] })).response);
+    expect(await processGatewayMessage(getDb(), id, { store: blobStore(), demo: false })).toBe('processed');
+    const processed = await gatewayRow(id);
+    expect(inStore(processed.storageKey)).toBe(false);
+    expect(await openGatewaySubject(processed)).toBe(`Delete me [secure] ${canary}`);
+    const [r] = await getDb().select({ secureMessageId: gatewayRecipients.secureMessageId }).from(gatewayRecipients).where(eq(gatewayRecipients.gatewayMessageId, id));
+    const messageId = r.secureMessageId ?? '';
+    await deleteMessage({ user: await portalSession('pat@partner.example'), id: messageId });
+    expect((await gatewayRow(id)).subjectSealed).not.toBeNull();
+    await deleteMessage({ user: await portalSession(`user0@${org.domain}`), id: messageId });
+    expect(await gatewayRow(id)).toMatchObject({ fileKey: null, subjectSealed: null, contentDestroyedReason: 'deleted' });
+    expect(await getDb().$count(auditEvents, and(eq(auditEvents.targetId, messageId), eq(auditEvents.action, 'secure_messages.content_destroyed')))).toBe(1);
+    expect((await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id)).toMatchObject({ subject: DESTROYED_SUBJECT, status: 'processed' });
+    await expectNowhereAtRest(canary);
+  });
+
+  it('past the retention period: the gateway row loses its key and Subject with the secure message', async () => {
+    const canary = `CANARY${randomBytes(8).toString('hex').toUpperCase()}`;
+    const { mail } = canaryMail(canary, 'Old news [secure]');
+    const id = acceptedId((await client().sendMail({ ...mail, to: ['pat@partner.example'] })).response);
+    expect(await processGatewayMessage(getDb(), id, { store: blobStore(), demo: false })).toBe('processed');
+    const [r] = await getDb().select({ secureMessageId: gatewayRecipients.secureMessageId }).from(gatewayRecipients).where(eq(gatewayRecipients.gatewayMessageId, id));
+    const messageId = r.secureMessageId ?? '';
+    await getDb().update(secureMessages).set({ sentAt: new Date(Date.now() - 3 * 86_400_000) }).where(eq(secureMessages.id, messageId));
+    await getDb().update(organisations).set({ messageRetentionDays: 1 }).where(eq(organisations.id, org.orgId));
+    try {
+      await destroyExpiredContent(new Date());
+    } finally {
+      await getDb().update(organisations).set({ messageRetentionDays: null }).where(eq(organisations.id, org.orgId));
+    }
+    expect(await gatewayRow(id)).toMatchObject({ fileKey: null, subjectSealed: null, contentDestroyedReason: 'expired' });
+    expect((await listRecentGatewayMessages(getDb(), org.orgId, 50)).find((m) => m.id === id)?.subject).toBe(DESTROYED_SUBJECT);
+    await expectNowhereAtRest(canary);
+  });
+
+  it('the hourly clean-up removes raw copies whose deliveries were all final before this release', async () => {
+    const store = blobStore();
+    const storageKey = newStorageKey();
+    const raw = Buffer.from(`From: user1@${org.domain}\r\nTo: pat@ok.example\r\nSubject: Delivered long ago\r\n\r\nHello\r\n`);
+    const stored = await store.put(storageKey, Readable.from([raw]), { maxBytes: raw.length });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    const [row] = await getDb()
+      .insert(gatewayMessages)
+      .values({ orgId: org.orgId, envelopeFrom: `user1@${org.domain}`, subject: 'Delivered long ago', sizeBytes: stored.size, sha256: stored.sha256, storageKey, status: 'processed', receivedAt: twoHoursAgo, processedAt: twoHoursAgo })
+      .returning({ id: gatewayMessages.id });
+    await getDb().insert(gatewayRecipients).values({ gatewayMessageId: row.id, orgId: org.orgId, address: 'pat@ok.example', status: 'delivered' });
+    const [waiting] = await getDb()
+      .insert(gatewayMessages)
+      .values({ orgId: org.orgId, envelopeFrom: `user1@${org.domain}`, subject: 'Still deferred', sizeBytes: stored.size, sha256: stored.sha256, storageKey: newStorageKey(), status: 'processed', receivedAt: twoHoursAgo, processedAt: twoHoursAgo })
+      .returning({ id: gatewayMessages.id });
+    await getDb().insert(gatewayRecipients).values({ gatewayMessageId: waiting.id, orgId: org.orgId, address: 'pat@ok.example', status: 'deferred' });
+    expect(await removeFinishedRawCopies(getDb(), new Date(), store)).toBeGreaterThanOrEqual(1);
+    expect(inStore(storageKey)).toBe(false);
+    expect((await gatewayRow(row.id)).rawCopyRemovedAt).not.toBeNull();
+    expect((await gatewayRow(waiting.id)).rawCopyRemovedAt).toBeNull();
   });
 });

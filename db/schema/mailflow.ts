@@ -86,6 +86,22 @@ export const gatewayMessages = pgTable(
     deliverTo: text('deliver_to', { enum: ['recipient_mx', 'inbound_route'] }).notNull().default('recipient_mx'),
     /** For a reply coming home: the secure message it is a copy of (one copy per message). */
     replyHomeOf: uuid('reply_home_of'),
+    /** For a DSN: the gateway message it reports on (it quotes that message's header section). */
+    reportOf: uuid('report_of'),
+    /**
+     * When the raw copy was removed from the attachment store: once every recipient's delivery is
+     * final (lib/mailflow/raw-copy.ts `removeRawCopyIfFinal`), or with its content (below). The row
+     * stays: the mail-flow page and the delivery log show what the gateway did.
+     */
+    rawCopyRemovedAt: timestamp('raw_copy_removed_at', { withTimezone: true }),
+    /**
+     * When the raw copy's key and the sealed Subject were destroyed, and why: a secure message this
+     * mail became (or, for a reply coming home, the message it copies; for a DSN, the message it
+     * reports on) was recalled, deleted by every party or reached the retention end, in the same
+     * transaction (lib/messaging/destroy-content.ts).
+     */
+    contentDestroyedAt: timestamp('content_destroyed_at', { withTimezone: true }),
+    contentDestroyedReason: text('content_destroyed_reason', { enum: ['recalled', 'deleted', 'expired'] }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
@@ -94,7 +110,11 @@ export const gatewayMessages = pgTable(
     uniqueIndex('gateway_messages_storage_key').on(t.storageKey),
     uniqueIndex('gateway_messages_reply_home_key').on(t.replyHomeOf).where(sql`${t.replyHomeOf} is not null`),
     // What `keys migrate` still has to seal: raw copies stored plain before encryption at rest.
-    index('gateway_messages_plain_idx').on(t.id).where(sql`${t.fileKey} is null`),
+    index('gateway_messages_plain_idx').on(t.id).where(sql`${t.fileKey} is null and ${t.contentDestroyedAt} is null`),
+    // The hourly clean-up's work list: raw copies still in the store (lib/mailflow/clean-up.ts).
+    index('gateway_messages_raw_copy_kept_idx').on(t.receivedAt).where(sql`${t.rawCopyRemovedAt} is null`),
+    // Key destruction finds the DSNs that quote a message's header section.
+    index('gateway_messages_report_of_idx').on(t.reportOf).where(sql`${t.reportOf} is not null`),
     check('gateway_messages_file_key_pair', sql`(${t.fileKey} is null) = (${t.fileKeyWrap} is null)`),
   ],
 );
@@ -138,6 +158,8 @@ export const gatewayRecipients = pgTable(
   (t) => [
     primaryKey({ columns: [t.gatewayMessageId, t.address] }),
     check('gateway_recipients_address_lower', sql`${t.address} = lower(${t.address})`),
+    // Key destruction finds the gateway mail a secure message came from (lib/messaging/destroy-content.ts).
+    index('gateway_recipients_secure_message_idx').on(t.secureMessageId).where(sql`${t.secureMessageId} is not null`),
     // The outbound engine's work list.
     index('gateway_recipients_awaiting_idx').on(t.updatedAt).where(sql`${t.status} in ('queued_for_delivery', 'deferred')`),
   ],

@@ -13,7 +13,6 @@ import { KEY_BYTES, clearKeyCache, createKeyVersion, currentKek, kekVersion, new
 import { openDataKey, sealWithKek, unwrapDataKey, wrapDataKey, wrapFileKey } from './envelope';
 import { errorFields, log } from '@/lib/log';
 import { sealedSize, sealSegments } from './segments';
-import { storeSealedFile } from './sealed-files';
 import { sealGatewaySubject } from '@/lib/mailflow/raw-copy';
 
 /**
@@ -31,7 +30,7 @@ export type Progress = (line: string) => void;
 export async function plainCounts(db: Db = getDb()): Promise<{ messages: number; files: number; gatewayMessages: number }> {
   const [m] = await db.select({ n: sql<number>`count(*)::int` }).from(secureMessages).where(isNotNull(secureMessages.subject));
   const [f] = await db.select({ n: sql<number>`count(*)::int` }).from(attachments).where(eq(attachments.sealed, false));
-  const [g] = await db.select({ n: sql<number>`count(*)::int` }).from(gatewayMessages).where(isNull(gatewayMessages.fileKey));
+  const [g] = await db.select({ n: sql<number>`count(*)::int` }).from(gatewayMessages).where(and(isNull(gatewayMessages.fileKey), isNull(gatewayMessages.contentDestroyedAt)));
   return { messages: m?.n ?? 0, files: f?.n ?? 0, gatewayMessages: g?.n ?? 0 };
 }
 
@@ -46,9 +45,11 @@ const gatewayWorkOver = sql`${gatewayMessages.status} <> 'received' and not exis
  * Seals every plain message (a recalled one loses its content instead), a batch at a time, then
  * every plain file: read from the store, written sealed under a new storage key, the row switched
  * over in one transaction, the plain file removed after commit. Then the gateway's plain raw
- * copies and Subjects (messages accepted before encryption at rest) the same way, once their work
- * is over (processed, nothing waiting for SMTP delivery): a copy a job is reading is never swapped
- * under it; the ones still in flight are sealed by a later run (every ten minutes, and at start).
+ * copies and Subjects (messages accepted before encryption at rest), once their work is over
+ * (processed, nothing waiting for SMTP delivery): the copy is removed (nothing reads it any more:
+ * lib/mailflow/raw-copy.ts) and the Subject sealed under a key of its own; a copy a job is reading
+ * is never taken from under it: the ones still in flight are done by a later run (every ten
+ * minutes, and at start).
  */
 export async function migratePlainContent(options: { batch?: number; progress?: Progress; store?: BlobStore } = {}): Promise<MigrationResult> {
   const db = getDb();
@@ -126,7 +127,7 @@ export async function migratePlainContent(options: { batch?: number; progress?: 
       const [row] = await db
         .select({ id: gatewayMessages.id })
         .from(gatewayMessages)
-        .where(and(isNull(gatewayMessages.fileKey), gt(gatewayMessages.id, after), gatewayWorkOver))
+        .where(and(isNull(gatewayMessages.fileKey), isNull(gatewayMessages.contentDestroyedAt), gt(gatewayMessages.id, after), gatewayWorkOver))
         .orderBy(asc(gatewayMessages.id))
         .limit(1);
       if (!row) break;
@@ -159,50 +160,35 @@ export async function migratePlainContent(options: { batch?: number; progress?: 
 }
 
 /**
- * Seals one gateway message's plain raw copy (a new blob, under a key of its own) and its Subject;
- * the row switched over in one transaction, the plain copy removed after commit. Null when another
- * process got to it first, its work is not over after all, or its copy is gone.
+ * Seals one gateway message's plain Subject under a key of its own (kept wrapped by the upload key,
+ * as a raw copy's) and removes its plain raw copy, whose work is over (removed already when its last
+ * delivery was recorded by this release). Null when another process got to it first or its work
+ * is not over after all.
  */
 async function sealPlainGatewayCopy(id: string, store: BlobStore): Promise<{ orgId: string } | null> {
   const db = getDb();
-  let made: string | null = null;
-  const result = await db
-    .transaction(async (tx) => {
-      const [row] = await tx
-        .select({ id: gatewayMessages.id, orgId: gatewayMessages.orgId, storageKey: gatewayMessages.storageKey, sizeBytes: gatewayMessages.sizeBytes, subject: gatewayMessages.subject })
-        .from(gatewayMessages)
-        .where(and(eq(gatewayMessages.id, id), isNull(gatewayMessages.fileKey), gatewayWorkOver))
-        .for('update', { skipLocked: true });
-      if (!row) return null;
-      let source: Readable;
-      try {
-        source = await store.get(row.storageKey);
-      } catch (error) {
-        if (!(error instanceof BlobNotFoundError)) throw error;
-        return null;
-      }
-      const copy = await storeSealedFile(store, { fileId: row.id, source, maxBytes: row.sizeBytes });
-      made = copy.storageKey;
-      if (copy.sizeBytes !== row.sizeBytes) throw new Error(`Gateway message ${row.id}: the stored copy has ${copy.sizeBytes} bytes, its row says ${row.sizeBytes}.`);
-      await tx
-        .update(gatewayMessages)
-        .set({
-          storageKey: copy.storageKey,
-          sha256: copy.sha256,
-          fileKey: copy.fileKey,
-          fileKeyWrap: copy.fileKeyWrap,
-          subject: null,
-          subjectSealed: sealGatewaySubject(copy.key, row, row.subject ?? ''),
-        })
-        .where(eq(gatewayMessages.id, row.id));
-      return { orgId: row.orgId, oldKey: row.storageKey };
-    })
-    .catch(async (error: unknown) => {
-      if (made) await store.delete(made).catch(() => undefined);
-      throw error;
-    });
+  const result = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: gatewayMessages.id, orgId: gatewayMessages.orgId, storageKey: gatewayMessages.storageKey, subject: gatewayMessages.subject, rawCopyRemovedAt: gatewayMessages.rawCopyRemovedAt })
+      .from(gatewayMessages)
+      .where(and(eq(gatewayMessages.id, id), isNull(gatewayMessages.fileKey), isNull(gatewayMessages.contentDestroyedAt), gatewayWorkOver))
+      .for('update', { skipLocked: true });
+    if (!row) return null;
+    const made = await newUploadKey(row.id);
+    await tx
+      .update(gatewayMessages)
+      .set({
+        fileKey: made.wrapped,
+        fileKeyWrap: made.wrap,
+        subject: null,
+        subjectSealed: sealGatewaySubject(made.key, row, row.subject ?? ''),
+        rawCopyRemovedAt: row.rawCopyRemovedAt ?? new Date(),
+      })
+      .where(eq(gatewayMessages.id, row.id));
+    return { orgId: row.orgId, oldKey: row.rawCopyRemovedAt ? null : row.storageKey };
+  });
   if (!result) return null;
-  await store.delete(result.oldKey);
+  if (result.oldKey) await store.delete(result.oldKey);
   return { orgId: result.orgId };
 }
 
@@ -243,7 +229,7 @@ async function sealPlainFile(id: string, store: BlobStore): Promise<{ orgId: str
     await store.put(
       newKey,
       Readable.from(sealSegments(chunksOf(source), fileKey, row.id, (chunk) => (size += chunk.byteLength))),
-      { maxBytes: sealedSize(row.sizeBytes) },
+      { maxBytes: sealedSize(row.sizeBytes), hash: false },
     );
     if (size !== row.sizeBytes) throw new Error(`Attachment ${row.id}: the stored file has ${size} bytes, its row says ${row.sizeBytes}.`);
     await tx

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { chunksOf } from '@/lib/storage/chunks';
 import { newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { newUploadKey, openUploadKey, type UploadWrap } from './keys';
-import { openSegments, SEGMENT_BYTES, sealedSize, sealSegments } from './segments';
+import { openSegments, sealedSize, sealSegments } from './segments';
 
 /**
  * Files the server writes into the attachment store by itself (the SMTP gateway's raw copies of
@@ -33,17 +33,24 @@ function bytesOf(source: Readable | AsyncIterable<Uint8Array>): AsyncIterable<Ui
   return source instanceof Readable ? chunksOf(source) : source;
 }
 
+/** What `coalesced` joins pieces up to: a 20 KB message is one write, a 1 MiB segment is not copied whole. */
+const COALESCE_BYTES = 256 * 1024;
+
 /**
- * A segment's header, ciphertext and tag come out as separate pieces: joined into writes of about
- * a segment, so a 20 KB message is one write to the store, not four (the gateway's throughput).
+ * A segment's header, ciphertext and tag come out as separate pieces: joined into writes of up to
+ * COALESCE_BYTES, so a 20 KB message is one write to the store, not four (the gateway's throughput).
  */
 async function* coalesced(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let length = 0;
   for await (const chunk of source) {
+    if (length === 0 && chunk.length >= COALESCE_BYTES) {
+      yield chunk;
+      continue;
+    }
     parts.push(chunk);
     length += chunk.length;
-    if (length >= SEGMENT_BYTES) {
+    if (length >= COALESCE_BYTES) {
       yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
       parts = [];
       length = 0;
@@ -73,7 +80,7 @@ export async function storeSealedFile(store: BlobStore, input: { fileId: string;
     // One joined write read ahead at most: memory stays flat whatever the size.
     { highWaterMark: 1 },
   );
-  await store.put(storageKey, sealed, { maxBytes: sealedSize(input.maxBytes) });
+  await store.put(storageKey, sealed, { maxBytes: sealedSize(input.maxBytes), hash: false });
   return { storageKey, sizeBytes: size, sha256: hash.digest('hex'), fileKey: made.wrapped, fileKeyWrap: made.wrap, key: made.key };
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BrokenFileError, openSegments, SEGMENT_BYTES, sealedSize, sealSegments } from './segments';
 
@@ -63,5 +63,47 @@ describe('segmented file encryption', () => {
       })(),
     ).rejects.toThrow(BrokenFileError);
     expect(Buffer.concat(got).equals(plain.subarray(0, 2 * SEGMENT_BYTES))).toBe(true);
+  });
+});
+
+/** A file in the first format (SPS1, 64 KiB segments), sealed as the code of before December 2026 did. */
+function sealLegacy(plain: Buffer, id = FILE): Buffer {
+  const LEGACY = 64 * 1024;
+  const header = Buffer.concat([Buffer.from('SPS1'), randomBytes(8)]);
+  const out: Buffer[] = [header];
+  const count = Math.max(1, Math.ceil(plain.length / LEGACY));
+  for (let i = 0; i < count; i++) {
+    const nonce = Buffer.alloc(12);
+    header.copy(nonce, 0, 4);
+    nonce.writeUInt32BE(i, 8);
+    const tail = Buffer.alloc(5);
+    tail.writeUInt32BE(i, 0);
+    tail[4] = i === count - 1 ? 1 : 0;
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.concat([header, Buffer.from(id, 'utf8'), tail]));
+    out.push(cipher.update(plain.subarray(i * LEGACY, (i + 1) * LEGACY)), cipher.final(), cipher.getAuthTag());
+  }
+  return Buffer.concat(out);
+}
+
+describe('files sealed in the first format (64 KiB segments)', () => {
+  it('still open, whatever the chunking, and refuse a cut or a changed byte', async () => {
+    for (const size of [0, 5, 64 * 1024, 64 * 1024 + 1, 3 * 64 * 1024 + 7, SEGMENT_BYTES + 3]) {
+      const plain = randomBytes(size);
+      const sealed = sealLegacy(plain);
+      expect((await openAll(sealed, FILE, 7_777)).equals(plain)).toBe(true);
+      expect((await openAll(sealed, FILE, 1_000_000)).equals(plain)).toBe(true);
+    }
+    const sealed = sealLegacy(randomBytes(3 * 64 * 1024 + 7));
+    await expect(openAll(sealed.subarray(0, 12 + 2 * (64 * 1024 + 16)))).rejects.toThrow(BrokenFileError);
+    const flipped = Buffer.from(sealed);
+    flipped[100] ^= 1;
+    await expect(openAll(flipped)).rejects.toThrow(BrokenFileError);
+  });
+
+  it('new files are sealed in the current format: 1 MiB segments', async () => {
+    const sealed = await sealAll(randomBytes(SEGMENT_BYTES + 1));
+    expect(sealed.subarray(0, 4).toString()).toBe('SPS2');
+    expect(sealed.length).toBe(12 + SEGMENT_BYTES + 16 + 1 + 16);
   });
 });

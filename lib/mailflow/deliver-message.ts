@@ -7,7 +7,7 @@ import type { Db, Tx } from '@/db/client';
 import { deliveryEvents, gatewayMessages, gatewayRecipients, policies } from '@/db/schema';
 import { storeDeliveryEventsIn, type DeliveryEventRow } from '@/lib/delivery/ingest';
 import { env } from '@/lib/env';
-import { log } from '@/lib/log';
+import { errorFields, log } from '@/lib/log';
 import { queueMessage } from '@/lib/mail/queue-message';
 import { MAX_MESSAGE_ATTACHMENT_BYTES } from '@/lib/messaging/attachments';
 import type { BlobStore } from '@/lib/storage/storage';
@@ -32,7 +32,7 @@ import { signingKeyFor } from './dkim-keys';
 import { describeRoute, inboundRouteOf } from './inbound-route';
 import { parseMime, UnreadableMessageError, type StoredPart } from './parse-mime';
 import { enqueueDelivery, partSetsFor } from './process-message';
-import { openGatewaySubject, openRawCopy, openRawCopyKey, rawCopyColumns, rawCopyValues, storeRawCopy, type NewRawCopy, type RawCopyRow } from './raw-copy';
+import { openGatewaySubject, openRawCopy, openRawCopyKey, rawCopyColumns, rawCopyValues, removeRawCopyIfFinal, storeRawCopy, type NewRawCopy, type RawCopyRow } from './raw-copy';
 import { deliverAsSecureMessage, eventMessageId, type GatewayPolicy } from './secure-delivery';
 
 /**
@@ -101,8 +101,12 @@ type Claimed = {
   firstAttemptAt: Date | null;
 };
 
-/** `suppressed`: not sent at all, the address is on the organisation's suppression list. */
-type Verdict = { recipient: Claimed; result: RecipientResult; suppressed?: boolean };
+/**
+ * `suppressed`: not sent at all, the address is on the organisation's suppression list.
+ * `withdrawn`: not sent at all, the secure message this mail became was recalled, deleted or
+ * reached the retention end, and its raw copy went with it (no DSN: nothing of it is left to quote).
+ */
+type Verdict = { recipient: Claimed; result: RecipientResult; suppressed?: boolean; withdrawn?: boolean };
 
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -198,6 +202,28 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
     return run;
   }
 
+  if (message.contentDestroyedAt) {
+    // Its content was destroyed with the secure message it became (raw-copy.ts destroyGatewayCopies): nothing left to send.
+    const withdrawn = claimed.map(
+      (recipient): Verdict => ({
+        recipient,
+        withdrawn: true,
+        result: {
+          recipient: recipient.address,
+          outcome: 'bounced',
+          remoteServer: null,
+          remoteAddress: null,
+          smtpCode: null,
+          enhancedCode: '5.7.1',
+          diagnostic: `Not sent: the message was ${message.contentDestroyedReason === 'expired' ? 'past its organisation\'s retention period' : message.contentDestroyedReason === 'deleted' ? 'deleted by its sender and every recipient' : 'recalled'} and its content destroyed before it could be delivered.`,
+          tls: null,
+        },
+      }),
+    );
+    await recordVerdicts(db, message, withdrawn, options, now, run);
+    return run;
+  }
+
   // Suppressed addresses get nothing: a final failure, a `dropped` event and a DSN saying why.
   const suppressed = await suppressedAmong(db, orgId, claimed.map((r) => r.address));
   const skipped: Verdict[] = claimed.flatMap((recipient): Verdict[] => {
@@ -281,6 +307,7 @@ function prepareMessageQuery(db: Db) {
       envelopeFrom: gatewayMessages.envelopeFrom,
       headerMessageId: gatewayMessages.headerMessageId,
       ...rawCopyColumns,
+      contentDestroyedReason: gatewayMessages.contentDestroyedReason,
       receivedAt: gatewayMessages.receivedAt,
       deliverTo: gatewayMessages.deliverTo,
     })
@@ -306,6 +333,7 @@ type MessageRow = RawCopyRow & {
   sizeBytes: number;
   receivedAt: Date;
   deliverTo: 'recipient_mx' | 'inbound_route';
+  contentDestroyedReason: 'recalled' | 'deleted' | 'expired' | null;
 };
 
 type Signing = (domain: string, message: () => Readable) => Promise<{ message: () => Readable; signature: string }>;
@@ -398,7 +426,7 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
   const subject = (parsed.subject ?? (await openGatewaySubject(message, key))).replace(/[\r\n]+/g, ' ').slice(0, 998);
   const text = parsed.text ?? '';
   const home = message.deliverTo === 'inbound_route';
-  await db.transaction(async (tx) => {
+  const finished = await db.transaction(async (tx) => {
     for (const r of claimed) {
       await queueMessage(tx, { orgId: message.orgId, channel: 'email', kind: home ? 'reply_home' : 'relayed_mail', recipient: r.address, subject, bodyText: text, carriesSecret: false });
     }
@@ -425,11 +453,13 @@ async function deliverToDemoOutbox(db: Db, store: BlobStore, message: MessageRow
         source: 'gateway',
       })),
     );
+    return removeRawCopyIfFinal(tx, { id: message.id, orgId: message.orgId, now });
   });
+  if (finished) await store.delete(finished).catch((error: unknown) => log('mailflow').error({ orgId: message.orgId, gatewayMessageId: message.id, ...errorFields(error, false) }, 'could not remove a delivered message\'s raw copy'));
   run.delivered.push(...claimed.map((r) => r.address));
 }
 
-type Final = { recipient: Claimed; result: RecipientResult; next: Date | null; suppressed?: boolean };
+type Final = { recipient: Claimed; result: RecipientResult; next: Date | null; suppressed?: boolean; withdrawn?: boolean };
 
 /**
  * The delivery event of one verdict. No reason or class: storeDeliveryEventsIn gives it
@@ -437,7 +467,7 @@ type Final = { recipient: Claimed; result: RecipientResult; next: Date | null; s
  */
 function eventOf(message: MessageRow, f: Final, now: Date): DeliveryEventRow {
   const { result } = f;
-  const event = f.suppressed ? 'dropped' : result.outcome === 'delivered' ? 'delivered' : result.outcome === 'bounced' ? 'bounced' : 'deferred';
+  const event = f.suppressed || f.withdrawn ? 'dropped' : result.outcome === 'delivered' ? 'delivered' : result.outcome === 'bounced' ? 'bounced' : 'deferred';
   const where = result.remoteAddress ? ` [${result.remoteAddress}]` : '';
   return {
     occurredAt: now,
@@ -452,7 +482,7 @@ function eventOf(message: MessageRow, f: Final, now: Date): DeliveryEventRow {
     diagnostic: `${result.diagnostic}${tlsText(result)}${where}`.slice(0, 2000),
     bounceClass: null,
     // A suppressed address was not tried: no reason of the classifier's, the diagnostic says why.
-    ...(f.suppressed ? { reason: null, reportedClass: null } : {}),
+    ...(f.suppressed || f.withdrawn ? { reason: null, reportedClass: null } : {}),
     dsnAction: event === 'bounced' ? 'failed' : event === 'deferred' ? 'delayed' : '',
     tlsVersion: result.tls?.version ?? '',
     tlsVerified: result.tls ? result.tls.verified : null,
@@ -474,11 +504,13 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
       next = retryAt({ attempts: v.recipient.attempts + 1, firstAttemptAt: v.recipient.firstAttemptAt ?? now, now, retryDays: options.retryDays });
       if (!next) result = expire(result, options.retryDays);
     }
-    finals.push({ recipient: v.recipient, result, next, suppressed: v.suppressed });
+    finals.push({ recipient: v.recipient, result, next, suppressed: v.suppressed, withdrawn: v.withdrawn });
   }
 
   // Made in the store before the transaction; removed again when it does not commit.
   const made: string[] = [];
+  // The raw copy, once this run made every recipient's delivery final: removed after commit.
+  let finished: string | null = null;
   try {
     // TLS required and no verified TLS: the secure portal, never plain text.
     const portalGroups: { policy: GatewayPolicy | null; verdicts: Verdict[]; parts: StoredPart[] }[] = [];
@@ -525,7 +557,7 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
     }
 
     // Final failures tell the sender (never for a message with the null return path: no bounce of a bounce).
-    const bounced = finals.filter((f) => f.result.outcome === 'bounced');
+    const bounced = finals.filter((f) => f.result.outcome === 'bounced' && !f.withdrawn);
     let dsn: NewRawCopy | null = null;
     // A reply coming home is a copy of a message the portal holds: its failure is a bounce event in
     // the delivery log, not a DSN to the external correspondent (whose reply did arrive).
@@ -593,6 +625,8 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
             orgId: message.orgId,
             envelopeFrom: '',
             ...rawCopyValues(dsn, message.orgId, 'Undelivered Mail Returned to Sender'),
+            // It quotes the original's header section: destroyed with it (raw-copy.ts destroyGatewayCopies).
+            reportOf: message.id,
             status: 'processed',
             receivedAt: now,
             processedAt: now,
@@ -603,11 +637,14 @@ async function recordVerdicts(db: Db, message: MessageRow, verdicts: Verdict[], 
       }
       run.nextRunAt = await nextDue(tx, message.id, message.orgId);
       if (run.nextRunAt) await enqueueDelivery(tx, message.id, run.nextRunAt);
+      finished = await removeRawCopyIfFinal(tx, { id: message.id, orgId: message.orgId, now });
     });
     made.length = 0;
   } finally {
     await Promise.all(made.map((key) => store.delete(key).catch(() => undefined)));
   }
+  const removed: string | null = finished;
+  if (removed) await store.delete(removed).catch((error: unknown) => log('mailflow').error({ orgId: message.orgId, gatewayMessageId: message.id, ...errorFields(error, false) }, 'could not remove a delivered message\'s raw copy'));
 }
 
 /**

@@ -11,7 +11,7 @@ import { senderGroupNames } from '@/lib/policies/queries';
 import type { BlobStore } from '@/lib/storage/storage';
 import { recipientTlsSupport } from './mx-tls';
 import { copyPart, parseMime, UnreadableMessageError, type ParsedMime, type StoredPart } from './parse-mime';
-import { openRawCopy, openRawCopyKey, rawCopyColumns, sealGatewaySubject } from './raw-copy';
+import { openRawCopy, openRawCopyKey, rawCopyColumns, removeRawCopyIfFinal, sealGatewaySubject } from './raw-copy';
 import { deliverAsSecureMessage, type GatewayPolicy } from './secure-delivery';
 
 type PolicyRow = GatewayPolicy;
@@ -59,7 +59,7 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
     parsed = await parseMime(await openRawCopy(options.store, message, rawKey), options.store, { maxAttachmentBytes: MAX_MESSAGE_ATTACHMENT_BYTES });
   } catch (error) {
     if (!(error instanceof UnreadableMessageError)) throw error;
-    await markFailed(db, id, orgId, error.message, now);
+    await markFailed(db, options.store, id, orgId, error.message, now);
     return 'failed';
   }
 
@@ -88,6 +88,8 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
   // The stored parts belong to one message each (storage keys and attachment ids are unique):
   // copies for the others, each sealed again under a key of its own.
   const made: string[] = [];
+  // The raw copy, when every recipient was decided for good here (all to the portal): removed after commit.
+  let finished: string | null = null;
   try {
     const partSets = await partSetsFor(options.store, parsed.parts, secureGroups.size, made);
 
@@ -125,9 +127,11 @@ export async function processGatewayMessage(db: Db, id: string, options: { store
       writes.push(tx.update(gatewayMessages).set({ status: 'processed', ...subject, processedAt: now }).where(eq(gatewayMessages.id, id)));
       if (decisions.some((d) => d.outcome !== 'secure_portal' && d.outcome !== 'sms_two_factor')) writes.push(enqueueDelivery(tx, id));
       await Promise.all(writes);
+      finished = await removeRawCopyIfFinal(tx, { id, orgId, now });
       return true;
     });
     if (!committed || secureGroups.size === 0) await removeParts(options.store, parsed.parts.map((p) => p.storageKey).concat(made));
+    if (finished) await removeParts(options.store, [finished]);
     return committed ? 'processed' : 'already_processed';
   } catch (error) {
     // Nothing of this run committed: its stored parts are orphans. The job retries from the raw message.
@@ -174,13 +178,16 @@ async function lockReceived(tx: Tx, id: string): Promise<boolean> {
   return row?.status === 'received';
 }
 
-async function markFailed(db: Db, id: string, orgId: string, why: string, now: Date) {
+async function markFailed(db: Db, store: BlobStore, id: string, orgId: string, why: string, now: Date) {
   log('gateway').warn({ orgId, gatewayMessageId: id, why }, 'message could not be processed');
-  await db.transaction(async (tx) => {
-    if (!(await lockReceived(tx, id))) return;
+  const finished = await db.transaction(async (tx) => {
+    if (!(await lockReceived(tx, id))) return null;
     await tx.update(gatewayRecipients).set({ status: 'failed', updatedAt: now }).where(and(eq(gatewayRecipients.gatewayMessageId, id), eq(gatewayRecipients.orgId, orgId)));
     await tx.update(gatewayMessages).set({ status: 'failed', failure: why.slice(0, 1000), processedAt: now }).where(eq(gatewayMessages.id, id));
+    // Nothing will be sent: the unreadable copy is not kept either.
+    return removeRawCopyIfFinal(tx, { id, orgId, now });
   });
+  if (finished) await removeParts(store, [finished]);
 }
 
 /**

@@ -17,11 +17,13 @@ export type AwaitingDelivery = {
   policyId: string | null;
   /**
    * The raw message in the attachment store, sealed under its own key (null: stored plain before
-   * encryption at rest): stream it with openRawCopy(store, { id: gatewayMessageId, storageKey, fileKey, fileKeyWrap }).
+   * encryption at rest): stream it with openRawCopy(store, { id: gatewayMessageId, storageKey, fileKey, fileKeyWrap, contentDestroyedAt }),
+   * which refuses one whose content was destroyed with the secure message it became.
    */
   storageKey: string;
   fileKey: Buffer | null;
   fileKeyWrap: 'upload' | 'upload-kms' | null;
+  contentDestroyedAt: Date | null;
   headerMessageId: string;
   sizeBytes: number;
   queuedAt: Date;
@@ -52,6 +54,7 @@ export async function listRecipientsAwaitingDelivery(
       storageKey: gatewayMessages.storageKey,
       fileKey: gatewayMessages.fileKey,
       fileKeyWrap: gatewayMessages.fileKeyWrap,
+      contentDestroyedAt: gatewayMessages.contentDestroyedAt,
       headerMessageId: gatewayMessages.headerMessageId,
       sizeBytes: gatewayMessages.sizeBytes,
       queuedAt: gatewayRecipients.updatedAt,

@@ -16,7 +16,8 @@ import { outboxTransport } from '@/lib/mail/transport';
 import { sendMessageSchema } from '@/lib/messaging/schemas';
 import { sendMessage } from '@/lib/messaging/send-message';
 import { getPortalSession } from '@/lib/portal/queries';
-import { blobStore, newStorageKey } from '@/lib/storage/storage';
+import { attachmentsRoot, blobStore, newStorageKey } from '@/lib/storage/storage';
+import { recallMessage } from '@/lib/messaging/recall-message';
 import { waitFor, watchProcess } from '@/tests/faults/support';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { deliverGatewayMessage, deliveryJobOptions, type DeliveryJobOptions } from './deliver-message';
@@ -234,6 +235,17 @@ describe('replies come home', () => {
     expect(event.diagnostic).toMatch(/offers no verified TLS; nothing was sent/);
     expect(home.received).toHaveLength(0);
     expect(home.events.filter((e) => e.startsWith('mail:') || e.startsWith('rcpt:') || e === 'data')).toEqual([]);
+
+    // Recalled while its copy home waits: the copy's key, Subject and file go with the message (raw-copy.ts destroyGatewayCopies).
+    const [copy] = await getDb().select({ storageKey: gatewayMessages.storageKey }).from(gatewayMessages).where(eq(gatewayMessages.replyHomeOf, answer.id));
+    expect(fs.existsSync(path.join(attachmentsRoot(), ...copy.storageKey.split('/')))).toBe(true);
+    await recallMessage({ actor: owner, messageId: answer.id });
+    const [destroyed] = await getDb()
+      .select({ fileKey: gatewayMessages.fileKey, subjectSealed: gatewayMessages.subjectSealed, reason: gatewayMessages.contentDestroyedReason })
+      .from(gatewayMessages)
+      .where(eq(gatewayMessages.replyHomeOf, answer.id));
+    expect(destroyed).toEqual({ fileKey: null, subjectSealed: null, reason: 'recalled' });
+    expect(fs.existsSync(path.join(attachmentsRoot(), ...copy.storageKey.split('/')))).toBe(false);
   });
 });
 

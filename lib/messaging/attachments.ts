@@ -233,7 +233,7 @@ export async function uploadAttachment(input: {
   );
   let stored: { size: number; sha256: string };
   try {
-    await store.put(storageKey, sealedStream, { maxBytes: sealedSize(plainMax) });
+    await store.put(storageKey, sealedStream, { maxBytes: sealedSize(plainMax), hash: false });
     stored = { size: plainSize, sha256: hash.digest('hex') };
   } catch (e) {
     // The store counted past the allowance and kept nothing; the file's full size is unknown.

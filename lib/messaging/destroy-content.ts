@@ -4,6 +4,7 @@ import { getDb, type Tx } from '@/db/client';
 import { attachments, organisations, secureMessages } from '@/db/schema';
 import { recordAuditEvent, type AuditActor } from '@/lib/audit/record';
 import { errorFields, log } from '@/lib/log';
+import { destroyGatewayCopies } from '@/lib/mailflow/raw-copy';
 import { blobStore, type BlobStore } from '@/lib/storage/storage';
 import { deleteSearchTokens } from './search-index';
 
@@ -11,8 +12,11 @@ import { deleteSearchTokens } from './search-index';
  * Key destruction (a message is unrecoverable once its key is gone): a recalled message, one deleted by every party, and one past its
  * organisation's retention period lose their data key — and with it their sealed subject, body
  * and files' keys — in the transaction that records why. What stays is the metadata monitoring and
- * the delivery log show (who, when, status, policy, sizes). The files themselves are then removed
- * from the attachment store (after commit: a store cannot roll back).
+ * the delivery log show (who, when, status, policy, sizes). Mail that came through the SMTP gateway
+ * goes the same way: the raw copy it was accepted as (and its copy home, and a DSN quoting its
+ * headers) loses its key and sealed Subject in the same transaction (lib/mailflow/raw-copy.ts
+ * `destroyGatewayCopies`). The files themselves are then removed from the attachment store (after
+ * commit: a store cannot roll back).
  */
 
 export type DestroyReason = 'recalled' | 'deleted' | 'expired';
@@ -32,12 +36,13 @@ export async function destroyMessageContent(tx: Tx, messageId: string, reason: D
       contentDestroyedReason: reason,
     })
     .where(and(eq(secureMessages.id, messageId), isNull(secureMessages.contentDestroyedAt)))
-    .returning({ id: secureMessages.id });
+    .returning({ id: secureMessages.id, orgId: secureMessages.orgId });
   if (!destroyed) return null;
   // Its words no longer find it, for anyone: the content they point at is gone with its key.
   await deleteSearchTokens(tx, messageId);
   const files = await tx.update(attachments).set({ fileKey: null }).where(eq(attachments.messageId, messageId)).returning({ storageKey: attachments.storageKey });
-  return files.map((f) => f.storageKey);
+  const rawCopies = await destroyGatewayCopies(tx, { orgId: destroyed.orgId, messageId, reason, now });
+  return [...files.map((f) => f.storageKey), ...rawCopies];
 }
 
 /** Removes destroyed messages' files from the store; a failure is logged (the files cannot be opened anyway: their keys are gone). */

@@ -86,7 +86,7 @@ export function s3BlobStore(config: S3StoreConfig): BlobStore {
       const { maxBytes } = options;
       if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError('maxBytes must be a non-negative integer.');
 
-      const hash = createHash('sha256');
+      const hash = options.hash === false ? null : createHash('sha256');
       let size = 0;
       // A holder, not a `let`: it is set inside the Transform, where TypeScript's narrowing cannot see.
       const failure: { tooLarge: TooLargeError | null } = { tooLarge: null };
@@ -100,7 +100,7 @@ export function s3BlobStore(config: S3StoreConfig): BlobStore {
             callback(failure.tooLarge);
             return;
           }
-          hash.update(chunk);
+          hash?.update(chunk);
           callback(null, chunk);
         },
       });
@@ -120,7 +120,7 @@ export function s3BlobStore(config: S3StoreConfig): BlobStore {
 
       const [fed, uploaded] = await Promise.allSettled([feeding, uploading]);
       if (fed.status === 'fulfilled' && uploaded.status === 'fulfilled' && failure.tooLarge === null) {
-        return { size, sha256: hash.digest('hex') };
+        return { size, sha256: hash ? hash.digest('hex') : '' };
       }
       if (uploaded.status === 'fulfilled') {
         // Should not happen (the upload cannot finish before its body does), but nothing that

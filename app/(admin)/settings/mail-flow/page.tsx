@@ -213,7 +213,7 @@ export default async function MailFlowPage() {
                     {m.envelopeFrom}
                     {m.senderUnlicensed && <span className="block text-xs text-muted">Not a licensed address: delivered as plain mail, no secure processing</span>}
                   </TableCell>
-                  <TableCell>{m.subject || <span className="text-muted">(no subject)</span>}</TableCell>
+                  <TableCell>{m.contentDestroyedAt ? <span className="text-muted">{m.subject}</span> : m.subject || <span className="text-muted">(no subject)</span>}</TableCell>
                   <TableCell>
                     {m.deliverTo === 'inbound_route' ? (
                       <span className="text-muted">Reply from the portal, to the inbound route</span>
