@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { useForm } from 'react-hook-form';
 import { payWithCardAction } from '@/app/(admin)/checkout/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -52,7 +52,7 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-5">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <div className="grid gap-4 sm:grid-cols-2">
         {field('name', 'Name on card', <Input autoComplete="cc-name" {...a11y('name')} {...form.register('name')} />, 'sm:col-span-2')}
         {field('addressLine1', 'Address line 1', <Input autoComplete="address-line1" {...a11y('addressLine1')} {...form.register('addressLine1')} />)}

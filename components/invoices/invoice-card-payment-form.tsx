@@ -8,7 +8,7 @@ import { payInvoiceWithCardAction } from '@/app/(admin)/invoices/actions';
 import { withStepUp } from '@/components/auth/step-up';
 import { CardNumberInput, CvcInput, ExpiryInput } from '@/components/checkout/card-fields';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -46,7 +46,7 @@ export function InvoiceCardPaymentForm({ invoiceId, totalLabel, name }: { invoic
   const a11y = (key: keyof InvoiceCardPaymentInput) => fieldA11y(key, { error: errors[key]?.message });
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-5">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <Alert variant="warning" title="Test mode">
         No real card is charged. Use 4242 4242 4242 4242 to pay, or 4000 0000 0000 0002 to see a decline, with any future date and any 3 digits.
       </Alert>

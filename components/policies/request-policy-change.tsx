@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { requestPolicyChangeAction } from '@/app/(admin)/policies/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -61,7 +61,7 @@ export function RequestPolicyChangeButton({ policies }: { policies: { id: string
           <DialogDescription>Sealpost operators configure your policies. Your request goes to them by email, and you can follow its state on this page.</DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
-          {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+          <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
           <FormField id="change-policy" label="Policy" error={errors.policyId?.message}>
             <Select {...fieldA11y('change-policy', { error: errors.policyId?.message })} {...form.register('policyId')}>
               <option value="">{NEW_POLICY}</option>

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { addSuppressionAction, removeSuppressionAction, updateSoftBounceSettingsAction } from '@/app/(admin)/suppressions/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
@@ -57,7 +57,7 @@ export function AddSuppressionButton() {
           <DialogDescription>Your organisation&apos;s mail is no longer sent to this address until it is removed from the list.</DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
-          {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+          <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
           <FormField id="suppress-address" label="Email address" error={errors.address?.message}>
             <Input type="email" autoComplete="off" {...fieldA11y('suppress-address', { error: errors.address?.message })} {...form.register('address')} />
           </FormField>
