@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import { Suspense, type ReactNode } from 'react';
+import { FocusManager } from '@/components/shell/focus-manager';
 import { NavigationProgress } from '@/components/shell/navigation-progress';
 import { Toaster } from '@/components/ui/toast';
 import './globals.css';
@@ -21,9 +22,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">
+        {/* First in the document: after a page change focus starts here, so the next Tab is the skip link. */}
+        <Suspense fallback={null}>
+          <FocusManager />
+        </Suspense>
         <a
           href="#main"
-          className="sr-only z-50 rounded-md bg-surface px-3 py-2 text-sm font-medium text-brand-700 shadow focus:not-sr-only focus:fixed focus:left-3 focus:top-3"
+          className="sr-only z-50 rounded-md bg-surface px-3 py-2 text-sm font-medium text-brand-700 shadow focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:inline-flex focus:min-h-11 focus:items-center"
         >
           Skip to content
         </a>

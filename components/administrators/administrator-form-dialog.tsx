@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -102,7 +102,7 @@ export function AdministratorFormDialog(props: Props) {
           </DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
-          {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+          <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
           <div className="grid gap-4 sm:grid-cols-2">
             {field('name', 'Name', <Input autoComplete="off" {...a11y('name')} {...form.register('name')} />)}
             {field(

@@ -6,7 +6,7 @@ import { useForm, useWatch } from 'react-hook-form';
 import { NewPasswordFields } from '@/components/auth/new-password-fields';
 import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -41,7 +41,7 @@ export function ChangePasswordForm({
 
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <input type="email" autoComplete="username" value={email} readOnly hidden />
       <FormField id="currentPassword" label="Current password" error={errors.currentPassword?.message}>
         <PasswordInput

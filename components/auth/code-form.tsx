@@ -4,7 +4,8 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { cancelFocusAfterNavigation, focusAfterNavigation } from '@/components/shell/focus-manager';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -23,15 +24,17 @@ export function SecondFactorForm({ callbackUrl, action, totp = true }: { callbac
     ? 'The 6-digit code shown in your authenticator app. Lost your phone? Enter one of your recovery codes instead.'
     : 'Lost your passkey or security key? Enter one of your recovery codes.';
   const onSubmit = form.handleSubmit(async (values) => {
+    focusAfterNavigation('heading');
     const result = await action(values);
     if (!result.ok) {
+      cancelFocusAfterNavigation();
       applyActionError(form, result.error);
       form.setValue('code', '');
     }
   });
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id="code" label={totp ? 'Authentication code' : 'Recovery code'} hint={hint} error={errors.code?.message}>
         <Input autoComplete="one-time-code" inputMode="text" autoFocus={totp} spellCheck={false} {...fieldA11y('code', { hint, error: errors.code?.message })} {...form.register('code')} />
       </FormField>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import type { ActionResult } from '@/lib/actions/result';
 
@@ -32,7 +32,7 @@ export function ConfirmEmailChange({
   }
   return (
     <>
-      {result && !result.ok && <Alert variant="danger">{result.error.message}</Alert>}
+      <LiveAlert show={result && !result.ok} variant="danger">{result && !result.ok ? result.error.message : null}</LiveAlert>
       <p className="text-sm">Until you confirm, the account keeps its current address.</p>
       <div>
         <Button type="button" loading={pending} onClick={() => startTransition(async () => setResult(await action({ token })))}>

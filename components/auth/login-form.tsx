@@ -7,7 +7,8 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { PasswordInput } from '@/components/auth/password-input';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { cancelFocusAfterNavigation, focusAfterNavigation } from '@/components/shell/focus-manager';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -76,9 +77,12 @@ export function LoginForm({
   };
 
   const signIn = form.handleSubmit(async (values) => {
+    // The page signing in leads to takes focus on its heading (components/shell/focus-manager.tsx).
+    focusAfterNavigation('heading');
     const result = await action(values);
     // On success the action redirects; we only get here with a refusal.
     if (!result.ok) {
+      cancelFocusAfterNavigation();
       applyActionError(form, result.error);
       form.resetField('password', { keepError: true });
     }
@@ -100,7 +104,7 @@ export function LoginForm({
       noValidate
       className="grid gap-4"
     >
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id="email" label="Email address" error={errors.email?.message}>
         <div className="flex items-center gap-2">
           <Input

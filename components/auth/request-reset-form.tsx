@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -47,7 +47,7 @@ export function RequestResetForm({ action, signInHref }: { action: (input: Reque
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id="email" label="Email address" error={errors.email?.message}>
         <Input
           type="email"

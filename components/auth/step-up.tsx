@@ -3,7 +3,7 @@
 import { useState, useSyncExternalStore, type FormEvent } from 'react';
 import { confirmStepUpAction } from '@/app/(auth)/actions';
 import { PasswordInput } from '@/components/auth/password-input';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -134,7 +134,7 @@ function StepUpDialog({ request }: { request: Request }) {
           </DialogDescription>
         </DialogHeader>
         <form onSubmit={submit} noValidate className="grid gap-4">
-          {formError && <Alert variant="danger">{formError}</Alert>}
+          <LiveAlert show={formError} variant="danger">{formError}</LiveAlert>
           <FormField id={field} label={code ? 'Authentication code' : 'Password'} hint={hint} error={error ?? undefined}>
             {code ? (
               <Input

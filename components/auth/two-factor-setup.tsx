@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -67,7 +67,7 @@ export function TotpEnrolment({ qrDataUrl, secret, action }: { qrDataUrl: string
         Key: <code className="font-mono break-all" aria-label="Setup key">{secret}</code>
       </p>
       <form onSubmit={onSubmit} noValidate className="grid gap-4">
-        {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+        <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
         <FormField id="totp-code" label="Code from the app" hint={hint} error={errors.code?.message}>
           <Input autoComplete="one-time-code" inputMode="numeric" {...fieldA11y('totp-code', { hint, error: errors.code?.message })} {...form.register('code')} />
         </FormField>

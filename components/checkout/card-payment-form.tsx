@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useForm } from 'react-hook-form';
 import { payWithCardAction } from '@/app/(admin)/checkout/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Input } from '@/components/ui/input';
 import { cardPaymentSchema, type CardPaymentInput } from '@/lib/billing/schemas';
 import { CountrySelect } from './card-fields';
@@ -41,7 +41,7 @@ export function CardPaymentForm({ orderId, kind, totalLabel, defaults }: { order
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-5">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <div className="grid gap-4 sm:grid-cols-2">
         {field('addressLine1', 'Address line 1', <Input autoComplete="address-line1" {...a11y('addressLine1')} {...form.register('addressLine1')} />)}
         {field('addressLine2', 'Address line 2', <Input autoComplete="address-line2" {...a11y('addressLine2')} {...form.register('addressLine2')} />)}

@@ -7,7 +7,7 @@ import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { checkoutAction } from '@/app/(admin)/checkout/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -44,7 +44,7 @@ export function CheckoutForm({
   });
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       {kind === 'licenses' && (
         <FormField
           id="quantity"

@@ -4,7 +4,7 @@ import { Printer } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { confirmCheckAction } from '@/app/(admin)/checkout/actions';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { withStepUp } from '@/components/auth/step-up';
 
@@ -36,7 +36,7 @@ export function ConfirmCheckButton({ orderId, kind }: { orderId: string; kind: '
   }
   return (
     <div className="grid gap-2">
-      {error && <Alert variant="danger">{error}</Alert>}
+      <LiveAlert show={error} variant="danger">{error}</LiveAlert>
       <Button size="lg" onClick={confirm} loading={pending}>
         <Printer aria-hidden /> Confirm &amp; print
       </Button>

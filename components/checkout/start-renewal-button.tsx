@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { startRenewalAction } from '@/app/(admin)/renewals/actions';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 
 export function StartRenewalButton() {
@@ -10,7 +10,7 @@ export function StartRenewalButton() {
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="grid gap-2">
-      {error && <Alert variant="danger">{error}</Alert>}
+      <LiveAlert show={error} variant="danger">{error}</LiveAlert>
       <Button
         size="lg"
         loading={pending}

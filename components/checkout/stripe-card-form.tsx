@@ -6,7 +6,7 @@ import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-
 // happens to bundle the module.
 import { loadStripe } from '@stripe/stripe-js/pure';
 import type { Stripe } from '@stripe/stripe-js';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 
 const LOAD_FAILED = 'The card form could not be loaded. Check your connection and reload the page.';
@@ -90,7 +90,7 @@ function PayNowForm({ returnUrl, totalLabel }: Pick<StripeCardFormProps, 'return
         onReady={() => setReady(true)}
         onLoadError={(e) => setError(e.error.message ?? LOAD_FAILED)}
       />
-      {error && <Alert variant="danger">{error}</Alert>}
+      <LiveAlert show={error} variant="danger">{error}</LiveAlert>
       <div className="flex items-center justify-between gap-4 border-t border-line pt-4">
         <p className="text-sm">
           Total <span className="text-base font-semibold tabular-nums">{totalLabel}</span>

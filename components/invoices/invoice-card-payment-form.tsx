@@ -7,7 +7,7 @@ import { payInvoiceWithCardAction } from '@/app/(admin)/invoices/actions';
 import { withStepUp } from '@/components/auth/step-up';
 import { CardDetails, PayNow } from '@/components/checkout/card-payment-parts';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { invoiceCardPaymentSchema, type InvoiceCardPaymentInput } from '@/lib/billing/schemas';
 
 /**
@@ -32,7 +32,7 @@ export function InvoiceCardPaymentForm({ invoiceId, totalLabel, name }: { invoic
   });
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-5">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <CardDetails form={form} />
       <PayNow totalLabel={totalLabel} loading={isSubmitting} />
     </form>

@@ -8,7 +8,7 @@ import { cloneElement, useState, type ComponentProps, type ReactElement } from '
 import { useFieldArray, useForm } from 'react-hook-form';
 import { addLicensedEmailsAction, buyLicensesForAddressesAction } from '@/app/(admin)/licensed-emails/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
@@ -58,10 +58,11 @@ export function AddLicensedEmailsDialog({ domains, buying, trigger }: { domains:
               </Tabs.Trigger>
             ))}
           </Tabs.List>
-          <Tabs.Content value="manual">
+          {/* Radix makes each panel a Tab stop; these panels start with a field, which is the stop (Shift+Tab from it reaches the tabs). */}
+          <Tabs.Content value="manual" tabIndex={-1}>
             <ManualForm domains={domains} buying={buying} onDone={() => setOpen(false)} />
           </Tabs.Content>
-          <Tabs.Content value="csv">
+          <Tabs.Content value="csv" tabIndex={-1}>
             <CsvImport buying={buying} domains={domains} onDone={() => setOpen(false)} />
           </Tabs.Content>
         </Tabs.Root>
@@ -103,8 +104,8 @@ function ManualForm({ domains, buying, onDone }: { domains: string[]; buying: Bu
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
-      {errors.entries?.root?.message && <Alert variant="danger">{errors.entries.root.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
+      <LiveAlert show={errors.entries?.root?.message} variant="danger">{errors.entries?.root?.message}</LiveAlert>
       <ol className="grid gap-2" aria-label="Addresses to add">
         {rows.fields.map((row, index) => {
           const error = errors.entries?.[index]?.local?.message ?? errors.entries?.[index]?.domain?.message;

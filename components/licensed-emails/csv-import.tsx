@@ -3,7 +3,7 @@
 import { CircleCheck, FileSpreadsheet, Upload } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { toast } from '@/components/ui/toast';
@@ -106,7 +106,7 @@ export function CsvImport({ buying, domains, onDone }: { buying: Buying; domains
           <progress className="h-2 w-full accent-brand-600" aria-label="Processing the file" />
         </div>
       )}
-      {phase.kind === 'failed' && <Alert variant="danger">{phase.message}</Alert>}
+      <LiveAlert show={phase.kind === 'failed'} variant="danger">{phase.kind === 'failed' ? phase.message : null}</LiveAlert>
       {phase.kind === 'done' && (
         <ImportResult
           report={phase.report}

@@ -10,7 +10,7 @@ import { ColumnChooser } from '@/components/data-table/column-chooser';
 import type { SortLinks } from '@/components/data-table/meta';
 import { selectionColumn, SelectableTableView, SelectionBar, useSelectableTable, type SelectableFeatures } from '@/components/data-table/selectable';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
@@ -244,7 +244,7 @@ function RenameForm({ row, domains, onCancel, onDone }: { row: LicensedEmailRow;
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <div className="flex flex-wrap items-center gap-2">
         <label htmlFor={`rename-${id}`} className="sr-only">
           The part before the @

@@ -7,7 +7,7 @@ import { useRef, useState } from 'react';
 import { extendMessagesAction, recallMessagesAction } from '@/app/(admin)/secure-messages/actions';
 import type { SortLinks } from '@/components/data-table/meta';
 import { selectionColumn, SelectableTableView, SelectionBar, useSelectableTable, type SelectableFeatures } from '@/components/data-table/selectable';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
@@ -239,7 +239,7 @@ function BulkDialog({ bulk, capped, onClose, onDone }: { bulk: Bulk; capped: boo
           </DialogDescription>
         </DialogHeader>
         <form onSubmit={submit} noValidate className="grid gap-4">
-          {error && <Alert variant="danger">{error}</Alert>}
+          <LiveAlert show={error} variant="danger">{error}</LiveAlert>
           {!recall && (
             <fieldset className="grid gap-2">
               <legend className="mb-1 text-sm font-medium">Extend by</legend>

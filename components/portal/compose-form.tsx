@@ -5,7 +5,8 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { deleteDraftAction, findContactsAction, saveDraftAction, sendMessageAction } from '@/app/secure/(portal)/actions';
 import { cn } from '@/components/ui/cn';
-import { Alert } from '@/components/ui/alert';
+import { focusAfterNavigation } from '@/components/shell/focus-manager';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -370,6 +371,8 @@ export function ComposeForm({
         persist: true,
       });
     }
+    // The Sent folder's heading takes focus, rather than the page body (components/shell/focus-manager.tsx).
+    focusAfterNavigation('heading');
     router.push('/secure/sent');
     router.refresh();
   }
@@ -402,7 +405,7 @@ export function ComposeForm({
           review();
         }}
       >
-        {formError && <Alert variant="danger">{formError}</Alert>}
+        <LiveAlert show={formError} variant="danger">{formError}</LiveAlert>
         <RecipientField
           id="to"
           label="To"
@@ -462,35 +465,48 @@ export function ComposeForm({
         </div>
         <div className="grid gap-2">
           <div className="flex flex-wrap items-center gap-3">
-            {/* The input is focused (visually hidden); its label shows the focus ring, so it comes first as the peer. */}
-            <input
-              id="attachment"
-              type="file"
-              multiple
-              className="peer sr-only"
-              disabled={Boolean(uploading)}
-              onChange={async (e) => {
-                const list = [...(e.target.files ?? [])];
-                e.target.value = '';
-                for (const file of list) await upload(file);
-              }}
-            />
-            <label
-              htmlFor="attachment"
-              className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 peer-disabled:cursor-not-allowed peer-disabled:opacity-60 hover:bg-canvas"
-            >
-              <Paperclip aria-hidden className="size-4" /> Attach files
-            </label>
+            {/*
+              The input lies, transparent, over its label: the target for the pointer as well as for the
+              keyboard, as large as the label (a 1 px input would be a target under 24 × 24 px), and
+              still the file input assistive technology finds. The label shows the focus ring and the
+              hover, so the input comes first as the peer.
+            */}
+            <span className="relative inline-flex">
+              <input
+                id="attachment"
+                type="file"
+                multiple
+                className="peer absolute inset-0 size-full cursor-pointer opacity-0 disabled:cursor-not-allowed"
+                disabled={Boolean(uploading)}
+                onChange={async (e) => {
+                  const list = [...(e.target.files ?? [])];
+                  e.target.value = '';
+                  for (const file of list) await upload(file);
+                }}
+              />
+              <label
+                htmlFor="attachment"
+                className="inline-flex min-h-9 cursor-pointer items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm font-medium peer-hover:bg-canvas peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 peer-disabled:cursor-not-allowed peer-disabled:opacity-60"
+              >
+                <Paperclip aria-hidden className="size-4" /> Attach files
+              </label>
+            </span>
             <span className="text-xs text-muted">{megabytes(total)} of 50 MB used</span>
           </div>
-          {uploading && (
-            <div aria-live="polite" className="grid gap-1">
-              <p className="text-sm">
-                Uploading {uploading.name}… {uploading.percent}%
-              </p>
-              <progress className="h-2 w-full accent-brand-600" max={100} value={uploading.percent} aria-label="Upload progress" />
-            </div>
-          )}
+          {/*
+            A live region on the page from the start, so "Uploading …" is read when an upload begins;
+            the percentage is left to the progress bar (every percent read out would drown the page).
+          */}
+          <div role="status" className="grid gap-1 empty:absolute">
+            {uploading && (
+              <>
+                <p className="text-sm">
+                  Uploading {uploading.name}… <span aria-hidden>{uploading.percent}%</span>
+                </p>
+                <progress className="h-2 w-full accent-brand-600" max={100} value={uploading.percent} aria-label="Upload progress" />
+              </>
+            )}
+          </div>
           {files.length > 0 && (
             <ul aria-label="Attachments" className="grid gap-1">
               {files.map((f) => (
@@ -506,7 +522,8 @@ export function ComposeForm({
             </ul>
           )}
         </div>
-        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line pt-4">
+        {/* data-primary-actions: notices keep clear of Send and Discard (components/ui/toast.tsx). */}
+        <div data-primary-actions="" className="flex flex-wrap items-center justify-between gap-3 border-t border-line pt-4">
           <p className="text-xs text-muted" aria-live="polite" role="status">
             {saveText}
           </p>

@@ -34,7 +34,7 @@ export function MailboxRowLink({ row, unreadMatters, preferences, now }: { row: 
   const unread = unreadMatters && !row.readAt && row.status === 'sent';
   const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
   return (
-    <Link href={`/secure/messages/${row.id}`} className="flex min-w-0 flex-1 flex-col gap-1 px-4 py-3 hover:bg-canvas sm:flex-row sm:items-center sm:gap-4">
+    <Link href={`/secure/messages/${row.id}`} data-focus-heading="" className="flex min-w-0 flex-1 flex-col gap-1 px-4 py-3 hover:bg-canvas sm:flex-row sm:items-center sm:gap-4">
       <span className={`w-56 max-w-full shrink-0 truncate text-sm ${unread ? 'font-semibold text-ink' : 'text-muted'}`}>{row.counterpart}</span>
       <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold' : ''}`}>
         {unread && <span className="sr-only">Unread: </span>}
@@ -101,7 +101,7 @@ export function MailboxList({
   }
   return (
     <Card className="overflow-hidden">
-      <ul aria-label={label} className="divide-y divide-line">
+      <ul aria-label={label} data-result-list="" className="divide-y divide-line">
         {rows.map((row) => (
           <li key={row.id} className="flex">
             <MailboxRowLink row={row} unreadMatters={unreadMatters} preferences={preferences} now={now} />

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, useSyncExternalStore } from 'react';
 import { savePreferencesAction } from '@/app/secure/(portal)/actions';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -53,7 +53,7 @@ export function PreferencesForm({ initial, samples, timeZones: knownZones }: { i
         router.refresh();
       }}
     >
-      {error && <Alert variant="danger">{error}</Alert>}
+      <LiveAlert show={error} variant="danger">{error}</LiveAlert>
       <FormField id="dateFormat" label="Date format">
         <Select id="dateFormat" value={values.dateFormat} onChange={(e) => setValues({ ...values, dateFormat: e.target.value as PortalPreferences['dateFormat'] })}>
           {DATE_FORMATS.map((f) => (

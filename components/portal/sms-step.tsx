@@ -4,7 +4,7 @@ import { MessageSquareText } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { sendSmsCodeAction, verifySmsCodeAction } from '@/app/secure/(portal)/actions';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -51,7 +51,7 @@ export function SmsStep({ orgId, orgName, phoneHint, codeSent, codeFailed }: { o
       <CardContent className="grid gap-4">
         {!sent ? (
           <>
-            {error && <Alert variant="danger">{error}</Alert>}
+            <LiveAlert show={error} variant="danger">{error}</LiveAlert>
             <Button size="lg" loading={pending} onClick={() => send(false)}>
               Text me a code
             </Button>
@@ -77,7 +77,7 @@ export function SmsStep({ orgId, orgName, phoneHint, codeSent, codeFailed }: { o
             ) : (
               <p className="text-sm text-muted">We sent a 6-digit code by text message to {phoneHint}. It expires in 10 minutes.</p>
             )}
-            {notice && <Alert variant="success">{notice}</Alert>}
+            <LiveAlert show={notice} variant="success">{notice}</LiveAlert>
             <FormField id="code" label="Code" error={error ?? undefined}>
               <Input
                 {...fieldA11y('code', { error: error ?? undefined })}

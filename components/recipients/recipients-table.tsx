@@ -9,7 +9,7 @@ import { applyActionError } from '@/components/forms/action-errors';
 import { ColumnChooser } from '@/components/data-table/column-chooser';
 import type { SortLinks } from '@/components/data-table/meta';
 import { selectionColumn, SelectableTableView, SelectionBar, useSelectableTable, type SelectableFeatures } from '@/components/data-table/selectable';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -242,7 +242,7 @@ function PhoneForm({ row, onCancel, onDone }: { row: RecipientTableRow; onCancel
   });
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id={fieldId} label="Phone number" hint={PHONE_HINT} error={errors.phone?.message}>
         <Input type="tel" autoComplete="off" inputMode="tel" {...fieldA11y(fieldId, { hint: PHONE_HINT, error: errors.phone?.message })} {...form.register('phone')} />
       </FormField>

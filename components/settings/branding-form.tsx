@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { removeLogoAction, setLogoAction } from '@/app/(admin)/settings/branding/actions';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Upload } from '@/components/ui/icons';
@@ -32,7 +32,7 @@ export function BrandingForm({ name, logoUrl }: { name: string; logoUrl: string 
 
   return (
     <div className="grid gap-4">
-      {error && <Alert variant="danger">{error}</Alert>}
+      <LiveAlert show={error} variant="danger">{error}</LiveAlert>
       <figure className="grid gap-2">
         <figcaption className="text-sm text-muted">As recipients see it</figcaption>
         <div className="flex min-h-16 flex-wrap items-center gap-3 rounded-md border border-line bg-surface px-4 py-3">

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { deleteConnectorAction, updateConnectorRangesAction } from '@/app/(admin)/settings/mail-flow/actions';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
@@ -68,7 +68,7 @@ export function EditConnectorRangesDialog({ id, name, ranges }: { id: string; na
           <DialogDescription>A client connecting from these addresses is recognised as this connector without SMTP AUTH.</DialogDescription>
         </DialogHeader>
         <form onSubmit={submit} noValidate className="grid gap-4">
-          {formError && <Alert variant="danger">{formError}</Alert>}
+          <LiveAlert show={formError} variant="danger">{formError}</LiveAlert>
           <FormField id={`ranges-${id}`} label="Allowed IP ranges" hint={HINT} error={error}>
             <Textarea rows={4} value={value} onChange={(e) => setValue(e.target.value)} {...fieldA11y(`ranges-${id}`, { hint: HINT, error })} />
           </FormField>

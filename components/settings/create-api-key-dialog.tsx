@@ -4,7 +4,7 @@ import { Check, Copy, Plus } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { createApiKeyAction } from '@/app/(admin)/settings/api-keys/actions';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -120,7 +120,7 @@ export function CreateApiKeyDialog() {
               <DialogDescription>Name it after the system that will send delivery events, so you know what breaks when you revoke it.</DialogDescription>
             </DialogHeader>
             <form onSubmit={submit} noValidate className="grid gap-4">
-              {formError && <Alert variant="danger">{formError}</Alert>}
+              <LiveAlert show={formError} variant="danger">{formError}</LiveAlert>
               <FormField id="api-key-name" label="Name" error={error ?? undefined}>
                 <Input
                   autoComplete="off"

@@ -4,7 +4,7 @@ import { Check, Copy, Plus } from '@/components/ui/icons';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { createConnectorAction } from '@/app/(admin)/settings/mail-flow/actions';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
@@ -138,7 +138,7 @@ export function CreateConnectorDialog() {
               <DialogDescription>How Sealpost recognises your mail server: SMTP AUTH with a secret it generates, the addresses it connects from, or both.</DialogDescription>
             </DialogHeader>
             <form onSubmit={submit} noValidate className="grid gap-4">
-              {formError && <Alert variant="danger">{formError}</Alert>}
+              <LiveAlert show={formError} variant="danger">{formError}</LiveAlert>
               <FormField id="connector-name" label="Name" error={errors.name}>
                 <Input autoComplete="off" maxLength={100} value={fields.name} onChange={(e) => set('name')(e.target.value)} {...fieldA11y('connector-name', { error: errors.name })} />
               </FormField>

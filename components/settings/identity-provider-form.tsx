@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { removeIdentityProviderAction, saveIdentityProviderAction, testIdentityProviderAction } from '@/app/(admin)/settings/identity-provider/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { Alert, LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -63,7 +63,7 @@ export function IdentityProviderForm({ provider, domains }: { provider: Identity
     : 'From your identity provider’s client settings.';
   return (
     <form onSubmit={save} noValidate className="grid max-w-2xl gap-5">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id="issuer" label="Issuer URL" hint="The provider's issuer, where /.well-known/openid-configuration is found." error={errors.issuer?.message}>
         <Input
           type="url"

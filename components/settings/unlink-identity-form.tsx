@@ -4,7 +4,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import { unlinkDomainIdentityAction } from '@/app/(admin)/settings/identity-provider/actions';
 import { applyActionError } from '@/components/forms/action-errors';
-import { Alert } from '@/components/ui/alert';
+import { LiveAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, fieldA11y } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -26,7 +26,7 @@ export function UnlinkIdentityForm() {
   });
   return (
     <form onSubmit={submit} noValidate className="grid max-w-2xl gap-4">
-      {errors.root?.server && <Alert variant="danger">{errors.root.server.message}</Alert>}
+      <LiveAlert show={errors.root?.server} variant="danger">{errors.root?.server?.message}</LiveAlert>
       <FormField id="unlink-email" label="Email address to unlink" hint={HINT} error={errors.email?.message}>
         <Input type="email" autoComplete="off" {...fieldA11y('unlink-email', { hint: HINT, error: errors.email?.message })} {...form.register('email')} />
       </FormField>

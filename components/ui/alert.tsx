@@ -41,3 +41,25 @@ export function Alert({ className, variant, title, role = 'status', children, ..
     </div>
   );
 }
+
+export type LiveAlertProps = Omit<AlertProps, 'role'> & {
+  /** Whether there is anything to say: the alert is drawn inside the region only then. */
+  show: unknown;
+  /** The region's own class (layout around it); `className` styles the alert. */
+  regionClassName?: string;
+};
+
+/**
+ * An alert that comes and goes (a form's refusal, a failed step) inside a live region that is on
+ * the page from the start: a role="status" element inserted together with its text is often not
+ * read out, so the region stays mounted, empty (and out of the layout: `empty:absolute`, never
+ * display:none, which would take it out of the accessibility tree) until there is something to say.
+ * The text is in the page once, in the region.
+ */
+export function LiveAlert({ show, regionClassName, ...alertProps }: LiveAlertProps) {
+  return (
+    <div role="status" aria-atomic="true" className={cn('empty:absolute', regionClassName)}>
+      {show ? <Alert role="none" {...alertProps} /> : null}
+    </div>
+  );
+}

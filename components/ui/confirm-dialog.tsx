@@ -12,6 +12,7 @@ import {
   DialogTitle,
   DialogTrigger,
 } from './dialog';
+import { keepFocusInPage } from './focus';
 
 export type ConfirmDialogProps = {
   /** A single focusable element, e.g. a <Button>; it becomes the dialog trigger. */
@@ -72,6 +73,8 @@ export function ConfirmDialog({
     try {
       await onConfirm();
       setOpen(false);
+      // What was confirmed may take its own row, and the button focus returns to, off the page.
+      keepFocusInPage();
     } catch (error) {
       // Keep the dialog open so the user can retry or cancel. A refusal throws its own message.
       setFailed(error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.');

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ComponentProps } from 'react';
+import type { ComponentProps, KeyboardEvent } from 'react';
 import { Dialog as DialogPrimitive } from 'radix-ui';
 import { X } from './icons';
 import { cn } from './cn';
@@ -24,11 +24,48 @@ export type DialogContentProps = ComponentProps<typeof DialogPrimitive.Content> 
   showClose?: boolean;
 };
 
-export function DialogContent({ className, children, showClose = true, ...props }: DialogContentProps) {
+/** The elements of `container` that Tab stops on, in document order. */
+function tabStops(container: HTMLElement): HTMLElement[] {
+  return [...container.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex], [contenteditable="true"]')].filter(
+    (element) =>
+      element.tabIndex >= 0 &&
+      !element.matches(':disabled, input[type="hidden"]') &&
+      !element.closest('[hidden], [inert]') &&
+      element.getClientRects().length > 0,
+  );
+}
+
+/**
+ * Shift+Tab from the dialog's first control goes round to its last one. Radix's own trap compares
+ * focus with the first Tab stop it finds, which inside a roving group (the tabs of the Add dialog,
+ * components/licensed-emails/add-licensed-emails-dialog.tsx) is the group's container, not the
+ * focused tab: focus then left the dialog, was pulled back, and stayed on the tab for good. Here a
+ * control has nothing before it when no Tab stop precedes it other than its own containers.
+ */
+function wrapShiftTab(event: KeyboardEvent<HTMLDivElement>) {
+  if (event.defaultPrevented || event.key !== 'Tab' || !event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !event.currentTarget.contains(active)) return;
+  const stops = tabStops(event.currentTarget);
+  const before = stops.some((stop) => !stop.contains(active) && stop.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const last = stops.at(-1);
+  if (before || !last || last === active) return;
+  event.preventDefault();
+  last.focus();
+}
+
+export function DialogContent({ className, children, showClose = true, onKeyDown, ...props }: DialogContentProps) {
   return (
     <DialogPortal>
       <DialogOverlay />
       <DialogPrimitive.Content
+        // Radix makes the rest of the page inert but does not say so; aria-modal tells screen readers
+        // that only the dialog is there to read.
+        aria-modal="true"
+        onKeyDown={(event) => {
+          onKeyDown?.(event);
+          wrapShiftTab(event);
+        }}
         className={cn(
           'fixed top-1/2 left-1/2 z-50 grid max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 gap-4 overflow-y-auto',
           'rounded-card border border-line bg-surface p-6 text-ink shadow-xl',
@@ -60,7 +97,8 @@ export function DialogHeader({ className, ...props }: ComponentProps<'div'>) {
 }
 
 export function DialogFooter({ className, ...props }: ComponentProps<'div'>) {
-  return <div className={cn('mt-2 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end', className)} {...props} />;
+  // data-primary-actions: notices keep clear of a dialog's buttons (components/ui/toast.tsx).
+  return <div data-primary-actions="" className={cn('mt-2 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end', className)} {...props} />;
 }
 
 export function DialogTitle({ className, ...props }: ComponentProps<typeof DialogPrimitive.Title>) {

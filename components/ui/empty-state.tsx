@@ -18,7 +18,10 @@ export function EmptyState({ icon: Icon, title, description, action, className }
           <Icon aria-hidden className="size-6" />
         </div>
       )}
-      <h2 className="text-base font-semibold text-ink">{title}</h2>
+      {/* data-result-summary: what a submitted search's page focuses when nothing matched (components/shell/focus-manager.tsx). */}
+      <h2 data-result-summary="" className="text-base font-semibold text-ink">
+        {title}
+      </h2>
       {description && <p className="mt-1 max-w-sm text-sm text-muted">{description}</p>}
       {action && <div className="mt-6">{action}</div>}
     </div>

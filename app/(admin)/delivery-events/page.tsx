@@ -156,7 +156,7 @@ export default async function DeliveryEventsPage({ searchParams }: Props) {
             )
           ) : (
             <>
-              <p className="border-b border-line px-4 py-3 text-sm">
+              <p data-result-summary="" className="border-b border-line px-4 py-3 text-sm">
                 <span className="font-medium text-ink">{result.total}</span>
                 {/* How the query was read, with its grouping made visible: AND binds tighter than OR. */}
                 {params.query && <span className="text-muted"> where {describeQuery(params.query)}</span>}

@@ -82,7 +82,7 @@ export default async function EventsPage({ searchParams }: Props) {
           )
         ) : (
           <>
-            <p className="border-b border-line px-4 py-3 text-sm font-medium text-ink">
+            <p data-result-summary="" className="border-b border-line px-4 py-3 text-sm font-medium text-ink">
               {formatEventCount(total)}
             </p>
             <EventsTable rows={page.rows} />

@@ -50,7 +50,7 @@ export default async function RecipientsPage({ searchParams }: { searchParams: P
       <Card className="overflow-hidden">
         <div className="flex flex-col gap-3 border-b border-line p-4 sm:flex-row sm:items-center sm:justify-between">
           <div className="flex flex-col gap-3 sm:flex-row sm:items-center">
-            <SearchBox label="Search recipients" placeholder="Search any part of an address" />
+            <SearchBox label="Search recipients" placeholder="Search any part of an address" resultCount={total?.n ?? page.rows.length} moreResults={total ? !total.exact : page.broad || page.next !== null} />
             <nav aria-label="Filter recipients" className="flex gap-1 text-sm">
               {[
                 { label: 'All', missing: false },

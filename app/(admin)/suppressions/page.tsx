@@ -97,7 +97,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
       <CopyButtons />
       <Card className="overflow-hidden">
         <div className="border-b border-line p-4">
-          <SearchBox label="Search suppressions" placeholder="Search an address, a reason or a diagnostic" />
+          <SearchBox label="Search suppressions" placeholder="Search an address, a reason or a diagnostic" resultCount={page.rows.length} moreResults={page.next !== null} />
         </div>
         {page.rows.length === 0 ? (
           <div className="p-6">

@@ -36,7 +36,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           }
         />
         <div className="flex flex-wrap items-center gap-3">
-          <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" />
+          <SearchBox label="Search messages" placeholder="Search subject, text, sender, recipients" resultCount={results.items.length} moreResults={results.older !== null} />
           <Link href="/secure/inbox" className="text-sm font-medium text-brand-600 hover:underline">
             Clear search
           </Link>
