@@ -105,13 +105,15 @@ test('leaving a message being written keeps it in Drafts; Discard asks first and
   await expect(page).toHaveURL(/\/secure\/inbox$/);
   await folders.getByRole('link', { name: /Drafts/ }).click();
   await page.getByRole('link', { name: `Continue draft: ${subject}` }).click();
-  await expect(page.getByLabel('Subject')).toHaveValue(subject);
+  // The composer's own field: on the Drafts page, a "(no subject)" draft's link is labelled with the word too.
+  await expect(page).toHaveURL(/\/secure\/compose\?draft=/, { timeout: 20_000 });
+  await expect(page.getByRole('textbox', { name: 'Subject', exact: true })).toHaveValue(subject);
   await page.getByRole('button', { name: 'Discard', exact: true }).click();
   const ask = page.getByRole('alertdialog', { name: 'Discard this message?' });
   await expect(ask).toBeVisible();
   await expectAccessible(page);
   await ask.getByRole('button', { name: 'Keep writing' }).click();
-  await expect(page.getByLabel('Subject')).toHaveValue(subject);
+  await expect(page.getByRole('textbox', { name: 'Subject', exact: true })).toHaveValue(subject);
   await page.getByRole('button', { name: 'Discard', exact: true }).click();
   await ask.getByRole('button', { name: 'Discard' }).click();
   await expect(page).toHaveURL(/\/secure\/inbox$/);
