@@ -2,7 +2,7 @@ import { columnVisibilityFeature, constructTable, rowExpandingFeature, rowSortin
 import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-bindings';
 import type { ReactNode } from 'react';
 import type { SortLinks } from './meta';
-import { TableView, type RowDetail, type ViewTable } from './table-view';
+import { defaultCell, TableView, type RowDetail, type ViewTable } from './table-view';
 
 /**
  * The features of a table rendered on the server: column visibility (the administrator's choice),
@@ -52,6 +52,7 @@ export function DataTable<T extends RowData>({
     data: rows,
     getRowId: rowId,
     manualSorting: true,
+    defaultColumn: { cell: defaultCell },
     state: {
       columnVisibility: Object.fromEntries(hidden.map((id) => [id, false])),
       sorting: active ? [{ id: active[0], desc: active[1].active === 'desc' }] : [],

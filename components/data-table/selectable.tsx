@@ -16,7 +16,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { BULK_CAP, type BulkSelection } from '@/lib/lists/bulk-selection';
 import type { SortLinks } from './meta';
-import { TableView, type ViewTable } from './table-view';
+import { defaultCell, TableView, type ViewTable } from './table-view';
 
 /**
  * A data table that is interactive in the browser (row selection for bulk actions), on
@@ -86,6 +86,7 @@ export function useSelectableTable<T extends RowData>(options: {
     data: rows,
     getRowId: options.rowId,
     manualSorting: true,
+    defaultColumn: { cell: defaultCell },
     enableRowSelection: typeof options.canSelect === 'function' ? (row) => (options.canSelect as (row: T) => boolean)(row.original) : options.canSelect,
     enableRowRangeSelection: true,
     state: { columnVisibility, rowSelection },

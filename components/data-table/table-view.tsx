@@ -76,15 +76,19 @@ export function FittedText({ text, copy }: { text: string; copy?: boolean }) {
   );
 }
 
-function renderCell(cell: ViewCell, meta: Meta): ReactNode {
-  if (cell.column.columnDef.cell === undefined && (meta?.truncate || meta?.copy)) {
-    const value = cell.getValue();
-    return <FittedText text={value == null ? '' : String(value)} copy={meta.copy} />;
-  }
-  if (cell.column.columnDef.cell === undefined) {
-    const value = cell.getValue();
-    return value == null ? '' : String(value);
-  }
+/**
+ * The cell of a column that gives none (every table's `defaultColumn`; TanStack's own would print
+ * the value and ignore the column's meta): ids and addresses (`copy`) and long values (`truncate`)
+ * cut to their column, anything else as text.
+ */
+export const defaultCell = ({ column, getValue }: { column: { columnDef: { meta?: unknown } }; getValue: () => unknown }): ReactNode => {
+  const meta = column.columnDef.meta as Meta;
+  const value = getValue();
+  const text = value == null ? '' : String(value);
+  return meta?.truncate || meta?.copy ? <FittedText text={text} copy={meta.copy} /> : text;
+};
+
+function renderCell(cell: ViewCell): ReactNode {
   return flexRender(cell.column.columnDef.cell, cell.getContext() as object) as ReactNode;
 }
 
@@ -156,7 +160,7 @@ export function TableView({
                     const meta = cell.column.columnDef.meta;
                     return (
                       <td key={cell.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(cell.column.id)} className={classes.get(cell.column.id)?.cell}>
-                        {renderCell(cell, meta)}
+                        {renderCell(cell)}
                       </td>
                     );
                   })}

@@ -111,9 +111,9 @@ const columns = column.columns([
     ),
   }),
   // Ids and addresses: cut to their column with the full text on hover and focus, and a copy button.
-  column.accessor('messageId', { id: 'message', header: 'Message ID', meta: { copy: true, sort: 'message' }, cell: ({ row }) => <FittedText text={row.original.messageId} copy /> }),
-  column.accessor('sender', { header: 'Sender', meta: { copy: true, sort: 'sender' }, cell: ({ row }) => <FittedText text={row.original.sender} copy /> }),
-  column.accessor('recipient', { header: 'Recipient', meta: { copy: true, sort: 'recipient' }, cell: ({ row }) => <FittedText text={row.original.recipient} copy /> }),
+  column.accessor('messageId', { id: 'message', header: 'Message ID', meta: { copy: true, sort: 'message' } }),
+  column.accessor('sender', { header: 'Sender', meta: { copy: true, sort: 'sender' } }),
+  column.accessor('recipient', { header: 'Recipient', meta: { copy: true, sort: 'recipient' } }),
   column.accessor('event', { header: 'Event', meta: { sort: 'event' }, cell: ({ row }) => <Badge variant={tones[row.original.event] ?? 'neutral'}>{row.original.event}</Badge> }),
   column.accessor('method', { header: 'Method', meta: { nowrap: true, sort: 'method' } }),
   column.accessor('route', { header: 'Route', meta: { nowrap: true, sort: 'route' }, cell: ({ row }) => row.original.route || <None /> }),
