@@ -6,6 +6,7 @@ import type { SortLinks } from '@/components/data-table/meta';
 import { FittedText } from '@/components/data-table/table-view';
 import { Badge, type BadgeProps } from '@/components/ui/badge';
 import { deliverySearchToParams, withQuery, type DeliverySearchParams, type DeliverySort } from '@/lib/delivery/search-params';
+import { None } from '@/components/data-table/none';
 
 /** A delivery event as the table shows it: plain values, formatted on the server. */
 export type DeliveryEventView = {
@@ -65,17 +66,6 @@ const SORT_LABELS: Record<DeliverySort, string> = {
   code: 'SMTP code',
   reason: 'reason',
 };
-
-function None() {
-  return (
-    <>
-      <span aria-hidden className="text-muted">
-        —
-      </span>
-      <span className="sr-only">None</span>
-    </>
-  );
-}
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -5,23 +5,13 @@ import { DataTable, type ServerFeatures } from '@/components/data-table/data-tab
 import { auditLabel, type AuditAction } from '@/lib/audit/catalog';
 import { auditActorLabel, type AuditEventRow } from '@/lib/audit/queries';
 import { formatDateTime } from '@/lib/format';
+import { None } from '@/components/data-table/none';
 
 const tones: Partial<Record<AuditAction, BadgeProps['variant']>> = {
   'auth.sign_in_failed': 'danger',
   'administrators.deactivated': 'warning',
   'events.exported': 'brand',
 };
-
-function None() {
-  return (
-    <>
-      <span aria-hidden className="text-muted">
-        —
-      </span>
-      <span className="sr-only">None</span>
-    </>
-  );
-}
 
 const column = createColumnHelper<ServerFeatures, AuditEventRow>();
 /** Built once per process (TanStack column definitions), rendered on the server. */

@@ -18,23 +18,13 @@ import { toastBulkOutcome } from '@/components/data-table/bulk-toast';
 import { plural } from '@/lib/format';
 import type { MonitoredMessage } from '@/lib/messaging/monitoring';
 import { MessageStateBadges } from './status-badge';
+import { None } from '@/components/data-table/none';
 
 /** A row as the browser gets it: the message's summary with its time already written out. */
 export type MessageTableRow = Omit<MonitoredMessage, 'sentAt' | 'expiresAt' | 'extendedAt'> & { day: string; time: string; iso: string; logHref: string; selected: boolean };
 
 type Meta = { canManage: boolean };
 const NOUN = { one: 'message', many: 'messages' };
-
-function None() {
-  return (
-    <>
-      <span aria-hidden className="text-muted">
-        —
-      </span>
-      <span className="sr-only">None</span>
-    </>
-  );
-}
 
 /** Long recipient lists stay one line or two; the panel shows them all. */
 function Recipients({ emails }: { emails: string[] }) {
