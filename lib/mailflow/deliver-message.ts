@@ -108,6 +108,11 @@ type Claimed = {
  */
 type Verdict = { recipient: Claimed; result: RecipientResult; suppressed?: boolean; withdrawn?: boolean };
 
+/** A recipient's final failure decided here, before any server was asked (no server, no SMTP code, no TLS). */
+function notSent(recipient: Claimed, enhancedCode: string, diagnostic: string): RecipientResult {
+  return { recipient: recipient.address, outcome: 'bounced', remoteServer: null, remoteAddress: null, smtpCode: null, enhancedCode, diagnostic, tls: null };
+}
+
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
@@ -208,16 +213,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
       (recipient): Verdict => ({
         recipient,
         withdrawn: true,
-        result: {
-          recipient: recipient.address,
-          outcome: 'bounced',
-          remoteServer: null,
-          remoteAddress: null,
-          smtpCode: null,
-          enhancedCode: '5.7.1',
-          diagnostic: `Not sent: the message was ${message.contentDestroyedReason === 'expired' ? 'past its organisation\'s retention period' : message.contentDestroyedReason === 'deleted' ? 'deleted by its sender and every recipient' : 'recalled'} and its content destroyed before it could be delivered.`,
-          tls: null,
-        },
+        result: notSent(recipient, '5.7.1', `Not sent: the message was ${message.contentDestroyedReason === 'expired' ? 'past its organisation\'s retention period' : message.contentDestroyedReason === 'deleted' ? 'deleted by its sender and every recipient' : 'recalled'} and its content destroyed before it could be delivered.`),
       }),
     );
     await recordVerdicts(db, message, withdrawn, options, now, run);
@@ -233,16 +229,7 @@ export async function deliverGatewayMessage(db: Db, id: string, options: Deliver
       {
         recipient,
         suppressed: true,
-        result: {
-          recipient: recipient.address,
-          outcome: 'bounced',
-          remoteServer: null,
-          remoteAddress: null,
-          smtpCode: null,
-          enhancedCode: '5.7.1',
-          diagnostic: `Not sent: ${recipient.address} is on the organisation's suppression list (${reasonLabel(why.reason).toLowerCase()}${why.detail ? `: ${why.detail.slice(0, 300)}` : ''}). An administrator can remove it from Suppressions to send to it again.`,
-          tls: null,
-        },
+        result: notSent(recipient, '5.7.1', `Not sent: ${recipient.address} is on the organisation's suppression list (${reasonLabel(why.reason).toLowerCase()}${why.detail ? `: ${why.detail.slice(0, 300)}` : ''}). An administrator can remove it from Suppressions to send to it again.`),
       },
     ];
   });
@@ -367,16 +354,7 @@ async function deliverHome(db: Db, message: MessageRow, claimed: Claimed[], retu
   if (!route) {
     return claimed.map((recipient) => ({
       recipient,
-      result: {
-        recipient: recipient.address,
-        outcome: 'bounced',
-        remoteServer: null,
-        remoteAddress: null,
-        smtpCode: null,
-        enhancedCode: '5.3.5',
-        diagnostic: 'The organisation has no inbound route any more: the reply stays in the portal only',
-        tls: null,
-      },
+      result: notSent(recipient, '5.3.5', 'The organisation has no inbound route any more: the reply stays in the portal only'),
     }));
   }
   const verdicts: Verdict[] = [];
