@@ -19,8 +19,8 @@ test('pat signs in to the secure-message portal, sees unread messages in bold, a
   await page.screenshot({ path: 'test-results/portal-inbox.png', fullPage: true });
 
   const unreadBefore = Number((await folders.getByRole('link', { name: /Inbox/ }).textContent())?.match(/(\d+)/)?.[1] ?? '0');
-  // One of the demo's messages from Alice (other specs send pat messages of their own).
-  await inbox.getByRole('link').filter({ hasText: 'Unread:' }).filter({ hasText: '[secure]' }).first().click();
+  // One of the demo's messages from Alice: the oldest unread on the page (other specs send Pat newer ones, "[secure]" in their subjects too).
+  await inbox.getByRole('link').filter({ hasText: 'Unread:' }).filter({ hasText: '[secure]' }).last().click();
   await expect(page).toHaveURL(/\/secure\/messages\/[0-9a-f-]{36}$/);
   const messageUrl = page.url();
   await expect(page.getByText('From')).toBeVisible();
