@@ -16,7 +16,8 @@ export type Measurement = {
   unit: 'ms';
   throughput?: number;
   bar: string;
-  met: (p95: number) => boolean;
+  /** Absent for a figure printed for information, with no bar of its own (the result column shows —). */
+  met?: (p95: number) => boolean;
   note?: string;
 };
 
@@ -48,7 +49,7 @@ export function printTable(rows: Measurement[]) {
     const p50 = r.quantiles?.p50 ?? percentile(r.samples, 50);
     const p95 = r.quantiles?.p95 ?? percentile(r.samples, 95);
     const rate = r.throughput === undefined ? '' : `${r.throughput.toFixed(0)}/s`;
-    return [r.workload, r.size, rate, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, r.bar, r.met(p95) ? 'met' : 'MISSED', r.note ?? ''];
+    return [r.workload, r.size, rate, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, r.bar, r.met ? (r.met(p95) ? 'met' : 'MISSED') : '—', r.note ?? ''];
   });
   const header = ['workload', 'size', 'req/s', 'p50', 'p95', 'bar', 'result', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));

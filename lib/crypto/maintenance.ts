@@ -228,7 +228,7 @@ async function sealPlainFile(id: string, store: BlobStore): Promise<{ orgId: str
     let size = 0;
     await store.put(
       newKey,
-      Readable.from(sealSegments(chunksOf(source), fileKey, row.id, (chunk) => (size += chunk.byteLength))),
+      Readable.from(sealSegments(chunksOf(source), fileKey, row.id, { onPlain: (chunk) => (size += chunk.byteLength) })),
       { maxBytes: sealedSize(row.sizeBytes), hash: false },
     );
     if (size !== row.sizeBytes) throw new Error(`Attachment ${row.id}: the stored file has ${size} bytes, its row says ${row.sizeBytes}.`);

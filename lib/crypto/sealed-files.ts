@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { chunksOf } from '@/lib/storage/chunks';
 import { newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
@@ -43,20 +42,24 @@ const COALESCE_BYTES = 256 * 1024;
 async function* coalesced(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let length = 0;
+  const flush = () => {
+    const out = parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    return out;
+  };
   for await (const chunk of source) {
-    if (length === 0 && chunk.length >= COALESCE_BYTES) {
+    if (chunk.length >= COALESCE_BYTES) {
+      // A large piece goes as it is, after what was gathered before it (a tag, a header): never copied.
+      if (length > 0) yield flush();
       yield chunk;
       continue;
     }
     parts.push(chunk);
     length += chunk.length;
-    if (length >= COALESCE_BYTES) {
-      yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
-      parts = [];
-      length = 0;
-    }
+    if (length >= COALESCE_BYTES) yield flush();
   }
-  if (length > 0) yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+  if (length > 0) yield flush();
 }
 
 /**
@@ -67,21 +70,23 @@ async function* coalesced(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
 export async function storeSealedFile(store: BlobStore, input: { fileId: string; source: Readable | AsyncIterable<Uint8Array>; maxBytes: number }): Promise<SealedFile> {
   const made = await newUploadKey(input.fileId);
   const storageKey = newStorageKey();
-  const hash = createHash('sha256');
   let size = 0;
+  let sha256 = '';
   const sealed = Readable.from(
     coalesced(
-      sealSegments(bytesOf(input.source), made.key, input.fileId, (chunk) => {
-        size += chunk.byteLength;
-        if (size > input.maxBytes) throw new TooLargeError(input.maxBytes, size);
-        hash.update(chunk);
+      sealSegments(bytesOf(input.source), made.key, input.fileId, {
+        onPlain: (chunk) => {
+          size += chunk.byteLength;
+          if (size > input.maxBytes) throw new TooLargeError(input.maxBytes, size);
+        },
+        onDigest: (digest) => (sha256 = digest),
       }),
     ),
     // One joined write read ahead at most: memory stays flat whatever the size.
     { highWaterMark: 1 },
   );
   await store.put(storageKey, sealed, { maxBytes: sealedSize(input.maxBytes), hash: false });
-  return { storageKey, sizeBytes: size, sha256: hash.digest('hex'), fileKey: made.wrapped, fileKeyWrap: made.wrap, key: made.key };
+  return { storageKey, sizeBytes: size, sha256, fileKey: made.wrapped, fileKeyWrap: made.wrap, key: made.key };
 }
 
 /** The file's key in the clear; null for a file stored plain (before encryption at rest). */

@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BrokenFileError, openSegments, SEGMENT_BYTES, sealedSize, sealSegments } from './segments';
 
@@ -51,6 +51,63 @@ describe('segmented file encryption', () => {
     await expect(openAll(swapped)).rejects.toThrow(BrokenFileError);
     await expect(openAll(Buffer.concat([sealed, randomBytes(20)]))).rejects.toThrow(BrokenFileError);
     await expect(openAll(sealed, '5d0e2f51-0000-4c43-9d1c-8d7a8b8f5d11')).rejects.toThrow(BrokenFileError);
+  });
+
+  it('a segment sealed on the sealing thread is the same AES-256-GCM as Node\'s own cipher: what Node\'s cipher opens', async () => {
+    const plain = randomBytes(SEGMENT_BYTES + 300_000);
+    const sealed = await sealAll(plain);
+    const header = sealed.subarray(0, 12);
+    const first = sealed.subarray(12, 12 + SEGMENT_BYTES + 16);
+    const nonceOf = (i: number) => Buffer.concat([header.subarray(4), Buffer.from([0, 0, 0, i])]);
+    const aadOf = (i: number, final: boolean) => Buffer.concat([header, Buffer.from(FILE), Buffer.from([0, 0, 0, i, final ? 1 : 0])]);
+    const decipher = createDecipheriv('aes-256-gcm', key, nonceOf(0));
+    decipher.setAAD(aadOf(0, false));
+    decipher.setAuthTag(first.subarray(SEGMENT_BYTES));
+    expect(Buffer.concat([decipher.update(first.subarray(0, SEGMENT_BYTES)), decipher.final()]).equals(plain.subarray(0, SEGMENT_BYTES))).toBe(true);
+  });
+
+  it('a file sealed with many segments in flight comes out whole and in order', async () => {
+    const plain = randomBytes(9 * SEGMENT_BYTES + 12_345);
+    expect((await openAll(await sealAll(plain), FILE, 256 * 1024)).equals(plain)).toBe(true);
+    // A bad segment in the middle: the ones before it come out, nothing after it.
+    const sealed = await sealAll(plain);
+    sealed[12 + 5 * (SEGMENT_BYTES + 16) + 7] ^= 1;
+    const got: Buffer[] = [];
+    await expect(
+      (async () => {
+        for await (const part of openSegments(pieces(sealed, 256 * 1024), key, FILE)) got.push(part);
+      })(),
+    ).rejects.toThrow('segment 5 does not authenticate');
+    expect(Buffer.concat(got).equals(plain.subarray(0, 5 * SEGMENT_BYTES))).toBe(true);
+  });
+
+  it('hands over the plain file\'s SHA-256, for a file sealed in place and one sealed on the thread', async () => {
+    for (const size of [0, 20_000, SEGMENT_BYTES, SEGMENT_BYTES + 1, 4 * SEGMENT_BYTES + 3]) {
+      const plain = randomBytes(size);
+      let digest = '';
+      let counted = 0;
+      const sealed = await collect(sealSegments(pieces(plain, 64 * 1024), key, FILE, { onPlain: (c) => (counted += c.length), onDigest: (d) => (digest = d) }));
+      expect(digest).toBe(createHash('sha256').update(plain).digest('hex'));
+      expect(counted).toBe(size);
+      expect((await openAll(sealed)).equals(plain)).toBe(true);
+    }
+  });
+
+  it('a stream that fails part way stops the sealing, and the next file seals as usual', async () => {
+    async function* failing() {
+      yield randomBytes(3 * SEGMENT_BYTES);
+      throw new Error('the client went away');
+    }
+    await expect(collect(sealSegments(failing(), key, FILE))).rejects.toThrow('the client went away');
+    const plain = randomBytes(2 * SEGMENT_BYTES + 9);
+    expect((await openAll(await sealAll(plain))).equals(plain)).toBe(true);
+  });
+
+  it('files sealed at the same time stay apart', async () => {
+    const plains = [randomBytes(3 * SEGMENT_BYTES + 1), randomBytes(2 * SEGMENT_BYTES + 7), randomBytes(5 * SEGMENT_BYTES)];
+    const ids = ['0b6f1f0e-6a57-4c43-9d1c-000000000001', '0b6f1f0e-6a57-4c43-9d1c-000000000002', '0b6f1f0e-6a57-4c43-9d1c-000000000003'];
+    const sealed = await Promise.all(plains.map((p, i) => sealAll(p, ids[i])));
+    for (const [i, p] of plains.entries()) expect((await openAll(sealed[i], ids[i])).equals(p)).toBe(true);
   });
 
   it('a truncated file yields nothing of its unauthenticated tail', async () => {

@@ -1,4 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { sealOnThread, type SealThreadFile } from './seal-worker';
+import { SEGMENT_BYTES } from './segment-size';
 
 /**
  * Files (attachments) encrypted as a stream of fixed-size authenticated segments, so a 50 MB file
@@ -16,10 +18,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * The index in the nonce and the AAD refuses reordered or repeated segments; the final flag refuses
  * a file cut at a segment boundary (its new last segment was sealed as not final) and one with
  * segments added after the end; the file id refuses a file copied under another attachment.
+ *
+ * A file of more than one segment is sealed, and its plain bytes hashed, on a thread of its own
+ * (seal-worker.ts), up to IN_FLIGHT segments at a time while the event loop reads the next ones.
+ * A file of one segment (a 20 KB message from the gateway) is sealed in place, where the trip to
+ * the thread would cost more than the cipher. Opening stays on the event loop: a download has
+ * nothing to overlap it with.
  */
 
-/** The segment size of the files sealed now (format SPS2). */
-export const SEGMENT_BYTES = 1024 * 1024;
+export { SEGMENT_BYTES };
 const MAGIC = Buffer.from('SPS2');
 /** Segment sizes by magic: what `openSegments` reads. */
 const FORMATS = new Map([
@@ -27,6 +34,8 @@ const FORMATS = new Map([
   ['SPS2', SEGMENT_BYTES],
 ]);
 const PREFIX_BYTES = 8;
+/** Segments on the sealing thread at once: memory stays at a few segments whatever the file's size. */
+const IN_FLIGHT = 3;
 const HEADER_BYTES = MAGIC.length + PREFIX_BYTES;
 const TAG_BYTES = 16;
 
@@ -59,9 +68,12 @@ function aad(header: Buffer, fileId: string, index: number, final: boolean): Buf
   return Buffer.concat([header, Buffer.from(fileId, 'utf8'), tail]);
 }
 
+function joined(parts: Buffer[]): Buffer {
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
 /** The segment's ciphertext and its tag, as two buffers (no copy to join them). */
 function sealSegment(key: Buffer, header: Buffer, fileId: string, index: number, final: boolean, plain: Buffer[]): Buffer[] {
-  if (index > 0xffffffff) throw new RangeError('The file is too large to seal.');
   const cipher = createCipheriv('aes-256-gcm', key, nonce(header.subarray(MAGIC.length), index));
   cipher.setAAD(aad(header, fileId, index, final));
   const out = plain.map((part) => cipher.update(part));
@@ -71,8 +83,8 @@ function sealSegment(key: Buffer, header: Buffer, fileId: string, index: number,
 }
 
 /**
- * Opens one segment given as parts (ciphertext then tag, in any split). Nothing of it is released
- * before its tag is checked.
+ * Opens one segment given as parts (ciphertext then tag, in any split), with Node's cipher on the
+ * event loop: nothing of it is released before its tag is checked.
  */
 function openSegment(key: Buffer, header: Buffer, fileId: string, index: number, final: boolean, parts: Buffer[]): Buffer[] {
   const total = parts.reduce((n, p) => n + p.length, 0);
@@ -89,11 +101,38 @@ function openSegment(key: Buffer, header: Buffer, fileId: string, index: number,
       if (body.length < part.length) tag.push(part.subarray(body.length));
       left -= body.length;
     }
-    decipher.setAuthTag(tag.length === 1 ? tag[0] : Buffer.concat(tag));
+    decipher.setAuthTag(joined(tag));
     decipher.final();
     return out;
   } catch {
     throw new BrokenFileError(final ? 'the last segment does not authenticate' : `segment ${index} does not authenticate`);
+  }
+}
+
+/**
+ * Segments in the order they were handed to the sealing thread, at most IN_FLIGHT of them at once.
+ * A failure is kept until its turn, never an unhandled rejection meanwhile.
+ */
+class InOrder {
+  private queue: Promise<Buffer[]>[] = [];
+
+  add(work: Promise<Buffer[]>): void {
+    work.catch(() => undefined);
+    this.queue.push(work);
+  }
+
+  get full(): boolean {
+    return this.queue.length >= IN_FLIGHT;
+  }
+
+  /** The oldest segment, once sealed. */
+  async *next(): AsyncGenerator<Buffer> {
+    const first = this.queue.shift();
+    if (first) yield* await first;
+  }
+
+  get size(): number {
+    return this.queue.length;
   }
 }
 
@@ -128,22 +167,60 @@ class Pending {
   }
 }
 
-/**
- * Seals a stream of plaintext chunks. `onPlain` sees every plaintext chunk as it passes (to count
- * and hash it; throwing stops the stream).
- */
-export async function* sealSegments(source: AsyncIterable<Uint8Array>, key: Buffer, fileId: string, onPlain?: (chunk: Uint8Array) => void): AsyncGenerator<Buffer> {
+export type SealWatch = {
+  /** Sees every plaintext chunk as it passes (to count it; throwing stops the stream). */
+  onPlain?: (chunk: Uint8Array) => void;
+  /** Given the plain file's SHA-256 (hex) once the last segment is sealed. */
+  onDigest?: (sha256: string) => void;
+};
+
+/** Seals a stream of plaintext chunks. */
+export async function* sealSegments(source: AsyncIterable<Uint8Array>, key: Buffer, fileId: string, watch: SealWatch = {}): AsyncGenerator<Buffer> {
   const header = Buffer.concat([MAGIC, randomBytes(PREFIX_BYTES)]);
   yield header;
   const pending = new Pending();
   let index = 0;
-  for await (const chunk of source) {
-    onPlain?.(chunk);
-    pending.push(chunk);
-    // Strictly more than a segment: the last full segment may be the final one.
-    while (pending.length > SEGMENT_BYTES) yield* sealSegment(key, header, fileId, index++, false, pending.take(SEGMENT_BYTES));
+  // The sealing thread, from the file's second segment on; hashes and seals every segment.
+  let thread: SealThreadFile | null = null;
+  const sealed = new InOrder();
+  let digest: string | undefined;
+  const onThread = (segment: number, final: boolean, parts: Buffer[]) => {
+    if (segment > 0xffffffff) throw new RangeError('The file is too large to seal.');
+    thread ??= sealOnThread(key, watch.onDigest !== undefined);
+    sealed.add(
+      thread.segment(segment, final, nonce(header.subarray(MAGIC.length), segment), aad(header, fileId, segment, final), parts).then((done) => {
+        if (done.digest !== undefined) digest = done.digest;
+        return done.sealed;
+      }),
+    );
+  };
+  try {
+    for await (const chunk of source) {
+      watch.onPlain?.(chunk);
+      pending.push(chunk);
+      // Strictly more than a segment: the last full segment may be the final one.
+      while (pending.length > SEGMENT_BYTES) {
+        onThread(index++, false, pending.take(SEGMENT_BYTES));
+        if (sealed.full) yield* sealed.next();
+      }
+    }
+    const last = pending.take(pending.length);
+    if (thread) {
+      onThread(index, true, last);
+      while (sealed.size > 0) yield* sealed.next();
+      if (digest !== undefined) watch.onDigest?.(digest);
+      return;
+    }
+    // One segment: sealed and hashed in place.
+    yield* sealSegment(key, header, fileId, index, true, last);
+    if (watch.onDigest) {
+      const hash = createHash('sha256');
+      for (const part of last) hash.update(part);
+      watch.onDigest(hash.digest('hex'));
+    }
+  } finally {
+    (thread as SealThreadFile | null)?.end();
   }
-  yield* sealSegment(key, header, fileId, index, true, pending.take(pending.length));
 }
 
 /** Opens a sealed stream; throws BrokenFileError at the first segment that does not authenticate, or when the file ends early. */

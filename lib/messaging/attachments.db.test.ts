@@ -182,6 +182,9 @@ describe('uploading', () => {
   it('a 50 MB file streams through with flat memory, and the stored bytes hash the same as the sent ones', async () => {
     const user = await portalUser();
     const bytes = randomBytes(MAX_MESSAGE_ATTACHMENT_BYTES);
+    // A file of a few segments first, on a draft of its own: the process's sealing thread starts
+    // once (about 20 MB of its own), which is not what this measures.
+    await uploadAttachment({ user, draftId: issueDraftId(user.id), fileName: 'warm-up.bin', body: chunked(randomBytes(3 * MiB)), declaredSize: 3 * MiB });
     global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -191,16 +194,16 @@ describe('uploading', () => {
     const uploaded = await uploadAttachment({ user, draftId: draftFor(user), fileName: 'scan.pdf', contentType: 'application/pdf', body: chunked(bytes), declaredSize: bytes.length });
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
-    // The file is sealed as it streams (64 KiB segments): each segment's ciphertext is a new buffer,
+    // The file is sealed as it streams (1 MiB segments): each segment's ciphertext is a new buffer,
     // garbage once written, and V8 collects such external memory only after some tens of MB. The
     // whole file held would be +100 MB (plain and sealed); chunks are 64 KiB.
     console.info(`[attachments test] rss grew ${((peak - before) / MiB).toFixed(1)} MB during a 50 MB upload`);
     expect(peak - before).toBeLessThan(72 * MiB);
 
     expect(uploaded).toMatchObject({ fileName: 'scan.pdf', sizeBytes: MAX_MESSAGE_ATTACHMENT_BYTES, sha256: sha256(bytes) });
-    const [row] = await rowsOf(user.id);
+    const row = (await rowsOf(user.id)).find((r) => r.id === uploaded.id);
     expect(row).toMatchObject({ id: uploaded.id, messageId: null, contentType: 'application/pdf', sizeBytes: bytes.length, sha256: sha256(bytes) });
-    expect(isStorageKey(row.storageKey)).toBe(true);
+    expect(isStorageKey(row?.storageKey)).toBe(true);
     const { stream } = await openAttachment({ user, id: uploaded.id });
     expect(sha256(await readAll(stream))).toBe(sha256(bytes));
   });
@@ -381,7 +384,7 @@ describe('uploading', () => {
     const names = await Promise.all(['../../x', 'a\r\nb.txt', 'C:\\evil\\x.exe'].map(async (name) => (await small(user, name)).fileName));
     expect(names).toEqual(['x', 'ab.txt', 'x.exe']);
     for (const row of await rowsOf(user.id)) {
-      expect(isStorageKey(row.storageKey)).toBe(true);
+      expect(isStorageKey(row?.storageKey)).toBe(true);
       expect(row.storageKey).not.toContain(row.fileName);
     }
     expect(existsSync(path.join(dataDir, 'x'))).toBe(false);

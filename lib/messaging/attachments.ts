@@ -1,18 +1,18 @@
 import 'server-only';
-import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
 import { attachments, messageRecipients, secureMessages } from '@/db/schema';
 import { AppError } from '@/lib/errors/app-error';
 import type { PortalSession } from '@/lib/portal/queries';
 import { SMS_STEP_REQUIRED, smsLockedOrgs, type SmsViewer } from '@/lib/portal/two-factor';
-import { BlobNotFoundError, blobStore, newStorageKey, TooLargeError, type BlobStore } from '@/lib/storage/storage';
+import { BlobNotFoundError, blobStore, TooLargeError, type BlobStore } from '@/lib/storage/storage';
 import { trimMatching } from '@/lib/trim';
 import { chunksOf } from '@/lib/storage/chunks';
 import { openDataKey, unwrapFileKey } from '@/lib/crypto/envelope';
-import { newUploadKey, openUploadKey } from '@/lib/crypto/keys';
-import { openSegments, sealedSize, sealSegments } from '@/lib/crypto/segments';
+import { openUploadKey } from '@/lib/crypto/keys';
+import { openSealedFile, storeSealedFile, type SealedFile } from '@/lib/crypto/sealed-files';
 import { isUuid } from '@/lib/ids';
 import { env } from '@/lib/env';
 
@@ -216,43 +216,31 @@ export async function uploadAttachment(input: {
   if (declared !== null && declared > messageRemaining) throw tooLarge(used.draft + declared);
   if (declared !== null && declared > userRemaining) throw tooMuchUnsent(used.all + declared);
 
-  const storageKey = newStorageKey();
-  // Sealed as it streams (lib/crypto/segments.ts), under a key of its own: the store never sees a
-  // plain byte. Size and hash are the file's, counted on the way in.
+  // Sealed as it streams (lib/crypto/sealed-files.ts), under a key of its own: the store never sees
+  // a plain byte. Size and hash are the file's, counted on the way in.
   const id = randomUUID();
-  const fileKey = await newUploadKey(id);
-  const plainMax = Math.min(messageRemaining, userRemaining);
-  const hash = createHash('sha256');
-  let plainSize = 0;
-  const sealedStream = Readable.from(
-    sealSegments(chunksOf(input.body), fileKey.key, id, (chunk) => {
-      plainSize += chunk.byteLength;
-      if (plainSize > plainMax) throw new TooLargeError(plainMax, plainSize);
-      hash.update(chunk);
-    }),
-  );
-  let stored: { size: number; sha256: string };
+  let sealed: SealedFile;
   try {
-    await store.put(storageKey, sealedStream, { maxBytes: sealedSize(plainMax), hash: false });
-    stored = { size: plainSize, sha256: hash.digest('hex') };
+    sealed = await storeSealedFile(store, { fileId: id, source: chunksOf(input.body), maxBytes: Math.min(messageRemaining, userRemaining) });
   } catch (e) {
     // The store counted past the allowance and kept nothing; the file's full size is unknown.
     if (e instanceof TooLargeError) throw messageRemaining <= userRemaining ? tooLarge(null) : tooMuchUnsent(null);
     throw e;
   }
+  const { storageKey, sizeBytes, sha256 } = sealed;
 
   try {
-    if (stored.size === 0) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
+    if (sizeBytes === 0) throw new AppError('invalid_input', EMPTY_FILE, { file: [EMPTY_FILE] });
     const [row] = await db.transaction(async (tx) => {
       // One upload per user at a time from here to commit: the sums read below cannot change
       // under us, so concurrent uploads that each fit alone cannot pass a limit together.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`attachments:${input.user.id}`}, 0))`);
       const now = await unsentBytes(tx, input.user.id, draftId);
-      if (now.draft + stored.size > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(now.draft + stored.size);
-      if (now.all + stored.size > MAX_UNSENT_ATTACHMENT_BYTES) throw tooMuchUnsent(now.all + stored.size);
+      if (now.draft + sizeBytes > MAX_MESSAGE_ATTACHMENT_BYTES) throw tooLarge(now.draft + sizeBytes);
+      if (now.all + sizeBytes > MAX_UNSENT_ATTACHMENT_BYTES) throw tooMuchUnsent(now.all + sizeBytes);
       return tx
         .insert(attachments)
-        .values({ id, uploadedBy: input.user.id, draftId, fileName, contentType, sizeBytes: stored.size, sha256: stored.sha256, storageKey, fileKey: fileKey.wrapped, fileKeyWrap: fileKey.wrap, sealed: true })
+        .values({ id, uploadedBy: input.user.id, draftId, fileName, contentType, sizeBytes, sha256, storageKey, fileKey: sealed.fileKey, fileKeyWrap: sealed.fileKeyWrap, sealed: true })
         .returning({ id: attachments.id, fileName: attachments.fileName, sizeBytes: attachments.sizeBytes, sha256: attachments.sha256 });
     });
     return row;
@@ -358,12 +346,12 @@ export async function openAttachment(input: { user: User & SmsViewer; id: string
       fileKey = await openUploadKey(row.id, row.fileKey, row.fileKeyWrap);
     }
   }
+  const store = input.store ?? blobStore();
   let stream: Readable;
   try {
-    const raw = await (input.store ?? blobStore()).get(row.storageKey);
     // A file that does not authenticate (changed, cut short, another's) errors the stream at that
     // segment: the download breaks rather than ends short.
-    stream = fileKey ? Readable.from(openSegments(raw, fileKey, row.id)) : raw;
+    stream = await openSealedFile(store, { id: row.id, storageKey: row.storageKey, fileKey: null, fileKeyWrap: null }, fileKey);
   } catch (e) {
     if (!(e instanceof BlobNotFoundError)) throw e;
     // A row whose file is gone is our fault, not the user's: logged for us, "not found" for them.

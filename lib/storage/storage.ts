@@ -110,7 +110,8 @@ const WRITE_BATCH_BYTES = 256 * 1024;
  * final rename is atomic and a reader never sees half a file.
  */
 export function localBlobStore(root: string = attachmentsRoot()): BlobStore {
-  const absoluteRoot = path.resolve(root);
+  // turbopackIgnore: the root is a setting read at run time, not a folder of the project to bundle.
+  const absoluteRoot = path.resolve(/*turbopackIgnore: true*/ root);
   return localStores.get(absoluteRoot) ?? remember(absoluteRoot, makeLocalBlobStore(absoluteRoot));
 }
 
