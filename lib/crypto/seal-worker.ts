@@ -50,9 +50,11 @@ type Sealed = { sealed: Buffer[]; digest?: string };
 type Waiting = { resolve: (value: Sealed) => void; reject: (error: Error) => void };
 
 class SealThread {
-  private readonly worker = new Worker(THREAD_SOURCE, { eval: true, name: 'sealpost-seal' });
+  readonly worker = new Worker(THREAD_SOURCE, { eval: true, name: 'sealpost-seal' });
   private readonly waiting = new Map<string, Waiting>();
   private files = 0;
+  /** Why the thread is gone, once it is: what every segment handed to it afterwards fails with. */
+  private gone: Error | null = null;
   /** Segment buffers back from the thread, for the next segments. */
   private readonly spare: ArrayBuffer[] = [];
   private nextFile = 0;
@@ -69,6 +71,7 @@ class SealThread {
       else waiter.resolve({ sealed: [Buffer.from(m.body), Buffer.from(m.tag.buffer, m.tag.byteOffset, m.tag.byteLength)], digest: m.digest });
     });
     const fail = (error: Error) => {
+      this.gone ??= error;
       onGone();
       for (const waiter of this.waiting.values()) waiter.reject(error);
       this.waiting.clear();
@@ -85,6 +88,7 @@ class SealThread {
     let ended = false;
     return {
       segment: (index, final, nonce, aad, parts) => {
+        if (this.gone) return Promise.reject(this.gone);
         // The segment's bytes copied into a buffer of its own, which then moves to the thread: the
         // parts are views of the request's chunks, which are not ours to hand over.
         // Buffers come back with their segment's result and are used again, so a 50 MB upload
@@ -123,4 +127,12 @@ export function sealOnThread(key: Buffer, hash: boolean): SealThreadFile {
     thread = null;
   });
   return thread.open(key, hash);
+}
+
+/**
+ * Stops the sealing thread now (files being sealed on it fail; the next file starts a new one).
+ * For tests of a thread that dies; the process needs no call at exit, the idle thread is unreferenced.
+ */
+export async function stopSealThread(): Promise<void> {
+  await thread?.worker.terminate();
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { stopSealThread } from './seal-worker';
 import { BrokenFileError, openSegments, SEGMENT_BYTES, sealedSize, sealSegments } from './segments';
 
 const key = randomBytes(32);
@@ -100,6 +101,22 @@ describe('segmented file encryption', () => {
     }
     await expect(collect(sealSegments(failing(), key, FILE))).rejects.toThrow('the client went away');
     const plain = randomBytes(2 * SEGMENT_BYTES + 9);
+    expect((await openAll(await sealAll(plain))).equals(plain)).toBe(true);
+  });
+
+  it('a sealing thread that dies fails the file being sealed, and the next file gets a new thread', async () => {
+    let stopped = false;
+    async function* slow() {
+      for (let i = 0; i < 8; i++) {
+        if (i === 3 && !stopped) {
+          stopped = true;
+          await stopSealThread();
+        }
+        yield randomBytes(SEGMENT_BYTES);
+      }
+    }
+    await expect(collect(sealSegments(slow(), key, FILE))).rejects.toThrow(/sealing thread stopped/);
+    const plain = randomBytes(3 * SEGMENT_BYTES + 5);
     expect((await openAll(await sealAll(plain))).equals(plain)).toBe(true);
   });
 
