@@ -84,7 +84,9 @@ class SealThread {
   open(key: Buffer, hash: boolean): SealThreadFile {
     const file = this.nextFile++;
     if (this.files++ === 0) this.worker.ref();
-    this.worker.postMessage({ type: 'start', file, key, hash });
+    // Small values go as copies of their own: a Buffer may be a view of Node's shared 8 KiB pool,
+    // and posting the view would copy the whole pool to the thread.
+    this.worker.postMessage({ type: 'start', file, key: new Uint8Array(key), hash });
     let ended = false;
     return {
       segment: (index, final, nonce, aad, parts) => {
@@ -99,7 +101,7 @@ class SealThread {
         let offset = 0;
         for (const part of parts) offset += part.copy(plain, offset);
         const result = new Promise<Sealed>((resolve, reject) => this.waiting.set(`${file}:${index}`, { resolve, reject }));
-        this.worker.postMessage({ type: 'segment', file, index, final, nonce, aad, plain: buffer, length: size }, [buffer]);
+        this.worker.postMessage({ type: 'segment', file, index, final, nonce: new Uint8Array(nonce), aad: new Uint8Array(aad), plain: buffer, length: size }, [buffer]);
         return result;
       },
       end: () => {

@@ -68,10 +68,6 @@ function aad(header: Buffer, fileId: string, index: number, final: boolean): Buf
   return Buffer.concat([header, Buffer.from(fileId, 'utf8'), tail]);
 }
 
-function joined(parts: Buffer[]): Buffer {
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
-}
-
 /** The segment's ciphertext and its tag, as two buffers (no copy to join them). */
 function sealSegment(key: Buffer, header: Buffer, fileId: string, index: number, final: boolean, plain: Buffer[]): Buffer[] {
   const cipher = createCipheriv('aes-256-gcm', key, nonce(header.subarray(MAGIC.length), index));
@@ -101,7 +97,7 @@ function openSegment(key: Buffer, header: Buffer, fileId: string, index: number,
       if (body.length < part.length) tag.push(part.subarray(body.length));
       left -= body.length;
     }
-    decipher.setAuthTag(joined(tag));
+    decipher.setAuthTag(tag.length === 1 ? tag[0] : Buffer.concat(tag));
     decipher.final();
     return out;
   } catch {
@@ -208,7 +204,10 @@ export async function* sealSegments(source: AsyncIterable<Uint8Array>, key: Buff
     if (thread) {
       onThread(index, true, last);
       while (sealed.size > 0) yield* sealed.next();
-      if (digest !== undefined) watch.onDigest?.(digest);
+      if (watch.onDigest) {
+        if (digest === undefined) throw new Error('The sealing thread gave no SHA-256 for the file.');
+        watch.onDigest(digest);
+      }
       return;
     }
     // One segment: sealed and hashed in place.
