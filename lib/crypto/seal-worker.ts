@@ -59,7 +59,7 @@ class SealThread {
   private readonly spare: ArrayBuffer[] = [];
   private nextFile = 0;
 
-  constructor(onGone: () => void) {
+  constructor(onGone: (thread: SealThread) => void) {
     this.worker.unref();
     this.worker.on('message', (m: { file: number; index: number; body?: ArrayBuffer; tag?: Uint8Array; plain?: ArrayBuffer; digest?: string; error?: string }) => {
       if (m.plain && m.plain.byteLength === SEGMENT_BYTES && this.spare.length < SPARE_BUFFERS) this.spare.push(m.plain);
@@ -72,7 +72,7 @@ class SealThread {
     });
     const fail = (error: Error) => {
       this.gone ??= error;
-      onGone();
+      onGone(this);
       for (const waiter of this.waiting.values()) waiter.reject(error);
       this.waiting.clear();
     };
@@ -125,8 +125,9 @@ let thread: SealThread | null = null;
 
 /** Starts sealing a file on the process's sealing thread (started now if need be). */
 export function sealOnThread(key: Buffer, hash: boolean): SealThreadFile {
-  thread ??= new SealThread(() => {
-    thread = null;
+  thread ??= new SealThread((gone) => {
+    // Only if it is still the current one: a newer thread may have taken its place already.
+    if (thread === gone) thread = null;
   });
   return thread.open(key, hash);
 }
