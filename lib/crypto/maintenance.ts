@@ -226,11 +226,14 @@ async function sealPlainFile(id: string, store: BlobStore): Promise<{ orgId: str
       return null;
     }
     let size = 0;
-    await store.put(
-      newKey,
-      Readable.from(sealSegments(chunksOf(source), fileKey, row.id, { onPlain: (chunk) => (size += chunk.byteLength) })),
-      { maxBytes: sealedSize(row.sizeBytes), hash: false },
-    );
+    const sealed = Readable.from(sealSegments(chunksOf(source), fileKey, row.id, { onPlain: (chunk) => (size += chunk.byteLength) }));
+    try {
+      await store.put(newKey, sealed, { maxBytes: sealedSize(row.sizeBytes), hash: false });
+    } finally {
+      // Ended whatever the store did, so the sealing thread lets go of the file (storeSealedFile does the same).
+      sealed.destroy();
+      source.destroy();
+    }
     if (size !== row.sizeBytes) throw new Error(`Attachment ${row.id}: the stored file has ${size} bytes, its row says ${row.sizeBytes}.`);
     await tx
       .update(attachments)

@@ -20,7 +20,10 @@ parentPort.on('message', (m) => {
   if (m.type === 'start') return void files.set(m.file, { key: Buffer.from(m.key), hash: m.hash ? createHash('sha256') : null });
   if (m.type === 'end') return void files.delete(m.file);
   const file = files.get(m.file);
-  if (!file) return;
+  if (!file) {
+    // A file already let go (one of its segments failed): said, so no segment waits for ever.
+    return void parentPort.postMessage({ file: m.file, index: m.index, error: 'the file was let go', plain: m.plain }, [m.plain]);
+  }
   try {
     const plain = Buffer.from(m.plain, 0, m.length);
     if (file.hash) file.hash.update(plain);
@@ -34,6 +37,8 @@ parentPort.on('message', (m) => {
     if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = new Uint8Array(body);
     const digest = m.final && file.hash ? file.hash.digest('hex') : undefined;
     if (m.final) files.delete(m.file);
+    // Wiped before it goes back for reuse: no plaintext waits in a spare buffer (here, not on the event loop).
+    new Uint8Array(m.plain).fill(0);
     parentPort.postMessage({ file: m.file, index: m.index, body: body.buffer, tag, digest, plain: m.plain }, [body.buffer, m.plain]);
   } catch (e) {
     files.delete(m.file);
@@ -58,6 +63,11 @@ class SealThread {
   /** Segment buffers back from the thread, for the next segments. */
   private readonly spare: ArrayBuffer[] = [];
   private nextFile = 0;
+
+  /** Files being sealed on this thread now. */
+  get openFiles(): number {
+    return this.files;
+  }
 
   constructor(onGone: (thread: SealThread) => void) {
     this.worker.unref();
@@ -138,4 +148,9 @@ export function sealOnThread(key: Buffer, hash: boolean): SealThreadFile {
  */
 export async function stopSealThread(): Promise<void> {
   await thread?.worker.terminate();
+}
+
+/** Files being sealed on the sealing thread now: 0 whenever nothing is being uploaded (each file is let go, whatever happened to it). */
+export function filesOnSealThread(): number {
+  return thread?.openFiles ?? 0;
 }

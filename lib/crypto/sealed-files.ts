@@ -85,7 +85,13 @@ export async function storeSealedFile(store: BlobStore, input: { fileId: string;
     // One joined write read ahead at most: memory stays flat whatever the size.
     { highWaterMark: 1 },
   );
-  await store.put(storageKey, sealed, { maxBytes: sealedSize(input.maxBytes), hash: false });
+  try {
+    await store.put(storageKey, sealed, { maxBytes: sealedSize(input.maxBytes), hash: false });
+  } finally {
+    // A store that stops early (disk full, S3 down) lets go of the stream without ending it; ended
+    // here, the sealing stops and its file is let go on the sealing thread (key and all).
+    sealed.destroy();
+  }
   return { storageKey, sizeBytes: size, sha256, fileKey: made.wrapped, fileKeyWrap: made.wrap, key: made.key };
 }
 

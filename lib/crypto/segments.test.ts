@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { stopSealThread } from './seal-worker';
+import { describe, expect, it, vi } from 'vitest';
+import { Readable } from 'node:stream';
+import { filesOnSealThread, stopSealThread } from './seal-worker';
 import { BrokenFileError, openSegments, SEGMENT_BYTES, sealedSize, sealSegments } from './segments';
 
 const key = randomBytes(32);
@@ -118,6 +119,16 @@ describe('segmented file encryption', () => {
     await expect(collect(sealSegments(slow(), key, FILE))).rejects.toThrow(/sealing thread stopped/);
     const plain = randomBytes(3 * SEGMENT_BYTES + 5);
     expect((await openAll(await sealAll(plain))).equals(plain)).toBe(true);
+  });
+
+  it('a reader that stops early lets go of the file on the sealing thread', async () => {
+    const stream = Readable.from(sealSegments(pieces(randomBytes(8 * SEGMENT_BYTES), 64 * 1024), key, FILE));
+    let read = 0;
+    for await (const chunk of stream) {
+      read += (chunk as Buffer).length;
+      if (read > 2 * SEGMENT_BYTES) break;
+    }
+    await vi.waitFor(() => expect(filesOnSealThread()).toBe(0), { timeout: 2_000 });
   });
 
   it('files sealed at the same time stay apart', async () => {

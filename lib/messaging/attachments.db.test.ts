@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db/client';
 import { attachments, messageRecipients, portalUsers, secureMessages } from '@/db/schema';
 import type { PortalActor } from '@/lib/auth/session';
-import { attachmentsRoot, isStorageKey } from '@/lib/storage/storage';
+import { attachmentsRoot, isStorageKey, localBlobStore, type BlobStore } from '@/lib/storage/storage';
+import { chunksOf } from '@/lib/storage/chunks';
+import { filesOnSealThread } from '@/lib/crypto/seal-worker';
 import { createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
 import {
@@ -206,6 +208,28 @@ describe('uploading', () => {
     expect(isStorageKey(row?.storageKey)).toBe(true);
     const { stream } = await openAttachment({ user, id: uploaded.id });
     expect(sha256(await readAll(stream))).toBe(sha256(bytes));
+  });
+
+  it('a store that fails part way (disk full) fails the upload, keeps nothing, and lets go of the file on the sealing thread', async () => {
+    const user = await portalUser();
+    const rowsBefore = await rowsOf(user.id);
+    const local = localBlobStore(root);
+    const diskFull: BlobStore = {
+      ...local,
+      async put(_key, stream) {
+        let written = 0;
+        for await (const chunk of chunksOf(stream)) {
+          written += chunk.byteLength;
+          if (written > 2 * MiB) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        }
+        throw new Error('the whole file arrived');
+      },
+    };
+    await expect(uploadAttachment({ user, draftId: issueDraftId(user.id), fileName: 'scan.pdf', body: chunked(randomBytes(6 * MiB)), declaredSize: 6 * MiB, store: diskFull })).rejects.toThrow('ENOSPC');
+    expect(await rowsOf(user.id)).toEqual(rowsBefore);
+    // Let go at once (before, the sealing waited, paused, with the file's key on the thread, and the
+    // thread kept the process alive for good).
+    await vi.waitFor(() => expect(filesOnSealThread()).toBe(0), { timeout: 2_000 });
   });
 
   it('50 MB + 1 byte is refused while streaming, and nothing is kept: no row, no file, no temporary file', async () => {
