@@ -35,6 +35,16 @@ async function tabTo(page: Page, locator: Locator, options: { backwards?: boolea
   throw new Error(`${key} never reached ${locator}; focus is on ${active}`);
 }
 
+/** On the compose page, with focus in To: a recipient, a subject and a message, typed and tabbed to. */
+async function writeWithKeyboard(page: Page, recipient: string, subject: string, message: string) {
+  await page.keyboard.type(recipient);
+  await page.keyboard.press('Enter');
+  await tabTo(page, page.getByLabel('Subject', { exact: true }));
+  await page.keyboard.type(subject);
+  await tabTo(page, page.getByLabel('Message', { exact: true }));
+  await page.keyboard.type(message);
+}
+
 async function expectTargetSize(locator: Locator) {
   const box = await locator.boundingBox();
   expect(box, `${locator} is on screen`).not.toBeNull();
@@ -268,12 +278,7 @@ test.describe('keyboard and screen reader', () => {
     for (const radio of radios) await expectTargetSize(radio);
 
     const recipient = `kb-${randomBytes(3).toString('hex')}@partner.example`;
-    await page.keyboard.type(recipient);
-    await page.keyboard.press('Enter');
-    await tabTo(page, page.getByLabel('Subject', { exact: true }));
-    await page.keyboard.type('Keyboard walk');
-    await tabTo(page, page.getByLabel('Message', { exact: true }));
-    await page.keyboard.type('Written and sent with the keyboard alone.');
+    await writeWithKeyboard(page, recipient, 'Keyboard walk', 'Written and sent with the keyboard alone.');
     const send = page.getByRole('button', { name: 'Send', exact: true });
     const confirm = page.getByRole('dialog', { name: 'Send this message?' });
     await tabTo(page, send);
@@ -294,12 +299,7 @@ test.describe('keyboard and screen reader', () => {
     await page.waitForURL('**/secure/compose');
     await expect(notice).toBeVisible();
     // The same new recipient: Pat's inbox and drafts stay as the other portal specs expect them.
-    await page.keyboard.type(recipient);
-    await page.keyboard.press('Enter');
-    await tabTo(page, page.getByLabel('Subject', { exact: true }));
-    await page.keyboard.type('Send stays clear');
-    await tabTo(page, page.getByLabel('Message', { exact: true }));
-    await page.keyboard.type('The notice is still there.');
+    await writeWithKeyboard(page, recipient, 'Send stays clear', 'The notice is still there.');
     const boxOf = async (locator: Locator) => (await locator.boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
     for (const action of [send, page.getByRole('button', { name: 'Discard' })]) {
       await action.scrollIntoViewIfNeeded();

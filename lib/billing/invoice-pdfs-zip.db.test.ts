@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { getDb } from '@/db/client';
 import { actorFor, createTestOrg } from '@/tests/factories';
 import { refusal } from '@/tests/refusal';
+import { unzip } from '@/tests/unzip';
 import { confirmCheckOrder } from './complete-order';
 import { createLicenseOrder } from './create-order';
 import { selectInvoicesForPdfs, zipInvoicePdfs, type ZippedInvoice } from './invoice-pdfs-zip';
@@ -27,30 +27,6 @@ async function readAll(chunks: AsyncIterator<Uint8Array>): Promise<Buffer> {
     if (next.done) return Buffer.concat(parts);
     parts.push(next.value);
   }
-}
-
-/** The zip's entries: name and content. */
-function unzip(zip: Buffer): Promise<{ name: string; content: Buffer }[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
-      if (error || !file) return reject(error);
-      const entries: { name: string; content: Buffer }[] = [];
-      file.on('entry', (entry: yauzl.Entry) => {
-        file.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const parts: Buffer[] = [];
-          stream.on('data', (part: Buffer) => parts.push(part));
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, content: Buffer.concat(parts) });
-            file.readEntry();
-          });
-        });
-      });
-      file.on('end', () => resolve(entries));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
 }
 
 describe('invoice PDFs as one zip', () => {
