@@ -91,7 +91,8 @@ export function findServerPid(launcherPid: number, port: number): number | null 
 
 function isNode(pid: number): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+    // The executable, not the process name: Node 24 names its main thread "MainThread".
+    return fs.readlinkSync(`/proc/${pid}/exe`).split('/').at(-1) === 'node';
   } catch {
     return false;
   }

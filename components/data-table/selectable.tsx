@@ -36,7 +36,7 @@ export function selectionColumn<T extends RowData>(nameOf: (row: T) => string): 
       <input
         type="checkbox"
         aria-label="Select all on this page"
-        className="size-4 cursor-pointer accent-brand-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+        className="row-check"
         checked={table.getIsAllRowsSelected()}
         ref={(el) => {
           if (el) el.indeterminate = !table.getIsAllRowsSelected() && table.getIsSomeRowsSelected();
@@ -50,7 +50,7 @@ export function selectionColumn<T extends RowData>(nameOf: (row: T) => string): 
         type="checkbox"
         aria-label={`Select ${nameOf(row.original)}`}
         // Above a link stretched over the row (a row that opens something), so it stays a checkbox.
-        className="relative z-[2] size-4 cursor-pointer accent-brand-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+        className="row-check relative z-[2]"
         checked={row.getIsSelected()}
         onChange={row.getToggleSelectedHandler()}
       />

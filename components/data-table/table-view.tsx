@@ -1,7 +1,6 @@
 import { Fragment, type ReactNode } from 'react';
 import { flexRender } from '@tanstack/table-core/flex-render';
 import type { ColumnMeta } from '@tanstack/table-core';
-import { Copy } from '@/components/ui/icons';
 import type { SortLinks } from './meta';
 import { ariaSort, SortableHeader } from './sortable-header';
 
@@ -27,23 +26,26 @@ export type ViewTable = {
   getRowModel(): { rows: ViewRow[] };
 };
 
-const STICKY_FIRST = 'sm:sticky sm:z-[1] sm:bg-surface';
-const CARD_CELL = 'max-sm:flex max-sm:min-w-0 max-sm:items-baseline max-sm:justify-between max-sm:gap-3 max-sm:px-0 max-sm:py-1';
-const CARD_LABEL = 'max-sm:text-right max-sm:before:text-left max-sm:before:shrink-0 max-sm:before:text-xs max-sm:before:font-semibold max-sm:before:text-muted max-sm:before:content-[attr(data-label)]';
-
+/**
+ * The classes of a column's header and cells (globals.css, "data table kit"): a few short
+ * classes per cell instead of the same twenty utilities on every cell of every row, which made
+ * the markup of a page of rows several times larger than its text.
+ */
 function columnClasses(meta: Meta, index: number, stickyOffset: string): { head: string; cell: string } {
   const fit = [
-    meta?.numeric ? 'text-right tabular-nums' : '',
-    meta?.nowrap ? 'whitespace-nowrap' : '',
-    meta?.primary ? `${STICKY_FIRST} ${stickyOffset} font-medium` : '',
+    meta?.numeric ? 'cell-numeric' : '',
+    meta?.nowrap ? 'cell-nowrap' : '',
+    meta?.primary ? `cell-primary ${stickyOffset}` : '',
     // A selection column: exactly 3rem (a 1rem box and its padding), so the fixed first column after it starts at left-12.
-    index === 0 && !meta?.primary && meta?.control ? `${STICKY_FIRST} sm:left-0 sm:w-12 sm:min-w-12 sm:max-w-12` : '',
-  ].join(' ');
-  const card = meta?.control ? `${CARD_CELL} ${index === 0 ? 'max-sm:justify-start' : 'max-sm:justify-end'}` : meta?.primary ? `${CARD_CELL} max-sm:text-base` : `${CARD_CELL} ${CARD_LABEL}`;
+    index === 0 && !meta?.primary && meta?.control ? 'cell-select' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const card = meta?.control ? (index === 0 ? 'cell-start' : 'cell-end') : meta?.primary ? 'max-sm:text-base' : 'cell-labelled';
   // On a phone the header row is a toolbar: the select-all box and the sort links; other headers are
   // for screen readers only (each card labels its values on screen).
   const phoneHead = meta?.sort || meta?.control ? 'max-sm:h-auto max-sm:px-0' : 'max-sm:sr-only';
-  return { head: `data-head ${fit} ${phoneHead}`, cell: `data-cell ${fit} ${card}` };
+  return { head: `data-head ${fit} ${phoneHead}`, cell: ['data-cell cell-card', fit, card].filter(Boolean).join(' ') };
 }
 
 function labelOf(column: ViewColumn): string {
@@ -64,14 +66,9 @@ export function FittedText({ text, copy }: { text: string; copy?: boolean }) {
     );
   }
   return (
-    <button
-      type="button"
-      data-copy={text}
-      title={`Copy ${text}`}
-      className="fitted group/copy inline-flex max-w-[44ch] min-w-0 cursor-copy items-center gap-1.5 rounded text-left focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
-    >
+    // The copy icon is drawn by the class (`.copy-value::after`), not an <svg> in every row.
+    <button type="button" data-copy={text} title={`Copy ${text}`} className="fitted copy-value">
       <span className="min-w-0 truncate">{text}</span>
-      <Copy aria-hidden className="size-3.5 shrink-0 text-muted opacity-50 group-hover/copy:opacity-100 group-focus-visible/copy:opacity-100" />
     </button>
   );
 }
@@ -154,7 +151,7 @@ export function TableView({
               <Fragment key={row.id}>
                 <tr
                   data-state={row.getIsSelected?.() || expanded ? 'selected' : undefined}
-                  className="data-row relative max-sm:grid max-sm:gap-0.5 max-sm:px-4 max-sm:py-3 [&[data-state=selected]>td]:bg-brand-50"
+                  className="data-row row-card"
                 >
                   {cells.map((cell) => {
                     const meta = cell.column.columnDef.meta;
