@@ -124,6 +124,9 @@ test.describe('administration pages, every day', () => {
 
     // The detail: from the row's link, by keyboard.
     await page.goto('/events?q=renamed+to+jim.smith');
+    // Focus after the page has loaded its scripts and hydrated, as a person tabbing would: a focus
+    // given to the server's HTML before that was once lost on a slow machine.
+    await page.waitForLoadState('networkidle');
     const link = table.getByRole('row').nth(1).getByRole('link');
     await link.focus();
     await expect(link).toBeFocused();
