@@ -27,7 +27,7 @@ export type ViewTable = {
 };
 
 /**
- * The classes of a column's header and cells (globals.css, "data table kit"): a few short
+ * The classes of a column's header and cells (`.cell-*` in globals.css): a few short
  * classes per cell instead of the same twenty utilities on every cell of every row, which made
  * the markup of a page of rows several times larger than its text.
  */
