@@ -19,11 +19,11 @@ type Meta = ColumnMeta<never, never> | undefined;
 
 type ViewColumn = { id: string; columnDef: { header?: unknown; cell?: unknown; meta?: Meta } };
 type ViewHeader = { id: string; isPlaceholder: boolean; column: ViewColumn; getContext(): unknown };
-type ViewCell = { id: string; column: ViewColumn; getValue(): unknown; getContext(): unknown };
-type ViewRow = { id: string; original: unknown; getVisibleCells(): ViewCell[]; getIsSelected?: () => boolean; getIsExpanded?: () => boolean };
+type ViewRow = { id: string; original: unknown; getValue(columnId: string): unknown; getIsSelected?: () => boolean; getIsExpanded?: () => boolean };
 export type ViewTable = {
   getHeaderGroups(): { id: string; headers: ViewHeader[] }[];
   getRowModel(): { rows: ViewRow[] };
+  getVisibleLeafColumns(): ViewColumn[];
 };
 
 /**
@@ -85,8 +85,15 @@ export const defaultCell = ({ column, getValue }: { column: { columnDef: { meta?
   return meta?.truncate || meta?.copy ? <FittedText text={text} copy={meta.copy} /> : text;
 };
 
-function renderCell(cell: ViewCell): ReactNode {
-  return flexRender(cell.column.columnDef.cell, cell.getContext() as object) as ReactNode;
+/**
+ * A cell's content: its column's `cell` with the context TanStack's `cell.getContext()` gives
+ * (table, row, column, getValue, renderValue). Built here from the visible columns, read once per
+ * table, instead of through `row.getVisibleCells()`, which builds and memoises a cell object per
+ * column in every row: a table model made for one render on the server has nothing to memoise.
+ */
+function renderCell(table: ViewTable, row: ViewRow, column: ViewColumn): ReactNode {
+  const getValue = () => row.getValue(column.id);
+  return flexRender(column.columnDef.cell, { table, row, column, getValue, renderValue: getValue }) as ReactNode;
 }
 
 /**
@@ -111,6 +118,7 @@ export function TableView({
   detail?: RowDetail;
 }) {
   const groups = table.getHeaderGroups();
+  const columns = table.getVisibleLeafColumns();
   const leaves = groups.at(-1)?.headers ?? [];
   // The fixed first column sits after a column of row controls (selection, a row's toggle) when there is one.
   const stickyOffset = leaves[0]?.column.columnDef.meta?.control ? 'sm:left-12' : 'sm:left-0';
@@ -145,7 +153,6 @@ export function TableView({
         </thead>
         <tbody className="max-sm:block [&_tr:last-child]:border-0">
           {table.getRowModel().rows.map((row) => {
-            const cells = row.getVisibleCells();
             const expanded = row.getIsExpanded?.() ?? false;
             return (
               <Fragment key={row.id}>
@@ -153,18 +160,18 @@ export function TableView({
                   data-state={row.getIsSelected?.() || expanded ? 'selected' : undefined}
                   className="data-row row-card"
                 >
-                  {cells.map((cell) => {
-                    const meta = cell.column.columnDef.meta;
+                  {columns.map((column) => {
+                    const meta = column.columnDef.meta;
                     return (
-                      <td key={cell.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(cell.column.id)} className={classes.get(cell.column.id)?.cell}>
-                        {renderCell(cell)}
+                      <td key={column.id} data-label={meta?.control || meta?.primary ? undefined : labels.get(column.id)} className={classes.get(column.id)?.cell}>
+                        {renderCell(table, row, column)}
                       </td>
                     );
                   })}
                 </tr>
                 {detail && (
                   <tr id={detail.id(row.id)} hidden={!expanded} className="data-detail bg-canvas/50">
-                    <td colSpan={cells.length} className="px-6 py-4 max-sm:block max-sm:px-4">
+                    <td colSpan={columns.length} className="px-6 py-4 max-sm:block max-sm:px-4">
                       {detail.render(row.original as never)}
                     </td>
                   </tr>
