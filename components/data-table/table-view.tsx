@@ -86,10 +86,11 @@ export const defaultCell = ({ column, getValue }: { column: { columnDef: { meta?
 };
 
 /**
- * A cell's content: its column's `cell` with the context TanStack's `cell.getContext()` gives
- * (table, row, column, getValue, renderValue). Built here from the visible columns, read once per
- * table, instead of through `row.getVisibleCells()`, which builds and memoises a cell object per
- * column in every row: a table model made for one render on the server has nothing to memoise.
+ * A cell's content: its column's `cell` with the context of TanStack's `cell.getContext()` less
+ * the cell object (table, row, column, getValue, and renderValue, the same as getValue:
+ * no table here sets a fallback value). Built from the visible columns, read once per table,
+ * instead of through `row.getVisibleCells()`, which builds and memoises a cell object per column
+ * in every row: a table model made for one render has nothing to memoise.
  */
 function renderCell(table: ViewTable, row: ViewRow, column: ViewColumn): ReactNode {
   const getValue = () => row.getValue(column.id);
@@ -119,13 +120,12 @@ export function TableView({
 }) {
   const groups = table.getHeaderGroups();
   const columns = table.getVisibleLeafColumns();
-  const leaves = groups.at(-1)?.headers ?? [];
   // The fixed first column sits after a column of row controls (selection, a row's toggle) when there is one.
-  const stickyOffset = leaves[0]?.column.columnDef.meta?.control ? 'sm:left-12' : 'sm:left-0';
-  const classes = new Map(leaves.map((h, i) => [h.column.id, columnClasses(h.column.columnDef.meta, i, stickyOffset)]));
-  const labels = new Map(leaves.map((h) => [h.column.id, labelOf(h.column)]));
+  const stickyOffset = columns[0]?.columnDef.meta?.control ? 'sm:left-12' : 'sm:left-0';
+  const classes = new Map(columns.map((column, i) => [column.id, columnClasses(column.columnDef.meta, i, stickyOffset)]));
+  const labels = new Map(columns.map((column) => [column.id, labelOf(column)]));
   // On a phone the header row shows only sort links and the select-all box; with neither it is for screen readers only.
-  const phoneToolbar = leaves.some((h) => h.column.id === 'select' || (h.column.columnDef.meta?.sort && sortLinks[h.column.columnDef.meta.sort]));
+  const phoneToolbar = columns.some((column) => column.id === 'select' || (column.columnDef.meta?.sort && sortLinks[column.columnDef.meta.sort]));
   return (
     <div
       role="region"
